@@ -1,0 +1,173 @@
+//! Who is asking: roles and permissions, password hashing, single-use tokens, the server-side
+//! session and the sign-in, sign-out and password-reset pages.
+
+pub(crate) mod handlers;
+pub mod password;
+pub mod queries;
+pub mod session;
+pub mod session_store;
+pub mod token;
+mod views;
+
+use axum::Router;
+use axum::routing::{get, post};
+use serde::{Deserialize, Serialize};
+
+use crate::tenancy::ModuleId;
+use crate::web::AppState;
+
+/// The sign-in, sign-out and password-reset routes.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/login", get(handlers::login_form).post(handlers::login))
+        .route("/logout", post(handlers::logout))
+        .route(
+            "/forgot-password",
+            get(handlers::forgot_form).post(handlers::forgot),
+        )
+        .route(
+            "/reset-password/{token}",
+            get(handlers::reset_form).post(handlers::reset),
+        )
+}
+
+/// A user's id within their tenant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, sqlx::Type)]
+#[sqlx(transparent)]
+pub struct UserId(pub i64);
+
+/// What a user is in their company. Ordered from most to least powerful.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    Owner,
+    Admin,
+    ProjectManager,
+    Finance,
+    Foreman,
+    Viewer,
+}
+
+impl Role {
+    pub const ALL: [Role; 6] = [
+        Role::Owner,
+        Role::Admin,
+        Role::ProjectManager,
+        Role::Finance,
+        Role::Foreman,
+        Role::Viewer,
+    ];
+
+    /// Roles an admin may hand out (there is one owner, set at sign-up).
+    pub const ASSIGNABLE: [Role; 5] = [
+        Role::Admin,
+        Role::ProjectManager,
+        Role::Finance,
+        Role::Foreman,
+        Role::Viewer,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Owner => "owner",
+            Role::Admin => "admin",
+            Role::ProjectManager => "project_manager",
+            Role::Finance => "finance",
+            Role::Foreman => "foreman",
+            Role::Viewer => "viewer",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+
+    pub fn label_key(self) -> &'static str {
+        match self {
+            Role::Owner => "role.owner",
+            Role::Admin => "role.admin",
+            Role::ProjectManager => "role.project_manager",
+            Role::Finance => "role.finance",
+            Role::Foreman => "role.foreman",
+            Role::Viewer => "role.viewer",
+        }
+    }
+
+    /// Whether the role may open a module at all (finer rights come with each module).
+    pub fn can_use(self, module: ModuleId) -> bool {
+        use ModuleId as M;
+        match self {
+            Role::Owner | Role::Admin | Role::Viewer => true,
+            Role::ProjectManager => true,
+            Role::Finance => matches!(
+                module,
+                M::Plans | M::Progress | M::Cost | M::Funds | M::Labour | M::Changes
+            ),
+            Role::Foreman => matches!(module, M::Plans | M::Progress | M::Labour),
+        }
+    }
+
+    pub fn has(self, permission: Permission) -> bool {
+        permission.roles().contains(&self)
+    }
+}
+
+/// A right checked by a guard at the top of a handler: `tx.require(Permission::ManageUsers)?`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Permission {
+    /// Company settings: name, time zone, currency, language.
+    ManageCompany,
+    /// Invite, change roles, deactivate.
+    ManageUsers,
+    /// Switch modules on and off.
+    ManageModules,
+    /// Activate licence keys.
+    ManageLicence,
+    /// Extend the trial (the owner's alone).
+    ExtendTrial,
+    /// Read the audit log.
+    ViewAudit,
+}
+
+impl Permission {
+    /// The roles holding this permission, shown on the 403 page.
+    pub fn roles(self) -> &'static [Role] {
+        match self {
+            Permission::ExtendTrial => &[Role::Owner],
+            Permission::ManageCompany
+            | Permission::ManageUsers
+            | Permission::ManageModules
+            | Permission::ManageLicence
+            | Permission::ViewAudit => &[Role::Owner, Role::Admin],
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn roles_round_trip_through_their_names() {
+        for role in Role::ALL {
+            assert_eq!(Role::parse(role.as_str()), Some(role));
+        }
+        assert_eq!(Role::parse("root"), None);
+    }
+
+    #[test]
+    fn only_the_owner_extends_a_trial_and_admins_manage_users() {
+        assert!(Role::Owner.has(Permission::ExtendTrial));
+        assert!(!Role::Admin.has(Permission::ExtendTrial));
+        assert!(Role::Admin.has(Permission::ManageUsers));
+        assert!(!Role::ProjectManager.has(Permission::ManageUsers));
+        assert!(!Role::Viewer.has(Permission::ViewAudit));
+    }
+
+    #[test]
+    fn a_foreman_does_not_open_the_cost_centre() {
+        assert!(Role::Foreman.can_use(ModuleId::Labour));
+        assert!(!Role::Foreman.can_use(ModuleId::Cost));
+        assert!(!Role::Foreman.can_use(ModuleId::Funds));
+    }
+}

@@ -1,0 +1,61 @@
+//! tower-sessions' store over our own `session` table, with checked queries.
+
+use chrono::{DateTime, Utc};
+use tower_sessions::session::{Id, Record};
+use tower_sessions::session_store::{self, SessionStore};
+
+use crate::db::{Db, cross_tenant};
+
+/// Sessions kept in PostgreSQL, so any app server can serve any request.
+#[derive(Debug, Clone)]
+pub struct PgSessionStore {
+    db: Db,
+}
+
+impl PgSessionStore {
+    pub fn new(db: Db) -> Self {
+        PgSessionStore { db }
+    }
+}
+
+fn backend(e: impl std::fmt::Display) -> session_store::Error {
+    session_store::Error::Backend(e.to_string())
+}
+
+fn to_chrono(t: time::OffsetDateTime) -> DateTime<Utc> {
+    DateTime::from_timestamp(t.unix_timestamp(), 0).unwrap_or(DateTime::<Utc>::MAX_UTC)
+}
+
+#[async_trait::async_trait]
+impl SessionStore for PgSessionStore {
+    async fn save(&self, record: &Record) -> session_store::Result<()> {
+        let data = serde_json::to_value(&record.data).map_err(backend)?;
+        cross_tenant::save_session(
+            &self.db,
+            &record.id.to_string(),
+            &data,
+            to_chrono(record.expiry_date),
+        )
+        .await
+        .map_err(backend)
+    }
+
+    async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
+        let Some((data, expires_at)) = cross_tenant::load_session(&self.db, &id.to_string())
+            .await
+            .map_err(backend)?
+        else {
+            return Ok(None);
+        };
+        let data = serde_json::from_value(data).map_err(backend)?;
+        let expiry_date = time::OffsetDateTime::from_unix_timestamp(expires_at.timestamp())
+            .map_err(backend)?;
+        Ok(Some(Record { id: *id, data, expiry_date }))
+    }
+
+    async fn delete(&self, id: &Id) -> session_store::Result<()> {
+        cross_tenant::delete_session(&self.db, &id.to_string())
+            .await
+            .map_err(backend)
+    }
+}

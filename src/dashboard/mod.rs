@@ -1,0 +1,88 @@
+//! The dashboard: where the plan stands, the onboarding checklist, and (as modules land) their
+//! panels.
+
+use askama::Template;
+use axum::Router;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::get;
+
+use crate::admin::queries as invitations;
+use crate::auth::Permission;
+use crate::auth::queries as users;
+use crate::auth::session::AppSession;
+use crate::error::AppResult;
+use crate::tenancy::{Platform, TenantTx};
+use crate::web::i18n;
+use crate::web::{AppState, Layout, Page};
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/dashboard", get(dashboard))
+}
+
+/// `/`: the dashboard when signed in, the sign-in page otherwise.
+pub async fn root(session: AppSession) -> AppResult<Response> {
+    let to = if session.signed_in().await?.is_some() { "/dashboard" } else { "/login" };
+    Ok(Redirect::to(to).into_response())
+}
+
+#[derive(Debug, Clone)]
+pub struct ChecklistItem {
+    pub label_key: &'static str,
+    pub href: &'static str,
+    pub done: bool,
+}
+
+#[derive(Template)]
+#[template(path = "dashboard/dashboard.html")]
+pub struct DashboardPage {
+    pub layout: Layout,
+    pub plan: String,
+    pub seats_used: i64,
+    pub seats: i32,
+    pub modules: Vec<&'static str>,
+    pub checklist: Vec<ChecklistItem>,
+    pub checklist_done: usize,
+}
+
+pub async fn dashboard(mut tx: TenantTx<Platform>, page: Page) -> AppResult<Html<String>> {
+    let locale = tx.user().locale;
+    let t = tx.tenant().clone();
+    let seats_used = users::count_active_users(&mut tx).await?;
+    let admin = tx.user().role.has(Permission::ManageUsers);
+    let mut checklist = Vec::new();
+    if admin {
+        let invited = !invitations::list_pending(&mut tx).await?.is_empty();
+        checklist.push(ChecklistItem {
+            label_key: "dashboard.step_invite",
+            href: "/settings/users",
+            done: seats_used > 1 || invited,
+        });
+        checklist.push(ChecklistItem {
+            label_key: "dashboard.step_company",
+            href: "/settings/company",
+            done: t.version > 1,
+        });
+    }
+    let plan = match t.plan.standing(t.now) {
+        crate::tenancy::plan::Standing::Trial { days_left } => {
+            i18n::tf(locale, "dashboard.plan_trial", &[("days", &days_left)])
+        }
+        crate::tenancy::plan::Standing::Licensed { .. } => {
+            i18n::t(locale, "dashboard.plan_licensed").to_owned()
+        }
+        _ => i18n::t(locale, "dashboard.plan_attention").to_owned(),
+    };
+    let checklist_done = checklist.iter().filter(|i| i.done).count();
+    Ok(Html(
+        DashboardPage {
+            layout: page.layout(&tx, "dashboard.title"),
+            plan,
+            seats_used,
+            seats: t.plan.seats(),
+            modules: t.modules.iter().map(|m| m.label_key()).collect(),
+            checklist,
+            checklist_done,
+        }
+        .render()?,
+    ))
+}

@@ -1,0 +1,416 @@
+//! The tables that belong to no tenant, and the only code that reaches them:
+//!
+//! - `tenant`: one row per company, with its plan and the licence summary;
+//! - `login_identity`: email → (tenant, user), so sign-in can find a user before it knows the tenant;
+//! - `session`: server-side session records;
+//! - `platform_operator`: the vendor's staff who run the platform console.
+//!
+//! Functions acting for one tenant take its `TenantScope` and use the scope's tenant id.
+#![expect(
+    clippy::disallowed_types,
+    reason = "cross-tenant tables are reached through the pool"
+)]
+
+use chrono::{DateTime, NaiveDate, Utc};
+use sqlx::{PgConnection, PgPool};
+
+use super::{Db, TenantScope};
+use crate::auth::UserId;
+use crate::error::AppResult;
+use crate::tenancy::TenantId;
+use crate::tenancy::plan::{PlanFacts, PlanKind};
+use crate::tenancy::ModuleId;
+
+fn pool(db: &Db) -> &PgPool {
+    db.pool()
+}
+
+// Sessions ------------------------------------------------------------------------------
+
+pub async fn save_session(
+    db: &Db,
+    id: &str,
+    data: &serde_json::Value,
+    expires_at: DateTime<Utc>,
+) -> AppResult<()> {
+    sqlx::query!(
+        r#"
+        insert into session (id, data, expires_at)
+        values ($1, $2, $3)
+        on conflict (id) do update set data = excluded.data, expires_at = excluded.expires_at
+        "#,
+        id,
+        data,
+        expires_at
+    )
+    .execute(pool(db))
+    .await?;
+    Ok(())
+}
+
+pub async fn load_session(
+    db: &Db,
+    id: &str,
+) -> AppResult<Option<(serde_json::Value, DateTime<Utc>)>> {
+    let row = sqlx::query!(
+        r#"
+        select data, expires_at
+        from session
+        where id = $1
+          and expires_at > now()
+        "#,
+        id
+    )
+    .fetch_optional(pool(db))
+    .await?;
+    Ok(row.map(|r| (r.data, r.expires_at)))
+}
+
+pub async fn delete_session(db: &Db, id: &str) -> AppResult<()> {
+    sqlx::query!("delete from session where id = $1", id)
+        .execute(pool(db))
+        .await?;
+    Ok(())
+}
+
+/// Remove sessions past their expiry; returns how many.
+pub async fn delete_expired_sessions(db: &Db) -> AppResult<u64> {
+    let done = sqlx::query!("delete from session where expires_at <= now()")
+        .execute(pool(db))
+        .await?;
+    Ok(done.rows_affected())
+}
+
+// Tenants -------------------------------------------------------------------------------
+
+/// A tenant row.
+#[derive(Debug, Clone)]
+pub struct Tenant {
+    pub id: TenantId,
+    pub name: String,
+    pub time_zone: String,
+    pub currency: String,
+    pub default_locale: String,
+    pub plan: String,
+    pub trial_ends_at: DateTime<Utc>,
+    pub trial_extended: bool,
+    pub licence_seats: Option<i32>,
+    pub licence_expires_on: Option<NaiveDate>,
+    pub licence_modules: Vec<String>,
+    pub suspended_at: Option<DateTime<Utc>>,
+    pub last_active_at: Option<DateTime<Utc>>,
+    pub user_count: i32,
+    pub active_user_count: i32,
+    pub created_at: DateTime<Utc>,
+    pub version: i32,
+}
+
+impl Tenant {
+    pub fn plan_facts(&self) -> PlanFacts {
+        PlanFacts {
+            kind: PlanKind::parse(&self.plan),
+            trial_ends_at: self.trial_ends_at,
+            trial_extended: self.trial_extended,
+            licence_seats: self.licence_seats,
+            licence_expires_on: self.licence_expires_on,
+            licence_modules: self
+                .licence_modules
+                .iter()
+                .filter_map(|m| ModuleId::parse(m))
+                .collect(),
+        }
+    }
+}
+
+/// Create a tenant on a trial and return a transaction bound to it, in which the caller
+/// creates the owner; nothing exists until the caller commits.
+pub async fn create_tenant(
+    db: &Db,
+    name: &str,
+    default_locale: &str,
+    trial_ends_at: DateTime<Utc>,
+) -> AppResult<TenantScope> {
+    let mut tx = pool(db).begin().await?;
+    let id = sqlx::query_scalar!(
+        r#"
+        insert into tenant (name, default_locale, trial_ends_at)
+        values ($1, $2, $3)
+        returning id as "id: TenantId"
+        "#,
+        name,
+        default_locale,
+        trial_ends_at
+    )
+    .fetch_one(&mut *tx)
+    .await?;
+    TenantScope::bind(tx, id).await
+}
+
+/// The scope's own tenant row.
+pub async fn find_tenant(scope: &mut TenantScope) -> AppResult<Tenant> {
+    let id = scope.tenant_id();
+    find_tenant_on(scope.conn(), id)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("tenant {} of an open scope is missing", id.0).into())
+}
+
+async fn find_tenant_on(conn: &mut PgConnection, id: TenantId) -> AppResult<Option<Tenant>> {
+    Ok(sqlx::query_as!(
+        Tenant,
+        r#"
+        select id as "id: TenantId", name, time_zone, currency, default_locale, plan,
+               trial_ends_at, trial_extended, licence_seats, licence_expires_on,
+               licence_modules, suspended_at, last_active_at, user_count,
+               active_user_count, created_at, version
+        from tenant
+        where id = $1
+        "#,
+        id as TenantId
+    )
+    .fetch_optional(conn)
+    .await?)
+}
+
+/// The scope's tenant row, locked until the transaction ends (seat checks serialise on it).
+pub async fn lock_tenant(scope: &mut TenantScope) -> AppResult<Tenant> {
+    let id = scope.tenant_id();
+    sqlx::query_scalar!("select id from tenant where id = $1 for update", id as TenantId)
+        .fetch_one(scope.conn())
+        .await?;
+    find_tenant(scope).await
+}
+
+/// Note that the tenant was active (at most every five minutes, to spare writes).
+pub async fn touch_tenant(scope: &mut TenantScope) -> AppResult<()> {
+    let id = scope.tenant_id();
+    sqlx::query!(
+        r#"
+        update tenant
+        set last_active_at = now()
+        where id = $1
+          and (last_active_at is null or last_active_at < now() - interval '5 minutes')
+        "#,
+        id as TenantId
+    )
+    .execute(scope.conn())
+    .await?;
+    Ok(())
+}
+
+/// Company settings, with optimistic locking: `None` when `version` is stale.
+pub async fn update_company(
+    scope: &mut TenantScope,
+    name: &str,
+    time_zone: &str,
+    currency: &str,
+    default_locale: &str,
+    version: i32,
+) -> AppResult<Option<i32>> {
+    let id = scope.tenant_id();
+    Ok(sqlx::query_scalar!(
+        r#"
+        update tenant
+        set name = $2, time_zone = $3, currency = $4, default_locale = $5,
+            updated_at = now(), version = version + 1
+        where id = $1
+          and version = $6
+        returning version
+        "#,
+        id as TenantId,
+        name,
+        time_zone,
+        currency,
+        default_locale,
+        version
+    )
+    .fetch_optional(scope.conn())
+    .await?)
+}
+
+/// The owner's one trial extension.
+pub async fn extend_trial(scope: &mut TenantScope, new_end: DateTime<Utc>) -> AppResult<bool> {
+    let id = scope.tenant_id();
+    let done = sqlx::query!(
+        r#"
+        update tenant
+        set trial_ends_at = $2, trial_extended = true, updated_at = now(), version = version + 1
+        where id = $1
+          and not trial_extended
+        "#,
+        id as TenantId,
+        new_end
+    )
+    .execute(scope.conn())
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
+/// Put the tenant on the licence just activated.
+pub async fn apply_licence(
+    scope: &mut TenantScope,
+    seats: i32,
+    modules: &[String],
+    expires_on: Option<NaiveDate>,
+) -> AppResult<()> {
+    let id = scope.tenant_id();
+    sqlx::query!(
+        r#"
+        update tenant
+        set plan = 'licensed', licence_seats = $2, licence_modules = $3,
+            licence_expires_on = $4, updated_at = now(), version = version + 1
+        where id = $1
+        "#,
+        id as TenantId,
+        seats,
+        modules,
+        expires_on
+    )
+    .execute(scope.conn())
+    .await?;
+    Ok(())
+}
+
+// The platform console ------------------------------------------------------------------
+
+/// Every tenant, newest first, for operators.
+pub async fn list_tenants(db: &Db) -> AppResult<Vec<Tenant>> {
+    Ok(sqlx::query_as!(
+        Tenant,
+        r#"
+        select id as "id: TenantId", name, time_zone, currency, default_locale, plan,
+               trial_ends_at, trial_extended, licence_seats, licence_expires_on,
+               licence_modules, suspended_at, last_active_at, user_count,
+               active_user_count, created_at, version
+        from tenant
+        order by created_at desc, id desc
+        "#
+    )
+    .fetch_all(pool(db))
+    .await?)
+}
+
+/// An operator's change to a tenant's trial end or suspension, in a scope of that tenant so
+/// the tenant's audit log records it. `None` leaves a field as it is.
+pub async fn operator_update_tenant(
+    scope: &mut TenantScope,
+    trial_ends_at: Option<DateTime<Utc>>,
+    suspended: Option<bool>,
+) -> AppResult<()> {
+    let id = scope.tenant_id();
+    sqlx::query!(
+        r#"
+        update tenant
+        set trial_ends_at = coalesce($2, trial_ends_at),
+            suspended_at = case when $3::boolean is null then suspended_at
+                                when $3 then coalesce(suspended_at, now())
+                                else null end,
+            updated_at = now(), version = version + 1
+        where id = $1
+        "#,
+        id as TenantId,
+        trial_ends_at,
+        suspended
+    )
+    .execute(scope.conn())
+    .await?;
+    Ok(())
+}
+
+/// Whether a tenant with this id exists (operators address tenants by id).
+pub async fn tenant_exists(db: &Db, id: TenantId) -> AppResult<bool> {
+    Ok(sqlx::query_scalar!(
+        r#"select exists(select 1 from tenant where id = $1) as "exists!""#,
+        id as TenantId
+    )
+    .fetch_one(pool(db))
+    .await?)
+}
+
+// Sign-in identities --------------------------------------------------------------------
+
+/// Which tenant and user an email belongs to.
+pub async fn find_login(db: &Db, email: &str) -> AppResult<Option<(TenantId, UserId)>> {
+    let row = sqlx::query!(
+        r#"
+        select tenant_id as "tenant_id: TenantId", user_id as "user_id: UserId"
+        from login_identity
+        where email = $1
+        "#,
+        email
+    )
+    .fetch_optional(pool(db))
+    .await?;
+    Ok(row.map(|r| (r.tenant_id, r.user_id)))
+}
+
+/// Whether an email is registered anywhere on the platform.
+pub async fn email_taken(scope: &mut TenantScope, email: &str) -> AppResult<bool> {
+    Ok(sqlx::query_scalar!(
+        r#"select exists(select 1 from login_identity where email = $1) as "exists!""#,
+        email
+    )
+    .fetch_one(scope.conn())
+    .await?)
+}
+
+/// Register a user's email for sign-in. Fails on `login_identity_pkey` if taken.
+pub async fn insert_login(scope: &mut TenantScope, email: &str, user: UserId) -> AppResult<()> {
+    let tenant = scope.tenant_id();
+    sqlx::query!(
+        "insert into login_identity (email, tenant_id, user_id) values ($1, $2, $3)",
+        email,
+        tenant as TenantId,
+        user as UserId
+    )
+    .execute(scope.conn())
+    .await?;
+    Ok(())
+}
+
+// Platform operators --------------------------------------------------------------------
+
+#[derive(Debug, Clone)]
+pub struct Operator {
+    pub id: i64,
+    pub email: String,
+    pub name: String,
+    pub password_hash: String,
+    pub active: bool,
+}
+
+pub async fn find_operator_by_email(db: &Db, email: &str) -> AppResult<Option<Operator>> {
+    Ok(sqlx::query_as!(
+        Operator,
+        "select id, email, name, password_hash, active from platform_operator where email = $1",
+        email
+    )
+    .fetch_optional(pool(db))
+    .await?)
+}
+
+pub async fn find_operator(db: &Db, id: i64) -> AppResult<Option<Operator>> {
+    Ok(sqlx::query_as!(
+        Operator,
+        "select id, email, name, password_hash, active from platform_operator where id = $1",
+        id
+    )
+    .fetch_optional(pool(db))
+    .await?)
+}
+
+/// Create an operator, or reset the name and password of an existing one.
+pub async fn upsert_operator(db: &Db, email: &str, name: &str, hash: &str) -> AppResult<i64> {
+    Ok(sqlx::query_scalar!(
+        r#"
+        insert into platform_operator (email, name, password_hash)
+        values ($1, $2, $3)
+        on conflict (email) do update set name = excluded.name, password_hash = excluded.password_hash, active = true
+        returning id
+        "#,
+        email,
+        name,
+        hash
+    )
+    .fetch_one(pool(db))
+    .await?)
+}

@@ -1,0 +1,55 @@
+//! A transaction bound to one tenant: `app.tenant_id` is set before any query runs, so
+//! row-level security admits only that tenant's rows. Dropping it without `commit` rolls back.
+#![expect(
+    clippy::disallowed_types,
+    reason = "opening a tenant transaction needs the pool"
+)]
+
+use sqlx::{PgConnection, PgPool, Postgres, Transaction};
+
+use crate::error::AppResult;
+use crate::tenancy::TenantId;
+
+/// An open transaction in which only one tenant's rows exist.
+#[derive(Debug)]
+pub struct TenantScope {
+    tx: Transaction<'static, Postgres>,
+    tenant_id: TenantId,
+}
+
+impl TenantScope {
+    pub(super) async fn begin(pool: &PgPool, tenant_id: TenantId) -> AppResult<Self> {
+        let tx = pool.begin().await?;
+        Self::bind(tx, tenant_id).await
+    }
+
+    /// Bind an already open transaction to `tenant_id` (used when the tenant is created in it).
+    pub(crate) async fn bind(
+        mut tx: Transaction<'static, Postgres>,
+        tenant_id: TenantId,
+    ) -> AppResult<Self> {
+        // `true`: local to this transaction, so a pooled connection never carries it over.
+        sqlx::query_scalar!(
+            "select set_config('app.tenant_id', $1, true)",
+            tenant_id.0.to_string()
+        )
+        .fetch_one(&mut *tx)
+        .await?;
+        Ok(TenantScope { tx, tenant_id })
+    }
+
+    /// The tenant every query in this transaction belongs to.
+    pub fn tenant_id(&self) -> TenantId {
+        self.tenant_id
+    }
+
+    /// The connection, for query functions.
+    pub fn conn(&mut self) -> &mut PgConnection {
+        &mut self.tx
+    }
+
+    pub async fn commit(self) -> AppResult<()> {
+        self.tx.commit().await?;
+        Ok(())
+    }
+}

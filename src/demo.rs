@@ -1,0 +1,69 @@
+//! The demo company: a tenant with one user per role, so a first run has something to sign
+//! in to. Each module issue adds its demo records here.
+
+use chrono::Utc;
+
+use crate::audit::{self, Action, Actor, Change};
+use crate::auth::queries::{self as users, NewUser};
+use crate::auth::{Role, password};
+use crate::db::{Db, cross_tenant};
+use crate::error::AppResult;
+use crate::tenancy::plan::PlanFacts;
+
+/// The owner's sign-in for the demo company.
+#[derive(Debug, Clone)]
+pub struct DemoLogin {
+    pub email: String,
+    pub password: String,
+}
+
+pub const DEMO_PASSWORD: &str = "girder-demo-2026";
+const DEMO_COMPANY: &str = "示范建设集团 Demo Construction Group";
+
+/// (email, name, role) of the demo users.
+const DEMO_USERS: [(&str, &str, Role); 6] = [
+    ("demo@girder.local", "王建国", Role::Owner),
+    ("admin@girder.local", "陈静", Role::Admin),
+    ("pm@girder.local", "李明", Role::ProjectManager),
+    ("finance@girder.local", "赵丽", Role::Finance),
+    ("foreman@girder.local", "张强", Role::Foreman),
+    ("viewer@girder.local", "刘洋", Role::Viewer),
+];
+
+/// Create the demo company unless it exists; return its owner's sign-in.
+pub async fn ensure(db: &Db) -> AppResult<DemoLogin> {
+    let login = DemoLogin { email: DEMO_USERS[0].0.to_owned(), password: DEMO_PASSWORD.to_owned() };
+    if cross_tenant::find_login(db, &login.email).await?.is_some() {
+        return Ok(login);
+    }
+    let hash = password::hash(DEMO_PASSWORD.to_owned()).await?;
+    let mut scope =
+        cross_tenant::create_tenant(db, DEMO_COMPANY, "zh-CN", PlanFacts::new_trial_end(Utc::now()))
+            .await?;
+    let mut owner = None;
+    for (email, name, role) in DEMO_USERS {
+        let id = users::insert_user(
+            &mut scope,
+            &NewUser { email, name, phone: None, role, locale: None, password_hash: &hash },
+            owner,
+        )
+        .await?;
+        cross_tenant::insert_login(&mut scope, email, id).await?;
+        owner.get_or_insert(id);
+        audit::record(
+            &mut scope,
+            &Actor::System,
+            Change {
+                entity: "user",
+                entity_id: Some(id.0),
+                action: Action::Create,
+                summary: "demo data",
+                before: None,
+                after: Some(serde_json::json!({ "email": email, "name": name, "role": role.as_str() })),
+            },
+        )
+        .await?;
+    }
+    scope.commit().await?;
+    Ok(login)
+}

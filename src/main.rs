@@ -1,0 +1,189 @@
+//! The `girder` command: serve (default), migrate, operator, demo-data, licence, schedule.
+
+use std::io::BufRead;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+use girder::config::Config;
+use girder::server::{self, StartError};
+
+#[derive(Parser)]
+#[command(name = "girder", version, about = "Girder 工程管理系统")]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+    #[command(flatten)]
+    config: Config,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the web application (the default).
+    Serve,
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Manage platform operators.
+    Operator {
+        #[command(subcommand)]
+        command: OperatorCommand,
+    },
+    /// Create the demo company (idempotent) and print its sign-in.
+    DemoData,
+    /// Vendor tools for licence keys.
+    Licence {
+        #[command(subcommand)]
+        command: LicenceCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum OperatorCommand {
+    /// Create an operator (or reset their password). The password is read from
+    /// GIRDER_OPERATOR_PASSWORD or the first line of standard input.
+    Create {
+        #[arg(long)]
+        email: String,
+        #[arg(long, default_value = "Operator")]
+        name: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum LicenceCommand {
+    /// Make a new Ed25519 key pair: the private key goes to a file, the public key is printed.
+    Keygen {
+        #[arg(long, default_value = "licence-private.key")]
+        out: PathBuf,
+    },
+    /// Sign a licence key for a tenant.
+    Issue {
+        #[arg(long)]
+        private_key: PathBuf,
+        #[arg(long)]
+        tenant: i64,
+        #[arg(long)]
+        seats: i32,
+        /// Comma-separated: plans,progress,cost,funds,labour,changes
+        #[arg(long, value_delimiter = ',', default_value = "plans,progress,cost,funds,labour,changes")]
+        modules: Vec<String>,
+        /// Last day of validity (YYYY-MM-DD); omit for a perpetual licence.
+        #[arg(long)]
+        expires: Option<chrono::NaiveDate>,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    girder::telemetry::init(cli.config.log_format);
+    let runtime = match tokio::runtime::Runtime::new() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: starting the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(StartError::NoDatabase) => {
+            eprintln!("{}", StartError::NoDatabase);
+            ExitCode::from(2)
+        }
+        Err(StartError::Other(e)) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> Result<(), StartError> {
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => server::serve(cli.config).await,
+        Command::Migrate => with_database(&cli.config, |_| async { Ok(()) }).await,
+        Command::DemoData => {
+            with_database(&cli.config, |db| async move {
+                let login = girder::demo::ensure(&db).await.map_err(anyhow::Error::from)?;
+                println!("Demo login: {}  password: {}", login.email, login.password);
+                Ok(())
+            })
+            .await
+        }
+        Command::Operator { command: OperatorCommand::Create { email, name } } => {
+            let password = match std::env::var("GIRDER_OPERATOR_PASSWORD") {
+                Ok(p) => p,
+                Err(_) => {
+                    eprintln!("Password for {email}:");
+                    let mut line = String::new();
+                    std::io::stdin().lock().read_line(&mut line).map_err(anyhow::Error::from)?;
+                    line.trim_end_matches(['\r', '\n']).to_owned()
+                }
+            };
+            if password.chars().count() < girder::auth::password::MIN_LEN {
+                return Err(anyhow::anyhow!("the password needs at least 10 characters").into());
+            }
+            let email = email.trim().to_lowercase();
+            with_database(&cli.config, |db| async move {
+                let hash = girder::auth::password::hash(password).await.map_err(anyhow::Error::from)?;
+                girder::db::cross_tenant::upsert_operator(&db, &email, &name, &hash)
+                    .await
+                    .map_err(anyhow::Error::from)?;
+                println!("Operator {email} can sign in at /platform/login");
+                Ok(())
+            })
+            .await
+        }
+        Command::Licence { command } => licence(command).map_err(StartError::Other),
+    }
+}
+
+/// Open the database (migrating it), run `f`, and stop a private cluster afterwards.
+async fn with_database<F, Fut>(config: &Config, f: F) -> Result<(), StartError>
+where
+    F: FnOnce(girder::db::Db) -> Fut,
+    Fut: std::future::Future<Output = anyhow::Result<()>>,
+{
+    let database = server::open_database(config).await?;
+    let result = f(database.db.clone()).await;
+    if let Some(cluster) = database.embedded {
+        tokio::task::spawn_blocking(move || cluster.stop()).await.ok();
+    }
+    result.map_err(StartError::Other)
+}
+
+fn licence(command: LicenceCommand) -> anyhow::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::OpenOptionsExt;
+    match command {
+        LicenceCommand::Keygen { out } => {
+            let (private, public) = girder::licence::generate_keypair()?;
+            let mut f = std::fs::OpenOptions::new()
+                .write(true)
+                .create_new(true)
+                .mode(0o600)
+                .open(&out)
+                .map_err(|e| anyhow::anyhow!("creating {}: {e}", out.display()))?;
+            writeln!(f, "{private}")?;
+            println!("Private key written to {} (keep it secret).", out.display());
+            println!("GIRDER_LICENSE_PUBLIC_KEY={public}");
+        }
+        LicenceCommand::Issue { private_key, tenant, seats, modules, expires } => {
+            let text = std::fs::read_to_string(&private_key)
+                .map_err(|e| anyhow::anyhow!("reading {}: {e}", private_key.display()))?;
+            let key = girder::licence::parse_signing_key(&text)?;
+            for m in &modules {
+                anyhow::ensure!(girder::tenancy::ModuleId::parse(m).is_some(), "unknown module {m}");
+            }
+            anyhow::ensure!(seats > 0, "seats must be at least 1");
+            let terms = girder::licence::LicenceTerms {
+                key_id: girder::auth::token::random_secret()?[..16].to_owned(),
+                tenant_id: tenant,
+                seats,
+                modules,
+                expires_on: expires,
+                issued_on: chrono::Utc::now().date_naive(),
+            };
+            println!("{}", girder::licence::sign(&terms, &key)?);
+        }
+    }
+    Ok(())
+}

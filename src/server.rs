@@ -1,0 +1,118 @@
+//! Starting up: find or start the database, migrate, serve, and stop cleanly.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use anyhow::Context;
+
+use crate::config::Config;
+use crate::db::embedded::{EmbeddedError, EmbeddedPostgres};
+use crate::db::{self, Db, cross_tenant};
+use crate::web::AppState;
+
+/// The database the process uses, and the private cluster behind it, if any.
+#[derive(Debug)]
+pub struct Database {
+    pub db: Db,
+    pub embedded: Option<EmbeddedPostgres>,
+}
+
+/// Why start-up failed before serving; `NoDatabase` exits with code 2.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error(
+        "Girder needs PostgreSQL and found neither DATABASE_URL nor PostgreSQL's server binaries.\n\
+         Either set DATABASE_URL=postgres://user:password@host/database,\n\
+         or install PostgreSQL's packages (Debian: apt-get install postgresql) so Girder can run a private cluster under ./data."
+    )]
+    NoDatabase,
+    #[error(transparent)]
+    Other(#[from] anyhow::Error),
+}
+
+/// Connect to `DATABASE_URL`, or start (creating on first run) the private cluster; migrate.
+pub async fn open_database(config: &Config) -> Result<Database, StartError> {
+    if let Some(url) = &config.database_url {
+        db::migrate(config.migrate_database_url.as_deref().unwrap_or(url)).await?;
+        return Ok(Database { db: Db::connect_lazy(url)?, embedded: None });
+    }
+    let dir = config.data_dir.join("postgres");
+    let cluster = tokio::task::spawn_blocking(move || EmbeddedPostgres::start(&dir, false))
+        .await
+        .context("starting the private cluster")?
+        .map_err(|e| match e {
+            EmbeddedError::NoBinaries => StartError::NoDatabase,
+            EmbeddedError::Other(e) => StartError::Other(e),
+        })?;
+    let superuser = cluster.superuser_url(db::EMBEDDED_DATABASE);
+    db::create_database(&cluster.superuser_url("postgres"), db::EMBEDDED_DATABASE, None).await?;
+    db::migrate(&superuser).await?;
+    db::enable_app_login(&superuser, cluster.secret()).await?;
+    let db = Db::connect_lazy(&cluster.url_for(db::APP_ROLE, cluster.secret(), db::EMBEDDED_DATABASE))?;
+    Ok(Database { db, embedded: Some(cluster) })
+}
+
+/// `girder serve`.
+pub async fn serve(config: Config) -> Result<(), StartError> {
+    crate::web::metrics::install();
+    let Database { db, embedded } = open_database(&config).await?;
+    let demo = if embedded.is_some() { Some(crate::demo::ensure(&db).await.map_err(anyhow::Error::from)?) } else { None };
+    let bind = config.bind;
+    let state = AppState::new(db.clone(), config)?;
+    spawn_session_sweeper(db);
+
+    let listener = tokio::net::TcpListener::bind(bind)
+        .await
+        .with_context(|| format!("binding {bind}"))?;
+    println!("Girder is serving at http://{bind}");
+    if let Some(login) = demo {
+        println!("Demo login: {}  password: {}", login.email, login.password);
+    }
+    let result = axum::serve(
+        listener,
+        crate::app(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await;
+    if let Some(cluster) = embedded {
+        tracing::info!("stopping the private PostgreSQL cluster");
+        tokio::task::spawn_blocking(move || cluster.stop()).await.ok();
+    }
+    result.context("serving")?;
+    Ok(())
+}
+
+/// Delete expired sessions hourly.
+fn spawn_session_sweeper(db: Db) {
+    tokio::spawn(async move {
+        let mut tick = tokio::time::interval(Duration::from_secs(3600));
+        loop {
+            tick.tick().await;
+            match cross_tenant::delete_expired_sessions(&db).await {
+                Ok(n) if n > 0 => tracing::info!(sessions = n, "expired sessions removed"),
+                Ok(_) => {}
+                Err(e) => tracing::warn!(error = ?e, "removing expired sessions"),
+            }
+        }
+    });
+}
+
+/// Ctrl-C or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        tokio::signal::ctrl_c().await.ok();
+    };
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down");
+}

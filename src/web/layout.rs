@@ -1,0 +1,220 @@
+//! The page shell: `Page` (what every page needs from the session: language, CSRF token,
+//! flash) and `Layout` (what `templates/layout/base.html` shows: navigation, user menu,
+//! banners, language switch).
+
+use axum::extract::FromRequestParts;
+use axum::http::header;
+use axum::http::request::Parts;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+use super::AppState;
+use super::form::AppForm;
+use super::i18n::{self, Locale};
+use crate::auth::Permission;
+use crate::auth::session::{AppSession, Flash};
+use crate::error::{AppError, AppResult};
+use crate::tenancy::plan::Banner;
+use crate::tenancy::{Module, TenantTx};
+
+/// The session-side context of a page.
+#[derive(Debug)]
+pub struct Page {
+    pub session: AppSession,
+    pub locale: Locale,
+    pub csrf: String,
+    flash: Option<Flash>,
+    path: String,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Page {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> AppResult<Self> {
+        let session = AppSession::from_request_parts(parts, state).await?;
+        let locale = match session.locale().await? {
+            Some(l) => l,
+            None => locale_from_headers(parts),
+        };
+        let csrf = session.csrf_token().await?;
+        let flash = session.take_flash().await?;
+        Ok(Page { locale, csrf, flash, path: parts.uri.path().to_owned(), session })
+    }
+}
+
+pub fn locale_from_headers(parts: &Parts) -> Locale {
+    parts
+        .headers
+        .get(header::ACCEPT_LANGUAGE)
+        .and_then(|v| v.to_str().ok())
+        .map(Locale::from_accept_language)
+        .unwrap_or_default()
+}
+
+/// One entry of the main navigation.
+#[derive(Debug, Clone)]
+pub struct NavItem {
+    pub href: &'static str,
+    pub label_key: &'static str,
+    pub active: bool,
+}
+
+/// The banner over every page of a tenant whose trial or licence is ending or over.
+#[derive(Debug, Clone)]
+pub struct BannerView {
+    pub text: String,
+    pub urgent: bool,
+}
+
+/// What the base layout shows around a page.
+#[derive(Debug, Clone)]
+pub struct Layout {
+    pub locale: Locale,
+    pub title: String,
+    pub csrf: String,
+    pub path: String,
+    pub flash: Option<Flash>,
+    pub user_name: Option<String>,
+    pub role_key: Option<&'static str>,
+    pub tenant_name: Option<String>,
+    pub nav: Vec<NavItem>,
+    pub banner: Option<BannerView>,
+    /// The signed-in party is a platform operator.
+    pub operator: bool,
+}
+
+impl Layout {
+    /// The text of an i18n key in the page's language.
+    pub fn t<'a>(&self, key: &'a str) -> &'a str {
+        i18n::t(self.locale, key)
+    }
+
+    pub fn lang(&self) -> &'static str {
+        self.locale.as_str()
+    }
+
+    pub fn locales(&self) -> [Locale; 2] {
+        Locale::ALL
+    }
+
+    /// A bare layout (error pages, public pages).
+    pub fn bare(locale: Locale, csrf: String, path: String, title_key: &str) -> Self {
+        Layout {
+            title: i18n::t(locale, title_key).to_owned(),
+            locale,
+            csrf,
+            path,
+            flash: None,
+            user_name: None,
+            role_key: None,
+            tenant_name: None,
+            nav: Vec::new(),
+            banner: None,
+            operator: false,
+        }
+    }
+}
+
+impl Page {
+    /// The layout of a public page (sign-in, sign-up).
+    pub fn public(&self, title_key: &str) -> Layout {
+        Layout {
+            flash: self.flash.clone(),
+            ..Layout::bare(self.locale, self.csrf.clone(), self.path.clone(), title_key)
+        }
+    }
+
+    /// The layout of a tenant page: the user's language, their navigation and the plan banner.
+    pub fn layout<M: Module>(&self, tx: &TenantTx<M>, title_key: &str) -> Layout {
+        let user = tx.user();
+        let tenant = tx.tenant();
+        let locale = user.locale;
+        let mut nav = vec![NavItem {
+            href: "/dashboard",
+            label_key: "nav.dashboard",
+            active: self.path.starts_with("/dashboard"),
+        }];
+        if user.role.has(Permission::ManageCompany) {
+            nav.push(NavItem {
+                href: "/settings",
+                label_key: "nav.settings",
+                active: self.path.starts_with("/settings"),
+            });
+        }
+        let banner = tenant.banner.map(|b| match b {
+            Banner::TrialEndsIn(days) => BannerView {
+                text: i18n::tf(locale, "banner.trial_ends_in", &[("days", &days)]),
+                urgent: days <= 2,
+            },
+            Banner::TrialGrace(days) => BannerView {
+                text: i18n::tf(locale, "banner.trial_grace", &[("days", &days)]),
+                urgent: true,
+            },
+            Banner::LicenceGrace(days) => BannerView {
+                text: i18n::tf(locale, "banner.licence_grace", &[("days", &days)]),
+                urgent: true,
+            },
+            Banner::ReadOnly => BannerView {
+                text: i18n::t(locale, "banner.read_only").to_owned(),
+                urgent: true,
+            },
+        });
+        Layout {
+            title: i18n::t(locale, title_key).to_owned(),
+            locale,
+            csrf: self.csrf.clone(),
+            path: self.path.clone(),
+            flash: self.flash.clone(),
+            user_name: Some(user.name.clone()),
+            role_key: Some(user.role.label_key()),
+            tenant_name: Some(tenant.name.clone()),
+            nav,
+            banner,
+            operator: false,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct LocaleForm {
+    locale: String,
+    #[serde(default)]
+    next: String,
+}
+
+/// Switch the language: for the session, and for the signed-in user's account.
+pub async fn switch_locale(
+    state: axum::extract::State<AppState>,
+    session: AppSession,
+    AppForm(form): AppForm<LocaleForm>,
+) -> AppResult<Response> {
+    let locale = Locale::parse(&form.locale)
+        .ok_or(AppError::BadRequest("unknown language".into()))?;
+    session.set_locale(locale).await?;
+    if let Some(signed_in) = session.signed_in().await? {
+        let mut scope = state.db.begin_tenant(signed_in.tenant_id).await?;
+        crate::auth::queries::set_locale(&mut scope, signed_in.user_id, locale.as_str()).await?;
+        scope.commit().await?;
+    }
+    Ok(Redirect::to(safe_next(&form.next, "/")).into_response())
+}
+
+/// A local path to return to; anything else (another host, a scheme) becomes `fallback`.
+pub fn safe_next<'a>(next: &'a str, fallback: &'a str) -> &'a str {
+    let local = next.starts_with('/') && !next.starts_with("//") && !next.contains('\\');
+    if local { next } else { fallback }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn next_stays_on_this_site() {
+        assert_eq!(safe_next("/settings/users", "/"), "/settings/users");
+        assert_eq!(safe_next("//evil.example", "/"), "/");
+        assert_eq!(safe_next("https://evil.example", "/"), "/");
+        assert_eq!(safe_next("/\\evil.example", "/"), "/");
+        assert_eq!(safe_next("", "/dashboard"), "/dashboard");
+    }
+}

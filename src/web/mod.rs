@@ -1,0 +1,123 @@
+//! The web layer: application state, router assembly and the layers every request passes
+//! (request id, tracing, security headers, compression, body limit, metrics, sessions, error
+//! pages), plus the house extractors and helpers pages share.
+
+pub mod error_page;
+pub mod form;
+pub mod format;
+pub mod i18n;
+pub mod layout;
+pub mod metrics;
+pub mod path;
+pub mod ratelimit;
+mod security;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::http::{HeaderName, HeaderValue, header};
+use axum::routing::{get, post};
+use ed25519_dalek::VerifyingKey;
+use tower_http::compression::CompressionLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::services::ServeDir;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_sessions::cookie::SameSite;
+use tower_sessions::{Expiry, SessionManagerLayer};
+
+pub use form::AppForm;
+pub use layout::{Layout, Page};
+pub use path::Path;
+
+use crate::auth::session_store::PgSessionStore;
+use crate::config::Config;
+use crate::db::Db;
+use crate::mail::Mailer;
+
+/// What every handler can reach. Handlers never take the pool: they take `TenantTx`.
+#[derive(Clone, Debug)]
+pub struct AppState {
+    pub db: Db,
+    pub config: Arc<Config>,
+    pub limiter: Arc<ratelimit::AuthLimiter>,
+    pub mailer: Mailer,
+    pub licence_key: Option<VerifyingKey>,
+}
+
+impl AppState {
+    pub fn new(db: Db, config: Config) -> anyhow::Result<Self> {
+        let licence_key = config
+            .license_public_key
+            .as_deref()
+            .map(crate::licence::parse_public_key)
+            .transpose()?;
+        Ok(AppState {
+            limiter: Arc::new(ratelimit::limiter(config.auth_rate_per_minute)),
+            mailer: Mailer::new(&config)?,
+            licence_key,
+            config: Arc::new(config),
+            db,
+        })
+    }
+}
+
+static REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// The whole application with `extra` routes merged in (tests add probes this way).
+pub fn router(state: AppState, extra: Router<AppState>) -> Router {
+    let sessions = SessionManagerLayer::new(PgSessionStore::new(state.db.clone()))
+        .with_name("girder_session")
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(state.config.secure_cookies)
+        .with_expiry(Expiry::OnInactivity(time::Duration::minutes(
+            state.config.session_idle_minutes,
+        )));
+
+    let pages = Router::new()
+        .route("/", get(crate::dashboard::root))
+        .route("/locale", post(layout::switch_locale))
+        .merge(crate::auth::router())
+        .merge(crate::signup::router())
+        .merge(crate::dashboard::router())
+        .merge(crate::admin::router())
+        .merge(crate::platform::router())
+        .merge(extra)
+        .fallback(error_page::not_found)
+        .layer(axum::middleware::from_fn(error_page::render_errors))
+        .layer(sessions);
+
+    let assets = Router::new()
+        .nest_service("/static", ServeDir::new(static_dir()))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("public, max-age=31536000, immutable"),
+        ));
+
+    Router::new()
+        .route("/healthz", get(metrics::healthz))
+        .route("/metrics", get(metrics::render))
+        .merge(assets)
+        .merge(pages)
+        .layer(axum::middleware::from_fn(metrics::track))
+        .layer(RequestBodyLimitLayer::new(state.config.body_limit))
+        .layer(TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(30),
+        ))
+        .layer(CompressionLayer::new())
+        .layer(security::headers())
+        .layer(crate::telemetry::trace_layer())
+        .layer(PropagateRequestIdLayer::new(REQUEST_ID.clone()))
+        .layer(SetRequestIdLayer::new(REQUEST_ID.clone(), MakeRequestUuid))
+        .with_state(state)
+}
+
+/// `static/` beside the crate (development) or beside the binary's working directory.
+fn static_dir() -> std::path::PathBuf {
+    let here = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("static");
+    if here.is_dir() { here } else { std::path::PathBuf::from("static") }
+}
