@@ -1,6 +1,8 @@
 //! Outgoing mail: SMTP when `SMTP_URL` is set, otherwise the message is written to the log
 //! (so a trial install without mail still shows invitation and reset links to its admin).
 
+use std::sync::{Arc, Mutex};
+
 use lettre::message::Mailbox;
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
 
@@ -10,6 +12,16 @@ use crate::config::Config;
 pub struct Mailer {
     smtp: Option<AsyncSmtpTransport<Tokio1Executor>>,
     from: Mailbox,
+    /// Tests read what would have been sent here.
+    outbox: Option<Arc<Mutex<Vec<SentMail>>>>,
+}
+
+/// A message as recorded by a recording mailer.
+#[derive(Clone, Debug)]
+pub struct SentMail {
+    pub to: String,
+    pub subject: String,
+    pub body: String,
 }
 
 impl Mailer {
@@ -24,12 +36,31 @@ impl Mailer {
             .smtp_from
             .parse()
             .map_err(|e| anyhow::anyhow!("SMTP_FROM: {e}"))?;
-        Ok(Mailer { smtp, from })
+        Ok(Mailer { smtp, from, outbox: None })
+    }
+
+    /// A mailer that keeps every message in memory instead of sending it (tests).
+    pub fn recording(&self) -> Self {
+        Mailer { smtp: None, from: self.from.clone(), outbox: Some(Arc::default()) }
+    }
+
+    /// Messages recorded so far.
+    pub fn sent(&self) -> Vec<SentMail> {
+        self.outbox
+            .as_ref()
+            .and_then(|o| o.lock().ok().map(|v| v.clone()))
+            .unwrap_or_default()
     }
 
     /// Send a plain-text message. Failure is logged, not returned: the action that triggered
     /// the mail (an invitation, a reset) has already been saved and its link is shown or logged.
     pub async fn send(&self, to: &str, subject: &str, body: &str) {
+        if let Some(outbox) = &self.outbox
+            && let Ok(mut outbox) = outbox.lock()
+        {
+            outbox.push(SentMail { to: to.into(), subject: subject.into(), body: body.into() });
+            return;
+        }
         let Some(smtp) = &self.smtp else {
             tracing::info!(to, subject, body, "mail (no SMTP configured)");
             return;

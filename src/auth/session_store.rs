@@ -28,6 +28,23 @@ fn to_chrono(t: time::OffsetDateTime) -> DateTime<Utc> {
 
 #[async_trait::async_trait]
 impl SessionStore for PgSessionStore {
+    async fn create(&self, record: &mut Record) -> session_store::Result<()> {
+        let data = serde_json::to_value(&record.data).map_err(backend)?;
+        // A fresh id that collides with a live session is drawn again, never overwritten.
+        while !cross_tenant::insert_new_session(
+            &self.db,
+            &record.id.to_string(),
+            &data,
+            to_chrono(record.expiry_date),
+        )
+        .await
+        .map_err(backend)?
+        {
+            record.id = Id::default();
+        }
+        Ok(())
+    }
+
     async fn save(&self, record: &Record) -> session_store::Result<()> {
         let data = serde_json::to_value(&record.data).map_err(backend)?;
         cross_tenant::save_session(

@@ -48,6 +48,28 @@ pub async fn save_session(
     Ok(())
 }
 
+/// Insert a new session; `false` if the id is taken.
+pub async fn insert_new_session(
+    db: &Db,
+    id: &str,
+    data: &serde_json::Value,
+    expires_at: DateTime<Utc>,
+) -> AppResult<bool> {
+    let done = sqlx::query!(
+        r#"
+        insert into session (id, data, expires_at)
+        values ($1, $2, $3)
+        on conflict (id) do nothing
+        "#,
+        id,
+        data,
+        expires_at
+    )
+    .execute(pool(db))
+    .await?;
+    Ok(done.rows_affected() == 1)
+}
+
 pub async fn load_session(
     db: &Db,
     id: &str,

@@ -130,6 +130,14 @@ mod tests {
             for path in walk_files(std::path::Path::new(dir)) {
                 let text = std::fs::read_to_string(&path).unwrap_or_default();
                 for (i, _) in text.match_indices(pattern) {
+                    // `t("` but not `get("`: the pattern must start a word.
+                    let starts_word = text[..i]
+                        .chars()
+                        .next_back()
+                        .is_none_or(|c| !(c.is_alphanumeric() || c == '_'));
+                    if !starts_word {
+                        continue;
+                    }
                     let rest = &text[i + pattern.len()..];
                     if let Some(end) = rest.find('"') {
                         let key = &rest[..end];

@@ -1,0 +1,12 @@
+//! HTTP tests: the real router against a real PostgreSQL, through a cookie jar with CSRF tokens.
+
+#[path = "../support/mod.rs"]
+mod support;
+
+mod auth;
+mod isolation;
+mod licence;
+mod operations;
+mod platform;
+mod settings;
+mod signup;

@@ -1,0 +1,70 @@
+use axum::http::{StatusCode, header};
+
+use crate::support::{TestApp, assert_not_found};
+
+#[tokio::test]
+async fn healthz_checks_the_database() {
+    let app = TestApp::spawn().await;
+    let r = app.client().get("/healthz").await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert_eq!(r.body, "ok");
+}
+
+#[tokio::test]
+async fn metrics_count_requests_per_route_and_status() {
+    let app = TestApp::spawn().await;
+    let mut c = app.client();
+    c.get("/login").await;
+    c.get("/no-such-page").await;
+    let r = c.get("/metrics").await;
+    assert_eq!(r.status, StatusCode::OK);
+    r.assert_contains("http_requests_total");
+    r.assert_contains("route=\"/login\"");
+    r.assert_contains("http_request_duration_seconds_bucket");
+    r.assert_contains("db_pool_connections");
+}
+
+#[tokio::test]
+async fn every_page_carries_the_security_headers() {
+    let app = TestApp::spawn().await;
+    let r = app.client().get("/login").await;
+    let csp = r.headers.get(header::CONTENT_SECURITY_POLICY).unwrap().to_str().unwrap();
+    assert!(csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"), "{csp}");
+    assert_eq!(r.headers.get(header::X_FRAME_OPTIONS).unwrap(), "DENY");
+    assert_eq!(r.headers.get(header::X_CONTENT_TYPE_OPTIONS).unwrap(), "nosniff");
+    assert!(r.headers.get(header::REFERRER_POLICY).is_some());
+    assert!(r.headers.get("x-request-id").is_some());
+}
+
+#[tokio::test]
+async fn unknown_pages_get_a_translated_404_and_json_clients_a_problem() {
+    let app = TestApp::spawn().await;
+    let mut c = app.client();
+    let r = c.get("/no-such-page").await;
+    assert_not_found(&r);
+    r.assert_contains("页面不存在");
+    c.accept_language = "en";
+    let r = c.get("/no-such-page").await;
+    r.assert_contains("Page not found");
+    let r = c.get_json("/no-such-page").await;
+    assert_eq!(r.headers.get(header::CONTENT_TYPE).unwrap(), "application/problem+json");
+    r.assert_contains("\"status\":404");
+}
+
+#[tokio::test]
+async fn static_files_are_served_with_a_long_cache_lifetime() {
+    let app = TestApp::spawn().await;
+    let r = app.client().get("/static/css/girder.css").await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.headers.get(header::CACHE_CONTROL).unwrap().to_str().unwrap().contains("max-age=31536000"));
+}
+
+#[tokio::test]
+async fn a_body_over_the_limit_is_refused() {
+    let app = TestApp::spawn_with(|c| c.body_limit = 1024).await;
+    let mut c = app.client();
+    c.get("/login").await;
+    let big = "x".repeat(4096);
+    let r = c.post_form("/login", &[("email", big.as_str()), ("password", "y")]).await;
+    assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
+}
