@@ -51,7 +51,11 @@ pub struct Config {
     pub smtp_url: Option<String>,
 
     /// Sender address of mail.
-    #[arg(long, env = "SMTP_FROM", default_value = "Girder <no-reply@girder.local>")]
+    #[arg(
+        long,
+        env = "SMTP_FROM",
+        default_value = "Girder <no-reply@girder.local>"
+    )]
     pub smtp_from: String,
 
     /// Sign-ups and sign-ins allowed per client address per minute.

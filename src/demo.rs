@@ -32,19 +32,33 @@ const DEMO_USERS: [(&str, &str, Role); 6] = [
 
 /// Create the demo company unless it exists; return its owner's sign-in.
 pub async fn ensure(db: &Db) -> AppResult<DemoLogin> {
-    let login = DemoLogin { email: DEMO_USERS[0].0.to_owned(), password: DEMO_PASSWORD.to_owned() };
+    let login = DemoLogin {
+        email: DEMO_USERS[0].0.to_owned(),
+        password: DEMO_PASSWORD.to_owned(),
+    };
     if cross_tenant::find_login(db, &login.email).await?.is_some() {
         return Ok(login);
     }
     let hash = password::hash(DEMO_PASSWORD.to_owned()).await?;
-    let mut scope =
-        cross_tenant::create_tenant(db, DEMO_COMPANY, "zh-CN", PlanFacts::new_trial_end(Utc::now()))
-            .await?;
+    let mut scope = cross_tenant::create_tenant(
+        db,
+        DEMO_COMPANY,
+        "zh-CN",
+        PlanFacts::new_trial_end(Utc::now()),
+    )
+    .await?;
     let mut owner = None;
     for (email, name, role) in DEMO_USERS {
         let id = users::insert_user(
             &mut scope,
-            &NewUser { email, name, phone: None, role, locale: None, password_hash: &hash },
+            &NewUser {
+                email,
+                name,
+                phone: None,
+                role,
+                locale: None,
+                password_hash: &hash,
+            },
             owner,
         )
         .await?;
@@ -59,7 +73,9 @@ pub async fn ensure(db: &Db) -> AppResult<DemoLogin> {
                 action: Action::Create,
                 summary: "demo data",
                 before: None,
-                after: Some(serde_json::json!({ "email": email, "name": name, "role": role.as_str() })),
+                after: Some(
+                    serde_json::json!({ "email": email, "name": name, "role": role.as_str() }),
+                ),
             },
         )
         .await?;

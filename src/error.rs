@@ -31,6 +31,8 @@ pub enum AppError {
     Csrf,
     #[error("the record was changed by someone else")]
     Conflict,
+    #[error("request body too large")]
+    TooLarge,
     #[error("too many attempts")]
     TooManyRequests,
     #[error("bad request: {0}")]
@@ -69,6 +71,7 @@ impl AppError {
             | AppError::Csrf => StatusCode::FORBIDDEN,
             AppError::Conflict => StatusCode::CONFLICT,
             AppError::TooManyRequests => StatusCode::TOO_MANY_REQUESTS,
+            AppError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::Unavailable => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Database(_) | AppError::Template(_) | AppError::Internal(_) => {
@@ -90,6 +93,7 @@ impl AppError {
             AppError::Csrf => "error.csrf",
             AppError::Conflict => "error.conflict",
             AppError::TooManyRequests => "error.too_many_requests",
+            AppError::TooLarge => "error.too_large",
             AppError::BadRequest(_) => "error.bad_request",
             AppError::Unavailable => "error.unavailable",
             AppError::Database(_) | AppError::Template(_) | AppError::Internal(_) => {
@@ -131,7 +135,9 @@ impl IntoResponse for AppError {
             AppError::Unauthenticated => Redirect::to("/login").into_response(),
             _ => status.into_response(),
         };
-        response.extensions_mut().insert(ErrorToRender(std::sync::Arc::new(self)));
+        response
+            .extensions_mut()
+            .insert(ErrorToRender(std::sync::Arc::new(self)));
         response
     }
 }

@@ -36,12 +36,20 @@ impl Mailer {
             .smtp_from
             .parse()
             .map_err(|e| anyhow::anyhow!("SMTP_FROM: {e}"))?;
-        Ok(Mailer { smtp, from, outbox: None })
+        Ok(Mailer {
+            smtp,
+            from,
+            outbox: None,
+        })
     }
 
     /// A mailer that keeps every message in memory instead of sending it (tests).
     pub fn recording(&self) -> Self {
-        Mailer { smtp: None, from: self.from.clone(), outbox: Some(Arc::default()) }
+        Mailer {
+            smtp: None,
+            from: self.from.clone(),
+            outbox: Some(Arc::default()),
+        }
     }
 
     /// Messages recorded so far.
@@ -58,7 +66,11 @@ impl Mailer {
         if let Some(outbox) = &self.outbox
             && let Ok(mut outbox) = outbox.lock()
         {
-            outbox.push(SentMail { to: to.into(), subject: subject.into(), body: body.into() });
+            outbox.push(SentMail {
+                to: to.into(),
+                subject: subject.into(),
+                body: body.into(),
+            });
             return;
         }
         let Some(smtp) = &self.smtp else {

@@ -65,7 +65,11 @@ enum LicenceCommand {
         #[arg(long)]
         seats: i32,
         /// Comma-separated: plans,progress,cost,funds,labour,changes
-        #[arg(long, value_delimiter = ',', default_value = "plans,progress,cost,funds,labour,changes")]
+        #[arg(
+            long,
+            value_delimiter = ',',
+            default_value = "plans,progress,cost,funds,labour,changes"
+        )]
         modules: Vec<String>,
         /// Last day of validity (YYYY-MM-DD); omit for a perpetual licence.
         #[arg(long)]
@@ -102,19 +106,26 @@ async fn run(cli: Cli) -> Result<(), StartError> {
         Command::Migrate => with_database(&cli.config, |_| async { Ok(()) }).await,
         Command::DemoData => {
             with_database(&cli.config, |db| async move {
-                let login = girder::demo::ensure(&db).await.map_err(anyhow::Error::from)?;
+                let login = girder::demo::ensure(&db)
+                    .await
+                    .map_err(anyhow::Error::from)?;
                 println!("Demo login: {}  password: {}", login.email, login.password);
                 Ok(())
             })
             .await
         }
-        Command::Operator { command: OperatorCommand::Create { email, name } } => {
+        Command::Operator {
+            command: OperatorCommand::Create { email, name },
+        } => {
             let password = match std::env::var("GIRDER_OPERATOR_PASSWORD") {
                 Ok(p) => p,
                 Err(_) => {
                     eprintln!("Password for {email}:");
                     let mut line = String::new();
-                    std::io::stdin().lock().read_line(&mut line).map_err(anyhow::Error::from)?;
+                    std::io::stdin()
+                        .lock()
+                        .read_line(&mut line)
+                        .map_err(anyhow::Error::from)?;
                     line.trim_end_matches(['\r', '\n']).to_owned()
                 }
             };
@@ -123,7 +134,9 @@ async fn run(cli: Cli) -> Result<(), StartError> {
             }
             let email = email.trim().to_lowercase();
             with_database(&cli.config, |db| async move {
-                let hash = girder::auth::password::hash(password).await.map_err(anyhow::Error::from)?;
+                let hash = girder::auth::password::hash(password)
+                    .await
+                    .map_err(anyhow::Error::from)?;
                 girder::db::cross_tenant::upsert_operator(&db, &email, &name, &hash)
                     .await
                     .map_err(anyhow::Error::from)?;
@@ -145,7 +158,9 @@ where
     let database = server::open_database(config).await?;
     let result = f(database.db.clone()).await;
     if let Some(cluster) = database.embedded {
-        tokio::task::spawn_blocking(move || cluster.stop()).await.ok();
+        tokio::task::spawn_blocking(move || cluster.stop())
+            .await
+            .ok();
     }
     result.map_err(StartError::Other)
 }
@@ -166,12 +181,21 @@ fn licence(command: LicenceCommand) -> anyhow::Result<()> {
             println!("Private key written to {} (keep it secret).", out.display());
             println!("GIRDER_LICENSE_PUBLIC_KEY={public}");
         }
-        LicenceCommand::Issue { private_key, tenant, seats, modules, expires } => {
+        LicenceCommand::Issue {
+            private_key,
+            tenant,
+            seats,
+            modules,
+            expires,
+        } => {
             let text = std::fs::read_to_string(&private_key)
                 .map_err(|e| anyhow::anyhow!("reading {}: {e}", private_key.display()))?;
             let key = girder::licence::parse_signing_key(&text)?;
             for m in &modules {
-                anyhow::ensure!(girder::tenancy::ModuleId::parse(m).is_some(), "unknown module {m}");
+                anyhow::ensure!(
+                    girder::tenancy::ModuleId::parse(m).is_some(),
+                    "unknown module {m}"
+                );
             }
             anyhow::ensure!(seats > 0, "seats must be at least 1");
             let terms = girder::licence::LicenceTerms {

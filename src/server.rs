@@ -34,7 +34,10 @@ pub enum StartError {
 pub async fn open_database(config: &Config) -> Result<Database, StartError> {
     if let Some(url) = &config.database_url {
         db::migrate(config.migrate_database_url.as_deref().unwrap_or(url)).await?;
-        return Ok(Database { db: Db::connect_lazy(url)?, embedded: None });
+        return Ok(Database {
+            db: Db::connect_lazy(url)?,
+            embedded: None,
+        });
     }
     let dir = config.data_dir.join("postgres");
     let cluster = tokio::task::spawn_blocking(move || EmbeddedPostgres::start(&dir, false))
@@ -45,18 +48,35 @@ pub async fn open_database(config: &Config) -> Result<Database, StartError> {
             EmbeddedError::Other(e) => StartError::Other(e),
         })?;
     let superuser = cluster.superuser_url(db::EMBEDDED_DATABASE);
-    db::create_database(&cluster.superuser_url("postgres"), db::EMBEDDED_DATABASE, None).await?;
+    db::create_database(
+        &cluster.superuser_url("postgres"),
+        db::EMBEDDED_DATABASE,
+        None,
+    )
+    .await?;
     db::migrate(&superuser).await?;
     db::enable_app_login(&superuser, cluster.secret()).await?;
-    let db = Db::connect_lazy(&cluster.url_for(db::APP_ROLE, cluster.secret(), db::EMBEDDED_DATABASE))?;
-    Ok(Database { db, embedded: Some(cluster) })
+    let db =
+        Db::connect_lazy(&cluster.url_for(db::APP_ROLE, cluster.secret(), db::EMBEDDED_DATABASE))?;
+    Ok(Database {
+        db,
+        embedded: Some(cluster),
+    })
 }
 
 /// `girder serve`.
 pub async fn serve(config: Config) -> Result<(), StartError> {
     crate::web::metrics::install();
     let Database { db, embedded } = open_database(&config).await?;
-    let demo = if embedded.is_some() { Some(crate::demo::ensure(&db).await.map_err(anyhow::Error::from)?) } else { None };
+    let demo = if embedded.is_some() {
+        Some(
+            crate::demo::ensure(&db)
+                .await
+                .map_err(anyhow::Error::from)?,
+        )
+    } else {
+        None
+    };
     let bind = config.bind;
     let state = AppState::new(db.clone(), config)?;
     spawn_session_sweeper(db);
@@ -76,7 +96,9 @@ pub async fn serve(config: Config) -> Result<(), StartError> {
     .await;
     if let Some(cluster) = embedded {
         tracing::info!("stopping the private PostgreSQL cluster");
-        tokio::task::spawn_blocking(move || cluster.stop()).await.ok();
+        tokio::task::spawn_blocking(move || cluster.stop())
+            .await
+            .ok();
     }
     result.context("serving")?;
     Ok(())

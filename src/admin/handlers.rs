@@ -18,7 +18,7 @@ use crate::error::{AppError, AppResult, ResultExt};
 use crate::licence;
 use crate::tenancy::plan::Standing;
 use crate::tenancy::queries as modules;
-use crate::tenancy::{Licensing, ModuleId, Module, Platform, TenantTx};
+use crate::tenancy::{Licensing, Module, ModuleId, Platform, TenantTx};
 use crate::web::form::{self, FieldErrors};
 use crate::web::i18n::{self, Locale};
 use crate::web::{AppForm, AppState, Page, Path, format};
@@ -28,7 +28,10 @@ const INVITATION_VALID_FOR: chrono::Duration = chrono::Duration::days(7);
 const AUDIT_PAGE_SIZE: i64 = 50;
 
 fn actor<M: Module>(tx: &TenantTx<M>) -> Actor {
-    Actor::User { id: tx.user().id, name: tx.user().name.clone() }
+    Actor::User {
+        id: tx.user().id,
+        name: tx.user().name.clone(),
+    }
 }
 
 // Company -------------------------------------------------------------------------------
@@ -66,7 +69,13 @@ fn company_page(
 pub async fn company_form(tx: TenantTx<Platform>, page: Page) -> AppResult<Html<String>> {
     tx.require(Permission::ManageCompany)?;
     let form = company_form_of(&tx);
-    Ok(Html(company_page(&page, &tx, form, FieldErrors::default(), None)?))
+    Ok(Html(company_page(
+        &page,
+        &tx,
+        form,
+        FieldErrors::default(),
+        None,
+    )?))
 }
 
 pub async fn update_company(
@@ -146,7 +155,10 @@ async fn users_page(
             role: u.role.as_str(),
             role_key: u.role.label_key(),
             active: u.active,
-            last_login: u.last_login_at.map(|t| format::datetime(t, tz)).unwrap_or_default(),
+            last_login: u
+                .last_login_at
+                .map(|t| format::datetime(t, tz))
+                .unwrap_or_default(),
             version: u.version,
             name: u.name,
             email: u.email,
@@ -168,7 +180,10 @@ async fn users_page(
         tab: Tab::Users,
         users: rows,
         invitations,
-        roles: Role::ASSIGNABLE.iter().map(|r| (r.as_str(), r.label_key())).collect(),
+        roles: Role::ASSIGNABLE
+            .iter()
+            .map(|r| (r.as_str(), r.label_key()))
+            .collect(),
         invite_email,
         invite_role,
         errors,
@@ -182,8 +197,15 @@ async fn users_page(
 
 pub async fn users(mut tx: TenantTx<Platform>, page: Page) -> AppResult<Html<String>> {
     tx.require(Permission::ManageUsers)?;
-    let html = users_page(&mut tx, &page, String::new(), "viewer".into(), FieldErrors::default(), None)
-        .await?;
+    let html = users_page(
+        &mut tx,
+        &page,
+        String::new(),
+        "viewer".into(),
+        FieldErrors::default(),
+        None,
+    )
+    .await?;
     Ok(Html(html))
 }
 
@@ -245,9 +267,20 @@ pub async fn invite(
     let body = i18n::tf(
         locale,
         "settings.invite_mail_body",
-        &[("inviter", &inviter), ("company", &company), ("link", &link)],
+        &[
+            ("inviter", &inviter),
+            ("company", &company),
+            ("link", &link),
+        ],
     );
-    state.mailer.send(&email, i18n::t(locale, "settings.invite_mail_subject"), &body).await;
+    state
+        .mailer
+        .send(
+            &email,
+            i18n::t(locale, "settings.invite_mail_subject"),
+            &body,
+        )
+        .await;
     page.session.remember_invite_link(&link).await?;
     page.session.flash(true, "settings.invited").await?;
     Ok(Redirect::to("/settings/users").into_response())
@@ -268,27 +301,47 @@ pub async fn update_user(
     AppForm(f): AppForm<UserUpdateForm>,
 ) -> AppResult<Response> {
     tx.require(Permission::ManageUsers)?;
-    let user = users::find_user(&mut tx, UserId(id)).await?.ok_or(AppError::NotFound)?;
+    let user = users::find_user(&mut tx, UserId(id))
+        .await?
+        .ok_or(AppError::NotFound)?;
     let role = Role::parse(&f.role)
         .filter(|r| Role::ASSIGNABLE.contains(r))
         .ok_or(AppError::BadRequest("unknown role".into()))?;
     let active = f.active == "true";
     if user.role == Role::Owner || user.id == tx.user().id {
         return Err(AppError::BadRequest(
-            i18n::t(tx.user().locale, "settings.cannot_edit_owner_or_self").to_owned().into(),
+            i18n::t(tx.user().locale, "settings.cannot_edit_owner_or_self")
+                .to_owned()
+                .into(),
         ));
     }
     if active && !user.active {
         let tenant = cross_tenant::lock_tenant(&mut tx).await?;
         if users::count_active_users(&mut tx).await? >= i64::from(tenant.plan_facts().seats()) {
-            let html = users_page(&mut tx, &page, String::new(), "viewer".into(), FieldErrors::default(), Some("settings.no_free_seat")).await?;
+            let html = users_page(
+                &mut tx,
+                &page,
+                String::new(),
+                "viewer".into(),
+                FieldErrors::default(),
+                Some("settings.no_free_seat"),
+            )
+            .await?;
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response());
         }
     }
     let by = tx.user().id;
     let saved = users::update_membership(&mut tx, user.id, role, active, f.version, by).await?;
     if saved.is_none() {
-        let html = users_page(&mut tx, &page, String::new(), "viewer".into(), FieldErrors::default(), Some("settings.user_changed_meanwhile")).await?;
+        let html = users_page(
+            &mut tx,
+            &page,
+            String::new(),
+            "viewer".into(),
+            FieldErrors::default(),
+            Some("settings.user_changed_meanwhile"),
+        )
+        .await?;
         return Ok((StatusCode::CONFLICT, Html(html)).into_response());
     }
     let who = actor(&tx);
@@ -317,7 +370,9 @@ pub async fn revoke_invitation(
     AppForm(_): AppForm<crate::auth::handlers::CsrfOnly>,
 ) -> AppResult<Response> {
     tx.require(Permission::ManageUsers)?;
-    let email = queries::revoke_invitation(&mut tx, id).await?.ok_or(AppError::NotFound)?;
+    let email = queries::revoke_invitation(&mut tx, id)
+        .await?
+        .ok_or(AppError::NotFound)?;
     let who = actor(&tx);
     audit::record(
         &mut tx,
@@ -333,7 +388,9 @@ pub async fn revoke_invitation(
     )
     .await?;
     tx.commit().await?;
-    page.session.flash(true, "settings.invitation_revoked").await?;
+    page.session
+        .flash(true, "settings.invitation_revoked")
+        .await?;
     Ok(Redirect::to("/settings/users").into_response())
 }
 
@@ -353,8 +410,12 @@ pub async fn modules_form(mut tx: TenantTx<Platform>, page: Page) -> AppResult<H
         })
         .collect();
     Ok(Html(
-        ModulesPage { layout: page.layout(&tx, "settings.modules_title"), tab: Tab::Modules, modules: rows }
-            .render()?,
+        ModulesPage {
+            layout: page.layout(&tx, "settings.modules_title"),
+            tab: Tab::Modules,
+            modules: rows,
+        }
+        .render()?,
     ))
 }
 
@@ -370,7 +431,11 @@ pub async fn update_modules(
     AppForm(f): AppForm<ModulesForm>,
 ) -> AppResult<Response> {
     tx.require(Permission::ManageModules)?;
-    let wanted: Vec<ModuleId> = f.enabled.iter().filter_map(|m| ModuleId::parse(m)).collect();
+    let wanted: Vec<ModuleId> = f
+        .enabled
+        .iter()
+        .filter_map(|m| ModuleId::parse(m))
+        .collect();
     if wanted.len() != f.enabled.len() {
         return Err(AppError::BadRequest("unknown module".into()));
     }
@@ -380,7 +445,12 @@ pub async fn update_modules(
         modules::set_module(&mut tx, m, wanted.contains(&m), by).await?;
     }
     let names = |ms: Vec<ModuleId>| ms.into_iter().map(ModuleId::as_str).collect::<Vec<_>>();
-    let before_on = names(ModuleId::ALL.into_iter().filter(|m| !before.contains(m)).collect());
+    let before_on = names(
+        ModuleId::ALL
+            .into_iter()
+            .filter(|m| !before.contains(m))
+            .collect(),
+    );
     let who = actor(&tx);
     let id = tx.tenant_id().0;
     audit::record(
@@ -405,17 +475,25 @@ pub async fn update_modules(
 
 fn standing_text(locale: Locale, standing: Standing) -> String {
     match standing {
-        Standing::Trial { days_left } => i18n::tf(locale, "licence.standing_trial", &[("days", &days_left)]),
-        Standing::TrialGrace { days_left } => {
-            i18n::tf(locale, "licence.standing_trial_grace", &[("days", &days_left)])
+        Standing::Trial { days_left } => {
+            i18n::tf(locale, "licence.standing_trial", &[("days", &days_left)])
         }
-        Standing::Licensed { expires_on: Some(d) } => {
-            i18n::tf(locale, "licence.standing_licensed_until", &[("date", &d)])
+        Standing::TrialGrace { days_left } => i18n::tf(
+            locale,
+            "licence.standing_trial_grace",
+            &[("days", &days_left)],
+        ),
+        Standing::Licensed {
+            expires_on: Some(d),
+        } => i18n::tf(locale, "licence.standing_licensed_until", &[("date", &d)]),
+        Standing::Licensed { expires_on: None } => {
+            i18n::t(locale, "licence.standing_perpetual").to_owned()
         }
-        Standing::Licensed { expires_on: None } => i18n::t(locale, "licence.standing_perpetual").to_owned(),
-        Standing::LicenceGrace { days_left } => {
-            i18n::tf(locale, "licence.standing_licence_grace", &[("days", &days_left)])
-        }
+        Standing::LicenceGrace { days_left } => i18n::tf(
+            locale,
+            "licence.standing_licence_grace",
+            &[("days", &days_left)],
+        ),
         Standing::Expired => i18n::t(locale, "licence.standing_expired").to_owned(),
     }
 }
@@ -454,7 +532,8 @@ async fn licence_page(
         standing: standing_text(locale, t.plan.standing(t.now)),
         seats_used: users::count_active_users(tx).await?,
         seats: tx.tenant().plan.seats(),
-        can_extend: tx.user().role.has(Permission::ExtendTrial) && tx.tenant().plan.can_extend_trial(tx.tenant().now),
+        can_extend: tx.user().role.has(Permission::ExtendTrial)
+            && tx.tenant().plan.can_extend_trial(tx.tenant().now),
         key,
         error,
         history,
@@ -464,7 +543,9 @@ async fn licence_page(
 
 pub async fn licence(mut tx: TenantTx<Licensing>, page: Page) -> AppResult<Html<String>> {
     tx.require(Permission::ManageLicence)?;
-    Ok(Html(licence_page(&mut tx, &page, String::new(), None).await?))
+    Ok(Html(
+        licence_page(&mut tx, &page, String::new(), None).await?,
+    ))
 }
 
 #[derive(Debug, Deserialize)]
@@ -487,15 +568,15 @@ pub async fn activate_licence(
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response());
         }
     };
-    let by = tx.user().id;
-    let inserted = queries::insert_licence(&mut tx, &terms, f.key.trim(), by)
-        .await
-        .on_constraint("licence_tenant_id_key_id_key", || AppError::Conflict);
-    if let Err(AppError::Conflict) = inserted {
+    if queries::licence_activated(&mut tx, &terms.key_id).await? {
         let html = licence_page(&mut tx, &page, f.key, Some("licence.error_already_used")).await?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response());
     }
-    inserted?;
+    let by = tx.user().id;
+    // Two admins activating the same key at once: the second gets 409.
+    queries::insert_licence(&mut tx, &terms, f.key.trim(), by)
+        .await
+        .on_constraint("licence_tenant_id_key_id_key", || AppError::Conflict)?;
     cross_tenant::apply_licence(&mut tx, terms.seats, &terms.modules, terms.expires_on).await?;
     let who = actor(&tx);
     let id = tx.tenant_id().0;
@@ -530,7 +611,9 @@ pub async fn extend_trial(
     let plan = tx.tenant().plan.clone();
     if !plan.can_extend_trial(tx.tenant().now) {
         return Err(AppError::BadRequest(
-            i18n::t(tx.user().locale, "licence.cannot_extend").to_owned().into(),
+            i18n::t(tx.user().locale, "licence.cannot_extend")
+                .to_owned()
+                .into(),
         ));
     }
     let new_end = plan.extended_trial_end();
@@ -596,7 +679,9 @@ pub async fn audit_log(
     let day_start = |s: &str, plus_days: i64| {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").ok().and_then(|d| {
             let d = d + chrono::Duration::days(plus_days);
-            tz.from_local_datetime(&d.and_hms_opt(0, 0, 0)?).earliest().map(|t| t.to_utc())
+            tz.from_local_datetime(&d.and_hms_opt(0, 0, 0)?)
+                .earliest()
+                .map(|t| t.to_utc())
         })
     };
     let filter = AuditFilter {
@@ -606,8 +691,13 @@ pub async fn audit_log(
         until: day_start(&q.until, 1),
     };
     let page_no = q.page.unwrap_or(1).max(1);
-    let mut entries =
-        audit::list(&mut tx, &filter, AUDIT_PAGE_SIZE + 1, (page_no - 1) * AUDIT_PAGE_SIZE).await?;
+    let mut entries = audit::list(
+        &mut tx,
+        &filter,
+        AUDIT_PAGE_SIZE + 1,
+        (page_no - 1) * AUDIT_PAGE_SIZE,
+    )
+    .await?;
     let has_next = entries.len() as i64 > AUDIT_PAGE_SIZE;
     entries.truncate(AUDIT_PAGE_SIZE as usize);
     let users = users::list_users(&mut tx)
@@ -658,7 +748,9 @@ pub async fn audit_entry(
     tx.require(Permission::ViewAudit)?;
     let entry = audit::find(&mut tx, id).await?.ok_or(AppError::NotFound)?;
     let pretty = |v: &Option<serde_json::Value>| {
-        v.as_ref().and_then(|v| serde_json::to_string_pretty(v).ok()).unwrap_or_default()
+        v.as_ref()
+            .and_then(|v| serde_json::to_string_pretty(v).ok())
+            .unwrap_or_default()
     };
     let (before, after) = (pretty(&entry.before), pretty(&entry.after));
     let tz = tx.tenant().time_zone;

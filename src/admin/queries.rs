@@ -155,6 +155,18 @@ pub async fn insert_licence(
     Ok(())
 }
 
+/// Whether the key with this id was activated before.
+pub async fn licence_activated(scope: &mut TenantScope, key_id: &str) -> AppResult<bool> {
+    let tenant = scope.tenant_id();
+    Ok(sqlx::query_scalar!(
+        r#"select exists(select 1 from licence where tenant_id = $1 and key_id = $2) as "exists!""#,
+        tenant as TenantId,
+        key_id
+    )
+    .fetch_one(scope.conn())
+    .await?)
+}
+
 pub async fn list_licences(scope: &mut TenantScope) -> AppResult<Vec<Licence>> {
     let tenant = scope.tenant_id();
     Ok(sqlx::query_as!(

@@ -12,8 +12,13 @@ use crate::tenancy::TenantId;
 /// Who made a change.
 #[derive(Debug, Clone)]
 pub enum Actor {
-    User { id: UserId, name: String },
-    Operator { email: String },
+    User {
+        id: UserId,
+        name: String,
+    },
+    Operator {
+        email: String,
+    },
     /// Girder itself (sign-up, demo data).
     System,
 }

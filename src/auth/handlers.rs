@@ -138,28 +138,54 @@ pub async fn forgot(
     let mut errors = FieldErrors::default();
     let email = form::email(&mut errors, "email", &f.email);
     if !errors.is_empty() {
-        let html = ForgotPage { layout: page.public("forgot.title"), email, errors, sent: false }
-            .render()?;
+        let html = ForgotPage {
+            layout: page.public("forgot.title"),
+            email,
+            errors,
+            sent: false,
+        }
+        .render()?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response());
     }
     if let Some((tenant_id, user_id)) = cross_tenant::find_login(&state.db, &email).await? {
         let mut scope = state.db.begin_tenant(tenant_id).await?;
-        if let Some(user) = queries::find_user(&mut scope, user_id).await?.filter(|u| u.active) {
+        if let Some(user) = queries::find_user(&mut scope, user_id)
+            .await?
+            .filter(|u| u.active)
+        {
             let token = token::issue(tenant_id)?;
-            queries::insert_password_reset(&mut scope, user.id, &token.hash, Utc::now() + RESET_VALID_FOR)
-                .await?;
+            queries::insert_password_reset(
+                &mut scope,
+                user.id,
+                &token.hash,
+                Utc::now() + RESET_VALID_FOR,
+            )
+            .await?;
             scope.commit().await?;
-            let locale = user.locale.as_deref().and_then(Locale::parse).unwrap_or(page.locale);
+            let locale = user
+                .locale
+                .as_deref()
+                .and_then(Locale::parse)
+                .unwrap_or(page.locale);
             let link = format!("{}/reset-password/{}", state.config.base_url, token.text);
             let body = crate::web::i18n::tf(locale, "forgot.mail_body", &[("link", &link)]);
             state
                 .mailer
-                .send(&email, crate::web::i18n::t(locale, "forgot.mail_subject"), &body)
+                .send(
+                    &email,
+                    crate::web::i18n::t(locale, "forgot.mail_subject"),
+                    &body,
+                )
                 .await;
         }
     }
-    let html = ForgotPage { layout: page.public("forgot.title"), email, errors, sent: true }
-        .render()?;
+    let html = ForgotPage {
+        layout: page.public("forgot.title"),
+        email,
+        errors,
+        sent: true,
+    }
+    .render()?;
     Ok(Html(html).into_response())
 }
 
@@ -189,7 +215,11 @@ pub async fn reset_form(
         dead_link,
     }
     .render()?;
-    let status = if dead_link { StatusCode::GONE } else { StatusCode::OK };
+    let status = if dead_link {
+        StatusCode::GONE
+    } else {
+        StatusCode::OK
+    };
     Ok((status, Html(html)).into_response())
 }
 
@@ -221,8 +251,13 @@ pub async fn reset(
         errors.add("confirm", "form.passwords_differ");
     }
     if !errors.is_empty() {
-        let html = ResetPage { layout: page.public("reset.title"), token: text, errors, dead_link: false }
-            .render()?;
+        let html = ResetPage {
+            layout: page.public("reset.title"),
+            token: text,
+            errors,
+            dead_link: false,
+        }
+        .render()?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response());
     }
     let hash = password::hash(new).await?;

@@ -73,7 +73,14 @@ impl AppSession {
         self.0.remove_value(OPERATOR).await.map_err(store_err)?;
         let since = Utc::now().timestamp();
         self.0
-            .insert(AUTH, SignedIn { tenant_id, user_id, since })
+            .insert(
+                AUTH,
+                SignedIn {
+                    tenant_id,
+                    user_id,
+                    since,
+                },
+            )
             .await
             .map_err(store_err)?;
         // A new CSRF token for the new identity.
@@ -127,7 +134,13 @@ impl AppSession {
 
     pub async fn flash(&self, success: bool, key: &str) -> Result<(), AppError> {
         self.0
-            .insert(FLASH, Flash { success, key: key.to_owned() })
+            .insert(
+                FLASH,
+                Flash {
+                    success,
+                    key: key.to_owned(),
+                },
+            )
             .await
             .map_err(store_err)
     }

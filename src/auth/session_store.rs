@@ -65,9 +65,13 @@ impl SessionStore for PgSessionStore {
             return Ok(None);
         };
         let data = serde_json::from_value(data).map_err(backend)?;
-        let expiry_date = time::OffsetDateTime::from_unix_timestamp(expires_at.timestamp())
-            .map_err(backend)?;
-        Ok(Some(Record { id: *id, data, expiry_date }))
+        let expiry_date =
+            time::OffsetDateTime::from_unix_timestamp(expires_at.timestamp()).map_err(backend)?;
+        Ok(Some(Record {
+            id: *id,
+            data,
+            expiry_date,
+        }))
     }
 
     async fn delete(&self, id: &Id) -> session_store::Result<()> {

@@ -23,7 +23,10 @@ pub fn random_secret() -> AppResult<String> {
 
 pub fn issue(tenant: TenantId) -> AppResult<NewToken> {
     let secret = random_secret()?;
-    Ok(NewToken { text: format!("{}.{secret}", tenant.0), hash: digest(&secret) })
+    Ok(NewToken {
+        text: format!("{}.{secret}", tenant.0),
+        hash: digest(&secret),
+    })
 }
 
 /// Split a link's token into its tenant and the hash to look up; `None` if malformed.

@@ -21,7 +21,11 @@ pub fn router() -> Router<AppState> {
 
 /// `/`: the dashboard when signed in, the sign-in page otherwise.
 pub async fn root(session: AppSession) -> AppResult<Response> {
-    let to = if session.signed_in().await?.is_some() { "/dashboard" } else { "/login" };
+    let to = if session.signed_in().await?.is_some() {
+        "/dashboard"
+    } else {
+        "/login"
+    };
     Ok(Redirect::to(to).into_response())
 }
 

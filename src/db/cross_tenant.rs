@@ -17,9 +17,9 @@ use sqlx::{PgConnection, PgPool};
 use super::{Db, TenantScope};
 use crate::auth::UserId;
 use crate::error::AppResult;
+use crate::tenancy::ModuleId;
 use crate::tenancy::TenantId;
 use crate::tenancy::plan::{PlanFacts, PlanKind};
-use crate::tenancy::ModuleId;
 
 fn pool(db: &Db) -> &PgPool {
     db.pool()
@@ -196,9 +196,12 @@ async fn find_tenant_on(conn: &mut PgConnection, id: TenantId) -> AppResult<Opti
 /// The scope's tenant row, locked until the transaction ends (seat checks serialise on it).
 pub async fn lock_tenant(scope: &mut TenantScope) -> AppResult<Tenant> {
     let id = scope.tenant_id();
-    sqlx::query_scalar!("select id from tenant where id = $1 for update", id as TenantId)
-        .fetch_one(scope.conn())
-        .await?;
+    sqlx::query_scalar!(
+        "select id from tenant where id = $1 for update",
+        id as TenantId
+    )
+    .fetch_one(scope.conn())
+    .await?;
     find_tenant(scope).await
 }
 

@@ -58,7 +58,7 @@ pub fn find_bindir() -> Option<PathBuf> {
             Some((v, e.path().join("bin")))
         })
         .collect();
-    versioned.sort_by(|a, b| b.0.cmp(&a.0));
+    versioned.sort_by_key(|v| std::cmp::Reverse(v.0));
     let from_path = std::env::var_os("PATH")
         .map(|p| std::env::split_paths(&p).collect::<Vec<_>>())
         .unwrap_or_default();
@@ -94,7 +94,9 @@ fn random_password() -> anyhow::Result<String> {
 }
 
 fn free_port() -> anyhow::Result<u16> {
-    Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port())
 }
 
 impl EmbeddedPostgres {
@@ -107,8 +109,7 @@ impl EmbeddedPostgres {
 
     fn start_with(bindir: &Path, data_dir: &Path, throwaway: bool) -> anyhow::Result<Self> {
         let owner = run_as()?;
-        fs::create_dir_all(data_dir)
-            .with_context(|| format!("creating {}", data_dir.display()))?;
+        fs::create_dir_all(data_dir).with_context(|| format!("creating {}", data_dir.display()))?;
         let data_dir = data_dir
             .canonicalize()
             .with_context(|| format!("resolving {}", data_dir.display()))?;
@@ -126,7 +127,14 @@ impl EmbeddedPostgres {
             let out = command(&bindir.join("initdb"), owner)
                 .arg("-D")
                 .arg(&data_dir)
-                .args(["-U", SUPERUSER, "-E", "UTF8", "--locale=C", "--auth=scram-sha-256"])
+                .args([
+                    "-U",
+                    SUPERUSER,
+                    "-E",
+                    "UTF8",
+                    "--locale=C",
+                    "--auth=scram-sha-256",
+                ])
                 .arg(format!("--pwfile={}", pwfile.path().display()))
                 .output()
                 .context("running initdb")?;
@@ -180,7 +188,12 @@ impl EmbeddedPostgres {
             .process_group(0)
             .spawn()
             .context("starting postgres")?;
-        let mut cluster = EmbeddedPostgres { data_dir, port, password, watchdog };
+        let mut cluster = EmbeddedPostgres {
+            data_dir,
+            port,
+            password,
+            watchdog,
+        };
         cluster.wait_until_ready(&log)?;
         Ok(cluster)
     }
@@ -202,7 +215,10 @@ impl EmbeddedPostgres {
                 );
             }
             if Instant::now() > deadline {
-                bail!("postgres did not accept connections within 60 s; see {}", log.display());
+                bail!(
+                    "postgres did not accept connections within 60 s; see {}",
+                    log.display()
+                );
             }
             std::thread::sleep(Duration::from_millis(50));
         }
@@ -218,7 +234,10 @@ impl EmbeddedPostgres {
 
     /// A URL for `database` as `user` with `password`.
     pub fn url_for(&self, user: &str, password: &str, database: &str) -> String {
-        format!("postgres://{user}:{password}@127.0.0.1:{}/{database}", self.port)
+        format!(
+            "postgres://{user}:{password}@127.0.0.1:{}/{database}",
+            self.port
+        )
     }
 
     /// The password kept beside the cluster, reused for the application role.

@@ -82,7 +82,10 @@ pub async fn migrate(url: &str) -> anyhow::Result<()> {
     let mut conn = PgConnection::connect(url)
         .await
         .context("connecting to run migrations")?;
-    MIGRATOR.run(&mut conn).await.context("running migrations")?;
+    MIGRATOR
+        .run(&mut conn)
+        .await
+        .context("running migrations")?;
     conn.close().await.ok();
     Ok(())
 }

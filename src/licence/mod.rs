@@ -55,7 +55,10 @@ impl LicenceError {
 
 impl LicenceTerms {
     pub fn module_ids(&self) -> Vec<ModuleId> {
-        self.modules.iter().filter_map(|m| ModuleId::parse(m)).collect()
+        self.modules
+            .iter()
+            .filter_map(|m| ModuleId::parse(m))
+            .collect()
     }
 }
 
@@ -84,10 +87,15 @@ pub fn verify(
     else {
         return Err(LicenceError::Malformed);
     };
-    let payload = URL_SAFE_NO_PAD.decode(payload).map_err(|_| LicenceError::Malformed)?;
-    let sig = URL_SAFE_NO_PAD.decode(sig).map_err(|_| LicenceError::Malformed)?;
+    let payload = URL_SAFE_NO_PAD
+        .decode(payload)
+        .map_err(|_| LicenceError::Malformed)?;
+    let sig = URL_SAFE_NO_PAD
+        .decode(sig)
+        .map_err(|_| LicenceError::Malformed)?;
     let sig = Signature::from_slice(&sig).map_err(|_| LicenceError::Malformed)?;
-    key.verify(&payload, &sig).map_err(|_| LicenceError::BadSignature)?;
+    key.verify(&payload, &sig)
+        .map_err(|_| LicenceError::BadSignature)?;
     let terms: LicenceTerms =
         serde_json::from_slice(&payload).map_err(|_| LicenceError::Malformed)?;
     if terms.tenant_id != tenant.0 {
@@ -125,7 +133,10 @@ pub fn parse_public_key(b64: &str) -> anyhow::Result<VerifyingKey> {
 }
 
 pub fn parse_signing_key(b64: &str) -> anyhow::Result<SigningKey> {
-    Ok(SigningKey::from_bytes(&decode32(b64, "the licence private key")?))
+    Ok(SigningKey::from_bytes(&decode32(
+        b64,
+        "the licence private key",
+    )?))
 }
 
 #[cfg(test)]
@@ -134,7 +145,10 @@ mod tests {
 
     fn keys() -> (SigningKey, VerifyingKey) {
         let (private, public) = generate_keypair().unwrap();
-        (parse_signing_key(&private).unwrap(), parse_public_key(&public).unwrap())
+        (
+            parse_signing_key(&private).unwrap(),
+            parse_public_key(&public).unwrap(),
+        )
     }
 
     fn terms() -> LicenceTerms {
@@ -167,7 +181,10 @@ mod tests {
         let forged_payload = URL_SAFE_NO_PAD.encode(serde_json::to_vec(&more_seats).unwrap());
         let sig = key.rsplit('.').next().unwrap();
         let forged = format!("{PREFIX}.{forged_payload}.{sig}");
-        assert_eq!(verify(&forged, Some(&vk), TenantId(7)), Err(LicenceError::BadSignature));
+        assert_eq!(
+            verify(&forged, Some(&vk), TenantId(7)),
+            Err(LicenceError::BadSignature)
+        );
     }
 
     #[test]
@@ -175,18 +192,31 @@ mod tests {
         let (sk, _) = keys();
         let (_, other_vk) = keys();
         let key = sign(&terms(), &sk).unwrap();
-        assert_eq!(verify(&key, Some(&other_vk), TenantId(7)), Err(LicenceError::BadSignature));
+        assert_eq!(
+            verify(&key, Some(&other_vk), TenantId(7)),
+            Err(LicenceError::BadSignature)
+        );
         let (sk, vk) = keys();
         let key = sign(&terms(), &sk).unwrap();
-        assert_eq!(verify(&key, Some(&vk), TenantId(8)), Err(LicenceError::OtherTenant));
-        assert_eq!(verify(&key, None, TenantId(7)), Err(LicenceError::NoPublicKey));
+        assert_eq!(
+            verify(&key, Some(&vk), TenantId(8)),
+            Err(LicenceError::OtherTenant)
+        );
+        assert_eq!(
+            verify(&key, None, TenantId(7)),
+            Err(LicenceError::NoPublicKey)
+        );
     }
 
     #[test]
     fn garbage_is_malformed() {
         let (_, vk) = keys();
         for text in ["", "hello", "GIRDER1.a.b", "GIRDER1.!!.??", "X.a.b.c"] {
-            assert_eq!(verify(text, Some(&vk), TenantId(7)), Err(LicenceError::Malformed), "{text}");
+            assert_eq!(
+                verify(text, Some(&vk), TenantId(7)),
+                Err(LicenceError::Malformed),
+                "{text}"
+            );
         }
     }
 }

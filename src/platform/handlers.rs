@@ -49,13 +49,20 @@ pub struct TenantsPage {
 }
 
 fn operator_layout(page: &Page, title_key: &str) -> Layout {
-    Layout { operator: true, ..page.public(title_key) }
+    Layout {
+        operator: true,
+        ..page.public(title_key)
+    }
 }
 
 pub async fn login_form(page: Page) -> AppResult<Html<String>> {
     Ok(Html(
-        OperatorLoginPage { layout: operator_layout(&page, "platform.login_title"), email: String::new(), error: None }
-            .render()?,
+        OperatorLoginPage {
+            layout: operator_layout(&page, "platform.login_title"),
+            email: String::new(),
+            error: None,
+        }
+        .render()?,
     ))
 }
 
@@ -117,25 +124,45 @@ pub async fn tenants(
                 Standing::TrialGrace { days_left } | Standing::LicenceGrace { days_left } => {
                     i18n::tf(locale, "platform.grace_days_left", &[("days", &days_left)])
                 }
-                Standing::Licensed { expires_on: Some(d) } => d.to_string(),
-                Standing::Licensed { expires_on: None } => i18n::t(locale, "licence.perpetual").to_owned(),
+                Standing::Licensed {
+                    expires_on: Some(d),
+                } => d.to_string(),
+                Standing::Licensed { expires_on: None } => {
+                    i18n::t(locale, "licence.perpetual").to_owned()
+                }
                 Standing::Expired => i18n::t(locale, "platform.expired").to_owned(),
             };
             TenantRow {
                 id: t.id.0,
-                plan: i18n::t(locale, if t.plan == "licensed" { "platform.plan_licensed" } else { "platform.plan_trial" }).to_owned(),
+                plan: i18n::t(
+                    locale,
+                    if t.plan == "licensed" {
+                        "platform.plan_licensed"
+                    } else {
+                        "platform.plan_trial"
+                    },
+                )
+                .to_owned(),
                 standing,
                 seats: format!("{} / {}", t.active_user_count, plan.seats()),
                 users: t.user_count,
                 created: format::date(t.created_at, tz),
-                last_active: t.last_active_at.map(|a| format::datetime(a, tz)).unwrap_or_default(),
+                last_active: t
+                    .last_active_at
+                    .map(|a| format::datetime(a, tz))
+                    .unwrap_or_default(),
                 suspended: t.suspended_at.is_some(),
                 name: t.name,
             }
         })
         .collect();
     Ok(Html(
-        TenantsPage { layout: operator_layout(&page, "platform.title"), operator: op.email, tenants }.render()?,
+        TenantsPage {
+            layout: operator_layout(&page, "platform.title"),
+            operator: op.email,
+            tenants,
+        }
+        .render()?,
     ))
 }
 
@@ -163,7 +190,9 @@ async fn change_tenant(
     cross_tenant::operator_update_tenant(&mut scope, trial_ends_at, suspended).await?;
     audit::record(
         &mut scope,
-        &Actor::Operator { email: op.email.clone() },
+        &Actor::Operator {
+            email: op.email.clone(),
+        },
         Change {
             entity: "tenant",
             entity_id: Some(id),
@@ -190,7 +219,11 @@ pub async fn extend(
     AppForm(f): AppForm<ExtendForm>,
 ) -> AppResult<Redirect> {
     if !(1..=90).contains(&f.days) {
-        return Err(AppError::BadRequest(i18n::t(page.locale, "platform.days_range").to_owned().into()));
+        return Err(AppError::BadRequest(
+            i18n::t(page.locale, "platform.days_range")
+                .to_owned()
+                .into(),
+        ));
     }
     let summary = format!("trial extended by {} days", f.days);
     change_tenant(&state, &op, id, &summary, |t| {

@@ -17,7 +17,10 @@ use crate::web::AppState;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/platform", get(handlers::tenants))
-        .route("/platform/login", get(handlers::login_form).post(handlers::login))
+        .route(
+            "/platform/login",
+            get(handlers::login_form).post(handlers::login),
+        )
         .route("/platform/logout", post(handlers::logout))
         .route("/platform/tenants/{id}/extend", post(handlers::extend))
         .route("/platform/tenants/{id}/suspend", post(handlers::suspend))

@@ -57,7 +57,13 @@ impl SignupForm {
             errors.add("accept_terms", "signup.must_accept_terms");
         }
         if errors.is_empty() {
-            Ok(ValidSignup { company, name, email, phone, password })
+            Ok(ValidSignup {
+                company,
+                name,
+                email,
+                phone,
+                password,
+            })
         } else {
             Err(errors)
         }
@@ -107,7 +113,10 @@ mod tests {
 
     #[test]
     fn the_phone_is_optional() {
-        let f = SignupForm { phone: String::new(), ..good() };
+        let f = SignupForm {
+            phone: String::new(),
+            ..good()
+        };
         assert_eq!(f.validate().unwrap().phone, None);
     }
 }

@@ -32,7 +32,12 @@ pub async fn signup_form(page: Page) -> AppResult<Html<String>> {
 
 fn invalid_signup(page: &Page, mut form: SignupForm, errors: FieldErrors) -> AppResult<Response> {
     form.password.clear();
-    let html = SignupPage { layout: page.public("signup.title"), form, errors }.render()?;
+    let html = SignupPage {
+        layout: page.public("signup.title"),
+        form,
+        errors,
+    }
+    .render()?;
     Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response())
 }
 
@@ -94,7 +99,10 @@ async fn create_owner(
     cross_tenant::insert_login(scope, &valid.email, owner)
         .await
         .on_constraint("login_identity_pkey", || AppError::Conflict)?;
-    let actor = Actor::User { id: owner, name: valid.name.clone() };
+    let actor = Actor::User {
+        id: owner,
+        name: valid.name.clone(),
+    };
     audit::record(
         scope,
         &actor,
@@ -117,7 +125,9 @@ async fn create_owner(
             action: Action::Create,
             summary: "owner",
             before: None,
-            after: Some(serde_json::json!({ "email": valid.email, "name": valid.name, "role": "owner" })),
+            after: Some(
+                serde_json::json!({ "email": valid.email, "name": valid.name, "role": "owner" }),
+            ),
         },
     )
     .await?;
@@ -125,7 +135,12 @@ async fn create_owner(
 }
 
 pub async fn terms(page: Page) -> AppResult<Html<String>> {
-    Ok(Html(TermsPage { layout: page.public("terms.title") }.render()?))
+    Ok(Html(
+        TermsPage {
+            layout: page.public("terms.title"),
+        }
+        .render()?,
+    ))
 }
 
 /// The invitation behind a link, if it is still live, with the scope it lives in.
@@ -155,7 +170,11 @@ pub async fn invitation_form(
     Path(text): Path<String>,
 ) -> AppResult<Response> {
     let invitation = live_invitation(&state, &text).await?.map(|(_, _, v)| v);
-    let status = if invitation.is_some() { StatusCode::OK } else { StatusCode::GONE };
+    let status = if invitation.is_some() {
+        StatusCode::OK
+    } else {
+        StatusCode::GONE
+    };
     let html = InvitationPage {
         layout: page.public("invitation.title"),
         token: text,
@@ -236,14 +255,19 @@ pub async fn accept_invitation(
     invitations::accept_invitation(&mut scope, inv.id).await?;
     audit::record(
         &mut scope,
-        &Actor::User { id: user, name: name.clone() },
+        &Actor::User {
+            id: user,
+            name: name.clone(),
+        },
         Change {
             entity: "user",
             entity_id: Some(user.0),
             action: Action::Create,
             summary: "accepted invitation",
             before: None,
-            after: Some(serde_json::json!({ "email": inv.email, "name": name, "role": role.as_str() })),
+            after: Some(
+                serde_json::json!({ "email": inv.email, "name": name, "role": role.as_str() }),
+            ),
         },
     )
     .await?;

@@ -14,5 +14,8 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/signup", get(handlers::signup_form).post(handlers::signup))
         .route("/terms", get(handlers::terms))
-        .route("/invite/{token}", get(handlers::invitation_form).post(handlers::accept_invitation))
+        .route(
+            "/invite/{token}",
+            get(handlers::invitation_form).post(handlers::accept_invitation),
+        )
 }

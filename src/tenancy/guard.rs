@@ -106,7 +106,10 @@ impl<M: Module> FromRequestParts<AppState> for TenantTx<M> {
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> AppResult<Self> {
         let session = AppSession::from_request_parts(parts, state).await?;
-        let signed_in = session.signed_in().await?.ok_or(AppError::Unauthenticated)?;
+        let signed_in = session
+            .signed_in()
+            .await?
+            .ok_or(AppError::Unauthenticated)?;
         let now = Utc::now();
         if now.timestamp() - signed_in.since > state.config.session_max_hours * 3600 {
             session.end().await?;
@@ -143,7 +146,12 @@ impl<M: Module> FromRequestParts<AppState> for TenantTx<M> {
         let span = tracing::Span::current();
         span.record("tenant_id", tenant.id.0);
         span.record("user_id", user.id.0);
-        Ok(TenantTx { scope, user, tenant, _module: PhantomData })
+        Ok(TenantTx {
+            scope,
+            user,
+            tenant,
+            _module: PhantomData,
+        })
     }
 }
 

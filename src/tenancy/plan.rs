@@ -24,7 +24,11 @@ pub enum PlanKind {
 
 impl PlanKind {
     pub fn parse(s: &str) -> Self {
-        if s == "licensed" { PlanKind::Licensed } else { PlanKind::Trial }
+        if s == "licensed" {
+            PlanKind::Licensed
+        } else {
+            PlanKind::Trial
+        }
     }
 }
 
@@ -42,10 +46,18 @@ pub struct PlanFacts {
 /// Where the tenant stands at a moment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Standing {
-    Trial { days_left: i64 },
-    TrialGrace { days_left: i64 },
-    Licensed { expires_on: Option<NaiveDate> },
-    LicenceGrace { days_left: i64 },
+    Trial {
+        days_left: i64,
+    },
+    TrialGrace {
+        days_left: i64,
+    },
+    Licensed {
+        expires_on: Option<NaiveDate>,
+    },
+    LicenceGrace {
+        days_left: i64,
+    },
     /// Read-only: every page opens, every write is refused.
     Expired,
 }
@@ -75,9 +87,13 @@ impl PlanFacts {
             PlanKind::Trial => {
                 let grace_end = self.trial_ends_at + Duration::days(GRACE_DAYS);
                 if now < self.trial_ends_at {
-                    Standing::Trial { days_left: whole_days_until(self.trial_ends_at, now) }
+                    Standing::Trial {
+                        days_left: whole_days_until(self.trial_ends_at, now),
+                    }
                 } else if now < grace_end {
-                    Standing::TrialGrace { days_left: whole_days_until(grace_end, now) }
+                    Standing::TrialGrace {
+                        days_left: whole_days_until(grace_end, now),
+                    }
                 } else {
                     Standing::Expired
                 }
@@ -93,9 +109,13 @@ impl PlanFacts {
                         .unwrap_or(DateTime::<Utc>::MAX_UTC);
                     let grace_end = end + Duration::days(GRACE_DAYS);
                     if now < end {
-                        Standing::Licensed { expires_on: Some(last_day) }
+                        Standing::Licensed {
+                            expires_on: Some(last_day),
+                        }
                     } else if now < grace_end {
-                        Standing::LicenceGrace { days_left: whole_days_until(grace_end, now) }
+                        Standing::LicenceGrace {
+                            days_left: whole_days_until(grace_end, now),
+                        }
                     } else {
                         Standing::Expired
                     }
@@ -179,7 +199,10 @@ mod tests {
     fn the_last_five_days_are_counted_down() {
         let p = trial();
         assert_eq!(p.banner(t0() + Duration::days(9)), None);
-        assert_eq!(p.banner(t0() + Duration::days(10)), Some(Banner::TrialEndsIn(5)));
+        assert_eq!(
+            p.banner(t0() + Duration::days(10)),
+            Some(Banner::TrialEndsIn(5))
+        );
         assert_eq!(
             p.banner(t0() + Duration::days(14) + Duration::hours(23)),
             Some(Banner::TrialEndsIn(1))
@@ -218,9 +241,17 @@ mod tests {
             ..trial()
         };
         let last_evening = Utc.with_ymd_and_hms(2026, 12, 31, 23, 0, 0).unwrap();
-        assert_eq!(p.standing(last_evening), Standing::Licensed { expires_on: Some(last) });
+        assert_eq!(
+            p.standing(last_evening),
+            Standing::Licensed {
+                expires_on: Some(last)
+            }
+        );
         let next_day = Utc.with_ymd_and_hms(2027, 1, 1, 1, 0, 0).unwrap();
-        assert_eq!(p.standing(next_day), Standing::LicenceGrace { days_left: 7 });
+        assert_eq!(
+            p.standing(next_day),
+            Standing::LicenceGrace { days_left: 7 }
+        );
         assert!(p.is_read_only(next_day + Duration::days(7)));
         assert_eq!(p.seats(), 10);
         assert_eq!(p.allowed_modules(), vec![ModuleId::Plans, ModuleId::Cost]);
@@ -228,7 +259,11 @@ mod tests {
 
     #[test]
     fn a_perpetual_licence_never_expires() {
-        let p = PlanFacts { kind: PlanKind::Licensed, licence_seats: Some(3), ..trial() };
+        let p = PlanFacts {
+            kind: PlanKind::Licensed,
+            licence_seats: Some(3),
+            ..trial()
+        };
         assert_eq!(
             p.standing(t0() + Duration::days(10_000)),
             Standing::Licensed { expires_on: None }

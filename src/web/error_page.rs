@@ -50,13 +50,22 @@ pub async fn render_errors(session: AppSession, req: Request, next: Next) -> Res
     };
 
     if let AppError::Unauthenticated = *err {
-        let login = if path.starts_with("/platform") { "/platform/login" } else { "/login" };
+        let login = if path.starts_with("/platform") {
+            "/platform/login"
+        } else {
+            "/login"
+        };
         let next: String = form_urlencoded::byte_serialize(path_and_query.as_bytes()).collect();
         return Redirect::to(&format!("{login}?next={next}")).into_response();
     }
 
     let status = err.status();
-    let locale = session.locale().await.ok().flatten().unwrap_or(header_locale);
+    let locale = session
+        .locale()
+        .await
+        .ok()
+        .flatten()
+        .unwrap_or(header_locale);
     let mut out = if json {
         let body = serde_json::json!({
             "type": "about:blank",
@@ -71,7 +80,12 @@ pub async fn render_errors(session: AppSession, req: Request, next: Next) -> Res
         );
         r
     } else {
-        let csrf = session.existing_csrf_token().await.ok().flatten().unwrap_or_default();
+        let csrf = session
+            .existing_csrf_token()
+            .await
+            .ok()
+            .flatten()
+            .unwrap_or_default();
         let page = ErrorPage {
             layout: Layout::bare(locale, csrf, path.clone(), err.title_key()),
             status: status.as_u16(),
@@ -90,10 +104,12 @@ pub async fn render_errors(session: AppSession, req: Request, next: Next) -> Res
     };
     match *err {
         AppError::TooManyRequests => {
-            out.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("60"));
+            out.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("60"));
         }
         AppError::Unavailable => {
-            out.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+            out.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
         }
         _ => {}
     }
@@ -108,8 +124,16 @@ fn detail(err: &AppError, locale: Locale) -> String {
             &[("module", &i18n::t(locale, m.label_key()))],
         ),
         AppError::Forbidden(p) => {
-            let roles: Vec<&str> = p.roles().iter().map(|r| i18n::t(locale, r.label_key())).collect();
-            i18n::tf(locale, "error.forbidden_detail", &[("roles", &roles.join(" / "))])
+            let roles: Vec<&str> = p
+                .roles()
+                .iter()
+                .map(|r| i18n::t(locale, r.label_key()))
+                .collect();
+            i18n::tf(
+                locale,
+                "error.forbidden_detail",
+                &[("roles", &roles.join(" / "))],
+            )
         }
         AppError::BadRequest(msg) => msg.to_string(),
         other => {

@@ -27,7 +27,13 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for AppForm<T> {
         let session = AppSession::from_request_parts(&mut parts, state).await?;
         let bytes = Bytes::from_request(Request::from_parts(parts, body), state)
             .await
-            .map_err(|e| AppError::BadRequest(e.body_text().into()))?;
+            .map_err(|e| {
+                if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+                    AppError::TooLarge
+                } else {
+                    AppError::BadRequest(e.body_text().into())
+                }
+            })?;
         let expected = session.existing_csrf_token().await?.ok_or(AppError::Csrf)?;
         let sent = form_urlencoded::parse(&bytes)
             .find(|(k, _)| k == CSRF_FIELD)
@@ -142,7 +148,10 @@ mod tests {
     #[test]
     fn emails_are_lowercased_and_validated() {
         let mut e = FieldErrors::default();
-        assert_eq!(email(&mut e, "email", " Li.Wei@Example.COM "), "li.wei@example.com");
+        assert_eq!(
+            email(&mut e, "email", " Li.Wei@Example.COM "),
+            "li.wei@example.com"
+        );
         assert!(e.is_empty());
         email(&mut e, "bad", "not-an-email");
         assert_eq!(e.get("bad"), Some("form.invalid_email"));

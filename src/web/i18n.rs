@@ -27,7 +27,9 @@ impl Locale {
     }
 
     pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|l| l.as_str().eq_ignore_ascii_case(s))
+        Self::ALL
+            .into_iter()
+            .find(|l| l.as_str().eq_ignore_ascii_case(s))
     }
 
     /// The language's name in itself, for the switcher.
@@ -68,7 +70,11 @@ static CATALOGS: LazyLock<[Catalog; 2]> = LazyLock::new(|| {
 fn flatten(source: &str) -> Catalog {
     fn walk(prefix: &str, table: &toml::Table, out: &mut Catalog) {
         for (k, v) in table {
-            let key = if prefix.is_empty() { k.clone() } else { format!("{prefix}.{k}") };
+            let key = if prefix.is_empty() {
+                k.clone()
+            } else {
+                format!("{prefix}.{k}")
+            };
             match v {
                 toml::Value::Table(t) => walk(&key, t, out),
                 toml::Value::String(s) => {
@@ -81,14 +87,16 @@ fn flatten(source: &str) -> Catalog {
         }
     }
     // The catalogs are compiled in and checked by the tests below; a broken one is a build bug.
-    let table: toml::Table = source.parse().unwrap_or_else(|e| panic!("locale file: {e}"));
+    let table: toml::Table = source
+        .parse()
+        .unwrap_or_else(|e| panic!("locale file: {e}"));
     let mut out = Catalog::new();
     walk("", &table, &mut out);
     out
 }
 
 /// The text of `key` in `locale`; the key itself if missing (the tests keep that from shipping).
-pub fn t<'a>(locale: Locale, key: &'a str) -> &'a str {
+pub fn t(locale: Locale, key: &str) -> &str {
     match CATALOGS[locale as usize].get(key) {
         Some(s) => s.as_str(),
         None => {
@@ -119,7 +127,10 @@ mod tests {
         let only_zh: Vec<_> = zh.difference(&en).collect();
         let only_en: Vec<_> = en.difference(&zh).collect();
         assert!(only_zh.is_empty(), "keys missing in en.toml: {only_zh:?}");
-        assert!(only_en.is_empty(), "keys missing in zh-CN.toml: {only_en:?}");
+        assert!(
+            only_en.is_empty(),
+            "keys missing in zh-CN.toml: {only_en:?}"
+        );
     }
 
     /// Every `t("…")` in a template and every `"key.name"` literal passed from Rust must exist.
@@ -153,7 +164,11 @@ mod tests {
         scan("src", "flash(true, \"");
         scan("src", "flash(false, \"");
         scan("src", "field_error(\"");
-        assert!(missing.is_empty(), "unknown i18n keys:\n{}", missing.join("\n"));
+        assert!(
+            missing.is_empty(),
+            "unknown i18n keys:\n{}",
+            missing.join("\n")
+        );
     }
 
     fn walk_files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
@@ -172,7 +187,10 @@ mod tests {
     #[test]
     fn accept_language_picks_a_supported_locale() {
         assert_eq!(Locale::from_accept_language("en-US,en;q=0.9"), Locale::En);
-        assert_eq!(Locale::from_accept_language("zh-CN,zh;q=0.9,en;q=0.8"), Locale::ZhCn);
+        assert_eq!(
+            Locale::from_accept_language("zh-CN,zh;q=0.9,en;q=0.8"),
+            Locale::ZhCn
+        );
         assert_eq!(Locale::from_accept_language("fr-FR, en;q=0.5"), Locale::En);
         assert_eq!(Locale::from_accept_language("de"), Locale::ZhCn);
     }

@@ -38,7 +38,13 @@ impl<S: Send + Sync> FromRequestParts<S> for Page {
         };
         let csrf = session.csrf_token().await?;
         let flash = session.take_flash().await?;
-        Ok(Page { locale, csrf, flash, path: parts.uri.path().to_owned(), session })
+        Ok(Page {
+            locale,
+            csrf,
+            flash,
+            path: parts.uri.path().to_owned(),
+            session,
+        })
     }
 }
 
@@ -188,8 +194,8 @@ pub async fn switch_locale(
     session: AppSession,
     AppForm(form): AppForm<LocaleForm>,
 ) -> AppResult<Response> {
-    let locale = Locale::parse(&form.locale)
-        .ok_or(AppError::BadRequest("unknown language".into()))?;
+    let locale =
+        Locale::parse(&form.locale).ok_or(AppError::BadRequest("unknown language".into()))?;
     session.set_locale(locale).await?;
     if let Some(signed_in) = session.signed_in().await? {
         let mut scope = state.db.begin_tenant(signed_in.tenant_id).await?;

@@ -49,6 +49,7 @@ pub struct AppState {
 
 impl AppState {
     pub fn new(db: Db, config: Config) -> anyhow::Result<Self> {
+        metrics::install();
         let licence_key = config
             .license_public_key
             .as_deref()
@@ -97,7 +98,7 @@ pub fn router(state: AppState, extra: Router<AppState>) -> Router {
             HeaderValue::from_static("public, max-age=31536000, immutable"),
         ));
 
-    Router::new()
+    let app = Router::new()
         .route("/healthz", get(metrics::healthz))
         .route("/metrics", get(metrics::render))
         .merge(assets)
@@ -109,15 +110,19 @@ pub fn router(state: AppState, extra: Router<AppState>) -> Router {
             Duration::from_secs(30),
         ))
         .layer(CompressionLayer::new())
-        .layer(security::headers())
+        .with_state(state);
+    security::apply(app)
         .layer(crate::telemetry::trace_layer())
         .layer(PropagateRequestIdLayer::new(REQUEST_ID.clone()))
         .layer(SetRequestIdLayer::new(REQUEST_ID.clone(), MakeRequestUuid))
-        .with_state(state)
 }
 
 /// `static/` beside the crate (development) or beside the binary's working directory.
 fn static_dir() -> std::path::PathBuf {
     let here = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("static");
-    if here.is_dir() { here } else { std::path::PathBuf::from("static") }
+    if here.is_dir() {
+        here
+    } else {
+        std::path::PathBuf::from("static")
+    }
 }

@@ -37,6 +37,8 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientIp {
 impl AppState {
     /// Count one sign-up or sign-in attempt from `ip`; 429 once over the limit.
     pub fn check_auth_rate(&self, ip: ClientIp) -> AppResult<()> {
-        self.limiter.check_key(&ip.0).map_err(|_| AppError::TooManyRequests)
+        self.limiter
+            .check_key(&ip.0)
+            .map_err(|_| AppError::TooManyRequests)
     }
 }

@@ -1,4 +1,8 @@
 //! HTTP tests: the real router against a real PostgreSQL, through a cookie jar with CSRF tokens.
+#![expect(
+    clippy::unwrap_used,
+    reason = "helpers beside the tests unwrap; allow-unwrap-in-tests covers only test fns"
+)]
 
 #[path = "../support/mod.rs"]
 mod support;

@@ -28,10 +28,21 @@ async fn metrics_count_requests_per_route_and_status() {
 async fn every_page_carries_the_security_headers() {
     let app = TestApp::spawn().await;
     let r = app.client().get("/login").await;
-    let csp = r.headers.get(header::CONTENT_SECURITY_POLICY).unwrap().to_str().unwrap();
-    assert!(csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"), "{csp}");
+    let csp = r
+        .headers
+        .get(header::CONTENT_SECURITY_POLICY)
+        .unwrap()
+        .to_str()
+        .unwrap();
+    assert!(
+        csp.contains("script-src 'self'") && !csp.contains("unsafe-inline"),
+        "{csp}"
+    );
     assert_eq!(r.headers.get(header::X_FRAME_OPTIONS).unwrap(), "DENY");
-    assert_eq!(r.headers.get(header::X_CONTENT_TYPE_OPTIONS).unwrap(), "nosniff");
+    assert_eq!(
+        r.headers.get(header::X_CONTENT_TYPE_OPTIONS).unwrap(),
+        "nosniff"
+    );
     assert!(r.headers.get(header::REFERRER_POLICY).is_some());
     assert!(r.headers.get("x-request-id").is_some());
 }
@@ -47,7 +58,10 @@ async fn unknown_pages_get_a_translated_404_and_json_clients_a_problem() {
     let r = c.get("/no-such-page").await;
     r.assert_contains("Page not found");
     let r = c.get_json("/no-such-page").await;
-    assert_eq!(r.headers.get(header::CONTENT_TYPE).unwrap(), "application/problem+json");
+    assert_eq!(
+        r.headers.get(header::CONTENT_TYPE).unwrap(),
+        "application/problem+json"
+    );
     r.assert_contains("\"status\":404");
 }
 
@@ -56,7 +70,14 @@ async fn static_files_are_served_with_a_long_cache_lifetime() {
     let app = TestApp::spawn().await;
     let r = app.client().get("/static/css/girder.css").await;
     assert_eq!(r.status, StatusCode::OK);
-    assert!(r.headers.get(header::CACHE_CONTROL).unwrap().to_str().unwrap().contains("max-age=31536000"));
+    assert!(
+        r.headers
+            .get(header::CACHE_CONTROL)
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .contains("max-age=31536000")
+    );
 }
 
 #[tokio::test]
@@ -65,6 +86,8 @@ async fn a_body_over_the_limit_is_refused() {
     let mut c = app.client();
     c.get("/login").await;
     let big = "x".repeat(4096);
-    let r = c.post_form("/login", &[("email", big.as_str()), ("password", "y")]).await;
+    let r = c
+        .post_form("/login", &[("email", big.as_str()), ("password", "y")])
+        .await;
     assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
 }

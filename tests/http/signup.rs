@@ -33,16 +33,30 @@ async fn signup_creates_a_trial_tenant_with_its_owner_and_lands_on_the_dashboard
     assert_eq!(page.status, StatusCode::OK);
     page.assert_contains("华建工程有限公司");
     page.assert_contains("试用中，还剩 15 天");
-    assert!(page.text(".checklist").contains("邀请同事加入"), "{}", page.body);
+    assert!(
+        page.text(".checklist").contains("邀请同事加入"),
+        "{}",
+        page.body
+    );
 
     let days = app
-        .count("select extract(day from trial_ends_at - created_at)::bigint from tenant")
+        .count("select round(extract(epoch from trial_ends_at - created_at) / 86400)::bigint from tenant")
         .await;
     assert_eq!(days, 15);
-    assert_eq!(app.count("select count(*) from app_user where role = 'owner'").await, 1);
-    let hash = app.count("select count(*) from app_user where password_hash like '$argon2id$%'").await;
+    assert_eq!(
+        app.count("select count(*) from app_user where role = 'owner'")
+            .await,
+        1
+    );
+    let hash = app
+        .count("select count(*) from app_user where password_hash like '$argon2id$%'")
+        .await;
     assert_eq!(hash, 1);
-    assert_eq!(app.count("select count(*) from tenant_module where not enabled").await, 0);
+    assert_eq!(
+        app.count("select count(*) from tenant_module where not enabled")
+            .await,
+        0
+    );
     assert_eq!(app.count("select count(*) from audit_log").await, 2);
 }
 
@@ -51,11 +65,27 @@ async fn assert_refused(app: &TestApp, overrides: &[(&str, &str)], field: &str, 
     c.get("/signup").await;
     let before = app.count("select count(*) from tenant").await;
     let r = c.post_form("/signup", &form(overrides)).await;
-    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{overrides:?}: {}", r.body);
+    assert_eq!(
+        r.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{overrides:?}: {}",
+        r.body
+    );
     let shown = r.field_error(field);
-    assert!(shown.contains(message), "{field}: expected {message:?}, got {shown:?}");
-    assert_eq!(app.count("select count(*) from tenant").await, before, "a row was written");
-    assert_eq!(app.count("select count(*) from app_user where email <> 'first@acme.cn'").await, 0);
+    assert!(
+        shown.contains(message),
+        "{field}: expected {message:?}, got {shown:?}"
+    );
+    assert_eq!(
+        app.count("select count(*) from tenant").await,
+        before,
+        "a row was written"
+    );
+    assert_eq!(
+        app.count("select count(*) from app_user where email <> 'first@acme.cn'")
+            .await,
+        0
+    );
 }
 
 #[tokio::test]
@@ -64,12 +94,30 @@ async fn bad_signup_input_comes_back_beside_its_field_with_nothing_written() {
     assert_refused(&app, &[("company", "")], "company", "此项必填").await;
     assert_refused(&app, &[("name", "   ")], "name", "此项必填").await;
     assert_refused(&app, &[("email", "li.wei@")], "email", "邮箱格式不正确").await;
-    assert_refused(&app, &[("password", "short")], "password", "至少需要 10 个字符").await;
-    assert_refused(&app, &[("accept_terms", "")], "accept_terms", "同意服务条款").await;
+    assert_refused(
+        &app,
+        &[("password", "short")],
+        "password",
+        "至少需要 10 个字符",
+    )
+    .await;
+    assert_refused(
+        &app,
+        &[("accept_terms", "")],
+        "accept_terms",
+        "同意服务条款",
+    )
+    .await;
     let long = "工".repeat(201);
     assert_refused(&app, &[("company", long.as_str())], "company", "内容过长").await;
     assert_refused(&app, &[("name", "bell\u{7}")], "name", "无效字符").await;
-    assert_refused(&app, &[("phone", "call me maybe")], "phone", "有效的电话号码").await;
+    assert_refused(
+        &app,
+        &[("phone", "call me maybe")],
+        "phone",
+        "有效的电话号码",
+    )
+    .await;
 }
 
 #[tokio::test]

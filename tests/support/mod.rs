@@ -2,8 +2,15 @@
 //! superuser), a migrated template database, and for every test a fresh database cloned from
 //! it, reached as the application role so row-level security is live. `TestClient` drives the
 //! real router in-process with a cookie jar and CSRF tokens.
-#![allow(dead_code, clippy::allow_attributes, reason = "each test binary uses part of the harness")]
-#![expect(clippy::disallowed_methods, reason = "database DDL in the harness takes identifiers")]
+#![allow(
+    dead_code,
+    clippy::allow_attributes,
+    reason = "each test binary uses part of the harness"
+)]
+#![expect(
+    clippy::disallowed_methods,
+    reason = "database DDL in the harness takes identifiers"
+)]
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -124,10 +131,18 @@ impl TestApp {
 
     pub async fn spawn_with(configure: impl FnOnce(&mut Config)) -> TestApp {
         let cluster = cluster();
-        let name = format!("t_{}_{}", std::process::id(), NEXT_DB.fetch_add(1, Ordering::SeqCst));
-        db::create_database(&with_db(&cluster.superuser_base, "postgres"), &name, Some(TEMPLATE))
-            .await
-            .expect("create test database");
+        let name = format!(
+            "t_{}_{}",
+            std::process::id(),
+            NEXT_DB.fetch_add(1, Ordering::SeqCst)
+        );
+        db::create_database(
+            &with_db(&cluster.superuser_base, "postgres"),
+            &name,
+            Some(TEMPLATE),
+        )
+        .await
+        .expect("create test database");
         let db = Db::connect_lazy(&with_db(&cluster.app_base, &name)).expect("pool");
         let (private, public) = girder::licence::generate_keypair().expect("keys");
         let mut config = Config::for_tests();
@@ -155,7 +170,9 @@ impl TestApp {
 
     /// A superuser connection to this test's database (bypasses RLS: for arranging state).
     pub async fn superuser(&self) -> PgConnection {
-        PgConnection::connect(&self.superuser_url).await.expect("superuser connection")
+        PgConnection::connect(&self.superuser_url)
+            .await
+            .expect("superuser connection")
     }
 
     /// Run SQL as superuser.
@@ -195,14 +212,18 @@ impl TestApp {
             .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "signup failed: {}", r.body);
         let tenant = self
-            .count(&format!("select tenant_id from login_identity where email = '{email}'"))
+            .count(&format!(
+                "select tenant_id from login_identity where email = '{email}'"
+            ))
             .await;
         (c, tenant)
     }
 
     /// Add a user with `role` straight into the database, and return a client signed in as them.
     pub async fn user(&self, tenant: i64, email: &str, role: &str) -> TestClient {
-        let hash = girder::auth::password::hash(PASSWORD.into()).await.expect("hash");
+        let hash = girder::auth::password::hash(PASSWORD.into())
+            .await
+            .expect("hash");
         self.exec(&format!(
             "insert into app_user (tenant_id, email, name, role, password_hash) values ({tenant}, '{email}', '{role} user', '{role}', '{hash}');
              insert into login_identity (email, tenant_id, user_id) select email, tenant_id, id from app_user where email = '{email}';"
@@ -227,7 +248,10 @@ pub struct TestResponse {
 
 impl TestResponse {
     pub fn location(&self) -> &str {
-        self.headers.get(header::LOCATION).and_then(|v| v.to_str().ok()).unwrap_or("")
+        self.headers
+            .get(header::LOCATION)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
     }
 
     pub fn html(&self) -> scraper::Html {
@@ -250,7 +274,11 @@ impl TestResponse {
     }
 
     pub fn assert_contains(&self, needle: &str) {
-        assert!(self.body.contains(needle), "expected {needle:?} in:\n{}", self.body);
+        assert!(
+            self.body.contains(needle),
+            "expected {needle:?} in:\n{}",
+            self.body
+        );
     }
 }
 
@@ -275,11 +303,20 @@ impl TestClient {
     }
 
     async fn send(&mut self, mut req: Request<Body>) -> TestResponse {
-        let cookie = self.cookies.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join("; ");
+        let cookie = self
+            .cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ");
         if !cookie.is_empty() {
-            req.headers_mut().insert(header::COOKIE, cookie.parse().expect("cookie"));
+            req.headers_mut()
+                .insert(header::COOKIE, cookie.parse().expect("cookie"));
         }
-        req.headers_mut().insert(header::ACCEPT_LANGUAGE, self.accept_language.parse().expect("lang"));
+        req.headers_mut().insert(
+            header::ACCEPT_LANGUAGE,
+            self.accept_language.parse().expect("lang"),
+        );
         req.extensions_mut().insert(ConnectInfo(self.ip));
         let res = self.router.clone().oneshot(req).await.expect("infallible");
         let status = res.status();
@@ -300,7 +337,11 @@ impl TestClient {
         if let Some(token) = csrf_in(&body) {
             self.csrf = Some(token);
         }
-        TestResponse { status, headers, body }
+        TestResponse {
+            status,
+            headers,
+            body,
+        }
     }
 
     pub async fn get(&mut self, path: &str) -> TestResponse {
@@ -321,7 +362,8 @@ impl TestClient {
         let token = self.csrf.clone().unwrap_or_default();
         let mut all: Vec<(&str, &str)> = vec![("_csrf", token.as_str())];
         all.extend_from_slice(fields);
-        self.post_raw(path, serde_urlencoded::to_string(&all).expect("form")).await
+        self.post_raw(path, serde_urlencoded::to_string(&all).expect("form"))
+            .await
     }
 
     /// POST a raw url-encoded body (no token added).
@@ -335,14 +377,21 @@ impl TestClient {
 
     /// Follow a redirect response with a GET.
     pub async fn follow(&mut self, r: &TestResponse) -> TestResponse {
-        assert!(r.status.is_redirection(), "not a redirect: {} {}", r.status, r.body);
+        assert!(
+            r.status.is_redirection(),
+            "not a redirect: {} {}",
+            r.status,
+            r.body
+        );
         let to = r.location().to_owned();
         self.get(&to).await
     }
 
     pub async fn login(&mut self, email: &str, password: &str) -> TestResponse {
         self.get("/login").await;
-        let r = self.post_form("/login", &[("email", email), ("password", password)]).await;
+        let r = self
+            .post_form("/login", &[("email", email), ("password", password)])
+            .await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "login failed: {}", r.body);
         r
     }
@@ -357,5 +406,11 @@ fn csrf_in(body: &str) -> Option<String> {
 
 /// Assert a 404 page.
 pub fn assert_not_found(r: &TestResponse) {
-    assert_eq!(r.status, StatusCode::NOT_FOUND, "expected 404, got {}: {}", r.status, r.body);
+    assert_eq!(
+        r.status,
+        StatusCode::NOT_FOUND,
+        "expected 404, got {}: {}",
+        r.status,
+        r.body
+    );
 }
