@@ -10,7 +10,7 @@ use serde::Deserialize;
 use super::domain::{CURRENCIES, CompanyForm, TIME_ZONES};
 use super::queries;
 use super::views::*;
-use crate::audit::{self, Action, Actor, AuditFilter, Change};
+use crate::audit::{self, Action, AuditFilter, Change};
 use crate::auth::queries as users;
 use crate::auth::{Permission, Role, UserId, token};
 use crate::db::cross_tenant;
@@ -26,13 +26,6 @@ use crate::web::{AppForm, AppState, Page, Path, format};
 /// How long an invitation link works.
 const INVITATION_VALID_FOR: chrono::Duration = chrono::Duration::days(7);
 const AUDIT_PAGE_SIZE: i64 = 50;
-
-fn actor<M: Module>(tx: &TenantTx<M>) -> Actor {
-    Actor::User {
-        id: tx.user().id,
-        name: tx.user().name.clone(),
-    }
-}
 
 // Company -------------------------------------------------------------------------------
 
@@ -114,20 +107,15 @@ pub async fn update_company(
         "name": before.name, "time_zone": before.time_zone,
         "currency": before.currency, "default_locale": before.default_locale,
     });
-    let who = actor(&tx);
     let id = tx.tenant_id().0;
-    audit::record(
-        &mut tx,
-        &who,
-        Change {
-            entity: "tenant",
-            entity_id: Some(id),
-            action: Action::Update,
-            summary: "company settings",
-            before: Some(before),
-            after: Some(after),
-        },
-    )
+    tx.audit(Change {
+        entity: "tenant",
+        entity_id: Some(id),
+        action: Action::Update,
+        summary: "company settings",
+        before: Some(before),
+        after: Some(after),
+    })
     .await?;
     tx.commit().await?;
     page.session.flash(true, "settings.saved").await?;
@@ -244,19 +232,14 @@ pub async fn invite(
     let expires = tx.tenant().now + INVITATION_VALID_FOR;
     let by = tx.user().id;
     let id = queries::insert_invitation(&mut tx, &email, role, &token.hash, by, expires).await?;
-    let who = actor(&tx);
-    audit::record(
-        &mut tx,
-        &who,
-        Change {
-            entity: "invitation",
-            entity_id: Some(id),
-            action: Action::Create,
-            summary: &email,
-            before: None,
-            after: Some(serde_json::json!({ "email": email, "role": role.as_str() })),
-        },
-    )
+    tx.audit(Change {
+        entity: "invitation",
+        entity_id: Some(id),
+        action: Action::Create,
+        summary: &email,
+        before: None,
+        after: Some(serde_json::json!({ "email": email, "role": role.as_str() })),
+    })
     .await?;
     let company = tx.tenant().name.clone();
     let inviter = tx.user().name.clone();
@@ -344,19 +327,14 @@ pub async fn update_user(
         .await?;
         return Ok((StatusCode::CONFLICT, Html(html)).into_response());
     }
-    let who = actor(&tx);
-    audit::record(
-        &mut tx,
-        &who,
-        Change {
-            entity: "user",
-            entity_id: Some(id),
-            action: Action::Update,
-            summary: &user.email,
-            before: Some(serde_json::json!({ "role": user.role.as_str(), "active": user.active })),
-            after: Some(serde_json::json!({ "role": role.as_str(), "active": active })),
-        },
-    )
+    tx.audit(Change {
+        entity: "user",
+        entity_id: Some(id),
+        action: Action::Update,
+        summary: &user.email,
+        before: Some(serde_json::json!({ "role": user.role.as_str(), "active": user.active })),
+        after: Some(serde_json::json!({ "role": role.as_str(), "active": active })),
+    })
     .await?;
     tx.commit().await?;
     page.session.flash(true, "settings.saved").await?;
@@ -373,19 +351,14 @@ pub async fn revoke_invitation(
     let email = queries::revoke_invitation(&mut tx, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let who = actor(&tx);
-    audit::record(
-        &mut tx,
-        &who,
-        Change {
-            entity: "invitation",
-            entity_id: Some(id),
-            action: Action::Delete,
-            summary: &email,
-            before: Some(serde_json::json!({ "email": email })),
-            after: None,
-        },
-    )
+    tx.audit(Change {
+        entity: "invitation",
+        entity_id: Some(id),
+        action: Action::Delete,
+        summary: &email,
+        before: Some(serde_json::json!({ "email": email })),
+        after: None,
+    })
     .await?;
     tx.commit().await?;
     page.session
@@ -451,20 +424,15 @@ pub async fn update_modules(
             .filter(|m| !before.contains(m))
             .collect(),
     );
-    let who = actor(&tx);
     let id = tx.tenant_id().0;
-    audit::record(
-        &mut tx,
-        &who,
-        Change {
-            entity: "modules",
-            entity_id: Some(id),
-            action: Action::Update,
-            summary: "module switches",
-            before: Some(serde_json::json!({ "enabled": before_on })),
-            after: Some(serde_json::json!({ "enabled": names(wanted) })),
-        },
-    )
+    tx.audit(Change {
+        entity: "modules",
+        entity_id: Some(id),
+        action: Action::Update,
+        summary: "module switches",
+        before: Some(serde_json::json!({ "enabled": before_on })),
+        after: Some(serde_json::json!({ "enabled": names(wanted) })),
+    })
     .await?;
     tx.commit().await?;
     page.session.flash(true, "settings.saved").await?;
@@ -578,24 +546,19 @@ pub async fn activate_licence(
         .await
         .on_constraint("licence_tenant_id_key_id_key", || AppError::Conflict)?;
     cross_tenant::apply_licence(&mut tx, terms.seats, &terms.modules, terms.expires_on).await?;
-    let who = actor(&tx);
     let id = tx.tenant_id().0;
     let before = serde_json::json!({
         "plan": format!("{:?}", tx.tenant().plan.kind),
         "seats": tx.tenant().plan.seats(),
     });
-    audit::record(
-        &mut tx,
-        &who,
-        Change {
-            entity: "licence",
-            entity_id: Some(id),
-            action: Action::Create,
-            summary: &terms.key_id,
-            before: Some(before),
-            after: audit::snapshot(&terms),
-        },
-    )
+    tx.audit(Change {
+        entity: "licence",
+        entity_id: Some(id),
+        action: Action::Create,
+        summary: &terms.key_id,
+        before: Some(before),
+        after: audit::snapshot(&terms),
+    })
     .await?;
     tx.commit().await?;
     page.session.flash(true, "licence.activated_ok").await?;
@@ -620,20 +583,15 @@ pub async fn extend_trial(
     if !cross_tenant::extend_trial(&mut tx, new_end).await? {
         return Err(AppError::Conflict);
     }
-    let who = actor(&tx);
     let id = tx.tenant_id().0;
-    audit::record(
-        &mut tx,
-        &who,
-        Change {
-            entity: "tenant",
-            entity_id: Some(id),
-            action: Action::Update,
-            summary: "trial extended by 7 days",
-            before: Some(serde_json::json!({ "trial_ends_at": plan.trial_ends_at })),
-            after: Some(serde_json::json!({ "trial_ends_at": new_end })),
-        },
-    )
+    tx.audit(Change {
+        entity: "tenant",
+        entity_id: Some(id),
+        action: Action::Update,
+        summary: "trial extended by 7 days",
+        before: Some(serde_json::json!({ "trial_ends_at": plan.trial_ends_at })),
+        after: Some(serde_json::json!({ "trial_ends_at": new_end })),
+    })
     .await?;
     tx.commit().await?;
     page.session.flash(true, "licence.extended").await?;

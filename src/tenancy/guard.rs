@@ -14,6 +14,7 @@ use chrono_tz::Tz;
 
 use super::plan::{Banner, PlanFacts};
 use super::{Module, ModuleId, TenantId};
+use crate::audit::{self, Actor, Change};
 use crate::auth::queries::{self as user_queries, User};
 use crate::auth::session::AppSession;
 use crate::auth::{Permission, Role, UserId};
@@ -81,6 +82,15 @@ impl<M: Module> TenantTx<M> {
     /// Refuse with 403 unless the user's role holds `permission`.
     pub fn require(&self, permission: Permission) -> AppResult<()> {
         self.user.require(permission)
+    }
+
+    /// Record a change in the audit log, in this transaction, as done by this user.
+    pub async fn audit(&mut self, change: Change<'_>) -> AppResult<()> {
+        let actor = Actor::User {
+            id: self.user.id,
+            name: self.user.name.clone(),
+        };
+        audit::record(&mut self.scope, &actor, change).await
     }
 
     pub async fn commit(self) -> AppResult<()> {
