@@ -164,6 +164,20 @@ impl TestApp {
         self
     }
 
+    /// Serve the app on a free loopback port (for a real browser) and return its base URL.
+    pub async fn serve(&self) -> String {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind");
+        let addr = listener.local_addr().expect("address");
+        let service = self
+            .router
+            .clone()
+            .into_make_service_with_connect_info::<SocketAddr>();
+        tokio::spawn(async move { axum::serve(listener, service).await });
+        format!("http://{addr}")
+    }
+
     pub fn client(&self) -> TestClient {
         TestClient::new(self.router.clone())
     }

@@ -1,0 +1,215 @@
+//! Key journeys in headless Chromium (Debian's chromium and chromium-driver), at a phone's
+//! 375 px width. Without chromedriver the journey is skipped with a message, except under CI
+//! (`CI` set), where a missing browser fails the run.
+#![expect(
+    clippy::unwrap_used,
+    reason = "helpers beside the tests unwrap; allow-unwrap-in-tests covers only test fns"
+)]
+
+#[path = "../support/mod.rs"]
+mod support;
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use hyper_util::client::legacy::connect::HttpConnector;
+use support::{PASSWORD, TestApp};
+
+const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+const CHROMIUM: &str = "/usr/bin/chromium";
+
+/// chromedriver, stopped when dropped.
+struct Driver {
+    child: Child,
+    url: String,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start_driver() -> Option<Driver> {
+    if !Path::new(CHROMEDRIVER).exists() || !Path::new(CHROMIUM).exists() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must run the browser tests: install chromium and chromium-driver"
+        );
+        eprintln!("skipping the browser journey: {CHROMEDRIVER} or {CHROMIUM} is not installed");
+        return None;
+    }
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let child = Command::new(CHROMEDRIVER)
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("starting chromedriver");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(Instant::now() < deadline, "chromedriver did not start");
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Some(Driver {
+        child,
+        url: format!("http://127.0.0.1:{port}"),
+    })
+}
+
+async fn browser(driver: &Driver, profile: &Path) -> Client {
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        serde_json::json!({
+            "binary": CHROMIUM,
+            // A mainland user's browser: Chinese first.
+            "prefs": { "intl.accept_languages": "zh-CN,zh" },
+            "args": [
+                "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--disable-quic", "--no-first-run", "--disable-background-networking",
+                "--disable-component-update", "--disable-sync", "--window-size=375,900", "--lang=zh-CN",
+                format!("--user-data-dir={}", profile.display()),
+            ],
+        }),
+    );
+    ClientBuilder::new(HttpConnector::new())
+        .capabilities(caps)
+        .connect(&driver.url)
+        .await
+        .expect("a Chromium session")
+}
+
+/// Keep a picture of the page under target/browser/ for people to look at.
+async fn snapshot(c: &Client, name: &str) {
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("browser");
+    std::fs::create_dir_all(&dir).unwrap();
+    let png = c.screenshot().await.unwrap();
+    std::fs::write(dir.join(format!("{name}.png")), png).unwrap();
+}
+
+async fn fill(c: &Client, selector: &str, text: &str) {
+    let field = c.find(Locator::Css(selector)).await.unwrap();
+    field.clear().await.unwrap();
+    field.send_keys(text).await.unwrap();
+}
+
+async fn click(c: &Client, selector: &str) {
+    c.find(Locator::Css(selector))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+}
+
+/// Click something that loads a new page, and wait until the old page is gone: a WebDriver
+/// click returns before a form's navigation ends.
+async fn navigate(c: &Client, selector: &str) {
+    let old = c.find(Locator::Css("html")).await.unwrap();
+    click(c, selector).await;
+    let deadline = Instant::now() + Duration::from_secs(15);
+    while old.tag_name().await.is_ok() {
+        assert!(
+            Instant::now() < deadline,
+            "clicking {selector} loaded no new page"
+        );
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+    c.wait().for_element(Locator::Css("footer")).await.unwrap();
+}
+
+async fn body_text(c: &Client) -> String {
+    c.find(Locator::Css("body"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn sign_up_switch_language_invite_sign_out_and_in() {
+    let Some(driver) = start_driver() else { return };
+    let app = TestApp::spawn().await;
+    let base = app.serve().await;
+    let profile = tempfile::tempdir().unwrap();
+    let c = browser(&driver, profile.path()).await;
+
+    // Sign up.
+    c.goto(&format!("{base}/signup")).await.unwrap();
+    fill(&c, "#f-company", "华建工程有限公司").await;
+    fill(&c, "#f-name", "李伟").await;
+    fill(&c, "#f-email", "li.wei@huajian.cn").await;
+    fill(&c, "#f-password", PASSWORD).await;
+    click(&c, "#f-accept_terms").await;
+    snapshot(&c, "1-signup").await;
+    navigate(&c, "button.primary").await;
+
+    // The dashboard, in Chinese.
+    assert_eq!(c.current_url().await.unwrap().path(), "/dashboard");
+    let text = body_text(&c).await;
+    assert!(
+        text.contains("快速上手") && text.contains("华建工程有限公司"),
+        "{text}"
+    );
+    snapshot(&c, "2-dashboard-zh").await;
+
+    // Switch to English.
+    navigate(&c, "button[name=locale][value=en]").await;
+    let text = body_text(&c).await;
+    assert!(
+        text.contains("Getting started") && text.contains("Invite your colleagues"),
+        "{text}"
+    );
+    snapshot(&c, "3-dashboard-en").await;
+
+    // Invite a colleague from the checklist.
+    navigate(&c, ".checklist a[href='/settings/users']").await;
+    fill(&c, "#f-email", "zhang.san@huajian.cn").await;
+    c.find(Locator::Css("#f-role option[value=finance]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    navigate(&c, "form[action='/settings/users/invite'] button").await;
+    let text = body_text(&c).await;
+    assert!(
+        text.contains("Invitation created.") && text.contains("zhang.san@huajian.cn"),
+        "{text}"
+    );
+    let link = c
+        .find(Locator::Css("input.copy"))
+        .await
+        .unwrap()
+        .prop("value")
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(link.contains("/invite/"), "{link}");
+    snapshot(&c, "4-invited").await;
+
+    // Sign out, then back in.
+    navigate(&c, "form[action='/logout'] button").await;
+    assert_eq!(c.current_url().await.unwrap().path(), "/login");
+    fill(&c, "#f-email", "li.wei@huajian.cn").await;
+    fill(&c, "#f-password", PASSWORD).await;
+    navigate(&c, "button.primary").await;
+    assert_eq!(c.current_url().await.unwrap().path(), "/dashboard");
+    let text = body_text(&c).await;
+    assert!(
+        text.contains("Dashboard") && text.contains("1 / 2"),
+        "{text}"
+    );
+    snapshot(&c, "5-signed-in-again").await;
+
+    c.close().await.unwrap();
+}
