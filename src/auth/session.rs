@@ -58,11 +58,25 @@ impl<S: Send + Sync> FromRequestParts<S> for AppSession {
     }
 }
 
+/// The session store is the database: when it cannot be reached, the answer is 503.
 fn store_err(e: tower_sessions::session::Error) -> AppError {
-    AppError::Internal(anyhow::anyhow!("session: {e}"))
+    use tower_sessions::session::Error;
+    use tower_sessions::session_store::Error as StoreError;
+    match e {
+        Error::Store(StoreError::Backend(msg)) => {
+            tracing::warn!(error = %msg, "session store unavailable");
+            AppError::Unavailable
+        }
+        other => AppError::Internal(anyhow::anyhow!("session: {other}")),
+    }
 }
 
 impl AppSession {
+    /// The session the session layer put in a request's extensions, if it ran.
+    pub fn from_extensions(extensions: &axum::http::Extensions) -> Option<Self> {
+        extensions.get::<Session>().cloned().map(AppSession)
+    }
+
     pub async fn signed_in(&self) -> Result<Option<SignedIn>, AppError> {
         self.0.get(AUTH).await.map_err(store_err)
     }

@@ -28,7 +28,11 @@ pub async fn not_found() -> AppError {
     AppError::NotFound
 }
 
-pub async fn render_errors(session: AppSession, req: Request, next: Next) -> Response {
+/// Render the error a handler or extractor returned. It runs twice: inside the session layer
+/// (with the session, for the user's language) and outside it, where it turns the session
+/// layer's own bare 500 — it cannot save to an unreachable database — into the 503 page.
+pub async fn render_errors(req: Request, next: Next) -> Response {
+    let session = AppSession::from_extensions(req.extensions());
     let json = wants_json(req.headers());
     let (parts, body) = req.into_parts();
     let header_locale = locale_from_headers(&parts);
@@ -45,8 +49,10 @@ pub async fn render_errors(session: AppSession, req: Request, next: Next) -> Res
         .unwrap_or("")
         .to_owned();
     let mut response = next.run(Request::from_parts(parts, body)).await;
-    let Some(ErrorToRender(err)) = response.extensions_mut().remove::<ErrorToRender>() else {
-        return response;
+    let err = match response.extensions_mut().remove::<ErrorToRender>() {
+        Some(ErrorToRender(err)) => err,
+        None if is_bare_server_error(&response) => std::sync::Arc::new(AppError::Unavailable),
+        None => return response,
     };
 
     if let AppError::Unauthenticated = *err {
@@ -60,12 +66,10 @@ pub async fn render_errors(session: AppSession, req: Request, next: Next) -> Res
     }
 
     let status = err.status();
-    let locale = session
-        .locale()
-        .await
-        .ok()
-        .flatten()
-        .unwrap_or(header_locale);
+    let locale = match &session {
+        Some(s) => s.locale().await.ok().flatten().unwrap_or(header_locale),
+        None => header_locale,
+    };
     let mut out = if json {
         let body = serde_json::json!({
             "type": "about:blank",
@@ -80,12 +84,11 @@ pub async fn render_errors(session: AppSession, req: Request, next: Next) -> Res
         );
         r
     } else {
-        let csrf = session
-            .existing_csrf_token()
-            .await
-            .ok()
-            .flatten()
-            .unwrap_or_default();
+        let csrf = match &session {
+            Some(s) => s.existing_csrf_token().await.ok().flatten(),
+            None => None,
+        };
+        let csrf = csrf.unwrap_or_default();
         let page = ErrorPage {
             layout: Layout::bare(locale, csrf, path.clone(), err.title_key()),
             status: status.as_u16(),
@@ -114,6 +117,13 @@ pub async fn render_errors(session: AppSession, req: Request, next: Next) -> Res
         _ => {}
     }
     out
+}
+
+/// A 500 with no body: only the session layer answers so (every handler error carries an
+/// `ErrorToRender`), and only when its store, the database, fails.
+fn is_bare_server_error(response: &Response) -> bool {
+    response.status() == axum::http::StatusCode::INTERNAL_SERVER_ERROR
+        && !response.headers().contains_key(header::CONTENT_TYPE)
 }
 
 fn detail(err: &AppError, locale: Locale) -> String {

@@ -89,7 +89,8 @@ pub fn router(state: AppState, extra: Router<AppState>) -> Router {
         .merge(extra)
         .fallback(error_page::not_found)
         .layer(axum::middleware::from_fn(error_page::render_errors))
-        .layer(sessions);
+        .layer(sessions)
+        .layer(axum::middleware::from_fn(error_page::render_errors));
 
     let assets = Router::new()
         .nest_service("/static", ServeDir::new(static_dir()))

@@ -91,3 +91,24 @@ async fn a_body_over_the_limit_is_refused() {
         .await;
     assert_eq!(r.status, StatusCode::PAYLOAD_TOO_LARGE);
 }
+
+#[tokio::test]
+async fn a_lost_database_answers_503_with_a_retry_page() {
+    // Nothing listens on port 1: every connection attempt is refused.
+    let db = girder::db::Db::connect_lazy("postgres://girder_app:x@127.0.0.1:1/girder").unwrap();
+    let state = girder::AppState::new(db, girder::config::Config::for_tests()).unwrap();
+    let mut c = crate::support::TestClient::new(girder::app(state));
+    let r = c.get("/healthz").await;
+    assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE);
+    let r = c.get("/login").await;
+    assert_eq!(
+        r.status,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "{:?} {}",
+        r.headers,
+        r.body
+    );
+    assert_eq!(r.headers.get(header::RETRY_AFTER).unwrap(), "5");
+    r.assert_contains("服务暂时不可用");
+    r.assert_contains("重试");
+}
