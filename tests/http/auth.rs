@@ -148,12 +148,7 @@ async fn forgot_password_sends_a_single_use_link() {
     let sent = app.state.mailer.sent();
     assert_eq!(sent.len(), 1);
     assert_eq!(sent[0].to, "owner@acme.cn");
-    let link = sent[0]
-        .body
-        .split_whitespace()
-        .find(|w| w.contains("/reset-password/"))
-        .unwrap();
-    let path = &link[link.find("/reset-password/").unwrap()..];
+    let path = &reset_path(&app);
 
     let form = c.get(path).await;
     assert_eq!(form.status, StatusCode::OK);
@@ -205,12 +200,7 @@ async fn an_expired_reset_link_does_not_work() {
         .await;
     app.exec("update password_reset set expires_at = now() - interval '1 minute'")
         .await;
-    let body = app.state.mailer.sent()[0].body.clone();
-    let link = body
-        .split_whitespace()
-        .find(|w| w.contains("/reset-password/"))
-        .unwrap();
-    let r = c.get(&link[link.find("/reset-password/").unwrap()..]).await;
+    let r = c.get(&reset_path(&app)).await;
     assert_eq!(r.status, StatusCode::GONE);
     r.assert_contains("已过期");
 }
@@ -243,4 +233,16 @@ async fn a_deactivated_user_is_signed_out() {
     app.exec("update app_user set active = false where email = 'pm@acme.cn'")
         .await;
     assert_eq!(pm.get("/dashboard").await.status, StatusCode::SEE_OTHER);
+}
+
+/// The path of the reset link in the last mail sent.
+fn reset_path(app: &TestApp) -> String {
+    let sent = app.state.mailer.sent();
+    let body = &sent.last().expect("a mail was sent").body;
+    let at = body.find("/reset-password/").expect("a reset link");
+    body[at..]
+        .split_whitespace()
+        .next()
+        .expect("link")
+        .to_owned()
 }
