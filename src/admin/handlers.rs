@@ -19,6 +19,7 @@ use crate::licence;
 use crate::tenancy::plan::Standing;
 use crate::tenancy::queries as modules;
 use crate::tenancy::{Licensing, Module, ModuleId, Platform, TenantTx};
+use crate::web::export::{ExportFormat, Table};
 use crate::web::form::{self, FieldErrors};
 use crate::web::i18n::{self, Locale};
 use crate::web::{AppForm, AppState, Page, Path, format};
@@ -612,6 +613,8 @@ pub struct AuditQuery {
     until: String,
     #[serde(default)]
     page: Option<i64>,
+    #[serde(default)]
+    format: Option<ExportFormat>,
 }
 
 fn audit_row(e: audit::AuditEntry, tz: chrono_tz::Tz) -> AuditRow {
@@ -626,14 +629,8 @@ fn audit_row(e: audit::AuditEntry, tz: chrono_tz::Tz) -> AuditRow {
     }
 }
 
-pub async fn audit_log(
-    mut tx: TenantTx<Platform>,
-    page: Page,
-    Query(q): Query<AuditQuery>,
-) -> AppResult<Html<String>> {
-    tx.require(Permission::ViewAudit)?;
-    let tz = tx.tenant().time_zone;
-    // Dates are days in the tenant's time zone; `until` includes its whole day.
+/// The audit filter of a query; dates are days in the tenant's time zone, `until` inclusive.
+fn audit_filter(q: &AuditQuery, tz: chrono_tz::Tz) -> AuditFilter {
     let day_start = |s: &str, plus_days: i64| {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").ok().and_then(|d| {
             let d = d + chrono::Duration::days(plus_days);
@@ -642,12 +639,22 @@ pub async fn audit_log(
                 .map(|t| t.to_utc())
         })
     };
-    let filter = AuditFilter {
+    AuditFilter {
         user: q.user.parse().ok(),
         entity: Some(q.entity.clone()).filter(|e| !e.is_empty()),
         from: day_start(&q.from, 0),
         until: day_start(&q.until, 1),
-    };
+    }
+}
+
+pub async fn audit_log(
+    mut tx: TenantTx<Platform>,
+    page: Page,
+    Query(q): Query<AuditQuery>,
+) -> AppResult<Html<String>> {
+    tx.require(Permission::ViewAudit)?;
+    let tz = tx.tenant().time_zone;
+    let filter = audit_filter(&q, tz);
     let page_no = q.page.unwrap_or(1).max(1);
     let mut entries = audit::list(
         &mut tx,
@@ -664,16 +671,17 @@ pub async fn audit_log(
         .map(|u| (u.id.0, u.name, filter.user == Some(u.id.0)))
         .collect();
     let entities = audit::entities(&mut tx).await?;
-    let link = |p: i64| {
+    let link = |path: &str, extra: (&str, &str)| {
         let query = serde_urlencoded_query(&[
             ("user", q.user.as_str()),
             ("entity", q.entity.as_str()),
             ("from", q.from.as_str()),
             ("until", q.until.as_str()),
-            ("page", &p.to_string()),
+            extra,
         ]);
-        format!("/settings/audit?{query}")
+        format!("{path}?{query}")
     };
+    let page_link = |p: i64| link("/settings/audit", ("page", &p.to_string()));
     Ok(Html(
         AuditPage {
             layout: page.layout(&tx, "settings.audit_title"),
@@ -685,11 +693,66 @@ pub async fn audit_log(
             from: q.from.clone(),
             until: q.until.clone(),
             page: page_no,
-            prev_link: (page_no > 1).then(|| link(page_no - 1)),
-            next_link: has_next.then(|| link(page_no + 1)),
+            prev_link: (page_no > 1).then(|| page_link(page_no - 1)),
+            next_link: has_next.then(|| page_link(page_no + 1)),
+            csv_link: link("/settings/audit/export", ("format", "csv")),
+            xlsx_link: link("/settings/audit/export", ("format", "xlsx")),
         }
         .render()?,
     ))
+}
+
+/// Most rows one export holds.
+const AUDIT_EXPORT_LIMIT: i64 = 100_000;
+
+/// The filtered audit log as CSV or XLSX.
+pub async fn audit_export(
+    mut tx: TenantTx<Platform>,
+    Query(q): Query<AuditQuery>,
+) -> AppResult<Response> {
+    tx.require(Permission::ViewAudit)?;
+    let format = q
+        .format
+        .ok_or(AppError::BadRequest("format: csv or xlsx".into()))?;
+    let tz = tx.tenant().time_zone;
+    let locale = tx.user().locale;
+    let filter = audit_filter(&q, tz);
+    let entries = audit::list(&mut tx, &filter, AUDIT_EXPORT_LIMIT, 0).await?;
+    let json =
+        |v: &Option<serde_json::Value>| v.as_ref().map(|v| v.to_string()).unwrap_or_default();
+    let table = Table {
+        headers: [
+            "audit.when",
+            "audit.user",
+            "audit.action",
+            "audit.entity",
+            "audit.record_id",
+            "audit.summary",
+            "audit.before",
+            "audit.after",
+        ]
+        .iter()
+        .map(|k| i18n::t(locale, k).to_owned())
+        .collect(),
+        rows: entries
+            .into_iter()
+            .map(|e| {
+                let (before, after) = (json(&e.before), json(&e.after));
+                let r = audit_row(e, tz);
+                vec![
+                    r.at,
+                    r.actor,
+                    r.action,
+                    r.entity,
+                    r.entity_id,
+                    r.summary,
+                    before,
+                    after,
+                ]
+            })
+            .collect(),
+    };
+    table.download(format, "audit-log")
 }
 
 fn serde_urlencoded_query(pairs: &[(&str, &str)]) -> String {

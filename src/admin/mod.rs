@@ -42,5 +42,6 @@ pub fn router() -> Router<AppState> {
             post(handlers::extend_trial),
         )
         .route("/settings/audit", get(handlers::audit_log))
+        .route("/settings/audit/export", get(handlers::audit_export))
         .route("/settings/audit/{id}", get(handlers::audit_entry))
 }

@@ -146,6 +146,8 @@ pub struct AuditPage {
     pub page: i64,
     pub prev_link: Option<String>,
     pub next_link: Option<String>,
+    pub csv_link: String,
+    pub xlsx_link: String,
 }
 
 #[derive(Template)]

@@ -3,6 +3,7 @@
 //! pages), plus the house extractors and helpers pages share.
 
 pub mod error_page;
+pub mod export;
 pub mod form;
 pub mod format;
 pub mod i18n;

@@ -355,3 +355,57 @@ async fn the_audit_log_filters_by_user_entity_and_date() {
         entry.text("pre")
     );
 }
+
+#[tokio::test]
+async fn the_audit_log_exports_what_is_filtered_as_csv_and_xlsx() {
+    let app = TestApp::spawn().await;
+    let (mut owner, tenant) = app.signup("Acme", "owner@acme.cn").await;
+    let mut viewer = app.user(tenant, "v@acme.cn", "viewer").await;
+    let page = owner.get("/settings/audit?entity=tenant").await;
+    page.assert_contains("/settings/audit/export?entity=tenant&#38;format=csv");
+
+    let csv = owner
+        .get("/settings/audit/export?entity=tenant&format=csv")
+        .await;
+    assert_eq!(csv.status, StatusCode::OK);
+    assert_eq!(
+        csv.headers.get("content-type").unwrap(),
+        "text/csv; charset=utf-8"
+    );
+    assert!(
+        csv.headers
+            .get("content-disposition")
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .contains("audit-log.csv")
+    );
+    let lines: Vec<&str> = csv.body.lines().collect();
+    assert!(
+        lines[0].starts_with("\u{FEFF}时间,用户,操作,对象"),
+        "{}",
+        lines[0]
+    );
+    assert_eq!(lines.len(), 2, "only the tenant row: {lines:?}");
+    assert!(lines[1].contains("trial sign-up"));
+
+    let xlsx = owner.get("/settings/audit/export?format=xlsx").await;
+    assert_eq!(xlsx.status, StatusCode::OK);
+    assert!(
+        xlsx.headers
+            .get("content-type")
+            .unwrap()
+            .to_str()
+            .unwrap()
+            .contains("spreadsheetml")
+    );
+
+    assert_eq!(
+        owner.get("/settings/audit/export").await.status,
+        StatusCode::BAD_REQUEST
+    );
+    assert_eq!(
+        viewer.get("/settings/audit/export?format=csv").await.status,
+        StatusCode::FORBIDDEN
+    );
+}
