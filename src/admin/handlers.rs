@@ -415,7 +415,9 @@ pub async fn update_modules(
     }
     let before = modules::switched_off_modules(&mut tx).await?;
     let by = tx.user().id;
-    for m in ModuleId::ALL {
+    // Modules outside the plan show disabled and are not posted: keep their switch as it
+    // is, so they come back as they were when a licence includes them again.
+    for m in tx.tenant().plan.allowed_modules() {
         modules::set_module(&mut tx, m, wanted.contains(&m), by).await?;
     }
     let names = |ms: Vec<ModuleId>| ms.into_iter().map(ModuleId::as_str).collect::<Vec<_>>();

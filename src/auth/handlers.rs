@@ -263,6 +263,8 @@ pub async fn reset(
     let hash = password::hash(new).await?;
     queries::set_password(&mut scope, user_id, &hash).await?;
     queries::use_password_reset(&mut scope, reset_id).await?;
+    // Whoever knew the old password is signed out everywhere.
+    cross_tenant::end_user_sessions(&mut scope, user_id).await?;
     let name = queries::find_user(&mut scope, user_id)
         .await?
         .map(|u| u.name)

@@ -95,6 +95,23 @@ pub async fn delete_session(db: &Db, id: &str) -> AppResult<()> {
     Ok(())
 }
 
+/// End every session of a user (after their password changed).
+pub async fn end_user_sessions(scope: &mut TenantScope, user: UserId) -> AppResult<u64> {
+    let tenant = scope.tenant_id();
+    let done = sqlx::query!(
+        r#"
+        delete from session
+        where (data -> 'auth' ->> 'tenant_id')::bigint = $1
+          and (data -> 'auth' ->> 'user_id')::bigint = $2
+        "#,
+        tenant as TenantId,
+        user as UserId
+    )
+    .execute(scope.conn())
+    .await?;
+    Ok(done.rows_affected())
+}
+
 /// Remove sessions past their expiry; returns how many.
 pub async fn delete_expired_sessions(db: &Db) -> AppResult<u64> {
     let done = sqlx::query!("delete from session where expires_at <= now()")

@@ -132,7 +132,7 @@ async fn a_post_without_the_csrf_token_is_refused_and_changes_nothing() {
 #[tokio::test]
 async fn forgot_password_sends_a_single_use_link() {
     let app = TestApp::spawn().await;
-    app.signup("Acme", "owner@acme.cn").await;
+    let (mut old_session, _) = app.signup("Acme", "owner@acme.cn").await;
     let mut c = app.client();
     c.get("/forgot-password").await;
     let r = c
@@ -188,6 +188,12 @@ async fn forgot_password_sends_a_single_use_link() {
     assert_eq!(r.status, StatusCode::GONE);
     let mut fresh = app.client();
     fresh.login("owner@acme.cn", "new-password-123").await;
+    // The session from before the reset has ended.
+    assert_eq!(
+        old_session.get("/dashboard").await.status,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(fresh.get("/dashboard").await.status, StatusCode::OK);
 }
 
 #[tokio::test]

@@ -41,6 +41,22 @@ async fn a_signed_licence_key_activates_seats_and_modules() {
             .text(".card")
             .contains("资金中心")
     );
+    // Saving the switches leaves modules outside the licence as they were.
+    let r = owner
+        .post_form("/settings/modules", &[("enabled", "plans")])
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.count("select count(*) from tenant_module where not enabled")
+            .await,
+        2
+    );
+    assert_eq!(
+        app.count("select count(*) from tenant_module where module = 'funds'")
+            .await,
+        0
+    );
+    owner.get("/settings/licence").await;
     // The same key twice is refused.
     let r = owner.post_form("/settings/licence", &[("key", &key)]).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
