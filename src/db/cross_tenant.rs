@@ -314,8 +314,13 @@ pub async fn apply_licence(
 
 // The platform console ------------------------------------------------------------------
 
-/// Every tenant, newest first, for operators.
-pub async fn list_tenants(db: &Db) -> AppResult<Vec<Tenant>> {
+/// Tenants whose name contains `search` (all when `None`), newest first, for operators.
+pub async fn list_tenants(
+    db: &Db,
+    search: Option<&str>,
+    limit: i64,
+    offset: i64,
+) -> AppResult<Vec<Tenant>> {
     Ok(sqlx::query_as!(
         Tenant,
         r#"
@@ -324,8 +329,13 @@ pub async fn list_tenants(db: &Db) -> AppResult<Vec<Tenant>> {
                licence_modules, suspended_at, last_active_at, user_count,
                active_user_count, created_at, version
         from tenant
+        where ($1::text is null or strpos(lower(name), lower($1)) > 0)
         order by created_at desc, id desc
-        "#
+        limit $2 offset $3
+        "#,
+        search,
+        limit,
+        offset
     )
     .fetch_all(pool(db))
     .await?)

@@ -1,7 +1,7 @@
 //! Operator console pages.
 
 use askama::Template;
-use axum::extract::State;
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use chrono::Duration;
@@ -46,6 +46,10 @@ pub struct TenantsPage {
     pub layout: Layout,
     pub operator: String,
     pub tenants: Vec<TenantRow>,
+    pub search: String,
+    pub page: i64,
+    pub prev_link: Option<String>,
+    pub next_link: Option<String>,
 }
 
 fn operator_layout(page: &Page, title_key: &str) -> Layout {
@@ -104,16 +108,44 @@ pub async fn logout(page: Page, AppForm(_): AppForm<CsrfOnly>) -> AppResult<Redi
     Ok(Redirect::to("/platform/login"))
 }
 
+const TENANTS_PER_PAGE: i64 = 50;
+
+#[derive(Debug, Deserialize)]
+pub struct TenantsQuery {
+    #[serde(default)]
+    q: String,
+    #[serde(default)]
+    page: Option<i64>,
+}
+
 pub async fn tenants(
     State(state): State<AppState>,
     OperatorUser(op): OperatorUser,
     page: Page,
+    Query(query): Query<TenantsQuery>,
 ) -> AppResult<Html<String>> {
     let locale = page.locale;
     let tz = chrono_tz::Asia::Shanghai;
     let now = chrono::Utc::now();
-    let tenants = cross_tenant::list_tenants(&state.db)
-        .await?
+    let search = query.q.trim();
+    let page_no = query.page.unwrap_or(1).max(1);
+    let mut rows = cross_tenant::list_tenants(
+        &state.db,
+        Some(search).filter(|s| !s.is_empty()),
+        TENANTS_PER_PAGE + 1,
+        (page_no - 1) * TENANTS_PER_PAGE,
+    )
+    .await?;
+    let has_next = rows.len() as i64 > TENANTS_PER_PAGE;
+    rows.truncate(TENANTS_PER_PAGE as usize);
+    let link = |p: i64| {
+        let q: String = form_urlencoded::Serializer::new(String::new())
+            .append_pair("q", search)
+            .append_pair("page", &p.to_string())
+            .finish();
+        format!("/platform?{q}")
+    };
+    let tenants = rows
         .into_iter()
         .map(|t| {
             let plan = t.plan_facts();
@@ -161,6 +193,10 @@ pub async fn tenants(
             layout: operator_layout(&page, "platform.title"),
             operator: op.email,
             tenants,
+            search: search.to_owned(),
+            page: page_no,
+            prev_link: (page_no > 1).then(|| link(page_no - 1)),
+            next_link: has_next.then(|| link(page_no + 1)),
         }
         .render()?,
     ))

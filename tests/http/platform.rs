@@ -35,6 +35,9 @@ async fn operators_see_every_tenant_and_can_extend_suspend_and_resume() {
         "{}",
         page.text("tbody tr")
     );
+    let found = ops.get("/platform?q=BETA").await;
+    found.assert_contains("Beta Build");
+    assert!(!found.text("tbody").contains("Acme"));
 
     let r = ops
         .post_form(
