@@ -184,17 +184,26 @@ async fn users_page(
     .render()?)
 }
 
-pub async fn users(mut tx: TenantTx<Platform>, page: Page) -> AppResult<Html<String>> {
-    tx.require(Permission::ManageUsers)?;
-    let html = users_page(
-        &mut tx,
-        &page,
+/// The users page with an empty invitation form and an optional notice.
+async fn users_page_with(
+    tx: &mut TenantTx<Platform>,
+    page: &Page,
+    notice: Option<&'static str>,
+) -> AppResult<String> {
+    users_page(
+        tx,
+        page,
         String::new(),
         "viewer".into(),
         FieldErrors::default(),
-        None,
+        notice,
     )
-    .await?;
+    .await
+}
+
+pub async fn users(mut tx: TenantTx<Platform>, page: Page) -> AppResult<Html<String>> {
+    tx.require(Permission::ManageUsers)?;
+    let html = users_page_with(&mut tx, &page, None).await?;
     Ok(Html(html))
 }
 
@@ -222,8 +231,7 @@ pub async fn invite(
     if errors.is_empty() && cross_tenant::email_taken(&mut tx, &email).await? {
         errors.add("email", "settings.email_registered");
     }
-    let tenant = cross_tenant::lock_tenant(&mut tx).await?;
-    let full = users::count_active_users(&mut tx).await? >= i64::from(tenant.plan_facts().seats());
+    let full = !users::has_free_seat(&mut tx).await?;
     let (Some(role), true, false) = (role, errors.is_empty(), full) else {
         let notice = full.then_some("settings.no_free_seat");
         let html = users_page(&mut tx, &page, email, f.role, errors, notice).await?;
@@ -299,33 +307,14 @@ pub async fn update_user(
                 .into(),
         ));
     }
-    if active && !user.active {
-        let tenant = cross_tenant::lock_tenant(&mut tx).await?;
-        if users::count_active_users(&mut tx).await? >= i64::from(tenant.plan_facts().seats()) {
-            let html = users_page(
-                &mut tx,
-                &page,
-                String::new(),
-                "viewer".into(),
-                FieldErrors::default(),
-                Some("settings.no_free_seat"),
-            )
-            .await?;
-            return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response());
-        }
+    if active && !user.active && !users::has_free_seat(&mut tx).await? {
+        let html = users_page_with(&mut tx, &page, Some("settings.no_free_seat")).await?;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response());
     }
     let by = tx.user().id;
     let saved = users::update_membership(&mut tx, user.id, role, active, f.version, by).await?;
     if saved.is_none() {
-        let html = users_page(
-            &mut tx,
-            &page,
-            String::new(),
-            "viewer".into(),
-            FieldErrors::default(),
-            Some("settings.user_changed_meanwhile"),
-        )
-        .await?;
+        let html = users_page_with(&mut tx, &page, Some("settings.user_changed_meanwhile")).await?;
         return Ok((StatusCode::CONFLICT, Html(html)).into_response());
     }
     tx.audit(Change {

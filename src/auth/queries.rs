@@ -146,6 +146,16 @@ pub async fn count_active_users(scope: &mut TenantScope) -> AppResult<i64> {
     .await?)
 }
 
+/// Whether one more user may be active under the plan's seats. Locks the tenant row until
+/// the transaction ends, so two admissions cannot both take the last seat.
+pub async fn has_free_seat(scope: &mut TenantScope) -> AppResult<bool> {
+    let seats = crate::db::cross_tenant::lock_tenant(scope)
+        .await?
+        .plan_facts()
+        .seats();
+    Ok(count_active_users(scope).await? < i64::from(seats))
+}
+
 pub async fn record_login(scope: &mut TenantScope, id: UserId) -> AppResult<()> {
     let tenant = scope.tenant_id();
     sqlx::query!(

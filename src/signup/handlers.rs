@@ -219,8 +219,7 @@ pub async fn accept_invitation(
     let new_password = form::new_password(&mut errors, "password", &f.password);
     let mut notice = None;
     if errors.is_empty() {
-        let tenant = cross_tenant::lock_tenant(&mut scope).await?;
-        if users::count_active_users(&mut scope).await? >= i64::from(tenant.plan_facts().seats()) {
+        if !users::has_free_seat(&mut scope).await? {
             notice = Some("invitation.no_seat");
         } else if cross_tenant::email_taken(&mut scope, &inv.email).await? {
             notice = Some("invitation.email_taken");
