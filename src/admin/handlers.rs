@@ -27,6 +27,8 @@ use crate::web::{AppForm, AppState, Page, Path, format};
 /// How long an invitation link works.
 const INVITATION_VALID_FOR: chrono::Duration = chrono::Duration::days(7);
 const AUDIT_PAGE_SIZE: i64 = 50;
+/// Page numbers beyond this are clamped (an offset must not overflow).
+pub(crate) const MAX_PAGE: i64 = 100_000;
 
 // Company -------------------------------------------------------------------------------
 
@@ -624,7 +626,7 @@ fn audit_row(e: audit::AuditEntry, tz: chrono_tz::Tz) -> AuditRow {
 fn audit_filter(q: &AuditQuery, tz: chrono_tz::Tz) -> AuditFilter {
     let day_start = |s: &str, plus_days: i64| {
         NaiveDate::parse_from_str(s, "%Y-%m-%d").ok().and_then(|d| {
-            let d = d + chrono::Duration::days(plus_days);
+            let d = d.checked_add_signed(chrono::Duration::days(plus_days))?;
             tz.from_local_datetime(&d.and_hms_opt(0, 0, 0)?)
                 .earliest()
                 .map(|t| t.to_utc())
@@ -632,7 +634,8 @@ fn audit_filter(q: &AuditQuery, tz: chrono_tz::Tz) -> AuditFilter {
     };
     AuditFilter {
         user: q.user.parse().ok(),
-        entity: Some(q.entity.clone()).filter(|e| !e.is_empty()),
+        entity: Some(q.entity.clone())
+            .filter(|e| !e.is_empty() && !e.chars().any(char::is_control)),
         from: day_start(&q.from, 0),
         until: day_start(&q.until, 1),
     }
@@ -646,7 +649,7 @@ pub async fn audit_log(
     tx.require(Permission::ViewAudit)?;
     let tz = tx.tenant().time_zone;
     let filter = audit_filter(&q, tz);
-    let page_no = q.page.unwrap_or(1).max(1);
+    let page_no = q.page.unwrap_or(1).clamp(1, MAX_PAGE);
     let mut entries = audit::list(
         &mut tx,
         &filter,

@@ -3,6 +3,8 @@
 
 mod domain;
 mod handlers;
+
+pub(crate) use handlers::MAX_PAGE;
 pub mod queries;
 mod views;
 

@@ -58,7 +58,8 @@ pub async fn login(
     AppForm(form): AppForm<LoginForm>,
 ) -> AppResult<Response> {
     state.check_auth_rate(ip)?;
-    let email = form.email.trim().to_lowercase();
+    let mut invalid = FieldErrors::default();
+    let email = form::email(&mut invalid, "email", &form.email);
     let refuse = |key: &'static str| -> AppResult<Response> {
         let html = LoginPage {
             layout: page.public("login.title"),
@@ -71,7 +72,12 @@ pub async fn login(
         Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response())
     };
 
-    let Some((tenant_id, user_id)) = cross_tenant::find_login(&state.db, &email).await? else {
+    // A malformed address (control characters included) matches nobody.
+    let found = match invalid.is_empty() {
+        true => cross_tenant::find_login(&state.db, &email).await?,
+        false => None,
+    };
+    let Some((tenant_id, user_id)) = found else {
         password::verify(form.password.clone(), None).await?;
         return refuse("login.failed");
     };

@@ -189,7 +189,7 @@ pub async fn set_password(scope: &mut TenantScope, id: UserId, hash: &str) -> Ap
 pub async fn set_locale(scope: &mut TenantScope, id: UserId, locale: &str) -> AppResult<()> {
     let tenant = scope.tenant_id();
     sqlx::query!(
-        "update app_user set locale = $3 where tenant_id = $1 and id = $2",
+        "update app_user set locale = $3 where tenant_id = $1 and id = $2 and active",
         tenant as TenantId,
         id as UserId,
         locale

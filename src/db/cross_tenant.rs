@@ -27,6 +27,9 @@ fn pool(db: &Db) -> &PgPool {
 
 // Sessions ------------------------------------------------------------------------------
 
+/// Save an existing session. Update only: a session deleted meanwhile (signed out, password
+/// reset) stays deleted even if a request still running on it saves at its end; new sessions
+/// go through `insert_new_session`.
 pub async fn save_session(
     db: &Db,
     id: &str,
@@ -35,9 +38,9 @@ pub async fn save_session(
 ) -> AppResult<()> {
     sqlx::query!(
         r#"
-        insert into session (id, data, expires_at)
-        values ($1, $2, $3)
-        on conflict (id) do update set data = excluded.data, expires_at = excluded.expires_at
+        update session
+        set data = $2, expires_at = $3
+        where id = $1
         "#,
         id,
         data,

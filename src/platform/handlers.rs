@@ -83,8 +83,12 @@ pub async fn login(
     AppForm(f): AppForm<LoginForm>,
 ) -> AppResult<Response> {
     state.check_auth_rate(ip)?;
-    let email = f.email.trim().to_lowercase();
-    let op = cross_tenant::find_operator_by_email(&state.db, &email).await?;
+    let mut invalid = crate::web::form::FieldErrors::default();
+    let email = crate::web::form::email(&mut invalid, "email", &f.email);
+    let op = match invalid.is_empty() {
+        true => cross_tenant::find_operator_by_email(&state.db, &email).await?,
+        false => None,
+    };
     let ok = password::verify(f.password, op.as_ref().map(|o| o.password_hash.clone())).await?;
     match op.filter(|o| ok && o.active) {
         Some(op) => {
@@ -128,7 +132,12 @@ pub async fn tenants(
     let tz = chrono_tz::Asia::Shanghai;
     let now = chrono::Utc::now();
     let search = query.q.trim();
-    let page_no = query.page.unwrap_or(1).max(1);
+    let search = if search.chars().any(char::is_control) {
+        ""
+    } else {
+        search
+    };
+    let page_no = query.page.unwrap_or(1).clamp(1, crate::admin::MAX_PAGE);
     let mut rows = cross_tenant::list_tenants(
         &state.db,
         Some(search).filter(|s| !s.is_empty()),

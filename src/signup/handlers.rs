@@ -156,6 +156,10 @@ async fn live_invitation(
         return Ok(None);
     };
     let tenant = cross_tenant::find_tenant(&mut scope).await?;
+    // A suspended or read-only company admits nobody new.
+    if tenant.suspended_at.is_some() || tenant.plan_facts().is_read_only(Utc::now()) {
+        return Ok(None);
+    }
     let view = InvitationView {
         company: tenant.name,
         email: inv.email.clone(),

@@ -207,7 +207,13 @@ pub async fn switch_locale(
 
 /// A local path to return to; anything else (another host, a scheme) becomes `fallback`.
 pub fn safe_next<'a>(next: &'a str, fallback: &'a str) -> &'a str {
-    let local = next.starts_with('/') && !next.starts_with("//") && !next.contains('\\');
+    // Browsers drop tabs and newlines inside URLs, so `/\t/evil` would become `//evil`:
+    // refuse whitespace and control characters outright.
+    let local = next.starts_with('/')
+        && !next.starts_with("//")
+        && !next
+            .chars()
+            .any(|c| c == '\\' || c.is_whitespace() || c.is_control());
     if local { next } else { fallback }
 }
 
@@ -222,5 +228,8 @@ mod tests {
         assert_eq!(safe_next("https://evil.example", "/"), "/");
         assert_eq!(safe_next("/\\evil.example", "/"), "/");
         assert_eq!(safe_next("", "/dashboard"), "/dashboard");
+        assert_eq!(safe_next("/\t/evil.example", "/"), "/");
+        assert_eq!(safe_next("/\n/evil.example", "/"), "/");
+        assert_eq!(safe_next("/ok page", "/"), "/");
     }
 }

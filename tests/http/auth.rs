@@ -252,3 +252,40 @@ fn reset_path(app: &TestApp) -> String {
         .expect("link")
         .to_owned()
 }
+
+#[tokio::test]
+async fn hostile_input_to_sign_in_is_refused_not_crashed() {
+    let app = TestApp::spawn().await;
+    app.signup("Acme", "owner@acme.cn").await;
+    let mut c = app.client();
+    c.get("/login").await;
+    let r = c
+        .post_form(
+            "/login",
+            &[("email", "a\u{0}b@acme.cn"), ("password", PASSWORD)],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    // `next` cannot lead off the site, tabs and all.
+    let r = c
+        .post_form(
+            "/login",
+            &[
+                ("email", "owner@acme.cn"),
+                ("password", PASSWORD),
+                ("next", "/\t/evil.example"),
+            ],
+        )
+        .await;
+    assert_eq!(r.location(), "/dashboard");
+    let r = c.get("/login?next=%2F%09%2Fevil.example").await;
+    assert_eq!(r.location(), "/dashboard");
+    // Out-of-range filters and pages are handled, not panics.
+    for path in [
+        "/settings/audit?until=%2B262142-12-31",
+        "/settings/audit?page=9223372036854775807",
+        "/settings/audit?entity=%00",
+    ] {
+        assert_eq!(c.get(path).await.status, StatusCode::OK, "{path}");
+    }
+}

@@ -409,3 +409,21 @@ async fn the_audit_log_exports_what_is_filtered_as_csv_and_xlsx() {
         StatusCode::FORBIDDEN
     );
 }
+
+#[tokio::test]
+async fn a_read_only_or_suspended_company_admits_no_one_new() {
+    let app = TestApp::spawn().await;
+    let (mut owner, _) = app.signup("Acme", "owner@acme.cn").await;
+    let path = invite(&mut owner, "late@acme.cn", "viewer").await;
+    app.exec("update tenant set suspended_at = now()").await;
+    assert_eq!(app.client().get(&path).await.status, StatusCode::GONE);
+    app.exec("update tenant set suspended_at = null, trial_ends_at = now() - interval '30 days'")
+        .await;
+    let mut guest = app.client();
+    assert_eq!(guest.get(&path).await.status, StatusCode::GONE);
+    let r = guest
+        .post_form(&path, &[("name", "Late"), ("password", PASSWORD)])
+        .await;
+    assert_eq!(r.status, StatusCode::GONE);
+    assert_eq!(app.count("select count(*) from app_user").await, 1);
+}
