@@ -16,12 +16,12 @@ use crate::auth::{Permission, Role, UserId, token};
 use crate::db::cross_tenant;
 use crate::error::{AppError, AppResult, ResultExt};
 use crate::licence;
-use crate::tenancy::plan::Standing;
 use crate::tenancy::queries as modules;
 use crate::tenancy::{Licensing, Module, ModuleId, Platform, TenantTx};
 use crate::web::export::{ExportFormat, Table};
 use crate::web::form::{self, FieldErrors};
-use crate::web::i18n::{self, Locale};
+use crate::web::i18n;
+use crate::web::layout::standing_text;
 use crate::web::{AppForm, AppState, Page, Path, format};
 
 /// How long an invitation link works.
@@ -434,31 +434,6 @@ pub async fn update_modules(
 }
 
 // Licence and trial ---------------------------------------------------------------------
-
-fn standing_text(locale: Locale, standing: Standing) -> String {
-    match standing {
-        Standing::Trial { days_left } => {
-            i18n::tf(locale, "licence.standing_trial", &[("days", &days_left)])
-        }
-        Standing::TrialGrace { days_left } => i18n::tf(
-            locale,
-            "licence.standing_trial_grace",
-            &[("days", &days_left)],
-        ),
-        Standing::Licensed {
-            expires_on: Some(d),
-        } => i18n::tf(locale, "licence.standing_licensed_until", &[("date", &d)]),
-        Standing::Licensed { expires_on: None } => {
-            i18n::t(locale, "licence.standing_perpetual").to_owned()
-        }
-        Standing::LicenceGrace { days_left } => i18n::tf(
-            locale,
-            "licence.standing_licence_grace",
-            &[("days", &days_left)],
-        ),
-        Standing::Expired => i18n::t(locale, "licence.standing_expired").to_owned(),
-    }
-}
 
 async fn licence_page(
     tx: &mut TenantTx<Licensing>,

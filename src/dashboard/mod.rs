@@ -12,7 +12,7 @@ use crate::auth::queries as users;
 use crate::auth::session::AppSession;
 use crate::error::AppResult;
 use crate::tenancy::{Platform, TenantTx};
-use crate::web::i18n;
+use crate::web::layout::standing_text;
 use crate::web::{AppState, Layout, Page};
 
 pub fn router() -> Router<AppState> {
@@ -67,15 +67,7 @@ pub async fn dashboard(mut tx: TenantTx<Platform>, page: Page) -> AppResult<Html
             done: t.version > 1,
         });
     }
-    let plan = match t.plan.standing(t.now) {
-        crate::tenancy::plan::Standing::Trial { days_left } => {
-            i18n::tf(locale, "dashboard.plan_trial", &[("days", &days_left)])
-        }
-        crate::tenancy::plan::Standing::Licensed { .. } => {
-            i18n::t(locale, "dashboard.plan_licensed").to_owned()
-        }
-        _ => i18n::t(locale, "dashboard.plan_attention").to_owned(),
-    };
+    let plan = standing_text(locale, t.plan.standing(t.now));
     let checklist_done = checklist.iter().filter(|i| i.done).count();
     Ok(Html(
         DashboardPage {

@@ -56,6 +56,7 @@ pub struct TenantInfo {
     pub version: i32,
     pub modules: Vec<ModuleId>,
     pub read_only: bool,
+    pub suspended: bool,
     pub banner: Option<Banner>,
     pub now: DateTime<Utc>,
 }
@@ -136,10 +137,9 @@ impl<M: Module> FromRequestParts<AppState> for TenantTx<M> {
             return Err(AppError::Unauthenticated);
         };
         let tenant = load_tenant(&mut scope, now).await?;
-        if tenant.1 {
+        if tenant.suspended {
             return Err(AppError::Suspended);
         }
-        let tenant = tenant.0;
         let user = current_user(user, &tenant);
 
         if let Some(module) = M::ID
@@ -179,11 +179,8 @@ fn current_user(user: User, tenant: &TenantInfo) -> CurrentUser {
     }
 }
 
-/// The tenant of `scope` as it stands at `now`, and whether it is suspended.
-pub async fn load_tenant(
-    scope: &mut TenantScope,
-    now: DateTime<Utc>,
-) -> AppResult<(TenantInfo, bool)> {
+/// The tenant of `scope` as it stands at `now`.
+async fn load_tenant(scope: &mut TenantScope, now: DateTime<Utc>) -> AppResult<TenantInfo> {
     let row = cross_tenant::find_tenant(scope).await?;
     let switched_off = super::queries::switched_off_modules(scope).await?;
     let plan = row.plan_facts();
@@ -192,8 +189,9 @@ pub async fn load_tenant(
         .into_iter()
         .filter(|m| !switched_off.contains(m))
         .collect();
-    let info = TenantInfo {
+    Ok(TenantInfo {
         id: row.id,
+        suspended: row.suspended_at.is_some(),
         time_zone: row.time_zone.parse().unwrap_or(chrono_tz::Asia::Shanghai),
         currency: row.currency.clone(),
         default_locale: Locale::parse(&row.default_locale).unwrap_or_default(),
@@ -204,6 +202,5 @@ pub async fn load_tenant(
         plan,
         modules,
         now,
-    };
-    Ok((info, row.suspended_at.is_some()))
+    })
 }

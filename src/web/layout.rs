@@ -14,7 +14,7 @@ use super::i18n::{self, Locale};
 use crate::auth::Permission;
 use crate::auth::session::{AppSession, Flash};
 use crate::error::{AppError, AppResult};
-use crate::tenancy::plan::Banner;
+use crate::tenancy::plan::{Banner, Standing};
 use crate::tenancy::{Module, TenantTx};
 
 /// The session-side context of a page.
@@ -178,6 +178,32 @@ impl Page {
             banner,
             operator: false,
         }
+    }
+}
+
+/// A sentence saying where the plan stands (licence page, dashboard).
+pub fn standing_text(locale: Locale, standing: Standing) -> String {
+    match standing {
+        Standing::Trial { days_left } => {
+            i18n::tf(locale, "licence.standing_trial", &[("days", &days_left)])
+        }
+        Standing::TrialGrace { days_left } => i18n::tf(
+            locale,
+            "licence.standing_trial_grace",
+            &[("days", &days_left)],
+        ),
+        Standing::Licensed {
+            expires_on: Some(d),
+        } => i18n::tf(locale, "licence.standing_licensed_until", &[("date", &d)]),
+        Standing::Licensed { expires_on: None } => {
+            i18n::t(locale, "licence.standing_perpetual").to_owned()
+        }
+        Standing::LicenceGrace { days_left } => i18n::tf(
+            locale,
+            "licence.standing_licence_grace",
+            &[("days", &days_left)],
+        ),
+        Standing::Expired => i18n::t(locale, "licence.standing_expired").to_owned(),
     }
 }
 
