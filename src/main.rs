@@ -30,6 +30,12 @@ enum Command {
     },
     /// Create the demo company (idempotent) and print its sign-in.
     DemoData,
+    /// Schedule a network in the `input.json` format of `../shared/scheduling/` and print
+    /// the result as JSON with `expected.json`'s field names.
+    Schedule {
+        /// The network file.
+        file: PathBuf,
+    },
     /// Vendor tools for licence keys.
     Licence {
         #[command(subcommand)]
@@ -146,6 +152,14 @@ async fn run(cli: Cli) -> Result<(), StartError> {
             .await
         }
         Command::Licence { command } => licence(command).map_err(StartError::Other),
+        Command::Schedule { file } => {
+            let json = std::fs::read_to_string(&file)
+                .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;
+            let out = girder::schedule::oracle::run(&json)
+                .map_err(|e| anyhow::anyhow!("{}: {e}", file.display()))?;
+            println!("{out}");
+            Ok(())
+        }
     }
 }
 

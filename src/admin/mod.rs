@@ -6,7 +6,7 @@ mod handlers;
 
 pub(crate) use handlers::MAX_PAGE;
 pub mod queries;
-mod views;
+pub mod views;
 
 use axum::Router;
 use axum::response::Redirect;

@@ -14,15 +14,22 @@ pub enum Tab {
     Modules,
     Licence,
     Audit,
+    /// Working calendars and warning thresholds.
+    Schedule,
 }
 
 impl Tab {
-    pub fn all() -> [(Tab, &'static str, &'static str); 5] {
+    pub fn all() -> [(Tab, &'static str, &'static str); 6] {
         [
             (Tab::Company, "/settings/company", "settings.tab_company"),
             (Tab::Users, "/settings/users", "settings.tab_users"),
             (Tab::Modules, "/settings/modules", "settings.tab_modules"),
             (Tab::Licence, "/settings/licence", "settings.tab_licence"),
+            (
+                Tab::Schedule,
+                "/settings/calendars",
+                "settings.tab_schedule",
+            ),
             (Tab::Audit, "/settings/audit", "settings.tab_audit"),
         ]
     }

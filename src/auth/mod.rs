@@ -127,6 +127,14 @@ pub enum Permission {
     ExtendTrial,
     /// Read the audit log.
     ViewAudit,
+    /// Create projects, import them, save templates.
+    CreateProjects,
+    /// Edit a project, its members, WBS, links and baselines.
+    EditSchedule,
+    /// Record progress, set the status date, write site logs.
+    RecordProgress,
+    /// Edit working calendars and warning thresholds.
+    ManageCalendars,
 }
 
 impl Permission {
@@ -138,7 +146,17 @@ impl Permission {
             | Permission::ManageUsers
             | Permission::ManageModules
             | Permission::ManageLicence
-            | Permission::ViewAudit => &[Role::Owner, Role::Admin],
+            | Permission::ViewAudit
+            | Permission::ManageCalendars => &[Role::Owner, Role::Admin],
+            Permission::CreateProjects | Permission::EditSchedule => {
+                &[Role::Owner, Role::Admin, Role::ProjectManager]
+            }
+            Permission::RecordProgress => &[
+                Role::Owner,
+                Role::Admin,
+                Role::ProjectManager,
+                Role::Foreman,
+            ],
         }
     }
 }

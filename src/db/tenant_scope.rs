@@ -48,6 +48,23 @@ impl TenantScope {
         &mut self.tx
     }
 
+    /// Marks a point to undo back to when a change turns out to be refused (a link that
+    /// makes a cycle is only known to be one after it is written and rescheduled).
+    pub async fn savepoint(&mut self) -> AppResult<()> {
+        sqlx::raw_sql("savepoint girder_change")
+            .execute(&mut *self.tx)
+            .await?;
+        Ok(())
+    }
+
+    /// Undoes everything since `savepoint`; the transaction stays usable.
+    pub async fn rollback_to_savepoint(&mut self) -> AppResult<()> {
+        sqlx::raw_sql("rollback to savepoint girder_change")
+            .execute(&mut *self.tx)
+            .await?;
+        Ok(())
+    }
+
     pub async fn commit(self) -> AppResult<()> {
         self.tx.commit().await?;
         Ok(())

@@ -140,6 +140,15 @@ impl Page {
             label_key: "nav.dashboard",
             active: self.path.starts_with("/dashboard"),
         }];
+        if tenant.modules.contains(&crate::tenancy::ModuleId::Plans)
+            && user.role.can_use(crate::tenancy::ModuleId::Plans)
+        {
+            nav.push(NavItem {
+                href: "/projects",
+                label_key: "nav.projects",
+                active: self.path.starts_with("/projects"),
+            });
+        }
         if user.role.has(Permission::ManageCompany) {
             nav.push(NavItem {
                 href: "/settings",

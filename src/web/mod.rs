@@ -87,6 +87,8 @@ pub fn router(state: AppState, extra: Router<AppState>) -> Router {
         .merge(crate::dashboard::router())
         .merge(crate::admin::router())
         .merge(crate::platform::router())
+        .merge(crate::plans::router())
+        .merge(crate::progress::router())
         .merge(extra)
         .fallback(error_page::not_found)
         .layer(axum::middleware::from_fn(error_page::render_errors))

@@ -11,6 +11,7 @@ mod auth;
 mod isolation;
 mod licence;
 mod operations;
+mod plans;
 mod platform;
 mod settings;
 mod signup;

@@ -1,0 +1,76 @@
+//! `ProjectTx<M>`: a tenant transaction plus the project named by the `{project_id}` path
+//! segment, loaded only if the user may see it (a member, or an owner or admin). A project the
+//! user may not see answers 404, exactly like one that does not exist.
+
+use std::ops::{Deref, DerefMut};
+
+use axum::extract::{FromRequestParts, RawPathParams};
+use axum::http::request::Parts;
+
+use super::queries::{self, Project};
+use crate::auth::Role;
+use crate::error::{AppError, AppResult};
+use crate::tenancy::{Module, TenantTx};
+use crate::web::AppState;
+
+#[derive(Debug)]
+pub struct ProjectTx<M: Module> {
+    pub tx: TenantTx<M>,
+    pub project: Project,
+}
+
+/// Owners and admins see every project; everyone else, the projects they belong to.
+pub fn sees_all_projects(role: Role) -> bool {
+    matches!(role, Role::Owner | Role::Admin)
+}
+
+impl<M: Module> ProjectTx<M> {
+    pub async fn commit(self) -> AppResult<()> {
+        self.tx.commit().await
+    }
+
+    /// Loads the project again (after a reschedule changed its roll-up).
+    pub async fn reload(&mut self) -> AppResult<()> {
+        let user = self.tx.user().id;
+        let all = sees_all_projects(self.tx.user().role);
+        self.project = queries::find_project(&mut self.tx, self.project.id, user, all)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        Ok(())
+    }
+}
+
+impl<M: Module> Deref for ProjectTx<M> {
+    type Target = TenantTx<M>;
+    fn deref(&self) -> &TenantTx<M> {
+        &self.tx
+    }
+}
+
+impl<M: Module> DerefMut for ProjectTx<M> {
+    fn deref_mut(&mut self) -> &mut TenantTx<M> {
+        &mut self.tx
+    }
+}
+
+impl<M: Module> FromRequestParts<AppState> for ProjectTx<M> {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> AppResult<Self> {
+        let mut tx = TenantTx::<M>::from_request_parts(parts, state).await?;
+        let params = RawPathParams::from_request_parts(parts, state)
+            .await
+            .map_err(|_| AppError::NotFound)?;
+        let id: i64 = params
+            .iter()
+            .find(|(name, _)| *name == "project_id")
+            .and_then(|(_, v)| v.parse().ok())
+            .ok_or(AppError::NotFound)?;
+        let user = tx.user().id;
+        let all = sees_all_projects(tx.user().role);
+        let project = queries::find_project(&mut tx, id, user, all)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        Ok(Self { tx, project })
+    }
+}

@@ -1,0 +1,127 @@
+//! Project templates: applying one to a new project, and saving a project as a template.
+
+use std::collections::HashMap;
+
+use super::domain::{TemplateBody, TemplateLink, TemplateTask};
+use super::queries::{self, TaskFields};
+use super::wbs::{Place, Wbs};
+use crate::auth::UserId;
+use crate::db::TenantScope;
+use crate::error::AppResult;
+use crate::tenancy::TenantId;
+
+/// The tenant's saved templates: (id, name).
+pub async fn list(scope: &mut TenantScope) -> AppResult<Vec<(i64, String)>> {
+    let tenant = scope.tenant_id();
+    let rows = sqlx::query!(
+        "select id, name from project_template where tenant_id = $1 order by name",
+        tenant as TenantId
+    )
+    .fetch_all(scope.conn())
+    .await?;
+    Ok(rows.into_iter().map(|r| (r.id, r.name)).collect())
+}
+
+pub async fn name_taken(scope: &mut TenantScope, name: &str) -> AppResult<bool> {
+    let tenant = scope.tenant_id();
+    Ok(sqlx::query_scalar!(
+        r#"select exists (select 1 from project_template where tenant_id = $1 and name = $2) as "taken!""#,
+        tenant as TenantId,
+        name
+    )
+    .fetch_one(scope.conn())
+    .await?)
+}
+
+pub async fn body(scope: &mut TenantScope, id: i64) -> AppResult<Option<TemplateBody>> {
+    let tenant = scope.tenant_id();
+    let json = sqlx::query_scalar!(
+        "select body from project_template where tenant_id = $1 and id = $2",
+        tenant as TenantId,
+        id
+    )
+    .fetch_optional(scope.conn())
+    .await?;
+    Ok(json.and_then(|j| serde_json::from_value(j).ok()))
+}
+
+/// Saves the project's WBS and links as a template named `name`.
+pub async fn save(scope: &mut TenantScope, project: i64, name: &str, by: UserId) -> AppResult<i64> {
+    let tasks = queries::tasks(scope, project).await?;
+    let links = queries::links(scope, project).await?;
+    let wbs = Wbs::new(tasks.iter().map(|t| Place {
+        id: t.id,
+        parent: t.parent_id,
+        sort_order: t.sort_order,
+    }));
+    let by_id: HashMap<i64, &queries::Task> = tasks.iter().map(|t| (t.id, t)).collect();
+    let body = TemplateBody {
+        tasks: wbs
+            .outline()
+            .iter()
+            .filter_map(|o| by_id.get(&o.id))
+            .map(|t| TemplateTask {
+                key: t.id,
+                parent: t.parent_id,
+                name: t.name.clone(),
+                duration_days: t.duration_days,
+                milestone: t.milestone,
+            })
+            .collect(),
+        links: links
+            .iter()
+            .map(|l| TemplateLink {
+                pred: l.pred_id,
+                succ: l.succ_id,
+                kind: l.kind(),
+                lag_days: l.lag_days,
+            })
+            .collect(),
+    };
+    let json = serde_json::to_value(&body).map_err(anyhow::Error::from)?;
+    let tenant = scope.tenant_id();
+    Ok(sqlx::query_scalar!(
+        "insert into project_template (tenant_id, name, body, created_by) values ($1, $2, $3, $4) returning id",
+        tenant as TenantId,
+        name,
+        json,
+        by as UserId
+    )
+    .fetch_one(scope.conn())
+    .await?)
+}
+
+/// Creates the template's tasks and links in `project` (tasks in outline order, so parents
+/// exist before their children). Returns template key → new task id.
+pub async fn apply(
+    scope: &mut TenantScope,
+    project: i64,
+    body: &TemplateBody,
+    by: UserId,
+) -> AppResult<HashMap<i64, i64>> {
+    let mut ids: HashMap<i64, i64> = HashMap::new();
+    let mut next_order: HashMap<Option<i64>, i32> = HashMap::new();
+    for t in &body.tasks {
+        let parent = t.parent.and_then(|p| ids.get(&p).copied());
+        let order = next_order.entry(parent).or_insert(0);
+        let fields = TaskFields {
+            name: t.name.clone(),
+            duration_days: t.duration_days,
+            milestone: t.milestone,
+            start_no_earlier_than: None,
+            deadline: None,
+            responsible_id: None,
+            notes: String::new(),
+            weight: None,
+        };
+        let id = queries::insert_task(scope, project, parent, *order, &fields, by).await?;
+        *order += 1;
+        ids.insert(t.key, id);
+    }
+    for l in &body.links {
+        if let (Some(&pred), Some(&succ)) = (ids.get(&l.pred), ids.get(&l.succ)) {
+            queries::insert_link(scope, project, pred, succ, l.kind, l.lag_days).await?;
+        }
+    }
+    Ok(ids)
+}

@@ -1,0 +1,268 @@
+//! Plans' pages.
+
+use askama::Template;
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+
+use super::domain::{LinkForm, ProjectForm, TaskForm};
+use super::queries::{CalendarRow, Member, Project, ProjectListRow};
+use crate::web::Layout;
+use crate::web::form::FieldErrors;
+
+/// The tabs of a project's pages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProjectTab {
+    Home,
+    Tasks,
+    Gantt,
+    Baselines,
+    Progress,
+    Warnings,
+    Curve,
+    SiteLogs,
+}
+
+impl ProjectTab {
+    pub fn all(project: &i64) -> Vec<(ProjectTab, String, &'static str)> {
+        [
+            (ProjectTab::Home, "", "plans.tab_home"),
+            (ProjectTab::Tasks, "/tasks", "plans.tab_tasks"),
+            (ProjectTab::Gantt, "/gantt", "plans.tab_gantt"),
+            (ProjectTab::Baselines, "/baselines", "plans.tab_baselines"),
+            (ProjectTab::Progress, "/progress", "progress.tab_progress"),
+            (ProjectTab::Warnings, "/warnings", "progress.tab_warnings"),
+            (ProjectTab::Curve, "/s-curve", "progress.tab_curve"),
+            (ProjectTab::SiteLogs, "/site-logs", "progress.tab_site_logs"),
+        ]
+        .into_iter()
+        .map(|(t, suffix, key)| (t, format!("/projects/{project}{suffix}"), key))
+        .collect()
+    }
+}
+
+/// One option of a `<select>`.
+#[derive(Debug, Clone)]
+pub struct Choice {
+    pub value: String,
+    pub label: String,
+}
+
+#[derive(Template)]
+#[template(path = "plans/projects.html")]
+pub struct ProjectListPage {
+    pub layout: Layout,
+    pub rows: Vec<ProjectListRow>,
+    pub total: i64,
+    pub page: i64,
+    pub pages: i64,
+    pub status: String,
+    pub manager: String,
+    pub q: String,
+    pub sort: String,
+    pub dir: String,
+    pub archived: bool,
+    pub managers: Vec<Choice>,
+    pub statuses: &'static [&'static str],
+    pub can_create: bool,
+    /// The query string without `page`, for pagination and sorting links.
+    pub query: String,
+}
+
+impl ProjectListPage {
+    /// The link that sorts by `column`, flipping the direction when it is the current sort.
+    pub fn sort_href(&self, column: &str) -> String {
+        let dir = if self.sort == column && self.dir == "asc" {
+            "desc"
+        } else {
+            "asc"
+        };
+        let base: String = form_urlencoded::Serializer::new(String::new())
+            .append_pair("status", &self.status)
+            .append_pair("manager", &self.manager)
+            .append_pair("q", &self.q)
+            .append_pair("archived", if self.archived { "1" } else { "" })
+            .append_pair("sort", column)
+            .append_pair("dir", dir)
+            .finish();
+        format!("/projects?{base}")
+    }
+
+    pub fn sort_mark(&self, column: &str) -> &'static str {
+        match (self.sort == column, self.dir.as_str()) {
+            (true, "desc") => " ▼",
+            (true, _) => " ▲",
+            _ => "",
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "plans/project_form.html")]
+pub struct ProjectFormPage {
+    pub layout: Layout,
+    /// `None` when creating.
+    pub project: Option<Project>,
+    pub form: ProjectForm,
+    pub errors: FieldErrors,
+    pub managers: Vec<Choice>,
+    pub calendars: Vec<CalendarRow>,
+    pub templates: Vec<Choice>,
+    pub statuses: &'static [&'static str],
+    /// When the save was stale: the values saved meanwhile.
+    pub theirs: Option<ProjectForm>,
+}
+
+/// A delay warning as the project pages show it.
+#[derive(Debug, Clone)]
+pub struct WarningView {
+    pub task_id: i64,
+    pub outline: String,
+    pub task_name: String,
+    pub kind_key: &'static str,
+    pub severity: &'static str,
+    pub severity_key: &'static str,
+    pub days_late: i64,
+    pub detail: String,
+}
+
+#[derive(Template)]
+#[template(path = "plans/project.html")]
+pub struct ProjectHomePage {
+    pub layout: Layout,
+    pub project: Project,
+    pub tab: ProjectTab,
+    pub members: Vec<Member>,
+    pub users: Vec<Choice>,
+    pub roles: &'static [&'static str],
+    pub warnings: Vec<WarningView>,
+    pub task_count: usize,
+    pub milestones: Vec<(String, NaiveDate, bool)>,
+    pub baseline_finish: Option<NaiveDate>,
+    pub can_edit: bool,
+    pub can_create: bool,
+    pub member_error: Option<&'static str>,
+}
+
+/// A row of the WBS table.
+#[derive(Debug, Clone)]
+pub struct TaskRow {
+    pub id: i64,
+    pub outline: String,
+    pub depth: u32,
+    pub name: String,
+    pub summary: bool,
+    pub milestone: bool,
+    pub duration_days: i64,
+    pub start: String,
+    pub finish: String,
+    pub total_slack: String,
+    pub critical: bool,
+    pub percent: Decimal,
+    pub predecessors: String,
+    pub responsible: String,
+}
+
+#[derive(Template)]
+#[template(path = "plans/tasks.html")]
+pub struct TaskListPage {
+    pub layout: Layout,
+    pub project: Project,
+    pub tab: ProjectTab,
+    pub rows: Vec<TaskRow>,
+    pub form: TaskForm,
+    pub errors: FieldErrors,
+    /// A refusal from the scheduler (names the tasks).
+    pub message: Option<String>,
+    pub summaries: Vec<Choice>,
+    pub users: Vec<Choice>,
+    pub can_edit: bool,
+}
+
+/// A predecessor or successor on the task page.
+#[derive(Debug, Clone)]
+pub struct LinkRow {
+    pub id: i64,
+    pub other_id: i64,
+    pub other: String,
+    pub kind: &'static str,
+    pub lag_days: i32,
+}
+
+/// One entry of a task's progress history.
+#[derive(Debug, Clone)]
+pub struct UpdateRow {
+    pub at: String,
+    pub by: String,
+    pub status_date: NaiveDate,
+    pub percent: Decimal,
+    pub actual_start: String,
+    pub actual_finish: String,
+    pub remaining: String,
+    pub comment: String,
+}
+
+#[derive(Template)]
+#[template(path = "plans/task.html")]
+pub struct TaskPage {
+    pub layout: Layout,
+    pub project: Project,
+    pub tab: ProjectTab,
+    pub task: super::queries::Task,
+    pub outline: String,
+    pub form: TaskForm,
+    pub errors: FieldErrors,
+    pub theirs: Option<TaskForm>,
+    pub predecessors: Vec<LinkRow>,
+    pub successors: Vec<LinkRow>,
+    pub link_form: LinkForm,
+    pub link_errors: FieldErrors,
+    pub message: Option<String>,
+    pub candidates: Vec<Choice>,
+    pub users: Vec<Choice>,
+    pub kinds: [&'static str; 4],
+    pub can_edit: bool,
+    pub can_record: bool,
+    pub progress_form: crate::progress::domain::ProgressForm,
+    pub progress_errors: FieldErrors,
+    pub updates: Vec<UpdateRow>,
+}
+
+/// The i18n key of a project status.
+pub fn status_key(status: &str) -> &'static str {
+    match status {
+        "planning" => "plans.status_planning",
+        "active" => "plans.status_active",
+        "suspended" => "plans.status_suspended",
+        _ => "plans.status_closed",
+    }
+}
+
+/// The i18n key of a project role.
+pub fn role_key(role: &str) -> &'static str {
+    match role {
+        "manager" => "plans.role_manager",
+        "planner" => "plans.role_planner",
+        "engineer" => "plans.role_engineer",
+        "foreman" => "plans.role_foreman",
+        _ => "plans.role_viewer",
+    }
+}
+
+/// The i18n key of a WBS move.
+pub fn move_key(action: &str) -> &'static str {
+    match action {
+        "indent" => "plans.indent",
+        "outdent" => "plans.outdent",
+        "up" => "plans.move_up",
+        _ => "plans.move_down",
+    }
+}
+
+/// The i18n key of a Gantt zoom.
+pub fn zoom_key(zoom: &str) -> &'static str {
+    match zoom {
+        "week" => "gantt.zoom_week",
+        "month" => "gantt.zoom_month",
+        _ => "gantt.zoom_quarter",
+    }
+}

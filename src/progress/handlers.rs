@@ -1,0 +1,488 @@
+//! Progress handlers: status date and task updates, delay warnings, the S-curve, the
+//! dashboard's warnings panel and the warning thresholds in settings.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use rust_decimal::prelude::ToPrimitive;
+use serde::Deserialize;
+
+use super::domain::{ProgressForm, Thresholds, WatchedTask, warnings};
+use super::queries;
+use super::scurve;
+use super::views::*;
+use crate::audit::{Action, Change, snapshot};
+use crate::auth::Permission;
+use crate::db::TenantScope;
+use crate::error::{AppError, AppResult};
+use crate::plans::access::{ProjectTx, sees_all_projects};
+use crate::plans::domain::{optional_date, optional_int};
+use crate::plans::queries::{self as plans, Project, Task};
+use crate::plans::tasks::{Outline, TaskPageParts, task_page};
+use crate::plans::views::{ProjectTab, WarningView};
+use crate::plans::{baselines, reschedule};
+use crate::tenancy::{Module, Platform, Progress, TenantTx};
+use crate::web::form::FieldErrors;
+use crate::web::i18n::{self, Locale};
+use crate::web::{AppForm, Page, Path};
+
+/// The delay warnings of one project, worst first.
+pub async fn warnings_for(
+    scope: &mut TenantScope,
+    project: &Project,
+    tasks: &[Task],
+    locale: Locale,
+) -> AppResult<Vec<WarningView>> {
+    let (thresholds, _) = queries::thresholds(scope).await?;
+    let base = baselines::dates(scope, project.id, None).await?;
+    let calendar = plans::load_calendar(scope, project.calendar_id).await?;
+    let watched: Vec<WatchedTask> = tasks
+        .iter()
+        .filter(|t| !t.is_summary)
+        .filter_map(|t| {
+            Some(WatchedTask {
+                id: t.id,
+                milestone: t.milestone,
+                forecast_start: t.early_start?,
+                forecast_finish: t.early_finish?,
+                late_start: t.late_start?,
+                baseline: base.get(&t.id).copied(),
+                deadline: t.deadline,
+                started: t.actual_start.is_some(),
+                finished: t.actual_finish.is_some(),
+            })
+        })
+        .collect();
+    let count =
+        |a: NaiveDate, b: NaiveDate| calendar.working_days_between(a.succ_opt().unwrap_or(a), b);
+    let found = warnings(&watched, project.status_date, &thresholds, &count);
+    let outline = Outline::new(tasks.to_vec(), Vec::new());
+    Ok(found
+        .into_iter()
+        .map(|w| {
+            let (name, number) = outline
+                .tasks
+                .iter()
+                .find(|(t, _, _)| t.id == w.task_id)
+                .map(|(t, o, _)| (t.name.clone(), o.clone()))
+                .unwrap_or_default();
+            WarningView {
+                task_id: w.task_id,
+                outline: number,
+                task_name: name,
+                kind_key: w.kind.label_key(),
+                severity: w.severity.as_str(),
+                severity_key: w.severity.label_key(),
+                days_late: w.days_late,
+                detail: i18n::tf(locale, "progress.against", &[("date", &w.against)]),
+            }
+        })
+        .collect())
+}
+
+pub async fn warnings_page(mut p: ProjectTx<Progress>, page: Page) -> AppResult<Html<String>> {
+    let tasks = plans::tasks(&mut p.tx, p.project.id).await?;
+    let locale = p.tx.user().locale;
+    let list = warnings_for(&mut p.tx, &p.project, &tasks, locale).await?;
+    Ok(Html(
+        WarningsPage {
+            layout: page.layout(&p.tx, "progress.warnings_title"),
+            project: p.project.clone(),
+            tab: ProjectTab::Warnings,
+            warnings: list,
+        }
+        .render()?,
+    ))
+}
+
+async fn progress_page(
+    p: &mut ProjectTx<Progress>,
+    page: &Page,
+    status_date: String,
+    errors: FieldErrors,
+) -> AppResult<String> {
+    let outline = Outline::load(p).await?;
+    let rows = outline
+        .tasks
+        .iter()
+        .map(|(t, o, depth)| ProgressRow {
+            id: t.id,
+            outline: o.clone(),
+            depth: *depth,
+            name: t.name.clone(),
+            summary: t.is_summary,
+            start: t.early_start.map(|d| d.to_string()).unwrap_or_default(),
+            finish: t.early_finish.map(|d| d.to_string()).unwrap_or_default(),
+            actual_start: t.actual_start.map(|d| d.to_string()).unwrap_or_default(),
+            actual_finish: t.actual_finish.map(|d| d.to_string()).unwrap_or_default(),
+            percent: t.percent_complete.normalize().to_string(),
+        })
+        .collect();
+    Ok(ProgressPage {
+        layout: page.layout(&p.tx, "progress.progress_title"),
+        project: p.project.clone(),
+        tab: ProjectTab::Progress,
+        rows,
+        status_date,
+        errors,
+        can_record: p.tx.user().role.has(Permission::RecordProgress),
+    }
+    .render()?)
+}
+
+pub async fn progress(mut p: ProjectTx<Progress>, page: Page) -> AppResult<Html<String>> {
+    let status = p
+        .project
+        .status_date
+        .map(|d| d.to_string())
+        .unwrap_or_default();
+    Ok(Html(
+        progress_page(&mut p, &page, status, FieldErrors::default()).await?,
+    ))
+}
+
+#[derive(Debug, Default, Deserialize, serde::Serialize)]
+#[serde(default)]
+pub struct StatusDateForm {
+    pub status_date: String,
+}
+
+pub async fn set_status_date(
+    mut p: ProjectTx<Progress>,
+    page: Page,
+    AppForm(f): AppForm<StatusDateForm>,
+) -> AppResult<Response> {
+    p.require(Permission::RecordProgress)?;
+    let mut errors = FieldErrors::default();
+    let date = optional_date(&mut errors, "status_date", &f.status_date);
+    if !errors.is_empty() {
+        let html = progress_page(&mut p, &page, f.status_date, errors).await?;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response());
+    }
+    let me = p.tx.user().id;
+    let id = p.project.id;
+    plans::set_status_date(&mut p.tx, id, date, me).await?;
+    p.reload().await?;
+    if let Err(message) = reschedule::reschedule(&mut p.tx, &p.project, page.locale).await? {
+        return Err(AppError::BadRequest(message.into()));
+    }
+    p.tx.audit(Change {
+        entity: "project",
+        entity_id: Some(id),
+        action: Action::Update,
+        summary: "status date",
+        before: None,
+        after: snapshot(&f),
+    })
+    .await?;
+    p.commit().await?;
+    page.session
+        .flash(true, "progress.status_date_saved")
+        .await?;
+    Ok(Redirect::to(&format!("/projects/{id}/progress")).into_response())
+}
+
+pub async fn record(
+    mut p: ProjectTx<Progress>,
+    page: Page,
+    Path((_, task_id)): Path<(i64, i64)>,
+    AppForm(f): AppForm<ProgressForm>,
+) -> AppResult<Response> {
+    p.require(Permission::RecordProgress)?;
+    let project = p.project.clone();
+    let task = plans::tasks(&mut p.tx, project.id)
+        .await?
+        .into_iter()
+        .find(|t| t.id == task_id)
+        .ok_or(AppError::NotFound)?;
+    if task.is_summary {
+        return Err(AppError::BadRequest(
+            i18n::t(page.locale, "progress.summary_rolls_up")
+                .to_owned()
+                .into(),
+        ));
+    }
+    let update = match f.validate(task.duration_days, project.status_date) {
+        Ok(u) => u,
+        Err(progress_errors) => {
+            let parts = TaskPageParts {
+                progress_form: Some(f),
+                progress_errors,
+                ..Default::default()
+            };
+            let html = task_page(&mut p, &page, task_id, parts).await?;
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response());
+        }
+    };
+    let today =
+        p.tx.tenant()
+            .now
+            .with_timezone(&p.tx.tenant().time_zone)
+            .date_naive();
+    let me = p.tx.user().id;
+    plans::set_task_progress(
+        &mut p.tx,
+        project.id,
+        task_id,
+        &update.progress,
+        update.percent,
+    )
+    .await?;
+    queries::insert_update(
+        &mut p.tx,
+        project.id,
+        task_id,
+        project.status_date.unwrap_or(today),
+        &update,
+        me,
+    )
+    .await?;
+    if let Err(message) = reschedule::reschedule(&mut p.tx, &project, page.locale).await? {
+        return Err(AppError::BadRequest(message.into()));
+    }
+    p.tx.audit(Change {
+        entity: "task",
+        entity_id: Some(task_id),
+        action: Action::Update,
+        summary: "progress",
+        before: None,
+        after: snapshot(&f),
+    })
+    .await?;
+    p.commit().await?;
+    page.session.flash(true, "progress.recorded").await?;
+    Ok(Redirect::to(&format!("/projects/{}/tasks/{task_id}", project.id)).into_response())
+}
+
+pub async fn s_curve(mut p: ProjectTx<Progress>, page: Page) -> AppResult<Html<String>> {
+    let project = p.project.clone();
+    let tasks = plans::tasks(&mut p.tx, project.id).await?;
+    let base = baselines::dates(&mut p.tx, project.id, None).await?;
+    let calendar = plans::load_calendar(&mut p.tx, project.calendar_id).await?;
+    let points = queries::progress_points(&mut p.tx, project.id).await?;
+    let leaves: Vec<&Task> = tasks.iter().filter(|t| !t.is_summary).collect();
+    let weight = |t: &Task| {
+        t.weight
+            .unwrap_or_else(|| Decimal::from(t.duration_days))
+            .to_f64()
+            .unwrap_or(0.0)
+    };
+    // Planned: the latest baseline where there is one, else the current schedule.
+    let curve_tasks: Vec<scurve::CurveTask> = leaves
+        .iter()
+        .filter_map(|t| {
+            let (start, finish) = base
+                .get(&t.id)
+                .copied()
+                .or(t.early_start.zip(t.early_finish))?;
+            Some(scurve::CurveTask {
+                start,
+                finish,
+                weight: weight(t),
+            })
+        })
+        .collect();
+    let from = curve_tasks.iter().map(|t| t.start).min();
+    let to = curve_tasks
+        .iter()
+        .map(|t| t.finish)
+        .chain(leaves.iter().filter_map(|t| t.early_finish))
+        .max();
+    let svg = match (from, to) {
+        (Some(from), Some(to)) => {
+            let dates = scurve::sample_dates(from, to);
+            let planned = scurve::planned_curve(&curve_tasks, &|d| calendar.is_working(d), &dates);
+            let actual = actual_curve(&leaves, &points, &weight);
+            let labels = scurve::CurveLabels {
+                planned: i18n::t(page.locale, "progress.curve_planned").to_owned(),
+                actual: i18n::t(page.locale, "progress.curve_actual").to_owned(),
+                status_date: i18n::t(page.locale, "progress.status_date").to_owned(),
+                percent: i18n::t(page.locale, "progress.curve_percent").to_owned(),
+            };
+            Some(scurve::render(
+                &dates,
+                &planned,
+                &actual,
+                project.status_date,
+                &labels,
+            ))
+        }
+        _ => None,
+    };
+    Ok(Html(
+        CurvePage {
+            layout: page.layout(&p.tx, "progress.curve_title"),
+            project,
+            tab: ProjectTab::Curve,
+            svg,
+            baseline_used: !base.is_empty(),
+        }
+        .render()?,
+    ))
+}
+
+/// Cumulative weighted percent at each status date on which progress was recorded.
+fn actual_curve(
+    leaves: &[&Task],
+    points: &[(i64, NaiveDate, Decimal)],
+    weight: &dyn Fn(&Task) -> f64,
+) -> Vec<(NaiveDate, f64)> {
+    let weights: HashMap<i64, f64> = leaves.iter().map(|t| (t.id, weight(t))).collect();
+    let total: f64 = weights.values().sum();
+    if total <= 0.0 {
+        return Vec::new();
+    }
+    let mut latest: HashMap<i64, f64> = HashMap::new();
+    let mut out: Vec<(NaiveDate, f64)> = Vec::new();
+    for (task, date, percent) in points {
+        latest.insert(*task, percent.to_f64().unwrap_or(0.0));
+        let value = latest
+            .iter()
+            .map(|(t, p)| weights.get(t).copied().unwrap_or(0.0) * p)
+            .sum::<f64>()
+            / total;
+        match out.last_mut() {
+            Some((d, v)) if d == date => *v = value,
+            _ => out.push((*date, value)),
+        }
+    }
+    out
+}
+
+/// The dashboard panel: the worst warnings across the user's active projects.
+pub async fn dashboard_warnings<M: Module>(
+    tx: &mut TenantTx<M>,
+) -> AppResult<Vec<(Project, WarningView)>> {
+    let user = tx.user().clone();
+    let ids = queries::active_projects(tx, user.id, sees_all_projects(user.role)).await?;
+    let mut out = Vec::new();
+    for id in ids {
+        let Some(project) = plans::find_project(tx, id, user.id, true).await? else {
+            continue;
+        };
+        let tasks = plans::tasks(tx, id).await?;
+        for w in warnings_for(tx, &project, &tasks, user.locale)
+            .await?
+            .into_iter()
+            .take(5)
+        {
+            out.push((project.clone(), w));
+        }
+    }
+    out.sort_by(|a, b| b.1.days_late.cmp(&a.1.days_late));
+    out.truncate(10);
+    Ok(out)
+}
+
+#[derive(Debug, Default, Deserialize, serde::Serialize)]
+#[serde(default)]
+pub struct ThresholdForm {
+    pub minor_days: String,
+    pub major_days: String,
+    pub critical_days: String,
+    pub version: i32,
+}
+
+fn threshold_form(t: &Thresholds, version: i32) -> ThresholdForm {
+    ThresholdForm {
+        minor_days: t.minor.to_string(),
+        major_days: t.major.to_string(),
+        critical_days: t.critical.to_string(),
+        version,
+    }
+}
+
+fn threshold_page(
+    tx: &TenantTx<Platform>,
+    page: &Page,
+    form: ThresholdForm,
+    errors: FieldErrors,
+    conflict: bool,
+) -> AppResult<String> {
+    Ok(ThresholdsPage {
+        layout: page.layout(tx, "progress.thresholds_title"),
+        tab: crate::admin::views::Tab::Schedule,
+        form,
+        errors,
+        conflict,
+    }
+    .render()?)
+}
+
+pub async fn thresholds(mut tx: TenantTx<Platform>, page: Page) -> AppResult<Html<String>> {
+    tx.require(Permission::ManageCalendars)?;
+    let (t, version) = queries::thresholds(&mut tx).await?;
+    Ok(Html(threshold_page(
+        &tx,
+        &page,
+        threshold_form(&t, version),
+        FieldErrors::default(),
+        false,
+    )?))
+}
+
+pub async fn save_thresholds(
+    mut tx: TenantTx<Platform>,
+    page: Page,
+    AppForm(f): AppForm<ThresholdForm>,
+) -> AppResult<Response> {
+    tx.require(Permission::ManageCalendars)?;
+    let mut e = FieldErrors::default();
+    let minor = optional_int(&mut e, "minor_days", &f.minor_days, 1..=365);
+    let major = optional_int(&mut e, "major_days", &f.major_days, 1..=365);
+    let critical = optional_int(&mut e, "critical_days", &f.critical_days, 1..=365);
+    let t = match (minor, major, critical) {
+        (Some(a), Some(b), Some(c)) if a <= b && b <= c => Some(Thresholds {
+            minor: i32::try_from(a).unwrap_or(1),
+            major: i32::try_from(b).unwrap_or(5),
+            critical: i32::try_from(c).unwrap_or(10),
+        }),
+        (Some(_), Some(_), Some(_)) => {
+            e.add("critical_days", "progress.thresholds_order");
+            None
+        }
+        _ => {
+            for (field, v) in [
+                ("minor_days", minor),
+                ("major_days", major),
+                ("critical_days", critical),
+            ] {
+                if v.is_none() && !e.has(field) {
+                    e.add(field, "form.required");
+                }
+            }
+            None
+        }
+    };
+    let Some(t) = t.filter(|_| e.is_empty()) else {
+        let html = threshold_page(&tx, &page, f, e, false)?;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response());
+    };
+    if !queries::save_thresholds(&mut tx, &t, f.version).await? {
+        let (theirs, version) = queries::thresholds(&mut tx).await?;
+        let html = threshold_page(
+            &tx,
+            &page,
+            threshold_form(&theirs, version),
+            FieldErrors::default(),
+            true,
+        )?;
+        return Ok((StatusCode::CONFLICT, Html(html)).into_response());
+    }
+    tx.audit(Change {
+        entity: "warning_threshold",
+        entity_id: None,
+        action: Action::Update,
+        summary: "warning thresholds",
+        before: None,
+        after: snapshot(&f),
+    })
+    .await?;
+    tx.commit().await?;
+    page.session.flash(true, "settings.saved").await?;
+    Ok(Redirect::to("/settings/warnings").into_response())
+}

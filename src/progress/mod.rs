@@ -1,0 +1,58 @@
+//! Progress: status date, task updates with their history, delay warnings (预警), the
+//! S-curve, and daily site logs.
+
+pub mod domain;
+mod handlers;
+pub mod queries;
+pub mod scurve;
+mod views;
+
+use axum::Router;
+use axum::routing::{get, post};
+
+pub use handlers::{dashboard_warnings, warnings_for};
+
+use crate::web::AppState;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/projects/{project_id}/progress", get(handlers::progress))
+        .route(
+            "/projects/{project_id}/status-date",
+            post(handlers::set_status_date),
+        )
+        .route(
+            "/projects/{project_id}/tasks/{task_id}/progress",
+            post(handlers::record),
+        )
+        .route(
+            "/projects/{project_id}/warnings",
+            get(handlers::warnings_page),
+        )
+        .route("/projects/{project_id}/s-curve", get(handlers::s_curve))
+        .route(
+            "/settings/warnings",
+            get(handlers::thresholds).post(handlers::save_thresholds),
+        )
+}
+
+/// A task's progress history for its page.
+pub async fn history(
+    scope: &mut crate::db::TenantScope,
+    task: i64,
+) -> crate::error::AppResult<Vec<crate::plans::views::UpdateRow>> {
+    Ok(queries::history(scope, task)
+        .await?
+        .into_iter()
+        .map(|h| crate::plans::views::UpdateRow {
+            at: h.created_at.format("%Y-%m-%d %H:%M").to_string(),
+            by: h.by_name.unwrap_or_default(),
+            status_date: h.status_date,
+            percent: h.percent_complete,
+            actual_start: h.actual_start.map(|d| d.to_string()).unwrap_or_default(),
+            actual_finish: h.actual_finish.map(|d| d.to_string()).unwrap_or_default(),
+            remaining: h.remaining_days.map(|d| d.to_string()).unwrap_or_default(),
+            comment: h.comment,
+        })
+        .collect())
+}

@@ -1,0 +1,65 @@
+//! Progress pages.
+
+use askama::Template;
+
+use super::handlers::ThresholdForm;
+use crate::admin::views::Tab;
+use crate::plans::queries::Project;
+use crate::plans::views::{ProjectTab, WarningView};
+use crate::web::Layout;
+use crate::web::form::FieldErrors;
+
+#[derive(Template)]
+#[template(path = "progress/warnings.html")]
+pub struct WarningsPage {
+    pub layout: Layout,
+    pub project: Project,
+    pub tab: ProjectTab,
+    pub warnings: Vec<WarningView>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ProgressRow {
+    pub id: i64,
+    pub outline: String,
+    pub depth: u32,
+    pub name: String,
+    pub summary: bool,
+    pub start: String,
+    pub finish: String,
+    pub actual_start: String,
+    pub actual_finish: String,
+    pub percent: String,
+}
+
+#[derive(Template)]
+#[template(path = "progress/progress.html")]
+pub struct ProgressPage {
+    pub layout: Layout,
+    pub project: Project,
+    pub tab: ProjectTab,
+    pub rows: Vec<ProgressRow>,
+    pub status_date: String,
+    pub errors: FieldErrors,
+    pub can_record: bool,
+}
+
+#[derive(Template)]
+#[template(path = "progress/s_curve.html")]
+pub struct CurvePage {
+    pub layout: Layout,
+    pub project: Project,
+    pub tab: ProjectTab,
+    pub svg: Option<String>,
+    pub baseline_used: bool,
+}
+
+#[derive(Template)]
+#[template(path = "progress/thresholds.html")]
+pub struct ThresholdsPage {
+    pub layout: Layout,
+    pub tab: Tab,
+    pub form: ThresholdForm,
+    pub errors: FieldErrors,
+    pub conflict: bool,
+}

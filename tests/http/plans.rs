@@ -1,0 +1,420 @@
+//! Plans over HTTP: projects, templates, the WBS, links, rescheduling, Gantt, baselines,
+//! exports, roles, project membership and other tenants' ids.
+
+use axum::http::StatusCode;
+
+use crate::support::{TestApp, TestClient, assert_not_found};
+
+/// Creates a project through the form and returns its id.
+pub async fn create_project(c: &mut TestClient, code: &str, template: &str) -> i64 {
+    let r = c.get("/projects/new").await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
+    let calendar = r
+        .html()
+        .select(&scraper::Selector::parse("#f-calendar_id option").unwrap())
+        .next()
+        .and_then(|o| o.value().attr("value").map(str::to_owned))
+        .unwrap();
+    let r = c
+        .post_form(
+            "/projects",
+            &[
+                ("code", code),
+                ("name", &format!("{code} 项目")),
+                ("client", "城投集团"),
+                ("project_type", "房建"),
+                ("location", "杭州"),
+                ("contract_amount", "12,500,000.00"),
+                ("planned_start", "2026-03-02"),
+                ("planned_finish", ""),
+                ("status", "active"),
+                ("manager_id", ""),
+                ("calendar_id", &calendar),
+                ("template", template),
+                ("version", "0"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    r.location()
+        .trim_start_matches("/projects/")
+        .parse()
+        .unwrap()
+}
+
+/// The id of the task named `name` in `project`.
+pub async fn task_id(app: &TestApp, project: i64, name: &str) -> i64 {
+    app.count(&format!(
+        "select id from task where project_id = {project} and name = '{name}'"
+    ))
+    .await
+}
+
+pub async fn add_task(
+    c: &mut TestClient,
+    project: i64,
+    name: &str,
+    days: &str,
+) -> crate::support::TestResponse {
+    c.get(&format!("/projects/{project}/tasks")).await;
+    c.post_form(
+        &format!("/projects/{project}/tasks"),
+        &[
+            ("name", name),
+            ("duration_days", days),
+            ("parent_id", ""),
+            ("start_no_earlier_than", ""),
+            ("deadline", ""),
+            ("responsible_id", ""),
+            ("weight", ""),
+        ],
+    )
+    .await
+}
+
+pub async fn link(
+    c: &mut TestClient,
+    project: i64,
+    pred: i64,
+    succ: i64,
+    kind: &str,
+    lag: &str,
+) -> crate::support::TestResponse {
+    c.get(&format!("/projects/{project}/tasks/{succ}")).await;
+    c.post_form(
+        &format!("/projects/{project}/tasks/{succ}/links"),
+        &[
+            ("pred_id", &pred.to_string()),
+            ("kind", kind),
+            ("lag_days", lag),
+        ],
+    )
+    .await
+}
+
+#[tokio::test]
+async fn a_project_from_the_building_template_is_scheduled_on_the_china_calendar() {
+    let app = TestApp::spawn().await;
+    let (mut owner, _) = app.signup("Acme", "owner@acme.cn").await;
+    let id = create_project(&mut owner, "HZ-01", "builtin:building").await;
+    let home = owner.get(&format!("/projects/{id}")).await;
+    assert_eq!(home.status, StatusCode::OK);
+    home.assert_contains("HZ-01 项目");
+    home.assert_contains("中国大陆 China mainland");
+    let tasks = owner.get(&format!("/projects/{id}/tasks")).await;
+    tasks.assert_contains("基础工程");
+    tasks.assert_contains("竣工验收");
+    // Excavation: 15 working days from Monday 2 March 2026.
+    let excavation = task_id(&app, id, "土方开挖").await;
+    let finish = app
+        .count(&format!(
+            "select to_char(early_finish, 'YYYYMMDD')::bigint from task where id = {excavation}"
+        ))
+        .await;
+    assert_eq!(finish, 20260320);
+    // Nothing is left unscheduled, and the project carries its forecast finish.
+    assert_eq!(
+        app.count(&format!(
+            "select count(*) from task where project_id = {id} and early_start is null"
+        ))
+        .await,
+        0
+    );
+    assert_eq!(
+        app.count(&format!(
+            "select count(*) from project where id = {id} and scheduled_finish is not null"
+        ))
+        .await,
+        1
+    );
+    // The summary rolls up its children.
+    let foundation = task_id(&app, id, "基础工程").await;
+    assert_eq!(app.count(&format!("select count(*) from task where id = {foundation} and is_summary and early_start = '2026-03-02'")).await, 1);
+}
+
+#[tokio::test]
+async fn links_reschedule_and_bad_links_are_refused_naming_the_tasks() {
+    let app = TestApp::spawn().await;
+    let (mut owner, _) = app.signup("Acme", "owner@acme.cn").await;
+    let id = create_project(&mut owner, "P1", "").await;
+    for (name, days) in [("开挖", "5"), ("浇筑", "3"), ("养护", "2")] {
+        let r = add_task(&mut owner, id, name, days).await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    }
+    let (a, b, c) = (
+        task_id(&app, id, "开挖").await,
+        task_id(&app, id, "浇筑").await,
+        task_id(&app, id, "养护").await,
+    );
+    assert_eq!(
+        link(&mut owner, id, a, b, "FS", "0").await.status,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        link(&mut owner, id, b, c, "FS", "1").await.status,
+        StatusCode::SEE_OTHER
+    );
+    // 开挖 2–6 March, 浇筑 9–11 March, 养护 after a one-day lag: 13–16 March.
+    let start = app
+        .count(&format!(
+            "select to_char(early_start, 'YYYYMMDD')::bigint from task where id = {c}"
+        ))
+        .await;
+    assert_eq!(start, 20260313);
+
+    let r = link(&mut owner, id, c, a, "FS", "0").await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let message = r.text("#schedule-error");
+    for name in ["开挖", "浇筑", "养护"] {
+        assert!(message.contains(name), "{message}");
+    }
+    assert_eq!(
+        app.count(&format!(
+            "select count(*) from task_link where project_id = {id}"
+        ))
+        .await,
+        2,
+        "nothing saved"
+    );
+    let r = link(&mut owner, id, a, a, "FS", "0").await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let r = link(&mut owner, id, b, a, "SS", "0").await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text("#schedule-error").contains("开挖"));
+    let r = link(&mut owner, id, a, c, "XX", "abc").await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(!r.field_error("kind").is_empty());
+    assert!(!r.field_error("lag_days").is_empty());
+
+    // Indenting 浇筑 under 开挖 would make a linked task a summary: refused, nothing moved.
+    owner.get(&format!("/projects/{id}/tasks")).await;
+    let r = owner
+        .post_form(
+            &format!("/projects/{id}/tasks/{b}/move"),
+            &[("action", "indent")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    r.assert_contains("摘要任务");
+    assert_eq!(
+        app.count(&format!(
+            "select count(*) from task where id = {b} and parent_id is null"
+        ))
+        .await,
+        1
+    );
+
+    // Bad task input comes back with the messages beside the fields.
+    let r = add_task(&mut owner, id, "", "-3").await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(!r.field_error("name").is_empty());
+    assert!(!r.field_error("duration_days").is_empty());
+}
+
+#[tokio::test]
+async fn outline_numbers_follow_indent_outdent_and_moves() {
+    let app = TestApp::spawn().await;
+    let (mut owner, _) = app.signup("Acme", "owner@acme.cn").await;
+    let id = create_project(&mut owner, "P1", "").await;
+    for name in ["A", "B", "C"] {
+        add_task(&mut owner, id, name, "2").await;
+    }
+    let b = task_id(&app, id, "B").await;
+    let c = task_id(&app, id, "C").await;
+    let mv =
+        |task: i64, action: &'static str| (format!("/projects/{id}/tasks/{task}/move"), action);
+    let (path, action) = mv(b, "indent");
+    owner.get(&format!("/projects/{id}/tasks")).await;
+    assert_eq!(
+        owner.post_form(&path, &[("action", action)]).await.status,
+        StatusCode::SEE_OTHER
+    );
+    let page = owner.get(&format!("/projects/{id}/tasks")).await;
+    assert!(
+        page.text(&format!("#task-{b} td:first-child"))
+            .contains("1.1")
+    );
+    assert!(
+        page.text(&format!("#task-{c} td:first-child"))
+            .contains('2')
+    );
+    let (path, action) = mv(c, "up");
+    assert_eq!(
+        owner.post_form(&path, &[("action", action)]).await.status,
+        StatusCode::SEE_OTHER
+    );
+    let page = owner.get(&format!("/projects/{id}/tasks")).await;
+    assert_eq!(page.text(&format!("#task-{c} td:first-child")), "1");
+    let (path, action) = mv(c, "up");
+    let r = owner.post_form(&path, &[("action", action)]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+#[tokio::test]
+async fn members_see_their_projects_and_others_get_404() {
+    let app = TestApp::spawn().await;
+    let (mut owner, tenant) = app.signup("Acme", "owner@acme.cn").await;
+    let id = create_project(&mut owner, "P1", "builtin:software_upgrade").await;
+    let mut pm = app.user(tenant, "pm@acme.cn", "project_manager").await;
+    assert_not_found(&pm.get(&format!("/projects/{id}")).await);
+    assert!(!pm.get("/projects").await.body.contains("P1 项目"));
+    let pm_id = app
+        .count("select id from app_user where email = 'pm@acme.cn'")
+        .await;
+    owner.get(&format!("/projects/{id}")).await;
+    let r = owner
+        .post_form(
+            &format!("/projects/{id}/members"),
+            &[
+                ("user_id", &pm_id.to_string()),
+                ("project_role", "planner"),
+                ("action", ""),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        pm.get(&format!("/projects/{id}")).await.status,
+        StatusCode::OK
+    );
+    assert!(pm.get("/projects").await.body.contains("P1 项目"));
+    // A viewer member may look but not change.
+    let mut viewer = app.user(tenant, "viewer@acme.cn", "viewer").await;
+    let viewer_id = app
+        .count("select id from app_user where email = 'viewer@acme.cn'")
+        .await;
+    owner
+        .post_form(
+            &format!("/projects/{id}/members"),
+            &[
+                ("user_id", &viewer_id.to_string()),
+                ("project_role", "viewer"),
+                ("action", ""),
+            ],
+        )
+        .await;
+    assert_eq!(
+        viewer.get(&format!("/projects/{id}/gantt")).await.status,
+        StatusCode::OK
+    );
+    let r = add_task(&mut viewer, id, "X", "1").await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+
+    // Another company's ids are 404 everywhere.
+    let (mut other, _) = app.signup("Other", "owner@other.cn").await;
+    let task = app
+        .count(&format!("select min(id) from task where project_id = {id}"))
+        .await;
+    for path in [
+        format!("/projects/{id}"),
+        format!("/projects/{id}/tasks"),
+        format!("/projects/{id}/tasks/{task}"),
+        format!("/projects/{id}/gantt"),
+        format!("/projects/{id}/baselines"),
+        format!("/projects/{id}/warnings"),
+        format!("/projects/{id}/s-curve"),
+        format!("/projects/{id}/progress"),
+        format!("/projects/{id}/tasks/export?format=csv"),
+    ] {
+        assert_not_found(&other.get(&path).await);
+    }
+    other.get("/projects").await;
+    let r = other
+        .post_form(
+            &format!("/projects/{id}/tasks"),
+            &[("name", "x"), ("duration_days", "1")],
+        )
+        .await;
+    assert_not_found(&r);
+    let own = create_project(&mut other, "O1", "").await;
+    let r = other.get(&format!("/projects/{own}/tasks/{task}")).await;
+    assert_not_found(&r);
+}
+
+#[tokio::test]
+async fn gantt_baselines_and_exports() {
+    let app = TestApp::spawn().await;
+    let (mut owner, _) = app.signup("Acme", "owner@acme.cn").await;
+    let id = create_project(&mut owner, "P1", "builtin:software_upgrade").await;
+    for zoom in ["week", "month", "quarter"] {
+        let g = owner
+            .get(&format!("/projects/{id}/gantt?zoom={zoom}"))
+            .await;
+        assert_eq!(g.status, StatusCode::OK);
+        g.assert_contains("<svg");
+        g.assert_contains("原型开发");
+    }
+    owner.get(&format!("/projects/{id}/baselines")).await;
+    let r = owner
+        .post_form(
+            &format!("/projects/{id}/baselines"),
+            &[("name", "合同计划")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    // Lengthen a task: the comparison shows the slip in working days.
+    let task = task_id(&app, id, "原型开发").await;
+    let page = owner.get(&format!("/projects/{id}/tasks/{task}")).await;
+    let version = app
+        .count(&format!(
+            "select version::bigint from task where id = {task}"
+        ))
+        .await
+        .to_string();
+    let r = owner
+        .post_form(
+            &format!("/projects/{id}/tasks/{task}"),
+            &[
+                ("name", "原型开发"),
+                ("duration_days", "9"),
+                ("start_no_earlier_than", ""),
+                ("deadline", ""),
+                ("responsible_id", ""),
+                ("weight", ""),
+                ("notes", ""),
+                ("version", &version),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", page.body);
+    let cmp = owner
+        .get(&format!("/projects/{id}/baselines?baseline=0"))
+        .await;
+    cmp.assert_contains("合同计划");
+    assert!(
+        cmp.body.contains("<td class=\"late\">3</td>"),
+        "{}",
+        cmp.body
+    );
+    let g = owner.get(&format!("/projects/{id}/gantt?baseline=0")).await;
+    g.assert_contains("baseline");
+    // A stale edit answers 409 and saves nothing.
+    let r = owner
+        .post_form(
+            &format!("/projects/{id}/tasks/{task}"),
+            &[
+                ("name", "旧名"),
+                ("duration_days", "2"),
+                ("version", &version),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    assert_eq!(
+        app.count(&format!(
+            "select duration_days::bigint from task where id = {task}"
+        ))
+        .await,
+        9
+    );
+
+    let csv = owner
+        .get(&format!("/projects/{id}/tasks/export?format=csv"))
+        .await;
+    assert_eq!(csv.status, StatusCode::OK);
+    csv.assert_contains("原型开发");
+    let xlsx = owner
+        .get(&format!("/projects/{id}/tasks/export?format=xlsx"))
+        .await;
+    assert_eq!(xlsx.status, StatusCode::OK);
+}
