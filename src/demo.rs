@@ -48,6 +48,7 @@ pub async fn ensure(db: &Db) -> AppResult<DemoLogin> {
     )
     .await?;
     let mut owner = None;
+    let mut members = Vec::new();
     for (email, name, role) in DEMO_USERS {
         let id = users::insert_user(
             &mut scope,
@@ -64,6 +65,7 @@ pub async fn ensure(db: &Db) -> AppResult<DemoLogin> {
         .await?;
         cross_tenant::insert_login(&mut scope, email, id).await?;
         owner.get_or_insert(id);
+        members.push(id);
         audit::record(
             &mut scope,
             &Actor::System,
@@ -79,6 +81,12 @@ pub async fn ensure(db: &Db) -> AppResult<DemoLogin> {
             },
         )
         .await?;
+    }
+    if let Some(owner) = owner {
+        let today = Utc::now()
+            .with_timezone(&chrono_tz::Asia::Shanghai)
+            .date_naive();
+        crate::plans::demo::create(&mut scope, owner, &members, today).await?;
     }
     scope.commit().await?;
     Ok(login)

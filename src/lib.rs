@@ -5,6 +5,7 @@
 pub mod admin;
 pub mod audit;
 pub mod auth;
+pub mod bench;
 pub mod config;
 pub mod dashboard;
 pub mod db;

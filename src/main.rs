@@ -36,6 +36,9 @@ enum Command {
         /// The network file.
         file: PathBuf,
     },
+    /// Measure the Plans speed targets: scheduling 10,000 tasks, rendering a 2,000-task
+    /// Gantt, and saving a task edit in a 2,000-task project (needs the database).
+    Bench,
     /// Vendor tools for licence keys.
     Licence {
         #[command(subcommand)]
@@ -152,6 +155,21 @@ async fn run(cli: Cli) -> Result<(), StartError> {
             .await
         }
         Command::Licence { command } => licence(command).map_err(StartError::Other),
+        Command::Bench => {
+            for line in girder::bench::pure() {
+                println!("{line}");
+            }
+            with_database(&cli.config, |db| async move {
+                println!(
+                    "{}",
+                    girder::bench::edit(&db)
+                        .await
+                        .map_err(anyhow::Error::from)?
+                );
+                Ok(())
+            })
+            .await
+        }
         Command::Schedule { file } => {
             let json = std::fs::read_to_string(&file)
                 .map_err(|e| anyhow::anyhow!("cannot read {}: {e}", file.display()))?;

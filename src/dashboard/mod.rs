@@ -46,6 +46,13 @@ pub struct DashboardPage {
     pub modules: Vec<&'static str>,
     pub checklist: Vec<ChecklistItem>,
     pub checklist_done: usize,
+    /// The worst delay warnings across the user's active projects.
+    pub warnings: Vec<(
+        crate::plans::queries::Project,
+        crate::plans::views::WarningView,
+    )>,
+    /// Whether the "load a demo project" button shows.
+    pub demo_available: bool,
 }
 
 pub async fn dashboard(mut tx: TenantTx<Platform>, page: Page) -> AppResult<Html<String>> {
@@ -67,6 +74,30 @@ pub async fn dashboard(mut tx: TenantTx<Platform>, page: Page) -> AppResult<Html
             done: t.version > 1,
         });
     }
+    let plans_on = t.modules.contains(&crate::tenancy::ModuleId::Plans)
+        && tx.user().role.can_use(crate::tenancy::ModuleId::Plans);
+    let mut demo_available = false;
+    if plans_on && tx.user().role.has(Permission::CreateProjects) {
+        let projects = crate::plans::queries::project_count(&mut tx).await?;
+        let demo =
+            crate::plans::queries::project_by_code(&mut tx, crate::plans::demo::DEMO_CODE).await?;
+        checklist.push(ChecklistItem {
+            label_key: "dashboard.step_first_project",
+            href: "/projects/new",
+            done: projects > i64::from(demo.is_some()),
+        });
+        checklist.push(ChecklistItem {
+            label_key: "dashboard.step_demo_project",
+            href: "/projects",
+            done: demo.is_some(),
+        });
+        demo_available = demo.is_none();
+    }
+    let warnings = if plans_on && t.modules.contains(&crate::tenancy::ModuleId::Progress) {
+        crate::progress::dashboard_warnings(&mut tx).await?
+    } else {
+        Vec::new()
+    };
     let plan = standing_text(locale, t.plan.standing(t.now));
     let checklist_done = checklist.iter().filter(|i| i.done).count();
     Ok(Html(
@@ -78,6 +109,8 @@ pub async fn dashboard(mut tx: TenantTx<Platform>, page: Page) -> AppResult<Html
             modules: t.modules.iter().map(|m| m.label_key()).collect(),
             checklist,
             checklist_done,
+            warnings,
+            demo_available,
         }
         .render()?,
     ))

@@ -188,6 +188,25 @@ pub async fn create_tenant(
     TenantScope::bind(tx, id).await
 }
 
+/// Deletes a tenant that holds only Plans data and users (the benchmark's scratch tenant):
+/// everything it owns goes in one transaction.
+pub async fn delete_scratch_tenant(db: &Db, id: TenantId) -> AppResult<()> {
+    let mut scope = TenantScope::begin(pool(db), id).await?;
+    // Children before parents; RLS limits every statement to this tenant.
+    sqlx::raw_sql(
+        "delete from task_link; delete from baseline_task; delete from baseline;
+         delete from progress_update; update task set parent_id = null; delete from task;
+         delete from project_member; delete from project; delete from calendar_day;
+         delete from calendar; delete from app_user;",
+    )
+    .execute(scope.conn())
+    .await?;
+    sqlx::query!("delete from tenant where id = $1", id as TenantId)
+        .execute(scope.conn())
+        .await?;
+    scope.commit().await
+}
+
 /// The scope's own tenant row.
 pub async fn find_tenant(scope: &mut TenantScope) -> AppResult<Tenant> {
     let id = scope.tenant_id();

@@ -76,7 +76,7 @@ pub async fn latest_finish(scope: &mut TenantScope, project: i64) -> AppResult<O
         .max())
 }
 
-async fn save(
+pub async fn save(
     scope: &mut TenantScope,
     project: i64,
     name: &str,

@@ -173,16 +173,42 @@ pub async fn create(
     Ok(Redirect::to(&format!("/settings/calendars/{id}")).into_response())
 }
 
-async fn calendar_page(
-    tx: &mut TenantTx<Platform>,
-    page: &Page,
-    calendar: CalendarRow,
+/// What a calendar page shows besides the stored calendar: forms being corrected.
+#[derive(Debug, Default)]
+struct Edits {
+    /// `None`: the calendar as stored.
     form: Option<CalendarForm>,
     errors: FieldErrors,
     day_form: DayForm,
     day_errors: FieldErrors,
     conflict: bool,
+}
+
+impl Edits {
+    fn none() -> Self {
+        Self {
+            day_form: DayForm {
+                kind: "holiday".into(),
+                ..Default::default()
+            },
+            ..Default::default()
+        }
+    }
+}
+
+async fn calendar_page(
+    tx: &mut TenantTx<Platform>,
+    page: &Page,
+    calendar: CalendarRow,
+    edits: Edits,
 ) -> AppResult<String> {
+    let Edits {
+        form,
+        errors,
+        day_form,
+        day_errors,
+        conflict,
+    } = edits;
     let days = queries::calendar_days(tx, calendar.id).await?;
     let form = form.unwrap_or_else(|| CalendarForm {
         name: calendar.name.clone(),
@@ -222,22 +248,8 @@ pub async fn show(
 ) -> AppResult<Html<String>> {
     tx.require(Permission::ManageCalendars)?;
     let calendar = find(&mut tx, id).await?;
-    let day_form = DayForm {
-        kind: "holiday".into(),
-        ..Default::default()
-    };
     Ok(Html(
-        calendar_page(
-            &mut tx,
-            &page,
-            calendar,
-            None,
-            FieldErrors::default(),
-            day_form,
-            FieldErrors::default(),
-            false,
-        )
-        .await?,
+        calendar_page(&mut tx, &page, calendar, Edits::none()).await?,
     ))
 }
 
@@ -272,24 +284,15 @@ pub async fn update(
         e.add("name", "calendar.name_taken");
         result = Err(e);
     }
-    let day_form = DayForm {
-        kind: "holiday".into(),
-        ..Default::default()
-    };
     let (name, days) = match result {
         Ok(v) => v,
         Err(errors) => {
-            let html = calendar_page(
-                &mut tx,
-                &page,
-                calendar,
-                Some(f),
+            let edits = Edits {
+                form: Some(f),
                 errors,
-                day_form,
-                FieldErrors::default(),
-                false,
-            )
-            .await?;
+                ..Edits::none()
+            };
+            let html = calendar_page(&mut tx, &page, calendar, edits).await?;
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response());
         }
     };
@@ -298,17 +301,11 @@ pub async fn update(
         .await?
         .is_none()
     {
-        let html = calendar_page(
-            &mut tx,
-            &page,
-            calendar,
-            None,
-            FieldErrors::default(),
-            day_form,
-            FieldErrors::default(),
-            true,
-        )
-        .await?;
+        let edits = Edits {
+            conflict: true,
+            ..Edits::none()
+        };
+        let html = calendar_page(&mut tx, &page, calendar, edits).await?;
         return Ok((StatusCode::CONFLICT, Html(html)).into_response());
     }
     reschedule_projects_on(&mut tx, id).await?;
@@ -344,17 +341,12 @@ pub async fn add_day(
     }
     let name = form::text(&mut e, "name", &f.name, false, 100);
     let Some(day) = day.filter(|_| e.is_empty()) else {
-        let html = calendar_page(
-            &mut tx,
-            &page,
-            calendar,
-            None,
-            FieldErrors::default(),
-            f,
-            e,
-            false,
-        )
-        .await?;
+        let edits = Edits {
+            day_form: f,
+            day_errors: e,
+            ..Edits::none()
+        };
+        let html = calendar_page(&mut tx, &page, calendar, edits).await?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response());
     };
     let entry = CalendarDay {

@@ -453,14 +453,16 @@ pub fn builtin_template(key: &str, chinese: bool) -> Option<TemplateBody> {
                 30,
             ),
         ];
+        // Drop the sequential phase links the overlaps replace.
+        let replaced = [
+            ("门窗安装|Windows and doors", "抹灰工程|Plastering"),
+            ("涂饰工程|Painting", "给排水|Plumbing"),
+            ("主体封顶|Topping out", "砌体工程|Masonry"),
+        ];
         links.retain(|l| {
-            // Drop the sequential phase links the overlaps replace.
-            !(find("门窗安装|Windows and doors") == Some(l.pred)
-                && find("抹灰工程|Plastering") == Some(l.succ))
-                && !(find("涂饰工程|Painting") == Some(l.pred)
-                    && find("给排水|Plumbing") == Some(l.succ))
-                && !(find("主体封顶|Topping out") == Some(l.pred)
-                    && find("砌体工程|Masonry") == Some(l.succ))
+            !replaced
+                .iter()
+                .any(|(a, b)| find(a) == Some(l.pred) && find(b) == Some(l.succ))
         });
         for (a, b, kind, lag) in pairs {
             if let (Some(pred), Some(succ)) = (find(a), find(b)) {

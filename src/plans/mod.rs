@@ -6,7 +6,9 @@ pub mod access;
 pub mod baselines;
 mod calendars;
 mod chart;
+pub mod demo;
 pub mod domain;
+mod exchange;
 pub mod gantt;
 pub mod mspdi;
 mod projects;
@@ -18,16 +20,35 @@ pub mod views;
 pub mod wbs;
 
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 
 pub use chart::{labels as gantt_labels, links as gantt_links, rows as gantt_rows};
 
 use crate::web::AppState;
 
+/// The largest request the import route reads: a file at the limit plus its form fields.
+/// A larger upload is read only up to `mspdi::MAX_BYTES` and refused.
+pub const IMPORT_BODY_LIMIT: usize = 64 * 1024 * 1024;
+
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/projects", get(projects::list).post(projects::create))
         .route("/projects/new", get(projects::new_form))
+        .route("/projects/demo", post(projects::load_demo))
+        .route(
+            "/projects/import",
+            get(exchange::import_form)
+                .post(exchange::import)
+                // Large enough for a file just over the limit to be refused by the
+                // handler, with a message, rather than cut off by the server.
+                .layer(DefaultBodyLimit::max(IMPORT_BODY_LIMIT)),
+        )
+        .route("/projects/{project_id}/export.xml", get(exchange::export))
+        .route(
+            "/projects/{project_id}/milestones.ics",
+            get(exchange::milestones_ics),
+        )
         .route(
             "/projects/{project_id}",
             get(projects::show).post(projects::update),

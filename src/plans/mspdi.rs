@@ -126,7 +126,7 @@ pub enum MspdiError {
         "The file uses the undeclared entity &{name}; at {at}. Only the five standard XML entities and character references are allowed."
     )]
     UnknownEntity { name: String, at: Position },
-    #[error("The file is not well-formed XML: {message} at {at}.")]
+    #[error("The file is not well-formed XML ({at}): {message}.")]
     Malformed { message: String, at: Position },
     #[error(
         "The file ends at {at} before its XML is complete; it was probably cut off. Export it from MS Project again."

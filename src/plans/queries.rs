@@ -432,6 +432,28 @@ pub async fn list_projects(
     Ok((rows, total))
 }
 
+pub async fn project_count(scope: &mut TenantScope) -> AppResult<i64> {
+    let tenant = scope.tenant_id();
+    Ok(sqlx::query_scalar!(
+        r#"select count(*) as "n!" from project where tenant_id = $1"#,
+        tenant as TenantId
+    )
+    .fetch_one(scope.conn())
+    .await?)
+}
+
+/// The project with `code`, if any (whoever may see it).
+pub async fn project_by_code(scope: &mut TenantScope, code: &str) -> AppResult<Option<i64>> {
+    let tenant = scope.tenant_id();
+    Ok(sqlx::query_scalar!(
+        "select id from project where tenant_id = $1 and code = $2",
+        tenant as TenantId,
+        code
+    )
+    .fetch_optional(scope.conn())
+    .await?)
+}
+
 /// Whether another project (not `except`) already uses `code`.
 pub async fn code_taken(
     scope: &mut TenantScope,

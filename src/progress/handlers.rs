@@ -373,7 +373,7 @@ pub async fn dashboard_warnings<M: Module>(
             out.push((project.clone(), w));
         }
     }
-    out.sort_by(|a, b| b.1.days_late.cmp(&a.1.days_late));
+    out.sort_by_key(|w| std::cmp::Reverse(w.1.days_late));
     out.truncate(10);
     Ok(out)
 }

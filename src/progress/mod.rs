@@ -5,6 +5,7 @@ pub mod domain;
 mod handlers;
 pub mod queries;
 pub mod scurve;
+pub mod site_log;
 mod views;
 
 use axum::Router;
@@ -34,6 +35,7 @@ pub fn router() -> Router<AppState> {
             "/settings/warnings",
             get(handlers::thresholds).post(handlers::save_thresholds),
         )
+        .merge(site_log::router())
 }
 
 /// A task's progress history for its page.

@@ -48,6 +48,17 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for AppForm<T> {
     }
 }
 
+/// Checks a CSRF token that came some other way than a url-encoded form (the `_csrf` field
+/// of a multipart upload) against the session's, as `AppForm` does.
+pub(crate) async fn verify_csrf(session: &AppSession, sent: &str) -> AppResult<()> {
+    let expected = session.existing_csrf_token().await?.ok_or(AppError::Csrf)?;
+    if constant_time_eq(sent.as_bytes(), expected.as_bytes()) {
+        Ok(())
+    } else {
+        Err(AppError::Csrf)
+    }
+}
+
 /// Messages (i18n keys) by field name.
 #[derive(Debug, Default, Clone)]
 pub struct FieldErrors(BTreeMap<&'static str, &'static str>);

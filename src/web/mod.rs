@@ -90,6 +90,10 @@ pub fn router(state: AppState, extra: Router<AppState>) -> Router {
         .merge(crate::plans::router())
         .merge(crate::progress::router())
         .merge(extra)
+        // Forms stop at the configured limit; upload routes set their own, larger one.
+        .layer(axum::extract::DefaultBodyLimit::max(
+            state.config.body_limit,
+        ))
         .fallback(error_page::not_found)
         .layer(axum::middleware::from_fn(error_page::render_errors))
         .layer(sessions)
@@ -108,7 +112,14 @@ pub fn router(state: AppState, extra: Router<AppState>) -> Router {
         .merge(assets)
         .merge(pages)
         .layer(axum::middleware::from_fn(metrics::track))
-        .layer(RequestBodyLimitLayer::new(state.config.body_limit))
+        // The outer guard admits the largest upload route; each route's own limit is lower.
+        .layer(RequestBodyLimitLayer::new(
+            state
+                .config
+                .body_limit
+                .max(crate::progress::site_log::PHOTO_BODY_LIMIT)
+                .max(crate::plans::IMPORT_BODY_LIMIT),
+        ))
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(30),

@@ -8,6 +8,7 @@
 mod support;
 
 mod auth;
+mod exchange;
 mod isolation;
 mod licence;
 mod operations;
@@ -15,3 +16,4 @@ mod plans;
 mod platform;
 mod settings;
 mod signup;
+mod site_log;

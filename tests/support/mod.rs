@@ -389,6 +389,49 @@ impl TestClient {
         self.send(req).await
     }
 
+    /// POST a multipart form as a browser does: the CSRF token of the last page seen first,
+    /// then `fields`, then `files` as (field, file name, content type, bytes).
+    pub async fn post_multipart(
+        &mut self,
+        path: &str,
+        fields: &[(&str, &str)],
+        files: &[(&str, &str, &str, Vec<u8>)],
+    ) -> TestResponse {
+        const BOUNDARY: &str = "----girder-test-boundary-5f0c2a9e";
+        let token = self.csrf.clone().unwrap_or_default();
+        let mut body = Vec::new();
+        for (name, value) in
+            std::iter::once(("_csrf", token.as_str())).chain(fields.iter().copied())
+        {
+            body.extend_from_slice(
+                format!(
+                    "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n"
+                )
+                .as_bytes(),
+            );
+        }
+        for (name, file_name, content_type, bytes) in files {
+            body.extend_from_slice(
+                format!(
+                    "--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{file_name}\"\r\nContent-Type: {content_type}\r\n\r\n"
+                )
+                .as_bytes(),
+            );
+            body.extend_from_slice(bytes);
+            body.extend_from_slice(b"\r\n");
+        }
+        body.extend_from_slice(format!("--{BOUNDARY}--\r\n").as_bytes());
+        let req = Request::post(path)
+            .header(
+                header::CONTENT_TYPE,
+                format!("multipart/form-data; boundary={BOUNDARY}"),
+            )
+            .header(header::CONTENT_LENGTH, body.len())
+            .body(Body::from(body))
+            .expect("request");
+        self.send(req).await
+    }
+
     /// Follow a redirect response with a GET.
     pub async fn follow(&mut self, r: &TestResponse) -> TestResponse {
         assert!(

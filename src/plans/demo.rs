@@ -1,0 +1,120 @@
+//! The demo project: a residential building under way, so a trial user sees Plans and
+//! Progress working on day one — a baseline, finished and running tasks, a status date, a
+//! slipped task with its warning, and an S-curve with history.
+
+use chrono::{Days, NaiveDate};
+use rust_decimal::Decimal;
+
+use super::domain::builtin_template;
+use super::queries::{self, ProjectFields};
+use super::{baselines, reschedule, templates};
+use crate::auth::UserId;
+use crate::db::TenantScope;
+use crate::error::{AppError, AppResult};
+use crate::progress::domain::ProgressUpdate;
+use crate::schedule::TaskProgress;
+use crate::web::i18n::Locale;
+
+pub const DEMO_CODE: &str = "DEMO-01";
+
+/// Creates the demo project for `owner` as of `today`; returns its id. `members` join it.
+pub async fn create(
+    scope: &mut TenantScope,
+    owner: UserId,
+    members: &[UserId],
+    today: NaiveDate,
+) -> AppResult<i64> {
+    let calendar = queries::default_calendar(scope, owner).await?;
+    let start = today.checked_sub_days(Days::new(120)).unwrap_or(today);
+    let fields = ProjectFields {
+        code: DEMO_CODE.to_owned(),
+        name: "滨江花园 3# 住宅楼（演示）".to_owned(),
+        client: "杭州滨江城建发展有限公司".to_owned(),
+        project_type: "房建".to_owned(),
+        location: "浙江省杭州市滨江区".to_owned(),
+        contract_amount: Decimal::new(4_860_000_000, 2),
+        planned_start: start,
+        planned_finish: None,
+        status: "active".to_owned(),
+        manager_id: Some(owner.0),
+        calendar_id: calendar,
+    };
+    let id = queries::insert_project(scope, &fields, owner).await?;
+    for m in members {
+        let role = if *m == owner { "manager" } else { "engineer" };
+        queries::upsert_member(scope, id, m.0, role).await?;
+    }
+    let body = builtin_template("building", true).ok_or(AppError::NotFound)?;
+    templates::apply(scope, id, &body, owner).await?;
+    let mut project = queries::find_project(scope, id, owner, true)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if let Err(message) = reschedule::reschedule(scope, &project, Locale::ZhCn).await? {
+        return Err(anyhow::anyhow!("demo project: {message}").into());
+    }
+    baselines::save(scope, id, "合同工期计划", owner).await?;
+
+    // Progress as of yesterday: work before it is done (piling ran four days late), work
+    // across it is under way.
+    let status = today.pred_opt().unwrap_or(today);
+    let calendar_days = queries::load_calendar(scope, calendar).await?;
+    let tasks = queries::tasks(scope, id).await?;
+    for t in tasks.iter().filter(|t| !t.is_summary) {
+        let (Some(es), Some(ef)) = (t.early_start, t.early_finish) else {
+            continue;
+        };
+        if es > status {
+            continue;
+        }
+        let late = if t.name == "桩基施工" { 4 } else { 0 };
+        let mut finish = ef;
+        for _ in 0..late {
+            finish = calendar_days
+                .working_on_or_after(finish.succ_opt().unwrap_or(finish))
+                .map_err(anyhow::Error::from)?;
+        }
+        let update = if finish < status {
+            ProgressUpdate {
+                progress: TaskProgress {
+                    actual_start: Some(es),
+                    actual_finish: Some(finish),
+                    remaining_days: Some(0),
+                },
+                percent: Decimal::from(100),
+                comment: if late > 0 {
+                    "地下水位高，桩基延误 4 天".to_owned()
+                } else {
+                    String::new()
+                },
+            }
+        } else {
+            let done = calendar_days.working_days_between(es, status);
+            let pct = (Decimal::from(done * 100)
+                / Decimal::from(i64::from(t.duration_days.max(1))))
+            .min(Decimal::from(90))
+            .round();
+            ProgressUpdate {
+                progress: TaskProgress {
+                    actual_start: Some(es),
+                    actual_finish: None,
+                    remaining_days: Some(
+                        (t.duration_days - i32::try_from(done).unwrap_or(0)).max(1),
+                    ),
+                },
+                percent: pct,
+                comment: "按计划推进".to_owned(),
+            }
+        };
+        queries::set_task_progress(scope, id, t.id, &update.progress, update.percent).await?;
+        let recorded = update.progress.actual_finish.unwrap_or(status);
+        crate::progress::queries::insert_update(scope, id, t.id, recorded, &update, owner).await?;
+    }
+    queries::set_status_date(scope, id, Some(status), owner).await?;
+    project = queries::find_project(scope, id, owner, true)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    if let Err(message) = reschedule::reschedule(scope, &project, Locale::ZhCn).await? {
+        return Err(anyhow::anyhow!("demo project: {message}").into());
+    }
+    Ok(id)
+}
