@@ -1224,16 +1224,8 @@ mod tests {
 
     use super::*;
 
-    const CASES: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/scheduling");
-
     fn case_dirs() -> Vec<PathBuf> {
-        let mut dirs: Vec<PathBuf> = std::fs::read_dir(CASES)
-            .expect("reference cases present")
-            .filter_map(|entry| Some(entry.ok()?.path()))
-            .filter(|path| path.join("input.json").is_file())
-            .collect();
-        dirs.sort();
-        dirs
+        crate::schedule::oracle::reference_cases()
     }
 
     fn date(value: &Value) -> NaiveDate {
@@ -1332,7 +1324,7 @@ mod tests {
         let dirs = case_dirs();
         assert!(
             dirs.len() >= 12,
-            "expected the 12 reference cases in {CASES}"
+            "expected the 12 reference cases under tests/scheduling"
         );
         for dir in dirs {
             let input: Value = serde_json::from_str(

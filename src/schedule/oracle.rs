@@ -240,6 +240,27 @@ pub fn compare(expected: &serde_json::Value, schedule: &Schedule) -> Vec<String>
     problems
 }
 
+/// The reference networks: the copy under `tests/scheduling/`, plus any case in
+/// `../shared/scheduling/` (the team's shared folder, when it sits beside the repository)
+/// that the copy lacks, so new cases there are checked without copying them.
+#[cfg(test)]
+pub(crate) fn reference_cases() -> Vec<std::path::PathBuf> {
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut cases: std::collections::BTreeMap<std::ffi::OsString, std::path::PathBuf> =
+        std::collections::BTreeMap::new();
+    for dir in [root.join("tests/scheduling"), root.join("../shared/scheduling")] {
+        let Ok(entries) = std::fs::read_dir(&dir) else {
+            continue;
+        };
+        for path in entries.filter_map(|e| e.ok().map(|e| e.path())) {
+            if let (Some(name), true) = (path.file_name(), path.join("input.json").is_file()) {
+                cases.entry(name.to_owned()).or_insert(path);
+            }
+        }
+    }
+    cases.into_values().collect()
+}
+
 #[cfg(test)]
 mod tests {
     use std::path::PathBuf;
@@ -247,14 +268,7 @@ mod tests {
     use super::*;
 
     fn cases() -> Vec<PathBuf> {
-        let dir = PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/../shared/scheduling"));
-        let mut cases: Vec<PathBuf> = std::fs::read_dir(&dir)
-            .expect("the shared scheduling cases")
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.join("input.json").is_file())
-            .collect();
-        cases.sort();
-        cases
+        super::reference_cases()
     }
 
     #[test]

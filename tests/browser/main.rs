@@ -206,10 +206,101 @@ async fn sign_up_switch_language_invite_sign_out_and_in() {
     assert_eq!(c.current_url().await.unwrap().path(), "/dashboard");
     let text = body_text(&c).await;
     assert!(
-        text.contains("Dashboard") && text.contains("1 / 2"),
+        text.contains("Dashboard") && text.contains("1 / 4"),
         "{text}"
     );
     snapshot(&c, "5-signed-in-again").await;
+
+    c.close().await.unwrap();
+}
+
+/// Today in the tenant's time zone (Asia/Shanghai), as a date input wants it.
+fn today() -> String {
+    chrono::Utc::now()
+        .with_timezone(&chrono_tz::Asia::Shanghai)
+        .date_naive()
+        .to_string()
+}
+
+/// Sets a date input through script: typing into one depends on the browser's locale.
+async fn set_date(c: &Client, selector: &str, date: &str) {
+    c.execute(
+        "document.querySelector(arguments[0]).value = arguments[1];",
+        vec![serde_json::json!(selector), serde_json::json!(date)],
+    )
+    .await
+    .unwrap();
+}
+
+async fn select(c: &Client, selector: &str) {
+    click(c, selector).await;
+}
+
+#[tokio::test]
+async fn a_project_from_a_template_gets_a_linked_task_progress_a_gantt_and_a_warning() {
+    let Some(driver) = start_driver() else { return };
+    let app = TestApp::spawn().await;
+    let base = app.serve().await;
+    let profile = tempfile::tempdir().unwrap();
+    let c = browser(&driver, profile.path()).await;
+
+    c.goto(&format!("{base}/signup")).await.unwrap();
+    fill(&c, "#f-company", "华建工程有限公司").await;
+    fill(&c, "#f-name", "李伟").await;
+    fill(&c, "#f-email", "li.wei@huajian.cn").await;
+    fill(&c, "#f-password", PASSWORD).await;
+    click(&c, "#f-accept_terms").await;
+    navigate(&c, "button.primary").await;
+
+    // A project from the built-in software upgrade template, starting today.
+    navigate(&c, ".checklist a[href='/projects/new']").await;
+    fill(&c, "#f-code", "RJ-01").await;
+    fill(&c, "#f-name", "ERP 升级改造").await;
+    select(&c, "#f-template option[value='builtin:software_upgrade']").await;
+    snapshot(&c, "plans-1-new-project").await;
+    navigate(&c, "form button.primary").await;
+    let project = c.current_url().await.unwrap().path().to_owned();
+    assert!(body_text(&c).await.contains("项目已创建"));
+    snapshot(&c, "plans-2-project-home").await;
+
+    // A task that must be done today, after the prototype is signed off: it will be late.
+    c.goto(&format!("{base}{project}/tasks")).await.unwrap();
+    assert!(body_text(&c).await.contains("环境准备与原型"));
+    fill(&c, "#f-name", "试点数据核对").await;
+    fill(&c, "#f-duration_days", "3").await;
+    set_date(&c, "#f-deadline", &today()).await;
+    navigate(&c, "form[action$='/tasks'] button.primary").await;
+    let task = app.count("select id from task where name = '试点数据核对'").await;
+    let signed_off = app.count("select id from task where name = '原型确认'").await;
+    c.goto(&format!("{base}{project}/tasks/{task}")).await.unwrap();
+    select(&c, &format!("#f-pred_id option[value='{signed_off}']")).await;
+    navigate(&c, "form.link-form button").await;
+    let text = body_text(&c).await;
+    assert!(text.contains("已添加链接") && text.contains("原型确认"), "{text}");
+    snapshot(&c, "plans-3-linked-task").await;
+
+    // Progress as of today on the first task.
+    c.goto(&format!("{base}{project}/progress")).await.unwrap();
+    set_date(&c, "#f-status_date", &today()).await;
+    navigate(&c, "form[action$='/status-date'] button").await;
+    let first = app.count("select id from task where name = '现状调研与需求确认'").await;
+    c.goto(&format!("{base}{project}/tasks/{first}")).await.unwrap();
+    set_date(&c, "#f-actual_start", &today()).await;
+    fill(&c, "#f-percent_complete", "30").await;
+    fill(&c, "#f-comment", "调研访谈已开始").await;
+    navigate(&c, "form[action$='/progress'] button").await;
+    let text = body_text(&c).await;
+    assert!(text.contains("进度已填报") && text.contains("调研访谈已开始"), "{text}");
+
+    // The Gantt chart draws the tasks, and the warnings page names the late task.
+    c.goto(&format!("{base}{project}/gantt")).await.unwrap();
+    c.find(Locator::Css(".gantt-scroll svg")).await.unwrap();
+    assert!(body_text(&c).await.contains("试点数据核对"));
+    snapshot(&c, "plans-4-gantt").await;
+    c.goto(&format!("{base}{project}/warnings")).await.unwrap();
+    let text = body_text(&c).await;
+    assert!(text.contains("试点数据核对") && text.contains("预计超过期限"), "{text}");
+    snapshot(&c, "plans-5-warnings").await;
 
     c.close().await.unwrap();
 }

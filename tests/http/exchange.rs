@@ -6,7 +6,7 @@ use crate::support::{TestApp, TestClient};
 
 fn case(name: &str, file: &str) -> Vec<u8> {
     std::fs::read(format!(
-        "{}/../shared/scheduling/{name}/{file}",
+        "{}/tests/scheduling/{name}/{file}",
         env!("CARGO_MANIFEST_DIR")
     ))
     .unwrap()
