@@ -248,7 +248,10 @@ pub(crate) fn reference_cases() -> Vec<std::path::PathBuf> {
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut cases: std::collections::BTreeMap<std::ffi::OsString, std::path::PathBuf> =
         std::collections::BTreeMap::new();
-    for dir in [root.join("tests/scheduling"), root.join("../shared/scheduling")] {
+    for dir in [
+        root.join("tests/scheduling"),
+        root.join("../shared/scheduling"),
+    ] {
         let Ok(entries) = std::fs::read_dir(&dir) else {
             continue;
         };

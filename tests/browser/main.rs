@@ -270,27 +270,43 @@ async fn a_project_from_a_template_gets_a_linked_task_progress_a_gantt_and_a_war
     fill(&c, "#f-duration_days", "3").await;
     set_date(&c, "#f-deadline", &today()).await;
     navigate(&c, "form[action$='/tasks'] button.primary").await;
-    let task = app.count("select id from task where name = '试点数据核对'").await;
-    let signed_off = app.count("select id from task where name = '原型确认'").await;
-    c.goto(&format!("{base}{project}/tasks/{task}")).await.unwrap();
+    let task = app
+        .count("select id from task where name = '试点数据核对'")
+        .await;
+    let signed_off = app
+        .count("select id from task where name = '原型确认'")
+        .await;
+    c.goto(&format!("{base}{project}/tasks/{task}"))
+        .await
+        .unwrap();
     select(&c, &format!("#f-pred_id option[value='{signed_off}']")).await;
     navigate(&c, "form.link-form button").await;
     let text = body_text(&c).await;
-    assert!(text.contains("已添加链接") && text.contains("原型确认"), "{text}");
+    assert!(
+        text.contains("已添加链接") && text.contains("原型确认"),
+        "{text}"
+    );
     snapshot(&c, "plans-3-linked-task").await;
 
     // Progress as of today on the first task.
     c.goto(&format!("{base}{project}/progress")).await.unwrap();
     set_date(&c, "#f-status_date", &today()).await;
     navigate(&c, "form[action$='/status-date'] button").await;
-    let first = app.count("select id from task where name = '现状调研与需求确认'").await;
-    c.goto(&format!("{base}{project}/tasks/{first}")).await.unwrap();
+    let first = app
+        .count("select id from task where name = '现状调研与需求确认'")
+        .await;
+    c.goto(&format!("{base}{project}/tasks/{first}"))
+        .await
+        .unwrap();
     set_date(&c, "#f-actual_start", &today()).await;
     fill(&c, "#f-percent_complete", "30").await;
     fill(&c, "#f-comment", "调研访谈已开始").await;
     navigate(&c, "form[action$='/progress'] button").await;
     let text = body_text(&c).await;
-    assert!(text.contains("进度已填报") && text.contains("调研访谈已开始"), "{text}");
+    assert!(
+        text.contains("进度已填报") && text.contains("调研访谈已开始"),
+        "{text}"
+    );
 
     // The Gantt chart draws the tasks, and the warnings page names the late task.
     c.goto(&format!("{base}{project}/gantt")).await.unwrap();
@@ -299,7 +315,10 @@ async fn a_project_from_a_template_gets_a_linked_task_progress_a_gantt_and_a_war
     snapshot(&c, "plans-4-gantt").await;
     c.goto(&format!("{base}{project}/warnings")).await.unwrap();
     let text = body_text(&c).await;
-    assert!(text.contains("试点数据核对") && text.contains("预计超过期限"), "{text}");
+    assert!(
+        text.contains("试点数据核对") && text.contains("预计超过期限"),
+        "{text}"
+    );
     snapshot(&c, "plans-5-warnings").await;
 
     c.close().await.unwrap();
