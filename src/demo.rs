@@ -5,7 +5,7 @@ use chrono::Utc;
 
 use crate::audit::{self, Action, Actor, Change};
 use crate::auth::queries::{self as users, NewUser};
-use crate::auth::{Role, password};
+use crate::auth::{Role, UserId, password};
 use crate::db::{Db, cross_tenant};
 use crate::error::AppResult;
 use crate::tenancy::plan::PlanFacts;
@@ -36,7 +36,22 @@ pub async fn ensure(db: &Db) -> AppResult<DemoLogin> {
         email: DEMO_USERS[0].0.to_owned(),
         password: DEMO_PASSWORD.to_owned(),
     };
-    if cross_tenant::find_login(db, &login.email).await?.is_some() {
+    if let Some((tenant, owner)) = cross_tenant::find_login(db, &login.email).await? {
+        // A demo company from before Plans existed gets its demo project now.
+        let mut scope = db.begin_tenant(tenant).await?;
+        if crate::plans::queries::project_by_code(&mut scope, crate::plans::demo::DEMO_CODE)
+            .await?
+            .is_none()
+        {
+            let members: Vec<UserId> = users::list_users(&mut scope)
+                .await?
+                .into_iter()
+                .filter(|u| u.active)
+                .map(|u| u.id)
+                .collect();
+            crate::plans::demo::create(&mut scope, owner, &members, demo_today()).await?;
+            scope.commit().await?;
+        }
         return Ok(login);
     }
     let hash = password::hash(DEMO_PASSWORD.to_owned()).await?;
@@ -90,4 +105,11 @@ pub async fn ensure(db: &Db) -> AppResult<DemoLogin> {
     }
     scope.commit().await?;
     Ok(login)
+}
+
+/// Today where the demo company is (Asia/Shanghai).
+fn demo_today() -> chrono::NaiveDate {
+    Utc::now()
+        .with_timezone(&chrono_tz::Asia::Shanghai)
+        .date_naive()
 }

@@ -110,6 +110,16 @@ pub async fn create(
         crate::progress::queries::insert_update(scope, id, t.id, recorded, &update, owner).await?;
     }
     queries::set_status_date(scope, id, Some(status), owner).await?;
+    // The last five working days have site logs.
+    let mut log_days = Vec::new();
+    let mut day = status;
+    while log_days.len() < 5 && day > start {
+        if calendar_days.is_working(day) {
+            log_days.push(day);
+        }
+        day = day.pred_opt().unwrap_or(start);
+    }
+    crate::progress::site_log::demo_logs(scope, id, owner, &log_days).await?;
     project = queries::find_project(scope, id, owner, true)
         .await?
         .ok_or(AppError::NotFound)?;
