@@ -175,3 +175,18 @@ pub async fn entities(scope: &mut TenantScope) -> AppResult<Vec<String>> {
     .fetch_all(scope.conn())
     .await?)
 }
+
+/// Whether the tenant's log holds a change to `entity` with `summary` (the dashboard asks
+/// whether the company details were ever saved).
+pub async fn recorded(scope: &mut TenantScope, entity: &str, summary: &str) -> AppResult<bool> {
+    let tenant = scope.tenant_id();
+    Ok(sqlx::query_scalar!(
+        r#"select exists (select 1 from audit_log
+                          where tenant_id = $1 and entity = $2 and summary = $3) as "found!""#,
+        tenant as crate::tenancy::TenantId,
+        entity,
+        summary
+    )
+    .fetch_one(scope.conn())
+    .await?)
+}

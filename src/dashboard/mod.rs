@@ -71,7 +71,8 @@ pub async fn dashboard(mut tx: TenantTx<Platform>, page: Page) -> AppResult<Html
         checklist.push(ChecklistItem {
             label_key: "dashboard.step_company",
             href: "/settings/company",
-            done: t.version > 1,
+            // Saved at least once; the tenant's version also moves with licences and trials.
+            done: crate::audit::recorded(&mut tx, "tenant", "company settings").await?,
         });
     }
     let plans_on = t.modules.contains(&crate::tenancy::ModuleId::Plans)

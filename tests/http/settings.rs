@@ -427,3 +427,38 @@ async fn a_read_only_or_suspended_company_admits_no_one_new() {
     assert_eq!(r.status, StatusCode::GONE);
     assert_eq!(app.count("select count(*) from app_user").await, 1);
 }
+
+#[tokio::test]
+async fn the_company_step_is_done_by_saving_the_company_not_by_a_trial_extension() {
+    let app = TestApp::spawn().await;
+    let (mut owner, _) = app.signup("Acme", "owner@acme.cn").await;
+    let done = |r: &crate::support::TestResponse| {
+        !r.text("li.done a[href='/settings/company']").is_empty()
+    };
+    assert!(!done(&owner.get("/dashboard").await));
+    owner.get("/settings/licence").await;
+    owner.post_form("/settings/licence/extend-trial", &[]).await;
+    assert!(
+        !done(&owner.get("/dashboard").await),
+        "a trial extension is not company details"
+    );
+    owner.get("/settings/company").await;
+    let version = app
+        .count("select version::bigint from tenant")
+        .await
+        .to_string();
+    let r = owner
+        .post_form(
+            "/settings/company",
+            &[
+                ("name", "Acme"),
+                ("time_zone", "Asia/Shanghai"),
+                ("currency", "CNY"),
+                ("default_locale", "zh-CN"),
+                ("version", &version),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert!(done(&owner.get("/dashboard").await));
+}
