@@ -237,23 +237,19 @@ pub async fn edit(db: &Db) -> AppResult<String> {
         calendar_id: calendar,
     };
     let project_id = queries::insert_project(&mut scope, &fields, user).await?;
-    let mut ids: HashMap<i64, i64> = HashMap::new();
-    for (order, t) in net.tasks.iter().enumerate() {
-        let f = TaskFields {
-            name: format!("Task {}", t.key),
-            duration_days: t.duration_days,
-            milestone: t.milestone,
-            start_no_earlier_than: None,
-            deadline: None,
-            responsible_id: None,
-            notes: String::new(),
-            weight: None,
-        };
-        let parent = t.parent.and_then(|p| ids.get(&p).copied());
-        let order = i32::try_from(order).unwrap_or(i32::MAX);
-        let id = queries::insert_task(&mut scope, project_id, parent, order, &f, user).await?;
-        ids.insert(t.key, id);
-    }
+    let tasks = net
+        .tasks
+        .iter()
+        .map(|t| {
+            let name = format!("Task {}", t.key);
+            (
+                t.key,
+                t.parent,
+                TaskFields::new(name, t.duration_days, t.milestone),
+            )
+        })
+        .collect();
+    let ids = crate::plans::templates::insert_outline(&mut scope, project_id, tasks, user).await?;
     for l in &net.links {
         if let (Some(a), Some(b)) = (ids.get(&l.pred), ids.get(&l.succ)) {
             queries::insert_link(&mut scope, project_id, *a, *b, l.kind, l.lag_days).await?;
@@ -301,20 +297,8 @@ async fn measure_edits(
         let Some(task) = current.iter().find(|t| t.id == target.id) else {
             break;
         };
-        let f = TaskFields {
-            name: task.name.clone(),
-            duration_days: if i % 2 == 0 {
-                task.duration_days + 3
-            } else {
-                task.duration_days - 3
-            },
-            milestone: false,
-            start_no_earlier_than: None,
-            deadline: None,
-            responsible_id: None,
-            notes: String::new(),
-            weight: None,
-        };
+        let days = task.duration_days + if i % 2 == 0 { 3 } else { -3 };
+        let f = TaskFields::new(task.name.clone(), days, false);
         queries::update_task(&mut scope, project.id, task.id, &f, task.version, user).await?;
         if let Ok(r) = reschedule::reschedule(&mut scope, project, Locale::ZhCn).await? {
             changed.push(r.changed);

@@ -284,42 +284,38 @@ async fn create_from(
     };
     let id = queries::insert_project(tx, &fields, me).await?;
     queries::upsert_member(tx, id, me.0, "manager").await?;
-    let mut ids: HashMap<i64, i64> = HashMap::new();
-    let mut order: HashMap<Option<i64>, i32> = HashMap::new();
-    for (t, parent_uid) in p.tasks.iter().zip(parents) {
-        let parent = parent_uid.and_then(|u| ids.get(&u).copied());
-        let slot = order.entry(parent).or_insert(0);
-        let f = TaskFields {
-            name: if t.name.trim().is_empty() {
+    let tasks: Vec<_> = p
+        .tasks
+        .iter()
+        .zip(parents)
+        .map(|(t, parent)| {
+            let name = if t.name.trim().is_empty() {
                 format!("Task {}", t.uid)
             } else {
                 t.name.trim().chars().take(200).collect()
-            },
-            duration_days: t.duration_days.clamp(0, 10_000),
-            milestone: t.milestone,
-            start_no_earlier_than: t.start_no_earlier_than,
-            deadline: t.deadline,
-            responsible_id: None,
-            notes: t.notes.chars().take(10_000).collect(),
-            weight: None,
+            };
+            let fields = TaskFields {
+                start_no_earlier_than: t.start_no_earlier_than,
+                deadline: t.deadline,
+                notes: t.notes.chars().take(10_000).collect(),
+                ..TaskFields::new(name, t.duration_days.clamp(0, 10_000), t.milestone)
+            };
+            (t.uid, *parent, fields)
+        })
+        .collect();
+    let ids = super::templates::insert_outline(tx, id, tasks, me).await?;
+    for t in &p.tasks {
+        let Some(&task) = ids.get(&t.uid) else {
+            continue;
         };
-        let task = queries::insert_task(tx, id, parent, *slot, &f, me).await?;
-        *slot += 1;
-        ids.insert(t.uid, task);
         if t.actual_start.is_some() || t.percent_complete > 0 {
             let progress = TaskProgress {
                 actual_start: t.actual_start,
                 actual_finish: t.actual_finish,
                 remaining_days: None,
             };
-            queries::set_task_progress(
-                tx,
-                id,
-                task,
-                &progress,
-                Decimal::from(t.percent_complete.min(100)),
-            )
-            .await?;
+            let percent = Decimal::from(t.percent_complete.min(100));
+            queries::set_task_progress(tx, id, task, &progress, percent).await?;
         }
     }
     for l in &p.links {

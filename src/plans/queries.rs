@@ -706,6 +706,22 @@ pub struct TaskFields {
     pub weight: Option<Decimal>,
 }
 
+impl TaskFields {
+    /// A task with a name, a duration and nothing else set.
+    pub fn new(name: String, duration_days: i32, milestone: bool) -> Self {
+        Self {
+            name,
+            duration_days,
+            milestone,
+            start_no_earlier_than: None,
+            deadline: None,
+            responsible_id: None,
+            notes: String::new(),
+            weight: None,
+        }
+    }
+}
+
 pub async fn insert_task(
     scope: &mut TenantScope,
     project: i64,

@@ -91,37 +91,49 @@ pub async fn save(scope: &mut TenantScope, project: i64, name: &str, by: UserId)
     .await?)
 }
 
-/// Creates the template's tasks and links in `project` (tasks in outline order, so parents
-/// exist before their children). Returns template key → new task id.
+/// Creates the template's tasks and links in `project`. Returns template key → task id.
 pub async fn apply(
     scope: &mut TenantScope,
     project: i64,
     body: &TemplateBody,
     by: UserId,
 ) -> AppResult<HashMap<i64, i64>> {
-    let mut ids: HashMap<i64, i64> = HashMap::new();
-    let mut next_order: HashMap<Option<i64>, i32> = HashMap::new();
-    for t in &body.tasks {
-        let parent = t.parent.and_then(|p| ids.get(&p).copied());
-        let order = next_order.entry(parent).or_insert(0);
-        let fields = TaskFields {
-            name: t.name.clone(),
-            duration_days: t.duration_days,
-            milestone: t.milestone,
-            start_no_earlier_than: None,
-            deadline: None,
-            responsible_id: None,
-            notes: String::new(),
-            weight: None,
-        };
-        let id = queries::insert_task(scope, project, parent, *order, &fields, by).await?;
-        *order += 1;
-        ids.insert(t.key, id);
-    }
+    let tasks = body
+        .tasks
+        .iter()
+        .map(|t| {
+            (
+                t.key,
+                t.parent,
+                TaskFields::new(t.name.clone(), t.duration_days, t.milestone),
+            )
+        })
+        .collect();
+    let ids = insert_outline(scope, project, tasks, by).await?;
     for l in &body.links {
         if let (Some(&pred), Some(&succ)) = (ids.get(&l.pred), ids.get(&l.succ)) {
             queries::insert_link(scope, project, pred, succ, l.kind, l.lag_days).await?;
         }
+    }
+    Ok(ids)
+}
+
+/// Inserts tasks given in outline order as (key, parent key, fields), numbering siblings in
+/// the order given (parents come before their children). Returns key → task id.
+pub async fn insert_outline(
+    scope: &mut TenantScope,
+    project: i64,
+    tasks: Vec<(i64, Option<i64>, TaskFields)>,
+    by: UserId,
+) -> AppResult<HashMap<i64, i64>> {
+    let mut ids: HashMap<i64, i64> = HashMap::new();
+    let mut next_order: HashMap<Option<i64>, i32> = HashMap::new();
+    for (key, parent, fields) in tasks {
+        let parent = parent.and_then(|p| ids.get(&p).copied());
+        let order = next_order.entry(parent).or_insert(0);
+        let id = queries::insert_task(scope, project, parent, *order, &fields, by).await?;
+        *order += 1;
+        ids.insert(key, id);
     }
     Ok(ids)
 }

@@ -105,36 +105,22 @@ pub async fn thresholds(scope: &mut TenantScope) -> AppResult<(Thresholds, i32)>
     }))
 }
 
-/// Saves thresholds if `version` is current (0: none saved yet); false when someone saved first.
+/// Saves thresholds if `version` is current (0 when none were saved yet); false when
+/// someone saved first.
 pub async fn save_thresholds(
     scope: &mut TenantScope,
     t: &Thresholds,
     version: i32,
 ) -> AppResult<bool> {
     let tenant = scope.tenant_id();
-    let saved = sqlx::query_scalar!(
+    // The first save inserts; later ones update only the version they were read at.
+    Ok(sqlx::query_scalar!(
         "insert into warning_threshold as w (tenant_id, minor_days, major_days, critical_days)
-         select $1, $2, $3, $4 where $5 = 0
+         values ($1, $2, $3, $4)
          on conflict (tenant_id) do update
             set minor_days = $2, major_days = $3, critical_days = $4, version = w.version + 1
             where w.version = $5
          returning version",
-        tenant as TenantId,
-        t.minor,
-        t.major,
-        t.critical,
-        version
-    )
-    .fetch_optional(scope.conn())
-    .await?;
-    if saved.is_some() {
-        return Ok(true);
-    }
-    // `where $5 = 0` skipped the insert: update an existing row at that version.
-    Ok(sqlx::query_scalar!(
-        "update warning_threshold set minor_days = $2, major_days = $3, critical_days = $4,
-                version = version + 1
-         where tenant_id = $1 and version = $5 returning version",
         tenant as TenantId,
         t.minor,
         t.major,

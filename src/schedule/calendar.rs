@@ -209,14 +209,15 @@ impl<'c> Timeline<'c> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
 
-    fn date(s: &str) -> NaiveDate {
+    pub(in crate::schedule) fn date(s: &str) -> NaiveDate {
         s.parse().unwrap_or_default()
     }
 
-    fn china_2025() -> Calendar {
+    /// Mon–Fri, with 2025's National Day week off and its two make-up days.
+    pub(in crate::schedule) fn china_2025() -> Calendar {
         Calendar::new(
             [
                 Weekday::Mon,

@@ -535,30 +535,11 @@ fn summaries_deepest_first(
 
 #[cfg(test)]
 mod tests {
-    use chrono::Weekday;
     use proptest::prelude::*;
 
     use super::*;
 
-    fn date(s: &str) -> NaiveDate {
-        s.parse().unwrap_or_default()
-    }
-
-    /// Mon–Fri, with 2025's National Day week off and its two make-up days.
-    fn calendar() -> Calendar {
-        Calendar::new(
-            [
-                Weekday::Mon,
-                Weekday::Tue,
-                Weekday::Wed,
-                Weekday::Thu,
-                Weekday::Fri,
-            ],
-            date("2025-10-01").iter_days().take(8),
-            [date("2025-09-28"), date("2025-10-11")],
-        )
-        .unwrap_or_else(|_| Calendar::mon_fri())
-    }
+    use super::super::calendar::tests::{china_2025 as calendar, date};
 
     fn net(tasks: Vec<TaskInput>, links: Vec<LinkInput>) -> Network {
         Network {
