@@ -54,8 +54,8 @@ pub async fn create(
     }
     baselines::save(scope, id, "合同工期计划", owner).await?;
 
-    // Progress as of yesterday: work before it is done (piling ran four days late), work
-    // across it is under way.
+    // Progress as of yesterday: work before it is done on plan; work across it is behind
+    // (rebar arrived late), so its forecast runs past the baseline and raises a warning.
     let status = today.pred_opt().unwrap_or(today);
     let calendar_days = queries::load_calendar(scope, calendar).await?;
     let tasks = queries::tasks(scope, id).await?;
@@ -66,43 +66,31 @@ pub async fn create(
         if es > status {
             continue;
         }
-        let late = if t.name == "桩基施工" { 4 } else { 0 };
-        let mut finish = ef;
-        for _ in 0..late {
-            finish = calendar_days
-                .working_on_or_after(finish.succ_opt().unwrap_or(finish))
-                .map_err(anyhow::Error::from)?;
-        }
-        let update = if finish < status {
+        let update = if ef < status || t.milestone {
             ProgressUpdate {
                 progress: TaskProgress {
                     actual_start: Some(es),
-                    actual_finish: Some(finish),
+                    actual_finish: Some(ef),
                     remaining_days: Some(0),
                 },
                 percent: Decimal::from(100),
-                comment: if late > 0 {
-                    "地下水位高，桩基延误 4 天".to_owned()
-                } else {
-                    String::new()
-                },
+                comment: String::new(),
             }
         } else {
-            let done = calendar_days.working_days_between(es, status);
-            let pct = (Decimal::from(done * 100)
-                / Decimal::from(i64::from(t.duration_days.max(1))))
-            .min(Decimal::from(90))
-            .round();
+            // Half the elapsed days' worth done, and a week of catching up to do.
+            let elapsed =
+                i32::try_from(calendar_days.working_days_between(es, status)).unwrap_or(0);
+            let done = (elapsed / 2).min(t.duration_days - 1).max(0);
+            let percent =
+                (Decimal::from(done * 100) / Decimal::from(t.duration_days.max(1))).round();
             ProgressUpdate {
                 progress: TaskProgress {
                     actual_start: Some(es),
                     actual_finish: None,
-                    remaining_days: Some(
-                        (t.duration_days - i32::try_from(done).unwrap_or(0)).max(1),
-                    ),
+                    remaining_days: Some(t.duration_days - done + 5),
                 },
-                percent: pct,
-                comment: "按计划推进".to_owned(),
+                percent,
+                comment: "钢筋进场延迟，进度滞后约一周".to_owned(),
             }
         };
         queries::set_task_progress(scope, id, t.id, &update.progress, update.percent).await?;

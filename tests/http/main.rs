@@ -8,12 +8,14 @@
 mod support;
 
 mod auth;
+mod calendars;
 mod exchange;
 mod isolation;
 mod licence;
 mod operations;
 mod plans;
 mod platform;
+mod progress;
 mod settings;
 mod signup;
 mod site_log;
