@@ -142,9 +142,9 @@ impl Severity {
 
     pub fn label_key(self) -> &'static str {
         match self {
-            Severity::Minor => "progress.severity_minor",
-            Severity::Major => "progress.severity_major",
-            Severity::Critical => "progress.severity_critical",
+            Severity::Minor => "progress.sev_minor",
+            Severity::Major => "progress.sev_major",
+            Severity::Critical => "progress.sev_critical",
         }
     }
 }

@@ -49,7 +49,9 @@ pub async fn warnings_for(
                 milestone: t.milestone,
                 forecast_start: t.early_start?,
                 forecast_finish: t.early_finish?,
-                late_start: t.late_start?,
+                // Negative slack can put a late start before the project began; nobody
+                // could have started then.
+                late_start: t.late_start?.max(project.planned_start),
                 baseline: base.get(&t.id).copied(),
                 deadline: t.deadline,
                 started: t.actual_start.is_some(),

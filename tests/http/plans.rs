@@ -418,3 +418,42 @@ async fn gantt_baselines_and_exports() {
         .await;
     assert_eq!(xlsx.status, StatusCode::OK);
 }
+
+#[tokio::test]
+async fn a_tight_deadline_is_a_deadline_warning_not_a_start_before_the_project_began() {
+    let app = TestApp::spawn().await;
+    let (mut owner, _) = app.signup("Acme", "owner@acme.cn").await;
+    let id = create_project(&mut owner, "P1", "").await;
+    add_task(&mut owner, id, "基坑支护", "10").await;
+    let task = task_id(&app, id, "基坑支护").await;
+    let version = app
+        .count(&format!(
+            "select version::bigint from task where id = {task}"
+        ))
+        .await
+        .to_string();
+    owner.get(&format!("/projects/{id}/tasks/{task}")).await;
+    let r = owner
+        .post_form(
+            &format!("/projects/{id}/tasks/{task}"),
+            &[
+                ("name", "基坑支护"),
+                ("duration_days", "10"),
+                ("deadline", "2026-03-06"),
+                ("version", &version),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    owner.get(&format!("/projects/{id}/progress")).await;
+    owner
+        .post_form(
+            &format!("/projects/{id}/status-date"),
+            &[("status_date", "2026-03-02")],
+        )
+        .await;
+    let w = owner.get(&format!("/projects/{id}/warnings")).await;
+    w.assert_contains("预计超过期限");
+    // The deadline pulls the late start before 2 March, when the project had not begun.
+    assert!(!w.body.contains("应开工未开工"), "{}", w.body);
+}
