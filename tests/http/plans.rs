@@ -457,3 +457,92 @@ async fn a_tight_deadline_is_a_deadline_warning_not_a_start_before_the_project_b
     // The deadline pulls the late start before 2 March, when the project had not begun.
     assert!(!w.body.contains("应开工未开工"), "{}", w.body);
 }
+
+#[tokio::test]
+async fn deleting_links_and_tasks_reschedules_and_other_tenants_get_404() {
+    let app = TestApp::spawn().await;
+    let (mut owner, _) = app.signup("Acme", "owner@acme.cn").await;
+    let id = create_project(&mut owner, "P1", "").await;
+    for (name, days) in [("基础", "5"), ("主体", "10"), ("装修", "4")] {
+        add_task(&mut owner, id, name, days).await;
+    }
+    let (a, b, c) = (
+        task_id(&app, id, "基础").await,
+        task_id(&app, id, "主体").await,
+        task_id(&app, id, "装修").await,
+    );
+    link(&mut owner, id, a, b, "FS", "0").await;
+    link(&mut owner, id, b, c, "FS", "0").await;
+    let start_of = |t: i64| {
+        format!("select to_char(early_start, 'YYYYMMDD')::bigint from task where id = {t}")
+    };
+    assert_eq!(app.count(&start_of(c)).await, 20260323);
+
+    // Another company cannot touch them.
+    let (mut other, _) = app.signup("Other", "owner@other.cn").await;
+    other.get("/projects").await;
+    let link_ab = app
+        .count(&format!("select id from task_link where pred_id = {a}"))
+        .await;
+    for path in [
+        format!("/projects/{id}/links/{link_ab}/delete"),
+        format!("/projects/{id}/tasks/{b}/delete"),
+        format!("/projects/{id}/tasks/{b}/move"),
+        format!("/projects/{id}/archive"),
+        format!("/projects/{id}/members"),
+        format!("/projects/{id}/save-template"),
+        format!("/projects/{id}/baselines"),
+    ] {
+        assert_not_found(
+            &other
+                .post_form(&path, &[("action", "up"), ("name", "x")])
+                .await,
+        );
+    }
+
+    // Removing 基础 → 主体 lets 主体 and 装修 start earlier.
+    owner.get(&format!("/projects/{id}/tasks/{b}")).await;
+    let r = owner
+        .post_form(&format!("/projects/{id}/links/{link_ab}/delete"), &[])
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(app.count(&start_of(c)).await, 20260316);
+
+    // Deleting a summary takes its subtree and their links with it.
+    owner.get(&format!("/projects/{id}/tasks")).await;
+    owner
+        .post_form(
+            &format!("/projects/{id}/tasks/{c}/move"),
+            &[("action", "indent")],
+        )
+        .await;
+    assert_eq!(
+        app.count(&format!("select count(*) from task where parent_id = {b}"))
+            .await,
+        0,
+        "a linked task cannot become a summary"
+    );
+    let r = owner
+        .post_form(&format!("/projects/{id}/tasks/{a}/delete"), &[])
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let tasks = owner.get(&format!("/projects/{id}/tasks")).await;
+    assert!(!tasks.body.contains("基础"));
+    assert!(
+        tasks
+            .text(&format!("#task-{b} td:first-child"))
+            .contains('1')
+    );
+    assert_eq!(
+        app.count(&format!(
+            "select count(*) from task where project_id = {id}"
+        ))
+        .await,
+        2
+    );
+    assert_eq!(
+        app.count("select count(*) from audit_log where entity = 'task' and action = 'delete'")
+            .await,
+        1
+    );
+}
