@@ -178,6 +178,8 @@ pub struct TaskForm {
     pub weight: String,
     /// For a new task: the summary it goes under (empty: top level).
     pub parent_id: String,
+    /// For a new task: insert right below this task instead (empty: at the end).
+    pub after_id: String,
     pub version: i32,
 }
 

@@ -166,9 +166,21 @@ async fn tasks_page(
     .render()?)
 }
 
-pub async fn list(mut p: ProjectTx<Plans>, page: Page) -> AppResult<Html<String>> {
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ListQuery {
+    /// Prefill "insert below" with this task.
+    pub after: String,
+}
+
+pub async fn list(
+    mut p: ProjectTx<Plans>,
+    page: Page,
+    Query(q): Query<ListQuery>,
+) -> AppResult<Html<String>> {
     let form = TaskForm {
         duration_days: "5".into(),
+        after_id: q.after,
         ..Default::default()
     };
     Ok(Html(
@@ -207,17 +219,28 @@ pub async fn create(
     let users = users_of(&mut p).await?;
     let tasks = queries::tasks(&mut p.tx, p.project.id).await?;
     let mut fields = f.validate(&users);
+    let find = |raw: &str| raw.trim().parse::<i64>().ok().filter(|id| tasks.iter().any(|t| t.id == *id));
+    let mut refuse = |field: &'static str| {
+        let mut e = fields.clone().err().unwrap_or_default();
+        e.add(field, "form.invalid_choice");
+        fields = Err(e);
+    };
     let parent = match f.parent_id.trim() {
         "" => None,
-        id => {
-            let found = id
-                .parse::<i64>()
-                .ok()
-                .filter(|id| tasks.iter().any(|t| t.id == *id));
+        raw => {
+            let found = find(raw);
             if found.is_none() {
-                let mut e = fields.err().unwrap_or_default();
-                e.add("parent_id", "form.invalid_choice");
-                fields = Err(e);
+                refuse("parent_id");
+            }
+            found
+        }
+    };
+    let after = match f.after_id.trim() {
+        "" => None,
+        raw => {
+            let found = find(raw);
+            if found.is_none() {
+                refuse("after_id");
             }
             found
         }
@@ -230,18 +253,16 @@ pub async fn create(
         }
     };
     let wbs = Wbs::new(tasks.iter().map(place_of));
+    // Below a chosen task (same parent), or last under the chosen parent.
+    let (parent, order, shifted) = match after.map(|a| wbs.insert_after(a)) {
+        Some(Ok(placed)) => placed,
+        _ => (parent, wbs.append_order(parent), Vec::new()),
+    };
     let me = p.tx.user().id;
     let project = p.project.id;
     p.tx.savepoint().await?;
-    let id = queries::insert_task(
-        &mut p.tx,
-        project,
-        parent,
-        wbs.append_order(parent),
-        &fields,
-        me,
-    )
-    .await?;
+    queries::place_tasks(&mut p.tx, project, &shifted).await?;
+    let id = queries::insert_task(&mut p.tx, project, parent, order, &fields, me).await?;
     if let Err(message) = reschedule_or_undo(&mut p).await? {
         let html = tasks_page(&mut p, &page, f, FieldErrors::default(), Some(message)).await?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response());
@@ -282,6 +303,7 @@ fn task_form_of(t: &Task) -> TaskForm {
         notes: t.notes.clone(),
         weight: t.weight.map(|w| w.to_string()).unwrap_or_default(),
         parent_id: t.parent_id.map(|r| r.to_string()).unwrap_or_default(),
+        after_id: String::new(),
         version: t.version,
     }
 }

@@ -110,6 +110,30 @@ impl Wbs {
             .unwrap_or(0)
     }
 
+    /// Where a task inserted right below `after` goes (same parent, next place), and the
+    /// siblings that move down to make room.
+    pub fn insert_after(&self, after: i64) -> Result<(Option<i64>, i32, Vec<Place>), MoveError> {
+        let place = self.places.get(&after).ok_or(MoveError::Unknown)?;
+        let siblings = self.kids(place.parent);
+        let index = siblings.iter().position(|s| *s == after).ok_or(MoveError::Unknown)?;
+        // Renumber as if a task with no id sat at index + 1.
+        let shifted = siblings
+            .iter()
+            .enumerate()
+            .filter_map(|(i, id)| {
+                let order = if i <= index { i } else { i + 1 };
+                let wanted = Place {
+                    id: *id,
+                    parent: place.parent,
+                    sort_order: i32::try_from(order).unwrap_or(i32::MAX),
+                };
+                (self.places.get(id) != Some(&wanted)).then_some(wanted)
+            })
+            .collect();
+        let order = i32::try_from(index + 1).unwrap_or(i32::MAX);
+        Ok((place.parent, order, shifted))
+    }
+
     /// Makes the task the last child of the sibling above it.
     pub fn indent(&self, id: i64) -> Result<Vec<Place>, MoveError> {
         let place = self.places.get(&id).ok_or(MoveError::Unknown)?;
@@ -334,6 +358,22 @@ mod tests {
         assert_eq!(outline(&w)[2], (11, "2.1".into()));
         assert_eq!(w.shift(30, false).err(), Some(MoveError::AtEnd));
         assert_eq!(w.subtree(10), vec![10, 11, 12]);
+    }
+
+    #[test]
+    fn inserting_below_a_task_makes_room_under_the_same_parent() {
+        let w = sample();
+        let (parent, order, shifted) = w.insert_after(11).expect("insert");
+        assert_eq!((parent, order), (Some(10), 1));
+        assert_eq!(shifted, vec![p(12, Some(10), 2)]);
+        let mut rows: Vec<Place> = w.places.values().copied().collect();
+        rows.retain(|r| r.id != 12);
+        rows.extend(shifted);
+        rows.push(p(99, parent, order));
+        let w = Wbs::new(rows);
+        assert_eq!(outline(&w)[2], (99, "1.2".into()));
+        assert_eq!(outline(&w)[3], (12, "1.3".into()));
+        assert_eq!(w.insert_after(1234).err(), Some(MoveError::Unknown));
     }
 
     #[test]

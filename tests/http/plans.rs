@@ -248,6 +248,44 @@ async fn outline_numbers_follow_indent_outdent_and_moves() {
     let (path, action) = mv(c, "up");
     let r = owner.post_form(&path, &[("action", action)]).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    // Insert below B (1.1 under A, now numbered 2.1): the new task is 2.2.
+    let a = task_id(&app, id, "A").await;
+    let form = owner.get(&format!("/projects/{id}/tasks?after={b}")).await;
+    assert!(
+        form.body
+            .contains(&format!("<option value=\"{b}\" selected>"))
+    );
+    let r = owner
+        .post_form(
+            &format!("/projects/{id}/tasks"),
+            &[
+                ("name", "B2"),
+                ("duration_days", "1"),
+                ("after_id", &b.to_string()),
+                ("parent_id", ""),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let b2 = task_id(&app, id, "B2").await;
+    let page = owner.get(&format!("/projects/{id}/tasks")).await;
+    assert_eq!(page.text(&format!("#task-{a} td:first-child")), "2");
+    assert_eq!(page.text(&format!("#task-{b} td:first-child")), "2.1");
+    assert_eq!(page.text(&format!("#task-{b2} td:first-child")), "2.2");
+    let r = owner
+        .post_form(
+            &format!("/projects/{id}/tasks"),
+            &[
+                ("name", "X"),
+                ("duration_days", "1"),
+                ("after_id", "999999"),
+                ("parent_id", ""),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(!r.field_error("after_id").is_empty());
 }
 
 #[tokio::test]
