@@ -219,7 +219,12 @@ pub async fn create(
     let users = users_of(&mut p).await?;
     let tasks = queries::tasks(&mut p.tx, p.project.id).await?;
     let mut fields = f.validate(&users);
-    let find = |raw: &str| raw.trim().parse::<i64>().ok().filter(|id| tasks.iter().any(|t| t.id == *id));
+    let find = |raw: &str| {
+        raw.trim()
+            .parse::<i64>()
+            .ok()
+            .filter(|id| tasks.iter().any(|t| t.id == *id))
+    };
     let mut refuse = |field: &'static str| {
         let mut e = fields.clone().err().unwrap_or_default();
         e.add(field, "form.invalid_choice");

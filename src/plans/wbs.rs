@@ -115,7 +115,10 @@ impl Wbs {
     pub fn insert_after(&self, after: i64) -> Result<(Option<i64>, i32, Vec<Place>), MoveError> {
         let place = self.places.get(&after).ok_or(MoveError::Unknown)?;
         let siblings = self.kids(place.parent);
-        let index = siblings.iter().position(|s| *s == after).ok_or(MoveError::Unknown)?;
+        let index = siblings
+            .iter()
+            .position(|s| *s == after)
+            .ok_or(MoveError::Unknown)?;
         // Renumber as if a task with no id sat at index + 1.
         let shifted = siblings
             .iter()
