@@ -219,37 +219,22 @@ pub async fn create(
     let users = users_of(&mut p).await?;
     let tasks = queries::tasks(&mut p.tx, p.project.id).await?;
     let mut fields = f.validate(&users);
-    let find = |raw: &str| {
-        raw.trim()
+    // An optional task of this project picked in a select; anything else is refused.
+    let mut pick = |field: &'static str, raw: &str| {
+        let raw = raw.trim();
+        let found = raw
             .parse::<i64>()
             .ok()
-            .filter(|id| tasks.iter().any(|t| t.id == *id))
-    };
-    let mut refuse = |field: &'static str| {
-        let mut e = fields.clone().err().unwrap_or_default();
-        e.add(field, "form.invalid_choice");
-        fields = Err(e);
-    };
-    let parent = match f.parent_id.trim() {
-        "" => None,
-        raw => {
-            let found = find(raw);
-            if found.is_none() {
-                refuse("parent_id");
-            }
-            found
+            .filter(|id| tasks.iter().any(|t| t.id == *id));
+        if !raw.is_empty() && found.is_none() {
+            let mut e = fields.clone().err().unwrap_or_default();
+            e.add(field, "form.invalid_choice");
+            fields = Err(e);
         }
+        found
     };
-    let after = match f.after_id.trim() {
-        "" => None,
-        raw => {
-            let found = find(raw);
-            if found.is_none() {
-                refuse("after_id");
-            }
-            found
-        }
-    };
+    let parent = pick("parent_id", &f.parent_id);
+    let after = pick("after_id", &f.after_id);
     let fields = match fields {
         Ok(v) => v,
         Err(errors) => {
