@@ -221,7 +221,7 @@ pub async fn edit(db: &Db) -> AppResult<String> {
         None,
     )
     .await?;
-    let calendar = queries::default_calendar(&mut scope, user).await?;
+    let calendar = queries::ensure_default_calendar(&mut scope, user).await?;
     let net = network(1_920, 3_000, china());
     let fields = ProjectFields {
         code: "BENCH".into(),

@@ -118,18 +118,20 @@ fn list_page(
 
 pub async fn list(mut tx: TenantTx<Platform>, page: Page) -> AppResult<Response> {
     tx.require(Permission::ManageCalendars)?;
-    let me = tx.user().id;
-    // The shipped calendar is there from the first visit.
-    queries::default_calendar(&mut tx, me).await?;
     let calendars = queries::list_calendars(&mut tx).await?;
     let form = CalendarForm {
         weekday: (1..=5).map(|d| d.to_string()).collect(),
         holidays: "china".into(),
         ..Default::default()
     };
-    let html = list_page(&tx, &page, calendars, form, FieldErrors::default())?;
-    tx.commit().await?;
-    Ok(Html(html).into_response())
+    Ok(Html(list_page(
+        &tx,
+        &page,
+        calendars,
+        form,
+        FieldErrors::default(),
+    )?)
+    .into_response())
 }
 
 pub async fn create(

@@ -24,7 +24,7 @@ pub async fn create(
     members: &[UserId],
     today: NaiveDate,
 ) -> AppResult<i64> {
-    let calendar = queries::default_calendar(scope, owner).await?;
+    let calendar = queries::ensure_default_calendar(scope, owner).await?;
     let start = today.checked_sub_days(Days::new(120)).unwrap_or(today);
     let fields = ProjectFields {
         code: DEMO_CODE.to_owned(),

@@ -201,10 +201,7 @@ impl TaskForm {
         if responsible_id.is_some_and(|r| !users.contains(&r)) {
             e.add("responsible_id", "form.invalid_choice");
         }
-        let notes = self.notes.trim().to_owned();
-        if notes.chars().count() > 10_000 {
-            e.add("notes", "form.too_long");
-        }
+        let notes = form::multiline(&mut e, "notes", &self.notes, 10_000);
         let weight = optional_decimal(&mut e, "weight", &self.weight, Decimal::from(99_999_999), 2);
         if !e.is_empty() {
             return Err(e);

@@ -297,7 +297,7 @@ async fn create_from(
             let fields = TaskFields {
                 start_no_earlier_than: t.start_no_earlier_than,
                 deadline: t.deadline,
-                notes: t.notes.chars().take(10_000).collect(),
+                notes: t.notes.replace('\0', "").chars().take(10_000).collect(),
                 ..TaskFields::new(name, t.duration_days.clamp(0, 10_000), t.milestone)
             };
             (t.uid, *parent, fields)
@@ -308,15 +308,32 @@ async fn create_from(
         let Some(&task) = ids.get(&t.uid) else {
             continue;
         };
-        if t.actual_start.is_some() || t.percent_complete > 0 {
-            let progress = TaskProgress {
-                actual_start: t.actual_start,
-                actual_finish: t.actual_finish,
-                remaining_days: None,
-            };
-            let percent = Decimal::from(t.percent_complete.min(100));
-            queries::set_task_progress(tx, id, task, &progress, percent).await?;
+        if t.actual_start.is_none() && t.percent_complete == 0 {
+            continue;
         }
+        if let (Some(start), Some(finish)) = (t.actual_start, t.actual_finish)
+            && finish < start
+        {
+            let args: [(&str, &dyn std::fmt::Display); 3] =
+                [("task", &t.name), ("start", &start), ("finish", &finish)];
+            return Ok(Err(i18n::tf(
+                locale,
+                "plans.import_finish_before_start",
+                &args,
+            )));
+        }
+        // Work left in proportion to what the file says is not done.
+        let percent = t.percent_complete.min(100);
+        let remaining = match t.actual_finish {
+            Some(_) => 0,
+            None => t.duration_days * i32::from(100 - percent) / 100,
+        };
+        let progress = TaskProgress {
+            actual_start: t.actual_start,
+            actual_finish: t.actual_finish,
+            remaining_days: t.actual_start.map(|_| remaining),
+        };
+        queries::set_task_progress(tx, id, task, &progress, Decimal::from(percent)).await?;
     }
     for l in &p.links {
         if let (Some(&pred), Some(&succ)) = (ids.get(&l.pred_uid), ids.get(&l.succ_uid)) {

@@ -24,8 +24,9 @@ const MINUTES_PER_DAY: f64 = 480.0;
 const LAG_UNITS_PER_DAY: f64 = 4800.0;
 /// Elapsed lags (`LagFormat` 4, 6, 8 …) count calendar time: 24 h per day.
 const ELAPSED_LAG_UNITS_PER_DAY: f64 = 14_400.0;
-/// Durations and lags beyond ~400 years are nonsense, and would overflow date arithmetic.
-const MAX_DAYS: f64 = 100_000.0;
+/// Durations and lags beyond 10,000 working days (~40 years) are nonsense; Girder's tables
+/// refuse them too.
+const MAX_DAYS: f64 = 10_000.0;
 /// Cap on calendar days visited while expanding exceptions, so a tiny file cannot
 /// describe millions of holidays.
 const MAX_EXCEPTION_DAYS: usize = 100_000;
@@ -486,7 +487,10 @@ fn truncate(s: &str) -> String {
 /// `2025-05-18T08:00:00` or `2025-05-18`; the time is not needed.
 fn parse_date(s: &str) -> Option<NaiveDate> {
     let day = s.split_once('T').map_or(s, |(day, _)| day);
-    NaiveDate::parse_from_str(day, "%Y-%m-%d").ok()
+    // A project outside 1900–2200 is a mistake, and would make calendars walk for ever.
+    NaiveDate::parse_from_str(day, "%Y-%m-%d")
+        .ok()
+        .filter(|d| (1900..=2200).contains(&d.year()))
 }
 
 /// An ISO 8601 duration (`PT88H0M0S`, `PT30M`, `P2DT4H`) in whole 8-hour working days.
@@ -659,7 +663,7 @@ fn parse_predecessor(
             element: "LinkLag".into(),
             value: lag.to_string(),
             context: ctx.to_owned(),
-            expected: "a lag of at most 100000 days",
+            expected: "a lag of at most 10000 days",
             at: p.at(lag_at),
         });
     }
@@ -710,6 +714,9 @@ fn finish_tasks(raw: Vec<RawTask>) -> Result<(Vec<MspdiTask>, Vec<MspdiLink>)> {
             finish: t.finish,
         });
     }
+    // A link listed twice is one link.
+    let mut pairs = HashSet::new();
+    links.retain(|l| pairs.insert((l.pred_uid, l.succ_uid)));
     for link in &links {
         if link.pred_uid == link.succ_uid {
             return Err(MspdiError::SelfLink { uid: link.succ_uid });

@@ -171,7 +171,7 @@ async fn form_page(
 pub async fn new_form(mut tx: TenantTx<Plans>, page: Page) -> AppResult<Html<String>> {
     tx.require(Permission::CreateProjects)?;
     let me = tx.user().id;
-    let calendar = queries::default_calendar(&mut tx, me).await?;
+    let calendar = queries::default_calendar_id(&mut tx).await?;
     let today = tx
         .tenant()
         .now
@@ -180,14 +180,13 @@ pub async fn new_form(mut tx: TenantTx<Plans>, page: Page) -> AppResult<Html<Str
     let form = ProjectForm {
         status: "planning".into(),
         planned_start: today.to_string(),
-        calendar_id: calendar.to_string(),
+        calendar_id: calendar.map(|c| c.to_string()).unwrap_or_default(),
         manager_id: me.0.to_string(),
         ..Default::default()
     };
-    let html = form_page(&mut tx, &page, None, form, FieldErrors::default(), None).await?;
-    // The default calendar may have just been created.
-    tx.commit().await?;
-    Ok(Html(html))
+    Ok(Html(
+        form_page(&mut tx, &page, None, form, FieldErrors::default(), None).await?,
+    ))
 }
 
 async fn pickable(tx: &mut TenantTx<Plans>) -> AppResult<(Vec<i64>, Vec<i64>)> {
@@ -400,6 +399,10 @@ pub async fn update(
         )
         .await?;
         return Ok((StatusCode::CONFLICT, Html(html)).into_response());
+    }
+    // The manager belongs to the project, or could not open it.
+    if let Some(manager) = fields.manager_id {
+        queries::upsert_member(&mut p.tx, project.id, manager, "manager").await?;
     }
     // Start date and calendar move every date.
     p.reload().await?;

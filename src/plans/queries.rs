@@ -186,16 +186,21 @@ pub async fn delete_calendar_day(
     Ok(done.rows_affected() > 0)
 }
 
-/// The tenant's default calendar, creating "China mainland" the first time it is needed.
-pub async fn default_calendar(scope: &mut TenantScope, by: UserId) -> AppResult<i64> {
+/// The tenant's default calendar, if it has any calendar.
+pub async fn default_calendar_id(scope: &mut TenantScope) -> AppResult<Option<i64>> {
     let tenant = scope.tenant_id();
-    if let Some(id) = sqlx::query_scalar!(
+    Ok(sqlx::query_scalar!(
         "select id from calendar where tenant_id = $1 order by is_default desc, id limit 1",
         tenant as TenantId
     )
     .fetch_optional(scope.conn())
-    .await?
-    {
+    .await?)
+}
+
+/// The tenant's default calendar, creating the shipped "China mainland" one if it has none
+/// (sign-up, the demo and the bench; pages only read).
+pub async fn ensure_default_calendar(scope: &mut TenantScope, by: UserId) -> AppResult<i64> {
+    if let Some(id) = default_calendar_id(scope).await? {
         return Ok(id);
     }
     let id = insert_calendar(scope, "中国大陆 China mainland", &[1, 2, 3, 4, 5], true, by).await?;

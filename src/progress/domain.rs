@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::plans::domain::{optional_date, optional_decimal, optional_int};
 use crate::schedule::TaskProgress;
-use crate::web::form::FieldErrors;
+use crate::web::form::{self, FieldErrors};
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(default)]
@@ -45,10 +45,7 @@ impl ProgressForm {
             2,
         );
         let remaining = optional_int(&mut e, "remaining_days", &self.remaining_days, 0..=10_000);
-        let comment = self.comment.trim().to_owned();
-        if comment.chars().count() > 2000 {
-            e.add("comment", "form.too_long");
-        }
+        let comment = form::multiline(&mut e, "comment", &self.comment, 2000);
         if let Some(status) = status_date {
             for (field, day) in [
                 ("actual_start", actual_start),

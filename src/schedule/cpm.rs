@@ -196,9 +196,9 @@ pub fn schedule(net: &Network) -> Result<Schedule, ScheduleError> {
         if let Some(start) = progress.actual_start {
             // Under way: work done stays where it was, work left goes after the status date.
             slot.es = timeline.start_of(start)?;
-            let left =
-                i64::from(progress.remaining_days.unwrap_or(task.duration_days)).clamp(0, duration);
-            let done_until = slot.es + duration - left;
+            // Work left may exceed the plan (the task turned out bigger); work done cannot.
+            let left = i64::from(progress.remaining_days.unwrap_or(task.duration_days)).max(0);
+            let done_until = slot.es + (duration - left).max(0);
             slot.ef = status.map_or(done_until, |s| done_until.max(s)) + left;
             continue;
         }
@@ -704,6 +704,15 @@ mod tests {
         assert_eq!(dates(&s, 2), pair("2025-09-11", "2025-09-12"));
         assert_eq!(dates(&s, 3), pair("2025-09-08", "2025-09-09"));
         assert_eq!(dates(&s, 4), pair("2025-09-11", "2025-09-11"));
+
+        // More work left than was planned: the forecast runs past the plan.
+        let mut bigger = TaskInput::new(1, None, 5);
+        bigger.progress.actual_start = Some(date("2025-09-08"));
+        bigger.progress.remaining_days = Some(8);
+        let mut network = net(vec![bigger], vec![]);
+        network.status_date = Some(date("2025-09-10"));
+        let s = schedule(&network).expect("schedules");
+        assert_eq!(dates(&s, 1), pair("2025-09-08", "2025-09-22"));
     }
 
     #[test]

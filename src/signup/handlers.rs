@@ -74,7 +74,7 @@ pub async fn signup(
         Err(e) => return Err(e),
     };
     // Every company starts with the China mainland working calendar.
-    crate::plans::queries::default_calendar(&mut scope, owner).await?;
+    crate::plans::queries::ensure_default_calendar(&mut scope, owner).await?;
     let tenant_id = scope.tenant_id();
     scope.commit().await?;
     page.session.sign_in(tenant_id, owner).await?;

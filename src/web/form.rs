@@ -109,6 +109,23 @@ pub fn text(
     v.to_owned()
 }
 
+/// A trimmed multi-line text (notes, comments, a day's work): one line ending whatever the
+/// browser sent, no control characters (PostgreSQL refuses NUL), at most `max_chars`.
+pub fn multiline(
+    errors: &mut FieldErrors,
+    field: &'static str,
+    value: &str,
+    max_chars: usize,
+) -> String {
+    let v = value.trim().replace("\r\n", "\n");
+    if has_forbidden_chars(&v, true) {
+        errors.add(field, "form.invalid_chars");
+    } else if v.chars().count() > max_chars {
+        errors.add(field, "form.too_long");
+    }
+    v
+}
+
 /// A lowercased, syntactically valid email address.
 pub fn email(errors: &mut FieldErrors, field: &'static str, value: &str) -> String {
     let v = text(errors, field, value, true, 254).to_lowercase();
@@ -133,6 +150,18 @@ pub fn new_password(errors: &mut FieldErrors, field: &'static str, value: &str) 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn multiline_keeps_lines_and_refuses_nul() {
+        let mut e = FieldErrors::default();
+        assert_eq!(multiline(&mut e, "notes", " a\r\nb ", 10), "a\nb");
+        assert!(e.is_empty());
+        multiline(&mut e, "notes", "a\0b", 10);
+        assert_eq!(e.get("notes"), Some("form.invalid_chars"));
+        let mut e = FieldErrors::default();
+        multiline(&mut e, "notes", "长长长", 2);
+        assert_eq!(e.get("notes"), Some("form.too_long"));
+    }
 
     #[test]
     fn text_is_trimmed_and_checked() {

@@ -202,3 +202,35 @@ async fn hostile_and_broken_files_are_refused_and_write_nothing() {
     let r = owner.post_raw("/projects/import", String::new()).await;
     assert!(r.status.is_client_error());
 }
+
+#[tokio::test]
+async fn repeated_links_are_one_link_and_impossible_actuals_are_refused() {
+    let app = TestApp::spawn().await;
+    let (mut owner, _) = app.signup("Acme", "owner@acme.cn").await;
+    let network = String::from_utf8(case("case-01", "network.xml")).unwrap();
+    // Task 4's predecessor link, listed a second time.
+    let at = network.find("<UID>4</UID>").unwrap();
+    let link_at = at + network[at..].find("<PredecessorLink>").unwrap();
+    let link_end = link_at
+        + network[link_at..].find("</PredecessorLink>").unwrap()
+        + "</PredecessorLink>".len();
+    let mut doubled = network.clone();
+    doubled.insert_str(link_end, &network[link_at..link_end]);
+    let r = import(&mut owner, "TWICE", doubled.into_bytes()).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert_eq!(app.count("select count(*) from task_link").await, 4);
+
+    // Task 3 finishing before it starts.
+    let end = at.min(network.find("<UID>3</UID>").unwrap());
+    let end = end + network[end..].find("</Task>").unwrap();
+    let mut backwards = network.clone();
+    backwards.insert_str(end, "<ActualStart>2025-06-10T08:00:00</ActualStart><ActualFinish>2025-06-02T17:00:00</ActualFinish><PercentComplete>100</PercentComplete>");
+    let r = import(&mut owner, "BACKWARDS", backwards.into_bytes()).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    r.assert_contains("2025-06-02");
+    assert_eq!(
+        app.count("select count(*) from project where code = 'BACKWARDS'")
+            .await,
+        0
+    );
+}

@@ -204,6 +204,26 @@ async fn links_reschedule_and_bad_links_are_refused_naming_the_tasks() {
         1
     );
 
+    // Notes with a NUL byte are refused beside the field, not a database error.
+    owner.get(&format!("/projects/{id}/tasks/{a}")).await;
+    let version = app
+        .count(&format!("select version::bigint from task where id = {a}"))
+        .await
+        .to_string();
+    let r = owner
+        .post_form(
+            &format!("/projects/{id}/tasks/{a}"),
+            &[
+                ("name", "开挖"),
+                ("duration_days", "5"),
+                ("notes", "a\0b"),
+                ("version", &version),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(!r.field_error("notes").is_empty());
+
     // Bad task input comes back with the messages beside the fields.
     let r = add_task(&mut owner, id, "", "-3").await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);

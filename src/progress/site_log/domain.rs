@@ -170,8 +170,8 @@ impl SiteLogForm {
             MAX_TEMPERATURE,
         );
         let crews = crew_lines(&mut e, &self.crew, &self.headcount);
-        let work_done = multiline(&mut e, "work_done", &self.work_done);
-        let problems = multiline(&mut e, "problems", &self.problems);
+        let work_done = form::multiline(&mut e, "work_done", &self.work_done, MAX_TEXT);
+        let problems = form::multiline(&mut e, "problems", &self.problems, MAX_TEXT);
         if !e.is_empty() {
             return Err(e);
         }
@@ -186,19 +186,6 @@ impl SiteLogForm {
 }
 
 /// A free text of up to `MAX_TEXT` characters over several lines.
-fn multiline(e: &mut FieldErrors, field: &'static str, value: &str) -> String {
-    // One line ending, whatever the browser sent; the length is counted as it is stored.
-    let v = value.trim().replace("\r\n", "\n");
-    if v.chars()
-        .any(|c| c == '\u{FFFD}' || (c.is_control() && !matches!(c, '\n' | '\t')))
-    {
-        e.add(field, "form.invalid_chars");
-    } else if v.chars().count() > MAX_TEXT {
-        e.add(field, "form.too_long");
-    }
-    v
-}
-
 /// The crew rows as lines: empty rows are skipped, a name needs a headcount and a headcount
 /// a name, names are unique within the log.
 pub fn crew_lines(e: &mut FieldErrors, names: &[String], counts: &[String]) -> Vec<CrewLine> {
