@@ -1711,4 +1711,19 @@ mod tests {
             let _ = parse(&damaged);
         }
     }
+
+    #[test]
+    fn a_lag_beyond_ten_thousand_days_is_refused() {
+        let xml =
+            String::from_utf8(std::fs::read(case_dirs()[0].join("network.xml")).expect("case"))
+                .expect("utf-8");
+        let at = xml.find("<LinkLag>").expect("a link lag");
+        let end = at + xml[at..].find("</LinkLag>").expect("closed");
+        // 10,001 working days of 8 hours, in tenths of a minute.
+        let huge = format!("{}<LinkLag>48004800{}", &xml[..at], &xml[end..]);
+        assert!(matches!(
+            parse(huge.as_bytes()),
+            Err(MspdiError::InvalidValue { element, .. }) if element == "LinkLag"
+        ));
+    }
 }

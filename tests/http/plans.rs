@@ -604,3 +604,42 @@ async fn deleting_links_and_tasks_reschedules_and_other_tenants_get_404() {
         1
     );
 }
+
+#[tokio::test]
+async fn a_project_manager_named_on_an_edit_joins_the_project() {
+    let app = TestApp::spawn().await;
+    let (mut owner, tenant) = app.signup("Acme", "owner@acme.cn").await;
+    let id = create_project(&mut owner, "P1", "").await;
+    let mut pm = app.user(tenant, "pm@acme.cn", "project_manager").await;
+    assert_not_found(&pm.get(&format!("/projects/{id}")).await);
+    let pm_id = app
+        .count("select id from app_user where email = 'pm@acme.cn'")
+        .await;
+    let calendar = app
+        .count(&format!("select calendar_id from project where id = {id}"))
+        .await;
+    owner.get(&format!("/projects/{id}/edit")).await;
+    let version = app
+        .count(&format!(
+            "select version::bigint from project where id = {id}"
+        ))
+        .await;
+    let r = owner
+        .post_form(
+            &format!("/projects/{id}"),
+            &[
+                ("code", "P1"),
+                ("name", "P1 项目"),
+                ("planned_start", "2026-03-02"),
+                ("status", "active"),
+                ("manager_id", &pm_id.to_string()),
+                ("calendar_id", &calendar.to_string()),
+                ("version", &version.to_string()),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let home = pm.get(&format!("/projects/{id}")).await;
+    assert_eq!(home.status, StatusCode::OK);
+    home.assert_contains("project_manager user");
+}
