@@ -4,11 +4,12 @@
 //! `static/css/girder.css`, so both documents must be inlined into the page.
 
 use std::collections::HashMap;
-use std::fmt::{self, Display, Write as _};
+use std::fmt::{self, Write as _};
 
 use chrono::{Datelike, Days, Months, NaiveDate};
 
 use crate::schedule::LinkKind;
+use crate::web::svg::{Esc, N, char_width, text_width};
 
 const ROW_H: f64 = 28.0;
 const TIER_H: f64 = 22.0;
@@ -17,7 +18,6 @@ const HEADER_H: f64 = 2.0 * TIER_H;
 /// overlap when the two dates are close.
 const MARKS_H: f64 = 32.0;
 const LEGEND_H: f64 = 28.0;
-const FONT_PX: f64 = 12.0;
 const PAD: f64 = 6.0;
 const NAMES_MIN_W: f64 = 140.0;
 /// Wider names would leave no timeline on a 375 px phone; longer names get an ellipsis.
@@ -1014,22 +1014,6 @@ fn write_stripes(out: &mut String, rows: usize, width: f64) -> fmt::Result {
     Ok(())
 }
 
-/// Estimated advance of `s` at `FONT_PX`: the server has no font metrics, so CJK, full-width
-/// forms and emoji count one em and Latin a little over half, erring wide.
-fn text_width(s: &str) -> f64 {
-    s.chars().map(char_width).sum()
-}
-
-fn char_width(c: char) -> f64 {
-    if u32::from(c) >= 0x2E80 {
-        FONT_PX
-    } else if c.is_ascii_uppercase() || matches!(c, 'm' | 'w' | 'M' | 'W' | '@') {
-        FONT_PX * 0.75
-    } else {
-        FONT_PX * 0.6
-    }
-}
-
 /// The longest prefix of `s` that fits `max` px with an ellipsis after it; `true` if cut.
 fn truncate(s: &str, max: f64) -> (&str, bool) {
     if text_width(s) <= max {
@@ -1046,54 +1030,10 @@ fn truncate(s: &str, max: f64) -> (&str, bool) {
     (s, false)
 }
 
-/// A coordinate with at most one decimal, written through integer formatting (it is the
-/// hot path: a dozen per row). NaN writes 0 and infinities saturate rather than panic.
-struct N(f64);
-
-impl Display for N {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let tenths = (self.0 * 10.0).round() as i64;
-        if tenths < 0 {
-            f.write_str("-")?;
-        }
-        let t = tenths.unsigned_abs();
-        if t.is_multiple_of(10) {
-            write!(f, "{}", t / 10)
-        } else {
-            write!(f, "{}.{}", t / 10, t % 10)
-        }
-    }
-}
-
-/// Text escaped for SVG content and attribute values. Also drops the control characters XML
-/// forbids: names arrive from spreadsheets and MS Project imports.
-struct Esc<'a>(&'a str);
-
-impl Display for Esc<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let s = self.0;
-        let mut last = 0;
-        for (i, c) in s.char_indices() {
-            let replacement = match c {
-                '&' => "&amp;",
-                '<' => "&lt;",
-                '>' => "&gt;",
-                '"' => "&quot;",
-                '\'' => "&#39;",
-                c if c.is_control() && !matches!(c, '\t' | '\n' | '\r') => "",
-                _ => continue,
-            };
-            f.write_str(&s[last..i])?;
-            f.write_str(replacement)?;
-            last = i + c.len_utf8();
-        }
-        f.write_str(&s[last..])
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::web::svg::assert_well_formed;
     use chrono::Weekday;
 
     fn d(s: &str) -> NaiveDate {
@@ -1160,22 +1100,6 @@ mod tests {
         assert_well_formed(&svg.names);
         assert_well_formed(&svg.timeline);
         svg
-    }
-
-    fn assert_well_formed(svg: &str) {
-        let mut reader = quick_xml::Reader::from_str(svg);
-        let mut depth = 0_i32;
-        loop {
-            match reader.read_event() {
-                Ok(quick_xml::events::Event::Start(_)) => depth += 1,
-                Ok(quick_xml::events::Event::End(_)) => depth -= 1,
-                Ok(quick_xml::events::Event::Eof) => break,
-                Ok(_) => {}
-                Err(e) => panic!("{e}: {svg}"),
-            }
-        }
-        assert_eq!(depth, 0, "unclosed elements: {svg}");
-        assert!(svg.starts_with("<svg ") && svg.ends_with("</svg>"));
     }
 
     /// The chart without its legend, whose swatches reuse the bar classes.

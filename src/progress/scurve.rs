@@ -2,10 +2,11 @@
 //! against actual progress, drawn as a responsive server-side SVG (styled by `.scurve` in
 //! `static/css/girder.css`, so inline it into the page).
 
-use std::fmt::{self, Display, Write as _};
+use std::fmt::{self, Write as _};
 
-use askama::filters::{Escaper as _, Html};
 use chrono::{Datelike, Days, Months, NaiveDate};
+
+use crate::web::svg::{Esc, FONT_PX, N, text_width};
 
 /// The calendar is consulted for at most ~10 years from the window start; beyond it every day
 /// counts as working, so one runaway date (year 9999) cannot loop over millions of days.
@@ -186,7 +187,6 @@ const LEFT: f64 = 44.0;
 const RIGHT: f64 = 16.0;
 const TOP: f64 = 30.0;
 const BOTTOM: f64 = 26.0;
-const FONT_PX: f64 = 12.0;
 
 /// Draws the planned curve (`planned[i]` at `dates[i]`), the actual points (up to the last
 /// one) and the status date. The SVG scales to its container's width.
@@ -381,40 +381,10 @@ fn write_series(
     Ok(())
 }
 
-/// Estimated advance at `FONT_PX` (no font metrics on the server): CJK one em, Latin ~0.6.
-fn text_width(s: &str) -> f64 {
-    s.chars()
-        .map(|c| {
-            if u32::from(c) >= 0x2E80 {
-                FONT_PX
-            } else {
-                FONT_PX * 0.6
-            }
-        })
-        .sum()
-}
-
-/// A coordinate: one decimal is plenty in a 480-unit viewBox.
-struct N(f64);
-
-impl Display for N {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{:.1}", self.0)
-    }
-}
-
-/// Labels come from our translations, but are escaped all the same.
-struct Esc<'a>(&'a str);
-
-impl Display for Esc<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        Html.write_escaped_str(f, self.0)
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::web::svg::assert_well_formed;
     use chrono::Weekday;
 
     fn d(s: &str) -> NaiveDate {
@@ -581,21 +551,6 @@ mod tests {
         }
     }
 
-    fn assert_well_formed(svg: &str) {
-        let mut reader = quick_xml::Reader::from_str(svg);
-        let mut depth = 0_i32;
-        loop {
-            match reader.read_event() {
-                Ok(quick_xml::events::Event::Start(_)) => depth += 1,
-                Ok(quick_xml::events::Event::End(_)) => depth -= 1,
-                Ok(quick_xml::events::Event::Eof) => break,
-                Ok(_) => {}
-                Err(e) => panic!("{e}: {svg}"),
-            }
-        }
-        assert_eq!(depth, 0, "{svg}");
-    }
-
     #[test]
     fn render_shows_both_series_and_escapes_labels() {
         let dates = sample_dates(d("2026-03-02"), d("2026-05-25"));
@@ -613,9 +568,9 @@ mod tests {
         assert!(svg.contains(r#"<g class="actual"><polyline points=""#));
         assert_eq!(svg.matches("<circle").count(), dates.len() + actual.len());
         assert!(svg.contains(r#"<line class="status""#));
-        assert!(svg.contains("2026-03-30 Actual &#38; real: 20.0%"));
+        assert!(svg.contains("2026-03-30 Actual &amp; real: 20.0%"));
         assert!(!svg.contains("<plan>"));
-        assert!(svg.contains("计划 &#60;plan&#62;"));
+        assert!(svg.contains("计划 &lt;plan&gt;"));
         // Actual stops at its last point: three points in the polyline.
         let actual_line = svg
             .split(r#"<g class="actual"><polyline points=""#)

@@ -12,6 +12,7 @@ pub mod metrics;
 pub mod path;
 pub mod ratelimit;
 mod security;
+pub mod svg;
 
 use std::sync::Arc;
 use std::time::Duration;
