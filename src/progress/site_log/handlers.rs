@@ -666,7 +666,7 @@ pub async fn photo(
     mut p: ProjectTx<Progress>,
     Path((_, photo_id)): Path<(i64, i64)>,
 ) -> AppResult<Response> {
-    let file = queries::photo_file(&mut p.tx, p.project.id, photo_id)
+    let file = queries::photo_file(&mut p.tx, p.project.id, photo_id, false)
         .await?
         .ok_or(AppError::NotFound)?;
     image_response(file)
@@ -677,7 +677,7 @@ pub async fn thumbnail(
     mut p: ProjectTx<Progress>,
     Path((_, photo_id)): Path<(i64, i64)>,
 ) -> AppResult<Response> {
-    let mut file = queries::thumbnail_file(&mut p.tx, p.project.id, photo_id)
+    let mut file = queries::photo_file(&mut p.tx, p.project.id, photo_id, true)
         .await?
         .ok_or(AppError::NotFound)?;
     file.file_name = format!("thumb-{photo_id}.jpg");

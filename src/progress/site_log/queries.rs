@@ -292,43 +292,26 @@ pub struct PhotoFile {
     pub bytes: Vec<u8>,
 }
 
-/// The photo as uploaded.
+/// The photo as uploaded, or its thumbnail (always a JPEG).
 pub async fn photo_file(
     scope: &mut TenantScope,
     project: i64,
     photo: i64,
+    thumbnail: bool,
 ) -> AppResult<Option<PhotoFile>> {
     let tenant = scope.tenant_id();
     Ok(sqlx::query_as!(
         PhotoFile,
-        "select p.content_type, p.file_name, p.bytes
-         from site_log_photo p
-         join site_log l on l.tenant_id = p.tenant_id and l.id = p.site_log_id
-         where p.tenant_id = $1 and l.project_id = $2 and p.id = $3",
-        tenant as TenantId,
-        project,
-        photo
-    )
-    .fetch_optional(scope.conn())
-    .await?)
-}
-
-/// The photo's thumbnail (always a JPEG).
-pub async fn thumbnail_file(
-    scope: &mut TenantScope,
-    project: i64,
-    photo: i64,
-) -> AppResult<Option<PhotoFile>> {
-    let tenant = scope.tenant_id();
-    Ok(sqlx::query_as!(
-        PhotoFile,
-        r#"select 'image/jpeg' as "content_type!", p.file_name, p.thumbnail as bytes
+        r#"select case when $4 then 'image/jpeg' else p.content_type end as "content_type!",
+                  p.file_name,
+                  case when $4 then p.thumbnail else p.bytes end as "bytes!"
            from site_log_photo p
            join site_log l on l.tenant_id = p.tenant_id and l.id = p.site_log_id
            where p.tenant_id = $1 and l.project_id = $2 and p.id = $3"#,
         tenant as TenantId,
         project,
-        photo
+        photo,
+        thumbnail
     )
     .fetch_optional(scope.conn())
     .await?)
