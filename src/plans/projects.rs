@@ -287,8 +287,10 @@ pub async fn show(mut p: ProjectTx<Plans>, page: Page) -> AppResult<Html<String>
     let members = queries::members(&mut p.tx, p.project.id).await?;
     let users = user_choices(&mut p.tx).await?;
     let tasks = queries::tasks(&mut p.tx, p.project.id).await?;
+    let (thresholds, _) = crate::progress::queries::thresholds(&mut p.tx).await?;
     let warnings =
-        crate::progress::warnings_for(&mut p.tx, &p.project, &tasks, page.locale).await?;
+        crate::progress::warnings_for(&mut p.tx, &p.project, &tasks, &thresholds, page.locale)
+            .await?;
     let baseline_finish = crate::plans::baselines::latest_finish(&mut p.tx, p.project.id).await?;
     let mut milestones: Vec<(String, chrono::NaiveDate, bool)> = tasks
         .iter()

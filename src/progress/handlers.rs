@@ -22,22 +22,23 @@ use crate::error::{AppError, AppResult};
 use crate::plans::access::{ProjectTx, sees_all_projects};
 use crate::plans::domain::{optional_date, optional_int};
 use crate::plans::queries::{self as plans, Project, Task};
-use crate::plans::tasks::{Outline, TaskPageParts, task_page};
+use crate::plans::tasks::{Outline, TaskPageParts, place_of, task_page};
 use crate::plans::views::{ProjectTab, WarningView};
+use crate::plans::wbs::Wbs;
 use crate::plans::{baselines, reschedule};
 use crate::tenancy::{Module, Platform, Progress, TenantTx};
 use crate::web::form::FieldErrors;
 use crate::web::i18n::{self, Locale};
 use crate::web::{AppForm, Page, Path};
 
-/// The delay warnings of one project, worst first.
+/// The delay warnings of one project, worst first, by the tenant's `thresholds`.
 pub async fn warnings_for(
     scope: &mut TenantScope,
     project: &Project,
     tasks: &[Task],
+    thresholds: &Thresholds,
     locale: Locale,
 ) -> AppResult<Vec<WarningView>> {
-    let (thresholds, _) = queries::thresholds(scope).await?;
     let base = baselines::dates(scope, project.id, None).await?;
     let calendar = plans::load_calendar(scope, project.calendar_id).await?;
     let watched: Vec<WatchedTask> = tasks
@@ -61,27 +62,29 @@ pub async fn warnings_for(
         .collect();
     let count =
         |a: NaiveDate, b: NaiveDate| calendar.working_days_between(a.succ_opt().unwrap_or(a), b);
-    let found = warnings(&watched, project.status_date, &thresholds, &count);
-    let outline = Outline::new(tasks.to_vec(), Vec::new());
+    let found = warnings(&watched, project.status_date, thresholds, &count);
+    let numbers: HashMap<i64, String> = Wbs::new(tasks.iter().map(place_of))
+        .outline()
+        .into_iter()
+        .map(|o| (o.id, o.outline))
+        .collect();
+    let names: HashMap<i64, &str> = tasks.iter().map(|t| (t.id, t.name.as_str())).collect();
     Ok(found
         .into_iter()
-        .map(|w| {
-            let (name, number) = outline
-                .tasks
-                .iter()
-                .find(|(t, _, _)| t.id == w.task_id)
-                .map(|(t, o, _)| (t.name.clone(), o.clone()))
-                .unwrap_or_default();
-            WarningView {
-                task_id: w.task_id,
-                outline: number,
-                task_name: name,
-                kind_key: w.kind.label_key(),
-                severity: w.severity.as_str(),
-                severity_key: w.severity.label_key(),
-                days_late: w.days_late,
-                detail: i18n::tf(locale, "progress.against", &[("date", &w.against)]),
-            }
+        .map(|w| WarningView {
+            task_id: w.task_id,
+            // A task may carry more than one warning.
+            outline: numbers.get(&w.task_id).cloned().unwrap_or_default(),
+            task_name: names
+                .get(&w.task_id)
+                .copied()
+                .unwrap_or_default()
+                .to_owned(),
+            kind_key: w.kind.label_key(),
+            severity: w.severity.as_str(),
+            severity_key: w.severity.label_key(),
+            days_late: w.days_late,
+            detail: i18n::tf(locale, "progress.against", &[("date", &w.against)]),
         })
         .collect())
 }
@@ -89,7 +92,8 @@ pub async fn warnings_for(
 pub async fn warnings_page(mut p: ProjectTx<Progress>, page: Page) -> AppResult<Html<String>> {
     let tasks = plans::tasks(&mut p.tx, p.project.id).await?;
     let locale = p.tx.user().locale;
-    let list = warnings_for(&mut p.tx, &p.project, &tasks, locale).await?;
+    let (thresholds, _) = queries::thresholds(&mut p.tx).await?;
+    let list = warnings_for(&mut p.tx, &p.project, &tasks, &thresholds, locale).await?;
     Ok(Html(
         WarningsPage {
             layout: page.layout(&p.tx, "progress.warnings_title"),
@@ -361,13 +365,14 @@ pub async fn dashboard_warnings<M: Module>(
 ) -> AppResult<Vec<(Project, WarningView)>> {
     let user = tx.user().clone();
     let ids = queries::active_projects(tx, user.id, sees_all_projects(user.role)).await?;
+    let (thresholds, _) = queries::thresholds(tx).await?;
     let mut out = Vec::new();
     for id in ids {
         let Some(project) = plans::find_project(tx, id, user.id, true).await? else {
             continue;
         };
         let tasks = plans::tasks(tx, id).await?;
-        for w in warnings_for(tx, &project, &tasks, user.locale)
+        for w in warnings_for(tx, &project, &tasks, &thresholds, user.locale)
             .await?
             .into_iter()
             .take(5)
