@@ -126,6 +126,16 @@ async fn navigate(c: &Client, selector: &str) {
     c.wait().for_element(Locator::Css("footer")).await.unwrap();
 }
 
+/// Opens the sign-up form and fills it for 华建工程有限公司's owner, ready to submit.
+async fn fill_sign_up(c: &Client, base: &str) {
+    c.goto(&format!("{base}/signup")).await.unwrap();
+    fill(c, "#f-company", "华建工程有限公司").await;
+    fill(c, "#f-name", "李伟").await;
+    fill(c, "#f-email", "li.wei@huajian.cn").await;
+    fill(c, "#f-password", PASSWORD).await;
+    click(c, "#f-accept_terms").await;
+}
+
 async fn body_text(c: &Client) -> String {
     c.find(Locator::Css("body"))
         .await
@@ -144,12 +154,7 @@ async fn sign_up_switch_language_invite_sign_out_and_in() {
     let c = browser(&driver, profile.path()).await;
 
     // Sign up.
-    c.goto(&format!("{base}/signup")).await.unwrap();
-    fill(&c, "#f-company", "华建工程有限公司").await;
-    fill(&c, "#f-name", "李伟").await;
-    fill(&c, "#f-email", "li.wei@huajian.cn").await;
-    fill(&c, "#f-password", PASSWORD).await;
-    click(&c, "#f-accept_terms").await;
+    fill_sign_up(&c, &base).await;
     snapshot(&c, "1-signup").await;
     navigate(&c, "button.primary").await;
 
@@ -244,12 +249,7 @@ async fn a_project_from_a_template_gets_a_linked_task_progress_a_gantt_and_a_war
     let profile = tempfile::tempdir().unwrap();
     let c = browser(&driver, profile.path()).await;
 
-    c.goto(&format!("{base}/signup")).await.unwrap();
-    fill(&c, "#f-company", "华建工程有限公司").await;
-    fill(&c, "#f-name", "李伟").await;
-    fill(&c, "#f-email", "li.wei@huajian.cn").await;
-    fill(&c, "#f-password", PASSWORD).await;
-    click(&c, "#f-accept_terms").await;
+    fill_sign_up(&c, &base).await;
     navigate(&c, "button.primary").await;
 
     // A project from the built-in software upgrade template, starting today.
