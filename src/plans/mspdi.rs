@@ -14,7 +14,7 @@ use chrono::{Datelike, Days, NaiveDate, Weekday};
 use quick_xml::Reader;
 use quick_xml::events::Event;
 
-use crate::schedule::LinkKind;
+use crate::schedule::{LinkKind, WEEK};
 
 /// The largest file [`parse`] accepts.
 pub const MAX_BYTES: usize = 20 * 1024 * 1024;
@@ -30,16 +30,6 @@ const MAX_DAYS: f64 = 10_000.0;
 /// Cap on calendar days visited while expanding exceptions, so a tiny file cannot
 /// describe millions of holidays.
 const MAX_EXCEPTION_DAYS: usize = 100_000;
-
-const WEEK: [Weekday; 7] = [
-    Weekday::Mon,
-    Weekday::Tue,
-    Weekday::Wed,
-    Weekday::Thu,
-    Weekday::Fri,
-    Weekday::Sat,
-    Weekday::Sun,
-];
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct MspdiProject {

@@ -232,17 +232,12 @@ pub fn to_schedule_calendar(row: &CalendarRow, days: &[CalendarDay]) -> Calendar
     Calendar::new(weekdays, holidays, workdays).unwrap_or_else(|_| Calendar::mon_fri())
 }
 
+/// The weekday of an ISO number, 1 = Monday … 7 = Sunday.
 pub fn weekday_from_iso(d: i16) -> Option<Weekday> {
-    match d {
-        1 => Some(Weekday::Mon),
-        2 => Some(Weekday::Tue),
-        3 => Some(Weekday::Wed),
-        4 => Some(Weekday::Thu),
-        5 => Some(Weekday::Fri),
-        6 => Some(Weekday::Sat),
-        7 => Some(Weekday::Sun),
-        _ => None,
-    }
+    usize::try_from(d.saturating_sub(1))
+        .ok()
+        .and_then(|i| schedule::WEEK.get(i))
+        .copied()
 }
 
 pub async fn load_calendar(scope: &mut TenantScope, id: i64) -> AppResult<Calendar> {

@@ -5,6 +5,17 @@ use std::collections::HashSet;
 
 use chrono::{Datelike, Days, NaiveDate, Weekday};
 
+/// The days of the week, Monday first (ISO order).
+pub const WEEK: [Weekday; 7] = [
+    Weekday::Mon,
+    Weekday::Tue,
+    Weekday::Wed,
+    Weekday::Thu,
+    Weekday::Fri,
+    Weekday::Sat,
+    Weekday::Sun,
+];
+
 /// How far a search for a working day may go before the calendar is judged to have none.
 const MAX_GAP_DAYS: u64 = 3 * 366;
 
@@ -66,20 +77,6 @@ impl Calendar {
         self.make_up_workdays.contains(&day)
             || (!self.holidays.contains(&day)
                 && self.weekdays[day.weekday().num_days_from_monday() as usize])
-    }
-
-    pub fn working_weekdays(&self) -> impl Iterator<Item = Weekday> + '_ {
-        [
-            Weekday::Mon,
-            Weekday::Tue,
-            Weekday::Wed,
-            Weekday::Thu,
-            Weekday::Fri,
-            Weekday::Sat,
-            Weekday::Sun,
-        ]
-        .into_iter()
-        .filter(|d| self.weekdays[d.num_days_from_monday() as usize])
     }
 
     /// The first working day on or after `day`.

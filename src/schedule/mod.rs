@@ -9,7 +9,7 @@ mod calendar;
 mod cpm;
 pub mod oracle;
 
-pub use calendar::{Calendar, CalendarError, Timeline};
+pub use calendar::{Calendar, CalendarError, Timeline, WEEK};
 pub use cpm::{
     LinkInput, Network, Schedule, ScheduleError, TaskInput, TaskProgress, TaskSchedule, schedule,
 };
