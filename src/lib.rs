@@ -11,6 +11,7 @@ pub mod dashboard;
 pub mod db;
 pub mod demo;
 pub mod error;
+pub mod labour;
 pub mod licence;
 pub mod mail;
 pub mod plans;

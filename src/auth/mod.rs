@@ -135,6 +135,18 @@ pub enum Permission {
     RecordProgress,
     /// Edit working calendars and warning thresholds.
     ManageCalendars,
+    /// Trades, the standard day and pay multipliers of day labour.
+    ManageLabourSettings,
+    /// Crews and workers.
+    EditLabourRoster,
+    /// Write day-labour tickets and submit them (a foreman: for their own crews only).
+    EnterLabour,
+    /// Confirm or reject submitted tickets, and reverse confirmed ones.
+    ConfirmLabour,
+    /// Settlement statements, advances and wage payouts.
+    PayLabour,
+    /// See workers' identity-card numbers in full.
+    SeeIdNumbers,
 }
 
 impl Permission {
@@ -147,16 +159,26 @@ impl Permission {
             | Permission::ManageModules
             | Permission::ManageLicence
             | Permission::ViewAudit
-            | Permission::ManageCalendars => &[Role::Owner, Role::Admin],
-            Permission::CreateProjects | Permission::EditSchedule => {
+            | Permission::ManageCalendars
+            | Permission::ManageLabourSettings
+            | Permission::SeeIdNumbers => &[Role::Owner, Role::Admin],
+            Permission::CreateProjects | Permission::EditSchedule | Permission::ConfirmLabour => {
                 &[Role::Owner, Role::Admin, Role::ProjectManager]
             }
-            Permission::RecordProgress => &[
+            Permission::PayLabour => &[
                 Role::Owner,
                 Role::Admin,
                 Role::ProjectManager,
-                Role::Foreman,
+                Role::Finance,
             ],
+            Permission::RecordProgress | Permission::EditLabourRoster | Permission::EnterLabour => {
+                &[
+                    Role::Owner,
+                    Role::Admin,
+                    Role::ProjectManager,
+                    Role::Foreman,
+                ]
+            }
         }
     }
 }

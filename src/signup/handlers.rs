@@ -75,6 +75,7 @@ pub async fn signup(
     };
     // Every company starts with the China mainland working calendar.
     crate::plans::queries::ensure_default_calendar(&mut scope, owner).await?;
+    crate::labour::queries::seed_trades(&mut scope).await?;
     let tenant_id = scope.tenant_id();
     scope.commit().await?;
     page.session.sign_in(tenant_id, owner).await?;

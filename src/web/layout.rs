@@ -149,6 +149,15 @@ impl Page {
                 active: self.path.starts_with("/projects"),
             });
         }
+        if tenant.modules.contains(&crate::tenancy::ModuleId::Labour)
+            && user.role.can_use(crate::tenancy::ModuleId::Labour)
+        {
+            nav.push(NavItem {
+                href: "/labour",
+                label_key: "nav.labour",
+                active: self.path.starts_with("/labour"),
+            });
+        }
         if user.role.has(Permission::ManageCompany) {
             nav.push(NavItem {
                 href: "/settings",

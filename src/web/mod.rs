@@ -90,6 +90,7 @@ pub fn router(state: AppState, extra: Router<AppState>) -> Router {
         .merge(crate::platform::router())
         .merge(crate::plans::router())
         .merge(crate::progress::router())
+        .merge(crate::labour::router())
         .merge(extra)
         // Forms stop at the configured limit; upload routes set their own, larger one.
         .layer(axum::extract::DefaultBodyLimit::max(
