@@ -18,7 +18,7 @@ use crate::error::{AppError, AppResult, ResultExt};
 use crate::licence;
 use crate::tenancy::queries as modules;
 use crate::tenancy::{Licensing, Module, ModuleId, Platform, TenantTx};
-use crate::web::export::{ExportFormat, Table};
+use crate::web::export::{Cell, ExportFormat, Table};
 use crate::web::form::{self, FieldErrors};
 use crate::web::i18n;
 use crate::web::layout::standing_text;
@@ -708,7 +708,7 @@ pub async fn audit_export(
             .map(|e| {
                 let (before, after) = (json(&e.before), json(&e.after));
                 let r = audit_row(e, tz);
-                vec![
+                [
                     r.at,
                     r.actor,
                     r.action,
@@ -718,8 +718,12 @@ pub async fn audit_export(
                     before,
                     after,
                 ]
+                .into_iter()
+                .map(Cell::Text)
+                .collect()
             })
             .collect(),
+        totals: None,
     };
     table.download(format, "audit-log")
 }

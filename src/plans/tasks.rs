@@ -23,7 +23,7 @@ use crate::error::{AppError, AppResult};
 use crate::progress::domain::ProgressForm;
 use crate::schedule::LinkKind;
 use crate::tenancy::{Module, Plans};
-use crate::web::export::{ExportFormat, Table};
+use crate::web::export::{Cell, ExportFormat, Table};
 use crate::web::form::FieldErrors;
 use crate::web::i18n;
 use crate::web::{AppForm, Page, Path};
@@ -741,24 +741,22 @@ pub async fn export(mut p: ProjectTx<Plans>, Query(q): Query<ExportQuery>) -> Ap
                     .collect::<Vec<_>>()
                     .join(";");
                 vec![
-                    o.clone(),
-                    format!("{}{}", "  ".repeat(*depth as usize), task.name),
-                    task.duration_days.to_string(),
-                    date_text(task.early_start),
-                    date_text(task.early_finish),
-                    date_text(task.late_finish),
-                    task.total_slack.map(|s| s.to_string()).unwrap_or_default(),
-                    if task.critical {
-                        "Y".into()
-                    } else {
-                        String::new()
-                    },
-                    task.percent_complete.normalize().to_string(),
-                    preds,
-                    date_text(task.deadline),
+                    o.clone().into(),
+                    format!("{}{}", "  ".repeat(*depth as usize), task.name).into(),
+                    Cell::Integer(task.duration_days.into()),
+                    date_text(task.early_start).into(),
+                    date_text(task.early_finish).into(),
+                    date_text(task.late_finish).into(),
+                    task.total_slack
+                        .map_or_else(|| "".into(), |s| Cell::Integer(s.into())),
+                    if task.critical { "Y" } else { "" }.into(),
+                    Cell::Quantity(task.percent_complete),
+                    preds.into(),
+                    date_text(task.deadline).into(),
                 ]
             })
             .collect(),
+        totals: None,
     };
     table.download(q.format, &format!("{}-tasks", p.project.code))
 }
