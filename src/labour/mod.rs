@@ -10,6 +10,7 @@
 
 pub mod domain;
 pub mod queries;
+pub mod views;
 
 use axum::Router;
 
