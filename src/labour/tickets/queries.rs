@@ -1,0 +1,402 @@
+//! Reading tickets: one with its lines and trail, lists with filters, and what the checks and
+//! the entry page need. Writing is in `labour::queries`, which imports share.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use rust_decimal::Decimal;
+
+use crate::auth::UserId;
+use crate::db::TenantScope;
+use crate::error::AppResult;
+use crate::tenancy::TenantId;
+
+#[derive(Debug, Clone)]
+pub struct Ticket {
+    pub id: i64,
+    pub project_id: i64,
+    pub project_code: String,
+    pub project_name: String,
+    pub ticket_date: NaiveDate,
+    pub crew_id: i64,
+    pub crew_name: String,
+    pub crew_foreman_id: Option<i64>,
+    pub task_id: Option<i64>,
+    pub task_name: Option<String>,
+    pub reason: String,
+    pub work_content: String,
+    pub count_unit: String,
+    pub status: String,
+    pub reject_reason: String,
+    pub reverses_id: Option<i64>,
+    pub reversed_by_id: Option<i64>,
+    pub settlement_id: Option<i64>,
+    pub total_hours: Decimal,
+    pub total_days: Decimal,
+    pub total_amount: Decimal,
+    pub created_by: Option<i64>,
+    pub created_by_name: Option<String>,
+    pub version: i32,
+}
+
+/// Who may see which tickets: projects the user belongs to (all for owners and admins), and
+/// for a foreman only the crews they lead.
+#[derive(Debug, Clone, Copy)]
+pub struct Visibility {
+    pub user: UserId,
+    pub all_projects: bool,
+    pub own_crews_only: bool,
+}
+
+pub async fn find_ticket(
+    scope: &mut TenantScope,
+    id: i64,
+    who: Visibility,
+) -> AppResult<Option<Ticket>> {
+    let tenant = scope.tenant_id();
+    Ok(sqlx::query_as!(
+        Ticket,
+        r#"select t.id, t.project_id, p.code as project_code, p.name as project_name,
+                  t.ticket_date, t.crew_id, c.name as crew_name, c.foreman_id as crew_foreman_id,
+                  t.task_id, k.name as "task_name?", t.reason, t.work_content, t.count_unit,
+                  t.status, t.reject_reason, t.reverses_id,
+                  (select r.id from labour_ticket r
+                   where r.tenant_id = t.tenant_id and r.reverses_id = t.id) as reversed_by_id,
+                  t.settlement_id, t.total_hours, t.total_days, t.total_amount, t.created_by,
+                  u.name as "created_by_name?", t.version
+           from labour_ticket t
+           join project p on p.tenant_id = t.tenant_id and p.id = t.project_id
+           join crew c on c.tenant_id = t.tenant_id and c.id = t.crew_id
+           left join task k on k.tenant_id = t.tenant_id and k.id = t.task_id
+           left join app_user u on u.tenant_id = t.tenant_id and u.id = t.created_by
+           where t.tenant_id = $1 and t.id = $2
+             and ($4 or exists (select 1 from project_member m where m.tenant_id = t.tenant_id
+                                and m.project_id = t.project_id and m.user_id = $3))
+             and (not $5 or c.foreman_id = $3)"#,
+        tenant as TenantId,
+        id,
+        who.user as UserId,
+        who.all_projects,
+        who.own_crews_only
+    )
+    .fetch_optional(scope.conn())
+    .await?)
+}
+
+#[derive(Debug, Clone)]
+pub struct LineRow {
+    pub line_no: i16,
+    pub worker_id: Option<i64>,
+    pub worker_name: Option<String>,
+    pub trade_id: i64,
+    pub trade_zh: String,
+    pub trade_en: String,
+    pub head_count: i32,
+    pub pay_type: String,
+    pub hours: Decimal,
+    pub days: Decimal,
+    pub rate: Decimal,
+    pub multiplier: Decimal,
+    pub amount: Decimal,
+}
+
+pub async fn ticket_lines(scope: &mut TenantScope, ticket: i64) -> AppResult<Vec<LineRow>> {
+    let tenant = scope.tenant_id();
+    Ok(sqlx::query_as!(
+        LineRow,
+        r#"select l.line_no, l.worker_id, w.name as "worker_name?", l.trade_id,
+                  tr.name_zh as trade_zh, tr.name_en as trade_en, l.head_count, l.pay_type,
+                  l.hours, l.days, l.rate, l.multiplier, l.amount
+           from labour_ticket_line l
+           join trade tr on tr.tenant_id = l.tenant_id and tr.id = l.trade_id
+           left join worker w on w.tenant_id = l.tenant_id and w.id = l.worker_id
+           where l.tenant_id = $1 and l.ticket_id = $2
+           order by l.line_no"#,
+        tenant as TenantId,
+        ticket
+    )
+    .fetch_all(scope.conn())
+    .await?)
+}
+
+#[derive(Debug, Clone)]
+pub struct EventRow {
+    pub from_status: Option<String>,
+    pub to_status: String,
+    pub note: String,
+    pub at: DateTime<Utc>,
+    pub by_name: Option<String>,
+}
+
+pub async fn ticket_events(scope: &mut TenantScope, ticket: i64) -> AppResult<Vec<EventRow>> {
+    let tenant = scope.tenant_id();
+    Ok(sqlx::query_as!(
+        EventRow,
+        r#"select e.from_status, e.to_status, e.note, e.at, u.name as "by_name?"
+           from labour_ticket_event e
+           left join app_user u on u.tenant_id = e.tenant_id and u.id = e.by_user
+           where e.tenant_id = $1 and e.ticket_id = $2
+           order by e.at, e.id"#,
+        tenant as TenantId,
+        ticket
+    )
+    .fetch_all(scope.conn())
+    .await?)
+}
+
+/// Workers of this ticket who are also on another ticket of the same project and day (not
+/// rejected): the flag the project manager sees before confirming.
+#[derive(Debug, Clone)]
+pub struct DoubleBooking {
+    pub worker_name: String,
+    pub other_ticket: i64,
+}
+
+pub async fn double_bookings(
+    scope: &mut TenantScope,
+    ticket: i64,
+) -> AppResult<Vec<DoubleBooking>> {
+    let tenant = scope.tenant_id();
+    Ok(sqlx::query_as!(
+        DoubleBooking,
+        r#"select distinct w.name as worker_name, o.ticket_id as other_ticket
+           from labour_ticket_line l
+           join labour_ticket_line o
+             on o.tenant_id = l.tenant_id and o.worker_id = l.worker_id
+            and o.project_id = l.project_id and o.ticket_date = l.ticket_date
+            and o.ticket_id <> l.ticket_id and o.status <> 'rejected'
+           join worker w on w.tenant_id = l.tenant_id and w.id = l.worker_id
+           where l.tenant_id = $1 and l.ticket_id = $2
+             and not exists (select 1 from labour_ticket x where x.tenant_id = l.tenant_id
+                             and (x.id = o.ticket_id and x.reverses_id is not null
+                                  or x.reverses_id = o.ticket_id))
+           order by w.name, o.ticket_id"#,
+        tenant as TenantId,
+        ticket
+    )
+    .fetch_all(scope.conn())
+    .await?)
+}
+
+/// The filters of the ticket list and of summary drill-downs.
+#[derive(Debug, Clone, Default)]
+pub struct TicketFilter {
+    pub project: Option<i64>,
+    pub crew: Option<i64>,
+    pub worker: Option<i64>,
+    pub trade: Option<i64>,
+    pub task: Option<i64>,
+    /// One status, or `cost` for confirmed and settled.
+    pub status: Option<String>,
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+}
+
+#[derive(Debug, Clone)]
+pub struct TicketListRow {
+    pub id: i64,
+    pub ticket_date: NaiveDate,
+    pub project_id: i64,
+    pub project_code: String,
+    pub crew_name: String,
+    pub task_name: Option<String>,
+    pub reason: String,
+    pub status: String,
+    pub lines: i64,
+    pub total_hours: Decimal,
+    pub total_days: Decimal,
+    pub total_amount: Decimal,
+    pub reverses_id: Option<i64>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct ListTotals {
+    pub tickets: i64,
+    pub hours: Decimal,
+    pub days: Decimal,
+    pub amount: Decimal,
+}
+
+/// A page of tickets, newest first, and the totals of every ticket the filter takes.
+/// Filters on worker, trade and task look at the lines; the totals then add up those lines.
+pub async fn list_tickets(
+    scope: &mut TenantScope,
+    who: Visibility,
+    f: &TicketFilter,
+    limit: i64,
+    offset: i64,
+) -> AppResult<(Vec<TicketListRow>, ListTotals)> {
+    let tenant = scope.tenant_id();
+    let by_line = f.worker.is_some() || f.trade.is_some() || f.task.is_some();
+    let rows = sqlx::query_as!(
+        TicketListRow,
+        r#"select t.id, t.ticket_date, t.project_id, p.code as project_code,
+                  c.name as crew_name, k.name as "task_name?", t.reason, t.status,
+                  (select count(*) from labour_ticket_line l
+                   where l.tenant_id = t.tenant_id and l.ticket_id = t.id) as "lines!",
+                  t.total_hours, t.total_days, t.total_amount, t.reverses_id
+           from labour_ticket t
+           join project p on p.tenant_id = t.tenant_id and p.id = t.project_id
+           join crew c on c.tenant_id = t.tenant_id and c.id = t.crew_id
+           left join task k on k.tenant_id = t.tenant_id and k.id = t.task_id
+           where t.tenant_id = $1
+             and ($3 or exists (select 1 from project_member m where m.tenant_id = t.tenant_id
+                                and m.project_id = t.project_id and m.user_id = $2))
+             and (not $4 or c.foreman_id = $2)
+             and ($5::bigint is null or t.project_id = $5)
+             and ($6::bigint is null or t.crew_id = $6)
+             and ($7::text is null or t.status = $7
+                  or ($7 = 'cost' and t.status in ('confirmed', 'settled')))
+             and ($8::date is null or t.ticket_date >= $8)
+             and ($9::date is null or t.ticket_date <= $9)
+             and (not $10 or exists (
+                   select 1 from labour_ticket_line l
+                   where l.tenant_id = t.tenant_id and l.ticket_id = t.id
+                     and ($11::bigint is null or l.worker_id = $11)
+                     and ($12::bigint is null or l.trade_id = $12)
+                     and ($13::bigint is null or l.task_id = $13)))
+           order by t.ticket_date desc, t.id desc
+           limit $14 offset $15"#,
+        tenant as TenantId,
+        who.user as UserId,
+        who.all_projects,
+        who.own_crews_only,
+        f.project,
+        f.crew,
+        f.status.as_deref(),
+        f.from,
+        f.to,
+        by_line,
+        f.worker,
+        f.trade,
+        f.task,
+        limit,
+        offset
+    )
+    .fetch_all(scope.conn())
+    .await?;
+    let totals = sqlx::query_as!(
+        ListTotals,
+        r#"select count(distinct l.ticket_id) as "tickets!",
+                  coalesce(sum(l.hours), 0) as "hours!",
+                  coalesce(sum(l.days), 0) as "days!",
+                  coalesce(sum(l.amount), 0) as "amount!"
+           from labour_ticket_line l
+           join crew c on c.tenant_id = l.tenant_id and c.id = l.crew_id
+           where l.tenant_id = $1
+             and ($3 or exists (select 1 from project_member m where m.tenant_id = l.tenant_id
+                                and m.project_id = l.project_id and m.user_id = $2))
+             and (not $4 or c.foreman_id = $2)
+             and ($5::bigint is null or l.project_id = $5)
+             and ($6::bigint is null or l.crew_id = $6)
+             and ($7::text is null or l.status = $7
+                  or ($7 = 'cost' and l.status in ('confirmed', 'settled')))
+             and ($8::date is null or l.ticket_date >= $8)
+             and ($9::date is null or l.ticket_date <= $9)
+             and ($10::bigint is null or l.worker_id = $10)
+             and ($11::bigint is null or l.trade_id = $11)
+             and ($12::bigint is null or l.task_id = $12)"#,
+        tenant as TenantId,
+        who.user as UserId,
+        who.all_projects,
+        who.own_crews_only,
+        f.project,
+        f.crew,
+        f.status.as_deref(),
+        f.from,
+        f.to,
+        f.worker,
+        f.trade,
+        f.task
+    )
+    .fetch_one(scope.conn())
+    .await?;
+    Ok((rows, totals))
+}
+
+/// The latest ticket of a crew on a project before `date`: "copy yesterday" starts from it.
+pub async fn previous_ticket(
+    scope: &mut TenantScope,
+    project: i64,
+    crew: i64,
+    date: NaiveDate,
+) -> AppResult<Option<i64>> {
+    let tenant = scope.tenant_id();
+    Ok(sqlx::query_scalar!(
+        "select id from labour_ticket
+         where tenant_id = $1 and project_id = $2 and crew_id = $3 and ticket_date < $4
+           and reverses_id is null and status <> 'rejected'
+         order by ticket_date desc, id desc limit 1",
+        tenant as TenantId,
+        project,
+        crew,
+        date
+    )
+    .fetch_optional(scope.conn())
+    .await?)
+}
+
+/// Leaf tasks of a project, in outline order, for the task picker.
+#[derive(Debug, Clone)]
+pub struct TaskPick {
+    pub id: i64,
+    pub name: String,
+}
+
+pub async fn project_tasks(scope: &mut TenantScope, project: i64) -> AppResult<Vec<TaskPick>> {
+    let tenant = scope.tenant_id();
+    Ok(sqlx::query_as!(
+        TaskPick,
+        "select t.id, t.name from task t
+         where t.tenant_id = $1 and t.project_id = $2
+           and not exists (select 1 from task c where c.tenant_id = t.tenant_id
+                           and c.parent_id = t.id)
+         order by t.sort_order, t.id",
+        tenant as TenantId,
+        project
+    )
+    .fetch_all(scope.conn())
+    .await?)
+}
+
+/// Projects the user may enter tickets on: active or planning, not archived.
+#[derive(Debug, Clone)]
+pub struct ProjectPick {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+}
+
+pub async fn open_projects(
+    scope: &mut TenantScope,
+    user: UserId,
+    all: bool,
+) -> AppResult<Vec<ProjectPick>> {
+    let tenant = scope.tenant_id();
+    Ok(sqlx::query_as!(
+        ProjectPick,
+        "select p.id, p.code, p.name from project p
+         where p.tenant_id = $1 and p.archived_at is null and p.status <> 'closed'
+           and ($3 or exists (select 1 from project_member m where m.tenant_id = p.tenant_id
+                              and m.project_id = p.id and m.user_id = $2))
+         order by p.code",
+        tenant as TenantId,
+        user as UserId,
+        all
+    )
+    .fetch_all(scope.conn())
+    .await?)
+}
+
+/// Deletes an editable ticket (its lines and trail go with it).
+pub async fn delete_ticket(scope: &mut TenantScope, id: i64, version: i32) -> AppResult<bool> {
+    let tenant = scope.tenant_id();
+    let deleted = sqlx::query!(
+        "delete from labour_ticket where tenant_id = $1 and id = $2 and version = $3
+           and status in ('draft', 'rejected')",
+        tenant as TenantId,
+        id,
+        version
+    )
+    .execute(scope.conn())
+    .await?;
+    Ok(deleted.rows_affected() == 1)
+}
