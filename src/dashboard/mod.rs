@@ -53,6 +53,8 @@ pub struct DashboardPage {
     )>,
     /// Whether the "load a demo project" button shows.
     pub demo_available: bool,
+    /// This month's day labour by project (its month, its rows), when Labour is on.
+    pub labour: Option<(String, Vec<crate::labour::summary::PanelRow>)>,
 }
 
 pub async fn dashboard(mut tx: TenantTx<Platform>, page: Page) -> AppResult<Html<String>> {
@@ -99,6 +101,13 @@ pub async fn dashboard(mut tx: TenantTx<Platform>, page: Page) -> AppResult<Html
     } else {
         Vec::new()
     };
+    let labour = if t.modules.contains(&crate::tenancy::ModuleId::Labour)
+        && tx.user().role.can_use(crate::tenancy::ModuleId::Labour)
+    {
+        Some(crate::labour::summary::dashboard_panel(&mut tx).await?)
+    } else {
+        None
+    };
     let plan = standing_text(locale, t.plan.standing(t.now));
     let checklist_done = checklist.iter().filter(|i| i.done).count();
     Ok(Html(
@@ -112,6 +121,7 @@ pub async fn dashboard(mut tx: TenantTx<Platform>, page: Page) -> AppResult<Html
             checklist_done,
             warnings,
             demo_available,
+            labour,
         }
         .render()?,
     ))

@@ -10,6 +10,7 @@
 
 pub mod domain;
 pub mod queries;
+pub mod summary;
 pub mod tickets;
 pub mod views;
 
@@ -18,5 +19,7 @@ use axum::Router;
 use crate::web::AppState;
 
 pub fn router() -> Router<AppState> {
-    Router::new().merge(tickets::router())
+    Router::new()
+        .merge(summary::router())
+        .merge(tickets::router())
 }

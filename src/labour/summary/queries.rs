@@ -1,0 +1,187 @@
+//! Summaries add up ticket lines, grouped by one or two dimensions. Every figure comes from
+//! the lines themselves, so a total always equals the sum of its tickets.
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+
+use super::Dimension;
+use crate::db::TenantScope;
+use crate::error::AppResult;
+use crate::tenancy::TenantId;
+
+/// What the summary takes in. `projects` and `crews` narrow to what the user may see
+/// (`None`: everything).
+#[derive(Debug, Clone, Default)]
+pub struct SummaryFilter {
+    pub projects: Option<Vec<i64>>,
+    pub crews: Option<Vec<i64>>,
+    pub project: Option<i64>,
+    pub crew: Option<i64>,
+    /// One status, or `cost` for confirmed and settled; `None` for all but rejected.
+    pub status: Option<String>,
+    pub from: Option<NaiveDate>,
+    pub to: Option<NaiveDate>,
+}
+
+/// One group: its key in each dimension (an id, or a month's first day as days since the
+/// epoch) and its totals.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SummaryRow {
+    pub key1: Option<i64>,
+    pub key2: Option<i64>,
+    pub tickets: i64,
+    pub head_count: i64,
+    pub hours: Decimal,
+    pub days: Decimal,
+    pub amount: Decimal,
+}
+
+pub async fn summarize(
+    scope: &mut TenantScope,
+    by: Dimension,
+    then: Option<Dimension>,
+    f: &SummaryFilter,
+) -> AppResult<Vec<SummaryRow>> {
+    let tenant = scope.tenant_id();
+    let then = then.map(Dimension::as_str);
+    Ok(sqlx::query_as!(
+        SummaryRow,
+        r#"select k1 as key1, k2 as key2, count(distinct ticket_id) as "tickets!",
+                  coalesce(sum(head_count), 0) as "head_count!",
+                  coalesce(sum(hours), 0) as "hours!", coalesce(sum(days), 0) as "days!",
+                  coalesce(sum(amount), 0) as "amount!"
+           from (
+             select l.ticket_id, l.head_count, l.hours, l.days, l.amount,
+                    case $2 when 'project' then l.project_id when 'crew' then l.crew_id
+                            when 'worker' then l.worker_id when 'trade' then l.trade_id
+                            when 'task' then l.task_id
+                            when 'month' then (date_trunc('month', l.ticket_date)::date
+                                               - date '1970-01-01')::bigint end as k1,
+                    case $3 when 'project' then l.project_id when 'crew' then l.crew_id
+                            when 'worker' then l.worker_id when 'trade' then l.trade_id
+                            when 'task' then l.task_id
+                            when 'month' then (date_trunc('month', l.ticket_date)::date
+                                               - date '1970-01-01')::bigint end as k2
+             from labour_ticket_line l
+             where l.tenant_id = $1
+               and ($4::bigint[] is null or l.project_id = any($4))
+               and ($5::bigint[] is null or l.crew_id = any($5))
+               and ($6::bigint is null or l.project_id = $6)
+               and ($7::bigint is null or l.crew_id = $7)
+               and (case when $8::text is null then l.status <> 'rejected'
+                         when $8 = 'cost' then l.status in ('confirmed', 'settled')
+                         else l.status = $8 end)
+               and ($9::date is null or l.ticket_date >= $9)
+               and ($10::date is null or l.ticket_date <= $10)
+           ) g
+           group by k1, k2"#,
+        tenant as TenantId,
+        by.as_str(),
+        then,
+        f.projects.as_deref(),
+        f.crews.as_deref(),
+        f.project,
+        f.crew,
+        f.status.as_deref(),
+        f.from,
+        f.to
+    )
+    .fetch_all(scope.conn())
+    .await?)
+}
+
+/// The names of the ids a summary shows, for one dimension (months are named in Rust).
+pub async fn names(
+    scope: &mut TenantScope,
+    dimension: Dimension,
+    ids: &[i64],
+    english: bool,
+) -> AppResult<Vec<(i64, String)>> {
+    let tenant = scope.tenant_id();
+    let rows = sqlx::query!(
+        r#"select id as "id!", name as "name!" from (
+             select p.id, p.code || ' ' || p.name as name from project p
+              where $2 = 'project' and p.tenant_id = $1 and p.id = any($3)
+             union all
+             select c.id, c.name from crew c
+              where $2 = 'crew' and c.tenant_id = $1 and c.id = any($3)
+             union all
+             select w.id, w.name from worker w
+              where $2 = 'worker' and w.tenant_id = $1 and w.id = any($3)
+             union all
+             select t.id, case when $4 and t.name_en <> '' then t.name_en else t.name_zh end
+               from trade t where $2 = 'trade' and t.tenant_id = $1 and t.id = any($3)
+             union all
+             select k.id, k.name from task k
+              where $2 = 'task' and k.tenant_id = $1 and k.id = any($3)
+           ) n"#,
+        tenant as TenantId,
+        dimension.as_str(),
+        ids,
+        english
+    )
+    .fetch_all(scope.conn())
+    .await?;
+    Ok(rows.into_iter().map(|r| (r.id, r.name)).collect())
+}
+
+/// This month's labour cost of each project, and the tickets waiting for confirmation: the
+/// dashboard's panel.
+#[derive(Debug, Clone)]
+pub struct MonthByProject {
+    pub project_id: i64,
+    pub code: String,
+    pub name: String,
+    pub days: Decimal,
+    pub amount: Decimal,
+    pub waiting: i64,
+}
+
+pub async fn month_by_project(
+    scope: &mut TenantScope,
+    projects: Option<&[i64]>,
+    month: NaiveDate,
+    next_month: NaiveDate,
+) -> AppResult<Vec<MonthByProject>> {
+    let tenant = scope.tenant_id();
+    Ok(sqlx::query_as!(
+        MonthByProject,
+        r#"select p.id as project_id, p.code, p.name,
+                  coalesce(c.days, 0) as "days!", coalesce(c.amount, 0) as "amount!",
+                  coalesce(w.waiting, 0) as "waiting!"
+           from project p
+           left join (select project_id, sum(days) as days, sum(amount) as amount
+                      from labour_ticket_line
+                      where tenant_id = $1 and ticket_date >= $3 and ticket_date < $4
+                        and status in ('confirmed', 'settled')
+                      group by project_id) c on c.project_id = p.id
+           left join (select project_id, count(*) as waiting from labour_ticket
+                      where tenant_id = $1 and status = 'submitted'
+                      group by project_id) w on w.project_id = p.id
+           where p.tenant_id = $1 and ($2::bigint[] is null or p.id = any($2))
+             and (c.project_id is not null or w.project_id is not null)
+           order by coalesce(c.amount, 0) desc, p.code
+           limit 10"#,
+        tenant as TenantId,
+        projects,
+        month,
+        next_month
+    )
+    .fetch_all(scope.conn())
+    .await?)
+}
+
+/// Every project the user may see (member of, or all for owners and admins), archived too.
+pub async fn visible_projects(
+    scope: &mut TenantScope,
+    user: crate::auth::UserId,
+) -> AppResult<Vec<i64>> {
+    let tenant = scope.tenant_id();
+    Ok(sqlx::query_scalar!(
+        "select project_id from project_member where tenant_id = $1 and user_id = $2",
+        tenant as TenantId,
+        user as crate::auth::UserId
+    )
+    .fetch_all(scope.conn())
+    .await?)
+}

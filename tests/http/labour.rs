@@ -1,0 +1,790 @@
+//! Day-labour tickets and summaries over HTTP: the foreman's fast entry, the flow through
+//! submit, confirm, reject and reversal with its trail, the refusals (future days, negative
+//! hours, 24 hours, projects and crews that are not the user's), roles, other tenants' ids,
+//! exports read back, the dashboard panel, and summaries that equal the sum of the tickets.
+
+use std::collections::BTreeMap;
+
+use axum::http::StatusCode;
+use chrono::{Days, NaiveDate};
+use girder::labour::domain::{CountUnit, PayRules, PayType};
+use proptest::prelude::*;
+use proptest::strategy::ValueTree;
+use proptest::test_runner::{Config, TestRunner};
+use rust_decimal::Decimal;
+
+use crate::plans::create_project;
+use crate::support::{TestApp, TestClient, TestResponse, assert_not_found};
+
+fn today() -> NaiveDate {
+    chrono::Utc::now()
+        .with_timezone(&chrono_tz::Asia::Shanghai)
+        .date_naive()
+}
+
+fn days_ago(n: u64) -> NaiveDate {
+    today().checked_sub_days(Days::new(n)).unwrap()
+}
+
+/// A company with a project, a foreman (member) leading a crew counted in hours with two
+/// workers, and a project manager.
+struct Site {
+    app: TestApp,
+    owner: TestClient,
+    foreman: TestClient,
+    manager: TestClient,
+    tenant: i64,
+    project: i64,
+    crew: i64,
+    zhang: i64,
+    li: i64,
+}
+
+async fn user_id(app: &TestApp, email: &str) -> i64 {
+    app.count(&format!("select id from app_user where email = '{email}'"))
+        .await
+}
+
+async fn add_member(owner: &mut TestClient, project: i64, user: i64, role: &str) {
+    owner.get(&format!("/projects/{project}")).await;
+    let r = owner
+        .post_form(
+            &format!("/projects/{project}/members"),
+            &[
+                ("user_id", &user.to_string()),
+                ("project_role", role),
+                ("action", ""),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+}
+
+async fn crew(app: &TestApp, tenant: i64, name: &str, foreman: Option<i64>, unit: &str) -> i64 {
+    let foreman = foreman.map_or("null".to_owned(), |f| f.to_string());
+    app.count(&format!(
+        "insert into crew (tenant_id, name, foreman_id, count_unit)
+         values ({tenant}, '{name}', {foreman}, '{unit}') returning id"
+    ))
+    .await
+}
+
+async fn worker(
+    app: &TestApp,
+    tenant: i64,
+    name: &str,
+    id_number: &str,
+    crew: i64,
+    rate: &str,
+) -> i64 {
+    app.count(&format!(
+        "insert into worker (tenant_id, name, id_number, trade_id, crew_id, day_rate)
+         values ({tenant}, '{name}', '{id_number}',
+                 (select id from trade where tenant_id = {tenant} and name_zh = '钢筋工'),
+                 {crew}, {rate}) returning id"
+    ))
+    .await
+}
+
+async fn site() -> Site {
+    let app = TestApp::spawn().await;
+    let (mut owner, tenant) = app.signup("Acme", "owner@acme.cn").await;
+    let project = create_project(&mut owner, "P1", "").await;
+    let foreman = app.user(tenant, "foreman@acme.cn", "foreman").await;
+    let manager = app.user(tenant, "pm@acme.cn", "project_manager").await;
+    let foreman_id = user_id(&app, "foreman@acme.cn").await;
+    add_member(&mut owner, project, foreman_id, "foreman").await;
+    add_member(
+        &mut owner,
+        project,
+        user_id(&app, "pm@acme.cn").await,
+        "manager",
+    )
+    .await;
+    let crew = crew(&app, tenant, "钢筋班组", Some(foreman_id), "hour").await;
+    let zhang = worker(&app, tenant, "张三", "11010519491231002X", crew, "320").await;
+    let li = worker(&app, tenant, "李四", "110101199003077758", crew, "280").await;
+    Site {
+        app,
+        owner,
+        foreman,
+        manager,
+        tenant,
+        project,
+        crew,
+        zhang,
+        li,
+    }
+}
+
+/// One line of a posted ticket: a worker (ticked) or a head count of a trade.
+#[derive(Clone, Debug)]
+struct Line {
+    worker: Option<i64>,
+    trade: String,
+    heads: String,
+    pay: &'static str,
+    quantity: String,
+    rate: String,
+}
+
+fn named(worker: i64, quantity: &str) -> Line {
+    Line {
+        worker: Some(worker),
+        trade: String::new(),
+        heads: String::new(),
+        pay: "regular",
+        quantity: quantity.to_owned(),
+        rate: String::new(),
+    }
+}
+
+async fn post_ticket(
+    c: &mut TestClient,
+    path: &str,
+    header: &[(&str, &str)],
+    lines: &[Line],
+    action: &str,
+) -> TestResponse {
+    c.get("/labour/tickets/new").await;
+    let mut fields: Vec<(String, String)> = header
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect();
+    for (i, l) in lines.iter().enumerate() {
+        fields.push((
+            "worker".into(),
+            l.worker.map(|w| w.to_string()).unwrap_or_default(),
+        ));
+        if l.worker.is_some() {
+            fields.push(("pick".into(), i.to_string()));
+        }
+        fields.push(("trade".into(), l.trade.clone()));
+        fields.push(("heads".into(), l.heads.clone()));
+        fields.push(("pay_type".into(), l.pay.to_owned()));
+        fields.push(("quantity".into(), l.quantity.clone()));
+        fields.push(("rate".into(), l.rate.clone()));
+    }
+    fields.push(("action".into(), action.to_owned()));
+    let borrowed: Vec<(&str, &str)> = fields
+        .iter()
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    c.post_form(path, &borrowed).await
+}
+
+async fn enter(s: &mut Site, date: NaiveDate, lines: &[Line], action: &str) -> TestResponse {
+    let (project, crew, date) = (s.project.to_string(), s.crew.to_string(), date.to_string());
+    post_ticket(
+        &mut s.foreman,
+        "/labour/tickets",
+        &[
+            ("project", &project),
+            ("crew", &crew),
+            ("date", &date),
+            ("count_unit", "hour"),
+            ("reason", "基坑积水抽排"),
+            ("work_content", "抽水、清淤"),
+            ("version", "0"),
+        ],
+        lines,
+        action,
+    )
+    .await
+}
+
+fn ticket_id(r: &TestResponse) -> i64 {
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    r.location()
+        .trim_start_matches("/labour/tickets/")
+        .parse()
+        .unwrap()
+}
+
+async fn version(app: &TestApp, ticket: i64) -> String {
+    app.count(&format!(
+        "select version::bigint from labour_ticket where id = {ticket}"
+    ))
+    .await
+    .to_string()
+}
+
+async fn act(
+    c: &mut TestClient,
+    app: &TestApp,
+    ticket: i64,
+    action: &str,
+    reason: &str,
+) -> TestResponse {
+    let v = version(app, ticket).await;
+    c.get(&format!("/labour/tickets/{ticket}")).await;
+    c.post_form(
+        &format!("/labour/tickets/{ticket}/{action}"),
+        &[("version", &v), ("reason", reason)],
+    )
+    .await
+}
+
+#[tokio::test]
+async fn a_foreman_enters_the_crew_for_a_day_and_the_manager_confirms() {
+    let mut s = site().await;
+    let (zhang, li) = (s.zhang, s.li);
+    let path = format!(
+        "/labour/tickets/new?project={}&crew={}&date={}",
+        s.project,
+        s.crew,
+        today()
+    );
+    let form = s.foreman.get(&path).await;
+    assert_eq!(form.status, StatusCode::OK);
+    // Both workers ticked for a standard day of 8 hours.
+    form.assert_contains("张三");
+    form.assert_contains("李四");
+    let html = form.html();
+    let ticked = html
+        .select(&scraper::Selector::parse("input[name=pick][checked]").unwrap())
+        .count();
+    assert_eq!(ticked, 2);
+    let eights = html
+        .select(&scraper::Selector::parse("input[name=quantity][value='8']").unwrap())
+        .count();
+    assert_eq!(eights, 2);
+
+    let mut overtime = named(zhang, "2");
+    overtime.pay = "overtime";
+    let r = enter(
+        &mut s,
+        today(),
+        &[named(zhang, "8"), named(li, "4"), overtime],
+        "submit",
+    )
+    .await;
+    let id = ticket_id(&r);
+    let page = s.foreman.get(&format!("/labour/tickets/{id}")).await;
+    // 320 + 280 / 2 + 320 / 8 × 2 × 1.5 = 320 + 140 + 120.
+    assert_eq!(page.text("#total-amount"), "580.00");
+    assert_eq!(page.text("#total-hours"), "14");
+    assert_eq!(page.text("#total-days"), "1.75");
+    assert!(page.text("#status").contains("已提交"));
+    // The foreman cannot confirm.
+    let r = act(&mut s.foreman, &s.app, id, "confirm", "").await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+
+    let r = act(&mut s.manager, &s.app, id, "confirm", "").await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let page = s.manager.get(&format!("/labour/tickets/{id}")).await;
+    assert!(page.text("#status").contains("已确认"));
+    let trail = page.text("#trail");
+    assert!(
+        trail.contains("已提交") && trail.contains("已确认"),
+        "{trail}"
+    );
+    assert_eq!(
+        s.app
+            .count(&format!(
+                "select count(*) from labour_ticket_event where ticket_id = {id}"
+            ))
+            .await,
+        2
+    );
+    // Confirmed is locked: no edit, no delete, no second confirmation.
+    let r = act(&mut s.foreman, &s.app, id, "delete", "").await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    let r = act(&mut s.manager, &s.app, id, "confirm", "").await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    let date = today().to_string();
+    let r = post_ticket(
+        &mut s.foreman,
+        &format!("/labour/tickets/{id}/edit"),
+        &[
+            ("crew", &s.crew.to_string()),
+            ("date", &date),
+            ("count_unit", "hour"),
+            ("version", "2"),
+        ],
+        &[named(zhang, "1")],
+        "draft",
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    assert_eq!(
+        s.app
+            .count(&format!(
+                "select count(*) from labour_ticket_line where ticket_id = {id}"
+            ))
+            .await,
+        3
+    );
+    // The labour cost view reads it for the cost centre.
+    let cost = s
+        .app
+        .count(&format!(
+            "select (sum(amount) * 100)::bigint from labour_cost where project_id = {}",
+            s.project
+        ))
+        .await;
+    assert_eq!(cost, 58_000);
+    // The dashboard's panel shows this month's labour of the project.
+    let dash = s.owner.get("/dashboard").await;
+    let panel = dash.text("#labour-panel");
+    assert!(panel.contains("P1") && panel.contains("580.00"), "{panel}");
+}
+
+#[tokio::test]
+async fn refused_tickets_say_why_and_save_nothing() {
+    let mut s = site().await;
+    let (zhang, li) = (s.zhang, s.li);
+    let future = today().checked_add_days(Days::new(1)).unwrap();
+    let r = enter(&mut s, future, &[named(zhang, "8")], "submit").await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("不能录入今天以后的点工"), "{}", r.body);
+
+    let r = enter(&mut s, today(), &[named(zhang, "-8")], "submit").await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.text("#e-quantity-0"), "不能为负数");
+
+    let mut bad_rate = named(li, "8");
+    bad_rate.rate = "-100".into();
+    let r = enter(&mut s, today(), &[bad_rate], "submit").await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.text("#e-rate-0"), "不能为负数");
+
+    let r = enter(&mut s, today(), &[named(zhang, "25")], "submit").await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+
+    // 16 hours on one ticket, then 10 more on another: past 24 hours in the day.
+    let mut ot = named(zhang, "8");
+    ot.pay = "overtime";
+    ticket_id(&enter(&mut s, days_ago(1), &[named(zhang, "8"), ot], "draft").await);
+    let r = enter(&mut s, days_ago(1), &[named(zhang, "10")], "draft").await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.text("#e-quantity-0"), "一名工人一天不能超过 24 小时");
+
+    // No lines at all.
+    let r = enter(&mut s, today(), &[], "submit").await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("至少要有一名工人或一行人数"));
+
+    // A project the foreman is not a member of.
+    let other = create_project(&mut s.owner, "P2", "").await;
+    let (other, crew, date) = (other.to_string(), s.crew.to_string(), today().to_string());
+    let r = post_ticket(
+        &mut s.foreman,
+        "/labour/tickets",
+        &[
+            ("project", &other),
+            ("crew", &crew),
+            ("date", &date),
+            ("count_unit", "hour"),
+        ],
+        &[named(zhang, "8")],
+        "submit",
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("您不是这个项目的成员"), "{}", r.body);
+
+    // Another foreman's crew.
+    let other_crew = crew_of_other_foreman(&s).await;
+    let (project, other_crew) = (s.project.to_string(), other_crew.to_string());
+    let r = post_ticket(
+        &mut s.foreman,
+        "/labour/tickets",
+        &[
+            ("project", &project),
+            ("crew", &other_crew),
+            ("date", &date),
+            ("count_unit", "hour"),
+        ],
+        &[named(zhang, "8")],
+        "submit",
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.body.contains("您只能处理自己班组的点工单"));
+
+    assert_eq!(s.app.count("select count(*) from labour_ticket").await, 1);
+    assert_eq!(
+        s.app.count("select count(*) from labour_ticket_line").await,
+        2
+    );
+}
+
+async fn crew_of_other_foreman(s: &Site) -> i64 {
+    let other = s.app.user(s.tenant, "foreman2@acme.cn", "foreman").await;
+    drop(other);
+    let id = user_id(&s.app, "foreman2@acme.cn").await;
+    crew(&s.app, s.tenant, "木工班组", Some(id), "day").await
+}
+
+#[tokio::test]
+async fn a_rejected_ticket_is_corrected_and_a_confirmed_one_reversed() {
+    let mut s = site().await;
+    let zhang = s.zhang;
+    let id = ticket_id(&enter(&mut s, days_ago(2), &[named(zhang, "8")], "submit").await);
+    // A rejection needs a reason.
+    let r = act(&mut s.manager, &s.app, id, "reject", "  ").await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let r = act(&mut s.manager, &s.app, id, "reject", "工时与考勤不符").await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let page = s.foreman.get(&format!("/labour/tickets/{id}")).await;
+    assert!(page.text("#reject-reason").contains("工时与考勤不符"));
+    // The foreman corrects the hours and submits again.
+    let edit = s.foreman.get(&format!("/labour/tickets/{id}/edit")).await;
+    assert_eq!(edit.status, StatusCode::OK);
+    let v = version(&s.app, id).await;
+    let date = days_ago(2).to_string();
+    let r = post_ticket(
+        &mut s.foreman,
+        &format!("/labour/tickets/{id}/edit"),
+        &[
+            ("crew", &s.crew.to_string()),
+            ("date", &date),
+            ("count_unit", "hour"),
+            ("version", &v),
+        ],
+        &[named(zhang, "6")],
+        "submit",
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let r = act(&mut s.manager, &s.app, id, "confirm", "").await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let page = s.manager.get(&format!("/labour/tickets/{id}")).await;
+    assert_eq!(page.text("#total-amount"), "240.00");
+
+    // A reversal needs a reason, then negates every line; both tickets stay.
+    let r = act(&mut s.manager, &s.app, id, "reverse", "").await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let r = act(&mut s.manager, &s.app, id, "reverse", "重复计工").await;
+    let reversal = ticket_id(&r);
+    assert_ne!(reversal, id);
+    let page = s.manager.get(&format!("/labour/tickets/{reversal}")).await;
+    assert_eq!(page.text("#total-amount"), "-240.00");
+    assert!(page.text("#reverses").contains(&format!("DG-{id}")));
+    let page = s.manager.get(&format!("/labour/tickets/{id}")).await;
+    assert!(
+        page.text("#reversed-by")
+            .contains(&format!("DG-{reversal}"))
+    );
+    // Reversed once only.
+    let r = act(&mut s.manager, &s.app, id, "reverse", "again").await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    // The summary nets them out.
+    let summary = s.manager.get("/labour?by=crew").await;
+    assert_eq!(summary.text("#total-amount"), "0.00");
+    // The trail: submitted, rejected, submitted, confirmed.
+    assert_eq!(
+        s.app
+            .count(&format!(
+                "select count(*) from labour_ticket_event where ticket_id = {id}"
+            ))
+            .await,
+        4
+    );
+}
+
+#[tokio::test]
+async fn a_second_ticket_naming_the_same_worker_is_flagged_and_copy_yesterday_fills_the_form() {
+    let mut s = site().await;
+    let (zhang, li) = (s.zhang, s.li);
+    let first = ticket_id(
+        &enter(
+            &mut s,
+            days_ago(1),
+            &[named(zhang, "4"), named(li, "8")],
+            "submit",
+        )
+        .await,
+    );
+    let second = ticket_id(&enter(&mut s, days_ago(1), &[named(zhang, "4")], "submit").await);
+    let page = s.manager.get(&format!("/labour/tickets/{second}")).await;
+    let flag = page.text("#double-booked");
+    assert!(
+        flag.contains("张三") && flag.contains(&format!("DG-{first}")),
+        "{flag}"
+    );
+
+    let copy = s
+        .foreman
+        .get(&format!(
+            "/labour/tickets/new?project={}&crew={}&date={}&copy=1",
+            s.project,
+            s.crew,
+            today()
+        ))
+        .await;
+    assert_eq!(copy.status, StatusCode::OK);
+    assert!(copy.text("#copied-from").contains(&format!("DG-{second}")));
+    let html = copy.html();
+    let ticked: Vec<String> = html
+        .select(&scraper::Selector::parse("input[name=pick][checked]").unwrap())
+        .map(|e| e.value().attr("value").unwrap().to_owned())
+        .collect();
+    // Only Zhang was on the last ticket; Li is offered unticked.
+    assert_eq!(ticked.len(), 1);
+    assert!(copy.body.contains("基坑积水抽排"));
+    // Nothing is saved by copying.
+    assert_eq!(s.app.count("select count(*) from labour_ticket").await, 2);
+}
+
+#[tokio::test]
+async fn roles_and_other_tenants() {
+    let mut s = site().await;
+    let zhang = s.zhang;
+    let id = ticket_id(&enter(&mut s, today(), &[named(zhang, "8")], "draft").await);
+    let mut viewer = s.app.user(s.tenant, "viewer@acme.cn", "viewer").await;
+    assert_eq!(
+        viewer.get("/labour/tickets/new").await.status,
+        StatusCode::FORBIDDEN
+    );
+    let mut finance = s.app.user(s.tenant, "finance@acme.cn", "finance").await;
+    // Not a member of the project: the ticket is not there for them.
+    assert_not_found(&finance.get(&format!("/labour/tickets/{id}")).await);
+    add_member(
+        &mut s.owner,
+        s.project,
+        user_id(&s.app, "finance@acme.cn").await,
+        "viewer",
+    )
+    .await;
+    assert_eq!(
+        finance.get(&format!("/labour/tickets/{id}")).await.status,
+        StatusCode::OK
+    );
+    let r = act(&mut finance, &s.app, id, "submit", "").await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    // A foreman of another crew does not see this crew's tickets.
+    let _ = crew_of_other_foreman(&s).await;
+    let mut other_foreman = s.app.client();
+    other_foreman
+        .login("foreman2@acme.cn", crate::support::PASSWORD)
+        .await;
+    assert_not_found(&other_foreman.get(&format!("/labour/tickets/{id}")).await);
+    let list = other_foreman.get("/labour/tickets").await;
+    assert!(!list.body.contains(&format!("DG-{id}")));
+    // The draft's own foreman submits; the owner confirms in bulk from the list.
+    let r = act(&mut s.foreman, &s.app, id, "submit", "").await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    s.owner.get("/labour/tickets").await;
+    let r = s
+        .owner
+        .post_form(
+            "/labour/tickets/confirm",
+            &[("ids", &id.to_string()), ("back", "/labour/tickets")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        s.app
+            .count(&format!(
+                "select count(*) from labour_ticket where id = {id} and status = 'confirmed'"
+            ))
+            .await,
+        1
+    );
+
+    // Another company sees none of it.
+    let (mut rival, _) = s.app.signup("Rival", "owner@rival.cn").await;
+    assert_not_found(&rival.get(&format!("/labour/tickets/{id}")).await);
+    rival.get("/labour/tickets").await;
+    let r = rival
+        .post_form(
+            &format!("/labour/tickets/{id}/reverse"),
+            &[("version", "3"), ("reason", "x")],
+        )
+        .await;
+    assert_not_found(&r);
+    let r = rival
+        .post_form("/labour/tickets/confirm", &[("ids", &id.to_string())])
+        .await;
+    assert_not_found(&r);
+    let rival_project = create_project(&mut rival, "R1", "").await;
+    // Rival posting our crew and workers onto their project is refused.
+    let (rp, crew, date) = (
+        rival_project.to_string(),
+        s.crew.to_string(),
+        today().to_string(),
+    );
+    let r = post_ticket(
+        &mut rival,
+        "/labour/tickets",
+        &[
+            ("project", &rp),
+            ("crew", &crew),
+            ("date", &date),
+            ("count_unit", "hour"),
+        ],
+        &[named(zhang, "8")],
+        "submit",
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(s.app.count("select count(*) from labour_ticket").await, 1);
+}
+
+#[tokio::test]
+async fn the_ticket_list_filters_totals_and_exports() {
+    let mut s = site().await;
+    let (zhang, li) = (s.zhang, s.li);
+    let a = ticket_id(&enter(&mut s, days_ago(3), &[named(zhang, "8")], "submit").await);
+    let mut heads = named(0, "8");
+    heads.worker = None;
+    heads.trade = s
+        .app
+        .count(&format!(
+            "select id from trade where tenant_id = {} and name_zh = '普工'",
+            s.tenant
+        ))
+        .await
+        .to_string();
+    heads.heads = "3".into();
+    heads.rate = "200".into();
+    ticket_id(&enter(&mut s, days_ago(2), &[named(li, "8"), heads], "draft").await);
+    act(&mut s.manager, &s.app, a, "confirm", "").await;
+
+    let list = s.manager.get("/labour/tickets").await;
+    assert_eq!(list.text("#sum-amount"), "1,200.00");
+    let list = s.manager.get("/labour/tickets?status=confirmed").await;
+    assert_eq!(list.text("#sum-amount"), "320.00");
+    let by_worker = s
+        .manager
+        .get(&format!("/labour/tickets?worker={}", s.li))
+        .await;
+    assert_eq!(by_worker.text("#sum-amount"), "280.00");
+
+    let csv = s.manager.get("/labour/tickets?format=csv").await;
+    assert_eq!(csv.status, StatusCode::OK);
+    let mut reader = csv::Reader::from_reader(csv.body.trim_start_matches('\u{feff}').as_bytes());
+    let rows: Vec<csv::StringRecord> = reader.records().map(Result::unwrap).collect();
+    assert_eq!(rows.len(), 3);
+    let total = rows.last().unwrap();
+    assert_eq!(&total[0], "合计");
+    assert_eq!(&total[10], "1200.00");
+    let xlsx = s.manager.get("/labour/tickets?format=xlsx").await;
+    assert!(xlsx.body.as_bytes().starts_with(b"PK"));
+    // The summary by worker names the unnamed head count apart.
+    let summary = s.manager.get("/labour?by=worker&status=any").await;
+    summary.assert_contains("未登记姓名的工人");
+    assert_eq!(summary.text("#total-amount"), "1,200.00");
+}
+
+/// One random ticket: a day back, and hours per worker (0 = not on it), a pay type, and
+/// whether the manager confirms it.
+#[derive(Clone, Debug)]
+struct RandomTicket {
+    day: u64,
+    hours: [u8; 2],
+    pay: usize,
+    confirm: bool,
+}
+
+fn random_ticket() -> impl Strategy<Value = RandomTicket> {
+    (0u64..40, [0u8..=10, 0u8..=10], 0usize..4, any::<bool>()).prop_map(
+        |(day, hours, pay, confirm)| RandomTicket {
+            day,
+            hours,
+            pay,
+            confirm,
+        },
+    )
+}
+
+#[tokio::test]
+async fn summaries_equal_the_sum_of_random_tickets() {
+    let mut runner = TestRunner::new(Config {
+        cases: 1,
+        ..Config::default()
+    });
+    let tickets = proptest::collection::vec(random_ticket(), 12..20)
+        .new_tree(&mut runner)
+        .unwrap()
+        .current();
+    let mut s = site().await;
+    let rules = PayRules::default();
+    let rates = [Decimal::from(320), Decimal::from(280)];
+    let workers = [s.zhang, s.li];
+    let pays = [
+        PayType::Regular,
+        PayType::Overtime,
+        PayType::RestDay,
+        PayType::Holiday,
+    ];
+    // Expected confirmed amounts by worker and by month.
+    let mut by_worker: BTreeMap<i64, Decimal> = BTreeMap::new();
+    let mut by_month: BTreeMap<String, Decimal> = BTreeMap::new();
+    let mut total = Decimal::ZERO;
+    let mut hours_per_day: BTreeMap<(u64, usize), u8> = BTreeMap::new();
+    for t in &tickets {
+        let mut lines = Vec::new();
+        let mut amounts = Vec::new();
+        for (i, h) in t.hours.iter().enumerate() {
+            let booked = hours_per_day.entry((t.day, i)).or_default();
+            if *h == 0 || *booked + h > 24 {
+                continue;
+            }
+            *booked += h;
+            let mut l = named(workers[i], &h.to_string());
+            l.pay = pays[t.pay].as_str();
+            lines.push(l);
+            let f = rules.figures(CountUnit::Hour, Decimal::from(*h), 1, rates[i], pays[t.pay]);
+            amounts.push((workers[i], f.amount));
+        }
+        if lines.is_empty() {
+            continue;
+        }
+        let date = days_ago(t.day);
+        let id = ticket_id(&enter(&mut s, date, &lines, "submit").await);
+        if t.confirm {
+            let r = act(&mut s.manager, &s.app, id, "confirm", "").await;
+            assert_eq!(r.status, StatusCode::SEE_OTHER);
+            for (w, a) in amounts {
+                *by_worker.entry(w).or_default() += a;
+                *by_month
+                    .entry(date.format("%Y-%m").to_string())
+                    .or_default() += a;
+                total += a;
+            }
+        }
+    }
+    let csv = |body: &str| -> Vec<csv::StringRecord> {
+        csv::Reader::from_reader(body.trim_start_matches('\u{feff}').as_bytes())
+            .records()
+            .map(Result::unwrap)
+            .collect()
+    };
+    let money = |s: &str| s.parse::<Decimal>().unwrap();
+
+    let rows = csv(&s.manager.get("/labour?by=worker&format=csv").await.body);
+    for (w, name) in [(s.zhang, "张三"), (s.li, "李四")] {
+        let got = rows
+            .iter()
+            .find(|r| &r[0] == name)
+            .map_or(Decimal::ZERO, |r| money(&r[5]));
+        assert_eq!(
+            got,
+            by_worker.get(&w).copied().unwrap_or_default(),
+            "{name}"
+        );
+    }
+    assert_eq!(money(&rows.last().unwrap()[5]), total);
+
+    let rows = csv(&s.manager.get("/labour?by=month&format=csv").await.body);
+    for (month, amount) in &by_month {
+        let got = rows.iter().find(|r| &r[0] == month).map(|r| money(&r[5]));
+        assert_eq!(got, Some(*amount), "{month}");
+    }
+    // Crew by month adds up to the same total, and so do the tickets in the list.
+    let rows = csv(&s
+        .manager
+        .get("/labour?by=crew&then=month&format=csv")
+        .await
+        .body);
+    assert_eq!(money(&rows.last().unwrap()[6]), total);
+    let list = csv(&s
+        .manager
+        .get("/labour/tickets?status=cost&format=csv")
+        .await
+        .body);
+    assert_eq!(money(&list.last().unwrap()[10]), total);
+}
