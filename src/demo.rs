@@ -39,10 +39,14 @@ pub async fn ensure(db: &Db) -> AppResult<DemoLogin> {
     if let Some((tenant, owner)) = cross_tenant::find_login(db, &login.email).await? {
         // A demo company from before Plans existed gets its demo project now.
         let mut scope = db.begin_tenant(tenant).await?;
-        if crate::plans::queries::project_by_code(&mut scope, crate::plans::demo::DEMO_CODE)
-            .await?
-            .is_none()
+        if let Some(project) =
+            crate::plans::queries::project_by_code(&mut scope, crate::plans::demo::DEMO_CODE)
+                .await?
         {
+            // A demo project from before Labour gets its day labour now.
+            crate::labour::demo::create(&mut scope, project, owner, demo_today()).await?;
+            scope.commit().await?;
+        } else {
             let members: Vec<UserId> = users::list_users(&mut scope)
                 .await?
                 .into_iter()

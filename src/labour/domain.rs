@@ -200,10 +200,24 @@ impl IdNumberError {
     }
 }
 
-/// A resident identity-card number, normalised (trimmed, upper-case X), or why not.
-pub fn check_id_number(raw: &str) -> Result<String, IdNumberError> {
+/// The check character (ISO 7064 MOD 11-2) of an identity number's first 17 digits.
+pub fn id_check_char(first17: &str) -> Option<char> {
     const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
     const CHECK: &[u8; 11] = b"10X98765432";
+    let bytes = first17.as_bytes();
+    if bytes.len() != 17 || !bytes.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let sum: u32 = bytes
+        .iter()
+        .zip(WEIGHTS)
+        .map(|(b, w)| u32::from(b - b'0') * w)
+        .sum();
+    Some(char::from(CHECK[(sum % 11) as usize]))
+}
+
+/// A resident identity-card number, normalised (trimmed, upper-case X), or why not.
+pub fn check_id_number(raw: &str) -> Result<String, IdNumberError> {
     let id = raw.trim().to_ascii_uppercase();
     let bytes = id.as_bytes();
     let well_formed = bytes.len() == 18
@@ -218,12 +232,7 @@ pub fn check_id_number(raw: &str) -> Result<String, IdNumberError> {
     if birth.is_none() {
         return Err(IdNumberError::BirthDate);
     }
-    let sum: u32 = bytes[..17]
-        .iter()
-        .zip(WEIGHTS)
-        .map(|(b, w)| u32::from(b - b'0') * w)
-        .sum();
-    if CHECK[(sum % 11) as usize] == bytes[17] {
+    if id_check_char(&id[..17]) == Some(char::from(bytes[17])) {
         Ok(id)
     } else {
         Err(IdNumberError::CheckDigit)

@@ -8,6 +8,7 @@
 //! tickets are labour cost; the `labour_cost` view gives them to the cost centre by project,
 //! task and month.
 
+pub mod demo;
 pub mod domain;
 pub mod queries;
 pub mod summary;

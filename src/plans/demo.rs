@@ -108,6 +108,7 @@ pub async fn create(
         day = day.pred_opt().unwrap_or(start);
     }
     crate::progress::site_log::demo_logs(scope, id, owner, &log_days).await?;
+    crate::labour::demo::create(scope, id, owner, today).await?;
     project = queries::find_project(scope, id, owner, true)
         .await?
         .ok_or(AppError::NotFound)?;

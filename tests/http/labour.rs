@@ -788,3 +788,31 @@ async fn summaries_equal_the_sum_of_random_tickets() {
         .body);
     assert_eq!(money(&list.last().unwrap()[10]), total);
 }
+
+#[tokio::test]
+async fn the_demo_project_brings_crews_workers_and_tickets_in_every_state() {
+    let app = TestApp::spawn().await;
+    let (mut owner, _) = app.signup("Acme", "owner@acme.cn").await;
+    owner.get("/dashboard").await;
+    let r = owner.post_form("/projects/demo", &[]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let by_status =
+        |status: &str| format!("select count(*) from labour_ticket where status = '{status}'");
+    assert!(app.count(&by_status("confirmed")).await > 10);
+    assert!(app.count(&by_status("submitted")).await > 0);
+    assert_eq!(app.count(&by_status("rejected")).await, 1);
+    assert_eq!(app.count("select count(*) from worker").await, 10);
+    // Every demo ticket's total is the sum of its lines.
+    assert_eq!(
+        app.count(
+            "select count(*) from labour_ticket t where total_amount <>
+               (select sum(amount) from labour_ticket_line l where l.ticket_id = t.id)"
+        )
+        .await,
+        0
+    );
+    let summary = owner.get("/labour?by=crew").await;
+    summary.assert_contains("钢筋班组（滨江花园）");
+    let dash = owner.get("/dashboard").await;
+    assert!(dash.text("#labour-panel").contains("DEMO-01"));
+}
