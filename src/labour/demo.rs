@@ -13,8 +13,10 @@ use crate::db::TenantScope;
 use crate::error::AppResult;
 use crate::tenancy::TenantId;
 
-/// (crew, main trade, count unit, workers as (name, day rate)).
-const CREWS: [(&str, &str, CountUnit, &[(&str, i64)]); 3] = [
+/// A demo crew: its name, main trade, count unit, and workers as (name, day rate).
+type DemoCrew = (&'static str, &'static str, CountUnit, &'static [(&'static str, i64)]);
+
+const CREWS: [DemoCrew; 3] = [
     (
         "钢筋班组（滨江花园）",
         "钢筋工",
