@@ -14,7 +14,12 @@ use crate::error::AppResult;
 use crate::tenancy::TenantId;
 
 /// A demo crew: its name, main trade, count unit, and workers as (name, day rate).
-type DemoCrew = (&'static str, &'static str, CountUnit, &'static [(&'static str, i64)]);
+type DemoCrew = (
+    &'static str,
+    &'static str,
+    CountUnit,
+    &'static [(&'static str, i64)],
+);
 
 const CREWS: [DemoCrew; 3] = [
     (

@@ -323,3 +323,114 @@ async fn a_project_from_a_template_gets_a_linked_task_progress_a_gantt_and_a_war
 
     c.close().await.unwrap();
 }
+
+#[tokio::test]
+async fn a_foreman_enters_a_days_tickets_on_a_phone_and_the_manager_confirms_them() {
+    let Some(driver) = start_driver() else { return };
+    let app = TestApp::spawn().await;
+    let base = app.serve().await;
+    let owner_profile = tempfile::tempdir().unwrap();
+    let owner = browser(&driver, owner_profile.path()).await;
+
+    // The owner signs up and opens a project; they are its manager.
+    fill_sign_up(&owner, &base).await;
+    navigate(&owner, "button.primary").await;
+    owner.goto(&format!("{base}/projects/new")).await.unwrap();
+    fill(&owner, "#f-code", "FJ-01").await;
+    fill(&owner, "#f-name", "华建科技园 2# 楼").await;
+    navigate(&owner, "form button.primary").await;
+    let tenant = app
+        .count("select tenant_id from app_user where email = 'li.wei@huajian.cn'")
+        .await;
+    let project = app
+        .count("select id from project where code = 'FJ-01'")
+        .await;
+
+    // A foreman on the project leads a crew counted in 工日 with two workers.
+    drop(app.user(tenant, "zhang@huajian.cn", "foreman").await);
+    app.exec(&format!(
+        "insert into project_member (tenant_id, project_id, user_id, project_role)
+           select {tenant}, {project}, id, 'foreman' from app_user where email = 'zhang@huajian.cn';
+         insert into crew (tenant_id, name, foreman_id, count_unit)
+           select {tenant}, '钢筋班组', id, 'day' from app_user where email = 'zhang@huajian.cn';
+         insert into worker (tenant_id, name, id_number, trade_id, crew_id, day_rate)
+           select {tenant}, w.name, w.id_number, t.id, c.id, w.rate
+           from (values ('王大勇', '11010519491231002X', 320), ('刘春生', '110101199003077758', 280))
+                  as w(name, id_number, rate),
+                trade t, crew c
+           where t.tenant_id = {tenant} and t.name_zh = '钢筋工' and c.tenant_id = {tenant};"
+    ))
+    .await;
+
+    // On the foreman's phone: pick project and crew, both workers come ticked for a day.
+    let phone_profile = tempfile::tempdir().unwrap();
+    let phone = browser(&driver, phone_profile.path()).await;
+    phone.goto(&format!("{base}/login")).await.unwrap();
+    fill(&phone, "#f-email", "zhang@huajian.cn").await;
+    fill(&phone, "#f-password", PASSWORD).await;
+    navigate(&phone, "form button.primary").await;
+    phone
+        .goto(&format!("{base}/labour/tickets/new"))
+        .await
+        .unwrap();
+    select(&phone, &format!("#f-project option[value='{project}']")).await;
+    select(&phone, "#f-crew option:nth-child(2)").await;
+    navigate(&phone, "#pick-form button").await;
+    let text = body_text(&phone).await;
+    assert!(text.contains("王大勇") && text.contains("刘春生"), "{text}");
+    // Liu worked half a day.
+    let liu: i64 = phone
+        .execute(
+            "return [...document.querySelectorAll('.line')].findIndex(l => l.textContent.includes('刘春生'));",
+            vec![],
+        )
+        .await
+        .unwrap()
+        .as_i64()
+        .unwrap();
+    fill(&phone, &format!("#f-quantity-{liu}"), "0.5").await;
+    fill(&phone, "#f-reason", "基坑积水抽排").await;
+    snapshot(&phone, "labour-1-entry").await;
+    // Nothing sticks out sideways on a phone.
+    let overflow: i64 = phone
+        .execute(
+            "return document.documentElement.scrollWidth - document.documentElement.clientWidth;",
+            vec![],
+        )
+        .await
+        .unwrap()
+        .as_i64()
+        .unwrap();
+    assert!(overflow <= 0, "the entry form is {overflow} px too wide");
+    navigate(&phone, "#submit-ticket").await;
+    let text = body_text(&phone).await;
+    assert!(text.contains("已提交") && text.contains("460.00"), "{text}");
+    snapshot(&phone, "labour-2-submitted").await;
+
+    // The manager confirms it from the list, and the summary shows the totals.
+    owner.goto(&format!("{base}/labour/tickets")).await.unwrap();
+    click(&owner, "input[name=ids]").await;
+    navigate(&owner, "#confirm-selected").await;
+    assert!(body_text(&owner).await.contains("所选点工单已确认"));
+    owner.goto(&format!("{base}/labour?by=crew")).await.unwrap();
+    let total = owner
+        .find(Locator::Css("#total-amount"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(total, "460.00");
+    let days = owner
+        .find(Locator::Css("#total-days"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(days, "1.5");
+    snapshot(&owner, "labour-3-summary").await;
+
+    phone.close().await.unwrap();
+    owner.close().await.unwrap();
+}
