@@ -10,6 +10,7 @@
 
 pub mod domain;
 pub mod queries;
+pub mod roster;
 pub mod views;
 
 use axum::Router;
@@ -17,5 +18,5 @@ use axum::Router;
 use crate::web::AppState;
 
 pub fn router() -> Router<AppState> {
-    Router::new()
+    Router::new().merge(roster::router())
 }
