@@ -32,7 +32,11 @@ impl Tab {
                 "/settings/calendars",
                 "settings.tab_schedule",
             ),
-            (Tab::Labour, "/settings/labour", "labour_roster.settings_tab"),
+            (
+                Tab::Labour,
+                "/settings/labour",
+                "labour_roster.settings_tab",
+            ),
             (Tab::Audit, "/settings/audit", "settings.tab_audit"),
         ]
     }

@@ -51,7 +51,10 @@ pub(super) fn trade_choices(
 }
 
 fn choice_ids(choices: &[Choice]) -> Vec<i64> {
-    choices.iter().filter_map(|c| c.value.parse().ok()).collect()
+    choices
+        .iter()
+        .filter_map(|c| c.value.parse().ok())
+        .collect()
 }
 
 fn unit_key(unit: &str) -> &'static str {
@@ -123,7 +126,10 @@ fn new_crew_of(c: &Crew) -> NewCrew {
 
 /// Who may lead the crew, as the select offers them (active foremen and project managers,
 /// and whoever leads it now).
-async fn foreman_choices(tx: &mut TenantTx<Labour>, current: Option<i64>) -> AppResult<Vec<Choice>> {
+async fn foreman_choices(
+    tx: &mut TenantTx<Labour>,
+    current: Option<i64>,
+) -> AppResult<Vec<Choice>> {
     Ok(queries::foreman_choices(tx, current)
         .await?
         .into_iter()
@@ -247,7 +253,9 @@ fn with_status(status: StatusCode, html: String) -> Response {
 
 pub async fn new_form(mut tx: TenantTx<Labour>, page: Page) -> AppResult<Html<String>> {
     tx.require(Permission::EditLabourRoster)?;
-    Ok(Html(crew_page(&mut tx, &page, None, Parts::default()).await?))
+    Ok(Html(
+        crew_page(&mut tx, &page, None, Parts::default()).await?,
+    ))
 }
 
 pub async fn show(
@@ -345,7 +353,9 @@ pub async fn create(
     })
     .await?;
     tx.commit().await?;
-    page.session.flash(true, "labour_roster.crew_created").await?;
+    page.session
+        .flash(true, "labour_roster.crew_created")
+        .await?;
     Ok(Redirect::to(&format!("/labour/crews/{id}")).into_response())
 }
 

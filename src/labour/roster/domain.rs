@@ -36,11 +36,14 @@ pub fn shown_id_number(role: Role, id_number: &str) -> String {
 /// shown, so a search cannot uncover a number one character at a time.
 pub fn id_search_suffix(q: &str, sees_numbers: bool) -> Option<String> {
     let q = q.trim().to_ascii_uppercase();
-    let (head, last) = q.split_at(q.len().saturating_sub(1));
-    let digits = !q.is_empty()
-        && head.bytes().all(|b| b.is_ascii_digit())
-        && last.bytes().all(|b| b.is_ascii_digit() || b == b'X');
-    let short_enough = q.len() <= if sees_numbers { 18 } else { 4 };
+    let bytes = q.as_bytes();
+    let digits = match bytes.split_last() {
+        Some((last, head)) => {
+            head.iter().all(u8::is_ascii_digit) && (last.is_ascii_digit() || *last == b'X')
+        }
+        None => false,
+    };
+    let short_enough = bytes.len() <= if sees_numbers { 18 } else { 4 };
     (digits && short_enough).then_some(q)
 }
 
@@ -191,7 +194,12 @@ impl TradeForm {
 
 /// An optional id picked from a select: empty is `None`; anything not among `allowed` is
 /// refused.
-fn picked(errors: &mut FieldErrors, field: &'static str, value: &str, allowed: &[i64]) -> Option<i64> {
+fn picked(
+    errors: &mut FieldErrors,
+    field: &'static str,
+    value: &str,
+    allowed: &[i64],
+) -> Option<i64> {
     let v = value.trim();
     if v.is_empty() {
         return None;
@@ -354,7 +362,12 @@ mod tests {
         let id = "11010519491231002X";
         assert_eq!(shown_id_number(Role::Owner, id), id);
         assert_eq!(shown_id_number(Role::Admin, id), id);
-        for role in [Role::ProjectManager, Role::Finance, Role::Foreman, Role::Viewer] {
+        for role in [
+            Role::ProjectManager,
+            Role::Finance,
+            Role::Foreman,
+            Role::Viewer,
+        ] {
             assert_eq!(shown_id_number(role, id), "**************002X");
         }
     }
@@ -500,7 +513,7 @@ mod tests {
         assert_eq!(crew.foreman_id, Some(3));
         let e = CrewForm {
             count_unit: "week".into(),
-            ..f.clone()
+            ..f
         }
         .validate(&[4], &[])
         .unwrap_err();

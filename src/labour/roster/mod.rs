@@ -28,10 +28,7 @@ use crate::web::AppState;
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route(
-            "/settings/labour",
-            get(settings::show).post(settings::save),
-        )
+        .route("/settings/labour", get(settings::show).post(settings::save))
         .route("/settings/labour/trades", post(settings::add_trade))
         .route("/settings/labour/trades/{id}", post(settings::rename_trade))
         .route(

@@ -197,7 +197,9 @@ pub async fn add_trade(
     })
     .await?;
     tx.commit().await?;
-    page.session.flash(true, "labour_roster.trade_added").await?;
+    page.session
+        .flash(true, "labour_roster.trade_added")
+        .await?;
     Ok(Redirect::to(BASE).into_response())
 }
 

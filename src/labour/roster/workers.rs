@@ -376,11 +376,16 @@ pub async fn show(
 }
 
 async fn find(tx: &mut TenantTx<Labour>, id: i64) -> AppResult<Worker> {
-    queries::find_worker(tx, id).await?.ok_or(AppError::NotFound)
+    queries::find_worker(tx, id)
+        .await?
+        .ok_or(AppError::NotFound)
 }
 
 fn choice_ids(choices: &[Choice]) -> Vec<i64> {
-    choices.iter().filter_map(|c| c.value.parse().ok()).collect()
+    choices
+        .iter()
+        .filter_map(|c| c.value.parse().ok())
+        .collect()
 }
 
 /// The form checked against the selects' choices, then against the numbers already
