@@ -16,10 +16,12 @@ pub enum Tab {
     Audit,
     /// Working calendars and warning thresholds.
     Schedule,
+    /// Day labour: the standard day, pay multipliers and trades.
+    Labour,
 }
 
 impl Tab {
-    pub fn all() -> [(Tab, &'static str, &'static str); 6] {
+    pub fn all() -> [(Tab, &'static str, &'static str); 7] {
         [
             (Tab::Company, "/settings/company", "settings.tab_company"),
             (Tab::Users, "/settings/users", "settings.tab_users"),
@@ -29,6 +31,11 @@ impl Tab {
                 Tab::Schedule,
                 "/settings/calendars",
                 "settings.tab_schedule",
+            ),
+            (
+                Tab::Labour,
+                "/settings/labour",
+                "labour_roster.settings_tab",
             ),
             (Tab::Audit, "/settings/audit", "settings.tab_audit"),
         ]

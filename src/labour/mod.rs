@@ -3,6 +3,10 @@
 //!
 //! - `domain`: the rules, pure — identity numbers, pay types and multipliers, a ticket's flow.
 //! - `queries`: the SQL the parts share — pay rules, trades, crews, workers, writing tickets.
+//! - `roster`: settings (standard day, multipliers, trades), crews and workers.
+//! - `tickets`: the foreman's fast entry, the ticket flow and the ticket list.
+//! - `summary`: 点工汇总 by any dimension, and the dashboard's panel.
+//! - `demo`: the demo project's day labour.
 //!
 //! Workers are records, not users: they never sign in and take no licence seat. Confirmed
 //! tickets are labour cost; the `labour_cost` view gives them to the cost centre by project,
@@ -11,6 +15,7 @@
 pub mod demo;
 pub mod domain;
 pub mod queries;
+pub mod roster;
 pub mod summary;
 pub mod tickets;
 pub mod views;
@@ -21,6 +26,7 @@ use crate::web::AppState;
 
 pub fn router() -> Router<AppState> {
     Router::new()
+        .merge(roster::router())
         .merge(summary::router())
         .merge(tickets::router())
 }

@@ -12,6 +12,7 @@ mod calendars;
 mod exchange;
 mod isolation;
 mod labour;
+mod labour_roster;
 mod licence;
 mod operations;
 mod plans;
