@@ -11,11 +11,12 @@
 pub mod domain;
 pub mod queries;
 pub mod views;
+pub mod wages;
 
 use axum::Router;
 
 use crate::web::AppState;
 
 pub fn router() -> Router<AppState> {
-    Router::new()
+    Router::new().merge(wages::router())
 }
