@@ -40,7 +40,13 @@ struct Line {
     amount: &'static str,
 }
 
-fn named(worker: i64, pay: &'static str, hours: &'static str, days: &'static str, amount: &'static str) -> Line {
+fn named(
+    worker: i64,
+    pay: &'static str,
+    hours: &'static str,
+    days: &'static str,
+    amount: &'static str,
+) -> Line {
     Line {
         worker: Some(worker),
         heads: 1,
@@ -79,7 +85,14 @@ async fn crew(app: &TestApp, tenant: i64, name: &str) -> i64 {
     .await
 }
 
-async fn worker(app: &TestApp, tenant: i64, trade: i64, crew: i64, name: &str, id_number: &str) -> i64 {
+async fn worker(
+    app: &TestApp,
+    tenant: i64,
+    trade: i64,
+    crew: i64,
+    name: &str,
+    id_number: &str,
+) -> i64 {
     insert_id(
         app,
         &format!(
@@ -219,7 +232,13 @@ fn total(r: &TestResponse, class: &str) -> String {
     r.text(&format!("tr.totals td.{class}"))
 }
 
-async fn post_advance(c: &mut TestClient, project: i64, worker: i64, date: &str, amount: &str) -> TestResponse {
+async fn post_advance(
+    c: &mut TestClient,
+    project: i64,
+    worker: i64,
+    date: &str,
+    amount: &str,
+) -> TestResponse {
     c.get(&format!("/labour/wages?project={project}")).await;
     c.post_form(
         "/labour/advances",
@@ -237,7 +256,13 @@ async fn post_advance(c: &mut TestClient, project: i64, worker: i64, date: &str,
     .await
 }
 
-async fn post_payout(c: &mut TestClient, project: i64, worker: i64, date: &str, amount: &str) -> TestResponse {
+async fn post_payout(
+    c: &mut TestClient,
+    project: i64,
+    worker: i64,
+    date: &str,
+    amount: &str,
+) -> TestResponse {
     c.get(&format!("/labour/wages?project={project}")).await;
     c.post_form(
         "/labour/payouts",
@@ -292,7 +317,11 @@ async fn the_wage_sheet_adds_up_named_lines_and_leaves_head_counts_out() {
     assert_eq!(total(&r, "gross"), "842.50");
     assert_eq!(total(&r, "days"), "2.75");
     r.assert_contains("/labour/workers/");
-    assert!(r.text("#unnamed").contains("840.00"), "{}", r.text("#unnamed"));
+    assert!(
+        r.text("#unnamed").contains("840.00"),
+        "{}",
+        r.text("#unnamed")
+    );
 
     // The totals equal the sum of the named wage lines in the database.
     let named_sum = f
@@ -339,7 +368,11 @@ async fn advances_and_payouts_change_what_is_unpaid_and_overpaying_is_refused() 
     let r = post_payout(&mut f.owner, f.project, f.w1, &now, "500").await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.field_error("pay_amount").contains("超过未发工资"));
-    assert!(r.text("#refusal").contains("462.50"), "{}", r.text("#refusal"));
+    assert!(
+        r.text("#refusal").contains("462.50"),
+        "{}",
+        r.text("#refusal")
+    );
     r.assert_contains("value=\"500\"");
     assert_eq!(f.app.count("select count(*) from labour_payout").await, 0);
 
@@ -371,7 +404,9 @@ async fn advances_and_payouts_change_what_is_unpaid_and_overpaying_is_refused() 
     // Every write is audited.
     assert_eq!(
         f.app
-            .count("select count(*) from audit_log where entity in ('labour_advance', 'labour_payout')")
+            .count(
+                "select count(*) from audit_log where entity in ('labour_advance', 'labour_payout')"
+            )
             .await,
         2
     );
@@ -381,9 +416,15 @@ async fn advances_and_payouts_change_what_is_unpaid_and_overpaying_is_refused() 
     assert_eq!(r.status, StatusCode::OK);
     assert_eq!(r.text("#sum"), "100.00");
     r.assert_contains("张三");
-    let r = f.owner.get(&format!("/labour/payouts?worker={}", f.w1)).await;
+    let r = f
+        .owner
+        .get(&format!("/labour/payouts?worker={}", f.w1))
+        .await;
     assert_eq!(r.text("#sum"), "462.50");
-    let r = f.owner.get(&format!("/labour/payouts?worker={}", f.w2)).await;
+    let r = f
+        .owner
+        .get(&format!("/labour/payouts?worker={}", f.w2))
+        .await;
     assert_eq!(r.text("#sum"), "");
 }
 
@@ -391,7 +432,14 @@ async fn advances_and_payouts_change_what_is_unpaid_and_overpaying_is_refused() 
 async fn pay_all_pays_each_unpaid_worker_once() {
     let mut f = setup().await;
     month_tickets(&f).await;
-    let r = post_advance(&mut f.owner, f.project, f.w1, &first_of_month().to_string(), "62.50").await;
+    let r = post_advance(
+        &mut f.owner,
+        f.project,
+        f.w1,
+        &first_of_month().to_string(),
+        "62.50",
+    )
+    .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
 
     f.owner.get(&sheet_path(&f, Some(f.crew_a))).await;
@@ -436,7 +484,11 @@ async fn finance_pays_while_foremen_and_viewers_only_read() {
 
     // Not a member of the project yet: it is not theirs to see.
     assert_not_found(&finance.get(&sheet_path(&f, None)).await);
-    for (email, role) in [("cw@acme.cn", "viewer"), ("bz@acme.cn", "foreman"), ("ck@acme.cn", "viewer")] {
+    for (email, role) in [
+        ("cw@acme.cn", "viewer"),
+        ("bz@acme.cn", "foreman"),
+        ("ck@acme.cn", "viewer"),
+    ] {
         let id = user_id(&f.app, email).await;
         add_member(&mut f.owner, f.project, id, role).await;
     }
@@ -451,7 +503,10 @@ async fn finance_pays_while_foremen_and_viewers_only_read() {
     for c in [&mut foreman, &mut viewer] {
         let r = c.get(&sheet_path(&f, None)).await;
         assert_eq!(r.status, StatusCode::OK);
-        assert!(!r.body.contains("id=\"advance\""), "no forms for those who cannot pay");
+        assert!(
+            !r.body.contains("id=\"advance\""),
+            "no forms for those who cannot pay"
+        );
         let r = post_advance(c, f.project, f.w1, &first, "100").await;
         assert_eq!(r.status, StatusCode::FORBIDDEN);
         let r = post_payout(c, f.project, f.w1, &first, "100").await;
@@ -471,7 +526,10 @@ async fn finance_pays_while_foremen_and_viewers_only_read() {
         assert_eq!(r.status, StatusCode::FORBIDDEN);
     }
     assert_eq!(f.app.count("select count(*) from labour_advance").await, 1);
-    assert_eq!(f.app.count("select count(*) from labour_settlement").await, 0);
+    assert_eq!(
+        f.app.count("select count(*) from labour_settlement").await,
+        0
+    );
 }
 
 #[tokio::test]
@@ -487,7 +545,15 @@ async fn other_tenants_ids_are_not_found() {
         ))
         .await;
     let other_crew = crew(&f.app, other_tenant, "外单位班组").await;
-    let other_worker = worker(&f.app, other_tenant, other_trade, other_crew, "赵六", "110105197001011111").await;
+    let other_worker = worker(
+        &f.app,
+        other_tenant,
+        other_trade,
+        other_crew,
+        "赵六",
+        "110105197001011111",
+    )
+    .await;
     let other_settlement = insert_id(
         &f.app,
         &format!(
@@ -500,24 +566,42 @@ async fn other_tenants_ids_are_not_found() {
     let m = month();
 
     let c = &mut f.owner;
-    assert_not_found(&c.get(&format!("/labour/wages?project={other_project}&month={m}")).await);
     assert_not_found(
-        &c.get(&format!("/labour/wages?project={}&crew={other_crew}", f.project))
+        &c.get(&format!("/labour/wages?project={other_project}&month={m}"))
             .await,
     );
     assert_not_found(
-        &c.get(&format!("/labour/wages/export?project={other_project}&format=csv"))
+        &c.get(&format!(
+            "/labour/wages?project={}&crew={other_crew}",
+            f.project
+        ))
+        .await,
+    );
+    assert_not_found(
+        &c.get(&format!(
+            "/labour/wages/export?project={other_project}&format=csv"
+        ))
+        .await,
+    );
+    assert_not_found(
+        &c.get(&format!("/labour/workers/{other_worker}/statement"))
             .await,
     );
-    assert_not_found(&c.get(&format!("/labour/workers/{other_worker}/statement")).await);
     assert_not_found(
-        &c.get(&format!("/labour/workers/{other_worker}/statement/export?format=csv"))
+        &c.get(&format!(
+            "/labour/workers/{other_worker}/statement/export?format=csv"
+        ))
+        .await,
+    );
+    assert_not_found(
+        &c.get(&format!("/labour/settlements/{other_settlement}"))
             .await,
     );
-    assert_not_found(&c.get(&format!("/labour/settlements/{other_settlement}")).await);
     assert_not_found(
-        &c.get(&format!("/labour/settlements/{other_settlement}/export?format=csv"))
-            .await,
+        &c.get(&format!(
+            "/labour/settlements/{other_settlement}/export?format=csv"
+        ))
+        .await,
     );
     assert_not_found(
         &c.get(&format!(
@@ -527,8 +611,11 @@ async fn other_tenants_ids_are_not_found() {
     );
     c.get("/labour/settlements").await;
     assert_not_found(
-        &c.post_form(&format!("/labour/settlements/{other_settlement}/cancel"), &[])
-            .await,
+        &c.post_form(
+            &format!("/labour/settlements/{other_settlement}/cancel"),
+            &[],
+        )
+        .await,
     );
     // Payments naming another tenant's worker or project.
     assert_not_found(&post_advance(c, f.project, other_worker, &first, "10").await);
@@ -572,7 +659,10 @@ async fn other_tenants_ids_are_not_found() {
     );
     // The other company's settlement is not in this one's list.
     let r = f.owner.get("/labour/settlements").await;
-    assert!(!r.body.contains(&format!("/labour/settlements/{other_settlement}\"")));
+    assert!(
+        !r.body
+            .contains(&format!("/labour/settlements/{other_settlement}\""))
+    );
 }
 
 #[tokio::test]
@@ -581,11 +671,28 @@ async fn a_workers_statement_runs_a_balance() {
     month_tickets(&f).await;
     // Last month: 50 earned before the statement's period opens.
     let last_month = first_of_month().checked_sub_months(Months::new(1)).unwrap();
-    ticket(&f, f.crew_a, last_month, "confirmed", &[named(f.w1, "regular", "1", "0.13", "50")]).await;
+    ticket(
+        &f,
+        f.crew_a,
+        last_month,
+        "confirmed",
+        &[named(f.w1, "regular", "1", "0.13", "50")],
+    )
+    .await;
     let first = first_of_month().to_string();
     let now = today().to_string();
-    assert_eq!(post_advance(&mut f.owner, f.project, f.w1, &first, "100").await.status, StatusCode::SEE_OTHER);
-    assert_eq!(post_payout(&mut f.owner, f.project, f.w1, &now, "200").await.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        post_advance(&mut f.owner, f.project, f.w1, &first, "100")
+            .await
+            .status,
+        StatusCode::SEE_OTHER
+    );
+    assert_eq!(
+        post_payout(&mut f.owner, f.project, f.w1, &now, "200")
+            .await
+            .status,
+        StatusCode::SEE_OTHER
+    );
 
     let path = format!("/labour/workers/{}/statement?from={first}&to={now}", f.w1);
     let r = f.owner.get(&path).await;
@@ -636,8 +743,22 @@ async fn a_workers_statement_runs_a_balance() {
 async fn a_settlement_locks_its_tickets_and_cancelling_frees_them() {
     let mut f = setup().await;
     let (confirmed, settled_before, draft) = month_tickets(&f).await;
-    let later = ticket(&f, f.crew_a, today(), "confirmed", &[named(f.w2, "regular", "8", "1", "280")]).await;
-    let other_crew = ticket(&f, f.crew_b, today(), "confirmed", &[named(f.w3, "regular", "8", "1", "300")]).await;
+    let later = ticket(
+        &f,
+        f.crew_a,
+        today(),
+        "confirmed",
+        &[named(f.w2, "regular", "8", "1", "280")],
+    )
+    .await;
+    let other_crew = ticket(
+        &f,
+        f.crew_b,
+        today(),
+        "confirmed",
+        &[named(f.w3, "regular", "8", "1", "300")],
+    )
+    .await;
     let (from, to) = (first_of_month().to_string(), today().to_string());
     let (project, crew) = (f.project.to_string(), f.crew_a.to_string());
 
@@ -653,7 +774,10 @@ async fn a_settlement_locks_its_tickets_and_cancelling_frees_them() {
     assert_eq!(r.text("#total-days"), "6.25");
     r.assert_contains(&format!("/labour/tickets/{confirmed}\""));
     assert!(!r.body.contains(&format!("/labour/tickets/{other_crew}\"")));
-    assert!(!r.body.contains(&format!("/labour/tickets/{settled_before}\"")));
+    assert!(
+        !r.body
+            .contains(&format!("/labour/tickets/{settled_before}\""))
+    );
 
     let form = [
         ("project", project.as_str()),
@@ -716,7 +840,12 @@ async fn a_settlement_locks_its_tickets_and_cancelling_frees_them() {
     }
     r.assert_contains("华建劳务有限公司");
     r.assert_contains("Acme");
-    let list = f.owner.get(&format!("/labour/settlements?project={project}&status=settled")).await;
+    let list = f
+        .owner
+        .get(&format!(
+            "/labour/settlements?project={project}&status=settled"
+        ))
+        .await;
     assert!(list.body.contains(&format!("/labour/settlements/{id}\"")));
     // Settled tickets are still wages.
     let sheet = f.owner.get(&sheet_path(&f, Some(f.crew_a))).await;
@@ -736,7 +865,10 @@ async fn a_settlement_locks_its_tickets_and_cancelling_frees_them() {
     ];
     let r = f.owner.post_form("/labour/settlements", &empty).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(count("select count(*) from labour_settlement".to_owned()).await, 1);
+    assert_eq!(
+        count("select count(*) from labour_settlement".to_owned()).await,
+        1
+    );
 
     // A foreman may not cancel it.
     let mut foreman = f.app.user(f.tenant, "bz@acme.cn", "foreman").await;
@@ -797,7 +929,11 @@ async fn exports_read_back() {
     post_advance(&mut f.owner, f.project, f.w1, &first, "100").await;
     let q = format!("project={}&crew={}&month={}", f.project, f.crew_a, month());
 
-    let csv = csv_rows(&f.owner.get(&format!("/labour/wages/export?{q}&format=csv")).await);
+    let csv = csv_rows(
+        &f.owner
+            .get(&format!("/labour/wages/export?{q}&format=csv"))
+            .await,
+    );
     assert_eq!(csv[0][0], "工人");
     assert_eq!(csv[0][7], "应发");
     let zhang = csv.iter().find(|r| r[0] == "张三").unwrap();
@@ -810,7 +946,10 @@ async fn exports_read_back() {
     assert_eq!(totals[7], "842.50");
     assert_eq!(csv.len(), 4);
 
-    let xlsx = f.owner.get(&format!("/labour/wages/export?{q}&format=xlsx")).await;
+    let xlsx = f
+        .owner
+        .get(&format!("/labour/wages/export?{q}&format=xlsx"))
+        .await;
     assert_eq!(xlsx.status, StatusCode::OK);
     assert!(xlsx.body.starts_with("PK"));
     assert!(
@@ -821,8 +960,15 @@ async fn exports_read_back() {
     );
 
     // The payout list: what each worker is owed, with full ID numbers for the owner...
-    let list = csv_rows(&f.owner.get(&format!("/labour/wages/payout-list?{q}&format=csv")).await);
-    assert_eq!(list[0], ["工人", "身份证号", "开户银行", "银行账号", "应付金额"]);
+    let list = csv_rows(
+        &f.owner
+            .get(&format!("/labour/wages/payout-list?{q}&format=csv"))
+            .await,
+    );
+    assert_eq!(
+        list[0],
+        ["工人", "身份证号", "开户银行", "银行账号", "应付金额"]
+    );
     let zhang = list.iter().find(|r| r[0] == "张三").unwrap();
     assert_eq!(zhang[1], "11010519491231002X");
     assert_eq!(zhang[3], "6228480012345678");
@@ -832,7 +978,11 @@ async fn exports_read_back() {
     let mut finance = f.app.user(f.tenant, "cw@acme.cn", "finance").await;
     let id = user_id(&f.app, "cw@acme.cn").await;
     add_member(&mut f.owner, f.project, id, "viewer").await;
-    let list = csv_rows(&finance.get(&format!("/labour/wages/payout-list?{q}&format=csv")).await);
+    let list = csv_rows(
+        &finance
+            .get(&format!("/labour/wages/payout-list?{q}&format=csv"))
+            .await,
+    );
     let zhang = list.iter().find(|r| r[0] == "张三").unwrap();
     assert_eq!(zhang[1], "**************002X");
     let xlsx = finance
@@ -856,10 +1006,17 @@ async fn exports_read_back() {
         )
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-    let csv = csv_rows(&f.owner.get(&format!("{}/export?format=csv", r.location())).await);
+    let csv = csv_rows(
+        &f.owner
+            .get(&format!("{}/export?format=csv", r.location()))
+            .await,
+    );
     assert_eq!(csv.len(), 3);
     assert_eq!(csv[2][2], "壹仟伍佰叁拾贰元伍角");
     assert_eq!(csv[2][5], "1532.50");
-    let xlsx = f.owner.get(&format!("{}/export?format=xlsx", r.location())).await;
+    let xlsx = f
+        .owner
+        .get(&format!("{}/export?format=xlsx", r.location()))
+        .await;
     assert!(xlsx.body.starts_with("PK"));
 }

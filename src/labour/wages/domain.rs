@@ -194,7 +194,10 @@ mod tests {
         assert_eq!(capital_money(dec!(0.05)), "伍分");
         assert_eq!(capital_money(dec!(10.10)), "壹拾元壹角");
         assert_eq!(capital_money(dec!(1000000.00)), "壹佰万元整");
-        assert_eq!(capital_money(dec!(12345.67)), "壹万贰仟叁佰肆拾伍元陆角柒分");
+        assert_eq!(
+            capital_money(dec!(12345.67)),
+            "壹万贰仟叁佰肆拾伍元陆角柒分"
+        );
         assert_eq!(capital_money(dec!(100000000.01)), "壹亿元零壹分");
     }
 

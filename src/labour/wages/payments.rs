@@ -96,7 +96,9 @@ async fn chosen_worker(
     }
     let id = id_param(value).ok_or(AppError::NotFound)?;
     Ok(Some(
-        queries::find_worker(tx, id).await?.ok_or(AppError::NotFound)?,
+        queries::find_worker(tx, id)
+            .await?
+            .ok_or(AppError::NotFound)?,
     ))
 }
 
@@ -177,13 +179,20 @@ pub async fn create_advance(
         entity: "labour_advance",
         entity_id: Some(id),
         action: Action::Create,
-        summary: &format!("advance {} to {} on {}", money(sum), worker.name, project.code),
+        summary: &format!(
+            "advance {} to {} on {}",
+            money(sum),
+            worker.name,
+            project.code
+        ),
         before: None,
         after: snapshot(&advance),
     })
     .await?;
     tx.commit().await?;
-    page.session.flash(true, "labour_wages.advance_saved").await?;
+    page.session
+        .flash(true, "labour_wages.advance_saved")
+        .await?;
     let crew = id_param(&f.sheet.crew);
     Ok(Redirect::to(&sheet_href(project.id, crew, month_of(date))).into_response())
 }
@@ -282,7 +291,9 @@ pub async fn create_payout(
     })
     .await?;
     tx.commit().await?;
-    page.session.flash(true, "labour_wages.payout_saved").await?;
+    page.session
+        .flash(true, "labour_wages.payout_saved")
+        .await?;
     let crew = id_param(&f.sheet.crew);
     Ok(Redirect::to(&sheet_href(project.id, crew, period)).into_response())
 }

@@ -17,9 +17,7 @@ use super::views::{
     SettlementInput, SettlementLine, SettlementListPage, SettlementNewPage, SettlementPage,
     TicketLine,
 };
-use super::{
-    chosen_crew, chosen_project, crew_choices, project_choices, today, viewer,
-};
+use super::{chosen_crew, chosen_project, crew_choices, project_choices, today, viewer};
 use crate::admin::MAX_PAGE;
 use crate::audit::{Action, Change, snapshot};
 use crate::auth::Permission;
@@ -71,10 +69,7 @@ pub async fn list(
     let filter = SettlementFilter {
         project: project.as_ref().map(|p| p.id),
         crew: crew.as_ref().map(|c| c.id),
-        status: STATUSES
-            .iter()
-            .map(|(s, _)| *s)
-            .find(|s| *s == q.status),
+        status: STATUSES.iter().map(|(s, _)| *s).find(|s| *s == q.status),
     };
     let current = q.page.clamp(1, MAX_PAGE);
     let (rows, total) =
@@ -149,11 +144,10 @@ fn ticket_lines(tickets: &[SettledTicket]) -> Vec<TicketLine> {
 
 /// (工日, hours, amount) of the tickets.
 fn totals(tickets: &[SettledTicket]) -> (Decimal, Decimal, Decimal) {
-    tickets
-        .iter()
-        .fold((Decimal::ZERO, Decimal::ZERO, Decimal::ZERO), |(d, h, a), t| {
-            (d + t.total_days, h + t.total_hours, a + t.total_amount)
-        })
+    tickets.iter().fold(
+        (Decimal::ZERO, Decimal::ZERO, Decimal::ZERO),
+        |(d, h, a), t| (d + t.total_days, h + t.total_hours, a + t.total_amount),
+    )
 }
 
 /// The new-statement page: the form, and once project, crew and period are known, the
@@ -469,7 +463,11 @@ pub async fn cancel(
         entity: "labour_settlement",
         entity_id: Some(s.id),
         action: Action::Update,
-        summary: &format!("settlement {} cancelled: {} tickets back", s.id, moved.len()),
+        summary: &format!(
+            "settlement {} cancelled: {} tickets back",
+            s.id,
+            moved.len()
+        ),
         before: Some(serde_json::json!({ "status": "settled", "tickets": ids })),
         after: Some(serde_json::json!({ "status": "cancelled", "tickets": [] })),
     })

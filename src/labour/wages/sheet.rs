@@ -99,7 +99,9 @@ impl Sheet {
     fn file_name(&self, what: &str) -> String {
         format!(
             "{what}-{}-{}",
-            self.project.code.replace(|c: char| !c.is_ascii_alphanumeric(), "_"),
+            self.project
+                .code
+                .replace(|c: char| !c.is_ascii_alphanumeric(), "_"),
             self.month.format("%Y-%m")
         )
     }
@@ -215,8 +217,14 @@ pub async fn sheet_page(
                     label: name,
                 })
                 .collect();
-            let prev = s.month.checked_sub_months(Months::new(1)).unwrap_or(s.month);
-            let next = s.month.checked_add_months(Months::new(1)).unwrap_or(s.month);
+            let prev = s
+                .month
+                .checked_sub_months(Months::new(1))
+                .unwrap_or(s.month);
+            let next = s
+                .month
+                .checked_add_months(Months::new(1))
+                .unwrap_or(s.month);
             let mut totals = line(&sums(&s.rows));
             totals.rate = String::new();
             Some(SheetView {
@@ -335,10 +343,7 @@ fn sheet_table(locale: Locale, rows: &[SheetRow]) -> Table {
 }
 
 /// The wage sheet as XLSX or CSV.
-pub async fn export(
-    mut tx: TenantTx<Labour>,
-    Query(q): Query<ExportQuery>,
-) -> AppResult<Response> {
+pub async fn export(mut tx: TenantTx<Labour>, Query(q): Query<ExportQuery>) -> AppResult<Response> {
     let sheet = load(&mut tx, &q.sheet).await?.ok_or(AppError::NotFound)?;
     let locale = tx.user().locale;
     sheet_table(locale, &sheet.rows).download(q.format, &sheet.file_name("wages"))

@@ -95,11 +95,7 @@ fn kind_of(e: &StatementEntry) -> EntryKind {
 }
 
 /// The period asked for; by default from the first day of the month two months back to today.
-async fn load(
-    tx: &mut TenantTx<Labour>,
-    worker: i64,
-    q: &StatementQuery,
-) -> AppResult<Statement> {
+async fn load(tx: &mut TenantTx<Labour>, worker: i64, q: &StatementQuery) -> AppResult<Statement> {
     let worker = queries::find_worker(tx, worker)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -197,8 +193,16 @@ pub async fn show(
                         project_id: e.project_id,
                         project_code: e.project_code.clone(),
                         ticket_id: e.ticket_id,
-                        hours: if is_line { quantity(e.hours) } else { String::new() },
-                        days: if is_line { quantity(e.days) } else { String::new() },
+                        hours: if is_line {
+                            quantity(e.hours)
+                        } else {
+                            String::new()
+                        },
+                        days: if is_line {
+                            quantity(e.days)
+                        } else {
+                            String::new()
+                        },
                         pay_type_key: e
                             .pay_type
                             .as_deref()
@@ -206,8 +210,16 @@ pub async fn show(
                             .map(PayType::label_key),
                         detail_key: detail_key(e, *k),
                         note: note(e),
-                        earned: if is_line { money(e.amount) } else { String::new() },
-                        deducted: if is_line { String::new() } else { money(e.amount) },
+                        earned: if is_line {
+                            money(e.amount)
+                        } else {
+                            String::new()
+                        },
+                        deducted: if is_line {
+                            String::new()
+                        } else {
+                            money(e.amount)
+                        },
                         balance: money(*balance),
                         pending: *k == EntryKind::Line { counts: false },
                     }
@@ -251,8 +263,16 @@ fn statement_table(locale: Locale, s: &Statement) -> Table {
             Cell::Text(t(kind_key(*k))),
             Cell::Text(e.project_code.clone()),
             Cell::Text(ticket),
-            if is_line { Cell::Quantity(e.hours) } else { blank() },
-            if is_line { Cell::Quantity(e.days) } else { blank() },
+            if is_line {
+                Cell::Quantity(e.hours)
+            } else {
+                blank()
+            },
+            if is_line {
+                Cell::Quantity(e.days)
+            } else {
+                blank()
+            },
             Cell::Text(key_text(
                 e.pay_type
                     .as_deref()
