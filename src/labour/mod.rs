@@ -6,6 +6,8 @@
 //! - `roster`: settings (standard day, multipliers, trades), crews and workers.
 //! - `tickets`: the foreman's fast entry, the ticket flow and the ticket list.
 //! - `summary`: 点工汇总 by any dimension, and the dashboard's panel.
+//! - `wages`: the wage sheet (工资表), advances (借支), payouts (发放), worker statements and
+//!   settlement statements (结算单).
 //! - `demo`: the demo project's day labour.
 //!
 //! Workers are records, not users: they never sign in and take no licence seat. Confirmed
@@ -19,6 +21,7 @@ pub mod roster;
 pub mod summary;
 pub mod tickets;
 pub mod views;
+pub mod wages;
 
 use axum::Router;
 
@@ -29,4 +32,5 @@ pub fn router() -> Router<AppState> {
         .merge(roster::router())
         .merge(summary::router())
         .merge(tickets::router())
+        .merge(wages::router())
 }

@@ -13,6 +13,7 @@ mod exchange;
 mod isolation;
 mod labour;
 mod labour_roster;
+mod labour_wages;
 mod licence;
 mod operations;
 mod plans;
