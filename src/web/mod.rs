@@ -10,6 +10,7 @@ pub mod i18n;
 pub mod layout;
 pub mod metrics;
 pub mod path;
+pub mod photo;
 pub mod ratelimit;
 mod security;
 pub mod svg;

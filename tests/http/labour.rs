@@ -816,3 +816,73 @@ async fn the_demo_project_brings_crews_workers_and_tickets_in_every_state() {
     let dash = owner.get("/dashboard").await;
     assert!(dash.text("#labour-panel").contains("DEMO-01"));
 }
+
+fn small_png() -> Vec<u8> {
+    let img = image::RgbImage::from_fn(40, 30, |x, y| {
+        image::Rgb([(x * 6) as u8, (y * 8) as u8, 90])
+    });
+    let mut out = std::io::Cursor::new(Vec::new());
+    image::DynamicImage::ImageRgb8(img)
+        .write_to(&mut out, image::ImageFormat::Png)
+        .unwrap();
+    out.into_inner()
+}
+
+#[tokio::test]
+async fn photos_go_on_a_ticket_until_it_is_confirmed() {
+    let mut s = site().await;
+    let zhang = s.zhang;
+    let id = ticket_id(&enter(&mut s, today(), &[named(zhang, "8")], "submit").await);
+    s.foreman.get(&format!("/labour/tickets/{id}")).await;
+    let path = format!("/labour/tickets/{id}/photos");
+    let r = s
+        .foreman
+        .post_multipart(
+            &path,
+            &[],
+            &[("photo", "签字单.png", "image/png", small_png())],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    // Not an image, whatever its name says: refused, nothing stored.
+    let r = s
+        .foreman
+        .post_multipart(
+            &path,
+            &[],
+            &[("photo", "fake.jpg", "image/jpeg", b"not a photo".to_vec())],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text("#refusal").contains("JPEG"), "{}", r.body);
+    let photo = s.app.count("select id from labour_ticket_photo").await;
+    let page = s.manager.get(&format!("/labour/tickets/{id}")).await;
+    assert!(page.text("#photos").contains("签字单.png"));
+    let thumb = s.manager.get(&format!("{path}/{photo}/thumb")).await;
+    assert_eq!(thumb.status, StatusCode::OK);
+    assert_eq!(thumb.headers["content-type"], "image/jpeg");
+
+    // Other companies see nothing of it.
+    let (mut rival, _) = s.app.signup("Rival", "owner@rival.cn").await;
+    assert_not_found(&rival.get(&format!("{path}/{photo}")).await);
+
+    // Once confirmed, the photos stay as they are.
+    act(&mut s.manager, &s.app, id, "confirm", "").await;
+    s.foreman.get(&format!("/labour/tickets/{id}")).await;
+    let r = s
+        .foreman
+        .post_form(&format!("{path}/{photo}/delete"), &[])
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    let r = s
+        .foreman
+        .post_multipart(&path, &[], &[("photo", "b.png", "image/png", small_png())])
+        .await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    assert_eq!(
+        s.app
+            .count("select count(*) from labour_ticket_photo")
+            .await,
+        1
+    );
+}

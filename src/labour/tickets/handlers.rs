@@ -13,8 +13,8 @@ use serde::{Deserialize, Serialize};
 use super::form::{FormRow, TicketErrors, TicketForm, TicketInput, price_lines};
 use super::queries::{self, Ticket, TicketFilter, Visibility};
 use super::views::{
-    EntryPage, EventView, LineView, ListQueryView, ListRowView, TicketListPage, TicketPage,
-    row_views,
+    EntryPage, EventView, LineView, ListQueryView, ListRowView, PhotoView, TicketListPage,
+    TicketPage, row_views,
 };
 use crate::audit::{Action, Change, snapshot};
 use crate::auth::{Permission, Role};
@@ -63,11 +63,19 @@ fn may_edit(tx: &TenantTx<Labour>, t: &Ticket) -> bool {
         && (user.role != Role::Foreman || t.crew_foreman_id == Some(user.id.0))
 }
 
-async fn load(tx: &mut TenantTx<Labour>, id: i64) -> AppResult<Ticket> {
+pub(super) async fn load(tx: &mut TenantTx<Labour>, id: i64) -> AppResult<Ticket> {
     let who = visibility(tx);
     queries::find_ticket(tx, id, who)
         .await?
         .ok_or(AppError::NotFound)
+}
+
+/// Whether the user may add or remove photos: before confirmation, on a crew they may enter.
+pub(super) fn may_attach(tx: &TenantTx<Labour>, t: &Ticket) -> bool {
+    let user = tx.user();
+    !status_of(t).is_cost()
+        && user.role.has(Permission::EnterLabour)
+        && (user.role != Role::Foreman || t.crew_foreman_id == Some(user.id.0))
 }
 
 fn choices<T>(items: &[T], f: impl Fn(&T) -> (String, String)) -> Vec<Choice> {
@@ -636,7 +644,9 @@ async fn ticket_page(
     let lines = queries::ticket_lines(tx, ticket.id).await?;
     let events = queries::ticket_events(tx, ticket.id).await?;
     let doubles = queries::double_bookings(tx, ticket.id).await?;
+    let photos = queries::list_photos(tx, ticket.id).await?;
     let can_edit = may_edit(tx, &ticket);
+    let can_attach = may_attach(tx, &ticket);
     let status_key =
         |s: &str| TicketStatus::parse(s).map_or("labour.TicketStatus.draft", |s| s.label_key());
     let mut layout = page.layout(tx, "labour.ticket_title");
@@ -692,6 +702,16 @@ async fn ticket_page(
             })
             .collect(),
         doubles,
+        can_add_photo: can_attach && photos.len() < super::photos::MAX_PHOTOS_PER_TICKET,
+        can_attach,
+        photos: photos
+            .into_iter()
+            .map(|p| PhotoView {
+                href: format!("/labour/tickets/{}/photos/{}", ticket.id, p.id),
+                file_name: p.file_name,
+                size_label: crate::web::photo::size_label(i64::from(p.size)),
+            })
+            .collect(),
         can_edit,
         can_withdraw: status == TicketStatus::Submitted
             && (ticket.created_by == Some(tx.user().id.0) || role.has(Permission::ConfirmLabour)),
@@ -715,7 +735,7 @@ pub async fn show(
     Ok(Html(ticket_page(&mut tx, &page, ticket, None).await?))
 }
 
-async fn ticket_refusal(
+pub(super) async fn ticket_refusal(
     mut tx: TenantTx<Labour>,
     page: Page,
     id: i64,

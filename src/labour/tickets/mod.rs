@@ -1,19 +1,22 @@
 //! Day-labour tickets (点工单): the foreman's fast entry for a day and crew (with "copy
 //! yesterday"), editing drafts, the flow draft → submitted → confirmed or rejected, reversal of
-//! a confirmed ticket by a new one, and the ticket list with its filters, bulk confirmation and
-//! export.
+//! a confirmed ticket by a new one, photos, and the ticket list with its filters, bulk
+//! confirmation and export.
 
 pub mod form;
 mod handlers;
+mod photos;
 pub mod queries;
 mod views;
 
 use axum::Router;
+use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 
 pub use handlers::visibility;
 
 use crate::web::AppState;
+use crate::web::photo::PHOTO_BODY_LIMIT;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -34,4 +37,18 @@ pub fn router() -> Router<AppState> {
         .route("/labour/tickets/{id}/reject", post(handlers::reject))
         .route("/labour/tickets/{id}/reverse", post(handlers::reverse))
         .route("/labour/tickets/{id}/delete", post(handlers::delete))
+        .route(
+            "/labour/tickets/{id}/photos",
+            // Photos are bigger than the forms axum's default limit is set for.
+            post(photos::upload).layer(DefaultBodyLimit::max(PHOTO_BODY_LIMIT)),
+        )
+        .route("/labour/tickets/{id}/photos/{photo_id}", get(photos::photo))
+        .route(
+            "/labour/tickets/{id}/photos/{photo_id}/thumb",
+            get(photos::thumbnail),
+        )
+        .route(
+            "/labour/tickets/{id}/photos/{photo_id}/delete",
+            post(photos::delete),
+        )
 }

@@ -400,3 +400,96 @@ pub async fn delete_ticket(scope: &mut TenantScope, id: i64, version: i32) -> Ap
     .await?;
     Ok(deleted.rows_affected() == 1)
 }
+
+// Photos -------------------------------------------------------------------------------------
+
+#[derive(Debug, Clone)]
+pub struct TicketPhoto {
+    pub id: i64,
+    pub file_name: String,
+    pub size: i32,
+}
+
+pub async fn list_photos(scope: &mut TenantScope, ticket: i64) -> AppResult<Vec<TicketPhoto>> {
+    let tenant = scope.tenant_id();
+    Ok(sqlx::query_as!(
+        TicketPhoto,
+        "select id, file_name, size from labour_ticket_photo
+         where tenant_id = $1 and ticket_id = $2 order by created_at, id",
+        tenant as TenantId,
+        ticket
+    )
+    .fetch_all(scope.conn())
+    .await?)
+}
+
+/// A stored photo's type, name and bytes (or its JPEG thumbnail).
+#[derive(Debug)]
+pub struct PhotoFile {
+    pub content_type: String,
+    pub file_name: String,
+    pub bytes: Vec<u8>,
+}
+
+pub async fn photo_file(
+    scope: &mut TenantScope,
+    ticket: i64,
+    photo: i64,
+    thumbnail: bool,
+) -> AppResult<Option<PhotoFile>> {
+    let tenant = scope.tenant_id();
+    Ok(sqlx::query_as!(
+        PhotoFile,
+        r#"select case when $4 then 'image/jpeg' else content_type end as "content_type!",
+                  file_name,
+                  case when $4 then thumbnail else data end as "bytes!"
+           from labour_ticket_photo
+           where tenant_id = $1 and ticket_id = $2 and id = $3"#,
+        tenant as TenantId,
+        ticket,
+        photo,
+        thumbnail
+    )
+    .fetch_optional(scope.conn())
+    .await?)
+}
+
+pub async fn insert_photo(
+    scope: &mut TenantScope,
+    ticket: i64,
+    file_name: &str,
+    photo: &crate::web::photo::CheckedPhoto,
+    bytes: &[u8],
+    by: UserId,
+) -> AppResult<i64> {
+    let tenant = scope.tenant_id();
+    Ok(sqlx::query_scalar!(
+        "insert into labour_ticket_photo (tenant_id, ticket_id, file_name, content_type, size,
+                                          data, thumbnail, created_by)
+         values ($1, $2, $3, $4, $5, $6, $7, $8)
+         returning id",
+        tenant as TenantId,
+        ticket,
+        file_name,
+        photo.content_type,
+        i32::try_from(bytes.len()).unwrap_or(i32::MAX),
+        bytes,
+        &photo.thumbnail,
+        by as UserId
+    )
+    .fetch_one(scope.conn())
+    .await?)
+}
+
+pub async fn delete_photo(scope: &mut TenantScope, ticket: i64, photo: i64) -> AppResult<bool> {
+    let tenant = scope.tenant_id();
+    let deleted = sqlx::query!(
+        "delete from labour_ticket_photo where tenant_id = $1 and ticket_id = $2 and id = $3",
+        tenant as TenantId,
+        ticket,
+        photo
+    )
+    .execute(scope.conn())
+    .await?;
+    Ok(deleted.rows_affected() == 1)
+}

@@ -112,6 +112,14 @@ pub struct EventView {
     pub note: String,
 }
 
+/// A photo on the ticket page; its thumbnail is at `{href}/thumb`.
+#[derive(Debug, Clone)]
+pub struct PhotoView {
+    pub href: String,
+    pub file_name: String,
+    pub size_label: String,
+}
+
 #[derive(Template)]
 #[template(path = "labour/ticket.html")]
 pub struct TicketPage {
@@ -126,6 +134,9 @@ pub struct TicketPage {
     pub amount: String,
     pub events: Vec<EventView>,
     pub doubles: Vec<DoubleBooking>,
+    pub photos: Vec<PhotoView>,
+    pub can_attach: bool,
+    pub can_add_photo: bool,
     pub can_edit: bool,
     pub can_withdraw: bool,
     pub can_confirm: bool,

@@ -4,24 +4,17 @@
 use std::collections::HashMap;
 
 use askama::Template;
-use axum::body::Body;
-use axum::extract::multipart::MultipartError;
-use axum::extract::{FromRequest, FromRequestParts, Multipart, Query, Request, State};
-use axum::http::request::Parts;
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::extract::{FromRequestParts, Query, Request, State};
+use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
-use tokio::sync::Semaphore;
 
-use super::domain::{
-    self, CheckedPhoto, MAX_PHOTO_BYTES, MAX_PHOTOS_PER_LOG, PhotoError, SiteLogEntry, SiteLogForm,
-    WEATHER, weather_key,
-};
-use super::queries::{self, NewPhoto, PhotoFile, SiteLog};
+use super::domain::{self, MAX_PHOTOS_PER_LOG, SiteLogEntry, SiteLogForm, WEATHER, weather_key};
+use super::queries::{self, NewPhoto, SiteLog};
 use super::views::{
     CellLog, DayCell, LogSummary, MonthLogRow, PhotoView, SiteLogCalendarPage, SiteLogPage,
-    WEEKDAY_KEYS, crew_rows, size_label,
+    WEEKDAY_KEYS, crew_rows,
 };
 use crate::audit::{Action, Change, snapshot};
 use crate::auth::Permission;
@@ -31,11 +24,12 @@ use crate::error::{AppError, AppResult};
 use crate::plans::access::ProjectTx;
 use crate::plans::views::{Choice, ProjectTab};
 use crate::tenancy::Progress;
-use crate::web::form::{CSRF_FIELD, FieldErrors, verify_csrf};
+use crate::web::form::FieldErrors;
+use crate::web::photo::{
+    MAX_PHOTO_BYTES, check_in_background, image_response, read_upload, sanitize_file_name,
+    size_label,
+};
 use crate::web::{AppForm, AppState, Page, Path, format, i18n};
-
-/// Photos decoded at the same time: each decode may take `MAX_DECODE_ALLOC` of memory.
-static DECODING: Semaphore = Semaphore::const_new(2);
 
 /// The tenant's today: no log is written for a later day.
 fn today(p: &ProjectTx<Progress>) -> NaiveDate {
@@ -451,116 +445,14 @@ pub async fn copy_previous(
     Ok(Redirect::to(&format!("{}/{date}", base(project))).into_response())
 }
 
-/// An uploaded file as read from the form.
-struct Upload {
-    file_name: String,
-    bytes: Vec<u8>,
-}
-
-/// Reads the upload form: the CSRF token, then one file in the `photo` field (at most
-/// `MAX_PHOTO_BYTES`; reading stops as soon as it is over). A missing or wrong token is an
-/// error; a missing, extra or oversized file is a `PhotoError` for the form.
-async fn read_upload(
-    state: &AppState,
-    page: &Page,
-    parts: &Parts,
-    body: Body,
-) -> AppResult<Result<Upload, PhotoError>> {
-    let mut request = Request::new(body);
-    *request.headers_mut() = parts.headers.clone();
-    // The extensions carry the route's body limit.
-    *request.extensions_mut() = parts.extensions.clone();
-    let mut multipart = Multipart::from_request(request, state)
-        .await
-        .map_err(|e| AppError::BadRequest(e.body_text().into()))?;
-    let mut token_checked = false;
-    let mut upload: Option<Upload> = None;
-    loop {
-        let field = match multipart.next_field().await {
-            Ok(Some(field)) => field,
-            Ok(None) => break,
-            Err(e) => return multipart_error(e, token_checked),
-        };
-        match field.name() {
-            Some(CSRF_FIELD) => {
-                let sent = match field.text().await {
-                    Ok(sent) => sent,
-                    Err(e) => return multipart_error(e, false),
-                };
-                verify_csrf(&page.session, &sent).await?;
-                token_checked = true;
-            }
-            Some("photo") => {
-                // The form sends its token first: nothing of a forged upload is read.
-                if !token_checked {
-                    return Err(AppError::Csrf);
-                }
-                if upload.is_some() {
-                    return Ok(Err(PhotoError::OneAtATime));
-                }
-                let file_name = field.file_name().unwrap_or_default().to_owned();
-                let mut field = field;
-                let mut bytes = Vec::new();
-                loop {
-                    match field.chunk().await {
-                        Ok(Some(chunk)) => {
-                            if bytes.len() + chunk.len() > MAX_PHOTO_BYTES {
-                                return Ok(Err(PhotoError::TooLarge));
-                            }
-                            bytes.extend_from_slice(&chunk);
-                        }
-                        Ok(None) => break,
-                        Err(e) => return multipart_error(e, token_checked),
-                    }
-                }
-                upload = Some(Upload { file_name, bytes });
-            }
-            _ => {}
-        }
-    }
-    if !token_checked {
-        return Err(AppError::Csrf);
-    }
-    Ok(upload.ok_or(PhotoError::Missing))
-}
-
-/// A body over the route's limit is a photo too large (once the token is known good); any
-/// other broken multipart body is a bad request.
-fn multipart_error(
-    e: MultipartError,
-    token_checked: bool,
-) -> AppResult<Result<Upload, PhotoError>> {
-    match e.status() {
-        StatusCode::PAYLOAD_TOO_LARGE if token_checked => Ok(Err(PhotoError::TooLarge)),
-        StatusCode::PAYLOAD_TOO_LARGE => Err(AppError::TooLarge),
-        _ => Err(AppError::BadRequest(e.body_text().into())),
-    }
-}
-
-/// Decodes the photo on the blocking pool, a few at a time.
-async fn check_in_background(
-    bytes: Vec<u8>,
-) -> AppResult<Result<(CheckedPhoto, Vec<u8>), PhotoError>> {
-    let slot = DECODING.acquire().await.map_err(anyhow::Error::from)?;
-    let checked = tokio::task::spawn_blocking(move || {
-        // The slot goes with the work: it is held until decoding ends, even if the client
-        // has gone away meanwhile.
-        let _slot = slot;
-        domain::check_photo(&bytes).map(|c| (c, bytes))
-    })
-    .await
-    .map_err(anyhow::Error::from)?;
-    Ok(checked)
-}
-
 async fn refuse_photo(
     mut p: ProjectTx<Progress>,
     page: Page,
     date: NaiveDate,
-    error: PhotoError,
+    message_key: &'static str,
 ) -> AppResult<Response> {
     let parts = DayParts {
-        photo_error: Some(error.message_key()),
+        photo_error: Some(message_key),
         ..DayParts::default()
     };
     let html = day_page(&mut p, &page, date, parts).await?;
@@ -593,16 +485,16 @@ pub async fn upload_photo(
     p.require(Permission::RecordProgress)?;
     let (name, photo, bytes) = match checked {
         Ok(ok) => ok,
-        Err(e) => return refuse_photo(p, page, date, e).await,
+        Err(e) => return refuse_photo(p, page, date, e.message_key()).await,
     };
     let project = p.project.id;
     let Some(log) = queries::lock_log(&mut p.tx, project, date).await? else {
-        return refuse_photo(p, page, date, PhotoError::NoLog).await;
+        return refuse_photo(p, page, date, "site_log.photo_needs_log").await;
     };
     if queries::count_photos(&mut p.tx, log).await? >= MAX_PHOTOS_PER_LOG {
-        return refuse_photo(p, page, date, PhotoError::LogFull).await;
+        return refuse_photo(p, page, date, "site_log.photo_limit").await;
     }
-    let file_name = domain::sanitize_file_name(&name, photo.content_type);
+    let file_name = sanitize_file_name(&name, photo.content_type);
     let me = p.tx.user().id;
     let new = NewPhoto {
         file_name: &file_name,
@@ -633,34 +525,6 @@ pub async fn upload_photo(
     Ok(Redirect::to(&format!("{}/{date}#photos", base(project))).into_response())
 }
 
-/// A stored image, shown inline, never sniffed as anything else, cached by this browser only.
-fn image_response(file: PhotoFile) -> AppResult<Response> {
-    // The table allows these two types only; anything else would be a bug, sent as bytes.
-    let content_type = match file.content_type.as_str() {
-        "image/png" => "image/png",
-        "image/jpeg" => "image/jpeg",
-        _ => "application/octet-stream",
-    };
-    let disposition = HeaderValue::from_str(&domain::inline_disposition(&file.file_name))
-        .map_err(anyhow::Error::from)?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),
-            (header::CONTENT_DISPOSITION, disposition),
-            (
-                header::X_CONTENT_TYPE_OPTIONS,
-                HeaderValue::from_static("nosniff"),
-            ),
-            (
-                header::CACHE_CONTROL,
-                HeaderValue::from_static("private, max-age=86400"),
-            ),
-        ],
-        file.bytes,
-    )
-        .into_response())
-}
-
 /// The photo as uploaded.
 pub async fn photo(
     mut p: ProjectTx<Progress>,
@@ -669,7 +533,7 @@ pub async fn photo(
     let file = queries::photo_file(&mut p.tx, p.project.id, photo_id, false)
         .await?
         .ok_or(AppError::NotFound)?;
-    image_response(file)
+    image_response(&file.content_type, &file.file_name, file.bytes)
 }
 
 /// The photo's thumbnail (a JPEG of at most `THUMBNAIL_EDGE` pixels on the long side).
@@ -681,7 +545,7 @@ pub async fn thumbnail(
         .await?
         .ok_or(AppError::NotFound)?;
     file.file_name = format!("thumb-{photo_id}.jpg");
-    image_response(file)
+    image_response(&file.content_type, &file.file_name, file.bytes)
 }
 
 pub async fn delete_photo(

@@ -17,10 +17,10 @@ use crate::web::AppState;
 /// The largest request a photo upload may send (one photo plus the form around it). The
 /// app-wide `RequestBodyLimitLayer` in `crate::web` must admit it too: a route layer can only
 /// lower that limit, not raise it.
-pub const PHOTO_BODY_LIMIT: usize = domain::PHOTO_BODY_LIMIT;
+pub const PHOTO_BODY_LIMIT: usize = crate::web::photo::PHOTO_BODY_LIMIT;
 
 /// The largest photo accepted, in bytes.
-pub const MAX_PHOTO_BYTES: usize = domain::MAX_PHOTO_BYTES;
+pub const MAX_PHOTO_BYTES: usize = crate::web::photo::MAX_PHOTO_BYTES;
 
 pub fn router() -> Router<AppState> {
     Router::new()

@@ -162,17 +162,6 @@ pub struct SiteLogPage {
     pub photo_help: String,
 }
 
-/// A byte count for people: "850 KB", "3.4 MB".
-pub fn size_label(bytes: i64) -> String {
-    const MB: i64 = 1024 * 1024;
-    if bytes >= MB {
-        let tenths = (bytes * 10 + MB / 2) / MB;
-        format!("{}.{} MB", tenths / 10, tenths % 10)
-    } else {
-        format!("{} KB", (bytes + 1023) / 1024)
-    }
-}
-
 /// The form's crew rows with their messages.
 pub fn crew_rows(form: &SiteLogForm, errors: &FieldErrors) -> Vec<CrewRow> {
     form.crew_rows()
@@ -191,17 +180,4 @@ pub fn crew_rows(form: &SiteLogForm, errors: &FieldErrors) -> Vec<CrewRow> {
             }
         })
         .collect()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn sizes_read_well() {
-        assert_eq!(size_label(1), "1 KB");
-        assert_eq!(size_label(850 * 1024), "850 KB");
-        assert_eq!(size_label(3_565_158), "3.4 MB");
-        assert_eq!(size_label(10 * 1024 * 1024), "10.0 MB");
-    }
 }
