@@ -3,12 +3,14 @@
 //!
 //! - `domain`: the rules, pure — identity numbers, pay types and multipliers, a ticket's flow.
 //! - `queries`: the SQL the parts share — pay rules, trades, crews, workers, writing tickets.
+//! - `import`: workers and tickets in from XLSX or CSV, checked row by row, in the background.
 //!
 //! Workers are records, not users: they never sign in and take no licence seat. Confirmed
 //! tickets are labour cost; the `labour_cost` view gives them to the cost centre by project,
 //! task and month.
 
 pub mod domain;
+pub mod import;
 pub mod queries;
 pub mod views;
 
@@ -17,5 +19,5 @@ use axum::Router;
 use crate::web::AppState;
 
 pub fn router() -> Router<AppState> {
-    Router::new()
+    Router::new().merge(import::router())
 }
