@@ -11,6 +11,7 @@ mod auth;
 mod calendars;
 mod exchange;
 mod isolation;
+mod labour_import;
 mod licence;
 mod operations;
 mod plans;
