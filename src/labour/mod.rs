@@ -8,6 +8,7 @@
 //! - `summary`: 点工汇总 by any dimension, and the dashboard's panel.
 //! - `wages`: the wage sheet (工资表), advances (借支), payouts (发放), worker statements and
 //!   settlement statements (结算单).
+//! - `import`: workers and tickets in from XLSX or CSV, checked row by row, in the background.
 //! - `demo`: the demo project's day labour.
 //!
 //! Workers are records, not users: they never sign in and take no licence seat. Confirmed
@@ -16,6 +17,7 @@
 
 pub mod demo;
 pub mod domain;
+pub mod import;
 pub mod queries;
 pub mod roster;
 pub mod summary;
@@ -33,4 +35,5 @@ pub fn router() -> Router<AppState> {
         .merge(summary::router())
         .merge(tickets::router())
         .merge(wages::router())
+        .merge(import::router())
 }

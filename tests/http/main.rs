@@ -12,6 +12,7 @@ mod calendars;
 mod exchange;
 mod isolation;
 mod labour;
+mod labour_import;
 mod labour_roster;
 mod labour_wages;
 mod licence;

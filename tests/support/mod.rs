@@ -258,6 +258,8 @@ pub struct TestResponse {
     pub status: StatusCode,
     pub headers: axum::http::HeaderMap,
     pub body: String,
+    /// The body as sent (downloads that are not text).
+    pub bytes: Vec<u8>,
 }
 
 impl TestResponse {
@@ -355,6 +357,7 @@ impl TestClient {
             status,
             headers,
             body,
+            bytes: bytes.to_vec(),
         }
     }
 
