@@ -756,8 +756,9 @@ pub struct TransitionForm {
     pub reason: String,
 }
 
-/// Moves one ticket along its flow, if the user may and it has not changed meanwhile.
-async fn transition(
+/// Moves one ticket along its flow (submit, withdraw, confirm, reject), if the user may take
+/// that step and the ticket has not changed meanwhile.
+pub async fn transition(
     mut tx: TenantTx<Labour>,
     page: Page,
     id: i64,
@@ -820,46 +821,6 @@ async fn transition(
         .flash(true, &format!("labour.moved_{}", to.as_str()))
         .await?;
     Ok(Redirect::to(&format!("/labour/tickets/{id}")).into_response())
-}
-
-pub async fn submit(
-    tx: TenantTx<Labour>,
-    page: Page,
-    Path(id): Path<i64>,
-    AppForm(f): AppForm<TransitionForm>,
-) -> AppResult<Response> {
-    tx.require(Permission::EnterLabour)?;
-    transition(tx, page, id, f, TicketAction::Submit).await
-}
-
-pub async fn withdraw(
-    tx: TenantTx<Labour>,
-    page: Page,
-    Path(id): Path<i64>,
-    AppForm(f): AppForm<TransitionForm>,
-) -> AppResult<Response> {
-    tx.require(Permission::EnterLabour)?;
-    transition(tx, page, id, f, TicketAction::Withdraw).await
-}
-
-pub async fn confirm(
-    tx: TenantTx<Labour>,
-    page: Page,
-    Path(id): Path<i64>,
-    AppForm(f): AppForm<TransitionForm>,
-) -> AppResult<Response> {
-    tx.require(Permission::ConfirmLabour)?;
-    transition(tx, page, id, f, TicketAction::Confirm).await
-}
-
-pub async fn reject(
-    tx: TenantTx<Labour>,
-    page: Page,
-    Path(id): Path<i64>,
-    AppForm(f): AppForm<TransitionForm>,
-) -> AppResult<Response> {
-    tx.require(Permission::ConfirmLabour)?;
-    transition(tx, page, id, f, TicketAction::Reject).await
 }
 
 /// A correction: a new, confirmed ticket with every line negated, kept beside the original.

@@ -11,12 +11,26 @@ mod views;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{get, post};
+use axum::routing::{MethodRouter, get, post};
 
 pub use handlers::visibility;
 
-use crate::web::AppState;
+use crate::labour::domain::TicketAction;
+use crate::tenancy::{Labour, TenantTx};
 use crate::web::photo::PHOTO_BODY_LIMIT;
+use crate::web::{AppForm, AppState, Page, Path};
+
+/// A POST route that takes a ticket one step along its flow.
+fn step(action: TicketAction) -> MethodRouter<AppState> {
+    post(
+        move |tx: TenantTx<Labour>,
+              page: Page,
+              Path(id): Path<i64>,
+              AppForm(form): AppForm<handlers::TransitionForm>| {
+            handlers::transition(tx, page, id, form, action)
+        },
+    )
+}
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -31,10 +45,13 @@ pub fn router() -> Router<AppState> {
             "/labour/tickets/{id}/edit",
             get(handlers::edit_form).post(handlers::save),
         )
-        .route("/labour/tickets/{id}/submit", post(handlers::submit))
-        .route("/labour/tickets/{id}/withdraw", post(handlers::withdraw))
-        .route("/labour/tickets/{id}/confirm", post(handlers::confirm))
-        .route("/labour/tickets/{id}/reject", post(handlers::reject))
+        .route("/labour/tickets/{id}/submit", step(TicketAction::Submit))
+        .route(
+            "/labour/tickets/{id}/withdraw",
+            step(TicketAction::Withdraw),
+        )
+        .route("/labour/tickets/{id}/confirm", step(TicketAction::Confirm))
+        .route("/labour/tickets/{id}/reject", step(TicketAction::Reject))
         .route("/labour/tickets/{id}/reverse", post(handlers::reverse))
         .route("/labour/tickets/{id}/delete", post(handlers::delete))
         .route(
