@@ -9,6 +9,7 @@
 //! tickets are labour cost; the `labour_cost` view gives them to the cost centre by project,
 //! task and month.
 
+pub mod bench;
 pub mod domain;
 pub mod import;
 pub mod queries;

@@ -177,7 +177,14 @@ async fn a_good_workers_workbook_is_saved() {
     let before = count(&app, "worker", tenant).await;
     let file = xlsx(&[
         vec![
-            "姓名", "身份证号", "电话", "工种", "班组", "日工资", "开户银行", "银行卡号",
+            "姓名",
+            "身份证号",
+            "电话",
+            "工种",
+            "班组",
+            "日工资",
+            "开户银行",
+            "银行卡号",
         ],
         vec![
             "王五",
@@ -194,7 +201,11 @@ async fn a_good_workers_workbook_is_saved() {
     let r = upload(&mut owner, "workers", "花名册.xlsx", file).await;
     let page = finished(&mut owner, &r).await;
     assert_eq!(page.text("#status"), "已完成");
-    assert!(page.text("#result").contains("已保存 2 名工人"), "{}", page.body);
+    assert!(
+        page.text("#result").contains("已保存 2 名工人"),
+        "{}",
+        page.body
+    );
     assert_eq!(count(&app, "worker", tenant).await, before + 2);
     assert_eq!(
         app.count(&format!(
@@ -214,7 +225,11 @@ async fn a_good_workers_workbook_is_saved() {
     );
     // The list of recent imports shows it.
     let index = owner.get("/labour/import").await;
-    assert!(index.text("#jobs").contains("花名册.xlsx"), "{}", index.body);
+    assert!(
+        index.text("#jobs").contains("花名册.xlsx"),
+        "{}",
+        index.body
+    );
 }
 
 #[tokio::test]
@@ -410,7 +425,9 @@ async fn templates_download_and_import_back() {
         );
     }
     let csv = owner.get("/labour/import/template/tickets.csv").await;
-    assert!(csv.body.starts_with("\u{FEFF}日期,项目编号,班组,姓名,身份证号,工种,人数,工资类型,数量,日工资,事由,工作内容"));
+    assert!(csv.body.starts_with(
+        "\u{FEFF}日期,项目编号,班组,姓名,身份证号,工种,人数,工资类型,数量,日工资,事由,工作内容"
+    ));
     assert_not_found(&owner.get("/labour/import/template/tickets.pdf").await);
     assert_not_found(&owner.get("/labour/import/template/crews.csv").await);
 
@@ -468,7 +485,13 @@ async fn files_that_cannot_be_read_are_refused_at_once() {
         "{}",
         r.body
     );
-    let r = upload(&mut owner, "tickets", "t.csv", TICKETS_HEAD.as_bytes().to_vec()).await;
+    let r = upload(
+        &mut owner,
+        "tickets",
+        "t.csv",
+        TICKETS_HEAD.as_bytes().to_vec(),
+    )
+    .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text("#e-tickets").contains("没有数据行"), "{}", r.body);
     assert_eq!(count(&app, "labour_import", tenant).await, 0);

@@ -106,10 +106,7 @@ pub async fn index(mut tx: TenantTx<Labour>, page: Page) -> AppResult<Html<Strin
 }
 
 /// `workers.xlsx`, `tickets.csv`…: a template with the headers and one example row.
-pub async fn template(
-    mut tx: TenantTx<Labour>,
-    Path(file): Path<String>,
-) -> AppResult<Response> {
+pub async fn template(mut tx: TenantTx<Labour>, Path(file): Path<String>) -> AppResult<Response> {
     let (name, ext) = file.split_once('.').ok_or(AppError::NotFound)?;
     let kind = kind_from(name)?;
     tx.require(permission(kind))?;
@@ -276,11 +273,9 @@ pub async fn upload(
                     "labour_import.file_missing_columns",
                     &[("columns", &missing.join("、"))],
                 ),
-                Refusal::File(e @ FileError::TooManyRows) => i18n::tf(
-                    locale,
-                    e.message_key(),
-                    &[("max", &parse::MAX_ROWS)],
-                ),
+                Refusal::File(e @ FileError::TooManyRows) => {
+                    i18n::tf(locale, e.message_key(), &[("max", &parse::MAX_ROWS)])
+                }
                 Refusal::File(e) => i18n::t(locale, e.message_key()).to_owned(),
             };
             let html = index_page(&mut tx, &page, Some((kind, message))).await?;
@@ -321,11 +316,7 @@ fn effective_status(job: &queries::ImportJob, tx: &TenantTx<Labour>) -> String {
 
 /// A job's progress (the page reloads itself every second while it runs) and its outcome.
 /// Its creator sees it, and owners and admins; to anyone else it does not exist.
-pub async fn job(
-    mut tx: TenantTx<Labour>,
-    page: Page,
-    Path(id): Path<i64>,
-) -> AppResult<Response> {
+pub async fn job(mut tx: TenantTx<Labour>, page: Page, Path(id): Path<i64>) -> AppResult<Response> {
     let job = queries::find_job(&mut tx, id)
         .await?
         .ok_or(AppError::NotFound)?;

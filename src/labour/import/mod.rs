@@ -31,10 +31,7 @@ use crate::web::AppState;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/labour/import", get(handlers::index))
-        .route(
-            "/labour/import/template/{file}",
-            get(handlers::template),
-        )
+        .route("/labour/import/template/{file}", get(handlers::template))
         .route(
             "/labour/import/{kind}",
             axum::routing::post(handlers::upload)
@@ -199,7 +196,15 @@ async fn import_tickets(db: &Db, job: i64, who: &Importer, sheet: &Sheet) -> Out
         done += batch.iter().map(|t| t.rows).sum::<usize>();
         progress(db, who.tenant, job, done).await?;
     }
-    finish(&mut scope, job, who, Kind::Tickets, done, Some(tickets.len())).await?;
+    finish(
+        &mut scope,
+        job,
+        who,
+        Kind::Tickets,
+        done,
+        Some(tickets.len()),
+    )
+    .await?;
     scope.commit().await?;
     Ok(Ok(done))
 }
@@ -228,7 +233,9 @@ async fn finish(
             action: Action::Create,
             summary: &summary,
             before: None,
-            after: Some(serde_json::json!({ "kind": kind.as_str(), "rows": rows, "tickets": tickets })),
+            after: Some(
+                serde_json::json!({ "kind": kind.as_str(), "rows": rows, "tickets": tickets }),
+            ),
         },
     )
     .await?;

@@ -212,9 +212,7 @@ fn read_xlsx(bytes: &[u8]) -> Result<Grid, FileError> {
         let mut row: Vec<Value> = vec![Value::Empty; first_col as usize];
         row.extend(cells.iter().map(|c| match c {
             Data::Empty | Data::Error(_) => Value::Empty,
-            Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => {
-                Value::Text(s.clone())
-            }
+            Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => Value::Text(s.clone()),
             Data::Int(n) => Value::Number(*n as f64),
             Data::Float(f) => Value::Number(*f),
             Data::Bool(b) => Value::Text(b.to_string()),
@@ -280,9 +278,7 @@ fn header_name(v: &Value) -> String {
 fn sheet(grid: Grid, kind: Kind) -> Result<Sheet, FileError> {
     let header_at = grid.iter().take(HEADER_SEARCH_ROWS).position(|(_, cells)| {
         let names: HashSet<String> = cells.iter().map(header_name).collect();
-        kind.required_columns()
-            .iter()
-            .all(|c| names.contains(*c))
+        kind.required_columns().iter().all(|c| names.contains(*c))
     });
     let Some(header_at) = header_at else {
         let first: HashSet<String> = grid
@@ -306,9 +302,7 @@ fn sheet(grid: Grid, kind: Kind) -> Result<Sheet, FileError> {
             index.insert(*column, i);
         }
     }
-    let rows: Vec<Row> = grid
-        .map(|(number, cells)| Row { number, cells })
-        .collect();
+    let rows: Vec<Row> = grid.map(|(number, cells)| Row { number, cells }).collect();
     if rows.is_empty() {
         return Err(FileError::NoRows);
     }
@@ -526,7 +520,11 @@ pub fn workers(sheet: &Sheet, lookup: &WorkerLookup) -> Result<Vec<NewWorker>, V
                         seen.insert(id.clone(), n);
                     }
                     if lookup.existing.contains(&id) {
-                        errors.push(RowError::new(n, c::ID_NUMBER, "labour_import.worker_exists"));
+                        errors.push(RowError::new(
+                            n,
+                            c::ID_NUMBER,
+                            "labour_import.worker_exists",
+                        ));
                     }
                     id
                 }
@@ -716,7 +714,11 @@ pub fn ticket_lines(sheet: &Sheet, lookup: &TicketLookup) -> (Vec<TicketLine>, V
         } else {
             match lookup.projects.get(&code) {
                 None => {
-                    errors.push(RowError::new(n, c::PROJECT, "labour_import.unknown_project"));
+                    errors.push(RowError::new(
+                        n,
+                        c::PROJECT,
+                        "labour_import.unknown_project",
+                    ));
                     None
                 }
                 Some(p) if !p.visible => {
@@ -864,8 +866,15 @@ pub fn ticket_lines(sheet: &Sheet, lookup: &TicketLookup) -> (Vec<TicketLine>, V
         if errors.len() > before {
             continue;
         }
-        let (Some(date), Some(project_id), Some(crew), Some(trade_id), Some(pay), Some(q), Some(rate)) =
-            (date, project, crew, trade, pay, quantity, rate)
+        let (
+            Some(date),
+            Some(project_id),
+            Some(crew),
+            Some(trade_id),
+            Some(pay),
+            Some(q),
+            Some(rate),
+        ) = (date, project, crew, trade, pay, quantity, rate)
         else {
             continue;
         };
@@ -911,11 +920,17 @@ pub fn workers_by_day(lines: &[TicketLine]) -> BTreeMap<NaiveDate, Vec<i64>> {
 
 /// A worker may have at most 24 hours in a day, over the file and the tickets already kept
 /// (`booked`: hours by day and worker). Every row of a worker over it is named.
-pub fn day_hours(lines: &[TicketLine], booked: &HashMap<(NaiveDate, i64), Decimal>) -> Vec<RowError> {
+pub fn day_hours(
+    lines: &[TicketLine],
+    booked: &HashMap<(NaiveDate, i64), Decimal>,
+) -> Vec<RowError> {
     let mut by_day: BTreeMap<NaiveDate, Vec<(usize, i64, Decimal)>> = BTreeMap::new();
     for l in lines {
         if let Some(w) = l.line.worker_id {
-            by_day.entry(l.date).or_default().push((l.row, w, l.line.hours));
+            by_day
+                .entry(l.date)
+                .or_default()
+                .push((l.row, w, l.line.hours));
         }
     }
     let mut errors = Vec::new();
@@ -931,8 +946,10 @@ pub fn day_hours(lines: &[TicketLine], booked: &HashMap<(NaiveDate, i64), Decima
         }
         for (row, w, _) in rows.iter().filter(|(row, _, _)| over.contains(row)) {
             errors.push(
-                RowError::new(*row, ticket_col::QUANTITY, "labour_import.over_24_hours")
-                    .with("hours", total.get(w).copied().unwrap_or_default().normalize()),
+                RowError::new(*row, ticket_col::QUANTITY, "labour_import.over_24_hours").with(
+                    "hours",
+                    total.get(w).copied().unwrap_or_default().normalize(),
+                ),
             );
         }
     }
@@ -1117,7 +1134,11 @@ mod tests {
     fn files_without_the_columns_or_rows_are_refused_whole() {
         assert_eq!(
             read_file("姓名,电话\n张三,1\n".as_bytes(), Kind::Workers),
-            Err(FileError::MissingColumns(vec!["身份证号", "工种", "日工资"]))
+            Err(FileError::MissingColumns(vec![
+                "身份证号",
+                "工种",
+                "日工资"
+            ]))
         );
         assert_eq!(
             read_file(WORKERS_HEAD.as_bytes(), Kind::Workers),
@@ -1141,11 +1162,21 @@ mod tests {
     #[test]
     fn dates_are_read_as_offices_write_them() {
         let d = NaiveDate::from_ymd_opt(2026, 3, 5).unwrap();
-        for s in ["2026-03-05", "2026/3/5", "2026.3.5", "2026年3月5日", "20260305", "2026-03-05 00:00:00"] {
+        for s in [
+            "2026-03-05",
+            "2026/3/5",
+            "2026.3.5",
+            "2026年3月5日",
+            "20260305",
+            "2026-03-05 00:00:00",
+        ] {
             assert_eq!(date(&Value::Text(s.into())), Ok(d), "{s}");
         }
         assert_eq!(date(&Value::Number(46086.0)), Ok(d));
-        assert_eq!(date(&Value::Text("2026-02-30".into())), Err("form.invalid_date"));
+        assert_eq!(
+            date(&Value::Text("2026-02-30".into())),
+            Err("form.invalid_date")
+        );
         assert_eq!(date(&Value::Empty), Err("form.required"));
     }
 
@@ -1225,7 +1256,8 @@ mod tests {
         }
     }
 
-    const TICKETS_HEAD: &str = "日期,项目编号,班组,姓名,身份证号,工种,人数,工资类型,数量,日工资,事由,工作内容\n";
+    const TICKETS_HEAD: &str =
+        "日期,项目编号,班组,姓名,身份证号,工种,人数,工资类型,数量,日工资,事由,工作内容\n";
 
     #[test]
     fn rows_of_a_project_day_and_crew_become_one_ticket() {

@@ -233,11 +233,12 @@ pub fn template_xlsx(kind: Kind, e: &Example) -> AppResult<Vec<u8>> {
     let internal = |e: rust_xlsxwriter::XlsxError| AppError::Internal(e.into());
     let mut book = Workbook::new();
     let sheet = book.add_worksheet();
-    sheet.set_name(match kind {
-        Kind::Workers => "工人",
-        Kind::Tickets => "点工单",
-    })
-    .map_err(internal)?;
+    sheet
+        .set_name(match kind {
+            Kind::Workers => "工人",
+            Kind::Tickets => "点工单",
+        })
+        .map_err(internal)?;
     let bold = Format::new().set_bold();
     let as_text = Format::new().set_num_format("@");
     let as_date = Format::new().set_num_format("yyyy-mm-dd");
@@ -325,8 +326,11 @@ mod tests {
                 }
             }
         }
-        let sheet = read_file(&template_xlsx(Kind::Tickets, &example()).unwrap(), Kind::Tickets)
-            .unwrap();
+        let sheet = read_file(
+            &template_xlsx(Kind::Tickets, &example()).unwrap(),
+            Kind::Tickets,
+        )
+        .unwrap();
         assert_eq!(
             parse::date(sheet.cell(&sheet.rows[0], ticket_col::DATE)),
             Ok(example().date)
