@@ -22,11 +22,7 @@ impl LabourTab {
             (LabourTab::Crews, "/labour/crews", "labour.tab_crews"),
             (LabourTab::Workers, "/labour/workers", "labour.tab_workers"),
             (LabourTab::Wages, "/labour/wages", "labour.tab_wages"),
-            (
-                LabourTab::Settlements,
-                "/labour/settlements",
-                "labour.tab_settlements",
-            ),
+            (LabourTab::Settlements, "/labour/settlements", "labour.tab_settlements"),
             (LabourTab::Import, "/labour/import", "labour.tab_import"),
         ]
     }
