@@ -303,12 +303,12 @@ async fn insert_workers(scope: &mut TenantScope, size: Size, owner: UserId) -> A
                     GIVEN[(n / SURNAMES.len()) % GIVEN.len()]
                 ),
                 id_number: id_number(n),
-                phone: format!("138{:08}", n),
+                phone: format!("138{n:08}"),
                 trade_id: crew.trade_id,
                 crew_id: Some(crew.id),
                 day_rate: Decimal::from(220 + (n % 12) * 20),
                 bank_name: "中国建设银行".to_owned(),
-                bank_account: format!("621700{:013}", n),
+                bank_account: format!("621700{n:013}"),
             }
         })
         .collect();
