@@ -38,11 +38,29 @@ enum Command {
     },
     /// Measure the Plans speed targets: scheduling 10,000 tasks, rendering a 2,000-task
     /// Gantt, and saving a task edit in a 2,000-task project (needs the database).
-    Bench,
+    Bench {
+        #[command(subcommand)]
+        target: Option<BenchTarget>,
+    },
     /// Vendor tools for licence keys.
     Licence {
         #[command(subcommand)]
         command: LicenceCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum BenchTarget {
+    /// Labour tallies: generate 50 projects, 200 crews, 5,000 workers and about 1,000,000
+    /// ticket lines over two years in a scratch company, then time a 10,000-row tickets
+    /// import and the summaries. The company is deleted afterwards unless --keep.
+    Labour {
+        /// Keep the scratch company and print a sign-in, to look at the data.
+        #[arg(long)]
+        keep: bool,
+        /// About how many ticket lines to generate.
+        #[arg(long, default_value_t = 1_000_000)]
+        lines: u64,
     },
 }
 
@@ -155,7 +173,25 @@ async fn run(cli: Cli) -> Result<(), StartError> {
             .await
         }
         Command::Licence { command } => licence(command).map_err(StartError::Other),
-        Command::Bench => {
+        Command::Bench {
+            target: Some(BenchTarget::Labour { keep, lines }),
+        } => {
+            with_database(&cli.config, |db| async move {
+                let size = girder::labour::bench::Size {
+                    lines,
+                    ..Default::default()
+                };
+                for line in girder::labour::bench::bench(&db, size, keep)
+                    .await
+                    .map_err(anyhow::Error::from)?
+                {
+                    println!("{line}");
+                }
+                Ok(())
+            })
+            .await
+        }
+        Command::Bench { target: None } => {
             for line in girder::bench::pure() {
                 println!("{line}");
             }

@@ -192,15 +192,46 @@ pub async fn create_tenant(
 /// everything it owns goes in one transaction.
 pub async fn delete_scratch_tenant(db: &Db, id: TenantId) -> AppResult<()> {
     let mut scope = TenantScope::begin(pool(db), id).await?;
-    // Children before parents; RLS limits every statement to this tenant.
-    sqlx::raw_sql(
-        "delete from task_link; delete from baseline_task; delete from baseline;
-         delete from progress_update; update task set parent_id = null; delete from task;
-         delete from project_member; delete from project; delete from calendar_day;
-         delete from calendar; delete from app_user;",
-    )
-    .execute(scope.conn())
-    .await?;
+    // Children before parents. Every statement names the tenant: a superuser (a developer's
+    // DATABASE_URL) is not held back by row-level security, and an unfiltered delete would
+    // reach every company.
+    let t = id.0;
+    sqlx::query!("delete from task_link where tenant_id = $1", t)
+        .execute(scope.conn())
+        .await?;
+    sqlx::query!("delete from baseline_task where tenant_id = $1", t)
+        .execute(scope.conn())
+        .await?;
+    sqlx::query!("delete from baseline where tenant_id = $1", t)
+        .execute(scope.conn())
+        .await?;
+    sqlx::query!("delete from progress_update where tenant_id = $1", t)
+        .execute(scope.conn())
+        .await?;
+    sqlx::query!("update task set parent_id = null where tenant_id = $1", t)
+        .execute(scope.conn())
+        .await?;
+    sqlx::query!("delete from task where tenant_id = $1", t)
+        .execute(scope.conn())
+        .await?;
+    sqlx::query!("delete from project_member where tenant_id = $1", t)
+        .execute(scope.conn())
+        .await?;
+    sqlx::query!("delete from project where tenant_id = $1", t)
+        .execute(scope.conn())
+        .await?;
+    sqlx::query!("delete from calendar_day where tenant_id = $1", t)
+        .execute(scope.conn())
+        .await?;
+    sqlx::query!("delete from calendar where tenant_id = $1", t)
+        .execute(scope.conn())
+        .await?;
+    sqlx::query!("delete from login_identity where tenant_id = $1", t)
+        .execute(scope.conn())
+        .await?;
+    sqlx::query!("delete from app_user where tenant_id = $1", t)
+        .execute(scope.conn())
+        .await?;
     sqlx::query!("delete from tenant where id = $1", id as TenantId)
         .execute(scope.conn())
         .await?;

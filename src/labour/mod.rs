@@ -15,6 +15,7 @@
 //! tickets are labour cost; the `labour_cost` view gives them to the cost centre by project,
 //! task and month.
 
+pub mod bench;
 pub mod demo;
 pub mod domain;
 pub mod import;
