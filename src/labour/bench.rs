@@ -25,12 +25,16 @@ use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
 use super::domain::{CountUnit, PayType};
 use super::import::parse::{self, Kind, NewWorker, ticket_col};
 use super::import::{self, Importer, queries as import_queries};
+use super::summary::queries::{self as summary_queries, SummaryFilter, SummaryRow};
+use super::summary::{self, Dimension};
+use super::tickets::queries::{self as ticket_queries, TicketFilter, Visibility};
 use crate::auth::queries::{self as users, NewUser};
 use crate::auth::{Role, UserId, password};
 use crate::db::{Db, TenantScope, cross_tenant};
 use crate::error::{AppError, AppResult};
 use crate::tenancy::TenantId;
 use crate::tenancy::plan::PlanFacts;
+use crate::web::i18n::Locale;
 
 /// How much data to generate.
 #[derive(Debug, Clone, Copy)]
@@ -733,24 +737,32 @@ macro_rules! time_query {
     }};
 }
 
-/// A project's labour by crew and month, over its whole life, as the summaries page reads
-/// it (confirmed and settled lines). The lead swaps the statement for the summary module's
-/// own query once both are merged.
+/// The database work of a summary page: the groups (`summary::queries::summarize`, as the
+/// page calls it) and the names of their keys.
+async fn summary_page(
+    scope: &mut TenantScope,
+    by: Dimension,
+    then: Option<Dimension>,
+    filter: &SummaryFilter,
+) -> AppResult<Vec<SummaryRow>> {
+    let rows = summary_queries::summarize(scope, by, then, filter).await?;
+    summary::labels(scope, by, rows.iter().map(|r| r.key1), Locale::ZhCn).await?;
+    if let Some(then) = then {
+        summary::labels(scope, then, rows.iter().map(|r| r.key2), Locale::ZhCn).await?;
+    }
+    Ok(rows)
+}
+
+/// A project's labour by crew and month over its whole life (confirmed and settled), as the
+/// summary page (`/labour?by=crew&then=month&project=…`) reads it.
 pub async fn time_crew_by_month_summary(db: &Db, data: &LabourData) -> AppResult<String> {
-    let tenant = data.tenant;
-    let project = data.project;
-    let (median, best, rows) = time_query!(db, tenant, 11, |scope| {
-        sqlx::query!(
-            r#"select crew_id, date_trunc('month', ticket_date)::date as "month!",
-                      sum(hours) as "hours!", sum(days) as "days!", sum(amount) as "amount!"
-               from labour_ticket_line
-               where tenant_id = $1 and project_id = $2 and status in ('confirmed', 'settled')
-               group by crew_id, date_trunc('month', ticket_date)
-               order by 2, 1"#,
-            tenant as TenantId,
-            project
-        )
-        .fetch_all(scope.conn())
+    let filter = SummaryFilter {
+        project: Some(data.project),
+        status: Some("cost".to_owned()),
+        ..SummaryFilter::default()
+    };
+    let (median, best, rows) = time_query!(db, data.tenant, 11, |scope| {
+        summary_page(&mut scope, Dimension::Crew, Some(Dimension::Month), &filter)
     });
     Ok(format!(
         "a project's crew-by-month summary ({rows} rows): median {}, best {} (target < 50 ms)",
@@ -759,27 +771,18 @@ pub async fn time_crew_by_month_summary(db: &Db, data: &LabourData) -> AppResult
     ))
 }
 
-/// The last twelve months by worker for the whole company. The lead swaps the statement for
-/// the summary module's own query once both are merged.
+/// The last twelve months by worker for the whole company, as the summary page
+/// (`/labour?by=worker&from=…&to=…`) reads it.
 pub async fn time_worker_year_summary(db: &Db, data: &LabourData) -> AppResult<String> {
-    let tenant = data.tenant;
     let to = data.today;
-    let from = to.checked_sub_months(chrono::Months::new(12)).unwrap_or(to);
-    let (median, best, rows) = time_query!(db, tenant, 11, |scope| {
-        sqlx::query!(
-            r#"select l.worker_id as "worker_id!", w.name, sum(l.hours) as "hours!",
-                      sum(l.days) as "days!", sum(l.amount) as "amount!"
-               from labour_ticket_line l
-               join worker w on w.tenant_id = l.tenant_id and w.id = l.worker_id
-               where l.tenant_id = $1 and l.ticket_date between $2 and $3
-                 and l.status in ('confirmed', 'settled') and l.worker_id is not null
-               group by l.worker_id, w.name
-               order by w.name, l.worker_id"#,
-            tenant as TenantId,
-            from,
-            to
-        )
-        .fetch_all(scope.conn())
+    let filter = SummaryFilter {
+        status: Some("cost".to_owned()),
+        from: to.checked_sub_months(chrono::Months::new(12)),
+        to: Some(to),
+        ..SummaryFilter::default()
+    };
+    let (median, best, rows) = time_query!(db, data.tenant, 11, |scope| {
+        summary_page(&mut scope, Dimension::Worker, None, &filter)
     });
     Ok(format!(
         "a year's worker summary for the company ({rows} workers): median {}, best {} (target < 200 ms)",
@@ -788,23 +791,17 @@ pub async fn time_worker_year_summary(db: &Db, data: &LabourData) -> AppResult<S
     ))
 }
 
-/// The newest 50 tickets with their project and crew. The lead swaps the statement for the
-/// ticket list's own query once both are merged.
+/// The ticket list's first page as the owner sees it (`/labour/tickets`): one more row than
+/// the page, to know there is a next one.
 pub async fn time_ticket_list_first_page(db: &Db, data: &LabourData) -> AppResult<String> {
-    let tenant = data.tenant;
-    let (median, best, rows) = time_query!(db, tenant, 11, |scope| {
-        sqlx::query!(
-            "select t.id, t.ticket_date, p.code, c.name as crew, t.status, t.total_hours,
-                    t.total_days, t.total_amount
-             from labour_ticket t
-             join project p on p.tenant_id = t.tenant_id and p.id = t.project_id
-             join crew c on c.tenant_id = t.tenant_id and c.id = t.crew_id
-             where t.tenant_id = $1
-             order by t.ticket_date desc, t.id desc
-             limit 50",
-            tenant as TenantId
-        )
-        .fetch_all(scope.conn())
+    let who = Visibility {
+        user: data.owner,
+        all_projects: true,
+        own_crews_only: false,
+    };
+    let filter = TicketFilter::default();
+    let (median, best, rows) = time_query!(db, data.tenant, 11, |scope| {
+        ticket_queries::list_tickets(&mut scope, who, &filter, 51, 0)
     });
     Ok(format!(
         "the ticket list's first page ({rows} tickets): median {}, best {} (target < 30 ms)",

@@ -643,9 +643,27 @@ async fn the_ticket_list_filters_totals_and_exports() {
     ticket_id(&enter(&mut s, days_ago(2), &[named(li, "8"), heads], "draft").await);
     act(&mut s.manager, &s.app, a, "confirm", "").await;
 
+    // Unfiltered, the list leaves the company-wide totals to the summary.
     let list = s.manager.get("/labour/tickets").await;
+    assert!(
+        list.html()
+            .select(&scraper::Selector::parse("#sum-amount").unwrap())
+            .next()
+            .is_none()
+    );
+    list.assert_contains("选择项目、班组或起始日期后显示合计");
+    let project = s.project;
+    let list = s
+        .manager
+        .get(&format!("/labour/tickets?project={project}"))
+        .await;
     assert_eq!(list.text("#sum-amount"), "1,200.00");
-    let list = s.manager.get("/labour/tickets?status=confirmed").await;
+    let list = s
+        .manager
+        .get(&format!(
+            "/labour/tickets?project={project}&status=confirmed"
+        ))
+        .await;
     assert_eq!(list.text("#sum-amount"), "320.00");
     let by_worker = s
         .manager

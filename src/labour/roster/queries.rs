@@ -448,9 +448,12 @@ pub async fn find_worker(scope: &mut TenantScope, id: i64) -> AppResult<Option<W
     let tenant = scope.tenant_id();
     Ok(sqlx::query_as!(
         Worker,
-        r#"select w.id, w.name, w.id_number, w.phone, w.trade_id, w.crew_id,
-                  c.foreman_id as "crew_foreman_id?", w.day_rate, w.bank_name, w.bank_account,
-                  w.active, w.version
+        // The left join makes sqlx's nullability guess unstable: say it.
+        r#"select w.id as "id!", w.name as "name!", w.id_number as "id_number!",
+                  w.phone as "phone!", w.trade_id as "trade_id!", w.crew_id,
+                  c.foreman_id as "crew_foreman_id?", w.day_rate as "day_rate!",
+                  w.bank_name as "bank_name!", w.bank_account as "bank_account!",
+                  w.active as "active!", w.version as "version!"
            from worker w
            left join crew c on c.tenant_id = w.tenant_id and c.id = w.crew_id
            where w.tenant_id = $1 and w.id = $2"#,

@@ -195,7 +195,7 @@ async fn filter_for(tx: &mut TenantTx<Labour>, q: &SummaryQuery) -> AppResult<Su
 }
 
 /// Names for each key of a dimension in the rows.
-async fn labels(
+pub async fn labels(
     scope: &mut TenantScope,
     dimension: Dimension,
     keys: impl Iterator<Item = Option<i64>>,

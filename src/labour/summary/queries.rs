@@ -44,6 +44,11 @@ pub async fn summarize(
 ) -> AppResult<Vec<SummaryRow>> {
     let tenant = scope.tenant_id();
     let then = then.map(Dimension::as_str);
+    // A year of a company's lines is half a million rows: sorting them for the ticket counts
+    // in memory rather than on disk takes a summary from half a second to a tenth of one.
+    sqlx::query_scalar!("select set_config('work_mem', '64MB', true)")
+        .fetch_one(scope.conn())
+        .await?;
     Ok(sqlx::query_as!(
         SummaryRow,
         r#"select k1 as key1, k2 as key2, count(distinct ticket_id) as "tickets!",

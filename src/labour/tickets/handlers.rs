@@ -14,7 +14,7 @@ use super::form::{FormRow, TicketErrors, TicketForm, TicketInput, price_lines};
 use super::queries::{self, Ticket, TicketFilter, Visibility};
 use super::views::{
     EntryPage, EventView, LineView, ListQueryView, ListRowView, PhotoView, TicketListPage,
-    TicketPage, row_views,
+    TicketPage, TotalsView, row_views,
 };
 use crate::audit::{Action, Change, snapshot};
 use crate::auth::{Permission, Role};
@@ -996,8 +996,24 @@ pub async fn list(
         return export(&mut tx, &filter, format).await;
     }
     let current = q.page.parse::<i64>().unwrap_or(1).max(1);
-    let (rows, totals) =
-        queries::list_tickets(&mut tx, who, &filter, PAGE_SIZE, (current - 1) * PAGE_SIZE).await?;
+    // One more than a page tells whether there is a next one, without counting them all.
+    let mut rows = queries::list_tickets(
+        &mut tx,
+        who,
+        &filter,
+        PAGE_SIZE + 1,
+        (current - 1) * PAGE_SIZE,
+    )
+    .await?;
+    let has_next = rows.len() > PAGE_SIZE as usize;
+    rows.truncate(PAGE_SIZE as usize);
+    // Adding up a whole company's two years of lines on every page view is too slow; the
+    // summary does that. A narrowed list shows the totals of all it takes.
+    let totals = if filter.is_narrow() {
+        Some(queries::list_totals(&mut tx, who, &filter).await?)
+    } else {
+        None
+    };
     let me = tx.user().id;
     let foreman = tx.user().role == Role::Foreman;
     let projects = queries::open_projects(&mut tx, me, who.all_projects).await?;
@@ -1053,11 +1069,14 @@ pub async fn list(
                 }
             })
             .collect(),
-        hours: format::quantity(totals.hours),
-        days: format::quantity(totals.days),
-        amount: format::money(totals.amount),
-        pages: (totals.tickets + PAGE_SIZE - 1) / PAGE_SIZE,
-        totals,
+        totals: totals.map(|t| TotalsView {
+            tickets: t.tickets,
+            hours: format::quantity(t.hours),
+            days: format::quantity(t.days),
+            amount: format::money(t.amount),
+        }),
+        has_next,
+        page_label: i18n::tf(locale, "labour.page", &[("n", &current)]),
         page: current,
         query: q.query_string(),
         filter: ListQueryView {
@@ -1087,7 +1106,8 @@ async fn export(
 ) -> AppResult<Response> {
     let locale = tx.user().locale;
     let who = visibility(tx);
-    let (rows, totals) = queries::list_tickets(tx, who, filter, EXPORT_LIMIT, 0).await?;
+    let rows = queries::list_tickets(tx, who, filter, EXPORT_LIMIT, 0).await?;
+    let totals = queries::list_totals(tx, who, filter).await?;
     let t = |k: &str| i18n::t(locale, k).to_owned();
     let table = Table {
         headers: [

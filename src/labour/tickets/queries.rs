@@ -215,15 +215,27 @@ pub struct ListTotals {
     pub amount: Decimal,
 }
 
-/// A page of tickets, newest first, and the totals of every ticket the filter takes.
-/// Filters on worker, trade and task look at the lines; the totals then add up those lines.
+impl TicketFilter {
+    /// Whether the filter narrows the tickets to a project, crew, worker, trade, task or a
+    /// start date: then adding up all it takes is quick enough for every page view.
+    pub fn is_narrow(&self) -> bool {
+        self.project.is_some()
+            || self.crew.is_some()
+            || self.worker.is_some()
+            || self.trade.is_some()
+            || self.task.is_some()
+            || self.from.is_some()
+    }
+}
+
+/// A page of tickets, newest first. Filters on worker, trade and task look at the lines.
 pub async fn list_tickets(
     scope: &mut TenantScope,
     who: Visibility,
     f: &TicketFilter,
     limit: i64,
     offset: i64,
-) -> AppResult<(Vec<TicketListRow>, ListTotals)> {
+) -> AppResult<Vec<TicketListRow>> {
     let tenant = scope.tenant_id();
     let by_line = f.worker.is_some() || f.trade.is_some() || f.task.is_some();
     let rows = sqlx::query_as!(
@@ -273,6 +285,17 @@ pub async fn list_tickets(
     )
     .fetch_all(scope.conn())
     .await?;
+    Ok(rows)
+}
+
+/// The totals of every ticket the filter takes, from their lines: with a worker, trade or
+/// task filter, those lines only.
+pub async fn list_totals(
+    scope: &mut TenantScope,
+    who: Visibility,
+    f: &TicketFilter,
+) -> AppResult<ListTotals> {
+    let tenant = scope.tenant_id();
     let totals = sqlx::query_as!(
         ListTotals,
         r#"select count(distinct l.ticket_id) as "tickets!",
@@ -309,7 +332,7 @@ pub async fn list_tickets(
     )
     .fetch_one(scope.conn())
     .await?;
-    Ok((rows, totals))
+    Ok(totals)
 }
 
 /// The latest ticket of a crew on a project before `date`: "copy yesterday" starts from it.

@@ -3,7 +3,7 @@
 use askama::Template;
 
 use super::form::{FormRow, TicketErrors, TicketForm};
-use super::queries::{DoubleBooking, ListTotals, Ticket};
+use super::queries::{DoubleBooking, Ticket};
 use crate::labour::domain::TicketStatus;
 use crate::labour::views::LabourTab;
 use crate::plans::views::Choice;
@@ -169,12 +169,11 @@ pub struct TicketListPage {
     pub layout: Layout,
     pub tab: LabourTab,
     pub rows: Vec<ListRowView>,
-    pub totals: ListTotals,
-    pub hours: String,
-    pub days: String,
-    pub amount: String,
+    /// The totals of all the filter takes, when it is narrow enough to add up on every view.
+    pub totals: Option<TotalsView>,
     pub page: i64,
-    pub pages: i64,
+    pub page_label: String,
+    pub has_next: bool,
     /// The filters as a query string without `page`.
     pub query: String,
     pub filter: ListQueryView,
@@ -185,6 +184,14 @@ pub struct TicketListPage {
     pub narrowed_to: Vec<String>,
     pub can_confirm: bool,
     pub can_enter: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct TotalsView {
+    pub tickets: i64,
+    pub hours: String,
+    pub days: String,
+    pub amount: String,
 }
 
 /// The list's filters as the form shows them.

@@ -226,7 +226,9 @@ pub async fn find_worker(scope: &mut TenantScope, id: i64) -> AppResult<Option<W
     let tenant = scope.tenant_id();
     Ok(sqlx::query_as!(
         WorkerInfo,
-        r#"select w.id, w.name, w.id_number, c.name as "crew_name?"
+        // The left join makes sqlx's nullability guess depend on the plan: say it.
+        r#"select w.id as "id!", w.name as "name!", w.id_number as "id_number!",
+                  c.name as "crew_name?"
            from worker w
            left join crew c on c.tenant_id = w.tenant_id and c.id = w.crew_id
            where w.tenant_id = $1 and w.id = $2"#,
