@@ -68,6 +68,12 @@ impl Dimension {
         Self::ALL.into_iter().find(|d| d.as_str() == s)
     }
 
+    /// Whether every line of a ticket falls in the same group (the ticket's own fields), so
+    /// groups count whole tickets; worker and trade split a ticket over groups.
+    pub fn keeps_tickets_whole(self) -> bool {
+        !matches!(self, Dimension::Worker | Dimension::Trade)
+    }
+
     pub fn label_key(self) -> &'static str {
         match self {
             Dimension::Project => "labour.by_project",
@@ -77,6 +83,20 @@ impl Dimension {
             Dimension::Task => "labour.by_task",
             Dimension::Month => "labour.by_month",
         }
+    }
+}
+
+/// Whether the count column counts tickets (every grouping keeps tickets whole) or lines.
+pub fn counts_tickets(by: Dimension, then: Option<Dimension>) -> bool {
+    by.keeps_tickets_whole() && then.is_none_or(Dimension::keeps_tickets_whole)
+}
+
+/// The heading of the count column.
+fn count_key(by: Dimension, then: Option<Dimension>) -> &'static str {
+    if counts_tickets(by, then) {
+        "labour.col_tickets"
+    } else {
+        "labour.col_line_count"
     }
 }
 
@@ -139,6 +159,8 @@ pub struct SummaryPage {
     pub tab: LabourTab,
     pub by: Dimension,
     pub then: Option<Dimension>,
+    /// The heading of the count column: tickets, or lines when tickets split over groups.
+    pub count_key: &'static str,
     pub dimensions: Vec<Choice>,
     pub statuses: Vec<Choice>,
     pub projects: Vec<Choice>,
@@ -261,6 +283,7 @@ async fn build(
         None => HashMap::new(),
     };
     let status = filter.status.clone().unwrap_or_default();
+    let whole = counts_tickets(by, then);
     let mut groups: Vec<(Option<i64>, Option<i64>, GroupView)> = rows
         .into_iter()
         .map(|r| {
@@ -293,7 +316,7 @@ async fn build(
             let view = GroupView {
                 label1: names1.get(&r.key1).cloned().unwrap_or_default(),
                 label2: names2.get(&r.key2).cloned().unwrap_or_default(),
-                tickets: r.tickets,
+                tickets: if whole { r.tickets } else { r.lines },
                 head_count: r.head_count,
                 hours: r.hours,
                 days: r.days,
@@ -388,6 +411,7 @@ pub async fn summary(
         tab: LabourTab::Summary,
         by,
         then,
+        count_key: count_key(by, then),
         dimensions,
         statuses,
         projects: projects
@@ -429,7 +453,7 @@ fn export(
     headers.extend(then.map(dim_header));
     headers.extend(
         [
-            "labour.col_tickets",
+            count_key(by, then),
             "labour.col_heads",
             "labour.col_hours",
             "labour.col_days",
@@ -558,6 +582,7 @@ mod tests {
             key1: None,
             key2: None,
             tickets: 1,
+            lines: 1,
             head_count: 1,
             hours,
             days: dec!(1),
