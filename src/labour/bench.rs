@@ -523,6 +523,12 @@ pub async fn delete(db: &Db, tenant: TenantId) -> AppResult<()> {
     .execute(scope.conn())
     .await?;
     sqlx::query!(
+        "delete from labour_worker_month where tenant_id = $1",
+        t as TenantId
+    )
+    .execute(scope.conn())
+    .await?;
+    sqlx::query!(
         "delete from labour_ticket where tenant_id = $1",
         t as TenantId
     )

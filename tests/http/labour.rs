@@ -698,7 +698,7 @@ struct RandomTicket {
 }
 
 fn random_ticket() -> impl Strategy<Value = RandomTicket> {
-    (0u64..40, [0u8..=10, 0u8..=10], 0usize..4, any::<bool>()).prop_map(
+    (0u64..70, [0u8..=10, 0u8..=10], 0usize..4, any::<bool>()).prop_map(
         |(day, hours, pay, confirm)| RandomTicket {
             day,
             hours,
@@ -714,7 +714,7 @@ async fn summaries_equal_the_sum_of_random_tickets() {
         cases: 1,
         ..Config::default()
     });
-    let tickets = proptest::collection::vec(random_ticket(), 12..20)
+    let tickets = proptest::collection::vec(random_ticket(), 16..24)
         .new_tree(&mut runner)
         .unwrap()
         .current();
@@ -730,6 +730,10 @@ async fn summaries_equal_the_sum_of_random_tickets() {
     ];
     // Expected confirmed amounts by worker and by month.
     let mut by_worker: BTreeMap<i64, Decimal> = BTreeMap::new();
+    // And by worker from 60 days back to yesterday: whole months read from each worker's
+    // month, the edges from the lines.
+    let (from, to) = (days_ago(60), days_ago(1));
+    let mut by_worker_range: BTreeMap<i64, Decimal> = BTreeMap::new();
     let mut by_month: BTreeMap<String, Decimal> = BTreeMap::new();
     let mut total = Decimal::ZERO;
     let mut hours_per_day: BTreeMap<(u64, usize), u8> = BTreeMap::new();
@@ -757,6 +761,9 @@ async fn summaries_equal_the_sum_of_random_tickets() {
             let r = act(&mut s.manager, &s.app, id, "confirm", "").await;
             assert_eq!(r.status, StatusCode::SEE_OTHER);
             for (w, a) in amounts {
+                if (from..=to).contains(&date) {
+                    *by_worker_range.entry(w).or_default() += a;
+                }
                 *by_worker.entry(w).or_default() += a;
                 *by_month
                     .entry(date.format("%Y-%m").to_string())
@@ -786,6 +793,23 @@ async fn summaries_equal_the_sum_of_random_tickets() {
         );
     }
     assert_eq!(money(&rows.last().unwrap()[5]), total);
+
+    let rows = csv(&s
+        .manager
+        .get(&format!("/labour?by=worker&from={from}&to={to}&format=csv"))
+        .await
+        .body);
+    for (w, name) in [(s.zhang, "张三"), (s.li, "李四")] {
+        let got = rows
+            .iter()
+            .find(|r| &r[0] == name)
+            .map_or(Decimal::ZERO, |r| money(&r[5]));
+        assert_eq!(
+            got,
+            by_worker_range.get(&w).copied().unwrap_or_default(),
+            "{name}"
+        );
+    }
 
     let rows = csv(&s.manager.get("/labour?by=month&format=csv").await.body);
     for (month, amount) in &by_month {

@@ -45,6 +45,132 @@ pub async fn summarize(
     then: Option<Dimension>,
     f: &SummaryFilter,
 ) -> AppResult<Vec<SummaryRow>> {
+    // By worker across the company, whole months come from each worker's month
+    // (`labour_worker_month`, kept by a trigger) and only the edges from the lines.
+    let company_wide =
+        f.projects.is_none() && f.crews.is_none() && f.project.is_none() && f.crew.is_none();
+    if by == Dimension::Worker
+        && then.is_none()
+        && company_wide
+        && let Some(split) = MonthSplit::of(f.from, f.to)
+    {
+        let mut rows = worker_months(scope, f.status.as_deref(), split.first, split.last).await?;
+        for (from, to) in split.edges {
+            let edge = SummaryFilter {
+                from,
+                to,
+                ..f.clone()
+            };
+            rows.extend(summarize_lines(scope, by, None, &edge).await?);
+        }
+        return Ok(merge(rows));
+    }
+    summarize_lines(scope, by, then, f).await
+}
+
+/// A date range cut into whole months and the days at either edge.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MonthSplit {
+    /// The first and last whole months (their first days); `None` for open ends.
+    pub first: Option<NaiveDate>,
+    pub last: Option<NaiveDate>,
+    /// The day ranges before and after the whole months.
+    pub edges: Vec<(Option<NaiveDate>, Option<NaiveDate>)>,
+}
+
+impl MonthSplit {
+    /// `None` when the range holds no whole month.
+    pub fn of(from: Option<NaiveDate>, to: Option<NaiveDate>) -> Option<MonthSplit> {
+        use crate::labour::domain::{month_end, month_of};
+        let first = match from {
+            Some(d) if d == month_of(d) => Some(d),
+            Some(d) => Some(month_end(month_of(d)).succ_opt()?),
+            None => None,
+        };
+        let last = match to {
+            Some(d) if d == month_end(month_of(d)) => Some(month_of(d)),
+            Some(d) => Some(month_of(month_of(d).pred_opt()?)),
+            None => None,
+        };
+        if let (Some(a), Some(b)) = (first, last)
+            && a > b
+        {
+            return None;
+        }
+        let mut edges = Vec::new();
+        if let (Some(from), Some(first)) = (from, first)
+            && from < first
+        {
+            edges.push((Some(from), first.pred_opt()));
+        }
+        if let (Some(to), Some(last)) = (to, last) {
+            let after = month_end(last).succ_opt()?;
+            if after <= to {
+                edges.push((Some(after), Some(to)));
+            }
+        }
+        Some(MonthSplit { first, last, edges })
+    }
+}
+
+/// Rows of the same keys added together (whole months and edge days of one worker).
+fn merge(rows: Vec<SummaryRow>) -> Vec<SummaryRow> {
+    let mut by_key: std::collections::HashMap<(Option<i64>, Option<i64>), SummaryRow> =
+        std::collections::HashMap::new();
+    for r in rows {
+        by_key
+            .entry((r.key1, r.key2))
+            .and_modify(|t| {
+                t.tickets += r.tickets;
+                t.lines += r.lines;
+                t.head_count += r.head_count;
+                t.hours += r.hours;
+                t.days += r.days;
+                t.amount += r.amount;
+            })
+            .or_insert(r);
+    }
+    by_key.into_values().collect()
+}
+
+/// Workers' whole months from `first` to `last` (first days; `None` for open ends).
+async fn worker_months(
+    scope: &mut TenantScope,
+    status: Option<&str>,
+    first: Option<NaiveDate>,
+    last: Option<NaiveDate>,
+) -> AppResult<Vec<SummaryRow>> {
+    let tenant = scope.tenant_id();
+    Ok(sqlx::query_as!(
+        SummaryRow,
+        r#"select worker_id as "key1?", null::bigint as "key2?", 0::bigint as "tickets!",
+                  sum(lines)::bigint as "lines!", sum(head_count)::bigint as "head_count!",
+                  sum(hours) as "hours!", sum(days) as "days!", sum(amount) as "amount!"
+           from labour_worker_month
+           where tenant_id = $1
+             and (case when $2::text is null then status <> 'rejected'
+                       when $2 = 'cost' then status in ('confirmed', 'settled')
+                       else status = $2 end)
+             and ($3::date is null or month >= $3)
+             and ($4::date is null or month <= $4)
+           group by worker_id
+           having sum(lines) <> 0"#,
+        tenant as TenantId,
+        status,
+        first,
+        last
+    )
+    .fetch_all(scope.conn())
+    .await?)
+}
+
+/// The groups, added up from the lines.
+async fn summarize_lines(
+    scope: &mut TenantScope,
+    by: Dimension,
+    then: Option<Dimension>,
+    f: &SummaryFilter,
+) -> AppResult<Vec<SummaryRow>> {
     let tenant = scope.tenant_id();
     let then = then.map(Dimension::as_str);
     // One statement serves every grouping and filter; planned with the values at hand, the
@@ -193,4 +319,40 @@ pub async fn visible_projects(
     )
     .fetch_all(scope.conn())
     .await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(s: &str) -> Option<NaiveDate> {
+        NaiveDate::parse_from_str(s, "%Y-%m-%d").ok()
+    }
+
+    #[test]
+    fn a_range_splits_into_whole_months_and_edge_days() {
+        let s = MonthSplit::of(d("2025-11-24"), d("2026-11-24")).unwrap();
+        assert_eq!((s.first, s.last), (d("2025-12-01"), d("2026-10-01")));
+        assert_eq!(
+            s.edges,
+            vec![
+                (d("2025-11-24"), d("2025-11-30")),
+                (d("2026-11-01"), d("2026-11-24"))
+            ]
+        );
+        let whole = MonthSplit::of(d("2026-01-01"), d("2026-12-31")).unwrap();
+        assert_eq!(
+            (whole.first, whole.last),
+            (d("2026-01-01"), d("2026-12-01"))
+        );
+        assert!(whole.edges.is_empty());
+        let open = MonthSplit::of(None, None).unwrap();
+        assert_eq!((open.first, open.last, open.edges.len()), (None, None, 0));
+        let open_start = MonthSplit::of(None, d("2026-02-10")).unwrap();
+        assert_eq!(open_start.last, d("2026-01-01"));
+        assert_eq!(open_start.edges, vec![(d("2026-02-01"), d("2026-02-10"))]);
+        // Inside one month: no whole month.
+        assert_eq!(MonthSplit::of(d("2026-03-05"), d("2026-03-20")), None);
+        assert_eq!(MonthSplit::of(d("2026-03-05"), d("2026-04-20")), None);
+    }
 }
