@@ -417,11 +417,13 @@ async fn list_page(
     };
     let current = q.page.clamp(1, MAX_PAGE);
     let offset = (current - 1) * PAGE_SIZE;
-    let PaymentPage { rows, total, sum } = if kind == "advances" {
-        queries::list_advances(&mut tx, who, &filter, PAGE_SIZE, offset).await?
+    let listed = if kind == "advances" {
+        queries::PaymentKind::Advance
     } else {
-        queries::list_payouts(&mut tx, who, &filter, PAGE_SIZE, offset).await?
+        queries::PaymentKind::Payout
     };
+    let PaymentPage { rows, total, sum } =
+        queries::list_payments(&mut tx, listed, who, &filter, PAGE_SIZE, offset).await?;
     let projects = project_choices(&mut tx).await?;
     let date_text = |d: Option<NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
     let query = form_urlencoded::Serializer::new(String::new())

@@ -369,75 +369,28 @@ pub struct PaymentPage {
     pub sum: Decimal,
 }
 
-pub async fn list_advances(
-    scope: &mut TenantScope,
-    who: Viewer,
-    f: &PaymentFilter,
-    limit: i64,
-    offset: i64,
-) -> AppResult<PaymentPage> {
-    let tenant = scope.tenant_id();
-    let rows = sqlx::query_as!(
-        PaymentRow,
-        r#"select a.id, a.paid_on, null::date as period, a.project_id, p.code as project_code,
-                  a.worker_id, w.name as worker_name, a.amount, a.method, a.note,
-                  u.name as "created_by_name?"
-           from labour_advance a
-           join project p on p.tenant_id = a.tenant_id and p.id = a.project_id
-           join worker w on w.tenant_id = a.tenant_id and w.id = a.worker_id
-           left join app_user u on u.tenant_id = a.tenant_id and u.id = a.created_by
-           where a.tenant_id = $1
-             and ($3 or exists (select 1 from project_member m
-                                where m.tenant_id = a.tenant_id and m.project_id = a.project_id
-                                  and m.user_id = $2))
-             and ($4::bigint is null or a.project_id = $4)
-             and ($5::bigint is null or a.worker_id = $5)
-             and ($6::date is null or a.paid_on >= $6)
-             and ($7::date is null or a.paid_on <= $7)
-           order by a.paid_on desc, a.id desc
-           limit $8 offset $9"#,
-        tenant as TenantId,
-        who.user as UserId,
-        who.all,
-        f.project,
-        f.worker,
-        f.from,
-        f.to,
-        limit,
-        offset
-    )
-    .fetch_all(scope.conn())
-    .await?;
-    let totals = sqlx::query!(
-        r#"select count(*) as "n!", coalesce(sum(a.amount), 0) as "sum!"
-           from labour_advance a
-           where a.tenant_id = $1
-             and ($3 or exists (select 1 from project_member m
-                                where m.tenant_id = a.tenant_id and m.project_id = a.project_id
-                                  and m.user_id = $2))
-             and ($4::bigint is null or a.project_id = $4)
-             and ($5::bigint is null or a.worker_id = $5)
-             and ($6::date is null or a.paid_on >= $6)
-             and ($7::date is null or a.paid_on <= $7)"#,
-        tenant as TenantId,
-        who.user as UserId,
-        who.all,
-        f.project,
-        f.worker,
-        f.from,
-        f.to
-    )
-    .fetch_one(scope.conn())
-    .await?;
-    Ok(PaymentPage {
-        rows,
-        total: totals.n,
-        sum: totals.sum,
-    })
+/// Advances or payouts: which list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PaymentKind {
+    Advance,
+    Payout,
 }
 
-pub async fn list_payouts(
+impl PaymentKind {
+    fn as_str(self) -> &'static str {
+        match self {
+            PaymentKind::Advance => "advance",
+            PaymentKind::Payout => "payout",
+        }
+    }
+}
+
+/// A page of advances or payouts, newest first, with the count and sum of all that match.
+/// Both tables read as one shape: an advance has no period, and its note stands where a
+/// payout has its reference.
+pub async fn list_payments(
     scope: &mut TenantScope,
+    kind: PaymentKind,
     who: Viewer,
     f: &PaymentFilter,
     limit: i64,
@@ -446,22 +399,31 @@ pub async fn list_payouts(
     let tenant = scope.tenant_id();
     let rows = sqlx::query_as!(
         PaymentRow,
-        r#"select o.id, o.paid_on, o.period as "period?", o.project_id, p.code as project_code,
-                  o.worker_id, w.name as worker_name, o.amount, o.method,
-                  o.reference as note, u.name as "created_by_name?"
-           from labour_payout o
-           join project p on p.tenant_id = o.tenant_id and p.id = o.project_id
-           join worker w on w.tenant_id = o.tenant_id and w.id = o.worker_id
-           left join app_user u on u.tenant_id = o.tenant_id and u.id = o.created_by
-           where o.tenant_id = $1
-             and ($3 or exists (select 1 from project_member m
-                                where m.tenant_id = o.tenant_id and m.project_id = o.project_id
+        r#"with pay as (
+               select id, paid_on, null::date as period, project_id, worker_id, amount, method,
+                      note, created_by
+               from labour_advance where tenant_id = $1 and $10 = 'advance'
+               union all
+               select id, paid_on, period, project_id, worker_id, amount, method, reference,
+                      created_by
+               from labour_payout where tenant_id = $1 and $10 = 'payout'
+           )
+           select x.id as "id!", x.paid_on as "paid_on!", x.period as "period?",
+                  x.project_id as "project_id!", p.code as project_code,
+                  x.worker_id as "worker_id!", w.name as worker_name, x.amount as "amount!",
+                  x.method as "method!", x.note as "note!", u.name as "created_by_name?"
+           from pay x
+           join project p on p.tenant_id = $1 and p.id = x.project_id
+           join worker w on w.tenant_id = $1 and w.id = x.worker_id
+           left join app_user u on u.tenant_id = $1 and u.id = x.created_by
+           where ($3 or exists (select 1 from project_member m
+                                where m.tenant_id = $1 and m.project_id = x.project_id
                                   and m.user_id = $2))
-             and ($4::bigint is null or o.project_id = $4)
-             and ($5::bigint is null or o.worker_id = $5)
-             and ($6::date is null or o.paid_on >= $6)
-             and ($7::date is null or o.paid_on <= $7)
-           order by o.paid_on desc, o.id desc
+             and ($4::bigint is null or x.project_id = $4)
+             and ($5::bigint is null or x.worker_id = $5)
+             and ($6::date is null or x.paid_on >= $6)
+             and ($7::date is null or x.paid_on <= $7)
+           order by x.paid_on desc, x.id desc
            limit $8 offset $9"#,
         tenant as TenantId,
         who.user as UserId,
@@ -471,28 +433,36 @@ pub async fn list_payouts(
         f.from,
         f.to,
         limit,
-        offset
+        offset,
+        kind.as_str()
     )
     .fetch_all(scope.conn())
     .await?;
     let totals = sqlx::query!(
-        r#"select count(*) as "n!", coalesce(sum(o.amount), 0) as "sum!"
-           from labour_payout o
-           where o.tenant_id = $1
-             and ($3 or exists (select 1 from project_member m
-                                where m.tenant_id = o.tenant_id and m.project_id = o.project_id
+        r#"with pay as (
+               select project_id, worker_id, paid_on, amount
+               from labour_advance where tenant_id = $1 and $8 = 'advance'
+               union all
+               select project_id, worker_id, paid_on, amount
+               from labour_payout where tenant_id = $1 and $8 = 'payout'
+           )
+           select count(*) as "n!", coalesce(sum(x.amount), 0) as "sum!"
+           from pay x
+           where ($3 or exists (select 1 from project_member m
+                                where m.tenant_id = $1 and m.project_id = x.project_id
                                   and m.user_id = $2))
-             and ($4::bigint is null or o.project_id = $4)
-             and ($5::bigint is null or o.worker_id = $5)
-             and ($6::date is null or o.paid_on >= $6)
-             and ($7::date is null or o.paid_on <= $7)"#,
+             and ($4::bigint is null or x.project_id = $4)
+             and ($5::bigint is null or x.worker_id = $5)
+             and ($6::date is null or x.paid_on >= $6)
+             and ($7::date is null or x.paid_on <= $7)"#,
         tenant as TenantId,
         who.user as UserId,
         who.all,
         f.project,
         f.worker,
         f.from,
-        f.to
+        f.to,
+        kind.as_str()
     )
     .fetch_one(scope.conn())
     .await?;
