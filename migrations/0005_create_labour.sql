@@ -145,6 +145,9 @@ create index labour_ticket_tenant_id_project_idx
     on labour_ticket (tenant_id, project_id, ticket_date desc, id desc);
 create index labour_ticket_tenant_id_crew_idx
     on labour_ticket (tenant_id, crew_id, ticket_date);
+-- The dashboard counts tickets waiting for confirmation on every view.
+create index labour_ticket_tenant_id_waiting_idx
+    on labour_ticket (tenant_id, project_id) where status = 'submitted';
 create index labour_ticket_tenant_id_settlement_idx
     on labour_ticket (tenant_id, settlement_id) where settlement_id is not null;
 

@@ -8,6 +8,19 @@ use chrono::{Datelike, NaiveDate};
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde::{Deserialize, Serialize};
 
+use crate::auth::{Role, UserId};
+
+/// The foreman whose crews alone `role` works with: `me` for a foreman, nobody for the
+/// roles that work with every crew.
+pub fn crews_led_by(role: Role, me: UserId) -> Option<UserId> {
+    (role == Role::Foreman).then_some(me)
+}
+
+/// Whether `role` may work with a crew led by `crew_foreman`: a foreman only with their own.
+pub fn acts_for_crew(role: Role, me: UserId, crew_foreman: Option<i64>) -> bool {
+    crews_led_by(role, me).is_none_or(|f| crew_foreman == Some(f.0))
+}
+
 /// A closed set of values stored as text: parse from and print to the database and forms.
 macro_rules! text_enum {
     ($(#[$doc:meta])* $name:ident { $($variant:ident => $text:literal),+ $(,)? }) => {
@@ -386,6 +399,17 @@ mod tests {
             Err(IdNumberError::Format)
         );
         assert_eq!(check_id_number("４４０３"), Err(IdNumberError::Format));
+    }
+
+    #[test]
+    fn a_foreman_works_only_with_the_crews_they_lead() {
+        let me = UserId(7);
+        assert_eq!(crews_led_by(Role::Foreman, me), Some(me));
+        assert_eq!(crews_led_by(Role::ProjectManager, me), None);
+        assert!(acts_for_crew(Role::Foreman, me, Some(7)));
+        assert!(!acts_for_crew(Role::Foreman, me, Some(8)));
+        assert!(!acts_for_crew(Role::Foreman, me, None));
+        assert!(acts_for_crew(Role::Admin, me, Some(8)));
     }
 
     #[test]

@@ -15,7 +15,7 @@ use super::views::{
     template_csv, template_xlsx,
 };
 use super::{Importer, queries};
-use crate::auth::{Permission, Role};
+use crate::auth::Permission;
 use crate::error::{AppError, AppResult};
 use crate::labour::views::LabourTab;
 use crate::plans::access::sees_all_projects;
@@ -112,7 +112,7 @@ pub async fn template(mut tx: TenantTx<Labour>, Path(file): Path<String>) -> App
     tx.require(permission(kind))?;
     let me = tx.user().id;
     let role = tx.user().role;
-    let foreman = (role == Role::Foreman).then_some(me);
+    let foreman = crate::labour::domain::crews_led_by(role, me);
     let (project, crew) =
         queries::example_names(&mut tx, me, sees_all_projects(role), foreman).await?;
     let trade = crate::labour::queries::list_trades(&mut tx)

@@ -60,7 +60,7 @@ pub struct Importer {
 impl Importer {
     /// A foreman imports only for the crews they lead.
     fn foreman(&self) -> Option<i64> {
-        (self.role == Role::Foreman).then_some(self.user.0)
+        crate::labour::domain::crews_led_by(self.role, self.user).map(|u| u.0)
     }
 }
 

@@ -18,7 +18,7 @@ pub fn may_edit_crew(role: Role, me: UserId, foreman: Option<i64>) -> bool {
     if !role.has(Permission::EditLabourRoster) {
         return false;
     }
-    role != Role::Foreman || foreman == Some(me.0)
+    crate::labour::domain::acts_for_crew(role, me, foreman)
 }
 
 /// An identity-card number as `role` may see it: whole for owners and admins, otherwise all

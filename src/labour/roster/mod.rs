@@ -19,7 +19,6 @@ use axum::routing::{get, post};
 
 pub use domain::{may_edit_crew, shown_id_number};
 
-use crate::auth::Role;
 use crate::db::TenantScope;
 use crate::error::AppResult;
 use crate::labour::queries::CrewRow;
@@ -56,7 +55,7 @@ pub async fn crews_for_user(
     scope: &mut TenantScope,
     user: &CurrentUser,
 ) -> AppResult<Vec<CrewRow>> {
-    let led_by = (user.role == Role::Foreman).then_some(user.id);
+    let led_by = crate::labour::domain::crews_led_by(user.role, user.id);
     Ok(crate::labour::queries::list_crews(scope, led_by)
         .await?
         .into_iter()

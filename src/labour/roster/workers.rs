@@ -211,7 +211,7 @@ struct Parts {
 /// active ones, and `current` whatever it is.
 async fn crews_for(tx: &mut TenantTx<Labour>, current: Option<i64>) -> AppResult<Vec<CrewRow>> {
     let user = tx.user().clone();
-    let led_by = (user.role == Role::Foreman).then_some(user.id);
+    let led_by = crate::labour::domain::crews_led_by(user.role, user.id);
     Ok(list_crews(tx, led_by)
         .await?
         .into_iter()

@@ -16,10 +16,9 @@ use rust_decimal::Decimal;
 use serde::Deserialize;
 
 use self::queries::{SummaryFilter, SummaryRow};
-use super::domain::{TicketStatus, month_end, month_of};
+use super::domain::{TicketStatus, crews_led_by, month_end, month_of};
 use super::tickets::visibility;
 use super::views::LabourTab;
-use crate::auth::Role;
 use crate::db::TenantScope;
 use crate::error::AppResult;
 use crate::plans::views::Choice;
@@ -368,8 +367,8 @@ pub async fn summary(
     let who = visibility(&tx);
     let projects =
         super::tickets::queries::open_projects(&mut tx, who.user, who.all_projects).await?;
-    let foreman = tx.user().role == Role::Foreman;
-    let crews = super::queries::list_crews(&mut tx, foreman.then_some(who.user)).await?;
+    let led_by = crews_led_by(tx.user().role, who.user);
+    let crews = super::queries::list_crews(&mut tx, led_by).await?;
     let dimensions = Dimension::ALL
         .iter()
         .map(|d| Choice {

@@ -19,7 +19,9 @@ use super::views::{
 use crate::audit::{Action, Change, snapshot};
 use crate::auth::{Permission, Role};
 use crate::error::{AppError, AppResult};
-use crate::labour::domain::{CountUnit, PayType, TicketAction, TicketStatus};
+use crate::labour::domain::{
+    CountUnit, PayType, TicketAction, TicketStatus, acts_for_crew, crews_led_by,
+};
 use crate::labour::queries::{self as shared, NewLine, TicketHeader};
 use crate::labour::views::LabourTab;
 use crate::plans::access::sees_all_projects;
@@ -57,10 +59,13 @@ fn status_of(t: &Ticket) -> TicketStatus {
 /// Whether the user may change this ticket's lines: an editable status, the right to enter
 /// tickets, and for a foreman a crew they lead.
 fn may_edit(tx: &TenantTx<Labour>, t: &Ticket) -> bool {
+    status_of(t).editable() && enters_for(tx, t)
+}
+
+/// Whether the user enters labour for the ticket's crew.
+fn enters_for(tx: &TenantTx<Labour>, t: &Ticket) -> bool {
     let user = tx.user();
-    status_of(t).editable()
-        && user.role.has(Permission::EnterLabour)
-        && (user.role != Role::Foreman || t.crew_foreman_id == Some(user.id.0))
+    user.role.has(Permission::EnterLabour) && acts_for_crew(user.role, user.id, t.crew_foreman_id)
 }
 
 pub(super) async fn load(tx: &mut TenantTx<Labour>, id: i64) -> AppResult<Ticket> {
@@ -72,10 +77,7 @@ pub(super) async fn load(tx: &mut TenantTx<Labour>, id: i64) -> AppResult<Ticket
 
 /// Whether the user may add or remove photos: before confirmation, on a crew they may enter.
 pub(super) fn may_attach(tx: &TenantTx<Labour>, t: &Ticket) -> bool {
-    let user = tx.user();
-    !status_of(t).is_cost()
-        && user.role.has(Permission::EnterLabour)
-        && (user.role != Role::Foreman || t.crew_foreman_id == Some(user.id.0))
+    !status_of(t).is_cost() && enters_for(tx, t)
 }
 
 fn choices<T>(items: &[T], f: impl Fn(&T) -> (String, String)) -> Vec<Choice> {
@@ -141,10 +143,10 @@ async fn entry_page(
 ) -> AppResult<String> {
     let locale = tx.user().locale;
     let me = tx.user().id;
-    let foreman = tx.user().role == Role::Foreman;
     let all = sees_all_projects(tx.user().role);
     let projects = queries::open_projects(tx, me, all).await?;
-    let crews = shared::list_crews(tx, foreman.then_some(me)).await?;
+    let led_by = crews_led_by(tx.user().role, me);
+    let crews = shared::list_crews(tx, led_by).await?;
     let trades = shared::list_trades(tx).await?;
     let project = form.project.parse::<i64>().ok();
     let crew = form.crew.parse::<i64>().ok();
@@ -429,7 +431,7 @@ async fn check(
     }
     match shared::find_crew(tx, input.crew).await? {
         None => errors.fields.add("crew", "labour.crew_unknown"),
-        Some(c) if tx.user().role == Role::Foreman && c.foreman_id != Some(me.0) => {
+        Some(c) if !acts_for_crew(tx.user().role, me, c.foreman_id) => {
             errors.fields.add("crew", "labour.not_your_crew");
         }
         Some(_) => {}
@@ -595,7 +597,6 @@ pub async fn save(
         Err(errors) => return refused_form(tx, &page, form, errors, Some(id)).await,
     };
     let me = tx.user().id;
-    let before_lines = queries::ticket_lines(&mut tx, id).await?;
     if shared::update_ticket(&mut tx, id, form.version, &header, &lines, me)
         .await?
         .is_none()
@@ -610,11 +611,7 @@ pub async fn save(
         entity: "labour_ticket",
         entity_id: Some(id),
         action: Action::Update,
-        summary: &format!(
-            "labour ticket {} saved ({} lines before)",
-            header.ticket_date,
-            before_lines.len()
-        ),
+        summary: &format!("labour ticket {} saved", header.ticket_date),
         before: None,
         after: audited(&header, &lines),
     })
@@ -1015,9 +1012,9 @@ pub async fn list(
         None
     };
     let me = tx.user().id;
-    let foreman = tx.user().role == Role::Foreman;
     let projects = queries::open_projects(&mut tx, me, who.all_projects).await?;
-    let crews = shared::list_crews(&mut tx, foreman.then_some(me)).await?;
+    let led_by = crews_led_by(tx.user().role, me);
+    let crews = shared::list_crews(&mut tx, led_by).await?;
     let mut narrowed_to = Vec::new();
     if let Some(w) = filter.worker {
         for w in shared::workers_by_id(&mut tx, &[w]).await? {
@@ -1178,13 +1175,8 @@ pub async fn confirm_many(
 ) -> AppResult<Response> {
     tx.require(Permission::ConfirmLabour)?;
     let who = visibility(&tx);
-    let mut visible = Vec::new();
-    for id in &f.ids {
-        if queries::find_ticket(&mut tx, *id, who).await?.is_some() {
-            visible.push(*id);
-        }
-    }
-    if visible.len() != f.ids.len() {
+    let visible = queries::visible_ticket_ids(&mut tx, who, &f.ids).await?;
+    if f.ids.iter().any(|id| !visible.contains(id)) {
         return Err(AppError::NotFound);
     }
     let me = tx.user().id;

@@ -81,6 +81,30 @@ pub async fn find_ticket(
     .await?)
 }
 
+/// Those of `ids` the user may see.
+pub async fn visible_ticket_ids(
+    scope: &mut TenantScope,
+    who: Visibility,
+    ids: &[i64],
+) -> AppResult<Vec<i64>> {
+    let tenant = scope.tenant_id();
+    Ok(sqlx::query_scalar!(
+        "select t.id from labour_ticket t
+         join crew c on c.tenant_id = t.tenant_id and c.id = t.crew_id
+         where t.tenant_id = $1 and t.id = any($2)
+           and ($4 or exists (select 1 from project_member m where m.tenant_id = t.tenant_id
+                              and m.project_id = t.project_id and m.user_id = $3))
+           and (not $5 or c.foreman_id = $3)",
+        tenant as TenantId,
+        ids,
+        who.user as UserId,
+        who.all_projects,
+        who.own_crews_only
+    )
+    .fetch_all(scope.conn())
+    .await?)
+}
+
 #[derive(Debug, Clone)]
 pub struct LineRow {
     pub line_no: i16,
