@@ -7,6 +7,7 @@ pub mod audit;
 pub mod auth;
 pub mod bench;
 pub mod config;
+pub mod cost;
 pub mod dashboard;
 pub mod db;
 pub mod demo;

@@ -147,6 +147,16 @@ pub enum Permission {
     PayLabour,
     /// See workers' identity-card numbers in full.
     SeeIdNumbers,
+    /// Cost categories, alert thresholds, reopening a closed month.
+    ManageCostSettings,
+    /// Draft budgets, estimates to complete, revenue variations, cost snapshots.
+    EditBudget,
+    /// Approve a budget version, making it the current budget.
+    ApproveBudget,
+    /// Record, edit and reverse cost entries.
+    EnterCost,
+    /// Close a month's costs.
+    CloseCostPeriod,
 }
 
 impl Permission {
@@ -161,11 +171,16 @@ impl Permission {
             | Permission::ViewAudit
             | Permission::ManageCalendars
             | Permission::ManageLabourSettings
+            | Permission::ManageCostSettings
             | Permission::SeeIdNumbers => &[Role::Owner, Role::Admin],
-            Permission::CreateProjects | Permission::EditSchedule | Permission::ConfirmLabour => {
-                &[Role::Owner, Role::Admin, Role::ProjectManager]
+            Permission::CreateProjects
+            | Permission::EditSchedule
+            | Permission::ConfirmLabour
+            | Permission::ApproveBudget => &[Role::Owner, Role::Admin, Role::ProjectManager],
+            Permission::EnterCost | Permission::CloseCostPeriod => {
+                &[Role::Owner, Role::Admin, Role::Finance]
             }
-            Permission::PayLabour => &[
+            Permission::PayLabour | Permission::EditBudget => &[
                 Role::Owner,
                 Role::Admin,
                 Role::ProjectManager,

@@ -6,6 +6,7 @@ use rust_decimal::Decimal;
 
 use super::domain::{LinkForm, ProjectForm, TaskForm};
 use super::queries::{CalendarRow, Member, Project, ProjectListRow};
+use crate::tenancy::ModuleId;
 use crate::web::Layout;
 use crate::web::form::FieldErrors;
 
@@ -20,10 +21,14 @@ pub enum ProjectTab {
     Warnings,
     Curve,
     SiteLogs,
+    Cost,
 }
 
 impl ProjectTab {
-    pub fn all(project: &i64) -> Vec<(ProjectTab, String, &'static str)> {
+    /// The tabs of a project the user may open (a module that is off or closed to their role
+    /// has no tab).
+    pub fn all(project: &i64, layout: &Layout) -> Vec<(ProjectTab, String, &'static str)> {
+        let cost = layout.modules.contains(&ModuleId::Cost);
         [
             (ProjectTab::Home, "", "plans.tab_home"),
             (ProjectTab::Tasks, "/tasks", "plans.tab_tasks"),
@@ -33,8 +38,10 @@ impl ProjectTab {
             (ProjectTab::Warnings, "/warnings", "progress.tab_warnings"),
             (ProjectTab::Curve, "/s-curve", "progress.tab_curve"),
             (ProjectTab::SiteLogs, "/site-logs", "progress.tab_site_logs"),
+            (ProjectTab::Cost, "/cost", "cost.tab"),
         ]
         .into_iter()
+        .filter(|(t, _, _)| *t != ProjectTab::Cost || cost)
         .map(|(t, suffix, key)| (t, format!("/projects/{project}{suffix}"), key))
         .collect()
     }

@@ -76,6 +76,7 @@ pub async fn signup(
     // Every company starts with the China mainland working calendar.
     crate::plans::queries::ensure_default_calendar(&mut scope, owner).await?;
     crate::labour::queries::seed_trades(&mut scope).await?;
+    crate::cost::queries::seed_categories(&mut scope).await?;
     let tenant_id = scope.tenant_id();
     scope.commit().await?;
     page.session.sign_in(tenant_id, owner).await?;

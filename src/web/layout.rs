@@ -15,7 +15,7 @@ use crate::auth::Permission;
 use crate::auth::session::{AppSession, Flash};
 use crate::error::{AppError, AppResult};
 use crate::tenancy::plan::{Banner, Standing};
-use crate::tenancy::{Module, TenantTx};
+use crate::tenancy::{Module, ModuleId, TenantTx};
 
 /// The session-side context of a page.
 #[derive(Debug)]
@@ -87,6 +87,8 @@ pub struct Layout {
     pub banner: Option<BannerView>,
     /// The signed-in party is a platform operator.
     pub operator: bool,
+    /// The modules the user may open: switched on for the tenant and open to their role.
+    pub modules: Vec<crate::tenancy::ModuleId>,
 }
 
 impl Layout {
@@ -117,6 +119,7 @@ impl Layout {
             nav: Vec::new(),
             banner: None,
             operator: false,
+            modules: Vec::new(),
         }
     }
 }
@@ -135,23 +138,32 @@ impl Page {
         let user = tx.user();
         let tenant = tx.tenant();
         let locale = user.locale;
+        let modules: Vec<ModuleId> = tenant
+            .modules
+            .iter()
+            .copied()
+            .filter(|&m| user.role.can_use(m))
+            .collect();
         let mut nav = vec![NavItem {
             href: "/dashboard",
             label_key: "nav.dashboard",
             active: self.path.starts_with("/dashboard"),
         }];
-        if tenant.modules.contains(&crate::tenancy::ModuleId::Plans)
-            && user.role.can_use(crate::tenancy::ModuleId::Plans)
-        {
+        if modules.contains(&ModuleId::Plans) {
             nav.push(NavItem {
                 href: "/projects",
                 label_key: "nav.projects",
                 active: self.path.starts_with("/projects"),
             });
         }
-        if tenant.modules.contains(&crate::tenancy::ModuleId::Labour)
-            && user.role.can_use(crate::tenancy::ModuleId::Labour)
-        {
+        if modules.contains(&ModuleId::Cost) {
+            nav.push(NavItem {
+                href: "/cost",
+                label_key: "nav.cost",
+                active: self.path.starts_with("/cost"),
+            });
+        }
+        if modules.contains(&ModuleId::Labour) {
             nav.push(NavItem {
                 href: "/labour",
                 label_key: "nav.labour",
@@ -195,6 +207,7 @@ impl Page {
             nav,
             banner,
             operator: false,
+            modules,
         }
     }
 }
