@@ -18,10 +18,12 @@ pub enum Tab {
     Schedule,
     /// Day labour: the standard day, pay multipliers and trades.
     Labour,
+    /// Cost categories and alert thresholds.
+    Cost,
 }
 
 impl Tab {
-    pub fn all() -> [(Tab, &'static str, &'static str); 7] {
+    pub fn all() -> [(Tab, &'static str, &'static str); 8] {
         [
             (Tab::Company, "/settings/company", "settings.tab_company"),
             (Tab::Users, "/settings/users", "settings.tab_users"),
@@ -37,6 +39,7 @@ impl Tab {
                 "/settings/labour",
                 "labour_roster.settings_tab",
             ),
+            (Tab::Cost, "/settings/cost", "cost.settings_tab"),
             (Tab::Audit, "/settings/audit", "settings.tab_audit"),
         ]
     }

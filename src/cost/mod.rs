@@ -12,6 +12,7 @@
 
 pub mod domain;
 pub mod queries;
+pub mod views;
 
 use axum::Router;
 
