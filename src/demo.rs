@@ -43,8 +43,9 @@ pub async fn ensure(db: &Db) -> AppResult<DemoLogin> {
             crate::plans::queries::project_by_code(&mut scope, crate::plans::demo::DEMO_CODE)
                 .await?
         {
-            // A demo project from before Labour gets its day labour now.
+            // A demo project from before Labour or Cost gets their records now.
             crate::labour::demo::create(&mut scope, project, owner, demo_today()).await?;
+            crate::cost::demo::create(&mut scope, project, owner, demo_today()).await?;
             scope.commit().await?;
         } else {
             let members: Vec<UserId> = users::list_users(&mut scope)
@@ -102,6 +103,7 @@ pub async fn ensure(db: &Db) -> AppResult<DemoLogin> {
         .await?;
     }
     if let Some(owner) = owner {
+        crate::signup::seed_company(&mut scope, owner).await?;
         let today = Utc::now()
             .with_timezone(&chrono_tz::Asia::Shanghai)
             .date_naive();

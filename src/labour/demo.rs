@@ -87,6 +87,8 @@ pub async fn create(
     )
     .fetch_optional(scope.conn())
     .await?;
+    // A demo company made before trades were seeded at its creation gets them now.
+    shared::seed_trades(scope).await?;
     let trades = shared::list_trades(scope).await?;
     let trade_id = |name: &str| {
         trades

@@ -73,10 +73,7 @@ pub async fn signup(
         }
         Err(e) => return Err(e),
     };
-    // Every company starts with the China mainland working calendar.
-    crate::plans::queries::ensure_default_calendar(&mut scope, owner).await?;
-    crate::labour::queries::seed_trades(&mut scope).await?;
-    crate::cost::queries::seed_categories(&mut scope).await?;
+    super::seed_company(&mut scope, owner).await?;
     let tenant_id = scope.tenant_id();
     scope.commit().await?;
     page.session.sign_in(tenant_id, owner).await?;

@@ -8,7 +8,19 @@ mod views;
 use axum::Router;
 use axum::routing::get;
 
+use crate::auth::UserId;
+use crate::db::TenantScope;
+use crate::error::AppResult;
 use crate::web::AppState;
+
+/// What every new company starts with: the China mainland working calendar, the usual trades
+/// and the standard cost categories. Used by sign-up, the demo company and benchmarks.
+pub async fn seed_company(scope: &mut TenantScope, owner: UserId) -> AppResult<()> {
+    crate::plans::queries::ensure_default_calendar(scope, owner).await?;
+    crate::labour::queries::seed_trades(scope).await?;
+    crate::cost::queries::seed_categories(scope).await?;
+    Ok(())
+}
 
 pub fn router() -> Router<AppState> {
     Router::new()
