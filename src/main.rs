@@ -62,6 +62,17 @@ enum BenchTarget {
         #[arg(long, default_value_t = 1_000_000)]
         lines: u64,
     },
+    /// Cost centre: the Labour benchmark's company plus 2,000,000 cost entries and two
+    /// budget versions per project, then time a project's cost report and the dashboard's
+    /// panel across all projects. The company is deleted afterwards unless --keep.
+    Cost {
+        /// Keep the scratch company and print a sign-in, to look at the data.
+        #[arg(long)]
+        keep: bool,
+        /// How many cost entries to generate.
+        #[arg(long, default_value_t = 2_000_000)]
+        entries: i64,
+    },
 }
 
 #[derive(Subcommand)]
@@ -182,6 +193,20 @@ async fn run(cli: Cli) -> Result<(), StartError> {
                     ..Default::default()
                 };
                 for line in girder::labour::bench::bench(&db, size, keep)
+                    .await
+                    .map_err(anyhow::Error::from)?
+                {
+                    println!("{line}");
+                }
+                Ok(())
+            })
+            .await
+        }
+        Command::Bench {
+            target: Some(BenchTarget::Cost { keep, entries }),
+        } => {
+            with_database(&cli.config, |db| async move {
+                for line in girder::cost::bench::bench(&db, entries, keep)
                     .await
                     .map_err(anyhow::Error::from)?
                 {

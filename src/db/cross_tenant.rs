@@ -188,7 +188,8 @@ pub async fn create_tenant(
     TenantScope::bind(tx, id).await
 }
 
-/// Deletes a tenant that holds only Plans data and users (the benchmark's scratch tenant):
+/// Deletes a tenant that holds only Plans and Cost data and users (the benchmarks' scratch
+/// tenants; Labour's bench deletes its own tables first):
 /// everything it owns goes in one transaction.
 pub async fn delete_scratch_tenant(db: &Db, id: TenantId) -> AppResult<()> {
     let mut scope = TenantScope::begin(pool(db), id).await?;
@@ -206,6 +207,48 @@ pub async fn delete_scratch_tenant(db: &Db, id: TenantId) -> AppResult<()> {
         .execute(scope.conn())
         .await?;
     sqlx::query!("delete from progress_update where tenant_id = $1", t)
+        .execute(scope.conn())
+        .await?;
+    sqlx::query!("delete from cost_snapshot_line where tenant_id = $1", t)
+        .execute(scope.conn())
+        .await?;
+    sqlx::query!("delete from cost_snapshot where tenant_id = $1", t)
+        .execute(scope.conn())
+        .await?;
+    sqlx::query!("delete from cost_entry_attachment where tenant_id = $1", t)
+        .execute(scope.conn())
+        .await?;
+    sqlx::query!("delete from cost_entry where tenant_id = $1", t)
+        .execute(scope.conn())
+        .await?;
+    sqlx::query!("delete from cost_budget_line where tenant_id = $1", t)
+        .execute(scope.conn())
+        .await?;
+    sqlx::query!("delete from cost_budget_version where tenant_id = $1", t)
+        .execute(scope.conn())
+        .await?;
+    sqlx::query!("delete from cost_estimate where tenant_id = $1", t)
+        .execute(scope.conn())
+        .await?;
+    sqlx::query!("delete from cost_period where tenant_id = $1", t)
+        .execute(scope.conn())
+        .await?;
+    sqlx::query!("delete from cost_alert_setting where tenant_id = $1", t)
+        .execute(scope.conn())
+        .await?;
+    sqlx::query!("delete from revenue_variation where tenant_id = $1", t)
+        .execute(scope.conn())
+        .await?;
+    sqlx::query!("delete from cost_actual_month where tenant_id = $1", t)
+        .execute(scope.conn())
+        .await?;
+    sqlx::query!(
+        "update cost_category set parent_id = null where tenant_id = $1",
+        t
+    )
+    .execute(scope.conn())
+    .await?;
+    sqlx::query!("delete from cost_category where tenant_id = $1", t)
         .execute(scope.conn())
         .await?;
     sqlx::query!("update task set parent_id = null where tenant_id = $1", t)

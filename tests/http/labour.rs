@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use axum::http::StatusCode;
-use chrono::{Days, NaiveDate};
+use chrono::{Datelike, Days, NaiveDate};
 use girder::labour::domain::{CountUnit, PayRules, PayType};
 use proptest::prelude::*;
 use proptest::strategy::ValueTree;
@@ -482,6 +482,61 @@ async fn a_rejected_ticket_is_corrected_and_a_confirmed_one_reversed() {
             .await,
         4
     );
+}
+
+/// Once finance closes a month in the cost centre, its tickets are no longer confirmed (one by
+/// one or in bulk), and a reversal of a confirmed one lands today, in an open month.
+#[tokio::test]
+async fn a_closed_cost_month_takes_no_confirmations_and_reversals_land_today() {
+    let mut s = site().await;
+    let zhang = s.zhang;
+    let li = s.li;
+    let last_month = today().with_day(1).unwrap().pred_opt().unwrap();
+    let confirmed = ticket_id(&enter(&mut s, last_month, &[named(zhang, "8")], "submit").await);
+    let r = act(&mut s.manager, &s.app, confirmed, "confirm", "").await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let waiting = ticket_id(&enter(&mut s, last_month, &[named(li, "4")], "submit").await);
+    s.app
+        .exec(&format!(
+            "insert into cost_period (tenant_id, month) values ({}, '{}')",
+            s.tenant,
+            last_month.with_day(1).unwrap()
+        ))
+        .await;
+
+    let r = act(&mut s.manager, &s.app, waiting, "confirm", "").await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    r.assert_contains("成本中心结账");
+    s.manager.get("/labour/tickets").await;
+    s.manager
+        .post_form("/labour/tickets/confirm", &[("ids", &waiting.to_string())])
+        .await;
+    let status = |id: i64| {
+        format!("select count(*) from labour_ticket where id = {id} and status = 'submitted'")
+    };
+    assert_eq!(s.app.count(&status(waiting)).await, 1);
+
+    let r = act(&mut s.manager, &s.app, confirmed, "reverse", "重复计工").await;
+    let reversal = ticket_id(&r);
+    assert_eq!(
+        s.app
+            .count(&format!(
+                "select count(*) from labour_ticket where id = {reversal} and ticket_date = '{}'",
+                today()
+            ))
+            .await,
+        1
+    );
+    // The closed month's labour cost stands; the correction is this month's.
+    let cost = |month: NaiveDate| {
+        format!(
+            "select coalesce(sum(amount), 0)::bigint from cost_actual_month
+             where category_id = 0 and month = '{}'",
+            month.with_day(1).unwrap()
+        )
+    };
+    assert_eq!(s.app.count(&cost(last_month)).await, 320);
+    assert_eq!(s.app.count(&cost(today())).await, -320);
 }
 
 #[tokio::test]

@@ -787,6 +787,10 @@ pub async fn transition(
     let Some(to) = from.after(action) else {
         return ticket_refusal(tx, page, id, StatusCode::CONFLICT, "labour.wrong_status").await;
     };
+    // Confirming makes the ticket labour cost of its month, which finance may have closed.
+    if to.is_cost() && crate::cost::queries::is_closed(&mut tx, ticket.ticket_date).await? {
+        return ticket_refusal(tx, page, id, StatusCode::CONFLICT, "labour.month_closed").await;
+    }
     let mut errors = FieldErrors::default();
     let note = crate::web::form::text(
         &mut errors,
@@ -865,9 +869,15 @@ pub async fn reverse(
             amount: -l.amount,
         })
         .collect();
+    // A correction goes into an open month: the original's, or today's once that is closed.
+    let ticket_date = if crate::cost::queries::is_closed(&mut tx, ticket.ticket_date).await? {
+        today(&tx)
+    } else {
+        ticket.ticket_date
+    };
     let header = TicketHeader {
         project_id: ticket.project_id,
-        ticket_date: ticket.ticket_date,
+        ticket_date,
         crew_id: ticket.crew_id,
         task_id: ticket.task_id,
         reason: reason.clone(),
@@ -1178,6 +1188,10 @@ pub async fn confirm_many(
     let visible = queries::visible_ticket_ids(&mut tx, who, &f.ids).await?;
     if f.ids.iter().any(|id| !visible.contains(id)) {
         return Err(AppError::NotFound);
+    }
+    if queries::any_in_closed_month(&mut tx, &visible).await? {
+        page.session.flash(false, "labour.month_closed").await?;
+        return Ok(Redirect::to("/labour/tickets").into_response());
     }
     let me = tx.user().id;
     let moved = shared::move_tickets(

@@ -105,6 +105,23 @@ pub async fn visible_ticket_ids(
     .await?)
 }
 
+/// Whether any submitted ticket of `ids` is dated in a month the cost centre closed.
+pub async fn any_in_closed_month(scope: &mut TenantScope, ids: &[i64]) -> AppResult<bool> {
+    let tenant = scope.tenant_id();
+    Ok(sqlx::query_scalar!(
+        r#"select exists (
+               select 1 from labour_ticket t
+               join cost_period p on p.tenant_id = t.tenant_id
+                                 and p.month = date_trunc('month', t.ticket_date)::date
+               where t.tenant_id = $1 and t.id = any($2) and t.status = 'submitted'
+           ) as "closed!""#,
+        tenant as TenantId,
+        ids
+    )
+    .fetch_one(scope.conn())
+    .await?)
+}
+
 #[derive(Debug, Clone)]
 pub struct LineRow {
     pub line_no: i16,
