@@ -175,19 +175,27 @@ pub async fn recorded(
         .into_iter()
         .map(|r| (r.project_id, r.category_id, r.amount))
         .collect(),
+        // Whole months from the roll-up, the days of the last month from the entries and
+        // lines themselves.
         Some(day) => sqlx::query!(
             r#"select project_id as "project_id!", category_id as "category_id!",
                       sum(amount) as "amount!"
-               from (select project_id, category_id, amount from cost_entry
-                     where tenant_id = $1 and project_id = any($2) and entry_date <= $3
+               from (select project_id, category_id, amount from cost_actual_month
+                     where tenant_id = $1 and project_id = any($2) and month < $4
+                     union all
+                     select project_id, category_id, amount from cost_entry
+                     where tenant_id = $1 and project_id = any($2)
+                       and entry_date >= $4 and entry_date <= $3
                      union all
                      select project_id, 0, amount from labour_ticket_line
-                     where tenant_id = $1 and project_id = any($2) and ticket_date <= $3
+                     where tenant_id = $1 and project_id = any($2)
+                       and ticket_date >= $4 and ticket_date <= $3
                        and status in ('confirmed', 'settled')) a
                group by 1, 2"#,
             tenant as TenantId,
             projects,
-            day
+            day,
+            month_of(day)
         )
         .fetch_all(scope.conn())
         .await?
