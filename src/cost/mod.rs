@@ -11,6 +11,8 @@
 //! which the funds module fills.
 
 pub mod domain;
+pub mod entries;
+pub mod periods;
 pub mod queries;
 pub mod views;
 
@@ -20,4 +22,6 @@ use crate::web::AppState;
 
 pub fn router() -> Router<AppState> {
     Router::new()
+        .merge(entries::router())
+        .merge(periods::router())
 }
