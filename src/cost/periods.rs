@@ -29,7 +29,10 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/cost/periods", get(list))
         .route("/cost/periods/{month}/close", axum::routing::post(close))
-        .route("/cost/periods/{month}/reopen", get(reopen_form).post(reopen))
+        .route(
+            "/cost/periods/{month}/reopen",
+            get(reopen_form).post(reopen),
+        )
 }
 
 // Rules ---------------------------------------------------------------------------------------
@@ -209,10 +212,10 @@ async fn periods_page(
                 entries: f.map_or(0, |f| f.entries),
                 actual: format::money(f.map_or(Decimal::ZERO, |f| f.amount)),
                 closed: c.is_some(),
-                closed_by: c
-                    .and_then(|c| c.closed_by_name.clone())
+                closed_by: c.and_then(|c| c.closed_by_name.clone()).unwrap_or_default(),
+                closed_at: c
+                    .map(|c| format::datetime(c.closed_at, tz))
                     .unwrap_or_default(),
-                closed_at: c.map(|c| format::datetime(c.closed_at, tz)).unwrap_or_default(),
                 closable: c.is_none() && has_ended(m, today),
             }
         })
@@ -285,7 +288,9 @@ pub async fn close(
     })
     .await?;
     tx.commit().await?;
-    page.session.flash(true, "cost_entries.period_closed_flash").await?;
+    page.session
+        .flash(true, "cost_entries.period_closed_flash")
+        .await?;
     Ok(Redirect::to("/cost/periods").into_response())
 }
 
@@ -358,7 +363,9 @@ pub async fn reopen(
     })
     .await?;
     tx.commit().await?;
-    page.session.flash(true, "cost_entries.period_reopened").await?;
+    page.session
+        .flash(true, "cost_entries.period_reopened")
+        .await?;
     Ok(Redirect::to("/cost/periods").into_response())
 }
 

@@ -116,14 +116,12 @@ fn base(project: i64) -> String {
     format!("/projects/{project}/cost/entries")
 }
 
+/// A form's fields by name.
+type Fields = Vec<(&'static str, String)>;
+
 /// The fields of a valid entry, with `over` replacing some.
-fn fields(
-    date: NaiveDate,
-    category: i64,
-    amount: &str,
-    over: &[(&'static str, &str)],
-) -> Vec<(&'static str, String)> {
-    let mut f: Vec<(&'static str, String)> = vec![
+fn fields(date: NaiveDate, category: i64, amount: &str, over: &[(&'static str, &str)]) -> Fields {
+    let mut f: Fields = vec![
         ("version", "0".into()),
         ("entry_date", date.to_string()),
         ("category_id", category.to_string()),
@@ -188,7 +186,8 @@ fn png() -> Vec<u8> {
     out.into_inner()
 }
 
-const PDF: &[u8] = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
+const PDF: &[u8] =
+    b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n";
 
 #[tokio::test]
 async fn finance_records_an_entry_and_the_list_the_filters_and_the_exports_show_it() {
@@ -210,7 +209,10 @@ async fn finance_records_an_entry_and_the_list_the_filters_and_the_exports_show_
     let form = s.finance.get(&format!("{}/new", base(p))).await;
     assert_eq!(form.status, StatusCode::OK);
     let options = form.text("#f-category_id option");
-    assert!(options.contains("02 材料费 | \u{3000}\u{3000}0201 钢材"), "{options}");
+    assert!(
+        options.contains("02 材料费 | \u{3000}\u{3000}0201 钢材"),
+        "{options}"
+    );
     assert_eq!(
         form.html()
             .select(&scraper::Selector::parse("#tax-rates option").unwrap())
@@ -264,7 +266,16 @@ async fn finance_records_an_entry_and_the_list_the_filters_and_the_exports_show_
     let list = s.finance.get(&base(p)).await;
     assert_eq!(list.status, StatusCode::OK);
     let row = list.text(&format!("#entry-{id}"));
-    for want in ["钢材", "基础施工", "华东建材有限公司", "12,345.60", "13%", "1,604.93", "13,950.53", "FP-88"] {
+    for want in [
+        "钢材",
+        "基础施工",
+        "华东建材有限公司",
+        "12,345.60",
+        "13%",
+        "1,604.93",
+        "13,950.53",
+        "FP-88",
+    ] {
         assert!(row.contains(want), "{want} not in {row}");
     }
     assert!(list.text("#sum-amount").is_empty());
@@ -294,7 +305,11 @@ async fn finance_records_an_entry_and_the_list_the_filters_and_the_exports_show_
     assert_eq!(this_month.text("#sum-amount"), "13,145.60");
     let last_month = s
         .finance
-        .get(&format!("{}?month={}", base(p), month_label(last_month_day())))
+        .get(&format!(
+            "{}?month={}",
+            base(p),
+            month_label(last_month_day())
+        ))
         .await;
     assert!(last_month.body.contains("id=\"no-entries\""));
 
@@ -313,11 +328,26 @@ async fn finance_records_an_entry_and_the_list_the_filters_and_the_exports_show_
     let lines: Vec<&str> = csv.body.trim_end().lines().collect();
     assert_eq!(lines.len(), 3, "{}", csv.body);
     assert!(lines[1].starts_with(&format!("{id},{day},钢材,基础施工,华东建材有限公司,")));
-    assert!(lines[1].contains(",12345.60,13,1604.93,13950.53,FP-88,0,"), "{}", lines[1]);
+    assert!(
+        lines[1].contains(",12345.60,13,1604.93,13950.53,FP-88,0,"),
+        "{}",
+        lines[1]
+    );
     assert!(lines[2].starts_with("合计,"));
-    assert!(lines[2].contains(",12345.60,,1604.93,13950.53,"), "{}", lines[2]);
+    assert!(
+        lines[2].contains(",12345.60,,1604.93,13950.53,"),
+        "{}",
+        lines[2]
+    );
     let all = s.finance.get(&format!("{}?format=csv", base(p))).await;
-    assert!(all.body.trim_end().lines().last().unwrap().contains(",13145.60,,1674.93,14820.53,"));
+    assert!(
+        all.body
+            .trim_end()
+            .lines()
+            .last()
+            .unwrap()
+            .contains(",13145.60,,1674.93,14820.53,")
+    );
     let xlsx = s.finance.get(&format!("{}?format=xlsx", base(p))).await;
     assert_eq!(xlsx.status, StatusCode::OK);
     assert!(xlsx.bytes.starts_with(b"PK"));
@@ -327,6 +357,18 @@ async fn finance_records_an_entry_and_the_list_the_filters_and_the_exports_show_
             .unwrap()
             .contains(".xlsx")
     );
+
+    // Category names follow the user's language.
+    s.app
+        .exec("update app_user set locale = 'en' where email = 'finance@acme.cn'")
+        .await;
+    let english = s.finance.get(&base(p)).await;
+    assert!(
+        english
+            .text(&format!("#entry-{other}"))
+            .contains("Plant and machinery")
+    );
+    assert!(english.text(&format!("#entry-{id}")).contains("Steel"));
 
     assert_rollup_matches(&s.app).await;
     let audited = s
@@ -340,7 +382,12 @@ async fn finance_records_an_entry_and_the_list_the_filters_and_the_exports_show_
 async fn an_edit_changes_the_entry_and_the_rollup_and_a_stale_one_is_a_conflict() {
     let mut s = setup().await;
     let p = s.project;
-    let id = create(&mut s.finance, p, &fields(today(), s.materials, "1000", &[])).await;
+    let id = create(
+        &mut s.finance,
+        p,
+        &fields(today(), s.materials, "1000", &[]),
+    )
+    .await;
     let edit = s.finance.get(&format!("{}/{id}/edit", base(p))).await;
     assert_eq!(edit.status, StatusCode::OK);
     assert_eq!(edit.text("#saved-total strong"), "1,130.00");
@@ -388,7 +435,9 @@ async fn an_edit_changes_the_entry_and_the_rollup_and_a_stale_one_is_a_conflict(
     assert!(stale.body.contains("name=\"version\" value=\"2\""));
     assert_eq!(
         s.app
-            .count(&format!("select (amount * 100)::bigint from cost_entry where id = {id}"))
+            .count(&format!(
+                "select (amount * 100)::bigint from cost_entry where id = {id}"
+            ))
             .await,
         200_050
     );
@@ -403,14 +452,22 @@ async fn an_edit_changes_the_entry_and_the_rollup_and_a_stale_one_is_a_conflict(
 async fn a_reversal_negates_the_entry_once_and_both_link_to_each_other() {
     let mut s = setup().await;
     let p = s.project;
-    let id = create(&mut s.finance, p, &fields(today(), s.materials, "1000", &[])).await;
+    let id = create(
+        &mut s.finance,
+        p,
+        &fields(today(), s.materials, "1000", &[]),
+    )
+    .await;
     let path = format!("{}/{id}/reverse", base(p));
     s.finance.get(&format!("{}/{id}", base(p))).await;
 
     // A reason is required.
     let r = s
         .finance
-        .post_form(&path, &[("version", "1"), ("reason", " "), ("entry_date", "")])
+        .post_form(
+            &path,
+            &[("version", "1"), ("reason", " "), ("entry_date", "")],
+        )
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(!r.field_error("reason").is_empty());
@@ -418,7 +475,14 @@ async fn a_reversal_negates_the_entry_once_and_both_link_to_each_other() {
     let before = today().pred_opt().unwrap().to_string();
     let r = s
         .finance
-        .post_form(&path, &[("version", "1"), ("reason", "发票作废"), ("entry_date", &before)])
+        .post_form(
+            &path,
+            &[
+                ("version", "1"),
+                ("reason", "发票作废"),
+                ("entry_date", &before),
+            ],
+        )
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.field_error("entry_date").contains("不能早于"));
@@ -426,7 +490,10 @@ async fn a_reversal_negates_the_entry_once_and_both_link_to_each_other() {
 
     let r = s
         .finance
-        .post_form(&path, &[("version", "1"), ("reason", "发票作废"), ("entry_date", "")])
+        .post_form(
+            &path,
+            &[("version", "1"), ("reason", "发票作废"), ("entry_date", "")],
+        )
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     let reversal: i64 = r.location().rsplit('/').next().unwrap().parse().unwrap();
@@ -441,21 +508,44 @@ async fn a_reversal_negates_the_entry_once_and_both_link_to_each_other() {
     assert!(page.body.contains("id=\"is-reversal\""));
     assert!(!page.body.contains("id=\"reverse-entry\""));
     let original = s.finance.get(&format!("{}/{id}", base(p))).await;
-    assert!(original.text("#reversed-by-link").contains(&format!("#{reversal}")));
+    assert!(
+        original
+            .text("#reversed-by-link")
+            .contains(&format!("#{reversal}"))
+    );
     assert!(!original.body.contains("id=\"edit-entry\""));
 
     // The list marks both and links them.
     let list = s.finance.get(&base(p)).await;
-    assert!(list.text(&format!("#entry-{id} .reversed-by")).contains(&format!("#{reversal}")));
-    assert!(list.text(&format!("#entry-{reversal} .reverses")).contains(&format!("#{id}")));
-    assert!(list.text(&format!("#entry-{reversal}")).contains("-1,130.00"));
+    assert!(
+        list.text(&format!("#entry-{id} .reversed-by"))
+            .contains(&format!("#{reversal}"))
+    );
+    assert!(
+        list.text(&format!("#entry-{reversal} .reverses"))
+            .contains(&format!("#{id}"))
+    );
+    assert!(
+        list.text(&format!("#entry-{reversal}"))
+            .contains("-1,130.00")
+    );
     let csv = s.finance.get(&format!("{}?format=csv", base(p))).await;
-    assert!(csv.body.trim_end().lines().last().unwrap().contains(",0.00,,0.00,0.00,"));
+    assert!(
+        csv.body
+            .trim_end()
+            .lines()
+            .last()
+            .unwrap()
+            .contains(",0.00,,0.00,0.00,")
+    );
 
     // Once only; a reversal is not reversed; neither is edited.
     let again = s
         .finance
-        .post_form(&path, &[("version", "1"), ("reason", "再冲一次"), ("entry_date", "")])
+        .post_form(
+            &path,
+            &[("version", "1"), ("reason", "再冲一次"), ("entry_date", "")],
+        )
         .await;
     assert_eq!(again.status, StatusCode::CONFLICT);
     assert!(again.text("#refusal").contains("已被冲销"));
@@ -492,44 +582,124 @@ async fn bad_input_is_refused_beside_its_field_and_nothing_is_saved() {
     let (mut other, other_tenant) = s.app.signup("Beta", "owner@beta.cn").await;
     let other_project = create_project(&mut other, "B1", "").await;
     let other_category = category(&s.app, other_tenant, "materials").await;
-    let other_entry = create(&mut other, other_project, &fields(today(), other_category, "9", &[])).await;
+    let other_entry = create(
+        &mut other,
+        other_project,
+        &fields(today(), other_category, "9", &[]),
+    )
+    .await;
     // A task of another project of the same company.
     let p2 = create_project(&mut s.owner, "P2", "").await;
     add_task(&mut s.owner, p2, "别的任务", "3").await;
     let foreign_task = task_id(&s.app, p2, "别的任务").await;
     let inactive = category(&s.app, s.tenant, "other").await;
     s.app
-        .exec(&format!("update cost_category set active = false where id = {inactive}"))
+        .exec(&format!(
+            "update cost_category set active = false where id = {inactive}"
+        ))
         .await;
     let before = entries(&s.app).await;
     let tomorrow = today().succ_opt().unwrap();
 
-    let cases: Vec<(&str, Vec<(&'static str, String)>, &str, &str)> = vec![
-        ("negative", fields(today(), s.materials, "-5", &[]), "amount", "不能为负数"),
-        ("absurd", fields(today(), s.materials, "1e15", &[]), "amount", "金额过大"),
-        ("too large", fields(today(), s.materials, "100000000000", &[]), "amount", "金额过大"),
-        ("three decimals", fields(today(), s.materials, "12.345", &[]), "amount", "两位小数"),
-        ("letters", fields(today(), s.materials, "十二元", &[]), "amount", "数字"),
-        ("future", fields(tomorrow, s.materials, "1", &[]), "entry_date", "晚于今天"),
-        ("unknown category", fields(today(), 999_999_999, "1", &[]), "category_id", "没有这个成本科目"),
-        ("inactive category", fields(today(), inactive, "1", &[]), "category_id", "已停用"),
-        ("other tenant's category", fields(today(), other_category, "1", &[]), "category_id", "没有这个成本科目"),
+    let cases: Vec<(&str, Fields, &str, &str)> = vec![
+        (
+            "negative",
+            fields(today(), s.materials, "-5", &[]),
+            "amount",
+            "不能为负数",
+        ),
+        (
+            "absurd",
+            fields(today(), s.materials, "1e15", &[]),
+            "amount",
+            "金额过大",
+        ),
+        (
+            "too large",
+            fields(today(), s.materials, "100000000000", &[]),
+            "amount",
+            "金额过大",
+        ),
+        (
+            "three decimals",
+            fields(today(), s.materials, "12.345", &[]),
+            "amount",
+            "两位小数",
+        ),
+        (
+            "letters",
+            fields(today(), s.materials, "十二元", &[]),
+            "amount",
+            "数字",
+        ),
+        (
+            "future",
+            fields(tomorrow, s.materials, "1", &[]),
+            "entry_date",
+            "晚于今天",
+        ),
+        (
+            "unknown category",
+            fields(today(), 999_999_999, "1", &[]),
+            "category_id",
+            "没有这个成本科目",
+        ),
+        (
+            "inactive category",
+            fields(today(), inactive, "1", &[]),
+            "category_id",
+            "已停用",
+        ),
+        (
+            "other tenant's category",
+            fields(today(), other_category, "1", &[]),
+            "category_id",
+            "没有这个成本科目",
+        ),
         (
             "task of another project",
-            fields(today(), s.materials, "1", &[("task_id", &foreign_task.to_string())]),
+            fields(
+                today(),
+                s.materials,
+                "1",
+                &[("task_id", &foreign_task.to_string())],
+            ),
             "task_id",
             "不属于本项目",
         ),
-        ("no description", fields(today(), s.materials, "1", &[("description", "")]), "description", ""),
-        ("tax over amount", fields(today(), s.materials, "10", &[("tax_amount", "11")]), "tax_amount", "不能大于"),
-        ("tax rate over 100", fields(today(), s.materials, "10", &[("tax_rate", "150")]), "tax_rate", "0 到 100"),
+        (
+            "no description",
+            fields(today(), s.materials, "1", &[("description", "")]),
+            "description",
+            "",
+        ),
+        (
+            "tax over amount",
+            fields(today(), s.materials, "10", &[("tax_amount", "11")]),
+            "tax_amount",
+            "不能大于",
+        ),
+        (
+            "tax rate over 100",
+            fields(today(), s.materials, "10", &[("tax_rate", "150")]),
+            "tax_rate",
+            "0 到 100",
+        ),
     ];
     s.finance.get(&format!("{}/new", base(p))).await;
     for (name, f, field, message) in cases {
         let r = post(&mut s.finance, &base(p), &f).await;
-        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{name}: {}", r.body);
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{name}: {}",
+            r.body
+        );
         let shown = r.field_error(field);
-        assert!(!shown.is_empty() && shown.contains(message), "{name}: {shown:?}");
+        assert!(
+            !shown.is_empty() && shown.contains(message),
+            "{name}: {shown:?}"
+        );
         // The input is kept.
         let amount = &f.iter().find(|(k, _)| *k == "amount").unwrap().1;
         assert!(r.body.contains(&format!("value=\"{amount}\"")), "{name}");
@@ -540,8 +710,16 @@ async fn bad_input_is_refused_beside_its_field_and_nothing_is_saved() {
     assert_not_found(&s.finance.get(&base(other_project)).await);
     assert_not_found(&s.owner.get(&base(other_project)).await);
     assert_not_found(&s.owner.get(&format!("{}/{other_entry}", base(p))).await);
-    assert_not_found(&s.owner.get(&format!("{}/{other_entry}/edit", base(p))).await);
-    assert_not_found(&s.owner.get(&format!("{}/{other_entry}", base(other_project))).await);
+    assert_not_found(
+        &s.owner
+            .get(&format!("{}/{other_entry}/edit", base(p)))
+            .await,
+    );
+    assert_not_found(
+        &s.owner
+            .get(&format!("{}/{other_entry}", base(other_project)))
+            .await,
+    );
     s.owner.get(&base(p)).await;
     let r = s
         .owner
@@ -551,7 +729,12 @@ async fn bad_input_is_refused_beside_its_field_and_nothing_is_saved() {
         )
         .await;
     assert_not_found(&r);
-    let r = post(&mut s.owner, &base(other_project), &fields(today(), other_category, "1", &[])).await;
+    let r = post(
+        &mut s.owner,
+        &base(other_project),
+        &fields(today(), other_category, "1", &[]),
+    )
+    .await;
     assert_not_found(&r);
     assert_not_found(&s.owner.get(&format!("{}/abc", base(p))).await);
     assert_eq!(entries(&s.app).await, before);
@@ -578,7 +761,11 @@ async fn a_closed_month_refuses_entries_dated_in_it_and_corrections_go_to_an_ope
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text("#refusal").contains("还没有结束"));
-    assert_not_found(&s.finance.post_form("/cost/periods/2026-13/close", &[]).await);
+    assert_not_found(
+        &s.finance
+            .post_form("/cost/periods/2026-13/close", &[])
+            .await,
+    );
 
     // Finance closes last month.
     let r = s
@@ -588,15 +775,26 @@ async fn a_closed_month_refuses_entries_dated_in_it_and_corrections_go_to_an_ope
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     let periods = s.finance.follow(&r).await;
     let row = periods.text(&format!("#period-{label}"));
-    assert!(row.contains("已结账") && row.contains("finance user"), "{row}");
+    assert!(
+        row.contains("已结账") && row.contains("finance user"),
+        "{row}"
+    );
     assert!(!periods.body.contains(&format!("id=\"reopen-{label}\"")));
 
     // New, edited and reversed entries dated in it are refused with the month named.
     let before = entries(&s.app).await;
     s.finance.get(&format!("{}/new", base(p))).await;
-    let r = post(&mut s.finance, &base(p), &fields(last, s.materials, "1", &[])).await;
+    let r = post(
+        &mut s.finance,
+        &base(p),
+        &fields(last, s.materials, "1", &[]),
+    )
+    .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(r.field_error("entry_date").contains(&format!("{label} 已结账")));
+    assert!(
+        r.field_error("entry_date")
+            .contains(&format!("{label} 已结账"))
+    );
     let edit = format!("{}/{old}/edit", base(p));
     assert_eq!(s.finance.get(&edit).await.status, StatusCode::SEE_OTHER);
     let r = post(
@@ -606,7 +804,10 @@ async fn a_closed_month_refuses_entries_dated_in_it_and_corrections_go_to_an_ope
     )
     .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(r.field_error("entry_date").contains(&format!("{label} 已结账")));
+    assert!(
+        r.field_error("entry_date")
+            .contains(&format!("{label} 已结账"))
+    );
     // An entry of an open month cannot be moved into the closed one either.
     let fresh = create(&mut s.finance, p, &fields(today(), s.plant, "10", &[])).await;
     let r = post(
@@ -616,15 +817,28 @@ async fn a_closed_month_refuses_entries_dated_in_it_and_corrections_go_to_an_ope
     )
     .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(r.field_error("entry_date").contains(&format!("{label} 已结账")));
+    assert!(
+        r.field_error("entry_date")
+            .contains(&format!("{label} 已结账"))
+    );
     let reverse = format!("{}/{old}/reverse", base(p));
     s.finance.get(&format!("{}/{old}", base(p))).await;
     let r = s
         .finance
-        .post_form(&reverse, &[("version", "1"), ("reason", "退货"), ("entry_date", &last.to_string())])
+        .post_form(
+            &reverse,
+            &[
+                ("version", "1"),
+                ("reason", "退货"),
+                ("entry_date", &last.to_string()),
+            ],
+        )
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(r.field_error("entry_date").contains(&format!("{label} 已结账")));
+    assert!(
+        r.field_error("entry_date")
+            .contains(&format!("{label} 已结账"))
+    );
     // Nor does it take attachments.
     let r = s
         .finance
@@ -638,7 +852,9 @@ async fn a_closed_month_refuses_entries_dated_in_it_and_corrections_go_to_an_ope
     assert_eq!(entries(&s.app).await, before + 1);
     assert_eq!(
         s.app
-            .count(&format!("select (amount * 100)::bigint from cost_entry where id = {fresh}"))
+            .count(&format!(
+                "select (amount * 100)::bigint from cost_entry where id = {fresh}"
+            ))
             .await,
         1000
     );
@@ -646,7 +862,10 @@ async fn a_closed_month_refuses_entries_dated_in_it_and_corrections_go_to_an_ope
     // The correction goes into today's open month.
     let r = s
         .finance
-        .post_form(&reverse, &[("version", "1"), ("reason", "退货"), ("entry_date", "")])
+        .post_form(
+            &reverse,
+            &[("version", "1"), ("reason", "退货"), ("entry_date", "")],
+        )
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     let page = s.finance.follow(&r).await;
@@ -668,7 +887,10 @@ async fn a_closed_month_refuses_entries_dated_in_it_and_corrections_go_to_an_ope
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     let periods = s.admin.follow(&r).await;
     assert!(periods.text(&format!("#period-{label}")).contains("未结账"));
-    assert_eq!(s.admin.post_form(&reopen, &[]).await.status, StatusCode::CONFLICT);
+    assert_eq!(
+        s.admin.post_form(&reopen, &[]).await.status,
+        StatusCode::CONFLICT
+    );
     let audited = s
         .app
         .count("select count(*) from audit_log where entity = 'cost_period'")
@@ -694,18 +916,34 @@ async fn finance_and_admins_enter_others_read_and_foremen_do_not_open_the_module
         assert!(!page.body.contains("id=\"edit-entry\""));
         assert!(!page.body.contains("id=\"reverse-entry\""));
         assert_eq!(c.get("/cost/periods").await.status, StatusCode::OK);
-        assert_eq!(c.get(&format!("{}/new", base(p))).await.status, StatusCode::FORBIDDEN);
-        assert_eq!(c.get(&format!("{entry}/edit")).await.status, StatusCode::FORBIDDEN);
+        assert_eq!(
+            c.get(&format!("{}/new", base(p))).await.status,
+            StatusCode::FORBIDDEN
+        );
+        assert_eq!(
+            c.get(&format!("{entry}/edit")).await.status,
+            StatusCode::FORBIDDEN
+        );
         let r = post(c, &base(p), &fields(today(), s.materials, "1", &[])).await;
         assert_eq!(r.status, StatusCode::FORBIDDEN);
-        let r = post(c, &format!("{entry}/edit"), &fields(today(), s.materials, "1", &[("version", "1")])).await;
+        let r = post(
+            c,
+            &format!("{entry}/edit"),
+            &fields(today(), s.materials, "1", &[("version", "1")]),
+        )
+        .await;
         assert_eq!(r.status, StatusCode::FORBIDDEN);
         let r = c
-            .post_form(&format!("{entry}/reverse"), &[("version", "1"), ("reason", "x")])
+            .post_form(
+                &format!("{entry}/reverse"),
+                &[("version", "1"), ("reason", "x")],
+            )
             .await;
         assert_eq!(r.status, StatusCode::FORBIDDEN);
         let label = month_label(last_month_day());
-        let r = c.post_form(&format!("/cost/periods/{label}/close"), &[]).await;
+        let r = c
+            .post_form(&format!("/cost/periods/{label}/close"), &[])
+            .await;
         assert_eq!(r.status, StatusCode::FORBIDDEN);
     }
     // The foreman is not let into the cost centre at all (the module-off page).
@@ -737,7 +975,11 @@ async fn attachments_are_pdf_jpeg_or_png_by_their_bytes_and_download_as_sent() {
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     let r = s
         .finance
-        .post_multipart(&upload, &[], &[("photo", "receipt.png", "image/png", png())])
+        .post_multipart(
+            &upload,
+            &[],
+            &[("photo", "receipt.png", "image/png", png())],
+        )
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     // Text named like a PDF is refused, whatever it claims.
@@ -746,7 +988,12 @@ async fn attachments_are_pdf_jpeg_or_png_by_their_bytes_and_download_as_sent() {
         .post_multipart(
             &upload,
             &[],
-            &[("photo", "fake.pdf", "application/pdf", b"just some text".to_vec())],
+            &[(
+                "photo",
+                "fake.pdf",
+                "application/pdf",
+                b"just some text".to_vec(),
+            )],
         )
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -754,7 +1001,9 @@ async fn attachments_are_pdf_jpeg_or_png_by_their_bytes_and_download_as_sent() {
     let r = s.finance.post_multipart(&upload, &[], &[]).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(
-        s.app.count("select count(*) from cost_entry_attachment").await,
+        s.app
+            .count("select count(*) from cost_entry_attachment")
+            .await,
         2
     );
 
@@ -776,7 +1025,10 @@ async fn attachments_are_pdf_jpeg_or_png_by_their_bytes_and_download_as_sent() {
     assert_eq!(file.bytes, PDF);
     assert_eq!(file.headers[header::CONTENT_TYPE], "application/pdf");
     let disposition = file.headers[header::CONTENT_DISPOSITION].to_str().unwrap();
-    assert!(disposition.starts_with("attachment; filename="), "{disposition}");
+    assert!(
+        disposition.starts_with("attachment; filename="),
+        "{disposition}"
+    );
     assert!(disposition.contains("filename*=UTF-8''%E5%8F%91%E7%A5%A8%203%E6%9C%88.pdf"));
     assert_eq!(file.headers[header::X_CONTENT_TYPE_OPTIONS], "nosniff");
     let png_id = s
@@ -820,11 +1072,16 @@ async fn attachments_are_pdf_jpeg_or_png_by_their_bytes_and_download_as_sent() {
     s.finance.get(&format!("{}/{id}", base(p))).await;
     let r = s
         .finance
-        .post_form(&format!("{}/{id}/attachments/{png_id}/delete", base(p)), &[])
+        .post_form(
+            &format!("{}/{id}/attachments/{png_id}/delete", base(p)),
+            &[],
+        )
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     assert_eq!(
-        s.app.count("select count(*) from cost_entry_attachment").await,
+        s.app
+            .count("select count(*) from cost_entry_attachment")
+            .await,
         1
     );
     let audited = s
@@ -859,12 +1116,56 @@ async fn the_list_says_where_day_labour_comes_from_and_links_to_its_tickets() {
         .finance
         .get(&format!("{}?from={month}&to={}", base(p), today()))
         .await;
-    let ranged_link = ranged.html().select(&scraper::Selector::parse("#labour-link").unwrap()).next().and_then(|a| a.value().attr("href").map(str::to_owned)).unwrap();
-    assert_eq!(ranged_link, format!("/labour/tickets?project={p}&status=cost&from={month}&to={}", today()));
+    let ranged_link = ranged
+        .html()
+        .select(&scraper::Selector::parse("#labour-link").unwrap())
+        .next()
+        .and_then(|a| a.value().attr("href").map(str::to_owned))
+        .unwrap();
+    assert_eq!(
+        ranged_link,
+        format!(
+            "/labour/tickets?project={p}&status=cost&from={month}&to={}",
+            today()
+        )
+    );
     assert_eq!(ranged.text("#labour-in-range"), "0.00");
     assert!(list.body.contains("href=\"/cost/periods\""));
     // Labour never counts as an entry on the month-close page, only in the actual cost.
     let periods = s.finance.get("/cost/periods").await;
     let row = periods.text(&format!("#period-{}", month_label(month)));
     assert!(row.contains("2,400.00"), "{row}");
+}
+
+#[tokio::test]
+async fn the_list_pages_by_fifty_with_the_totals_of_the_whole_filtered_set() {
+    let mut s = setup().await;
+    let p = s.project;
+    s.app
+        .exec(&format!(
+            "insert into cost_entry (tenant_id, project_id, entry_date, category_id, description, amount)
+             select {}, {p}, current_date - (g % 20), {}, '批量 ' || g, g
+             from generate_series(1, 55) g",
+            s.tenant, s.materials
+        ))
+        .await;
+    let rows = |r: &TestResponse| {
+        r.html()
+            .select(&scraper::Selector::parse("#entries tbody tr").unwrap())
+            .count()
+    };
+    let first = s.finance.get(&base(p)).await;
+    assert_eq!(rows(&first), 50);
+    assert!(first.body.contains("rel=\"next\""));
+    assert!(!first.body.contains("rel=\"prev\""));
+    let second = s
+        .finance
+        .get(&format!("{}?category={}&page=2", base(p), s.materials))
+        .await;
+    assert_eq!(rows(&second), 5);
+    assert!(second.body.contains("rel=\"prev\""));
+    assert!(!second.body.contains("rel=\"next\""));
+    // The totals cover the whole filtered set, not the page: 1 + 2 + … + 55.
+    assert_eq!(second.text("#sum-amount"), "1,540.00");
+    assert_rollup_matches(&s.app).await;
 }

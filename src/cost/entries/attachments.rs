@@ -31,12 +31,7 @@ fn upload_error(e: PhotoError) -> &'static str {
     }
 }
 
-async fn refuse(
-    p: ProjectTx<Cost>,
-    page: Page,
-    id: i64,
-    key: &'static str,
-) -> AppResult<Response> {
+async fn refuse(p: ProjectTx<Cost>, page: Page, id: i64, key: &'static str) -> AppResult<Response> {
     show_refused(
         p,
         page,
@@ -153,7 +148,10 @@ pub async fn download(
                 header::X_CONTENT_TYPE_OPTIONS,
                 HeaderValue::from_static("nosniff"),
             ),
-            (header::CACHE_CONTROL, HeaderValue::from_static("private, no-store")),
+            (
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("private, no-store"),
+            ),
         ],
         file.bytes,
     )

@@ -53,7 +53,10 @@ pub fn money(
         .or_else(|_| Decimal::from_scientific(&v));
     match parsed {
         Err(_) => {
-            let huge = v.trim_start_matches(['-', '+']).chars().all(|c| c.is_ascii_digit())
+            let huge = v
+                .trim_start_matches(['-', '+'])
+                .chars()
+                .all(|c| c.is_ascii_digit())
                 && v.len() > 20;
             errors.add(
                 field,
@@ -160,7 +163,12 @@ fn id(errors: &mut FieldErrors, field: &'static str, value: &str, required: bool
 }
 
 /// A date as `YYYY-MM-DD`, required, not after `today`.
-fn entry_date(errors: &mut FieldErrors, field: &'static str, value: &str, today: NaiveDate) -> Option<NaiveDate> {
+fn entry_date(
+    errors: &mut FieldErrors,
+    field: &'static str,
+    value: &str,
+    today: NaiveDate,
+) -> Option<NaiveDate> {
     let d = crate::plans::domain::required_date(errors, field, value)?;
     if d > today {
         errors.add(field, "cost_entries.future_date");
@@ -186,7 +194,13 @@ impl EntryForm {
             true,
             MAX_DESCRIPTION,
         );
-        let document_no = text(&mut e, "document_no", &self.document_no, false, MAX_DOCUMENT_NO);
+        let document_no = text(
+            &mut e,
+            "document_no",
+            &self.document_no,
+            false,
+            MAX_DOCUMENT_NO,
+        );
         let amount = money(&mut e, "amount", &self.amount, true);
         let rate = tax_rate(&mut e, "tax_rate", &self.tax_rate);
         let typed_tax = money(&mut e, "tax_amount", &self.tax_amount, false);
@@ -334,7 +348,9 @@ mod tests {
     }
 
     fn error(f: &EntryForm, field: &str) -> Option<&'static str> {
-        f.validate(day("2026-03-31")).err().and_then(|e| e.get(field))
+        f.validate(day("2026-03-31"))
+            .err()
+            .and_then(|e| e.get(field))
     }
 
     #[test]
@@ -351,12 +367,16 @@ mod tests {
 
     #[test]
     fn a_blank_tax_is_computed_and_a_typed_one_kept() {
-        let input = form("12,345.60", "13", "").validate(day("2026-03-31")).unwrap();
+        let input = form("12,345.60", "13", "")
+            .validate(day("2026-03-31"))
+            .unwrap();
         assert_eq!(input.amount, dec!(12345.60));
         assert_eq!(input.tax_rate, dec!(13));
         assert_eq!(input.tax_amount, dec!(1604.93));
         assert_eq!(input.total(), dec!(13950.53));
-        let typed = form("100", "13", "12.99").validate(day("2026-03-31")).unwrap();
+        let typed = form("100", "13", "12.99")
+            .validate(day("2026-03-31"))
+            .unwrap();
         assert_eq!(typed.tax_amount, dec!(12.99));
         let none = form("100", "", "").validate(day("2026-03-31")).unwrap();
         assert_eq!((none.tax_rate, none.tax_amount), (dec!(0), dec!(0)));
@@ -364,8 +384,14 @@ mod tests {
 
     #[test]
     fn bad_amounts_are_refused_with_their_reason() {
-        assert_eq!(error(&form("-1", "", ""), "amount"), Some("cost_entries.amount_negative"));
-        assert_eq!(error(&form("1e15", "", ""), "amount"), Some("cost_entries.amount_too_large"));
+        assert_eq!(
+            error(&form("-1", "", ""), "amount"),
+            Some("cost_entries.amount_negative")
+        );
+        assert_eq!(
+            error(&form("1e15", "", ""), "amount"),
+            Some("cost_entries.amount_too_large")
+        );
         assert_eq!(
             error(&form("1000000000000000000000000000000", "", ""), "amount"),
             Some("cost_entries.amount_too_large")
@@ -374,25 +400,52 @@ mod tests {
             error(&form("100000000000", "", ""), "amount"),
             Some("cost_entries.amount_too_large")
         );
-        assert_eq!(error(&form("12.345", "", ""), "amount"), Some("cost_entries.amount_decimals"));
+        assert_eq!(
+            error(&form("12.345", "", ""), "amount"),
+            Some("cost_entries.amount_decimals")
+        );
         assert_eq!(error(&form("12.340", "", ""), "amount"), None);
-        assert_eq!(error(&form("abc", "", ""), "amount"), Some("form.invalid_number"));
+        assert_eq!(
+            error(&form("abc", "", ""), "amount"),
+            Some("form.invalid_number")
+        );
         assert_eq!(error(&form("", "", ""), "amount"), Some("form.required"));
         assert_eq!(error(&form("99999999999.99", "", ""), "amount"), None);
     }
 
     #[test]
     fn tax_rates_and_typed_taxes_are_checked() {
-        assert_eq!(error(&form("100", "101", ""), "tax_rate"), Some("cost_entries.tax_rate_range"));
-        assert_eq!(error(&form("100", "-3", ""), "tax_rate"), Some("cost_entries.tax_rate_range"));
-        assert_eq!(error(&form("100", "3.125", ""), "tax_rate"), Some("cost_entries.tax_rate_decimals"));
-        assert_eq!(error(&form("100", "x", ""), "tax_rate"), Some("form.invalid_number"));
+        assert_eq!(
+            error(&form("100", "101", ""), "tax_rate"),
+            Some("cost_entries.tax_rate_range")
+        );
+        assert_eq!(
+            error(&form("100", "-3", ""), "tax_rate"),
+            Some("cost_entries.tax_rate_range")
+        );
+        assert_eq!(
+            error(&form("100", "3.125", ""), "tax_rate"),
+            Some("cost_entries.tax_rate_decimals")
+        );
+        assert_eq!(
+            error(&form("100", "x", ""), "tax_rate"),
+            Some("form.invalid_number")
+        );
         assert_eq!(
             error(&form("100", "13", "100.01"), "tax_amount"),
             Some("cost_entries.tax_above_amount")
         );
-        assert_eq!(error(&form("100", "13", "-1"), "tax_amount"), Some("cost_entries.amount_negative"));
-        assert_eq!(form("100", "13%", "").validate(day("2026-03-31")).unwrap().tax_amount, dec!(13.00));
+        assert_eq!(
+            error(&form("100", "13", "-1"), "tax_amount"),
+            Some("cost_entries.amount_negative")
+        );
+        assert_eq!(
+            form("100", "13%", "")
+                .validate(day("2026-03-31"))
+                .unwrap()
+                .tax_amount,
+            dec!(13.00)
+        );
     }
 
     #[test]
@@ -431,12 +484,18 @@ mod tests {
             version: 1,
         };
         assert_eq!(
-            early.validate(day("2026-03-10"), today).unwrap_err().get("entry_date"),
+            early
+                .validate(day("2026-03-10"), today)
+                .unwrap_err()
+                .get("entry_date"),
             Some("cost_entries.reversal_before_original")
         );
         let blank = ReversalForm::default();
         assert_eq!(
-            blank.validate(day("2026-03-10"), today).unwrap_err().get("reason"),
+            blank
+                .validate(day("2026-03-10"), today)
+                .unwrap_err()
+                .get("reason"),
             Some("form.required")
         );
     }
@@ -444,7 +503,10 @@ mod tests {
     #[test]
     fn attachments_are_known_by_their_bytes() {
         assert_eq!(attachment_type(b"%PDF-1.7\n..."), Some("application/pdf"));
-        assert_eq!(attachment_type(&[0xFF, 0xD8, 0xFF, 0xE0]), Some("image/jpeg"));
+        assert_eq!(
+            attachment_type(&[0xFF, 0xD8, 0xFF, 0xE0]),
+            Some("image/jpeg")
+        );
         assert_eq!(
             attachment_type(&[0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0]),
             Some("image/png")
@@ -455,10 +517,19 @@ mod tests {
 
     #[test]
     fn attachment_names_are_cleaned_and_match_their_content() {
-        assert_eq!(attachment_file_name("../../发票 3月.PDF", "application/pdf"), "发票 3月.PDF");
-        assert_eq!(attachment_file_name("C:\\scan\\a\"b.txt", "application/pdf"), "ab.txt.pdf");
+        assert_eq!(
+            attachment_file_name("../../发票 3月.PDF", "application/pdf"),
+            "发票 3月.PDF"
+        );
+        assert_eq!(
+            attachment_file_name("C:\\scan\\a\"b.txt", "application/pdf"),
+            "ab.txt.pdf"
+        );
         assert_eq!(attachment_file_name("", "image/png"), "attachment.png");
-        assert_eq!(attachment_file_name("photo.jpeg", "image/jpeg"), "photo.jpeg");
+        assert_eq!(
+            attachment_file_name("photo.jpeg", "image/jpeg"),
+            "photo.jpeg"
+        );
         let long = attachment_file_name(&format!("{}.pdf", "长".repeat(500)), "application/pdf");
         assert_eq!(long.chars().count(), 200);
         assert!(long.ends_with(".pdf"));

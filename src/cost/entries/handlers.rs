@@ -238,9 +238,14 @@ pub async fn list(
     }
     let current = q.page.trim().parse::<i64>().unwrap_or(1).clamp(1, 100_000);
     // One more than a page tells whether there is a next one, without counting them all.
-    let mut rows =
-        queries::list_entries(&mut p.tx, project, &filter, PAGE_SIZE + 1, (current - 1) * PAGE_SIZE)
-            .await?;
+    let mut rows = queries::list_entries(
+        &mut p.tx,
+        project,
+        &filter,
+        PAGE_SIZE + 1,
+        (current - 1) * PAGE_SIZE,
+    )
+    .await?;
     let has_next = rows.len() > PAGE_SIZE as usize;
     rows.truncate(PAGE_SIZE as usize);
     let totals = if filter.is_narrow() {
@@ -356,7 +361,10 @@ async fn export(
                     Cell::Money(r.amount + r.tax_amount),
                     r.document_no.into(),
                     Cell::Integer(r.attachments),
-                    r.reverses_id.map(|id| id.to_string()).unwrap_or_default().into(),
+                    r.reverses_id
+                        .map(|id| id.to_string())
+                        .unwrap_or_default()
+                        .into(),
                 ]
             })
             .collect(),
@@ -366,7 +374,12 @@ async fn export(
             "".into(),
             "".into(),
             "".into(),
-            i18n::tf(locale, "cost_entries.entries_count", &[("n", &totals.entries)]).into(),
+            i18n::tf(
+                locale,
+                "cost_entries.entries_count",
+                &[("n", &totals.entries)],
+            )
+            .into(),
             Cell::Money(totals.amount),
             "".into(),
             Cell::Money(totals.tax),
@@ -646,9 +659,13 @@ pub async fn update(
     p.require(Permission::EnterCost)?;
     let entry = load(&mut p, id, true).await?;
     if !editable(&entry) {
-        return show_refused(p, page, id, StatusCode::CONFLICT, ShowParts::refusal(
-            "cost_entries.not_editable",
-        ))
+        return show_refused(
+            p,
+            page,
+            id,
+            StatusCode::CONFLICT,
+            ShowParts::refusal("cost_entries.not_editable"),
+        )
         .await;
     }
     let saved_total = Some(format::money(entry.amount + entry.tax_amount));
@@ -771,7 +788,13 @@ async fn entry_page(
         reversed_by_id: entry.reversed_by_id,
         reason: entry.reason.clone(),
         version: entry.version,
-        closed_text: closed.then(|| message(locale, "cost.period_closed", Some(month_of(entry.entry_date)))),
+        closed_text: closed.then(|| {
+            message(
+                locale,
+                "cost.period_closed",
+                Some(month_of(entry.entry_date)),
+            )
+        }),
         can_edit: may_enter && editable(&entry) && !closed,
         can_reverse: may_enter && editable(&entry),
         can_attach: may_enter && !closed,
@@ -793,9 +816,9 @@ async fn entry_page(
                 ("n", &MAX_ATTACHMENTS),
             ],
         ),
-        attachment_error: parts.attachment_error.map(|k| {
-            message(locale, k, Some(month_of(entry.entry_date)))
-        }),
+        attachment_error: parts
+            .attachment_error
+            .map(|k| message(locale, k, Some(month_of(entry.entry_date)))),
         reversal_reason: reversal_form.reason,
         reversal_date: reversal_form.entry_date,
         reversal_date_error: reversal_errors
@@ -803,7 +826,9 @@ async fn entry_page(
             .map(|k| message(locale, k, reversal_closed)),
         reversal_errors,
         today: today(p).to_string(),
-        refusal: parts.refusal.map(|k| message(locale, k, Some(month_of(entry.entry_date)))),
+        refusal: parts
+            .refusal
+            .map(|k| message(locale, k, Some(month_of(entry.entry_date)))),
         base,
     }
     .render()?)
@@ -815,7 +840,9 @@ pub async fn show(
     Path((_, id)): Path<(i64, i64)>,
 ) -> AppResult<Html<String>> {
     let entry = load(&mut p, id, false).await?;
-    Ok(Html(entry_page(&mut p, &page, entry, ShowParts::default()).await?))
+    Ok(Html(
+        entry_page(&mut p, &page, entry, ShowParts::default()).await?,
+    ))
 }
 
 /// The entry page with a refusal, at `status`.
@@ -842,21 +869,33 @@ pub async fn reverse(
     p.require(Permission::EnterCost)?;
     let entry = load(&mut p, id, true).await?;
     if entry.reverses_id.is_some() {
-        return show_refused(p, page, id, StatusCode::CONFLICT, ShowParts::refusal(
-            "cost_entries.reversal_of_reversal",
-        ))
+        return show_refused(
+            p,
+            page,
+            id,
+            StatusCode::CONFLICT,
+            ShowParts::refusal("cost_entries.reversal_of_reversal"),
+        )
         .await;
     }
     if entry.reversed_by_id.is_some() {
-        return show_refused(p, page, id, StatusCode::CONFLICT, ShowParts::refusal(
-            "cost_entries.already_reversed",
-        ))
+        return show_refused(
+            p,
+            page,
+            id,
+            StatusCode::CONFLICT,
+            ShowParts::refusal("cost_entries.already_reversed"),
+        )
         .await;
     }
     if form.version != entry.version {
-        return show_refused(p, page, id, StatusCode::CONFLICT, ShowParts::refusal(
-            "cost_entries.stale_reverse",
-        ))
+        return show_refused(
+            p,
+            page,
+            id,
+            StatusCode::CONFLICT,
+            ShowParts::refusal("cost_entries.stale_reverse"),
+        )
         .await;
     }
     let input = match form.validate(entry.entry_date, today(&p)) {
@@ -902,7 +941,9 @@ pub async fn reverse(
     let me = p.tx.user().id;
     let reversal = queries::insert_entry(&mut p.tx, project, &negated, Some(id), &input.reason, me)
         .await
-        .on_constraint("cost_entry_tenant_id_reverses_id_key", || AppError::Conflict)?;
+        .on_constraint("cost_entry_tenant_id_reverses_id_key", || {
+            AppError::Conflict
+        })?;
     p.tx.audit(Change {
         entity: "cost_entry",
         entity_id: Some(reversal),
