@@ -13,6 +13,8 @@
 pub mod bench;
 pub mod demo;
 pub mod domain;
+pub mod entries;
+pub mod periods;
 pub mod queries;
 pub mod views;
 
@@ -22,4 +24,6 @@ use crate::web::AppState;
 
 pub fn router() -> Router<AppState> {
     Router::new()
+        .merge(entries::router())
+        .merge(periods::router())
 }

@@ -1,0 +1,54 @@
+//! Cost entries (成本录入) of a project: the filtered, paged list with its totals and exports,
+//! the entry form (tax computed from the rate unless typed), editing in an open month with
+//! optimistic locking, reversal as the only correction, and attachments (PDF, JPEG, PNG).
+//! Day labour is never typed here: the list points to the confirmed tickets it comes from.
+
+mod attachments;
+pub mod domain;
+mod handlers;
+pub mod queries;
+mod views;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
+
+use crate::web::AppState;
+use crate::web::photo::PHOTO_BODY_LIMIT;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/projects/{project_id}/cost/entries",
+            get(handlers::list).post(handlers::create),
+        )
+        .route(
+            "/projects/{project_id}/cost/entries/new",
+            get(handlers::new_form),
+        )
+        .route(
+            "/projects/{project_id}/cost/entries/{id}",
+            get(handlers::show),
+        )
+        .route(
+            "/projects/{project_id}/cost/entries/{id}/edit",
+            get(handlers::edit_form).post(handlers::update),
+        )
+        .route(
+            "/projects/{project_id}/cost/entries/{id}/reverse",
+            post(handlers::reverse),
+        )
+        .route(
+            "/projects/{project_id}/cost/entries/{id}/attachments",
+            // Files are bigger than the forms axum's default limit is set for.
+            post(attachments::upload).layer(DefaultBodyLimit::max(PHOTO_BODY_LIMIT)),
+        )
+        .route(
+            "/projects/{project_id}/cost/entries/{id}/attachments/{attachment_id}",
+            get(attachments::download),
+        )
+        .route(
+            "/projects/{project_id}/cost/entries/{id}/attachments/{attachment_id}/delete",
+            post(attachments::delete),
+        )
+}
