@@ -323,7 +323,7 @@ impl Report {
     /// Lines that raise an alert, worst first.
     pub fn alerted(&self) -> Vec<&ReportLine> {
         let mut out: Vec<&ReportLine> = self.lines.iter().filter(|l| l.alert.is_some()).collect();
-        out.sort_by(|a, b| b.alert.cmp(&a.alert));
+        out.sort_by_key(|l| std::cmp::Reverse(l.alert));
         out
     }
 }

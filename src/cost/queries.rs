@@ -235,7 +235,6 @@ pub async fn recorded(
             c.estimate = Some(r.amount)
         });
     }
-    drop(at);
     Ok(out)
 }
 
