@@ -12,6 +12,7 @@
 
 pub mod domain;
 pub mod queries;
+pub mod report;
 pub mod views;
 
 use axum::Router;
@@ -19,5 +20,5 @@ use axum::Router;
 use crate::web::AppState;
 
 pub fn router() -> Router<AppState> {
-    Router::new()
+    Router::new().merge(report::router())
 }
