@@ -117,7 +117,7 @@ pub fn pivot(categories: &[Category], cells: &[MonthCell], year: Option<i32>) ->
 /// The years the months fall in, latest first (the year filter's choices).
 pub fn years(cells: &[MonthCell]) -> Vec<i32> {
     let mut years: Vec<i32> = cells.iter().map(|c| c.month.year()).collect();
-    years.sort_unstable_by(|a, b| b.cmp(a));
+    years.sort_unstable_by_key(|y| std::cmp::Reverse(*y));
     years.dedup();
     years
 }
@@ -227,7 +227,10 @@ mod tests {
         // The inactive category without cost has no column; the child has none of its own.
         assert_eq!(p.columns, vec![Some(1), Some(2)]);
         let months: Vec<NaiveDate> = p.rows.iter().map(|r| r.month).collect();
-        assert_eq!(months, vec![month(2025, 12), month(2026, 1), month(2026, 2)]);
+        assert_eq!(
+            months,
+            vec![month(2025, 12), month(2026, 1), month(2026, 2)]
+        );
         assert_eq!(p.rows[2].amounts, vec![dec!(150), dec!(30)]);
         assert_eq!(p.rows[2].total, dec!(180));
         assert_eq!(p.rows[2].cumulative, dec!(205.5));
@@ -267,7 +270,7 @@ mod tests {
             worst_key(Some(Alert::Warning), true, Some(dec!(95))),
             worst_key(None, false, None),
         ];
-        keys.sort_by(|a, b| b.cmp(a));
+        keys.sort_by_key(|k| std::cmp::Reverse(*k));
         let ranks: Vec<(u8, Decimal)> = keys.to_vec();
         assert_eq!(ranks[0], (3, dec!(101)));
         assert_eq!(ranks[1], (2, dec!(95)));

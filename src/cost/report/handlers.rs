@@ -10,16 +10,16 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use rust_decimal::Decimal;
 use serde::Deserialize;
 
-use super::domain::{self, parse_estimate, pivot, worst_key};
+use super::domain::{self, parse_estimate, pivot};
 use super::queries::{self, SavedEstimate};
 use super::views::{
     EstimateRow, EstimatesPage, FigureCells, LineView, MarginView, MonthRowView, MonthsPage,
     OverviewPage, OverviewRow, ReportPage, percent_text,
 };
-use super::{Standing, standings};
+use super::{Standing, standings, worst_first};
 use crate::audit::{Action, Change};
 use crate::auth::Permission;
-use crate::cost::domain::{Figures, LABOUR, MAX_AMOUNT, Recorded, Report, ReportLine};
+use crate::cost::domain::{Figures, LABOUR, Recorded, Report, ReportLine};
 use crate::cost::queries::{ProjectCost, project_cost};
 use crate::cost::views::CostTab;
 use crate::error::{AppError, AppResult};
@@ -169,12 +169,14 @@ fn export(p: &ProjectTx<Cost>, cost: &ProjectCost, format: ExportFormat) -> AppR
         .lines
         .iter()
         .map(|l| {
-            let mut row: Vec<Cell> = vec![
-                l.category.code.clone().into(),
-                indented(l, locale).into(),
-            ];
+            let mut row: Vec<Cell> =
+                vec![l.category.code.clone().into(), indented(l, locale).into()];
             row.extend(figure_cells(&l.figures, locale));
-            row.push(l.alert.map_or_else(String::new, |a| t(a.label_key())).into());
+            row.push(
+                l.alert
+                    .map_or_else(String::new, |a| t(a.label_key()))
+                    .into(),
+            );
             row
         })
         .collect();
@@ -331,7 +333,9 @@ async fn estimates_page(
 /// The estimates to complete, one per category.
 pub async fn estimates_form(mut p: ProjectTx<Cost>, page: Page) -> AppResult<Html<String>> {
     p.require(Permission::EditBudget)?;
-    Ok(Html(estimates_page(&mut p, &page, None, false, None).await?))
+    Ok(Html(
+        estimates_page(&mut p, &page, None, false, None).await?,
+    ))
 }
 
 /// Checks the posted rows against the categories shown; `Err` names why the whole form is
@@ -361,8 +365,7 @@ fn check_rows(f: &EstimatesForm, known: &[i64]) -> AppResult<Result<Vec<PostedRo
         let mut errors = FieldErrors::default();
         let note = text(&mut errors, "note", &f.note[i], false, 500);
         let mut note_error = errors.get("note");
-        if note_error.is_none() && amount_error.is_none() && amount.is_none() && !note.is_empty()
-        {
+        if note_error.is_none() && amount_error.is_none() && amount.is_none() && !note.is_empty() {
             note_error = Some("cost_report.note_without_estimate");
         }
         rows.push(PostedRow {
@@ -447,7 +450,6 @@ pub async fn save_estimates(
         }
         match r.amount {
             Some(a) => {
-                debug_assert!(a <= MAX_AMOUNT);
                 queries::save_estimate(&mut p.tx, project, r.category, a, &r.note, me).await?;
             }
             None => queries::delete_estimate(&mut p.tx, project, r.category).await?,
@@ -498,11 +500,17 @@ pub async fn months(
     months_in(&mut p, Some(page), &q, q.format).await
 }
 
-pub async fn months_xlsx(mut p: ProjectTx<Cost>, Query(q): Query<MonthsQuery>) -> AppResult<Response> {
+pub async fn months_xlsx(
+    mut p: ProjectTx<Cost>,
+    Query(q): Query<MonthsQuery>,
+) -> AppResult<Response> {
     months_in(&mut p, None, &q, Some(ExportFormat::Xlsx)).await
 }
 
-pub async fn months_csv(mut p: ProjectTx<Cost>, Query(q): Query<MonthsQuery>) -> AppResult<Response> {
+pub async fn months_csv(
+    mut p: ProjectTx<Cost>,
+    Query(q): Query<MonthsQuery>,
+) -> AppResult<Response> {
     months_in(&mut p, None, &q, Some(ExportFormat::Csv)).await
 }
 
@@ -518,10 +526,11 @@ async fn months_in(
     let cells = queries::months(&mut p.tx, project).await?;
     let year: Option<i32> = q.year.trim().parse().ok();
     let pv = pivot(&categories, &cells, year);
-    let column_name = |c: &Option<i64>| match c.and_then(|id| categories.iter().find(|x| x.id == id)) {
-        Some(cat) => cat.name(locale).to_owned(),
-        None => i18n::t(locale, "cost_report.uncategorised").to_owned(),
-    };
+    let column_name =
+        |c: &Option<i64>| match c.and_then(|id| categories.iter().find(|x| x.id == id)) {
+            Some(cat) => cat.name(locale).to_owned(),
+            None => i18n::t(locale, "cost_report.uncategorised").to_owned(),
+        };
     let columns: Vec<String> = pv.columns.iter().map(column_name).collect();
     let month_text = |m: chrono::NaiveDate| m.format("%Y-%m").to_string();
     if let Some(format) = format {
@@ -623,11 +632,7 @@ pub async fn overview(
     let (mut all, thresholds) = standings(&mut tx).await?;
     let sort = if q.sort == "code" { "code" } else { "worst" };
     if sort == "worst" {
-        all.sort_by(|a, b| {
-            let ka = worst_key(a.report.alert, a.margins.below_floor, a.report.totals.percent_used());
-            let kb = worst_key(b.report.alert, b.margins.below_floor, b.report.totals.percent_used());
-            kb.cmp(&ka).then_with(|| a.project.code.cmp(&b.project.code))
-        });
+        worst_first(&mut all);
     }
     let totals = all
         .iter()

@@ -95,6 +95,20 @@ async fn standings<M: Module>(tx: &mut TenantTx<M>) -> AppResult<(Vec<Standing>,
     Ok((out, thresholds))
 }
 
+/// Sorts projects the worst first (`domain::worst_key`), then by code.
+fn worst_first(all: &mut [Standing]) {
+    all.sort_by_cached_key(|s| {
+        (
+            std::cmp::Reverse(domain::worst_key(
+                s.report.alert,
+                s.margins.below_floor,
+                s.report.totals.percent_used(),
+            )),
+            s.project.code.clone(),
+        )
+    });
+}
+
 /// Whether the user may open the cost centre: switched on for the tenant and open to their
 /// role.
 fn opens_cost<M: Module>(tx: &TenantTx<M>) -> bool {
@@ -110,19 +124,7 @@ pub async fn dashboard_panel<M: Module>(tx: &mut TenantTx<M>) -> AppResult<Vec<P
     let locale = tx.user().locale;
     let (mut all, _) = standings(tx).await?;
     all.retain(|s| domain::is_alerted(s.report.alert, s.margins.below_floor));
-    all.sort_by(|a, b| {
-        let ka = domain::worst_key(
-            a.report.alert,
-            a.margins.below_floor,
-            a.report.totals.percent_used(),
-        );
-        let kb = domain::worst_key(
-            b.report.alert,
-            b.margins.below_floor,
-            b.report.totals.percent_used(),
-        );
-        kb.cmp(&ka).then_with(|| a.project.code.cmp(&b.project.code))
-    });
+    worst_first(&mut all);
     Ok(all
         .iter()
         .take(PANEL_ROWS)
