@@ -16,6 +16,7 @@ pub mod domain;
 pub mod entries;
 pub mod periods;
 pub mod queries;
+pub mod report;
 pub mod views;
 
 use axum::Router;
@@ -26,4 +27,5 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .merge(entries::router())
         .merge(periods::router())
+        .merge(report::router())
 }

@@ -55,6 +55,8 @@ pub struct DashboardPage {
     pub demo_available: bool,
     /// This month's day labour by project (its month, its rows), when Labour is on.
     pub labour: Option<(String, Vec<crate::labour::summary::PanelRow>)>,
+    /// Projects with cost alerts, worst first, when the user may open the cost centre.
+    pub cost: Option<Vec<crate::cost::report::views::PanelRow>>,
 }
 
 pub async fn dashboard(mut tx: TenantTx<Platform>, page: Page) -> AppResult<Html<String>> {
@@ -108,6 +110,11 @@ pub async fn dashboard(mut tx: TenantTx<Platform>, page: Page) -> AppResult<Html
     } else {
         None
     };
+    let cost = if crate::cost::report::shows_panel(&tx) {
+        Some(crate::cost::report::dashboard_panel(&mut tx).await?)
+    } else {
+        None
+    };
     let plan = standing_text(locale, t.plan.standing(t.now));
     let checklist_done = checklist.iter().filter(|i| i.done).count();
     Ok(Html(
@@ -122,6 +129,7 @@ pub async fn dashboard(mut tx: TenantTx<Platform>, page: Page) -> AppResult<Html
             warnings,
             demo_available,
             labour,
+            cost,
         }
         .render()?,
     ))

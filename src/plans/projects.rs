@@ -299,6 +299,7 @@ pub async fn show(mut p: ProjectTx<Plans>, page: Page) -> AppResult<Html<String>
         .collect();
     milestones.sort_by_key(|m| m.1);
     let role = p.tx.user().role;
+    let cost_alerts = crate::cost::report::project_alerts(&mut p.tx, p.project.id).await?;
     Ok(Html(
         ProjectHomePage {
             layout: page.layout(&p.tx, "plans.project_home"),
@@ -313,6 +314,7 @@ pub async fn show(mut p: ProjectTx<Plans>, page: Page) -> AppResult<Html<String>
             can_edit: role.has(Permission::EditSchedule),
             can_create: role.has(Permission::CreateProjects),
             member_error: None,
+            cost_alerts,
             project: p.project,
         }
         .render()?,

@@ -148,6 +148,8 @@ pub struct ProjectHomePage {
     pub can_edit: bool,
     pub can_create: bool,
     pub member_error: Option<&'static str>,
+    /// The project's cost alerts, when the user may open the cost centre and there are any.
+    pub cost_alerts: Option<crate::cost::report::views::ProjectAlertBox>,
 }
 
 /// A row of the WBS table.

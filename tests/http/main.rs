@@ -10,6 +10,7 @@ mod support;
 mod auth;
 mod calendars;
 mod cost_entries;
+mod cost_report;
 mod exchange;
 mod isolation;
 mod labour;
