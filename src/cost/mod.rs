@@ -10,14 +10,39 @@
 //! Committed cost and billing come from the `cost_committed` and `project_billing` views,
 //! which the funds module fills.
 
+pub mod budget;
 pub mod domain;
 pub mod queries;
+mod settings;
 pub mod views;
 
 use axum::Router;
+use axum::routing::{get, post};
 
 use crate::web::AppState;
 
 pub fn router() -> Router<AppState> {
     Router::new()
+        .route(
+            "/settings/cost",
+            get(settings::show),
+        )
+        .route(
+            "/settings/cost/thresholds",
+            post(settings::save_thresholds_form),
+        )
+        .route("/settings/cost/categories", post(settings::add_category))
+        .route(
+            "/settings/cost/categories/{id}",
+            post(settings::update_category_form),
+        )
+        .route(
+            "/settings/cost/categories/{id}/active",
+            post(settings::set_category_active),
+        )
+        .route(
+            "/settings/cost/categories/{id}/delete",
+            post(settings::delete_category_form),
+        )
+        .merge(budget::router())
 }
