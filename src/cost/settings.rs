@@ -363,6 +363,8 @@ pub struct CategoryView {
     pub builtin: bool,
     pub active: bool,
     pub deletable: bool,
+    /// Builtin categories are never deactivated (an old inactive one may come back).
+    pub toggles: bool,
     pub form: CategoryForm,
     pub errors: FieldErrors,
     /// Top-level categories it may go under (none for builtin ones and parents).
@@ -429,6 +431,7 @@ async fn settings_page(
                 builtin: r.builtin.is_some(),
                 active: r.active,
                 deletable: r.builtin.is_none() && !r.used,
+                toggles: r.builtin.is_none() || !r.active,
                 form,
                 errors,
                 parents: if r.builtin.is_some() || has_children {

@@ -9,6 +9,7 @@ mod support;
 
 mod auth;
 mod calendars;
+mod cost_budget;
 mod exchange;
 mod isolation;
 mod labour;
