@@ -23,10 +23,7 @@ use crate::web::AppState;
 
 pub fn router() -> Router<AppState> {
     Router::new()
-        .route(
-            "/settings/cost",
-            get(settings::show),
-        )
+        .route("/settings/cost", get(settings::show))
         .route(
             "/settings/cost/thresholds",
             post(settings::save_thresholds_form),

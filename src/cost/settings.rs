@@ -261,7 +261,12 @@ impl ThresholdsForm {
         let t = Thresholds {
             warning_percent: read("warning_percent", &self.warning_percent, 1, 1000),
             overrun_percent: read("overrun_percent", &self.overrun_percent, 1, 1000),
-            margin_floor_percent: read("margin_floor_percent", &self.margin_floor_percent, -100, 100),
+            margin_floor_percent: read(
+                "margin_floor_percent",
+                &self.margin_floor_percent,
+                -100,
+                100,
+            ),
         };
         if e.is_empty() && t.warning_percent >= t.overrun_percent {
             e.add("warning_percent", "cost_budget.warning_below_overrun");
@@ -569,7 +574,9 @@ pub async fn add_category(
     })
     .await?;
     tx.commit().await?;
-    page.session.flash(true, "cost_budget.category_added").await?;
+    page.session
+        .flash(true, "cost_budget.category_added")
+        .await?;
     Ok(Redirect::to(&format!("{BASE}#category-{id}")).into_response())
 }
 
@@ -752,6 +759,8 @@ pub async fn delete_category_form(
     })
     .await?;
     tx.commit().await?;
-    page.session.flash(true, "cost_budget.category_deleted").await?;
+    page.session
+        .flash(true, "cost_budget.category_deleted")
+        .await?;
     Ok(Redirect::to(BASE).into_response())
 }

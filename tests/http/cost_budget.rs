@@ -204,7 +204,11 @@ async fn categories_form_a_tree_one_level_deep_with_unique_codes() {
         )
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(r.text("#category-notice").contains("02 材料费"), "{}", r.body);
+    assert!(
+        r.text("#category-notice").contains("02 材料费"),
+        "{}",
+        r.body
+    );
     assert!(!r.field_error("code").is_empty());
     r.assert_contains("value=\"重复\"");
 
@@ -220,7 +224,11 @@ async fn categories_form_a_tree_one_level_deep_with_unique_codes() {
         )
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(r.field_error("parent_id").contains("两级"), "{}", r.field_error("parent_id"));
+    assert!(
+        r.field_error("parent_id").contains("两级"),
+        "{}",
+        r.field_error("parent_id")
+    );
     let v = |id: i64| {
         let app = &app;
         async move {
@@ -307,8 +315,10 @@ async fn categories_form_a_tree_one_level_deep_with_unique_codes() {
         .unwrap();
     assert_eq!(last_row, format!("category-{labour}"));
     assert_eq!(
-        app.count(&format!("select sort_order::bigint from cost_category where id = {labour}"))
-            .await,
+        app.count(&format!(
+            "select sort_order::bigint from cost_category where id = {labour}"
+        ))
+        .await,
         20
     );
     assert_eq!(
@@ -360,7 +370,9 @@ async fn categories_deactivate_reactivate_and_delete_only_when_unused() {
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     r.assert_contains("内置科目不能停用");
     // The builtin row offers no deactivate button.
-    assert!(!r.body.contains(&format!("action=\"/settings/cost/categories/{labour}/active\"")));
+    assert!(!r.body.contains(&format!(
+        "action=\"/settings/cost/categories/{labour}/active\""
+    )));
 
     // A budget line makes steel used: deactivated, never deleted.
     let draft = start_draft(&mut owner, project).await;
@@ -368,8 +380,12 @@ async fn categories_deactivate_reactivate_and_delete_only_when_unused() {
     let r = save_draft(&mut owner, project, draft, &v, &[(steel, "100")], &[], "").await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     let page = owner.get("/settings/cost").await;
-    assert!(!page.body.contains(&format!("action=\"/settings/cost/categories/{steel}/delete\"")));
-    assert!(page.body.contains(&format!("action=\"/settings/cost/categories/{concrete}/delete\"")));
+    assert!(!page.body.contains(&format!(
+        "action=\"/settings/cost/categories/{steel}/delete\""
+    )));
+    assert!(page.body.contains(&format!(
+        "action=\"/settings/cost/categories/{concrete}/delete\""
+    )));
     let r = owner
         .post_form(
             &format!("/settings/cost/categories/{steel}/delete"),
@@ -417,8 +433,10 @@ async fn categories_deactivate_reactivate_and_delete_only_when_unused() {
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     assert_eq!(
-        app.count(&format!("select count(*) from cost_category where id = {concrete}"))
-            .await,
+        app.count(&format!(
+            "select count(*) from cost_category where id = {concrete}"
+        ))
+        .await,
         0
     );
     let other = category(&app, tenant, "09").await;
@@ -430,8 +448,10 @@ async fn categories_deactivate_reactivate_and_delete_only_when_unused() {
         .await;
     assert_eq!(r.status, StatusCode::CONFLICT);
     assert_eq!(
-        app.count(&format!("select count(*) from cost_category where id = {other}"))
-            .await,
+        app.count(&format!(
+            "select count(*) from cost_category where id = {other}"
+        ))
+        .await,
         1
     );
 }
@@ -440,7 +460,11 @@ async fn categories_deactivate_reactivate_and_delete_only_when_unused() {
 async fn thresholds_are_validated_and_saved_with_their_version() {
     let (app, mut owner, tenant, _) = setup().await;
     let page = owner.get("/settings/cost").await;
-    assert!(page.body.contains("id=\"f-warning_percent\" name=\"warning_percent\" type=\"text\" value=\"90\""));
+    assert!(
+        page.body.contains(
+            "id=\"f-warning_percent\" name=\"warning_percent\" type=\"text\" value=\"90\""
+        )
+    );
     let post = |w: &'static str, o: &'static str, m: &'static str, v: &'static str| {
         [
             ("warning_percent", w),
@@ -462,7 +486,10 @@ async fn thresholds_are_validated_and_saved_with_their_version() {
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{fields:?}");
         assert!(!r.field_error(field).is_empty(), "{fields:?}: {}", r.body);
     }
-    assert_eq!(app.count("select count(*) from cost_alert_setting").await, 0);
+    assert_eq!(
+        app.count("select count(*) from cost_alert_setting").await,
+        0
+    );
 
     let r = owner
         .post_form("/settings/cost/thresholds", &post("80", "110", "-5", "0"))
@@ -489,7 +516,8 @@ async fn thresholds_are_validated_and_saved_with_their_version() {
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     assert_eq!(
-        app.count("select version::bigint from cost_alert_setting").await,
+        app.count("select version::bigint from cost_alert_setting")
+            .await,
         2
     );
 }
@@ -505,7 +533,11 @@ async fn cost_settings_are_for_owners_and_admins_only() {
         ("viewer@acme.cn", "viewer"),
     ] {
         let mut c = app.user(tenant, email, role).await;
-        assert_eq!(c.get("/settings/cost").await.status, StatusCode::FORBIDDEN, "{role}");
+        assert_eq!(
+            c.get("/settings/cost").await.status,
+            StatusCode::FORBIDDEN,
+            "{role}"
+        );
         c.get("/dashboard").await;
         let r = c
             .post_form(
@@ -529,10 +561,14 @@ async fn cost_settings_are_for_owners_and_admins_only() {
     }
     owner.get("/settings/cost").await;
     assert_eq!(
-        app.count("select count(*) from cost_category where code = '99'").await,
+        app.count("select count(*) from cost_category where code = '99'")
+            .await,
         0
     );
-    assert_eq!(app.count("select count(*) from cost_alert_setting").await, 0);
+    assert_eq!(
+        app.count("select count(*) from cost_alert_setting").await,
+        0
+    );
 }
 
 // ---- budgets ----
@@ -544,7 +580,12 @@ async fn original_then_revision_with_a_reason_changes_the_current_budget() {
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains("id=\"no-budget\""));
     assert!(page.body.contains("id=\"start-original\""));
-    assert!(add_task(&mut owner, project, "基础施工", "10").await.status.is_redirection());
+    assert!(
+        add_task(&mut owner, project, "基础施工", "10")
+            .await
+            .status
+            .is_redirection()
+    );
     let task = task_id(&app, project, "基础施工").await;
 
     // The original: materials and labour, and a line down to a task.
@@ -592,8 +633,10 @@ async fn original_then_revision_with_a_reason_changes_the_current_budget() {
     // A revision copies the current lines into a new draft numbered 1.
     let revision = start_draft(&mut owner, project).await;
     assert_eq!(
-        app.count(&format!("select number::bigint from cost_budget_version where id = {revision}"))
-            .await,
+        app.count(&format!(
+            "select number::bigint from cost_budget_version where id = {revision}"
+        ))
+        .await,
         1
     );
     assert_eq!(
@@ -606,7 +649,9 @@ async fn original_then_revision_with_a_reason_changes_the_current_budget() {
     let edit = owner
         .get(&format!("{}/{revision}/edit", budget_path(project)))
         .await;
-    assert!(edit.body.contains(&format!("id=\"f-amount-{materials}\" name=\"amount\" value=\"1000000")));
+    assert!(edit.body.contains(&format!(
+        "id=\"f-amount-{materials}\" name=\"amount\" value=\"1000000"
+    )));
     let v = draft_version(&app, revision).await;
     let r = save_draft(
         &mut owner,
@@ -664,8 +709,10 @@ async fn original_then_revision_with_a_reason_changes_the_current_budget() {
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     assert_eq!(
-        app.count(&format!("select count(*) from cost_budget_version where id = {third}"))
-            .await,
+        app.count(&format!(
+            "select count(*) from cost_budget_version where id = {third}"
+        ))
+        .await,
         0
     );
     let page = owner.get(&budget_path(project)).await;
@@ -678,9 +725,27 @@ async fn a_stale_draft_save_or_approval_answers_409() {
     let materials = category(&app, tenant, "02").await;
     let draft = start_draft(&mut owner, project).await;
     let first = draft_version(&app, draft).await;
-    let r = save_draft(&mut owner, project, draft, &first, &[(materials, "100")], &[], "").await;
+    let r = save_draft(
+        &mut owner,
+        project,
+        draft,
+        &first,
+        &[(materials, "100")],
+        &[],
+        "",
+    )
+    .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
-    let r = save_draft(&mut owner, project, draft, &first, &[(materials, "999")], &[], "").await;
+    let r = save_draft(
+        &mut owner,
+        project,
+        draft,
+        &first,
+        &[(materials, "999")],
+        &[],
+        "",
+    )
+    .await;
     assert_eq!(r.status, StatusCode::CONFLICT);
     r.assert_contains("已被他人修改");
     // What they typed is kept for them to save again.
@@ -711,20 +776,44 @@ async fn a_stale_draft_save_or_approval_answers_409() {
 async fn bad_amounts_and_unknown_ids_are_refused_and_nothing_saved() {
     let (app, mut owner, tenant, project) = setup().await;
     let materials = category(&app, tenant, "02").await;
-    assert!(add_task(&mut owner, project, "主体结构", "20").await.status.is_redirection());
+    assert!(
+        add_task(&mut owner, project, "主体结构", "20")
+            .await
+            .status
+            .is_redirection()
+    );
     let task = task_id(&app, project, "主体结构").await;
     let other_project = create_project(&mut owner, "P2", "").await;
-    assert!(add_task(&mut owner, other_project, "别的任务", "5").await.status.is_redirection());
+    assert!(
+        add_task(&mut owner, other_project, "别的任务", "5")
+            .await
+            .status
+            .is_redirection()
+    );
     let foreign_task = task_id(&app, other_project, "别的任务").await;
     let (mut other, other_tenant) = app.signup("Other", "owner@other.cn").await;
     let their_category = category(&app, other_tenant, "02").await;
     let their_project = create_project(&mut other, "O1", "").await;
-    assert!(add_task(&mut other, their_project, "他们的任务", "5").await.status.is_redirection());
+    assert!(
+        add_task(&mut other, their_project, "他们的任务", "5")
+            .await
+            .status
+            .is_redirection()
+    );
     let their_task = task_id(&app, their_project, "他们的任务").await;
 
     let draft = start_draft(&mut owner, project).await;
     let v = draft_version(&app, draft).await;
-    let r = save_draft(&mut owner, project, draft, &v, &[(materials, "100")], &[], "").await;
+    let r = save_draft(
+        &mut owner,
+        project,
+        draft,
+        &v,
+        &[(materials, "100")],
+        &[],
+        "",
+    )
+    .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     let v = draft_version(&app, draft).await;
 
@@ -735,7 +824,16 @@ async fn bad_amounts_and_unknown_ids_are_refused_and_nothing_saved() {
         ("12.345", "小数"),
         ("十万", "数字"),
     ] {
-        let r = save_draft(&mut owner, project, draft, &v, &[(materials, amount)], &[], "").await;
+        let r = save_draft(
+            &mut owner,
+            project,
+            draft,
+            &v,
+            &[(materials, amount)],
+            &[],
+            "",
+        )
+        .await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{amount}");
         assert!(
             r.text(&format!("#e-amount-{materials}")).contains(message),
@@ -746,7 +844,11 @@ async fn bad_amounts_and_unknown_ids_are_refused_and_nothing_saved() {
         let s = task.to_string();
         let m = materials.to_string();
         let r = save_draft(&mut owner, project, draft, &v, &[], &[(&m, &s, amount)], "").await;
-        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "task line {amount}");
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "task line {amount}"
+        );
         assert!(r.text("#e-line-0").contains(message), "{}", r.body);
     }
     let m = materials.to_string();
@@ -754,13 +856,21 @@ async fn bad_amounts_and_unknown_ids_are_refused_and_nothing_saved() {
         (m.clone(), foreign_task.to_string(), "末级任务"),
         (m.clone(), their_task.to_string(), "末级任务"),
         (m.clone(), "999999".to_owned(), "末级任务"),
-        (their_category.to_string(), task.to_string(), "没有这个成本科目"),
+        (
+            their_category.to_string(),
+            task.to_string(),
+            "没有这个成本科目",
+        ),
         ("abc".to_owned(), task.to_string(), "没有这个成本科目"),
         (String::new(), task.to_string(), "请选择"),
     ] {
         let r = save_draft(&mut owner, project, draft, &v, &[], &[(&cat, &t, "10")], "").await;
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{cat} {t}");
-        assert!(r.text("#e-line-0").contains(message), "{cat} {t}: {}", r.text("#e-line-0"));
+        assert!(
+            r.text("#e-line-0").contains(message),
+            "{cat} {t}: {}",
+            r.text("#e-line-0")
+        );
     }
     // The same category and task twice.
     let t = task.to_string();
@@ -826,7 +936,16 @@ async fn finance_drafts_a_pm_approves_a_viewer_reads_a_foreman_is_kept_out() {
     // Finance drafts but cannot approve.
     let draft = start_draft(&mut finance, project).await;
     let v = draft_version(&app, draft).await;
-    let r = save_draft(&mut finance, project, draft, &v, &[(materials, "800")], &[], "").await;
+    let r = save_draft(
+        &mut finance,
+        project,
+        draft,
+        &v,
+        &[(materials, "800")],
+        &[],
+        "",
+    )
+    .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     let page = finance.get(&budget_path(project)).await;
     assert!(!page.body.contains("id=\"approve-form\""));
@@ -847,7 +966,10 @@ async fn finance_drafts_a_pm_approves_a_viewer_reads_a_foreman_is_kept_out() {
     ] {
         let r = viewer.get(&path).await;
         assert_eq!(r.status, StatusCode::OK, "{path}");
-        assert!(!r.body.contains("method=\"post\" action=\"/projects/"), "{path}");
+        assert!(
+            !r.body.contains("method=\"post\" action=\"/projects/"),
+            "{path}"
+        );
     }
     let page = viewer.get(&budget_path(project)).await;
     assert_eq!(page.text("#budget-total"), "800.00");
@@ -859,7 +981,9 @@ async fn finance_drafts_a_pm_approves_a_viewer_reads_a_foreman_is_kept_out() {
         StatusCode::FORBIDDEN
     );
     let snap = {
-        owner.get(&format!("/projects/{project}/cost/snapshots")).await;
+        owner
+            .get(&format!("/projects/{project}/cost/snapshots"))
+            .await;
         let r = owner
             .post_form(
                 &format!("/projects/{project}/cost/snapshots"),
@@ -869,7 +993,9 @@ async fn finance_drafts_a_pm_approves_a_viewer_reads_a_foreman_is_kept_out() {
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
         app.count("select max(id) from cost_snapshot").await
     };
-    owner.get(&format!("/projects/{project}/cost/revenue")).await;
+    owner
+        .get(&format!("/projects/{project}/cost/revenue"))
+        .await;
     let r = owner
         .post_form(
             &format!("/projects/{project}/cost/revenue/variations"),
@@ -898,7 +1024,10 @@ async fn finance_drafts_a_pm_approves_a_viewer_reads_a_foreman_is_kept_out() {
         let r = viewer.post_form(&path, &[("version", "1")]).await;
         assert_eq!(r.status, StatusCode::FORBIDDEN, "{path}");
     }
-    assert_eq!(app.count("select count(*) from cost_budget_version").await, 1);
+    assert_eq!(
+        app.count("select count(*) from cost_budget_version").await,
+        1
+    );
     assert_eq!(app.count("select count(*) from revenue_variation").await, 1);
     assert_eq!(app.count("select count(*) from cost_snapshot").await, 1);
 
@@ -974,8 +1103,10 @@ async fn create_revision_adds_deltas_to_the_current_budget() {
         1
     );
     assert_eq!(
-        app.count(&format!("select number::bigint from cost_budget_version where id = {draft}"))
-            .await,
+        app.count(&format!(
+            "select number::bigint from cost_budget_version where id = {draft}"
+        ))
+        .await,
         2
     );
     let page = owner.get(&budget_path(project)).await;
@@ -1010,7 +1141,10 @@ async fn revenue_shows_the_contract_value_with_variations() {
         ]
     };
     let vpath = format!("{path}/variations");
-    for fields in [add("BG-01", "300,000", "2025-05-01"), add("BG-02", "-50000.5", "2025-06-01")] {
+    for fields in [
+        add("BG-01", "300,000", "2025-05-01"),
+        add("BG-02", "-50000.5", "2025-06-01"),
+    ] {
         let r = owner.post_form(&vpath, &fields).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     }
@@ -1035,7 +1169,9 @@ async fn revenue_shows_the_contract_value_with_variations() {
 
     // The contract amount, with the project's version.
     let version = app
-        .count(&format!("select version::bigint from project where id = {project}"))
+        .count(&format!(
+            "select version::bigint from project where id = {project}"
+        ))
         .await
         .to_string();
     let r = owner
@@ -1073,8 +1209,10 @@ async fn revenue_shows_the_contract_value_with_variations() {
     let page = owner.get(&path).await;
     assert_eq!(page.text("#contract-value"), "13,300,000.00");
     assert!(
-        app.count("select count(*) from audit_log where entity in ('revenue_variation', 'project')")
-            .await
+        app.count(
+            "select count(*) from audit_log where entity in ('revenue_variation', 'project')"
+        )
+        .await
             >= 4
     );
 }
@@ -1098,7 +1236,11 @@ async fn a_snapshot_stays_frozen_and_two_compare_line_by_line() {
     let page = owner.get(&path).await;
     assert!(page.body.contains("id=\"no-snapshots\""));
     // Refused: a future date, no name.
-    for (name, as_of, field) in [("M1", "2999-01-01", "as_of"), ("", "2025-06-01", "name"), ("M1", "", "as_of")] {
+    for (name, as_of, field) in [
+        ("M1", "2999-01-01", "as_of"),
+        ("", "2025-06-01", "name"),
+        ("M1", "", "as_of"),
+    ] {
         let r = owner
             .post_form(&path, &[("name", name), ("as_of", as_of)])
             .await;
@@ -1129,7 +1271,10 @@ async fn a_snapshot_stays_frozen_and_two_compare_line_by_line() {
     app.exec(&entry(900_000, "2025-07-01")).await;
     let again = owner.get(&format!("{path}/{a}")).await;
     assert_eq!(again.text("#total-actual"), "300,000.00");
-    assert_eq!(again.text("#snapshot-report"), shown.text("#snapshot-report"));
+    assert_eq!(
+        again.text("#snapshot-report"),
+        shown.text("#snapshot-report")
+    );
 
     let r = owner
         .post_form(&path, &[("name", "主体完成"), ("as_of", "2025-07-31")])
@@ -1159,14 +1304,14 @@ async fn a_snapshot_stays_frozen_and_two_compare_line_by_line() {
 
     // Delete one.
     owner.get(&path).await;
-    let r = owner
-        .post_form(&format!("{path}/{a}/delete"), &[])
-        .await;
+    let r = owner.post_form(&format!("{path}/{a}/delete"), &[]).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     assert_not_found(&owner.get(&format!("{path}/{a}")).await);
     assert_eq!(
-        app.count(&format!("select count(*) from cost_snapshot_line where snapshot_id = {a}"))
-            .await,
+        app.count(&format!(
+            "select count(*) from cost_snapshot_line where snapshot_id = {a}"
+        ))
+        .await,
         0
     );
 }
@@ -1178,7 +1323,9 @@ async fn another_tenants_projects_and_ids_are_not_found() {
     let (app, mut owner, tenant, project) = setup().await;
     let draft = approved_original(&app, &mut owner, tenant, project).await;
     let revision = start_draft(&mut owner, project).await;
-    owner.get(&format!("/projects/{project}/cost/snapshots")).await;
+    owner
+        .get(&format!("/projects/{project}/cost/snapshots"))
+        .await;
     let r = owner
         .post_form(
             &format!("/projects/{project}/cost/snapshots"),
@@ -1187,7 +1334,9 @@ async fn another_tenants_projects_and_ids_are_not_found() {
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER);
     let snap = app.count("select max(id) from cost_snapshot").await;
-    owner.get(&format!("/projects/{project}/cost/revenue")).await;
+    owner
+        .get(&format!("/projects/{project}/cost/revenue"))
+        .await;
     owner
         .post_form(
             &format!("/projects/{project}/cost/revenue/variations"),

@@ -175,10 +175,7 @@ mod tests {
         assert_eq!(amount("-0"), Ok(Some(dec!(0))));
         assert_eq!(amount("-1"), Err("cost_budget.amount_negative"));
         assert_eq!(amount("1e15"), Err("cost_budget.amount_too_large"));
-        assert_eq!(
-            amount("100000000000"),
-            Err("cost_budget.amount_too_large")
-        );
+        assert_eq!(amount("100000000000"), Err("cost_budget.amount_too_large"));
         assert_eq!(amount("99999999999.99"), Ok(Some(MAX_AMOUNT)));
         assert_eq!(amount("1.005"), Err("form.too_many_decimals"));
         assert_eq!(amount("1.500"), Ok(Some(dec!(1.5))));

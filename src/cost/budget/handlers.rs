@@ -138,7 +138,13 @@ struct Audited<'a> {
     lines: Vec<(i64, Option<i64>, String)>,
 }
 
-fn audited(project: i64, v: &VersionRow, status: &str, reason: &str, lines: &[Line]) -> Option<serde_json::Value> {
+fn audited(
+    project: i64,
+    v: &VersionRow,
+    status: &str,
+    reason: &str,
+    lines: &[Line],
+) -> Option<serde_json::Value> {
     snapshot(&Audited {
         project_id: project,
         number: v.number,
@@ -153,7 +159,11 @@ fn audited(project: i64, v: &VersionRow, status: &str, reason: &str, lines: &[Li
 
 /// Starts the original budget (when there is none) or a revision copying the current
 /// budget's lines, as a draft; then opens it for editing.
-pub async fn create(mut p: ProjectTx<Cost>, page: Page, AppForm(_): AppForm<Empty>) -> AppResult<Response> {
+pub async fn create(
+    mut p: ProjectTx<Cost>,
+    page: Page,
+    AppForm(_): AppForm<Empty>,
+) -> AppResult<Response> {
     p.tx.require(Permission::EditBudget)?;
     let project = p.project.id;
     let versions = queries::list_versions(&mut p.tx, project).await?;
@@ -211,7 +221,9 @@ pub async fn create(mut p: ProjectTx<Cost>, page: Page, AppForm(_): AppForm<Empt
     })
     .await?;
     p.commit().await?;
-    page.session.flash(true, "cost_budget.draft_started").await?;
+    page.session
+        .flash(true, "cost_budget.draft_started")
+        .await?;
     Ok(Redirect::to(&format!("{}/{id}/edit", base(project))).into_response())
 }
 
@@ -269,7 +281,12 @@ async fn edit_page(
     let offered = offered(&categories, &saved_plain);
     let tasks = queries::leaf_tasks(&mut p.tx, project).await?;
     let typed: HashMap<String, String> = match &parts.form {
-        Some(f) => f.cat.iter().cloned().zip(f.amount.iter().cloned()).collect(),
+        Some(f) => f
+            .cat
+            .iter()
+            .cloned()
+            .zip(f.amount.iter().cloned())
+            .collect(),
         None => HashMap::new(),
     };
     let category_rows = in_report_order(&categories)
@@ -308,7 +325,10 @@ async fn edit_page(
                 amount: f.line_amount.get(i).cloned().unwrap_or_default(),
                 error: parts.task_errors.get(i).copied().flatten(),
             })
-            .filter(|r| r.error.is_some() || !(r.category.is_empty() && r.task.is_empty() && r.amount.trim().is_empty()))
+            .filter(|r| {
+                r.error.is_some()
+                    || !(r.category.is_empty() && r.task.is_empty() && r.amount.trim().is_empty())
+            })
             .collect(),
         None => saved
             .iter()
@@ -353,10 +373,7 @@ async fn edit_page(
         layout: page.layout(&p.tx, "cost_budget.edit_title"),
         project: p.project.clone(),
         tab: CostTab::Budget,
-        draft: views
-            .into_iter()
-            .next()
-            .ok_or(AppError::NotFound)?,
+        draft: views.into_iter().next().ok_or(AppError::NotFound)?,
         version,
         reason,
         errors: parts.errors,
@@ -387,7 +404,9 @@ pub async fn edit_form(
 ) -> AppResult<Html<String>> {
     p.tx.require(Permission::EditBudget)?;
     let draft = find_draft(&mut p, id).await?;
-    Ok(Html(edit_page(&mut p, &page, &draft, EditParts::default()).await?))
+    Ok(Html(
+        edit_page(&mut p, &page, &draft, EditParts::default()).await?,
+    ))
 }
 
 /// Checks the typed lines against the offered categories and the project's leaf tasks.
@@ -404,7 +423,12 @@ fn validate(
     let mut lines = Vec::new();
     let mut rows = HashSet::new();
     for (cat, value) in f.cat.iter().zip(&f.amount) {
-        let Some(id) = cat.trim().parse::<i64>().ok().filter(|id| offered.contains(id)) else {
+        let Some(id) = cat
+            .trim()
+            .parse::<i64>()
+            .ok()
+            .filter(|id| offered.contains(id))
+        else {
             parts.errors.add("lines", "cost.unknown_category");
             continue;
         };
@@ -424,12 +448,20 @@ fn validate(
             }
         }
     }
-    let n = f.line_amount.len().max(f.line_task.len()).max(f.line_category.len());
+    let n = f
+        .line_amount
+        .len()
+        .max(f.line_task.len())
+        .max(f.line_category.len());
     parts.task_errors = vec![None; n];
     let mut seen = HashSet::new();
     for i in 0..n {
         let get = |v: &Vec<String>| v.get(i).map(|s| s.trim().to_owned()).unwrap_or_default();
-        let (cat, task, value) = (get(&f.line_category), get(&f.line_task), get(&f.line_amount));
+        let (cat, task, value) = (
+            get(&f.line_category),
+            get(&f.line_task),
+            get(&f.line_amount),
+        );
         // A blank amount removes the line (or leaves an empty row empty).
         let amount = match domain::amount(&value) {
             Ok(Some(a)) => a,
@@ -653,6 +685,8 @@ pub async fn delete(
     })
     .await?;
     p.commit().await?;
-    page.session.flash(true, "cost_budget.draft_deleted").await?;
+    page.session
+        .flash(true, "cost_budget.draft_deleted")
+        .await?;
     Ok(Redirect::to(&base(project)).into_response())
 }

@@ -445,7 +445,10 @@ pub struct SnapshotLine {
     pub estimate: Decimal,
 }
 
-pub async fn snapshot_lines(scope: &mut TenantScope, snapshot: i64) -> AppResult<Vec<SnapshotLine>> {
+pub async fn snapshot_lines(
+    scope: &mut TenantScope,
+    snapshot: i64,
+) -> AppResult<Vec<SnapshotLine>> {
     let tenant = scope.tenant_id();
     Ok(sqlx::query_as!(
         SnapshotLine,

@@ -193,12 +193,16 @@ pub async fn save_contract(
         entity_id: Some(project),
         action: Action::Update,
         summary: &p.project.code.clone(),
-        before: snapshot(&serde_json::json!({ "contract_amount": p.project.contract_amount.to_string() })),
+        before: snapshot(
+            &serde_json::json!({ "contract_amount": p.project.contract_amount.to_string() }),
+        ),
         after: snapshot(&serde_json::json!({ "contract_amount": amount.to_string() })),
     })
     .await?;
     p.commit().await?;
-    page.session.flash(true, "cost_budget.contract_saved").await?;
+    page.session
+        .flash(true, "cost_budget.contract_saved")
+        .await?;
     Ok(Redirect::to(&base(project)).into_response())
 }
 
@@ -271,7 +275,9 @@ pub async fn add_variation(
     })
     .await?;
     p.commit().await?;
-    page.session.flash(true, "cost_budget.variation_added").await?;
+    page.session
+        .flash(true, "cost_budget.variation_added")
+        .await?;
     Ok(Redirect::to(&base(project)).into_response())
 }
 
@@ -296,6 +302,8 @@ pub async fn delete_variation(
     })
     .await?;
     p.commit().await?;
-    page.session.flash(true, "cost_budget.variation_deleted").await?;
+    page.session
+        .flash(true, "cost_budget.variation_deleted")
+        .await?;
     Ok(Redirect::to(&base(project)).into_response())
 }

@@ -115,7 +115,9 @@ async fn list_page(
 }
 
 pub async fn list(mut p: ProjectTx<Cost>, page: Page) -> AppResult<Html<String>> {
-    Ok(Html(list_page(&mut p, &page, None, FieldErrors::default()).await?))
+    Ok(Html(
+        list_page(&mut p, &page, None, FieldErrors::default()).await?,
+    ))
 }
 
 /// Freezes the report as it stands at `as_of`: the current budget, actual cost up to that
@@ -185,7 +187,9 @@ pub async fn take(
     })
     .await?;
     p.commit().await?;
-    page.session.flash(true, "cost_budget.snapshot_taken").await?;
+    page.session
+        .flash(true, "cost_budget.snapshot_taken")
+        .await?;
     Ok(Redirect::to(&format!("{}/{id}", base(project))).into_response())
 }
 
@@ -243,7 +247,10 @@ fn margin_view(label_key: &'static str, m: &Margin) -> MarginView {
         revenue: format::money(m.revenue),
         cost: format::money(m.cost),
         amount: format::money(m.amount),
-        percent: m.percent.map(|p| format!("{p}%")).unwrap_or_else(|| "—".into()),
+        percent: m
+            .percent
+            .map(|p| format!("{p}%"))
+            .unwrap_or_else(|| "—".into()),
         negative: m.amount.is_sign_negative() && !m.amount.is_zero(),
     }
 }
@@ -318,7 +325,10 @@ pub async fn show(
         &report.totals,
         &thresholds,
     );
-    let mut margin_views = vec![margin_view("cost_budget.margin_contract", &margins.contract)];
+    let mut margin_views = vec![margin_view(
+        "cost_budget.margin_contract",
+        &margins.contract,
+    )];
     if let Some(m) = &margins.billed {
         margin_views.push(margin_view("cost_budget.margin_billed", m));
     }
@@ -330,7 +340,12 @@ pub async fn show(
         .iter()
         .map(|l| ReportLineView {
             alert: l.alert.map(|a| (a.as_str(), a.label_key())),
-            ..figures_view(&l.category.code, l.category.name(locale), l.depth, &l.figures)
+            ..figures_view(
+                &l.category.code,
+                l.category.name(locale),
+                l.depth,
+                &l.figures,
+            )
         })
         .collect();
     let total_label = crate::web::i18n::t(locale, "cost_budget.total");
@@ -522,6 +537,8 @@ pub async fn delete(
     })
     .await?;
     p.commit().await?;
-    page.session.flash(true, "cost_budget.snapshot_deleted").await?;
+    page.session
+        .flash(true, "cost_budget.snapshot_deleted")
+        .await?;
     Ok(Redirect::to(&base(project)).into_response())
 }

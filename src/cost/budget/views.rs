@@ -57,7 +57,9 @@ pub fn version_views(versions: &[VersionRow], locale: Locale, tz: Tz) -> Vec<Ver
     versions
         .iter()
         .map(|v| {
-            let change = previous.map(|p| signed_money(v.total - p)).unwrap_or_default();
+            let change = previous
+                .map(|p| signed_money(v.total - p))
+                .unwrap_or_default();
             previous = Some(v.total);
             VersionView {
                 id: v.id,
