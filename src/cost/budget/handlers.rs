@@ -414,7 +414,7 @@ fn validate(
     f: &BudgetForm,
     offered: &[i64],
     tasks: &HashSet<i64>,
-) -> Result<(Vec<Line>, String), EditParts> {
+) -> Result<(Vec<Line>, String), Box<EditParts>> {
     let mut parts = EditParts::default();
     let reason = form::multiline(&mut parts.errors, "reason", &f.reason, 1000);
     if f.cat.len() != f.amount.len() {
@@ -499,7 +499,7 @@ fn validate(
     {
         Ok((lines, reason))
     } else {
-        Err(parts)
+        Err(Box::new(parts))
     }
 }
 
@@ -530,7 +530,7 @@ pub async fn save(
         Err(mut parts) => {
             parts.form = Some(f);
             parts.notice = Some("cost_budget.fix_errors");
-            let html = edit_page(&mut p, &page, &draft, parts).await?;
+            let html = edit_page(&mut p, &page, &draft, *parts).await?;
             return Ok(with_status(StatusCode::UNPROCESSABLE_ENTITY, html));
         }
     };
