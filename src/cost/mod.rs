@@ -12,14 +12,17 @@
 
 pub mod bench;
 pub mod demo;
+pub mod budget;
 pub mod domain;
 pub mod entries;
 pub mod periods;
 pub mod queries;
 pub mod report;
+mod settings;
 pub mod views;
 
 use axum::Router;
+use axum::routing::{get, post};
 
 use crate::web::AppState;
 
@@ -28,4 +31,23 @@ pub fn router() -> Router<AppState> {
         .merge(entries::router())
         .merge(periods::router())
         .merge(report::router())
+        .route("/settings/cost", get(settings::show))
+        .route(
+            "/settings/cost/thresholds",
+            post(settings::save_thresholds_form),
+        )
+        .route("/settings/cost/categories", post(settings::add_category))
+        .route(
+            "/settings/cost/categories/{id}",
+            post(settings::update_category_form),
+        )
+        .route(
+            "/settings/cost/categories/{id}/active",
+            post(settings::set_category_active),
+        )
+        .route(
+            "/settings/cost/categories/{id}/delete",
+            post(settings::delete_category_form),
+        )
+        .merge(budget::router())
 }

@@ -11,6 +11,7 @@ mod auth;
 mod calendars;
 mod cost_entries;
 mod cost_report;
+mod cost_budget;
 mod exchange;
 mod isolation;
 mod labour;
