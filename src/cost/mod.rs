@@ -11,6 +11,7 @@
 //! which the funds module fills.
 
 pub mod domain;
+pub mod ev;
 pub mod queries;
 pub mod views;
 
@@ -19,5 +20,5 @@ use axum::Router;
 use crate::web::AppState;
 
 pub fn router() -> Router<AppState> {
-    Router::new()
+    Router::new().merge(ev::router())
 }
