@@ -9,6 +9,7 @@ mod support;
 
 mod auth;
 mod calendars;
+mod cost_ev;
 mod exchange;
 mod isolation;
 mod labour;

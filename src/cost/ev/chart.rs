@@ -26,8 +26,8 @@ pub struct ChartLabels {
     pub desc: String,
 }
 
-const W: f64 = 480.0;
-const H: f64 = 300.0;
+const W: f64 = 400.0;
+const H: f64 = 280.0;
 const RIGHT: f64 = 16.0;
 const BOTTOM: f64 = 26.0;
 const LEGEND_ROW: f64 = 16.0;
@@ -190,32 +190,16 @@ fn write_chart(
         r#"<line class="status" x1="{x}" x2="{x}" y1="{}" y2="{bottom}"/>"#,
         N(top)
     )?;
-    let series: [(&str, &String, Vec<(NaiveDate, f64)>); 3] = [
-        (
-            "pv",
-            &labels.pv,
-            samples.iter().map(|s| (s.date, to_f64(s.pv))).collect(),
-        ),
-        (
-            "ev",
-            &labels.ev,
+    let points =
+        |value: &dyn Fn(&Sample) -> Option<rust_decimal::Decimal>| -> Vec<(NaiveDate, f64)> {
             samples
                 .iter()
-                .filter_map(|s| s.ev.map(|v| (s.date, to_f64(v))))
-                .collect(),
-        ),
-        (
-            "ac",
-            &labels.ac,
-            samples
-                .iter()
-                .filter_map(|s| s.ac.map(|v| (s.date, to_f64(v))))
-                .collect(),
-        ),
-    ];
-    for (class, label, points) in &series {
-        write_series(out, class, label, points, &frame)?;
-    }
+                .filter_map(|s| value(s).map(|v| (s.date, to_f64(v))))
+                .collect()
+        };
+    write_series(out, "pv", &labels.pv, &points(&|s| Some(s.pv)), &frame)?;
+    write_series(out, "ev", &labels.ev, &points(&|s| s.ev), &frame)?;
+    write_series(out, "ac", &labels.ac, &points(&|s| s.ac), &frame)?;
     out.push_str("</svg>");
     Ok(())
 }
@@ -241,10 +225,11 @@ fn legend_layout(labels: &ChartLabels, left: f64) -> Vec<(&'static str, String, 
     out
 }
 
-/// Up to five evenly spaced date labels.
+/// Up to four evenly spaced date labels; short spans show month-day after a first full date.
 fn write_date_ticks(out: &mut String, frame: &Frame, lo: NaiveDate, hi: NaiveDate) -> fmt::Result {
     let span = hi.signed_duration_since(lo).num_days();
-    let count = span.clamp(0, 4);
+    // Four labels at most: the first, a full date, must not run into the next at 375 px.
+    let count = span.clamp(0, 3);
     let y = N(H - BOTTOM + 16.0);
     for k in 0..=count {
         let offset = if count == 0 { 0 } else { span * k / count };
@@ -370,7 +355,10 @@ mod tests {
         assert!(svg.contains("2026-03-09 Actual &amp; cost: 18</title>"));
         assert!(!svg.contains("<EV>"));
         // EV and AC stop at the status date: two points each.
-        let ev = svg.split(r#"<g class="ev"><polyline points=""#).nth(1).unwrap();
+        let ev = svg
+            .split(r#"<g class="ev"><polyline points=""#)
+            .nth(1)
+            .unwrap();
         assert_eq!(ev.split('"').next().unwrap().split(' ').count(), 2);
         assert_eq!(svg.matches("<circle").count(), 4 + 2 + 2);
     }

@@ -223,12 +223,7 @@ pub fn measure(
     for task in &plan.tasks {
         let own = Values {
             bac: task.budget,
-            pv: planned_value(
-                task.budget,
-                task.span.unwrap_or(plan.span),
-                calendar,
-                at,
-            ),
+            pv: planned_value(task.budget, task.span.unwrap_or(plan.span), calendar, at),
             ev: earned_value(task.budget, percent(Some(task.id))),
             ac: actual.get(&Some(task.id)).copied().unwrap_or_default(),
         };
@@ -327,7 +322,11 @@ pub struct Sample {
 
 /// The chart's dates: weekly (monthly over ~2 years) across the plan, the costs and the
 /// status date, with the status date itself always among them.
-pub fn chart_dates(plan: &Plan, costs: &[(NaiveDate, Option<i64>, Decimal)], as_of: NaiveDate) -> Vec<NaiveDate> {
+pub fn chart_dates(
+    plan: &Plan,
+    costs: &[(NaiveDate, Option<i64>, Decimal)],
+    as_of: NaiveDate,
+) -> Vec<NaiveDate> {
     let spans = plan
         .tasks
         .iter()
@@ -400,12 +399,7 @@ mod tests {
     /// 45,000 spent.
     #[test]
     fn textbook_example() {
-        let i = Indicators::of(values(
-            dec!(100000),
-            dec!(50000),
-            dec!(40000),
-            dec!(45000),
-        ));
+        let i = Indicators::of(values(dec!(100000), dec!(50000), dec!(40000), dec!(45000)));
         assert_eq!(i.sv, dec!(-10000));
         assert_eq!(i.cv, dec!(-5000));
         assert_eq!(i.spi, Some(dec!(0.80)));
@@ -436,7 +430,13 @@ mod tests {
         };
         let percents = Percents::from([(Some(1), dec!(40)), (None, dec!(40))]);
         let actual = HashMap::from([(Some(1), dec!(45000))]);
-        let m = measure(&plan, &Calendar::mon_fri(), d("2026-03-06"), &percents, &actual);
+        let m = measure(
+            &plan,
+            &Calendar::mon_fri(),
+            d("2026-03-06"),
+            &percents,
+            &actual,
+        );
         assert_eq!(
             m.project,
             values(dec!(100000), dec!(50000), dec!(40000), dec!(45000))
@@ -527,8 +527,14 @@ mod tests {
         );
         // A weekend-only span lands on its last day; a reversed span is read in order.
         let weekend = (d("2026-03-07"), d("2026-03-08"));
-        assert_eq!(planned_value(dec!(10), weekend, &cal, d("2026-03-07")), dec!(0));
-        assert_eq!(planned_value(dec!(10), weekend, &cal, d("2026-03-08")), dec!(10));
+        assert_eq!(
+            planned_value(dec!(10), weekend, &cal, d("2026-03-07")),
+            dec!(0)
+        );
+        assert_eq!(
+            planned_value(dec!(10), weekend, &cal, d("2026-03-08")),
+            dec!(10)
+        );
         assert_eq!(
             planned_value(dec!(1000), (span.1, span.0), &cal, d("2026-03-06")),
             dec!(500)
@@ -595,10 +601,22 @@ mod tests {
             // A task no longer in the plan counts on the project only.
             (Some(99), dec!(30)),
         ]);
-        let m = measure(&plan, &Calendar::mon_fri(), d("2026-03-10"), &percents, &actual);
+        let m = measure(
+            &plan,
+            &Calendar::mon_fri(),
+            d("2026-03-10"),
+            &percents,
+            &actual,
+        );
         // Task 3: two of five days → 400; summary's own: seven of ten days → 70.
-        assert_eq!(m.tasks[&3], values(dec!(1000), dec!(400), dec!(200), dec!(150)));
-        assert_eq!(m.tasks[&2], values(dec!(500), dec!(500), dec!(500), dec!(450)));
+        assert_eq!(
+            m.tasks[&3],
+            values(dec!(1000), dec!(400), dec!(200), dec!(150))
+        );
+        assert_eq!(
+            m.tasks[&2],
+            values(dec!(500), dec!(500), dec!(500), dec!(450))
+        );
         assert_eq!(
             m.tasks[&1],
             values(dec!(1600), dec!(970), dec!(760), dec!(600))
@@ -651,7 +669,15 @@ mod tests {
         assert!(dates.windows(2).all(|w| w[0] < w[1]));
         let history = History::new(&plan.tasks, vec![(2, d("2026-03-04"), dec!(40))]);
         let current = Percents::from([(Some(2), dec!(100)), (Some(1), dec!(50)), (None, dec!(50))]);
-        let s = series(&plan, &Calendar::mon_fri(), &dates, as_of, &current, &history, &costs);
+        let s = series(
+            &plan,
+            &Calendar::mon_fri(),
+            &dates,
+            as_of,
+            &current,
+            &history,
+            &costs,
+        );
         assert_eq!(s.len(), dates.len());
         assert_eq!(s.last().map(|x| x.pv), Some(plan.bac()));
         assert!(s.windows(2).all(|w| w[0].pv <= w[1].pv));
@@ -661,7 +687,11 @@ mod tests {
         assert_eq!(s[0].ac, Some(dec!(50)));
         // At the status date EV uses the current percents: 500 + 50 (summary) + 150.
         assert_eq!(at.ev, Some(dec!(700)));
-        assert!(s.iter().filter(|x| x.date > as_of).all(|x| x.ev.is_none() && x.ac.is_none()));
+        assert!(
+            s.iter()
+                .filter(|x| x.date > as_of)
+                .all(|x| x.ev.is_none() && x.ac.is_none())
+        );
     }
 
     #[test]
@@ -671,7 +701,13 @@ mod tests {
             span: (d("2026-03-02"), d("2026-03-02")),
             unassigned: Decimal::ZERO,
         };
-        let m = measure(&plan, &Calendar::mon_fri(), d("2026-03-02"), &Percents::new(), &HashMap::new());
+        let m = measure(
+            &plan,
+            &Calendar::mon_fri(),
+            d("2026-03-02"),
+            &Percents::new(),
+            &HashMap::new(),
+        );
         assert_eq!(m.project, Values::default());
         let dates = chart_dates(&plan, &[], d("2026-03-02"));
         assert_eq!(dates, vec![d("2026-03-02")]);

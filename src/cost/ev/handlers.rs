@@ -41,7 +41,9 @@ pub async fn show(mut p: ProjectTx<Cost>, page: Page) -> AppResult<Html<String>>
         None => i18n::tf(locale, "cost_ev.as_of_today", &[("date", &today)]),
     };
     let analysis = match current_budget(&mut p.tx, project.id).await? {
-        Some(budget) => Some(analyse(&mut p, &project, budget.id, budget.number, as_of, locale).await?),
+        Some(budget) => {
+            Some(analyse(&mut p, &project, budget.id, budget.number, as_of, locale).await?)
+        }
         None => None,
     };
     Ok(Html(
@@ -248,9 +250,21 @@ fn cards(i: &Indicators) -> Vec<Card> {
         card("CV", "cost_ev.cv", "cost_ev.cv_help", i.cv, negative(i.cv)),
         from_cell("SPI", "cost_ev.spi", "cost_ev.spi_help", spi_cell(i)),
         from_cell("CPI", "cost_ev.cpi", "cost_ev.cpi_help", cpi_cell(i)),
-        card("EAC", "cost_ev.eac", "cost_ev.eac_help", i.eac, i.eac > v.bac),
+        card(
+            "EAC",
+            "cost_ev.eac",
+            "cost_ev.eac_help",
+            i.eac,
+            i.eac > v.bac,
+        ),
         card("ETC", "cost_ev.etc", "cost_ev.etc_help", i.etc, false),
-        card("VAC", "cost_ev.vac", "cost_ev.vac_help", i.vac, negative(i.vac)),
+        card(
+            "VAC",
+            "cost_ev.vac",
+            "cost_ev.vac_help",
+            i.vac,
+            negative(i.vac),
+        ),
         from_cell("TCPI", "cost_ev.tcpi", "cost_ev.tcpi_help", tcpi_cell(i)),
     ]
 }
@@ -296,11 +310,17 @@ fn chart_labels(locale: Locale, samples: &[Sample], as_of: NaiveDate) -> ChartLa
         &[
             (
                 "from",
-                &samples.first().map(|s| s.date.to_string()).unwrap_or_default(),
+                &samples
+                    .first()
+                    .map(|s| s.date.to_string())
+                    .unwrap_or_default(),
             ),
             (
                 "to",
-                &samples.last().map(|s| s.date.to_string()).unwrap_or_default(),
+                &samples
+                    .last()
+                    .map(|s| s.date.to_string())
+                    .unwrap_or_default(),
             ),
             ("date", &as_of),
             ("pv", &figure(at.map(|s| s.pv))),
