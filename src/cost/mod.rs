@@ -4,6 +4,14 @@
 //!   forecast at completion, variance, percent used), alerts and the three margins.
 //! - `queries`: the SQL the parts share — categories, thresholds, closed months, the current
 //!   budget and what was recorded per project and category.
+//! - `settings`: Settings › Cost — categories (成本科目) and alert thresholds.
+//! - `budget`: budget versions (目标成本: the original, then approved revisions), the revenue
+//!   side (contract and variations) and snapshots of the report compared line by line.
+//! - `entries`: cost entries with VAT, attachments and reversals; `periods`: closing months.
+//! - `report`: the cost report by category and by month, estimates to complete, margins, the
+//!   company overview, the dashboard panel and the project home's alerts.
+//! - `ev`: earned value against the baseline and progress, with its chart.
+//! - `demo` and `bench`: the demo project's cost, and `girder bench cost`.
 //!
 //! Actual cost is cost entries plus confirmed day-labour tickets, kept per project, category
 //! and month in `cost_actual_month` by triggers on both, so labour is never typed twice.
@@ -11,10 +19,11 @@
 //! which the funds module fills.
 
 pub mod bench;
-pub mod demo;
 pub mod budget;
+pub mod demo;
 pub mod domain;
 pub mod entries;
+pub mod ev;
 pub mod periods;
 pub mod queries;
 pub mod report;
@@ -22,7 +31,6 @@ mod settings;
 pub mod views;
 
 use axum::Router;
-use axum::routing::{get, post};
 
 use crate::web::AppState;
 
@@ -31,23 +39,7 @@ pub fn router() -> Router<AppState> {
         .merge(entries::router())
         .merge(periods::router())
         .merge(report::router())
-        .route("/settings/cost", get(settings::show))
-        .route(
-            "/settings/cost/thresholds",
-            post(settings::save_thresholds_form),
-        )
-        .route("/settings/cost/categories", post(settings::add_category))
-        .route(
-            "/settings/cost/categories/{id}",
-            post(settings::update_category_form),
-        )
-        .route(
-            "/settings/cost/categories/{id}/active",
-            post(settings::set_category_active),
-        )
-        .route(
-            "/settings/cost/categories/{id}/delete",
-            post(settings::delete_category_form),
-        )
+        .merge(settings::router())
         .merge(budget::router())
+        .merge(ev::router())
 }

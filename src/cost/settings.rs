@@ -23,6 +23,24 @@ use crate::web::form::{self, FieldErrors};
 use crate::web::i18n::{self, Locale};
 use crate::web::{AppForm, Layout, Page, Path};
 
+/// Settings › Cost: categories and alert thresholds.
+pub fn router() -> axum::Router<crate::web::AppState> {
+    use axum::routing::{get, post};
+    axum::Router::new()
+        .route("/settings/cost", get(show))
+        .route("/settings/cost/thresholds", post(save_thresholds_form))
+        .route("/settings/cost/categories", post(add_category))
+        .route("/settings/cost/categories/{id}", post(update_category_form))
+        .route(
+            "/settings/cost/categories/{id}/active",
+            post(set_category_active),
+        )
+        .route(
+            "/settings/cost/categories/{id}/delete",
+            post(delete_category_form),
+        )
+}
+
 const BASE: &str = "/settings/cost";
 
 // ---- queries ----

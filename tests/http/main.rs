@@ -9,9 +9,10 @@ mod support;
 
 mod auth;
 mod calendars;
-mod cost_entries;
-mod cost_report;
 mod cost_budget;
+mod cost_entries;
+mod cost_ev;
+mod cost_report;
 mod exchange;
 mod isolation;
 mod labour;
