@@ -10,7 +10,8 @@
 //!
 //! - a project's cost report (`queries::project_cost`, what `/projects/{id}/cost` reads);
 //! - the same report frozen at a past date (a snapshot: read from the entries themselves);
-//! - the dashboard's panel across all 50 projects (`report::dashboard_panel`).
+//! - the dashboard's panel and the company overview across all 50 projects
+//!   (`report::standings`, which both build on).
 //!
 //! `--keep` leaves the company in place and prints a sign-in; otherwise it is deleted.
 
@@ -167,38 +168,6 @@ macro_rules! time_query {
     }};
 }
 
-/// Every project's report at once, as the company overview and the dashboard build them.
-async fn all_projects(scope: &mut TenantScope) -> AppResult<usize> {
-    let tenant = scope.tenant_id();
-    let ids = sqlx::query_scalar!(
-        "select id from project where tenant_id = $1 and archived_at is null",
-        tenant as TenantId
-    )
-    .fetch_all(scope.conn())
-    .await?;
-    let categories = queries::categories(scope).await?;
-    let (thresholds, _) = queries::thresholds(scope).await?;
-    let recorded = queries::recorded(scope, &ids, None, &categories).await?;
-    let revenue = queries::revenue(scope, &ids).await?;
-    let alerted = ids
-        .iter()
-        .filter(|id| {
-            let report = super::domain::Report::build(
-                &categories,
-                &recorded.get(id).cloned().unwrap_or_default(),
-                &thresholds,
-            );
-            let margins = super::domain::Margins::of(
-                revenue.get(id).copied().unwrap_or_default(),
-                &report.totals,
-                &thresholds,
-            );
-            report.alert.is_some() || margins.below_floor
-        })
-        .count();
-    Ok(alerted)
-}
-
 async fn measure(db: &Db, data: &LabourData) -> AppResult<Vec<String>> {
     let tenant: TenantId = data.tenant;
     let project = data.project;
@@ -219,7 +188,10 @@ async fn measure(db: &Db, data: &LabourData) -> AppResult<Vec<String>> {
         ms(median),
         ms(best)
     ));
-    let (median, best) = time_query!(db, tenant, 11, |scope| all_projects(&mut scope));
+    let owner = data.owner;
+    let (median, best) = time_query!(db, tenant, 11, |scope| {
+        super::report::standings(&mut scope, owner, true)
+    });
     report.push(format!(
         "the dashboard's cost panel across 50 projects: median {}, best {} (target < 100 ms)",
         ms(median),

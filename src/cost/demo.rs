@@ -371,6 +371,12 @@ pub async fn create(
     )
     .execute(scope.conn())
     .await?;
+
+    // The cost engineer froze the report at the end of last month, to compare against.
+    if let Some(as_of) = month_of(today).pred_opt().filter(|d| *d >= start) {
+        let name = format!("{}年{}月末成本快照", as_of.year(), as_of.month());
+        super::budget::snapshots::freeze(scope, project, &name, as_of, owner).await?;
+    }
     Ok(())
 }
 

@@ -282,6 +282,8 @@ pub async fn revenue(
 /// A project's cost report and margins as they stand.
 pub struct ProjectCost {
     pub categories: Vec<Category>,
+    /// What was recorded against each category (not summed into parents).
+    pub recorded: HashMap<i64, Recorded>,
     pub thresholds: Thresholds,
     pub report: Report,
     pub revenue: Revenue,
@@ -308,6 +310,7 @@ pub async fn project_cost(
     let margins = Margins::of(revenue, &report.totals, &thresholds);
     Ok(ProjectCost {
         categories,
+        recorded,
         thresholds,
         report,
         revenue,

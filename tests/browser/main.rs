@@ -434,3 +434,128 @@ async fn a_foreman_enters_a_days_tickets_on_a_phone_and_the_manager_confirms_the
     phone.close().await.unwrap();
     owner.close().await.unwrap();
 }
+
+/// The width a page sticks out sideways beyond the screen (0 when it fits).
+async fn overflow(c: &Client) -> i64 {
+    c.execute(
+        "return document.documentElement.scrollWidth - document.documentElement.clientWidth;",
+        vec![],
+    )
+    .await
+    .unwrap()
+    .as_i64()
+    .unwrap()
+}
+
+async fn record_cost(c: &Client, base: &str, project: i64, materials: i64, amount: &str) {
+    c.goto(&format!("{base}/projects/{project}/cost/entries/new"))
+        .await
+        .unwrap();
+    set_date(c, "#f-entry_date", &today()).await;
+    select(c, &format!("#f-category_id option[value='{materials}']")).await;
+    fill(c, "#f-supplier", "浙江物产钢材贸易有限公司").await;
+    fill(c, "#f-description", "HRB400 钢筋").await;
+    fill(c, "#f-amount", amount).await;
+    fill(c, "#f-tax_rate", "13").await;
+    navigate(c, "#save-entry").await;
+}
+
+#[tokio::test]
+async fn a_budget_then_costs_past_its_thresholds_raise_the_cost_alerts() {
+    let Some(driver) = start_driver() else { return };
+    let app = TestApp::spawn().await;
+    let base = app.serve().await;
+    let profile = tempfile::tempdir().unwrap();
+    let c = browser(&driver, profile.path()).await;
+
+    fill_sign_up(&c, &base).await;
+    navigate(&c, "button.primary").await;
+    c.goto(&format!("{base}/projects/new")).await.unwrap();
+    fill(&c, "#f-code", "CB-01").await;
+    fill(&c, "#f-name", "华建科技园 3# 楼").await;
+    navigate(&c, "form button.primary").await;
+    let project = app
+        .count("select id from project where code = 'CB-01'")
+        .await;
+    let materials = app
+        .count("select id from cost_category where builtin = 'materials'")
+        .await;
+
+    // The original budget: 100,000 of materials, approved.
+    c.goto(&format!("{base}/projects/{project}/cost/budget"))
+        .await
+        .unwrap();
+    navigate(&c, "#start-original").await;
+    let draft = app
+        .count("select id from cost_budget_version where status = 'draft'")
+        .await;
+    c.goto(&format!(
+        "{base}/projects/{project}/cost/budget/{draft}/edit"
+    ))
+    .await
+    .unwrap();
+    fill(&c, &format!("#f-amount-{materials}"), "100000").await;
+    snapshot(&c, "cost-1-budget-draft").await;
+    navigate(&c, ".budget-form button.primary").await;
+    c.goto(&format!("{base}/projects/{project}/cost/budget"))
+        .await
+        .unwrap();
+    navigate(&c, "#approve-form button.primary").await;
+    let text = body_text(&c).await;
+    assert!(text.contains("100,000.00"), "{text}");
+
+    // 92,000 recorded: past the 90 % warning.
+    record_cost(&c, &base, project, materials, "92000").await;
+    c.goto(&format!("{base}/projects/{project}/cost"))
+        .await
+        .unwrap();
+    let row = c
+        .find(Locator::Css(&format!("tr[data-category='{materials}']")))
+        .await
+        .unwrap();
+    assert!(row.text().await.unwrap().contains("预警"));
+    assert!(
+        row.attr("class")
+            .await
+            .unwrap()
+            .unwrap_or_default()
+            .contains("alert-warning")
+    );
+    assert!(overflow(&c).await <= 0, "the cost report is too wide");
+    snapshot(&c, "cost-2-warning").await;
+
+    // 10,000 more: over budget, on the report, the project home and the dashboard.
+    record_cost(&c, &base, project, materials, "10000").await;
+    c.goto(&format!("{base}/projects/{project}/cost"))
+        .await
+        .unwrap();
+    let alerts = c
+        .find(Locator::Css("#cost-alerts"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        alerts.contains("超支") && alerts.contains("材料费"),
+        "{alerts}"
+    );
+    snapshot(&c, "cost-3-overrun").await;
+    c.goto(&format!("{base}/projects/{project}")).await.unwrap();
+    assert!(body_text(&c).await.contains("超支"));
+    c.goto(&format!("{base}/dashboard")).await.unwrap();
+    let panel = c
+        .find(Locator::Css("#cost-panel"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        panel.contains("CB-01") && panel.contains("材料费"),
+        "{panel}"
+    );
+    snapshot(&c, "cost-4-dashboard").await;
+
+    c.close().await.unwrap();
+}

@@ -14,7 +14,7 @@ mod domain;
 mod handlers;
 mod queries;
 mod revenue;
-mod snapshots;
+pub mod snapshots;
 mod views;
 
 use axum::Router;

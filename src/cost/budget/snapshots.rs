@@ -15,10 +15,11 @@ use serde::Deserialize;
 use super::domain::{Compared, Pair};
 use super::queries::{self, NewSnapshot, SnapshotLine, SnapshotRow};
 use crate::audit::{Action, Change, snapshot};
-use crate::auth::Permission;
+use crate::auth::{Permission, UserId};
 use crate::cost::domain::{Category, Figures, Margin, Margins, Recorded, Report, Revenue};
-use crate::cost::queries as cost_queries;
+use crate::cost::queries::{self as cost_queries, ProjectCost};
 use crate::cost::views::CostTab;
+use crate::db::TenantScope;
 use crate::error::{AppError, AppResult};
 use crate::plans::access::ProjectTx;
 use crate::plans::domain::required_date;
@@ -122,6 +123,43 @@ pub async fn list(mut p: ProjectTx<Cost>, page: Page) -> AppResult<Html<String>>
 
 /// Freezes the report as it stands at `as_of`: the current budget, actual cost up to that
 /// day, committed cost and estimates; only categories with a figure get a line.
+/// Freezes the project's cost report as of `as_of` under `name`: the snapshot's id, the
+/// report it froze and its lines, or `None` when the project has a snapshot of that name.
+pub async fn freeze(
+    scope: &mut TenantScope,
+    project: i64,
+    name: &str,
+    as_of: NaiveDate,
+    me: UserId,
+) -> AppResult<Option<(i64, ProjectCost, Vec<SnapshotLine>)>> {
+    let cost = cost_queries::project_cost(scope, project, Some(as_of)).await?;
+    let known: HashSet<i64> = cost.categories.iter().map(|c| c.id).collect();
+    let mut lines: Vec<SnapshotLine> = cost
+        .recorded
+        .iter()
+        .filter(|(id, r)| known.contains(id) && **r != Recorded::default())
+        .map(|(&category_id, &r)| SnapshotLine {
+            category_id,
+            budget: r.budget,
+            actual: r.actual,
+            committed: r.committed,
+            estimate: Figures::of(r).estimate,
+        })
+        .collect();
+    lines.sort_by_key(|l| l.category_id);
+    let header = NewSnapshot {
+        project,
+        name,
+        as_of,
+        revenue: cost.revenue.contract,
+        billed: cost.revenue.billed,
+        collected: cost.revenue.collected,
+    };
+    Ok(queries::insert_snapshot(scope, &header, &lines, me)
+        .await?
+        .map(|id| (id, cost, lines)))
+}
+
 pub async fn take(
     mut p: ProjectTx<Cost>,
     page: Page,
@@ -139,34 +177,8 @@ pub async fn take(
         let html = list_page(&mut p, &page, Some(f), errors).await?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response());
     };
-    let cost = cost_queries::project_cost(&mut p.tx, project, Some(as_of)).await?;
-    let recorded = cost_queries::recorded(&mut p.tx, &[project], Some(as_of), &cost.categories)
-        .await?
-        .remove(&project)
-        .unwrap_or_default();
-    let known: HashSet<i64> = cost.categories.iter().map(|c| c.id).collect();
-    let mut lines: Vec<SnapshotLine> = recorded
-        .into_iter()
-        .filter(|(id, r)| known.contains(id) && *r != Recorded::default())
-        .map(|(category_id, r)| SnapshotLine {
-            category_id,
-            budget: r.budget,
-            actual: r.actual,
-            committed: r.committed,
-            estimate: Figures::of(r).estimate,
-        })
-        .collect();
-    lines.sort_by_key(|l| l.category_id);
     let me = p.tx.user().id;
-    let header = NewSnapshot {
-        project,
-        name: &name,
-        as_of,
-        revenue: cost.revenue.contract,
-        billed: cost.revenue.billed,
-        collected: cost.revenue.collected,
-    };
-    let Some(id) = queries::insert_snapshot(&mut p.tx, &header, &lines, me).await? else {
+    let Some((id, cost, lines)) = freeze(&mut p.tx, project, &name, as_of, me).await? else {
         errors.add("name", "cost_budget.snapshot_name_taken");
         let html = list_page(&mut p, &page, Some(f), errors).await?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response());

@@ -13,7 +13,9 @@ use axum::routing::get;
 
 use self::queries::OverviewProject;
 use self::views::{PanelRow, ProjectAlertBox, percent_text};
+use crate::auth::UserId;
 use crate::cost::domain::{Alert, Margins, Report, Revenue, Thresholds};
+use crate::db::TenantScope;
 use crate::error::AppResult;
 use crate::plans::access::sees_all_projects;
 use crate::tenancy::{Module, ModuleId, TenantTx};
@@ -48,11 +50,11 @@ pub fn router() -> Router<AppState> {
 }
 
 /// Where one project's cost stands: its report and margins.
-struct Standing {
-    project: OverviewProject,
-    report: Report,
-    revenue: Revenue,
-    margins: Margins,
+pub struct Standing {
+    pub project: OverviewProject,
+    pub report: Report,
+    pub revenue: Revenue,
+    pub margins: Margins,
 }
 
 impl Standing {
@@ -68,9 +70,12 @@ impl Standing {
 
 /// Every project the user may see that is not archived, with its report: one query per kind
 /// of figure for all projects together, never one per project.
-async fn standings<M: Module>(tx: &mut TenantTx<M>) -> AppResult<(Vec<Standing>, Thresholds)> {
-    let user = tx.user().id;
-    let all = sees_all_projects(tx.user().role);
+/// `all`: every project of the tenant, else those `user` is a member of.
+pub async fn standings(
+    tx: &mut TenantScope,
+    user: UserId,
+    all: bool,
+) -> AppResult<(Vec<Standing>, Thresholds)> {
     let projects = queries::overview_projects(tx, user, all).await?;
     let ids: Vec<i64> = projects.iter().map(|p| p.id).collect();
     let categories = crate::cost::queries::categories(tx).await?;
@@ -122,7 +127,8 @@ pub const PANEL_ROWS: usize = 8;
 /// the worst first. Call it only when the user may open the cost centre.
 pub async fn dashboard_panel<M: Module>(tx: &mut TenantTx<M>) -> AppResult<Vec<PanelRow>> {
     let locale = tx.user().locale;
-    let (mut all, _) = standings(tx).await?;
+    let (user, all) = (tx.user().id, sees_all_projects(tx.user().role));
+    let (mut all, _) = standings(tx, user, all).await?;
     all.retain(|s| domain::is_alerted(s.report.alert, s.margins.below_floor));
     worst_first(&mut all);
     Ok(all
