@@ -159,68 +159,58 @@ create table cost_actual_month (
     primary key (tenant_id, project_id, category_id, month)
 );
 
-create function cost_actual_month_keep_entries() returns trigger language plpgsql as $$
+-- Statement triggers with transition tables, as for labour_worker_month: a bulk insert or a
+-- whole ticket's confirmation updates each month once. Entries carry their category; labour
+-- lines are category 0 and count once confirmed (or settled).
+create function cost_actual_month_keep() returns trigger language plpgsql as $$
 declare
+    -- Only the transition tables this event has may be named.
     changed text := case tg_op
         when 'INSERT' then 'select 1 as sign, * from new_rows'
         when 'DELETE' then 'select -1 as sign, * from old_rows'
         else 'select 1 as sign, * from new_rows union all select -1 as sign, * from old_rows'
     end;
+    costs text := case tg_table_name
+        when 'cost_entry' then
+            'select tenant_id, project_id, category_id, entry_date as day, sign, amount
+             from (%s) c'
+        else
+            'select tenant_id, project_id, 0::bigint as category_id, ticket_date as day, sign,
+                    amount
+             from (%s) c where status in (''confirmed'', ''settled'')'
+    end;
 begin
     execute format($sql$
         insert into cost_actual_month as m (tenant_id, project_id, category_id, month, entries, amount)
-        select tenant_id, project_id, category_id, date_trunc('month', entry_date)::date,
+        select tenant_id, project_id, category_id, date_trunc('month', day)::date,
                sum(sign), sum(sign * amount)
         from (%s) changed
         group by 1, 2, 3, 4
         on conflict (tenant_id, project_id, category_id, month) do update
         set entries = m.entries + excluded.entries, amount = m.amount + excluded.amount
-    $sql$, changed);
+    $sql$, format(costs, changed));
     return null;
 end
 $$;
 
 create trigger cost_actual_month_insert after insert on cost_entry
     referencing new table as new_rows
-    for each statement execute function cost_actual_month_keep_entries();
+    for each statement execute function cost_actual_month_keep();
 create trigger cost_actual_month_update after update on cost_entry
     referencing old table as old_rows new table as new_rows
-    for each statement execute function cost_actual_month_keep_entries();
+    for each statement execute function cost_actual_month_keep();
 create trigger cost_actual_month_delete after delete on cost_entry
     referencing old table as old_rows
-    for each statement execute function cost_actual_month_keep_entries();
-
-create function cost_actual_month_keep_labour() returns trigger language plpgsql as $$
-declare
-    changed text := case tg_op
-        when 'INSERT' then 'select 1 as sign, * from new_rows'
-        when 'DELETE' then 'select -1 as sign, * from old_rows'
-        else 'select 1 as sign, * from new_rows union all select -1 as sign, * from old_rows'
-    end;
-begin
-    execute format($sql$
-        insert into cost_actual_month as m (tenant_id, project_id, category_id, month, entries, amount)
-        select tenant_id, project_id, 0, date_trunc('month', ticket_date)::date,
-               sum(sign), sum(sign * amount)
-        from (%s) changed
-        where status in ('confirmed', 'settled')
-        group by 1, 2, 3, 4
-        on conflict (tenant_id, project_id, category_id, month) do update
-        set entries = m.entries + excluded.entries, amount = m.amount + excluded.amount
-    $sql$, changed);
-    return null;
-end
-$$;
-
+    for each statement execute function cost_actual_month_keep();
 create trigger cost_actual_month_labour_insert after insert on labour_ticket_line
     referencing new table as new_rows
-    for each statement execute function cost_actual_month_keep_labour();
+    for each statement execute function cost_actual_month_keep();
 create trigger cost_actual_month_labour_update after update on labour_ticket_line
     referencing old table as old_rows new table as new_rows
-    for each statement execute function cost_actual_month_keep_labour();
+    for each statement execute function cost_actual_month_keep();
 create trigger cost_actual_month_labour_delete after delete on labour_ticket_line
     referencing old table as old_rows
-    for each statement execute function cost_actual_month_keep_labour();
+    for each statement execute function cost_actual_month_keep();
 
 -- 结账: a closed month (its first day) takes no new, changed or reversed entries.
 create table cost_period (

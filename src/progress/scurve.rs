@@ -6,7 +6,7 @@ use std::fmt::{self, Write as _};
 
 use chrono::{Datelike, Days, Months, NaiveDate};
 
-use crate::web::svg::{Esc, FONT_PX, N, text_width};
+use crate::web::svg::{Esc, FONT_PX, N, text_width, write_date_ticks, write_series};
 
 /// The calendar is consulted for at most ~10 years from the window start; beyond it every day
 /// counts as working, so one runaway date (year 9999) cannot loop over millions of days.
@@ -275,7 +275,7 @@ fn write_chart(
         lo,
         span_days: (hi.signed_duration_since(lo).num_days() as f64).max(1.0),
     };
-    write_date_ticks(out, &scale, lo, hi)?;
+    write_date_ticks(out, |d| scale.x(d), lo, hi, 4, H - BOTTOM)?;
     if let Some(status) = status_date.filter(|s| (lo..=hi).contains(s)) {
         let x = N(scale.x(status));
         write!(
@@ -287,8 +287,16 @@ fn write_chart(
             Esc(&labels.status_date)
         )?;
     }
-    write_series(out, "planned", &labels.planned, planned, &scale)?;
-    write_series(out, "actual", &labels.actual, actual, &scale)?;
+    for (class, label, points) in [
+        ("planned", &labels.planned, planned),
+        ("actual", &labels.actual, actual),
+    ] {
+        let points: Vec<(f64, f64, String)> = points
+            .iter()
+            .map(|&(d, p)| (scale.x(d), Scale::y(p), format!("{d} {label}: {p:.1}%")))
+            .collect();
+        write_series(out, class, &points, 3.0)?;
+    }
     out.push_str("</svg>");
     Ok(())
 }
@@ -314,70 +322,6 @@ fn write_legend(out: &mut String, labels: &CurveLabels) -> fmt::Result {
         )?;
         x += 22.0 + text_width(label) + 16.0;
     }
-    Ok(())
-}
-
-/// Up to five evenly spaced date labels; short spans show month-day after a first full date.
-fn write_date_ticks(out: &mut String, scale: &Scale, lo: NaiveDate, hi: NaiveDate) -> fmt::Result {
-    let span = hi.signed_duration_since(lo).num_days();
-    // Fewer ticks than days, so a short span never repeats a label.
-    let count = span.clamp(0, 4);
-    let y = N(H - BOTTOM + 16.0);
-    for k in 0..=count {
-        let offset = if count == 0 { 0 } else { span * k / count };
-        let d = lo
-            .checked_add_days(Days::new(offset.unsigned_abs()))
-            .unwrap_or(hi);
-        let anchor = match k {
-            0 => "start",
-            k if k == count => "end",
-            _ => "middle",
-        };
-        write!(
-            out,
-            r#"<line class="tick-mark" x1="{x}" x2="{x}" y1="{}" y2="{}"/><text class="tick" x="{x}" y="{y}" text-anchor="{anchor}">"#,
-            N(H - BOTTOM),
-            N(H - BOTTOM + 4.0),
-            x = N(scale.x(d))
-        )?;
-        if span > 300 {
-            write!(out, "{}-{:02}", d.year(), d.month())?;
-        } else if k == 0 {
-            write!(out, "{d}")?;
-        } else {
-            write!(out, "{:02}-{:02}", d.month(), d.day())?;
-        }
-        out.push_str("</text>");
-    }
-    Ok(())
-}
-
-fn write_series(
-    out: &mut String,
-    class: &str,
-    label: &str,
-    points: &[(NaiveDate, f64)],
-    scale: &Scale,
-) -> fmt::Result {
-    if points.is_empty() {
-        return Ok(());
-    }
-    write!(out, r#"<g class="{class}"><polyline points=""#)?;
-    for (i, (d, p)) in points.iter().enumerate() {
-        let sep = if i == 0 { "" } else { " " };
-        write!(out, "{sep}{},{}", N(scale.x(*d)), N(Scale::y(*p)))?;
-    }
-    out.push_str(r#""/>"#);
-    for (d, p) in points {
-        write!(
-            out,
-            r#"<circle cx="{}" cy="{}" r="3"><title>{d} {}: {p:.1}%</title></circle>"#,
-            N(scale.x(*d)),
-            N(Scale::y(*p)),
-            Esc(label)
-        )?;
-    }
-    out.push_str("</g>");
     Ok(())
 }
 

@@ -1,7 +1,9 @@
-//! What the server-side SVG charts (the Gantt chart, the S-curve) share: coordinates,
-//! escaping and text widths.
+//! What the server-side SVG charts (the Gantt chart, the S-curve, earned value) share:
+//! coordinates, escaping, text widths, date ticks and series over time.
 
-use std::fmt::{self, Display};
+use std::fmt::{self, Display, Write as _};
+
+use chrono::{Datelike, Days, NaiveDate};
 
 /// The charts' font size, in px.
 pub const FONT_PX: f64 = 12.0;
@@ -65,6 +67,81 @@ impl Display for Esc<'_> {
         }
         f.write_str(&s[last..])
     }
+}
+
+/// Date labels under a chart's time axis at `axis_y`: at most `max_ticks + 1`, evenly spaced
+/// from `lo` to `hi` (placed by `x`); the first is a full date, the rest month-day, or
+/// year-month over spans of most of a year.
+pub fn write_date_ticks(
+    out: &mut String,
+    x: impl Fn(NaiveDate) -> f64,
+    lo: NaiveDate,
+    hi: NaiveDate,
+    max_ticks: i64,
+    axis_y: f64,
+) -> fmt::Result {
+    let span = hi.signed_duration_since(lo).num_days();
+    // Fewer ticks than days, so a short span never repeats a label.
+    let count = span.clamp(0, max_ticks);
+    for k in 0..=count {
+        let offset = if count == 0 { 0 } else { span * k / count };
+        let d = lo
+            .checked_add_days(Days::new(offset.unsigned_abs()))
+            .unwrap_or(hi);
+        let anchor = match k {
+            0 => "start",
+            k if k == count => "end",
+            _ => "middle",
+        };
+        write!(
+            out,
+            r#"<line class="tick-mark" x1="{x}" x2="{x}" y1="{}" y2="{}"/><text class="tick" x="{x}" y="{}" text-anchor="{anchor}">"#,
+            N(axis_y),
+            N(axis_y + 4.0),
+            N(axis_y + 16.0),
+            x = N(x(d))
+        )?;
+        if span > 300 {
+            write!(out, "{}-{:02}", d.year(), d.month())?;
+        } else if k == 0 {
+            write!(out, "{d}")?;
+        } else {
+            write!(out, "{:02}-{:02}", d.month(), d.day())?;
+        }
+        out.push_str("</text>");
+    }
+    Ok(())
+}
+
+/// One series of a chart: a polyline through `points` (x, y, and the hover text of each),
+/// with a dot of `radius` on every point, grouped under `class`.
+pub fn write_series(
+    out: &mut String,
+    class: &str,
+    points: &[(f64, f64, String)],
+    radius: f64,
+) -> fmt::Result {
+    if points.is_empty() {
+        return Ok(());
+    }
+    write!(out, r#"<g class="{class}"><polyline points=""#)?;
+    for (i, (x, y, _)) in points.iter().enumerate() {
+        let sep = if i == 0 { "" } else { " " };
+        write!(out, "{sep}{},{}", N(*x), N(*y))?;
+    }
+    out.push_str(r#""/>"#);
+    for (x, y, title) in points {
+        write!(
+            out,
+            r#"<circle cx="{}" cy="{}" r="{}"><title>{}</title></circle>"#,
+            N(*x),
+            N(*y),
+            N(radius),
+            Esc(title)
+        )?;
+    }
+    out.push_str("</g>");
+    Ok(())
 }
 
 /// Checks that `svg` is one well-formed `<svg>` element (for the renderers' tests).

@@ -10,6 +10,7 @@ mod support;
 mod auth;
 mod calendars;
 mod cost_budget;
+mod cost_demo;
 mod cost_entries;
 mod cost_ev;
 mod cost_report;

@@ -5,11 +5,11 @@
 
 use std::fmt::{self, Write as _};
 
-use chrono::{Datelike, Days, NaiveDate};
+use chrono::NaiveDate;
 
 use super::domain::Sample;
 use crate::cost::domain::to_f64;
-use crate::web::svg::{Esc, FONT_PX, N, text_width};
+use crate::web::svg::{Esc, FONT_PX, N, text_width, write_date_ticks, write_series};
 
 /// Words drawn in the chart, already in the viewer's language.
 #[derive(Debug, Clone)]
@@ -183,23 +183,27 @@ fn write_chart(
         out.push_str("</svg>");
         return Ok(());
     }
-    write_date_ticks(out, &frame, lo, hi)?;
+    // Four labels at most: the first, a full date, must not run into the next at 375 px.
+    write_date_ticks(out, |d| frame.x(d), lo, hi, 3, H - BOTTOM)?;
     let x = N(frame.x(as_of));
     write!(
         out,
         r#"<line class="status" x1="{x}" x2="{x}" y1="{}" y2="{bottom}"/>"#,
         N(top)
     )?;
-    let points =
-        |value: &dyn Fn(&Sample) -> Option<rust_decimal::Decimal>| -> Vec<(NaiveDate, f64)> {
-            samples
-                .iter()
-                .filter_map(|s| value(s).map(|v| (s.date, to_f64(v))))
-                .collect()
-        };
-    write_series(out, "pv", &labels.pv, &points(&|s| Some(s.pv)), &frame)?;
-    write_series(out, "ev", &labels.ev, &points(&|s| s.ev), &frame)?;
-    write_series(out, "ac", &labels.ac, &points(&|s| s.ac), &frame)?;
+    let series = |value: &dyn Fn(&Sample) -> Option<rust_decimal::Decimal>, label: &str| {
+        samples
+            .iter()
+            .filter_map(|s| value(s).map(|v| (s.date, to_f64(v))))
+            .map(|(d, v)| {
+                let title = format!("{d} {label}: {}", frame.axis.label(v));
+                (frame.x(d), frame.y(v), title)
+            })
+            .collect::<Vec<_>>()
+    };
+    write_series(out, "pv", &series(&|s| Some(s.pv), &labels.pv), 2.5)?;
+    write_series(out, "ev", &series(&|s| s.ev, &labels.ev), 2.5)?;
+    write_series(out, "ac", &series(&|s| s.ac, &labels.ac), 2.5)?;
     out.push_str("</svg>");
     Ok(())
 }
@@ -223,71 +227,6 @@ fn legend_layout(labels: &ChartLabels, left: f64) -> Vec<(&'static str, String, 
         x += width;
     }
     out
-}
-
-/// Up to four evenly spaced date labels; short spans show month-day after a first full date.
-fn write_date_ticks(out: &mut String, frame: &Frame, lo: NaiveDate, hi: NaiveDate) -> fmt::Result {
-    let span = hi.signed_duration_since(lo).num_days();
-    // Four labels at most: the first, a full date, must not run into the next at 375 px.
-    let count = span.clamp(0, 3);
-    let y = N(H - BOTTOM + 16.0);
-    for k in 0..=count {
-        let offset = if count == 0 { 0 } else { span * k / count };
-        let d = lo
-            .checked_add_days(Days::new(offset.unsigned_abs()))
-            .unwrap_or(hi);
-        let anchor = match k {
-            0 => "start",
-            k if k == count => "end",
-            _ => "middle",
-        };
-        write!(
-            out,
-            r#"<line class="tick-mark" x1="{x}" x2="{x}" y1="{}" y2="{}"/><text class="tick" x="{x}" y="{y}" text-anchor="{anchor}">"#,
-            N(H - BOTTOM),
-            N(H - BOTTOM + 4.0),
-            x = N(frame.x(d))
-        )?;
-        if span > 300 {
-            write!(out, "{}-{:02}", d.year(), d.month())?;
-        } else if k == 0 {
-            write!(out, "{d}")?;
-        } else {
-            write!(out, "{:02}-{:02}", d.month(), d.day())?;
-        }
-        out.push_str("</text>");
-    }
-    Ok(())
-}
-
-fn write_series(
-    out: &mut String,
-    class: &str,
-    label: &str,
-    points: &[(NaiveDate, f64)],
-    frame: &Frame,
-) -> fmt::Result {
-    if points.is_empty() {
-        return Ok(());
-    }
-    write!(out, r#"<g class="{class}"><polyline points=""#)?;
-    for (i, (d, v)) in points.iter().enumerate() {
-        let sep = if i == 0 { "" } else { " " };
-        write!(out, "{sep}{},{}", N(frame.x(*d)), N(frame.y(*v)))?;
-    }
-    out.push_str(r#""/>"#);
-    for (d, v) in points {
-        write!(
-            out,
-            r#"<circle cx="{}" cy="{}" r="2.5"><title>{d} {}: {}</title></circle>"#,
-            N(frame.x(*d)),
-            N(frame.y(*v)),
-            Esc(label),
-            frame.axis.label(*v)
-        )?;
-    }
-    out.push_str("</g>");
-    Ok(())
 }
 
 #[cfg(test)]
