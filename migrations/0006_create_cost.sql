@@ -70,8 +70,11 @@ create table cost_budget_line (
     foreign key (tenant_id, budget_version_id) references cost_budget_version (tenant_id, id)
         on delete cascade,
     foreign key (tenant_id, category_id) references cost_category (tenant_id, id),
-    foreign key (tenant_id, task_id) references task (tenant_id, id) on delete set null (task_id)
+    -- A task with a budget line in any version is not deleted (approved versions are frozen).
+    foreign key (tenant_id, task_id) references task (tenant_id, id)
 );
+create index cost_budget_line_tenant_id_task_idx
+    on cost_budget_line (tenant_id, task_id) where task_id is not null;
 
 -- Revenue side: approved variations (签证、变更) to the contract amount held on the project.
 -- The funds module ties them to the income contract; the changes module creates them.
@@ -119,12 +122,16 @@ create table cost_entry (
     unique (tenant_id, reverses_id),
     foreign key (tenant_id, project_id) references project (tenant_id, id),
     foreign key (tenant_id, category_id) references cost_category (tenant_id, id),
-    foreign key (tenant_id, project_id, task_id) references task (tenant_id, project_id, id),
+    -- A deleted task leaves its cost on the project, as day labour does.
+    foreign key (tenant_id, project_id, task_id) references task (tenant_id, project_id, id)
+        on delete set null (task_id),
     foreign key (tenant_id, reverses_id) references cost_entry (tenant_id, id),
     check (reverses_id is not null or amount >= 0)
 );
 create index cost_entry_tenant_id_project_date_idx
     on cost_entry (tenant_id, project_id, entry_date, id);
+create index cost_entry_tenant_id_task_idx
+    on cost_entry (tenant_id, project_id, task_id) where task_id is not null;
 create index cost_entry_tenant_id_project_category_idx
     on cost_entry (tenant_id, project_id, category_id, entry_date) include (amount, task_id);
 
@@ -320,15 +327,10 @@ revoke update on cost_snapshot, cost_snapshot_line from girder_app;
 grant select on cost_committed, project_billing to girder_app;
 grant usage, select on all sequences in schema public to girder_app;
 
--- Labour already confirmed before this module counts from the start.
-insert into cost_actual_month (tenant_id, project_id, category_id, month, entries, amount)
-select tenant_id, project_id, 0, date_trunc('month', ticket_date)::date, count(*), sum(amount)
-from labour_ticket_line
-where status in ('confirmed', 'settled')
-group by 1, 2, 3, 4;
-
 -- Every company starts with the standard categories; those that signed up before this
--- module get them here (sign-up adds them for new companies).
+-- module get them here (sign-up adds them for new companies), and their day labour already
+-- confirmed counts as cost from the start. Row-level security binds the migration's role too,
+-- hence one tenant at a time.
 do $$
 declare
     t record;
@@ -349,6 +351,12 @@ begin
             (9, '09', '其他', 'Other', 'other')
         ) as d(n, code, zh, en, builtin)
         on conflict do nothing;
+        insert into cost_actual_month (tenant_id, project_id, category_id, month, entries, amount)
+        select tenant_id, project_id, 0, date_trunc('month', ticket_date)::date, count(*),
+               sum(amount)
+        from labour_ticket_line
+        where tenant_id = t.id and status in ('confirmed', 'settled')
+        group by 1, 2, 3, 4;
     end loop;
 end
 $$;

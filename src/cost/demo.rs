@@ -349,14 +349,24 @@ pub async fn create(
         .await?;
     }
 
-    // Months that ended before last month are closed (结账).
+    // Months that ended before last month are closed (结账) — in a company with no cost of
+    // its own yet: periods are company-wide, and a trial's real projects must stay open.
+    let busy = sqlx::query_scalar!(
+        r#"select exists (select 1 from cost_entry where tenant_id = $1 and project_id <> $2)
+               or exists (select 1 from labour_ticket where tenant_id = $1 and project_id <> $2)
+               as "busy!""#,
+        tenant as TenantId,
+        project
+    )
+    .fetch_one(scope.conn())
+    .await?;
     let last_month = month_of(today)
         .checked_sub_months(Months::new(1))
         .unwrap_or(today);
     let mut month = month_of(start);
     let mut closed = Vec::new();
     while let Some(next) = month.checked_add_months(Months::new(1)) {
-        if next > last_month {
+        if busy || next > last_month {
             break;
         }
         closed.push(month);

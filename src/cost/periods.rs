@@ -110,6 +110,8 @@ async fn closed_periods(scope: &mut TenantScope) -> AppResult<Vec<ClosedPeriod>>
 
 /// Closes `month`; false when it was closed already.
 async fn insert_period(scope: &mut TenantScope, month: NaiveDate, by: UserId) -> AppResult<bool> {
+    // Waits for writers that checked the month open to commit first.
+    crate::cost::queries::lock_periods(scope, true).await?;
     let tenant = scope.tenant_id();
     Ok(sqlx::query_scalar!(
         "insert into cost_period (tenant_id, month, closed_by) values ($1, $2, $3)

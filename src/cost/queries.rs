@@ -80,13 +80,51 @@ pub async fn thresholds(scope: &mut TenantScope) -> AppResult<(Thresholds, i32)>
     }))
 }
 
-/// Whether `day`'s month is closed to cost entries.
+/// Holds the tenant's cost periods still until the transaction ends: shared by those who
+/// write cost dated in a month (through `is_closed`), exclusive for closing one, so a close
+/// cannot slip between a writer's check and its write.
+pub async fn lock_periods(scope: &mut TenantScope, exclusive: bool) -> AppResult<()> {
+    let tenant = scope.tenant_id();
+    if exclusive {
+        sqlx::query!(
+            "select pg_advisory_xact_lock(hashtextextended('cost_period:' || $1::bigint, 0))",
+            tenant as TenantId
+        )
+        .fetch_one(scope.conn())
+        .await?;
+    } else {
+        sqlx::query!(
+            "select pg_advisory_xact_lock_shared(hashtextextended('cost_period:' || $1::bigint, 0))",
+            tenant as TenantId
+        )
+        .fetch_one(scope.conn())
+        .await?;
+    }
+    Ok(())
+}
+
+/// Whether `day`'s month is closed to cost entries. The periods stay as read until the
+/// transaction ends (`lock_periods`).
 pub async fn is_closed(scope: &mut TenantScope, day: NaiveDate) -> AppResult<bool> {
+    lock_periods(scope, false).await?;
     let tenant = scope.tenant_id();
     Ok(sqlx::query_scalar!(
         r#"select exists (select 1 from cost_period where tenant_id = $1 and month = $2) as "closed!""#,
         tenant as TenantId,
         month_of(day)
+    )
+    .fetch_one(scope.conn())
+    .await?)
+}
+
+/// Whether any of `tasks` carries a line of a budget version (such a task is not deleted).
+pub async fn any_budgeted(scope: &mut TenantScope, tasks: &[i64]) -> AppResult<bool> {
+    let tenant = scope.tenant_id();
+    Ok(sqlx::query_scalar!(
+        r#"select exists (select 1 from cost_budget_line
+                          where tenant_id = $1 and task_id = any($2)) as "budgeted!""#,
+        tenant as TenantId,
+        tasks
     )
     .fetch_one(scope.conn())
     .await?)

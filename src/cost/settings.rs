@@ -18,7 +18,7 @@ use crate::db::TenantScope;
 use crate::error::{AppError, AppResult, ResultExt};
 use crate::plans::domain::optional_int;
 use crate::plans::views::Choice;
-use crate::tenancy::{Platform, TenantId, TenantTx};
+use crate::tenancy::{Cost, TenantId, TenantTx};
 use crate::web::form::{self, FieldErrors};
 use crate::web::i18n::{self, Locale};
 use crate::web::{AppForm, Layout, Page, Path};
@@ -422,11 +422,7 @@ struct Parts {
     category_notice: Option<String>,
 }
 
-async fn settings_page(
-    tx: &mut TenantTx<Platform>,
-    page: &Page,
-    parts: Parts,
-) -> AppResult<String> {
+async fn settings_page(tx: &mut TenantTx<Cost>, page: &Page, parts: Parts) -> AppResult<String> {
     let locale = tx.user().locale;
     let rows = list_categories(tx).await?;
     let categories: Vec<Category> = rows.iter().map(CategoryRow::category).collect();
@@ -492,7 +488,7 @@ async fn settings_page(
 }
 
 async fn refuse(
-    mut tx: TenantTx<Platform>,
+    mut tx: TenantTx<Cost>,
     page: &Page,
     status: StatusCode,
     parts: Parts,
@@ -501,13 +497,13 @@ async fn refuse(
     Ok((status, Html(html)).into_response())
 }
 
-pub async fn show(mut tx: TenantTx<Platform>, page: Page) -> AppResult<Html<String>> {
+pub async fn show(mut tx: TenantTx<Cost>, page: Page) -> AppResult<Html<String>> {
     tx.require(Permission::ManageCostSettings)?;
     Ok(Html(settings_page(&mut tx, &page, Parts::default()).await?))
 }
 
 pub async fn save_thresholds_form(
-    mut tx: TenantTx<Platform>,
+    mut tx: TenantTx<Cost>,
     page: Page,
     AppForm(f): AppForm<ThresholdsForm>,
 ) -> AppResult<Response> {
@@ -562,7 +558,7 @@ fn clash_notice(locale: Locale, clash: Option<String>) -> Option<String> {
 }
 
 pub async fn add_category(
-    mut tx: TenantTx<Platform>,
+    mut tx: TenantTx<Cost>,
     page: Page,
     AppForm(f): AppForm<CategoryForm>,
 ) -> AppResult<Response> {
@@ -598,7 +594,7 @@ pub async fn add_category(
     Ok(Redirect::to(&format!("{BASE}#category-{id}")).into_response())
 }
 
-async fn find(tx: &mut TenantTx<Platform>, id: i64) -> AppResult<(CategoryRow, Vec<CategoryRow>)> {
+async fn find(tx: &mut TenantTx<Cost>, id: i64) -> AppResult<(CategoryRow, Vec<CategoryRow>)> {
     let all = list_categories(tx).await?;
     let row = all
         .iter()
@@ -613,7 +609,7 @@ fn stale(locale: Locale) -> Option<String> {
 }
 
 pub async fn update_category_form(
-    mut tx: TenantTx<Platform>,
+    mut tx: TenantTx<Cost>,
     page: Page,
     Path(id): Path<i64>,
     AppForm(f): AppForm<CategoryForm>,
@@ -675,7 +671,7 @@ pub struct ActiveForm {
 /// Deactivates or reactivates a category. Builtin ones stay active; a parent goes only
 /// after its active children, a child comes back only under an active parent.
 pub async fn set_category_active(
-    mut tx: TenantTx<Platform>,
+    mut tx: TenantTx<Cost>,
     page: Page,
     Path(id): Path<i64>,
     AppForm(f): AppForm<ActiveForm>,
@@ -738,7 +734,7 @@ pub struct VersionForm {
 
 /// Deletes a category nothing uses; builtin and used ones can only be deactivated.
 pub async fn delete_category_form(
-    mut tx: TenantTx<Platform>,
+    mut tx: TenantTx<Cost>,
     page: Page,
     Path(id): Path<i64>,
     AppForm(f): AppForm<VersionForm>,

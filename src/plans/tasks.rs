@@ -567,6 +567,11 @@ pub async fn delete(
     let project = p.project.id;
     let tasks = queries::tasks(&mut p.tx, project).await?;
     let subtree = Wbs::new(tasks.iter().map(place_of)).subtree(id);
+    if crate::cost::queries::any_budgeted(&mut p.tx, &subtree).await? {
+        return Err(AppError::BadRequest(
+            i18n::t(page.locale, "cost.task_budgeted").to_owned().into(),
+        ));
+    }
     queries::delete_tasks(&mut p.tx, project, &subtree).await?;
     if let Err(message) = reschedule::reschedule(&mut p.tx, &p.project, page.locale).await? {
         return Err(AppError::BadRequest(message.into()));

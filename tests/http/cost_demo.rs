@@ -53,3 +53,49 @@ async fn the_demo_project_brings_budgets_costs_alerts_and_earned_value() {
     let dash = owner.get("/dashboard").await;
     assert!(dash.text("#cost-panel").contains("DEMO-01"));
 }
+
+/// A task with a budget line is not deleted (approved budgets are frozen); one with only cost
+/// entries is, and its cost stays on the project.
+#[tokio::test]
+async fn a_budgeted_task_is_kept_and_an_unbudgeted_one_leaves_its_cost_on_the_project() {
+    let app = TestApp::spawn().await;
+    let (mut owner, tenant) = app.signup("Acme", "owner@acme.cn").await;
+    let project = crate::plans::create_project(&mut owner, "P1", "").await;
+    crate::plans::add_task(&mut owner, project, "基础", "5").await;
+    crate::plans::add_task(&mut owner, project, "主体", "5").await;
+    let budgeted = app.count("select id from task where name = '基础'").await;
+    let spent = app.count("select id from task where name = '主体'").await;
+    app.exec(&format!(
+        "insert into cost_budget_version (tenant_id, project_id, number, status, approved_at)
+           values ({tenant}, {project}, 0, 'approved', now());
+         insert into cost_budget_line (tenant_id, budget_version_id, category_id, task_id, amount)
+           select {tenant}, v.id, c.id, {budgeted}, 1000
+           from cost_budget_version v, cost_category c
+           where c.tenant_id = {tenant} and c.builtin = 'materials';
+         insert into cost_entry (tenant_id, project_id, entry_date, category_id, task_id,
+                                 description, amount)
+           select {tenant}, {project}, current_date, id, {spent}, '钢筋', 500
+           from cost_category where tenant_id = {tenant} and builtin = 'materials';"
+    ))
+    .await;
+    owner.get(&format!("/projects/{project}/tasks")).await;
+    let r = owner
+        .post_form(&format!("/projects/{project}/tasks/{budgeted}/delete"), &[])
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+    r.assert_contains("目标成本");
+    assert_eq!(
+        app.count(&format!("select count(*) from task where id = {budgeted}"))
+            .await,
+        1
+    );
+    let r = owner
+        .post_form(&format!("/projects/{project}/tasks/{spent}/delete"), &[])
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert_eq!(
+        app.count("select count(*) from cost_entry where task_id is null and amount = 500")
+            .await,
+        1
+    );
+}

@@ -82,7 +82,9 @@ impl Indicators {
         } else if ev.is_zero() {
             ac + bac - ev
         } else {
-            (bac * ac).checked_div(ev).unwrap_or(ac + bac - ev)
+            bac.checked_mul(ac)
+                .and_then(|x| x.checked_div(ev))
+                .unwrap_or(ac + bac - ev)
         };
         let eac = round2(eac);
         let remaining_budget = bac - ac;
