@@ -323,8 +323,19 @@ async fn export(
 ) -> AppResult<Response> {
     let locale = p.tx.user().locale;
     let project = p.project.id;
-    let rows = queries::list_entries(&mut p.tx, project, filter, EXPORT_LIMIT, 0).await?;
     let totals = queries::list_totals(&mut p.tx, project, filter).await?;
+    // A sheet whose rows stopped short would not add up to its totals row.
+    if totals.entries > EXPORT_LIMIT {
+        return Err(AppError::BadRequest(
+            i18n::tf(
+                locale,
+                "cost_entries.export_too_many",
+                &[("limit", &EXPORT_LIMIT)],
+            )
+            .into(),
+        ));
+    }
+    let rows = queries::list_entries(&mut p.tx, project, filter, EXPORT_LIMIT, 0).await?;
     let t = |k: &str| i18n::t(locale, k).to_owned();
     let table = Table {
         headers: [
