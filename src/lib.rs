@@ -12,6 +12,7 @@ pub mod dashboard;
 pub mod db;
 pub mod demo;
 pub mod error;
+pub mod funds;
 pub mod labour;
 pub mod licence;
 pub mod mail;

@@ -20,10 +20,12 @@ pub enum Tab {
     Labour,
     /// Cost categories and alert thresholds.
     Cost,
+    /// Funds: the retention cap.
+    Funds,
 }
 
 impl Tab {
-    pub fn all() -> [(Tab, &'static str, &'static str); 8] {
+    pub fn all() -> [(Tab, &'static str, &'static str); 9] {
         [
             (Tab::Company, "/settings/company", "settings.tab_company"),
             (Tab::Users, "/settings/users", "settings.tab_users"),
@@ -40,6 +42,7 @@ impl Tab {
                 "labour_roster.settings_tab",
             ),
             (Tab::Cost, "/settings/cost", "cost.settings_tab"),
+            (Tab::Funds, "/settings/funds", "funds.settings_tab"),
             (Tab::Audit, "/settings/audit", "settings.tab_audit"),
         ]
     }

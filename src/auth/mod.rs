@@ -157,6 +157,10 @@ pub enum Permission {
     EnterCost,
     /// Close a month's costs.
     CloseCostPeriod,
+    /// Counterparties and contracts: draft, sign, vary, close.
+    ManageContracts,
+    /// Settings › Funds: the retention cap.
+    ManageFundsSettings,
 }
 
 impl Permission {
@@ -172,6 +176,7 @@ impl Permission {
             | Permission::ManageCalendars
             | Permission::ManageLabourSettings
             | Permission::ManageCostSettings
+            | Permission::ManageFundsSettings
             | Permission::SeeIdNumbers => &[Role::Owner, Role::Admin],
             Permission::CreateProjects
             | Permission::EditSchedule
@@ -180,7 +185,7 @@ impl Permission {
             Permission::EnterCost | Permission::CloseCostPeriod => {
                 &[Role::Owner, Role::Admin, Role::Finance]
             }
-            Permission::PayLabour | Permission::EditBudget => &[
+            Permission::PayLabour | Permission::EditBudget | Permission::ManageContracts => &[
                 Role::Owner,
                 Role::Admin,
                 Role::ProjectManager,

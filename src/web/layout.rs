@@ -163,6 +163,13 @@ impl Page {
                 active: self.path.starts_with("/cost"),
             });
         }
+        if modules.contains(&ModuleId::Funds) {
+            nav.push(NavItem {
+                href: "/funds/contracts",
+                label_key: "funds.nav",
+                active: self.path.starts_with("/funds"),
+            });
+        }
         if modules.contains(&ModuleId::Labour) {
             nav.push(NavItem {
                 href: "/labour",

@@ -1,0 +1,878 @@
+//! Contracts (合同): income contracts with the client and expense contracts with
+//! subcontractors and suppliers. A draft is edited freely; signing locks it (its signed
+//! expense amount, with variations and without VAT, becomes the cost centre's committed cost);
+//! a signed contract takes variations (变更/签证) and is closed at the end.
+//!
+//! Routes: `/funds/contracts` (list with filters and totals, and create), `/new`, `/{id}`
+//! (detail; save a draft), `/{id}/edit`, `/{id}/sign`, `/{id}/close`, `/{id}/variations` and
+//! `/{id}/variations/{variation}/delete`.
+
+pub mod queries;
+
+use askama::Template;
+use axum::extract::Query;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use self::queries::{Contract, ContractFields, Filter, Variation, VariationFields, Viewer};
+use super::domain::{
+    DIRECTIONS, KINDS, STATUSES, counterparty_fits, current_amount, default_category, kind_fits,
+    nonzero_amount, positive_amount, retention_within_cap, without_vat,
+};
+use super::queries::{self as funds_queries, Counterparty, ProjectPick};
+use crate::audit::{Action, Change, snapshot};
+use crate::auth::Permission;
+use crate::cost::domain::{Category, in_report_order};
+use crate::error::{AppError, AppResult};
+use crate::plans::access::sees_all_projects;
+use crate::plans::domain::{optional_date, optional_decimal, optional_int, required_date};
+use crate::plans::views::Choice;
+use crate::tenancy::{Funds, TenantTx};
+use crate::web::form::{self, FieldErrors};
+use crate::web::i18n::{self, Locale};
+use crate::web::{AppForm, Layout, Page, Path, format};
+
+const BASE: &str = "/funds/contracts";
+
+pub fn router() -> axum::Router<crate::web::AppState> {
+    use axum::routing::{get, post};
+    axum::Router::new()
+        .route(BASE, get(list).post(create))
+        .route("/funds/contracts/new", get(new))
+        .route("/funds/contracts/{id}", get(show).post(update))
+        .route("/funds/contracts/{id}/edit", get(edit))
+        .route("/funds/contracts/{id}/sign", post(sign))
+        .route("/funds/contracts/{id}/close", post(close))
+        .route("/funds/contracts/{id}/variations", post(add_variation))
+        .route(
+            "/funds/contracts/{id}/variations/{variation}/delete",
+            post(delete_variation),
+        )
+}
+
+fn viewer(tx: &TenantTx<Funds>) -> Viewer {
+    Viewer {
+        user: tx.user().id,
+        all: sees_all_projects(tx.user().role),
+    }
+}
+
+fn today(tx: &TenantTx<Funds>) -> chrono::NaiveDate {
+    let t = tx.tenant();
+    t.now.with_timezone(&t.time_zone).date_naive()
+}
+
+fn category_label(locale: Locale, zh: Option<&str>, en: Option<&str>) -> String {
+    match (locale, en) {
+        (Locale::En, Some(en)) if !en.is_empty() => en.to_owned(),
+        _ => zh.unwrap_or("").to_owned(),
+    }
+}
+
+fn percent_text(d: Decimal) -> String {
+    format!("{} %", format::quantity(d))
+}
+
+// The list ------------------------------------------------------------------------------------
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ListQuery {
+    pub project: String,
+    pub direction: String,
+    pub status: String,
+}
+
+/// A contract as the list shows it.
+#[derive(Debug, Clone)]
+pub struct ContractRow {
+    pub id: i64,
+    pub project: String,
+    pub number: String,
+    pub title: String,
+    pub direction_key: String,
+    pub kind_key: String,
+    pub counterparty: String,
+    pub amount: String,
+    pub status: String,
+    pub status_key: String,
+}
+
+#[derive(Template)]
+#[template(path = "funds/contracts.html")]
+pub struct ContractListPage {
+    pub layout: Layout,
+    pub funds_tab: &'static str,
+    pub rows: Vec<ContractRow>,
+    pub projects: Vec<Choice>,
+    pub directions: Vec<Choice>,
+    pub statuses: Vec<Choice>,
+    pub project: String,
+    pub direction: String,
+    pub status: String,
+    pub income_total: String,
+    pub expense_total: String,
+    pub can_manage: bool,
+}
+
+fn project_choices(projects: &[ProjectPick]) -> Vec<Choice> {
+    projects
+        .iter()
+        .map(|p| Choice {
+            value: p.id.to_string(),
+            label: format!("{} {}", p.code, p.name),
+        })
+        .collect()
+}
+
+fn key_choices(locale: Locale, values: &[&str], prefix: &str) -> Vec<Choice> {
+    values
+        .iter()
+        .map(|v| Choice {
+            value: (*v).to_owned(),
+            label: i18n::t(locale, &format!("{prefix}{v}")).to_owned(),
+        })
+        .collect()
+}
+
+/// The contracts of the projects the user sees, filtered, with the income and expense totals
+/// at their current amounts (with variations).
+pub async fn list(
+    mut tx: TenantTx<Funds>,
+    page: Page,
+    Query(q): Query<ListQuery>,
+) -> AppResult<Response> {
+    let locale = tx.user().locale;
+    let v = viewer(&tx);
+    let keep = |s: &str, allowed: &[&str]| {
+        let s = s.trim();
+        allowed.contains(&s).then(|| s.to_owned())
+    };
+    let filter = Filter {
+        project: q.project.trim().parse().ok(),
+        direction: keep(&q.direction, &DIRECTIONS),
+        status: keep(&q.status, &STATUSES),
+    };
+    let contracts = queries::list(&mut tx, v, &filter).await?;
+    let projects = funds_queries::visible_projects(&mut tx, v.user, v.all).await?;
+    let mut income = Decimal::ZERO;
+    let mut expense = Decimal::ZERO;
+    let rows = contracts
+        .into_iter()
+        .map(|k| {
+            let now = current_amount(k.amount, &[k.variations]);
+            if k.direction == "income" {
+                income += now;
+            } else {
+                expense += now;
+            }
+            ContractRow {
+                id: k.id,
+                project: format!("{} {}", k.project_code, k.project_name),
+                number: k.number,
+                title: k.title,
+                direction_key: format!("funds.direction_{}", k.direction),
+                kind_key: format!("funds.kind_{}", k.kind),
+                counterparty: k.counterparty_name,
+                amount: format::money(now),
+                status_key: format!("funds.status_{}", k.status),
+                status: k.status,
+            }
+        })
+        .collect();
+    let html = ContractListPage {
+        layout: page.layout(&tx, "funds.contracts"),
+        funds_tab: "contracts",
+        rows,
+        projects: project_choices(&projects),
+        directions: key_choices(locale, &DIRECTIONS, "funds.direction_"),
+        statuses: key_choices(locale, &STATUSES, "funds.status_"),
+        project: q.project,
+        direction: q.direction,
+        status: q.status,
+        income_total: format::money(income),
+        expense_total: format::money(expense),
+        can_manage: tx.user().role.has(Permission::ManageContracts),
+    }
+    .render()?;
+    Ok(Html(html).into_response())
+}
+
+// The form ------------------------------------------------------------------------------------
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(default)]
+pub struct ContractForm {
+    pub project_id: String,
+    pub number: String,
+    pub title: String,
+    pub direction: String,
+    pub kind: String,
+    pub counterparty_id: String,
+    pub category_id: String,
+    pub amount: String,
+    pub tax_rate: String,
+    pub signed_on: String,
+    pub payment_terms: String,
+    pub retention_percent: String,
+    pub retention_release_on: String,
+    pub version: i32,
+}
+
+impl ContractForm {
+    fn of(k: &Contract) -> Self {
+        ContractForm {
+            project_id: k.project_id.to_string(),
+            number: k.number.clone(),
+            title: k.title.clone(),
+            direction: k.direction.clone(),
+            kind: k.kind.clone(),
+            counterparty_id: k.counterparty_id.to_string(),
+            category_id: k.category_id.map(|c| c.to_string()).unwrap_or_default(),
+            amount: k.amount.to_string(),
+            tax_rate: format::quantity(k.tax_rate),
+            signed_on: k.signed_on.map(|d| d.to_string()).unwrap_or_default(),
+            payment_terms: k.payment_terms.clone(),
+            retention_percent: format::quantity(k.retention_percent),
+            retention_release_on: k
+                .retention_release_on
+                .map(|d| d.to_string())
+                .unwrap_or_default(),
+            version: k.version,
+        }
+    }
+}
+
+/// What a contract form is checked against.
+struct Context {
+    projects: Vec<ProjectPick>,
+    counterparties: Vec<Counterparty>,
+    categories: Vec<Category>,
+    cap: Decimal,
+}
+
+async fn context(tx: &mut TenantTx<Funds>) -> AppResult<Context> {
+    let v = viewer(tx);
+    Ok(Context {
+        projects: funds_queries::visible_projects(tx, v.user, v.all).await?,
+        counterparties: funds_queries::counterparties(tx).await?,
+        categories: crate::cost::queries::categories(tx).await?,
+        cap: funds_queries::retention_cap(tx).await?.0,
+    })
+}
+
+/// Checks a contract form. `keep`: the counterparty and category a saved draft already names
+/// (they stay valid if since deactivated). The retention above the cap names the rule.
+fn validate(
+    f: &ContractForm,
+    cx: &Context,
+    keep: Option<&Contract>,
+) -> Result<ContractFields, FieldErrors> {
+    let mut e = FieldErrors::default();
+    let project_id = optional_int(&mut e, "project_id", &f.project_id, 1..=i64::MAX);
+    match project_id {
+        None if !e.has("project_id") => e.add("project_id", "form.required"),
+        Some(p) if !cx.projects.iter().any(|x| x.id == p) => {
+            e.add("project_id", "funds.unknown_project")
+        }
+        _ => {}
+    }
+    let number = form::text(&mut e, "number", &f.number, true, 40);
+    let title = form::text(&mut e, "title", &f.title, true, 200);
+    let direction = f.direction.trim().to_owned();
+    if !DIRECTIONS.contains(&direction.as_str()) {
+        e.add("direction", "form.required");
+    }
+    let kind = f.kind.trim().to_owned();
+    if !KINDS.contains(&kind.as_str()) {
+        e.add("kind", "form.required");
+    } else if !e.has("direction") && !kind_fits(&direction, &kind) {
+        e.add("kind", "funds.kind_mismatch");
+    }
+    let counterparty_id =
+        optional_int(&mut e, "counterparty_id", &f.counterparty_id, 1..=i64::MAX);
+    match counterparty_id {
+        None if !e.has("counterparty_id") => e.add("counterparty_id", "form.required"),
+        Some(id) => match cx.counterparties.iter().find(|c| c.id == id) {
+            Some(c) if !c.active && keep.is_none_or(|k| k.counterparty_id != id) => {
+                e.add("counterparty_id", "funds.unknown_counterparty")
+            }
+            Some(c) if !e.has("direction") && !counterparty_fits(&direction, &c.kind) => {
+                e.add("counterparty_id", "funds.counterparty_mismatch")
+            }
+            Some(_) => {}
+            None => e.add("counterparty_id", "funds.unknown_counterparty"),
+        },
+        None => {}
+    }
+    let mut category_id = optional_int(&mut e, "category_id", &f.category_id, 1..=i64::MAX);
+    if let Some(id) = category_id {
+        let known = cx
+            .categories
+            .iter()
+            .any(|c| c.id == id && (c.active || keep.is_some_and(|k| k.category_id == Some(id))));
+        if !known {
+            e.add("category_id", "funds.unknown_category");
+        } else if direction == "income" {
+            e.add("category_id", "funds.income_no_category");
+        }
+    } else if direction == "expense" {
+        category_id = default_category(&kind).and_then(|b| {
+            cx.categories
+                .iter()
+                .find(|c| c.builtin.as_deref() == Some(b))
+                .map(|c| c.id)
+        });
+    }
+    let amount = positive_amount(&mut e, "amount", &f.amount);
+    let tax_rate = optional_decimal(&mut e, "tax_rate", &f.tax_rate, Decimal::ONE_HUNDRED, 2)
+        .unwrap_or_default();
+    let signed_on = optional_date(&mut e, "signed_on", &f.signed_on);
+    let payment_terms = form::multiline(&mut e, "payment_terms", &f.payment_terms, 2000);
+    let retention_percent = optional_decimal(
+        &mut e,
+        "retention_percent",
+        &f.retention_percent,
+        Decimal::ONE_HUNDRED,
+        2,
+    )
+    .unwrap_or_default();
+    if !e.has("retention_percent") && !retention_within_cap(retention_percent, cx.cap) {
+        e.add("retention_percent", "funds.retention_above_cap");
+    }
+    let retention_release_on = optional_date(&mut e, "retention_release_on", &f.retention_release_on);
+    if let (Some(signed), Some(release)) = (signed_on, retention_release_on)
+        && release < signed
+    {
+        e.add("retention_release_on", "funds.release_before_signing");
+    }
+    if !e.is_empty() {
+        return Err(e);
+    }
+    Ok(ContractFields {
+        project_id: project_id.unwrap_or_default(),
+        number,
+        title,
+        direction,
+        kind,
+        counterparty_id: counterparty_id.unwrap_or_default(),
+        category_id,
+        amount,
+        tax_rate,
+        signed_on,
+        payment_terms,
+        retention_percent,
+        retention_release_on,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "funds/contract_form.html")]
+pub struct ContractFormPage {
+    pub layout: Layout,
+    pub funds_tab: &'static str,
+    pub editing: Option<i64>,
+    pub form: ContractForm,
+    pub errors: FieldErrors,
+    pub projects: Vec<Choice>,
+    pub directions: Vec<Choice>,
+    pub kinds: Vec<Choice>,
+    pub counterparties: Vec<Choice>,
+    pub categories: Vec<Choice>,
+    /// The retention message in words (it names the rule and the cap).
+    pub retention_error: Option<String>,
+    pub cap: String,
+    pub notice: Option<String>,
+}
+
+async fn form_page(
+    tx: &mut TenantTx<Funds>,
+    page: &Page,
+    editing: Option<&Contract>,
+    form: ContractForm,
+    errors: FieldErrors,
+    notice: Option<String>,
+) -> AppResult<String> {
+    let locale = tx.user().locale;
+    let cx = context(tx).await?;
+    let cap = percent_text(cx.cap);
+    let retention_error = (errors.get("retention_percent") == Some("funds.retention_above_cap"))
+        .then(|| i18n::tf(locale, "funds.retention_above_cap", &[("cap", &cap)]));
+    let keep_party = editing.map(|k| k.counterparty_id);
+    let keep_category = editing.and_then(|k| k.category_id);
+    let counterparties = cx
+        .counterparties
+        .iter()
+        .filter(|c| c.active || Some(c.id) == keep_party)
+        .map(|c| Choice {
+            value: c.id.to_string(),
+            label: format!("{} ({})", c.name, i18n::t(locale, &format!("funds.party_{}", c.kind))),
+        })
+        .collect();
+    let categories = in_report_order(&cx.categories)
+        .into_iter()
+        .filter(|c| c.active || Some(c.id) == keep_category)
+        .map(|c| Choice {
+            value: c.id.to_string(),
+            label: format!("{} {}", c.code, c.name(locale)),
+        })
+        .collect();
+    Ok(ContractFormPage {
+        layout: page.layout(tx, if editing.is_some() { "funds.edit_contract" } else { "funds.new_contract" }),
+        funds_tab: "contracts",
+        editing: editing.map(|k| k.id),
+        form,
+        errors,
+        projects: project_choices(&cx.projects),
+        directions: key_choices(locale, &DIRECTIONS, "funds.direction_"),
+        kinds: key_choices(locale, &KINDS, "funds.kind_"),
+        counterparties,
+        categories,
+        retention_error,
+        cap,
+        notice,
+    }
+    .render()?)
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct NewQuery {
+    pub project: String,
+}
+
+/// The form of a new contract (a project may be given).
+pub async fn new(
+    mut tx: TenantTx<Funds>,
+    page: Page,
+    Query(q): Query<NewQuery>,
+) -> AppResult<Response> {
+    tx.require(Permission::ManageContracts)?;
+    let form = ContractForm {
+        project_id: q.project,
+        direction: "expense".into(),
+        kind: "subcontract".into(),
+        tax_rate: "13".into(),
+        retention_percent: "0".into(),
+        ..ContractForm::default()
+    };
+    let html = form_page(&mut tx, &page, None, form, FieldErrors::default(), None).await?;
+    Ok(Html(html).into_response())
+}
+
+pub async fn create(
+    mut tx: TenantTx<Funds>,
+    page: Page,
+    AppForm(f): AppForm<ContractForm>,
+) -> AppResult<Response> {
+    tx.require(Permission::ManageContracts)?;
+    let cx = context(&mut tx).await?;
+    let mut checked = validate(&f, &cx, None);
+    if let Ok(fields) = &checked
+        && queries::number_taken(&mut tx, &fields.number, None).await?
+    {
+        let mut e = FieldErrors::default();
+        e.add("number", "funds.number_taken");
+        checked = Err(e);
+    }
+    let fields = match checked {
+        Ok(x) => x,
+        Err(errors) => {
+            let html = form_page(&mut tx, &page, None, f, errors, None).await?;
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response());
+        }
+    };
+    let by = tx.user().id;
+    let id = queries::insert(&mut tx, &fields, by).await?;
+    tx.audit(Change {
+        entity: "contract",
+        entity_id: Some(id),
+        action: Action::Create,
+        summary: &format!("{} {}", fields.number, fields.title),
+        before: None,
+        after: snapshot(&fields),
+    })
+    .await?;
+    tx.commit().await?;
+    page.session.flash(true, "funds.contract_saved").await?;
+    Ok(Redirect::to(&format!("{BASE}/{id}")).into_response())
+}
+
+/// The edit form of a draft; a signed or closed contract is locked (409).
+pub async fn edit(mut tx: TenantTx<Funds>, page: Page, Path(id): Path<i64>) -> AppResult<Response> {
+    tx.require(Permission::ManageContracts)?;
+    let v = viewer(&tx);
+    let k = queries::find(&mut tx, v, id, false).await?;
+    if k.status != "draft" {
+        return Err(AppError::Conflict);
+    }
+    let form = ContractForm::of(&k);
+    let html = form_page(&mut tx, &page, Some(&k), form, FieldErrors::default(), None).await?;
+    Ok(Html(html).into_response())
+}
+
+pub async fn update(
+    mut tx: TenantTx<Funds>,
+    page: Page,
+    Path(id): Path<i64>,
+    AppForm(f): AppForm<ContractForm>,
+) -> AppResult<Response> {
+    tx.require(Permission::ManageContracts)?;
+    let locale = tx.user().locale;
+    let v = viewer(&tx);
+    let k = queries::find(&mut tx, v, id, true).await?;
+    if k.status != "draft" {
+        return Err(AppError::Conflict);
+    }
+    let cx = context(&mut tx).await?;
+    let mut checked = validate(&f, &cx, Some(&k));
+    if let Ok(fields) = &checked
+        && queries::number_taken(&mut tx, &fields.number, Some(id)).await?
+    {
+        let mut e = FieldErrors::default();
+        e.add("number", "funds.number_taken");
+        checked = Err(e);
+    }
+    let fields = match checked {
+        Ok(x) => x,
+        Err(errors) => {
+            let html = form_page(&mut tx, &page, Some(&k), f, errors, None).await?;
+            return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response());
+        }
+    };
+    let by = tx.user().id;
+    if queries::update(&mut tx, id, &fields, f.version, by)
+        .await?
+        .is_none()
+    {
+        let notice = Some(i18n::t(locale, "funds.stale").to_owned());
+        let form = ContractForm {
+            version: k.version,
+            ..f
+        };
+        let html = form_page(&mut tx, &page, Some(&k), form, FieldErrors::default(), notice).await?;
+        return Ok((StatusCode::CONFLICT, Html(html)).into_response());
+    }
+    tx.audit(Change {
+        entity: "contract",
+        entity_id: Some(id),
+        action: Action::Update,
+        summary: &format!("{} {}", fields.number, fields.title),
+        before: snapshot(&k),
+        after: snapshot(&fields),
+    })
+    .await?;
+    tx.commit().await?;
+    page.session.flash(true, "funds.contract_saved").await?;
+    Ok(Redirect::to(&format!("{BASE}/{id}")).into_response())
+}
+
+// The detail page -----------------------------------------------------------------------------
+
+/// A variation as the detail page shows it.
+#[derive(Debug, Clone)]
+pub struct VariationRow {
+    pub id: i64,
+    pub number: String,
+    pub title: String,
+    pub amount: String,
+    pub approved_on: String,
+}
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(default)]
+pub struct VariationForm {
+    pub number: String,
+    pub title: String,
+    pub amount: String,
+    pub approved_on: String,
+    /// The contract's version read.
+    pub version: i32,
+}
+
+#[derive(Template)]
+#[template(path = "funds/contract.html")]
+pub struct ContractPage {
+    pub layout: Layout,
+    pub funds_tab: &'static str,
+    pub id: i64,
+    pub project_id: i64,
+    pub project: String,
+    pub number: String,
+    pub title: String,
+    pub direction_key: String,
+    pub kind_key: String,
+    pub counterparty: String,
+    pub category: String,
+    pub amount: String,
+    pub tax_rate: String,
+    pub variations_total: String,
+    pub current: String,
+    pub current_without_vat: String,
+    pub signed_on: String,
+    pub payment_terms: String,
+    pub retention_percent: String,
+    pub retention_amount: String,
+    pub retention_release_on: String,
+    pub status: String,
+    pub status_key: String,
+    pub version: i32,
+    pub variations: Vec<VariationRow>,
+    pub can_manage: bool,
+    pub form: VariationForm,
+    pub errors: FieldErrors,
+    pub notice: Option<String>,
+}
+
+async fn detail_page(
+    tx: &mut TenantTx<Funds>,
+    page: &Page,
+    id: i64,
+    form: Option<VariationForm>,
+    errors: FieldErrors,
+    notice: Option<String>,
+) -> AppResult<String> {
+    let locale = tx.user().locale;
+    let v = viewer(tx);
+    let k = queries::find(tx, v, id, false).await?;
+    let list: Vec<Variation> = queries::variations(tx, id).await?;
+    let amounts: Vec<Decimal> = list.iter().map(|x| x.amount).collect();
+    let current = current_amount(k.amount, &amounts);
+    let retention = (current * k.retention_percent / Decimal::ONE_HUNDRED).round_dp(2);
+    Ok(ContractPage {
+        layout: page.layout(tx, "funds.contract"),
+        funds_tab: "contracts",
+        id: k.id,
+        project_id: k.project_id,
+        project: format!("{} {}", k.project_code, k.project_name),
+        number: k.number.clone(),
+        title: k.title.clone(),
+        direction_key: format!("funds.direction_{}", k.direction),
+        kind_key: format!("funds.kind_{}", k.kind),
+        counterparty: k.counterparty_name.clone(),
+        category: category_label(locale, k.category_zh.as_deref(), k.category_en.as_deref()),
+        amount: format::money(k.amount),
+        tax_rate: percent_text(k.tax_rate),
+        variations_total: format::money(amounts.iter().sum()),
+        current: format::money(current),
+        current_without_vat: format::money(without_vat(current, k.tax_rate)),
+        signed_on: k.signed_on.map(|d| d.to_string()).unwrap_or_default(),
+        payment_terms: k.payment_terms.clone(),
+        retention_percent: percent_text(k.retention_percent),
+        retention_amount: format::money(retention),
+        retention_release_on: k
+            .retention_release_on
+            .map(|d| d.to_string())
+            .unwrap_or_default(),
+        status_key: format!("funds.status_{}", k.status),
+        status: k.status.clone(),
+        version: k.version,
+        variations: list
+            .into_iter()
+            .map(|x| VariationRow {
+                id: x.id,
+                number: x.number,
+                title: x.title,
+                amount: format::money(x.amount),
+                approved_on: x.approved_on.to_string(),
+            })
+            .collect(),
+        can_manage: tx.user().role.has(Permission::ManageContracts),
+        form: form.unwrap_or_else(|| VariationForm {
+            version: k.version,
+            ..VariationForm::default()
+        }),
+        errors,
+        notice,
+    }
+    .render()?)
+}
+
+/// A contract with its variations and current amount.
+pub async fn show(mut tx: TenantTx<Funds>, page: Page, Path(id): Path<i64>) -> AppResult<Response> {
+    let html = detail_page(&mut tx, &page, id, None, FieldErrors::default(), None).await?;
+    Ok(Html(html).into_response())
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct VersionForm {
+    pub version: i32,
+}
+
+/// Signs a draft (dated today unless it has a signing date) or closes a signed contract.
+async fn move_status(
+    mut tx: TenantTx<Funds>,
+    page: Page,
+    id: i64,
+    version: i32,
+    from: &str,
+    to: &str,
+) -> AppResult<Response> {
+    tx.require(Permission::ManageContracts)?;
+    let locale = tx.user().locale;
+    let v = viewer(&tx);
+    let k = queries::find(&mut tx, v, id, true).await?;
+    let today = today(&tx);
+    let by = tx.user().id;
+    if k.status != from
+        || queries::set_status(&mut tx, id, from, to, today, version, by)
+            .await?
+            .is_none()
+    {
+        let notice = Some(i18n::t(locale, "funds.stale").to_owned());
+        let html = detail_page(&mut tx, &page, id, None, FieldErrors::default(), notice).await?;
+        return Ok((StatusCode::CONFLICT, Html(html)).into_response());
+    }
+    tx.audit(Change {
+        entity: "contract",
+        entity_id: Some(id),
+        action: Action::Update,
+        summary: &format!("{} {}", k.number, k.title),
+        before: snapshot(&serde_json::json!({ "status": from })),
+        after: snapshot(&serde_json::json!({ "status": to })),
+    })
+    .await?;
+    tx.commit().await?;
+    let flash = if to == "signed" {
+        "funds.contract_signed"
+    } else {
+        "funds.contract_closed"
+    };
+    page.session.flash(true, flash).await?;
+    Ok(Redirect::to(&format!("{BASE}/{id}")).into_response())
+}
+
+pub async fn sign(
+    tx: TenantTx<Funds>,
+    page: Page,
+    Path(id): Path<i64>,
+    AppForm(f): AppForm<VersionForm>,
+) -> AppResult<Response> {
+    move_status(tx, page, id, f.version, "draft", "signed").await
+}
+
+pub async fn close(
+    tx: TenantTx<Funds>,
+    page: Page,
+    Path(id): Path<i64>,
+    AppForm(f): AppForm<VersionForm>,
+) -> AppResult<Response> {
+    move_status(tx, page, id, f.version, "signed", "closed").await
+}
+
+/// Adds an approved variation to a signed contract.
+pub async fn add_variation(
+    mut tx: TenantTx<Funds>,
+    page: Page,
+    Path(id): Path<i64>,
+    AppForm(f): AppForm<VariationForm>,
+) -> AppResult<Response> {
+    tx.require(Permission::ManageContracts)?;
+    let locale = tx.user().locale;
+    let v = viewer(&tx);
+    let k = queries::find(&mut tx, v, id, true).await?;
+    if k.status != "signed" {
+        return Err(AppError::Conflict);
+    }
+    let mut e = FieldErrors::default();
+    let number = form::text(&mut e, "number", &f.number, true, 40);
+    let title = form::text(&mut e, "title", &f.title, true, 200);
+    let amount = nonzero_amount(&mut e, "amount", &f.amount);
+    let approved_on = required_date(&mut e, "approved_on", &f.approved_on);
+    if !e.is_empty()
+        || k.amount + k.variations + amount <= Decimal::ZERO
+        || queries::variations(&mut tx, id)
+            .await?
+            .iter()
+            .any(|x| x.number == number)
+    {
+        if e.is_empty() {
+            if k.amount + k.variations + amount <= Decimal::ZERO {
+                e.add("amount", "funds.variation_below_zero");
+            } else {
+                e.add("number", "funds.number_taken");
+            }
+        }
+        let html = detail_page(&mut tx, &page, id, Some(f), e, None).await?;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response());
+    }
+    if f.version != k.version {
+        let notice = Some(i18n::t(locale, "funds.stale").to_owned());
+        let form = VariationForm {
+            version: k.version,
+            ..f
+        };
+        let html = detail_page(&mut tx, &page, id, Some(form), e, notice).await?;
+        return Ok((StatusCode::CONFLICT, Html(html)).into_response());
+    }
+    let fields = VariationFields {
+        number,
+        title,
+        amount,
+        approved_on: approved_on.unwrap_or_default(),
+    };
+    let by = tx.user().id;
+    let vid = queries::insert_variation(&mut tx, id, &fields, by).await?;
+    queries::touch(&mut tx, id, by).await?;
+    tx.audit(Change {
+        entity: "contract_variation",
+        entity_id: Some(vid),
+        action: Action::Create,
+        summary: &format!("{} {} {}", k.number, fields.number, fields.title),
+        before: None,
+        after: snapshot(&fields),
+    })
+    .await?;
+    tx.commit().await?;
+    page.session.flash(true, "funds.variation_added").await?;
+    Ok(Redirect::to(&format!("{BASE}/{id}#variations")).into_response())
+}
+
+/// Deletes a variation of a signed contract.
+pub async fn delete_variation(
+    mut tx: TenantTx<Funds>,
+    page: Page,
+    Path((id, variation)): Path<(i64, i64)>,
+    AppForm(f): AppForm<VersionForm>,
+) -> AppResult<Response> {
+    tx.require(Permission::ManageContracts)?;
+    let locale = tx.user().locale;
+    let v = viewer(&tx);
+    let k = queries::find(&mut tx, v, id, true).await?;
+    let list = queries::variations(&mut tx, id).await?;
+    let x = list
+        .iter()
+        .find(|x| x.id == variation)
+        .ok_or(AppError::NotFound)?;
+    if k.status != "signed" {
+        return Err(AppError::Conflict);
+    }
+    if f.version != k.version || k.amount + k.variations - x.amount <= Decimal::ZERO {
+        let key = if f.version != k.version {
+            "funds.stale"
+        } else {
+            "funds.variation_below_zero"
+        };
+        let notice = Some(i18n::t(locale, key).to_owned());
+        let html = detail_page(&mut tx, &page, id, None, FieldErrors::default(), notice).await?;
+        return Ok((StatusCode::CONFLICT, Html(html)).into_response());
+    }
+    let by = tx.user().id;
+    queries::delete_variation(&mut tx, id, variation).await?;
+    queries::touch(&mut tx, id, by).await?;
+    tx.audit(Change {
+        entity: "contract_variation",
+        entity_id: Some(variation),
+        action: Action::Delete,
+        summary: &format!("{} {} {}", k.number, x.number, x.title),
+        before: snapshot(x),
+        after: None,
+    })
+    .await?;
+    tx.commit().await?;
+    page.session.flash(true, "funds.variation_deleted").await?;
+    Ok(Redirect::to(&format!("{BASE}/{id}#variations")).into_response())
+}

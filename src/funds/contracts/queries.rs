@@ -1,0 +1,356 @@
+//! The contracts' SQL. Every read names the user and whether they see all projects, so a
+//! contract of a project they may not see is not found.
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use serde::Serialize;
+
+use crate::auth::UserId;
+use crate::db::TenantScope;
+use crate::error::{AppError, AppResult, ResultExt};
+use crate::tenancy::TenantId;
+
+/// Who is asking: their id and whether they see every project.
+#[derive(Debug, Clone, Copy)]
+pub struct Viewer {
+    pub user: UserId,
+    pub all: bool,
+}
+
+/// A contract with its names and its variations' sum.
+#[derive(Debug, Clone, Serialize)]
+pub struct Contract {
+    pub id: i64,
+    pub project_id: i64,
+    pub project_code: String,
+    pub project_name: String,
+    pub number: String,
+    pub title: String,
+    pub direction: String,
+    pub kind: String,
+    pub counterparty_id: i64,
+    pub counterparty_name: String,
+    pub category_id: Option<i64>,
+    pub category_zh: Option<String>,
+    pub category_en: Option<String>,
+    pub amount: Decimal,
+    pub tax_rate: Decimal,
+    pub signed_on: Option<NaiveDate>,
+    pub payment_terms: String,
+    pub retention_percent: Decimal,
+    pub retention_release_on: Option<NaiveDate>,
+    pub status: String,
+    pub variations: Decimal,
+    pub version: i32,
+}
+
+/// The list's filters; `None` is any.
+#[derive(Debug, Clone, Default)]
+pub struct Filter {
+    pub project: Option<i64>,
+    pub direction: Option<String>,
+    pub status: Option<String>,
+}
+
+pub async fn list(scope: &mut TenantScope, v: Viewer, f: &Filter) -> AppResult<Vec<Contract>> {
+    let tenant = scope.tenant_id();
+    Ok(sqlx::query_as!(
+        Contract,
+        r#"select k.id, k.project_id, p.code as project_code, p.name as project_name, k.number,
+                  k.title, k.direction, k.kind, k.counterparty_id,
+                  cp.name as counterparty_name, k.category_id,
+                  c.name_zh as "category_zh?", c.name_en as "category_en?", k.amount, k.tax_rate,
+                  k.signed_on, k.payment_terms, k.retention_percent, k.retention_release_on,
+                  k.status,
+                  coalesce((select sum(x.amount) from contract_variation x
+                            where x.tenant_id = k.tenant_id and x.contract_id = k.id), 0)
+                      as "variations!",
+                  k.version
+           from contract k
+           join project p on p.tenant_id = k.tenant_id and p.id = k.project_id
+           join counterparty cp on cp.tenant_id = k.tenant_id and cp.id = k.counterparty_id
+           left join cost_category c on c.tenant_id = k.tenant_id and c.id = k.category_id
+           where k.tenant_id = $1
+             and ($3 or exists (select 1 from project_member m
+                                where m.tenant_id = k.tenant_id and m.project_id = k.project_id
+                                  and m.user_id = $2))
+             and ($4::bigint is null or k.project_id = $4)
+             and ($5::text is null or k.direction = $5)
+             and ($6::text is null or k.status = $6)
+           order by p.code, k.direction desc, k.number
+           limit 2000"#,
+        tenant as TenantId,
+        v.user as UserId,
+        v.all,
+        f.project,
+        f.direction,
+        f.status
+    )
+    .fetch_all(scope.conn())
+    .await?)
+}
+
+/// One contract the viewer may see, locked for update when `lock`.
+pub async fn find(scope: &mut TenantScope, v: Viewer, id: i64, lock: bool) -> AppResult<Contract> {
+    let tenant = scope.tenant_id();
+    if lock {
+        sqlx::query!(
+            "select id from contract where tenant_id = $1 and id = $2 for update",
+            tenant as TenantId,
+            id
+        )
+        .fetch_optional(scope.conn())
+        .await?;
+    }
+    sqlx::query_as!(
+        Contract,
+        r#"select k.id, k.project_id, p.code as project_code, p.name as project_name, k.number,
+                  k.title, k.direction, k.kind, k.counterparty_id,
+                  cp.name as counterparty_name, k.category_id,
+                  c.name_zh as "category_zh?", c.name_en as "category_en?", k.amount, k.tax_rate,
+                  k.signed_on, k.payment_terms, k.retention_percent, k.retention_release_on,
+                  k.status,
+                  coalesce((select sum(x.amount) from contract_variation x
+                            where x.tenant_id = k.tenant_id and x.contract_id = k.id), 0)
+                      as "variations!",
+                  k.version
+           from contract k
+           join project p on p.tenant_id = k.tenant_id and p.id = k.project_id
+           join counterparty cp on cp.tenant_id = k.tenant_id and cp.id = k.counterparty_id
+           left join cost_category c on c.tenant_id = k.tenant_id and c.id = k.category_id
+           where k.tenant_id = $1 and k.id = $4
+             and ($3 or exists (select 1 from project_member m
+                                where m.tenant_id = k.tenant_id and m.project_id = k.project_id
+                                  and m.user_id = $2))"#,
+        tenant as TenantId,
+        v.user as UserId,
+        v.all,
+        id
+    )
+    .fetch_optional(scope.conn())
+    .await?
+    .ok_or(AppError::NotFound)
+}
+
+/// Whether another contract of the tenant has `number`.
+pub async fn number_taken(scope: &mut TenantScope, number: &str, except: Option<i64>) -> AppResult<bool> {
+    let tenant = scope.tenant_id();
+    Ok(sqlx::query_scalar!(
+        r#"select exists (select 1 from contract
+                          where tenant_id = $1 and number = $2
+                            and ($3::bigint is null or id <> $3)) as "x!""#,
+        tenant as TenantId,
+        number,
+        except
+    )
+    .fetch_one(scope.conn())
+    .await?)
+}
+
+/// A contract's fields as validated.
+#[derive(Debug, Clone, Serialize)]
+pub struct ContractFields {
+    pub project_id: i64,
+    pub number: String,
+    pub title: String,
+    pub direction: String,
+    pub kind: String,
+    pub counterparty_id: i64,
+    pub category_id: Option<i64>,
+    pub amount: Decimal,
+    pub tax_rate: Decimal,
+    pub signed_on: Option<NaiveDate>,
+    pub payment_terms: String,
+    pub retention_percent: Decimal,
+    pub retention_release_on: Option<NaiveDate>,
+}
+
+pub async fn insert(scope: &mut TenantScope, f: &ContractFields, by: UserId) -> AppResult<i64> {
+    let tenant = scope.tenant_id();
+    sqlx::query_scalar!(
+        "insert into contract (tenant_id, project_id, number, title, direction, kind,
+                               counterparty_id, category_id, amount, tax_rate, signed_on,
+                               payment_terms, retention_percent, retention_release_on,
+                               created_by, updated_by)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15)
+         returning id",
+        tenant as TenantId,
+        f.project_id,
+        f.number,
+        f.title,
+        f.direction,
+        f.kind,
+        f.counterparty_id,
+        f.category_id,
+        f.amount,
+        f.tax_rate,
+        f.signed_on,
+        f.payment_terms,
+        f.retention_percent,
+        f.retention_release_on,
+        by.0
+    )
+    .fetch_one(scope.conn())
+    .await
+    .on_constraint("contract_tenant_id_number_key", || AppError::Conflict)
+}
+
+/// Saves a draft if unchanged since `version`; `None` when stale or no longer a draft.
+pub async fn update(
+    scope: &mut TenantScope,
+    id: i64,
+    f: &ContractFields,
+    version: i32,
+    by: UserId,
+) -> AppResult<Option<i32>> {
+    let tenant = scope.tenant_id();
+    sqlx::query_scalar!(
+        "update contract
+         set project_id = $3, number = $4, title = $5, direction = $6, kind = $7,
+             counterparty_id = $8, category_id = $9, amount = $10, tax_rate = $11,
+             signed_on = $12, payment_terms = $13, retention_percent = $14,
+             retention_release_on = $15, updated_at = now(), updated_by = $16,
+             version = version + 1
+         where tenant_id = $1 and id = $2 and version = $17 and status = 'draft'
+         returning version",
+        tenant as TenantId,
+        id,
+        f.project_id,
+        f.number,
+        f.title,
+        f.direction,
+        f.kind,
+        f.counterparty_id,
+        f.category_id,
+        f.amount,
+        f.tax_rate,
+        f.signed_on,
+        f.payment_terms,
+        f.retention_percent,
+        f.retention_release_on,
+        by.0,
+        version
+    )
+    .fetch_optional(scope.conn())
+    .await
+    .on_constraint("contract_tenant_id_number_key", || AppError::Conflict)
+}
+
+/// Moves a contract from `from` to `to` if unchanged since `version`; signing dates it
+/// `signed_on` unless it already has a date.
+pub async fn set_status(
+    scope: &mut TenantScope,
+    id: i64,
+    from: &str,
+    to: &str,
+    signed_on: NaiveDate,
+    version: i32,
+    by: UserId,
+) -> AppResult<Option<i32>> {
+    let tenant = scope.tenant_id();
+    Ok(sqlx::query_scalar!(
+        "update contract
+         set status = $4, signed_on = coalesce(signed_on, $5), updated_at = now(),
+             updated_by = $6, version = version + 1
+         where tenant_id = $1 and id = $2 and status = $3 and version = $7
+         returning version",
+        tenant as TenantId,
+        id,
+        from,
+        to,
+        signed_on,
+        by.0,
+        version
+    )
+    .fetch_optional(scope.conn())
+    .await?)
+}
+
+/// A variation (变更/签证) of a contract.
+#[derive(Debug, Clone, Serialize)]
+pub struct Variation {
+    pub id: i64,
+    pub number: String,
+    pub title: String,
+    pub amount: Decimal,
+    pub approved_on: NaiveDate,
+}
+
+pub async fn variations(scope: &mut TenantScope, contract: i64) -> AppResult<Vec<Variation>> {
+    let tenant = scope.tenant_id();
+    Ok(sqlx::query_as!(
+        Variation,
+        "select id, number, title, amount, approved_on from contract_variation
+         where tenant_id = $1 and contract_id = $2
+         order by approved_on, number",
+        tenant as TenantId,
+        contract
+    )
+    .fetch_all(scope.conn())
+    .await?)
+}
+
+/// A variation's fields as validated.
+#[derive(Debug, Clone, Serialize)]
+pub struct VariationFields {
+    pub number: String,
+    pub title: String,
+    pub amount: Decimal,
+    pub approved_on: NaiveDate,
+}
+
+pub async fn insert_variation(
+    scope: &mut TenantScope,
+    contract: i64,
+    f: &VariationFields,
+    by: UserId,
+) -> AppResult<i64> {
+    let tenant = scope.tenant_id();
+    sqlx::query_scalar!(
+        "insert into contract_variation (tenant_id, contract_id, number, title, amount,
+                                         approved_on, created_by)
+         values ($1, $2, $3, $4, $5, $6, $7) returning id",
+        tenant as TenantId,
+        contract,
+        f.number,
+        f.title,
+        f.amount,
+        f.approved_on,
+        by.0
+    )
+    .fetch_one(scope.conn())
+    .await
+    .on_constraint("contract_variation_tenant_id_contract_id_number_key", || {
+        AppError::Conflict
+    })
+}
+
+pub async fn delete_variation(scope: &mut TenantScope, contract: i64, id: i64) -> AppResult<bool> {
+    let tenant = scope.tenant_id();
+    Ok(sqlx::query!(
+        "delete from contract_variation where tenant_id = $1 and contract_id = $2 and id = $3",
+        tenant as TenantId,
+        contract,
+        id
+    )
+    .execute(scope.conn())
+    .await?
+    .rows_affected()
+        == 1)
+}
+
+/// Bumps the contract's version, so a variation added or removed makes forms read before
+/// it stale.
+pub async fn touch(scope: &mut TenantScope, id: i64, by: UserId) -> AppResult<()> {
+    let tenant = scope.tenant_id();
+    sqlx::query!(
+        "update contract set version = version + 1, updated_at = now(), updated_by = $3
+         where tenant_id = $1 and id = $2",
+        tenant as TenantId,
+        id,
+        by.0
+    )
+    .execute(scope.conn())
+    .await?;
+    Ok(())
+}
