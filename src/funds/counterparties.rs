@@ -56,15 +56,18 @@ impl CounterpartyForm {
     }
 
     /// Checks the fields; the name must not be another counterparty's (`others`).
-    fn validate(&self, others: &[Counterparty], editing: Option<i64>) -> Result<CounterpartyFields, FieldErrors> {
+    fn validate(
+        &self,
+        others: &[Counterparty],
+        editing: Option<i64>,
+    ) -> Result<CounterpartyFields, FieldErrors> {
         let mut e = FieldErrors::default();
         let name = form::text(&mut e, "name", &self.name, true, 200);
         let kind = self.kind.trim().to_owned();
         if !COUNTERPARTY_KINDS.contains(&kind.as_str()) {
             e.add("kind", "form.required");
         }
-        let code = form::text(&mut e, "credit_code", &self.credit_code, false, 18)
-            .to_uppercase();
+        let code = form::text(&mut e, "credit_code", &self.credit_code, false, 18).to_uppercase();
         if !code.is_empty() && !e.has("credit_code") && !credit_code_valid(&code) {
             e.add("credit_code", "funds.credit_code_invalid");
         }
@@ -356,4 +359,3 @@ pub async fn set_active(
     page.session.flash(true, flash).await?;
     Ok(Redirect::to(&format!("{BASE}#counterparty-{id}")).into_response())
 }
-

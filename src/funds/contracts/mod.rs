@@ -291,8 +291,7 @@ fn validate(
     } else if !e.has("direction") && !kind_fits(&direction, &kind) {
         e.add("kind", "funds.kind_mismatch");
     }
-    let counterparty_id =
-        optional_int(&mut e, "counterparty_id", &f.counterparty_id, 1..=i64::MAX);
+    let counterparty_id = optional_int(&mut e, "counterparty_id", &f.counterparty_id, 1..=i64::MAX);
     match counterparty_id {
         None if !e.has("counterparty_id") => e.add("counterparty_id", "form.required"),
         Some(id) => match cx.counterparties.iter().find(|c| c.id == id) {
@@ -342,7 +341,8 @@ fn validate(
     if !e.has("retention_percent") && !retention_within_cap(retention_percent, cx.cap) {
         e.add("retention_percent", "funds.retention_above_cap");
     }
-    let retention_release_on = optional_date(&mut e, "retention_release_on", &f.retention_release_on);
+    let retention_release_on =
+        optional_date(&mut e, "retention_release_on", &f.retention_release_on);
     if let (Some(signed), Some(release)) = (signed_on, retention_release_on)
         && release < signed
     {
@@ -408,7 +408,11 @@ async fn form_page(
         .filter(|c| c.active || Some(c.id) == keep_party)
         .map(|c| Choice {
             value: c.id.to_string(),
-            label: format!("{} ({})", c.name, i18n::t(locale, &format!("funds.party_{}", c.kind))),
+            label: format!(
+                "{} ({})",
+                c.name,
+                i18n::t(locale, &format!("funds.party_{}", c.kind))
+            ),
         })
         .collect();
     let categories = in_report_order(&cx.categories)
@@ -420,7 +424,14 @@ async fn form_page(
         })
         .collect();
     Ok(ContractFormPage {
-        layout: page.layout(tx, if editing.is_some() { "funds.edit_contract" } else { "funds.new_contract" }),
+        layout: page.layout(
+            tx,
+            if editing.is_some() {
+                "funds.edit_contract"
+            } else {
+                "funds.new_contract"
+            },
+        ),
         funds_tab: "contracts",
         editing: editing.map(|k| k.id),
         form,
@@ -552,7 +563,15 @@ pub async fn update(
             version: k.version,
             ..f
         };
-        let html = form_page(&mut tx, &page, Some(&k), form, FieldErrors::default(), notice).await?;
+        let html = form_page(
+            &mut tx,
+            &page,
+            Some(&k),
+            form,
+            FieldErrors::default(),
+            notice,
+        )
+        .await?;
         return Ok((StatusCode::CONFLICT, Html(html)).into_response());
     }
     tx.audit(Change {

@@ -133,7 +133,11 @@ pub async fn find(scope: &mut TenantScope, v: Viewer, id: i64, lock: bool) -> Ap
 }
 
 /// Whether another contract of the tenant has `number`.
-pub async fn number_taken(scope: &mut TenantScope, number: &str, except: Option<i64>) -> AppResult<bool> {
+pub async fn number_taken(
+    scope: &mut TenantScope,
+    number: &str,
+    except: Option<i64>,
+) -> AppResult<bool> {
     let tenant = scope.tenant_id();
     Ok(sqlx::query_scalar!(
         r#"select exists (select 1 from contract
@@ -320,9 +324,10 @@ pub async fn insert_variation(
     )
     .fetch_one(scope.conn())
     .await
-    .on_constraint("contract_variation_tenant_id_contract_id_number_key", || {
-        AppError::Conflict
-    })
+    .on_constraint(
+        "contract_variation_tenant_id_contract_id_number_key",
+        || AppError::Conflict,
+    )
 }
 
 pub async fn delete_variation(scope: &mut TenantScope, contract: i64, id: i64) -> AppResult<bool> {
