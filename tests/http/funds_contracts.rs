@@ -70,6 +70,9 @@ fn fields(project: i64, party: i64, number: &str) -> Vec<(&'static str, String)>
     ]
 }
 
+/// A contract form's fields, by name.
+type Fields = Vec<(&'static str, String)>;
+
 fn with(
     mut f: Vec<(&'static str, String)>,
     name: &str,
@@ -284,7 +287,7 @@ async fn bad_contracts_are_refused_beside_their_fields_and_nothing_is_saved() {
     let other_party = counterparty(&mut other_owner, "外部单位", "subcontractor").await;
 
     let base = fields(project, party, "FB-001");
-    let cases: Vec<(Vec<(&'static str, String)>, &str, &str)> = vec![
+    let cases: Vec<(Fields, &str, &str)> = vec![
         (
             with(base.clone(), "amount", "0"),
             "amount",
