@@ -637,7 +637,24 @@ async fn the_retention_cap_is_a_setting_of_owners_and_admins() {
     let r = post(&mut owner, "/funds/contracts", &f).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.field_error("retention_percent").contains("5 %"));
-    draft(&mut owner, &with(f, "retention_percent", "5")).await;
+    let id = draft(&mut owner, &with(f, "retention_percent", "5")).await;
+    // The cap lowered again: the draft at 5 % is not signed, and the rule is named.
+    let r = owner
+        .post_form(
+            "/settings/funds",
+            &[("retention_cap_percent", "3"), ("version", "1")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let r = sign(&mut owner, &app, id).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text("#notice").contains("建质〔2017〕138号"));
+    assert!(r.text("#notice").contains("3 %"));
+    assert_eq!(
+        app.count("select count(*) from contract where status = 'draft'")
+            .await,
+        1
+    );
 
     let mut admin = app.user(tenant, "admin@acme.cn", "admin").await;
     assert_eq!(admin.get("/settings/funds").await.status, StatusCode::OK);
@@ -656,7 +673,7 @@ async fn the_retention_cap_is_a_setting_of_owners_and_admins() {
     assert_eq!(
         app.count("select retention_cap_percent::bigint from funds_settings")
             .await,
-        5
+        3
     );
 }
 

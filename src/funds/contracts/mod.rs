@@ -721,7 +721,8 @@ pub struct VersionForm {
     pub version: i32,
 }
 
-/// Signs a draft (dated today unless it has a signing date) or closes a signed contract.
+/// Signs a draft (dated today unless it has a signing date; refused while its retention is
+/// above the cap) or closes a signed contract.
 async fn move_status(
     mut tx: TenantTx<Funds>,
     page: Page,
@@ -736,6 +737,17 @@ async fn move_status(
     let k = queries::find(&mut tx, v, id, true).await?;
     let today = today(&tx);
     let by = tx.user().id;
+    // The cap may have been lowered since the draft was saved.
+    let cap = funds_queries::retention_cap(&mut tx).await?.0;
+    if to == "signed" && k.status == from && !retention_within_cap(k.retention_percent, cap) {
+        let notice = Some(i18n::tf(
+            locale,
+            "funds.retention_above_cap",
+            &[("cap", &percent_text(cap))],
+        ));
+        let html = detail_page(&mut tx, &page, id, None, FieldErrors::default(), notice).await?;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response());
+    }
     if k.status != from
         || queries::set_status(&mut tx, id, from, to, today, version, by)
             .await?

@@ -77,8 +77,7 @@ pub async fn list(scope: &mut TenantScope, v: Viewer, f: &Filter) -> AppResult<V
              and ($4::bigint is null or k.project_id = $4)
              and ($5::text is null or k.direction = $5)
              and ($6::text is null or k.status = $6)
-           order by p.code, k.direction desc, k.number
-           limit 2000"#,
+           order by p.code, k.direction desc, k.number"#,
         tenant as TenantId,
         v.user as UserId,
         v.all,
