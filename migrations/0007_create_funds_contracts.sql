@@ -98,14 +98,26 @@ create table funds_settings (
 -- Committed cost (已签未结): signed expense contracts with their variations, without VAT, by
 -- project and category (none: the tenant's subcontract category). Later parts subtract what
 -- was invoiced.
+-- A cost entry may name the expense contract it books (an invoice of contracted work): what
+-- is booked against a contract is actual cost, no longer committed.
+alter table cost_entry add column contract_id bigint;
+alter table cost_entry add constraint cost_entry_contract_fk
+    foreign key (tenant_id, contract_id) references contract (tenant_id, id);
+create index cost_entry_tenant_id_contract_idx
+    on cost_entry (tenant_id, contract_id) where contract_id is not null;
+
 create or replace view cost_committed with (security_invoker = true) as
 select k.tenant_id, k.project_id,
        coalesce(k.category_id,
                 (select c.id from cost_category c
                  where c.tenant_id = k.tenant_id and c.builtin = 'subcontract')) as category_id,
-       round((k.amount + coalesce((select sum(v.amount) from contract_variation v
-                                   where v.tenant_id = k.tenant_id and v.contract_id = k.id), 0))
-             / (1 + k.tax_rate / 100), 2)::numeric(18, 2) as amount
+       greatest(round((k.amount + coalesce((select sum(v.amount) from contract_variation v
+                                            where v.tenant_id = k.tenant_id
+                                              and v.contract_id = k.id), 0))
+                      / (1 + k.tax_rate / 100), 2)
+                - coalesce((select sum(e.amount) from cost_entry e
+                            where e.tenant_id = k.tenant_id and e.contract_id = k.id), 0),
+                0)::numeric(18, 2) as amount
 from contract k
 where k.direction = 'expense' and k.status = 'signed';
 

@@ -200,6 +200,56 @@ async fn a_signed_subcontract_is_committed_cost_without_vat_and_variations_move_
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     assert_eq!(committed(&mut owner, project).await, "100,000.00");
+
+    // An invoice booked against the contract is actual cost, no longer committed; its
+    // reversal commits it again. A contract of another project is refused.
+    let subcontract = app
+        .count(&format!(
+            "select id from cost_category where tenant_id = {tenant} and builtin = 'subcontract'"
+        ))
+        .await
+        .to_string();
+    let today = chrono::Utc::now()
+        .with_timezone(&chrono_tz::Asia::Shanghai)
+        .date_naive()
+        .to_string();
+    let entry_form = |contract: String| {
+        vec![
+            ("entry_date", today.clone()),
+            ("category_id", subcontract.clone()),
+            ("contract_id", contract),
+            ("description", "第一期进度款发票".to_owned()),
+            ("amount", "40000".to_owned()),
+            ("tax_rate", "9".to_owned()),
+            ("version", "0".to_owned()),
+        ]
+    };
+    let entries = format!("/projects/{project}/cost/entries");
+    owner.get(&format!("{entries}/new")).await;
+    let r = post(&mut owner, &entries, &entry_form("999999".to_owned())).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let r = post(&mut owner, &entries, &entry_form(id.to_string())).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert_eq!(committed(&mut owner, project).await, "60,000.00");
+    let entry = app
+        .count(&format!(
+            "select id from cost_entry where contract_id = {id}"
+        ))
+        .await;
+    owner.get(&format!("{entries}/{entry}")).await;
+    let r = owner
+        .post_form(
+            &format!("{entries}/{entry}/reverse"),
+            &[
+                ("version", "1"),
+                ("reason", "发票作废"),
+                ("entry_date", &today),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert_eq!(committed(&mut owner, project).await, "100,000.00");
+
     let v = version(&app, id).await;
     let r = owner
         .post_form(&format!("/funds/contracts/{id}/close"), &[("version", &v)])
@@ -215,6 +265,13 @@ async fn a_signed_subcontract_is_committed_cost_without_vat_and_variations_move_
         ))
         .await,
         6
+    );
+    assert_eq!(
+        app.count(&format!(
+            "select count(*) from audit_log where tenant_id = {tenant} and entity = 'cost_entry'"
+        ))
+        .await,
+        2
     );
 }
 

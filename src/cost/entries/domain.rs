@@ -114,6 +114,8 @@ pub struct EntryForm {
     pub entry_date: String,
     pub category_id: String,
     pub task_id: String,
+    /// The expense contract the entry books, if any.
+    pub contract_id: String,
     pub supplier: String,
     pub description: String,
     pub amount: String,
@@ -130,6 +132,7 @@ pub struct EntryInput {
     pub entry_date: NaiveDate,
     pub category_id: i64,
     pub task_id: Option<i64>,
+    pub contract_id: Option<i64>,
     pub supplier: String,
     pub description: String,
     pub amount: Decimal,
@@ -186,6 +189,7 @@ impl EntryForm {
         let date = entry_date(&mut e, "entry_date", &self.entry_date, today);
         let category = id(&mut e, "category_id", &self.category_id, true);
         let task = id(&mut e, "task_id", &self.task_id, false);
+        let contract = id(&mut e, "contract_id", &self.contract_id, false);
         let supplier = text(&mut e, "supplier", &self.supplier, false, MAX_SUPPLIER);
         let description = text(
             &mut e,
@@ -221,6 +225,7 @@ impl EntryForm {
                     entry_date,
                     category_id,
                     task_id: task,
+                    contract_id: contract,
                     supplier,
                     description,
                     amount,
@@ -337,6 +342,7 @@ mod tests {
             entry_date: "2026-03-10".into(),
             category_id: "2".into(),
             task_id: String::new(),
+            contract_id: String::new(),
             supplier: "华东建材".into(),
             description: "钢筋 HRB400".into(),
             amount: amount.into(),

@@ -106,6 +106,7 @@ fn summary(locale: Locale, tz: chrono_tz::Tz, e: &Entry) -> EntrySummary {
         date: e.entry_date.to_string(),
         category: category_name(locale, &e.category_zh, &e.category_en),
         task: e.task_name.clone().unwrap_or_default(),
+        contract: e.contract_number.clone().unwrap_or_default(),
         supplier: e.supplier.clone(),
         description: e.description.clone(),
         amount: format::money(e.amount),
@@ -427,6 +428,7 @@ async fn form_page(
     let project = p.project.id;
     let categories = cost_queries::categories(&mut p.tx).await?;
     let tasks = queries::project_tasks(&mut p.tx, project).await?;
+    let contracts = queries::project_contracts(&mut p.tx, project).await?;
     let keep = form.category_id.trim().parse::<i64>().unwrap_or(0);
     let title = if parts.editing.is_some() {
         "cost_entries.edit_title"
@@ -450,6 +452,13 @@ async fn form_page(
         errors: parts.errors,
         categories: category_choices(&categories, locale, Some(keep)),
         tasks: task_choices(&tasks),
+        contracts: contracts
+            .iter()
+            .map(|c| Choice {
+                value: c.id.to_string(),
+                label: format!("{} {}", c.number, c.title),
+            })
+            .collect(),
         tax_rates: COMMON_TAX_RATES,
         today: today(p).to_string(),
         refusal: parts.refusal,
@@ -499,6 +508,14 @@ async fn check(
             .any(|t| t.id == task)
     {
         errors.add("task_id", "cost_entries.task_unknown");
+    }
+    if let Some(contract) = input.contract_id
+        && !queries::project_contracts(&mut p.tx, p.project.id)
+            .await?
+            .iter()
+            .any(|c| c.id == contract)
+    {
+        errors.add("contract_id", "cost_entries.contract_unknown");
     }
     let mut closed = None;
     if let Some(e) = existing
@@ -564,6 +581,7 @@ fn input_of(e: &Entry) -> EntryInput {
         entry_date: e.entry_date,
         category_id: e.category_id,
         task_id: e.task_id,
+        contract_id: e.contract_id,
         supplier: e.supplier.clone(),
         description: e.description.clone(),
         amount: e.amount,
@@ -629,6 +647,7 @@ fn form_of(e: &Entry) -> EntryForm {
         entry_date: e.entry_date.to_string(),
         category_id: e.category_id.to_string(),
         task_id: e.task_id.map(|t| t.to_string()).unwrap_or_default(),
+        contract_id: e.contract_id.map(|c| c.to_string()).unwrap_or_default(),
         supplier: e.supplier.clone(),
         description: e.description.clone(),
         amount: format!("{:.2}", e.amount),
@@ -941,6 +960,7 @@ pub async fn reverse(
         entry_date: input.entry_date,
         category_id: entry.category_id,
         task_id: entry.task_id,
+        contract_id: entry.contract_id,
         supplier: entry.supplier.clone(),
         description,
         amount: -entry.amount,

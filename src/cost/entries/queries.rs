@@ -162,6 +162,8 @@ pub struct Entry {
     pub category_en: String,
     pub task_id: Option<i64>,
     pub task_name: Option<String>,
+    pub contract_id: Option<i64>,
+    pub contract_number: Option<String>,
     pub supplier: String,
     pub description: String,
     pub amount: Decimal,
@@ -200,7 +202,8 @@ pub async fn find_entry(
     Ok(sqlx::query_as!(
         Entry,
         r#"select e.id, e.project_id, e.entry_date, e.category_id, c.name_zh as category_zh,
-                  c.name_en as category_en, e.task_id, k.name as "task_name?", e.supplier,
+                  c.name_en as category_en, e.task_id, k.name as "task_name?",
+                  e.contract_id, ct.number as "contract_number?", e.supplier,
                   e.description, e.amount, e.tax_rate, e.tax_amount, e.document_no,
                   e.reverses_id,
                   (select r.id from cost_entry r
@@ -210,6 +213,7 @@ pub async fn find_entry(
            from cost_entry e
            join cost_category c on c.tenant_id = e.tenant_id and c.id = e.category_id
            left join task k on k.tenant_id = e.tenant_id and k.id = e.task_id
+           left join contract ct on ct.tenant_id = e.tenant_id and ct.id = e.contract_id
            left join app_user cu on cu.tenant_id = e.tenant_id and cu.id = e.created_by
            left join app_user uu on uu.tenant_id = e.tenant_id and uu.id = e.updated_by
            where e.tenant_id = $1 and e.project_id = $2 and e.id = $3"#,
@@ -244,6 +248,32 @@ pub async fn project_tasks(scope: &mut TenantScope, project: i64) -> AppResult<V
     .await?)
 }
 
+/// A signed expense contract of the project, as the entry form offers it.
+#[derive(Debug, Clone)]
+pub struct ContractPick {
+    pub id: i64,
+    pub number: String,
+    pub title: String,
+}
+
+pub async fn project_contracts(
+    scope: &mut TenantScope,
+    project: i64,
+) -> AppResult<Vec<ContractPick>> {
+    let tenant = scope.tenant_id();
+    Ok(sqlx::query_as!(
+        ContractPick,
+        "select id, number, title from contract
+         where tenant_id = $1 and project_id = $2 and direction = 'expense'
+           and status = 'signed'
+         order by number",
+        tenant as TenantId,
+        project
+    )
+    .fetch_all(scope.conn())
+    .await?)
+}
+
 /// Writes a new entry (a reversal when `reverses` is set) and gives its id.
 pub async fn insert_entry(
     scope: &mut TenantScope,
@@ -257,8 +287,9 @@ pub async fn insert_entry(
     Ok(sqlx::query_scalar!(
         "insert into cost_entry (tenant_id, project_id, entry_date, category_id, task_id,
                                  supplier, description, amount, tax_rate, tax_amount,
-                                 document_no, reverses_id, reason, created_by, updated_by)
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14)
+                                 document_no, reverses_id, reason, created_by, updated_by,
+                                 contract_id)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, $15)
          returning id",
         tenant as TenantId,
         project,
@@ -273,7 +304,8 @@ pub async fn insert_entry(
         e.document_no,
         reverses,
         reason,
-        by as UserId
+        by as UserId,
+        e.contract_id
     )
     .fetch_one(scope.conn())
     .await?)
@@ -293,7 +325,7 @@ pub async fn update_entry(
         "update cost_entry
          set entry_date = $5, category_id = $6, task_id = $7, supplier = $8, description = $9,
              amount = $10, tax_rate = $11, tax_amount = $12, document_no = $13,
-             updated_at = now(), updated_by = $14, version = version + 1
+             updated_at = now(), updated_by = $14, version = version + 1, contract_id = $15
          where tenant_id = $1 and project_id = $2 and id = $3 and version = $4
          returning version",
         tenant as TenantId,
@@ -309,7 +341,8 @@ pub async fn update_entry(
         e.tax_rate,
         e.tax_amount,
         e.document_no,
-        by as UserId
+        by as UserId,
+        e.contract_id
     )
     .fetch_optional(scope.conn())
     .await?)

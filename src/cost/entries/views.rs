@@ -90,6 +90,8 @@ pub struct EntrySummary {
     pub date: String,
     pub category: String,
     pub task: String,
+    /// The number of the contract it books, empty for none.
+    pub contract: String,
     pub supplier: String,
     pub description: String,
     pub amount: String,
@@ -115,6 +117,8 @@ pub struct EntryFormPage {
     pub date_error: Option<String>,
     pub categories: Vec<Choice>,
     pub tasks: Vec<Choice>,
+    /// The project's signed expense contracts an entry may book.
+    pub contracts: Vec<Choice>,
     pub tax_rates: [&'static str; 6],
     pub today: String,
     /// Why the save was refused, in words.
