@@ -53,6 +53,16 @@ pub struct Filter {
 }
 
 pub async fn list(scope: &mut TenantScope, v: Viewer, f: &Filter) -> AppResult<Vec<Contract>> {
+    select(scope, v, f, None).await
+}
+
+/// The contracts the viewer may see that pass `f`, or only contract `id`.
+async fn select(
+    scope: &mut TenantScope,
+    v: Viewer,
+    f: &Filter,
+    id: Option<i64>,
+) -> AppResult<Vec<Contract>> {
     let tenant = scope.tenant_id();
     Ok(sqlx::query_as!(
         Contract,
@@ -77,13 +87,15 @@ pub async fn list(scope: &mut TenantScope, v: Viewer, f: &Filter) -> AppResult<V
              and ($4::bigint is null or k.project_id = $4)
              and ($5::text is null or k.direction = $5)
              and ($6::text is null or k.status = $6)
+             and ($7::bigint is null or k.id = $7)
            order by p.code, k.direction desc, k.number"#,
         tenant as TenantId,
         v.user as UserId,
         v.all,
         f.project,
         f.direction,
-        f.status
+        f.status,
+        id
     )
     .fetch_all(scope.conn())
     .await?)
@@ -101,34 +113,10 @@ pub async fn find(scope: &mut TenantScope, v: Viewer, id: i64, lock: bool) -> Ap
         .fetch_optional(scope.conn())
         .await?;
     }
-    sqlx::query_as!(
-        Contract,
-        r#"select k.id, k.project_id, p.code as project_code, p.name as project_name, k.number,
-                  k.title, k.direction, k.kind, k.counterparty_id,
-                  cp.name as counterparty_name, k.category_id,
-                  c.name_zh as "category_zh?", c.name_en as "category_en?", k.amount, k.tax_rate,
-                  k.signed_on, k.payment_terms, k.retention_percent, k.retention_release_on,
-                  k.status,
-                  coalesce((select sum(x.amount) from contract_variation x
-                            where x.tenant_id = k.tenant_id and x.contract_id = k.id), 0)
-                      as "variations!",
-                  k.version
-           from contract k
-           join project p on p.tenant_id = k.tenant_id and p.id = k.project_id
-           join counterparty cp on cp.tenant_id = k.tenant_id and cp.id = k.counterparty_id
-           left join cost_category c on c.tenant_id = k.tenant_id and c.id = k.category_id
-           where k.tenant_id = $1 and k.id = $4
-             and ($3 or exists (select 1 from project_member m
-                                where m.tenant_id = k.tenant_id and m.project_id = k.project_id
-                                  and m.user_id = $2))"#,
-        tenant as TenantId,
-        v.user as UserId,
-        v.all,
-        id
-    )
-    .fetch_optional(scope.conn())
-    .await?
-    .ok_or(AppError::NotFound)
+    select(scope, v, &Filter::default(), Some(id))
+        .await?
+        .pop()
+        .ok_or(AppError::NotFound)
 }
 
 /// Whether another contract of the tenant has `number`.
