@@ -159,8 +159,14 @@ pub enum Permission {
     CloseCostPeriod,
     /// Counterparties and contracts: draft, sign, vary, close.
     ManageContracts,
-    /// Settings › Funds: the retention cap.
+    /// Settings › Funds: the retention cap, the approvers and their limits.
     ManageFundsSettings,
+    /// Progress-payment applications to clients, payment requests and reimbursements.
+    RequestPayment,
+    /// Monthly fund plans.
+    PlanFunds,
+    /// Record receipts and payments, reverse them; bank accounts and tender deposits.
+    RecordFunds,
 }
 
 impl Permission {
@@ -182,10 +188,14 @@ impl Permission {
             | Permission::EditSchedule
             | Permission::ConfirmLabour
             | Permission::ApproveBudget => &[Role::Owner, Role::Admin, Role::ProjectManager],
-            Permission::EnterCost | Permission::CloseCostPeriod => {
+            Permission::EnterCost | Permission::CloseCostPeriod | Permission::RecordFunds => {
                 &[Role::Owner, Role::Admin, Role::Finance]
             }
-            Permission::PayLabour | Permission::EditBudget | Permission::ManageContracts => &[
+            Permission::PayLabour
+            | Permission::EditBudget
+            | Permission::ManageContracts
+            | Permission::RequestPayment
+            | Permission::PlanFunds => &[
                 Role::Owner,
                 Role::Admin,
                 Role::ProjectManager,

@@ -14,6 +14,7 @@
 pub mod contracts;
 pub mod counterparties;
 pub mod domain;
+pub mod ledger;
 pub mod queries;
 mod settings;
 

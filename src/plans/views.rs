@@ -22,6 +22,7 @@ pub enum ProjectTab {
     Curve,
     SiteLogs,
     Cost,
+    Funds,
 }
 
 impl ProjectTab {
@@ -29,6 +30,7 @@ impl ProjectTab {
     /// has no tab).
     pub fn all(project: &i64, layout: &Layout) -> Vec<(ProjectTab, String, &'static str)> {
         let cost = layout.modules.contains(&ModuleId::Cost);
+        let funds = layout.modules.contains(&ModuleId::Funds);
         [
             (ProjectTab::Home, "", "plans.tab_home"),
             (ProjectTab::Tasks, "/tasks", "plans.tab_tasks"),
@@ -39,9 +41,14 @@ impl ProjectTab {
             (ProjectTab::Curve, "/s-curve", "progress.tab_curve"),
             (ProjectTab::SiteLogs, "/site-logs", "progress.tab_site_logs"),
             (ProjectTab::Cost, "/cost", "cost.tab"),
+            (ProjectTab::Funds, "/funds", "funds.project_tab"),
         ]
         .into_iter()
-        .filter(|(t, _, _)| *t != ProjectTab::Cost || cost)
+        .filter(|(t, _, _)| match t {
+            ProjectTab::Cost => cost,
+            ProjectTab::Funds => funds,
+            _ => true,
+        })
         .map(|(t, suffix, key)| (t, format!("/projects/{project}{suffix}"), key))
         .collect()
     }
