@@ -6,7 +6,9 @@
 //! - `queries`: the SQL the parts share — the retention cap, visible projects, counterparties.
 //! - `counterparties`: clients, subcontractors and suppliers with their bank details.
 //! - `contracts`: income and expense contracts, signing, variations, closing.
-//! - `settings`: Settings › Funds — the retention cap.
+//! - `requests`: payment requests against expense contracts and reimbursements, their
+//!   approvals and payment.
+//! - `settings`: Settings › Funds — the retention cap, the payment approvers and limits.
 //!
 //! Signed expense contracts (with variations, without VAT) are the cost centre's committed
 //! cost through the `cost_committed` view (migration 0007).
@@ -16,6 +18,7 @@ pub mod counterparties;
 pub mod domain;
 pub mod ledger;
 pub mod queries;
+pub mod requests;
 mod settings;
 
 use axum::Router;
@@ -26,5 +29,6 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .merge(contracts::router())
         .merge(counterparties::router())
+        .merge(requests::router())
         .merge(settings::router())
 }

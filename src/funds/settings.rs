@@ -1,5 +1,7 @@
 //! Settings › Funds (owners and admins): the retention cap (质保金上限), 3 % by default as
-//! 建设工程质量保证金管理办法 (建质〔2017〕138号) 第七条 sets in mainland China.
+//! 建设工程质量保证金管理办法 (建质〔2017〕138号) 第七条 sets in mainland China; who approves
+//! payment requests (the approver roles and the amount above which a second approver must
+//! approve too); and the most each approver may approve alone.
 
 use askama::Template;
 use axum::http::StatusCode;
@@ -7,21 +9,30 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+use super::domain::MAX_AMOUNT;
 use super::queries;
+use super::requests::domain::APPROVER_ROLES;
+use super::requests::queries::{self as request_queries, ApproverLimit, UserPick};
 use crate::admin::views::Tab;
 use crate::audit::{Action, Change, snapshot};
 use crate::auth::Permission;
 use crate::error::AppResult;
-use crate::plans::domain::optional_decimal;
+use crate::plans::domain::{optional_decimal, optional_int};
+use crate::plans::views::Choice;
 use crate::tenancy::{Funds, TenantTx};
 use crate::web::form::FieldErrors;
-use crate::web::{AppForm, Layout, Page, format};
+use crate::web::i18n;
+use crate::web::{AppForm, Layout, Page, Path, format};
 
 const BASE: &str = "/settings/funds";
 
 pub fn router() -> axum::Router<crate::web::AppState> {
-    use axum::routing::get;
-    axum::Router::new().route(BASE, get(show).post(save))
+    use axum::routing::{get, post};
+    axum::Router::new()
+        .route(BASE, get(show).post(save))
+        .route("/settings/funds/approval", post(save_approval))
+        .route("/settings/funds/approvers", post(save_limit))
+        .route("/settings/funds/approvers/{user}/delete", post(remove_limit))
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
@@ -32,6 +43,32 @@ pub struct SettingsForm {
     pub version: i32,
 }
 
+/// The approver roles and the second-approval threshold.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(default)]
+pub struct ApprovalForm {
+    pub approver_roles: Vec<String>,
+    pub second_approval_above: String,
+    pub version: i32,
+}
+
+/// One approver's limit, added or changed.
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(default)]
+pub struct LimitForm {
+    pub user_id: String,
+    pub amount_limit: String,
+}
+
+/// An approver's limit as the page lists it.
+#[derive(Debug, Clone)]
+pub struct LimitRow {
+    pub user_id: i64,
+    pub name: String,
+    pub role_key: String,
+    pub amount_limit: String,
+}
+
 #[derive(Template)]
 #[template(path = "funds/settings.html")]
 pub struct FundsSettingsPage {
@@ -40,34 +77,100 @@ pub struct FundsSettingsPage {
     pub form: SettingsForm,
     pub errors: FieldErrors,
     pub conflict: bool,
+    pub approval: ApprovalForm,
+    pub approval_errors: FieldErrors,
+    pub approval_conflict: bool,
+    pub roles: Vec<Choice>,
+    pub limit: LimitForm,
+    pub limit_errors: FieldErrors,
+    pub limits: Vec<LimitRow>,
+    pub approvers: Vec<Choice>,
 }
 
-fn render(
-    tx: &TenantTx<Funds>,
-    page: &Page,
-    form: SettingsForm,
+/// What the page shows besides the form being sent back.
+#[derive(Default)]
+struct Forms {
+    form: Option<SettingsForm>,
     errors: FieldErrors,
     conflict: bool,
-) -> AppResult<String> {
+    approval: Option<ApprovalForm>,
+    approval_errors: FieldErrors,
+    approval_conflict: bool,
+    limit: LimitForm,
+    limit_errors: FieldErrors,
+}
+
+/// Users whose role may approve (any of the roles that can be approver roles).
+fn approver_users(users: Vec<UserPick>) -> Vec<UserPick> {
+    users
+        .into_iter()
+        .filter(|u| APPROVER_ROLES.contains(&u.role.as_str()))
+        .collect()
+}
+
+async fn render(tx: &mut TenantTx<Funds>, page: &Page, f: Forms) -> AppResult<String> {
+    let locale = tx.user().locale;
+    let (cap, version) = queries::retention_cap(tx).await?;
+    let settings = request_queries::approval_settings(tx).await?;
+    let limits: Vec<ApproverLimit> = request_queries::approver_limits(tx).await?;
+    let users = approver_users(request_queries::users(tx).await?);
     Ok(FundsSettingsPage {
         layout: page.layout(tx, "funds.settings_title"),
         tab: Tab::Funds,
-        form,
-        errors,
-        conflict,
+        form: f.form.unwrap_or(SettingsForm {
+            retention_cap_percent: format::quantity(cap),
+            version,
+        }),
+        errors: f.errors,
+        conflict: f.conflict,
+        approval: f.approval.unwrap_or(ApprovalForm {
+            approver_roles: settings.approver_roles,
+            second_approval_above: settings.second_approval_above.to_string(),
+            version: settings.version,
+        }),
+        approval_errors: f.approval_errors,
+        approval_conflict: f.approval_conflict,
+        roles: APPROVER_ROLES
+            .iter()
+            .map(|r| Choice {
+                value: (*r).to_owned(),
+                label: i18n::t(locale, &format!("role.{r}")).to_owned(),
+            })
+            .collect(),
+        limit: f.limit,
+        limit_errors: f.limit_errors,
+        limits: limits
+            .into_iter()
+            .map(|l| LimitRow {
+                user_id: l.user_id,
+                name: l.name,
+                role_key: format!("role.{}", l.role),
+                amount_limit: format::money(l.amount_limit),
+            })
+            .collect(),
+        approvers: users
+            .into_iter()
+            .map(|u| Choice {
+                value: u.id.to_string(),
+                label: format!(
+                    "{} ({})",
+                    u.name,
+                    i18n::t(locale, &format!("role.{}", u.role))
+                ),
+            })
+            .collect(),
     }
     .render()?)
 }
 
-/// The settings form with what is saved.
+fn refused(status: StatusCode, html: String) -> Response {
+    (status, Html(html)).into_response()
+}
+
+/// The settings forms with what is saved.
 pub async fn show(mut tx: TenantTx<Funds>, page: Page) -> AppResult<Response> {
     tx.require(Permission::ManageFundsSettings)?;
-    let (cap, version) = queries::retention_cap(&mut tx).await?;
-    let form = SettingsForm {
-        retention_cap_percent: format::quantity(cap),
-        version,
-    };
-    Ok(Html(render(&tx, &page, form, FieldErrors::default(), false)?).into_response())
+    Ok(Html(render(&mut tx, &page, Forms::default()).await?).into_response())
 }
 
 /// Saves the retention cap: 0 to 100 %, two decimals at most.
@@ -89,8 +192,13 @@ pub async fn save(
         e.add("retention_cap_percent", "form.required");
     }
     let Some(cap) = cap.filter(|_| e.is_empty()) else {
-        let html = render(&tx, &page, f, e, false)?;
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response());
+        let forms = Forms {
+            form: Some(f),
+            errors: e,
+            ..Forms::default()
+        };
+        let html = render(&mut tx, &page, forms).await?;
+        return Ok(refused(StatusCode::UNPROCESSABLE_ENTITY, html));
     };
     let (before, version) = queries::retention_cap(&mut tx).await?;
     let by = tx.user().id;
@@ -98,9 +206,13 @@ pub async fn save(
         .await?
         .is_none()
     {
-        let form = SettingsForm { version, ..f };
-        let html = render(&tx, &page, form, FieldErrors::default(), true)?;
-        return Ok((StatusCode::CONFLICT, Html(html)).into_response());
+        let forms = Forms {
+            form: Some(SettingsForm { version, ..f }),
+            conflict: true,
+            ..Forms::default()
+        };
+        let html = render(&mut tx, &page, forms).await?;
+        return Ok(refused(StatusCode::CONFLICT, html));
     }
     tx.audit(Change {
         entity: "funds_settings",
@@ -114,4 +226,170 @@ pub async fn save(
     tx.commit().await?;
     page.session.flash(true, "settings.saved").await?;
     Ok(Redirect::to(BASE).into_response())
+}
+
+/// Saves who approves: at least one known role, and a threshold of 0 or more (two decimals,
+/// at most `MAX_AMOUNT`).
+pub async fn save_approval(
+    mut tx: TenantTx<Funds>,
+    page: Page,
+    AppForm(f): AppForm<ApprovalForm>,
+) -> AppResult<Response> {
+    tx.require(Permission::ManageFundsSettings)?;
+    let mut e = FieldErrors::default();
+    let mut roles: Vec<String> = Vec::new();
+    for r in &f.approver_roles {
+        let r = r.trim();
+        if !APPROVER_ROLES.contains(&r) {
+            e.add("approver_roles", "form.invalid_choice");
+        } else if !roles.iter().any(|x| x == r) {
+            roles.push(r.to_owned());
+        }
+    }
+    if roles.is_empty() && !e.has("approver_roles") {
+        e.add("approver_roles", "funds_pay.roles_required");
+    }
+    let threshold = optional_decimal(
+        &mut e,
+        "second_approval_above",
+        &f.second_approval_above,
+        MAX_AMOUNT,
+        2,
+    );
+    if threshold.is_none() && !e.has("second_approval_above") {
+        e.add("second_approval_above", "form.required");
+    }
+    let Some(threshold) = threshold.filter(|_| e.is_empty()) else {
+        let forms = Forms {
+            approval: Some(f),
+            approval_errors: e,
+            ..Forms::default()
+        };
+        let html = render(&mut tx, &page, forms).await?;
+        return Ok(refused(StatusCode::UNPROCESSABLE_ENTITY, html));
+    };
+    // Keep the roles in their usual order.
+    roles.sort_by_key(|r| APPROVER_ROLES.iter().position(|x| x == r));
+    let before = request_queries::approval_settings(&mut tx).await?;
+    let by = tx.user().id;
+    if request_queries::save_approval_settings(&mut tx, &roles, threshold, f.version, by)
+        .await?
+        .is_none()
+    {
+        let forms = Forms {
+            approval: Some(ApprovalForm {
+                version: before.version,
+                ..f
+            }),
+            approval_conflict: true,
+            ..Forms::default()
+        };
+        let html = render(&mut tx, &page, forms).await?;
+        return Ok(refused(StatusCode::CONFLICT, html));
+    }
+    tx.audit(Change {
+        entity: "funds_settings",
+        entity_id: None,
+        action: Action::Update,
+        summary: "payment approval",
+        before: snapshot(&serde_json::json!({
+            "approver_roles": before.approver_roles,
+            "second_approval_above": before.second_approval_above,
+        })),
+        after: snapshot(&serde_json::json!({
+            "approver_roles": roles,
+            "second_approval_above": threshold,
+        })),
+    })
+    .await?;
+    tx.commit().await?;
+    page.session.flash(true, "settings.saved").await?;
+    Ok(Redirect::to(&format!("{BASE}#approval")).into_response())
+}
+
+/// Adds or changes an approver's limit: a user of an approver role, an amount of 0 or more.
+pub async fn save_limit(
+    mut tx: TenantTx<Funds>,
+    page: Page,
+    AppForm(f): AppForm<LimitForm>,
+) -> AppResult<Response> {
+    tx.require(Permission::ManageFundsSettings)?;
+    let mut e = FieldErrors::default();
+    let users = approver_users(request_queries::users(&mut tx).await?);
+    let user = optional_int(&mut e, "user_id", &f.user_id, 1..=i64::MAX);
+    match user {
+        None if !e.has("user_id") => e.add("user_id", "form.required"),
+        Some(id) if !users.iter().any(|u| u.id == id) => e.add("user_id", "form.invalid_choice"),
+        _ => {}
+    }
+    let limit = optional_decimal(
+        &mut e,
+        "amount_limit",
+        &f.amount_limit,
+        MAX_AMOUNT,
+        2,
+    );
+    if limit.is_none() && !e.has("amount_limit") {
+        e.add("amount_limit", "form.required");
+    }
+    let (Some(user), Some(limit)) = (user, limit.filter(|_| e.is_empty())) else {
+        let forms = Forms {
+            limit: f,
+            limit_errors: e,
+            ..Forms::default()
+        };
+        let html = render(&mut tx, &page, forms).await?;
+        return Ok(refused(StatusCode::UNPROCESSABLE_ENTITY, html));
+    };
+    let by = tx.user().id;
+    let before = request_queries::set_limit(&mut tx, user, limit, by).await?;
+    let name = users
+        .iter()
+        .find(|u| u.id == user)
+        .map(|u| u.name.clone())
+        .unwrap_or_default();
+    tx.audit(Change {
+        entity: "payment_approver",
+        entity_id: Some(user),
+        action: if before.is_some() {
+            Action::Update
+        } else {
+            Action::Create
+        },
+        summary: &name,
+        before: before.map(|l| serde_json::json!({ "amount_limit": l })),
+        after: snapshot(&serde_json::json!({ "amount_limit": limit })),
+    })
+    .await?;
+    tx.commit().await?;
+    page.session.flash(true, "settings.saved").await?;
+    Ok(Redirect::to(&format!("{BASE}#approvers")).into_response())
+}
+
+#[derive(Debug, Default, Deserialize)]
+pub struct CsrfOnly {}
+
+/// Removes an approver's limit (they then approve up to any amount their role allows).
+pub async fn remove_limit(
+    mut tx: TenantTx<Funds>,
+    page: Page,
+    Path(user): Path<i64>,
+    AppForm(_): AppForm<CsrfOnly>,
+) -> AppResult<Response> {
+    tx.require(Permission::ManageFundsSettings)?;
+    let before = request_queries::remove_limit(&mut tx, user)
+        .await?
+        .ok_or(crate::error::AppError::NotFound)?;
+    tx.audit(Change {
+        entity: "payment_approver",
+        entity_id: Some(user),
+        action: Action::Delete,
+        summary: "amount_limit",
+        before: snapshot(&serde_json::json!({ "amount_limit": before })),
+        after: None,
+    })
+    .await?;
+    tx.commit().await?;
+    page.session.flash(true, "settings.saved").await?;
+    Ok(Redirect::to(&format!("{BASE}#approvers")).into_response())
 }
