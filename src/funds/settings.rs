@@ -32,7 +32,10 @@ pub fn router() -> axum::Router<crate::web::AppState> {
         .route(BASE, get(show).post(save))
         .route("/settings/funds/approval", post(save_approval))
         .route("/settings/funds/approvers", post(save_limit))
-        .route("/settings/funds/approvers/{user}/delete", post(remove_limit))
+        .route(
+            "/settings/funds/approvers/{user}/delete",
+            post(remove_limit),
+        )
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
@@ -322,13 +325,7 @@ pub async fn save_limit(
         Some(id) if !users.iter().any(|u| u.id == id) => e.add("user_id", "form.invalid_choice"),
         _ => {}
     }
-    let limit = optional_decimal(
-        &mut e,
-        "amount_limit",
-        &f.amount_limit,
-        MAX_AMOUNT,
-        2,
-    );
+    let limit = optional_decimal(&mut e, "amount_limit", &f.amount_limit, MAX_AMOUNT, 2);
     if limit.is_none() && !e.has("amount_limit") {
         e.add("amount_limit", "form.required");
     }

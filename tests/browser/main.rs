@@ -559,3 +559,130 @@ async fn a_budget_then_costs_past_its_thresholds_raise_the_cost_alerts() {
 
     c.close().await.unwrap();
 }
+
+#[tokio::test]
+async fn a_subcontract_is_signed_a_payment_requested_approved_and_paid_and_committed_cost_falls() {
+    let Some(driver) = start_driver() else { return };
+    let app = TestApp::spawn().await;
+    let base = app.serve().await;
+    let profile = tempfile::tempdir().unwrap();
+    let c = browser(&driver, profile.path()).await;
+
+    fill_sign_up(&c, &base).await;
+    navigate(&c, "button.primary").await;
+    c.goto(&format!("{base}/projects/new")).await.unwrap();
+    fill(&c, "#f-code", "FK-01").await;
+    fill(&c, "#f-name", "华建科技园 5# 楼").await;
+    navigate(&c, "form button.primary").await;
+    let project = app
+        .count("select id from project where code = 'FK-01'")
+        .await;
+
+    // A subcontractor and a 113,000.00 subcontract at 13 % VAT with 3 % retention, signed.
+    c.goto(&format!("{base}/funds/counterparties"))
+        .await
+        .unwrap();
+    fill(&c, "#f-name", "杭州建工劳务有限公司").await;
+    select(&c, "#f-kind option[value='subcontractor']").await;
+    navigate(&c, "#new-counterparty button.primary").await;
+    let party = app
+        .count("select id from counterparty where name = '杭州建工劳务有限公司'")
+        .await;
+    c.goto(&format!("{base}/funds/contracts/new"))
+        .await
+        .unwrap();
+    select(&c, &format!("#f-project_id option[value='{project}']")).await;
+    fill(&c, "#f-number", "FB-001").await;
+    fill(&c, "#f-title", "主体结构劳务分包").await;
+    select(&c, "#f-direction option[value='expense']").await;
+    select(&c, "#f-kind option[value='subcontract']").await;
+    select(&c, &format!("#f-counterparty_id option[value='{party}']")).await;
+    fill(&c, "#f-amount", "113000").await;
+    fill(&c, "#f-tax_rate", "13").await;
+    fill(&c, "#f-retention_percent", "3").await;
+    navigate(&c, "#contract-form button.primary").await;
+    navigate(&c, "#sign-contract").await;
+    let contract = app
+        .count("select id from contract where number = 'FB-001' and status = 'signed'")
+        .await;
+    let cost = format!("{base}/projects/{project}/cost");
+    let committed = Locator::Css("#cost-totals td.committed");
+    c.goto(&cost).await.unwrap();
+    let before = c.find(committed).await.unwrap().text().await.unwrap();
+    assert_eq!(before, "100,000.00");
+
+    // The owner requests half of it; the payable balance is shown first.
+    c.goto(&format!("{base}/funds/requests/new?contract={contract}"))
+        .await
+        .unwrap();
+    let payable = c
+        .find(Locator::Css("#payable"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(payable, "109,610.00");
+    fill(&c, "#f-amount", "56500").await;
+    fill(&c, "#f-purpose", "3 月进度款").await;
+    assert!(overflow(&c).await <= 0, "the request form is too wide");
+    snapshot(&c, "funds-pay-1-request").await;
+    navigate(&c, "#save-request").await;
+    let request = app.count("select id from payment_request").await;
+    assert!(body_text(&c).await.contains("待审批"));
+
+    // An admin, not the requester, approves it.
+    let tenant = app
+        .count("select tenant_id from app_user where email = 'li.wei@huajian.cn'")
+        .await;
+    app.user(tenant, "wang.fang@huajian.cn", "admin").await;
+    let admin_profile = tempfile::tempdir().unwrap();
+    let admin = browser(&driver, admin_profile.path()).await;
+    admin.goto(&format!("{base}/login")).await.unwrap();
+    fill(&admin, "#f-email", "wang.fang@huajian.cn").await;
+    fill(&admin, "#f-password", PASSWORD).await;
+    navigate(&admin, "button.primary").await;
+    admin
+        .goto(&format!("{base}/funds/requests?mine=1"))
+        .await
+        .unwrap();
+    navigate(&admin, &format!("#request-{request} a")).await;
+    navigate(&admin, "#approve").await;
+    let status = admin
+        .find(Locator::Css("#request-status"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(status, "已批准");
+    snapshot(&admin, "funds-pay-2-approved").await;
+    admin.close().await.unwrap();
+
+    // The owner pays it in cash, in full; the request links the ledger movement.
+    c.goto(&format!("{base}/funds/requests/{request}"))
+        .await
+        .unwrap();
+    select(&c, "#f-method option[value='cash']").await;
+    set_date(&c, "#f-moved_on", &today()).await;
+    assert!(overflow(&c).await <= 0, "the request page is too wide");
+    navigate(&c, "#pay-request").await;
+    let status = c
+        .find(Locator::Css("#request-status"))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(status, "已付款");
+    c.find(Locator::Css("#movement-link")).await.unwrap();
+    snapshot(&c, "funds-pay-3-paid").await;
+
+    // 56,500.00 paid is 50,000.00 without VAT: that much is no longer committed.
+    c.goto(&cost).await.unwrap();
+    let after = c.find(committed).await.unwrap().text().await.unwrap();
+    assert_eq!(after, "50,000.00");
+    snapshot(&c, "funds-pay-4-committed").await;
+
+    c.close().await.unwrap();
+}

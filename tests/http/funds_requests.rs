@@ -127,7 +127,9 @@ async fn request(
     amount: &str,
     extra: &[(&str, &str)],
 ) -> TestResponse {
-    let r = c.get(&format!("/funds/requests/new?contract={contract}")).await;
+    let r = c
+        .get(&format!("/funds/requests/new?contract={contract}"))
+        .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let contract = contract.to_string();
     let mut fields = vec![
@@ -304,10 +306,7 @@ async fn over_balance_is_refused_unless_overridden_with_a_reason_and_audited() {
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text("#notice").contains("109,610.00"), "{}", r.body);
     assert!(!r.field_error("amount").is_empty());
-    assert_eq!(
-        app.count("select count(*) from payment_request").await,
-        0
-    );
+    assert_eq!(app.count("select count(*) from payment_request").await, 0);
 
     // Ticked without a reason: still refused.
     let r = request(
@@ -319,14 +318,8 @@ async fn over_balance_is_refused_unless_overridden_with_a_reason_and_audited() {
     )
     .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(
-        r.field_error("override_reason"),
-        "超额申请须说明理由。"
-    );
-    assert_eq!(
-        app.count("select count(*) from payment_request").await,
-        0
-    );
+    assert_eq!(r.field_error("override_reason"), "超额申请须说明理由。");
+    assert_eq!(app.count("select count(*) from payment_request").await, 0);
 
     let r = request(
         &mut owner,
@@ -471,10 +464,7 @@ async fn limits_roles_the_requester_and_viewers_are_refused() {
     let r = act(&mut admin, &app, id, "approve").await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text("#notice").contains("10,000.00"), "{}", r.body);
-    assert_eq!(
-        app.count("select count(*) from payment_approval").await,
-        0
-    );
+    assert_eq!(app.count("select count(*) from payment_approval").await, 0);
     assert_eq!(status(&app, id).await, REQUESTED);
 
     // A project manager is not an approver role by default.
@@ -502,11 +492,11 @@ async fn limits_roles_the_requester_and_viewers_are_refused() {
         )
         .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
-    assert_eq!(viewer.get("/funds/requests/new").await.status, StatusCode::FORBIDDEN);
     assert_eq!(
-        app.count("select count(*) from payment_request").await,
-        1
+        viewer.get("/funds/requests/new").await.status,
+        StatusCode::FORBIDDEN
     );
+    assert_eq!(app.count("select count(*) from payment_request").await, 1);
 
     // Raised to 50,000.00, the admin may approve it.
     admin.get("/funds/requests").await;
@@ -597,10 +587,7 @@ async fn paying_in_a_closed_month_or_now_above_the_balance_is_refused() {
     );
 
     // Last month closed in the cost centre: no payment dated in it.
-    let last = today()
-        .with_day(1)
-        .and_then(|d| d.pred_opt())
-        .unwrap();
+    let last = today().with_day(1).and_then(|d| d.pred_opt()).unwrap();
     owner.get("/cost/periods").await;
     let r = owner
         .post_form(
@@ -679,7 +666,10 @@ async fn a_reimbursement_pays_a_member_of_staff() {
         .trim_start_matches("/funds/requests/")
         .parse()
         .unwrap();
-    assert_eq!(act(&mut admin, &app, id, "approve").await.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        act(&mut admin, &app, id, "approve").await.status,
+        StatusCode::SEE_OTHER
+    );
     let r = pay(&mut owner, &app, id, &today().to_string(), "1280.50").await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     assert_eq!(
@@ -842,15 +832,15 @@ async fn the_approval_settings_validate_and_save() {
         .post_form(&format!("/settings/funds/approvers/{pm_id}/delete"), &[])
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-    assert_eq!(
-        app.count("select count(*) from payment_approver").await,
-        0
-    );
+    assert_eq!(app.count("select count(*) from payment_approver").await, 0);
     assert_eq!(
         app.count("select count(*) from audit_log where entity = 'payment_approver'")
             .await,
         3
     );
     // Settings are the owner's and admins'.
-    assert_eq!(pm.get("/settings/funds").await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        pm.get("/settings/funds").await.status,
+        StatusCode::FORBIDDEN
+    );
 }

@@ -218,7 +218,10 @@ mod tests {
     }
 
     fn roles() -> Vec<String> {
-        DEFAULT_APPROVER_ROLES.iter().map(|r| (*r).to_owned()).collect()
+        DEFAULT_APPROVER_ROLES
+            .iter()
+            .map(|r| (*r).to_owned())
+            .collect()
     }
 
     fn pending(amount: Decimal) -> Pending<'static> {

@@ -98,7 +98,10 @@ fn payee(r: &Request) -> String {
 }
 
 fn contract_money_of(k: &Contract) -> (Decimal, Decimal) {
-    (current_amount(k.amount, &[k.variations]), k.retention_percent)
+    (
+        current_amount(k.amount, &[k.variations]),
+        k.retention_percent,
+    )
 }
 
 async fn money_of(
@@ -590,7 +593,10 @@ struct Refused {
 }
 
 /// Checks a request form against the contract (locked) or the reimbursement's choices.
-async fn validate(tx: &mut TenantTx<Funds>, f: &RequestForm) -> AppResult<Result<NewRequest, Refused>> {
+async fn validate(
+    tx: &mut TenantTx<Funds>,
+    f: &RequestForm,
+) -> AppResult<Result<NewRequest, Refused>> {
     let locale = tx.user().locale;
     let v = viewer(tx);
     let mut e = FieldErrors::default();
@@ -720,8 +726,16 @@ pub async fn create(
             } else {
                 "reimbursement"
             };
-            let html =
-                form_page(&mut tx, &page, r.contract.as_ref(), mode, f, r.errors, r.notice).await?;
+            let html = form_page(
+                &mut tx,
+                &page,
+                r.contract.as_ref(),
+                mode,
+                f,
+                r.errors,
+                r.notice,
+            )
+            .await?;
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response());
         }
     };
@@ -741,7 +755,9 @@ pub async fn create(
     })
     .await?;
     tx.commit().await?;
-    page.session.flash(true, "funds_pay.requested_flash").await?;
+    page.session
+        .flash(true, "funds_pay.requested_flash")
+        .await?;
     Ok(Redirect::to(&format!("{BASE}/{id}")).into_response())
 }
 
@@ -918,7 +934,10 @@ fn notice(tx: &TenantTx<Funds>, key: &str) -> Extra {
 /// The answer to a refused approval or rejection.
 fn refusal(tx: &TenantTx<Funds>, why: Refusal) -> (StatusCode, Extra) {
     match why {
-        Refusal::Role => (StatusCode::FORBIDDEN, notice(tx, "funds_pay.not_an_approver")),
+        Refusal::Role => (
+            StatusCode::FORBIDDEN,
+            notice(tx, "funds_pay.not_an_approver"),
+        ),
         Refusal::OwnRequest => (StatusCode::FORBIDDEN, notice(tx, "funds_pay.own_request")),
         Refusal::SameApprover => (
             StatusCode::FORBIDDEN,
@@ -1085,7 +1104,9 @@ pub async fn cancel(
     })
     .await?;
     tx.commit().await?;
-    page.session.flash(true, "funds_pay.cancelled_flash").await?;
+    page.session
+        .flash(true, "funds_pay.cancelled_flash")
+        .await?;
     Ok(Redirect::to(&format!("{BASE}/{id}")).into_response())
 }
 
