@@ -844,3 +844,66 @@ async fn the_approval_settings_validate_and_save() {
         StatusCode::FORBIDDEN
     );
 }
+
+#[tokio::test]
+async fn only_signed_expense_contracts_take_requests() {
+    let Company {
+        app,
+        mut owner,
+        project,
+        ..
+    } = company().await;
+    let party = app.count("select id from counterparty").await.to_string();
+    owner.get("/funds/contracts/new").await;
+    let r = owner
+        .post_form(
+            "/funds/contracts",
+            &[
+                ("project_id", &project.to_string()),
+                ("number", "FB-002"),
+                ("title", "幕墙分包"),
+                ("direction", "expense"),
+                ("kind", "subcontract"),
+                ("counterparty_id", &party),
+                ("category_id", ""),
+                ("amount", "50000"),
+                ("tax_rate", "9"),
+                ("signed_on", ""),
+                ("payment_terms", ""),
+                ("retention_percent", "0"),
+                ("retention_release_on", ""),
+                ("version", "0"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let draft = app
+        .count("select id from contract where number = 'FB-002'")
+        .await;
+    let page = owner
+        .get(&format!("/funds/requests/new?contract={draft}"))
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert_eq!(page.text("#notice"), "只有已签订的支出合同可以申请付款。");
+    assert!(page.text("#request-form").is_empty());
+    let r = owner
+        .post_form(
+            "/funds/requests",
+            &[
+                ("contract_id", &draft.to_string()),
+                ("kind", "contract"),
+                ("amount", "1000"),
+                ("purpose", "预付款"),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(app.count("select count(*) from payment_request").await, 0);
+    // The chooser lists only the signed one.
+    let page = owner.get("/funds/requests/new").await;
+    let picks = page.text("#contract-picks");
+    assert!(
+        picks.contains("FB-001") && !picks.contains("FB-002"),
+        "{picks}"
+    );
+}

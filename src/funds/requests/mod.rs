@@ -413,6 +413,8 @@ pub struct RequestFormPage {
     pub projects: Vec<Choice>,
     pub payees: Vec<Choice>,
     pub categories: Vec<Choice>,
+    /// False for a contract that takes no requests (not a signed expense contract).
+    pub can_submit: bool,
 }
 
 async fn facts(tx: &mut TenantTx<Funds>, k: &Contract) -> AppResult<ContractFacts> {
@@ -505,6 +507,7 @@ async fn form_page(
         (Vec::new(), Vec::new(), Vec::new())
     };
     Ok(RequestFormPage {
+        can_submit: contract.as_ref().is_none_or(|k| k.signed),
         layout: page.layout(tx, "funds_pay.new_request"),
         funds_tab: "requests",
         mode,
