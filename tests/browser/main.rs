@@ -684,5 +684,20 @@ async fn a_subcontract_is_signed_a_payment_requested_approved_and_paid_and_commi
     assert_eq!(after, "50,000.00");
     snapshot(&c, "funds-pay-4-committed").await;
 
+    // The list and Settings › Funds (approvers, limits) fit a phone.
+    c.goto(&format!("{base}/funds/requests")).await.unwrap();
+    assert!(overflow(&c).await <= 0, "the request list is too wide");
+    snapshot(&c, "funds-pay-5-list").await;
+    c.goto(&format!("{base}/settings/funds")).await.unwrap();
+    assert!(overflow(&c).await <= 0, "Settings › Funds is too wide");
+    snapshot(&c, "funds-pay-6-settings").await;
+    c.execute(
+        "document.querySelector('#approval').scrollIntoView();",
+        vec![],
+    )
+    .await
+    .unwrap();
+    snapshot(&c, "funds-pay-7-approvers").await;
+
     c.close().await.unwrap();
 }
