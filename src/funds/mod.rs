@@ -7,10 +7,13 @@
 //! - `counterparties`: clients, subcontractors and suppliers with their bank details.
 //! - `contracts`: income and expense contracts, signing, variations, closing.
 //! - `settings`: Settings › Funds — the retention cap.
+//! - `applications`: progress-payment applications on income contracts, their certification,
+//!   receipts, and retention receipts.
 //!
 //! Signed expense contracts (with variations, without VAT) are the cost centre's committed
 //! cost through the `cost_committed` view (migration 0007).
 
+pub mod applications;
 pub mod contracts;
 pub mod counterparties;
 pub mod domain;
@@ -24,6 +27,7 @@ use crate::web::AppState;
 
 pub fn router() -> Router<AppState> {
     Router::new()
+        .merge(applications::router())
         .merge(contracts::router())
         .merge(counterparties::router())
         .merge(settings::router())
