@@ -90,7 +90,9 @@ async fn contract(
     ];
     let id = id_from(&post(c, "/funds/contracts", &f).await, "/funds/contracts/");
     let v = app
-        .count(&format!("select version::bigint from contract where id = {id}"))
+        .count(&format!(
+            "select version::bigint from contract where id = {id}"
+        ))
         .await;
     let r = c
         .post_form(
@@ -103,7 +105,12 @@ async fn contract(
 }
 
 /// An application form with the given figures (advance, owner materials, others empty).
-fn figures(contract: i64, completed: &str, variation: &str, day_labour: &str) -> Vec<(&'static str, String)> {
+fn figures(
+    contract: i64,
+    completed: &str,
+    variation: &str,
+    day_labour: &str,
+) -> Vec<(&'static str, String)> {
     vec![
         ("contract_id", contract.to_string()),
         ("period_end", "2026-04-30".to_owned()),
@@ -119,7 +126,11 @@ fn figures(contract: i64, completed: &str, variation: &str, day_labour: &str) ->
     ]
 }
 
-fn with(mut f: Vec<(&'static str, String)>, name: &str, value: &str) -> Vec<(&'static str, String)> {
+fn with(
+    mut f: Vec<(&'static str, String)>,
+    name: &str,
+    value: &str,
+) -> Vec<(&'static str, String)> {
     for (k, v) in f.iter_mut() {
         if *k == name {
             *v = value.to_owned();
@@ -197,7 +208,15 @@ async fn an_application_shows_hand_worked_figures_freezes_on_submit_and_is_certi
         ..
     } = company().await;
     let k = contract(
-        &mut owner, &app, project, client, "ZB-001", "income", "1,000,000.00", "3", "100,000",
+        &mut owner,
+        &app,
+        project,
+        client,
+        "ZB-001",
+        "income",
+        "1,000,000.00",
+        "3",
+        "100,000",
     )
     .await;
 
@@ -206,7 +225,9 @@ async fn an_application_shows_hand_worked_figures_freezes_on_submit_and_is_certi
     assert_eq!(r.text("#payment-ratio"), "80 %");
     assert_eq!(r.text("#advance-amount"), "100,000.00");
 
-    let r = owner.get(&format!("/funds/applications/new?contract={k}")).await;
+    let r = owner
+        .get(&format!("/funds/applications/new?contract={k}"))
+        .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert!(r.body.contains("value=\"80\""));
 
@@ -231,11 +252,16 @@ async fn an_application_shows_hand_worked_figures_freezes_on_submit_and_is_certi
     assert_eq!(r.text("#application-status"), "草稿");
 
     // One open draft per contract: a new one opens the draft.
-    let r = owner.get(&format!("/funds/applications/new?contract={k}")).await;
+    let r = owner
+        .get(&format!("/funds/applications/new?contract={k}"))
+        .await;
     assert_eq!(r.location(), format!("/funds/applications/{id}"));
     let r = post(&mut owner, "/funds/applications", &f).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(app.count("select count(*) from payment_application").await, 1);
+    assert_eq!(
+        app.count("select count(*) from payment_application").await,
+        1
+    );
 
     // The draft is edited; a stale edit answers 409 and changes nothing.
     let edit = with(with(f.clone(), "other_deductions", "2000"), "version", "1");
@@ -248,11 +274,19 @@ async fn an_application_shows_hand_worked_figures_freezes_on_submit_and_is_certi
     assert_eq!(r.text("#net-payable"), "137,400.00");
 
     // A negative amount due is refused beside the deductions, nothing saved.
-    let bad = with(with(edit.clone(), "owner_materials", "200000"), "version", "2");
+    let bad = with(
+        with(edit.clone(), "owner_materials", "200000"),
+        "version",
+        "2",
+    );
     let r = post(&mut owner, &format!("/funds/applications/{id}"), &bad).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(!r.field_error("other_deductions").is_empty());
-    assert!(r.text("#notice").contains("-52,600.00"), "{}", r.text("#notice"));
+    assert!(
+        r.text("#notice").contains("-52,600.00"),
+        "{}",
+        r.text("#notice")
+    );
     assert_eq!(version(&app, id).await, "2");
 
     // Submitting freezes the figures: no more edits.
@@ -303,7 +337,12 @@ async fn an_application_shows_hand_worked_figures_freezes_on_submit_and_is_certi
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text("#notice").contains("80,000.00"));
     assert!(!r.field_error("amount").is_empty());
-    assert_eq!(r.html().select(&scraper::Selector::parse("#f-amount[value=\"80,000.01\"]").unwrap()).count(), 1);
+    assert_eq!(
+        r.html()
+            .select(&scraper::Selector::parse("#f-amount[value=\"80,000.01\"]").unwrap())
+            .count(),
+        1
+    );
     assert_eq!(app.count("select count(*) from fund_movement").await, 1);
     assert_eq!(
         app.count(&format!(
@@ -316,8 +355,13 @@ async fn an_application_shows_hand_worked_figures_freezes_on_submit_and_is_certi
     );
 
     // The list shows it with totals, and exports the same.
-    let r = owner.get(&format!("/funds/applications?contract={k}")).await;
-    assert_eq!(r.text(&format!("#application-{id} td.outstanding")), "80,000.00");
+    let r = owner
+        .get(&format!("/funds/applications?contract={k}"))
+        .await;
+    assert_eq!(
+        r.text(&format!("#application-{id} td.outstanding")),
+        "80,000.00"
+    );
     assert_eq!(r.text("#application-totals td.certified"), "130,000.00");
     assert_eq!(r.text("#application-totals td.received"), "50,000.00");
     let r = owner.get("/funds/applications?format=csv").await;
@@ -329,7 +373,9 @@ async fn an_application_shows_hand_worked_figures_freezes_on_submit_and_is_certi
     assert!(r.bytes.starts_with(b"PK"));
 
     // The cost centre reads billed and collected.
-    let r = owner.get(&format!("/projects/{project}/cost/revenue")).await;
+    let r = owner
+        .get(&format!("/projects/{project}/cost/revenue"))
+        .await;
     assert_eq!(r.status, StatusCode::OK);
     assert_eq!(r.text("#billed"), "130,000.00");
     assert_eq!(r.text("#collected"), "50,000.00");
@@ -345,13 +391,26 @@ async fn retention_stops_at_the_cap_across_periods_and_the_contract_amount_is_a_
         ..
     } = company().await;
     let k = contract(
-        &mut owner, &app, project, client, "ZB-002", "income", "100,000.00", "3", "0",
+        &mut owner,
+        &app,
+        project,
+        client,
+        "ZB-002",
+        "income",
+        "100,000.00",
+        "3",
+        "0",
     )
     .await;
 
     // 3 % of 99,999.50 is 2,999.985: 2,999.99 to the fen.
     let first = id_from(
-        &post(&mut owner, "/funds/applications", &figures(k, "99,999.50", "", "")).await,
+        &post(
+            &mut owner,
+            "/funds/applications",
+            &figures(k, "99,999.50", "", ""),
+        )
+        .await,
         "/funds/applications/",
     );
     let r = owner.get(&format!("/funds/applications/{first}")).await;
@@ -359,16 +418,29 @@ async fn retention_stops_at_the_cap_across_periods_and_the_contract_amount_is_a_
     submit(&mut owner, &app, first).await;
 
     // More than is left of the contract is refused, naming what is left and the variation route.
-    let r = post(&mut owner, "/funds/applications", &figures(k, "1.00", "", "")).await;
+    let r = post(
+        &mut owner,
+        "/funds/applications",
+        &figures(k, "1.00", "", ""),
+    )
+    .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text("#notice").contains("0.50"));
     assert!(r.text("#notice").contains("变更"));
     assert!(!r.field_error("completed_value").is_empty());
-    assert_eq!(app.count("select count(*) from payment_application").await, 1);
+    assert_eq!(
+        app.count("select count(*) from payment_application").await,
+        1
+    );
 
     // 3 % of 0.50 is 0.02 but the cap of 3,000.00 leaves 0.01.
     let second = id_from(
-        &post(&mut owner, "/funds/applications", &figures(k, "0.50", "", "")).await,
+        &post(
+            &mut owner,
+            "/funds/applications",
+            &figures(k, "0.50", "", ""),
+        )
+        .await,
         "/funds/applications/",
     );
     let r = owner.get(&format!("/funds/applications/{second}")).await;
@@ -379,8 +451,10 @@ async fn retention_stops_at_the_cap_across_periods_and_the_contract_amount_is_a_
     // 0.50 × 80 % = 0.40, less 0.01.
     assert_eq!(r.text("#net-payable"), "0.39");
     assert_eq!(
-        app.count(&format!("select period_no::bigint from payment_application where id = {second}"))
-            .await,
+        app.count(&format!(
+            "select period_no::bigint from payment_application where id = {second}"
+        ))
+        .await,
         2
     );
 
@@ -408,12 +482,28 @@ async fn refusals_closed_months_roles_and_other_tenants() {
         client,
     } = company().await;
     let k = contract(
-        &mut owner, &app, project, client, "ZB-003", "income", "500,000.00", "3", "50,000",
+        &mut owner,
+        &app,
+        project,
+        client,
+        "ZB-003",
+        "income",
+        "500,000.00",
+        "3",
+        "50,000",
     )
     .await;
     let sub = counterparty(&mut owner, "劳务公司", "subcontractor").await;
     let expense = contract(
-        &mut owner, &app, project, sub, "FB-001", "expense", "100,000.00", "3", "0",
+        &mut owner,
+        &app,
+        project,
+        sub,
+        "FB-001",
+        "expense",
+        "100,000.00",
+        "3",
+        "0",
     )
     .await;
 
@@ -443,22 +533,39 @@ async fn refusals_closed_months_roles_and_other_tenants() {
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(!r.text("#notice").is_empty());
-    let r = post(&mut owner, "/funds/applications", &figures(expense, "1000", "", "")).await;
+    let r = post(
+        &mut owner,
+        "/funds/applications",
+        &figures(expense, "1000", "", ""),
+    )
+    .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(app.count("select count(*) from payment_application").await, 0);
+    assert_eq!(
+        app.count("select count(*) from payment_application").await,
+        0
+    );
 
     // Advance recovered beyond the contract's advance is refused.
     let r = post(
         &mut owner,
         "/funds/applications",
-        &with(figures(k, "100,000", "", ""), "advance_recovered", "50,000.01"),
+        &with(
+            figures(k, "100,000", "", ""),
+            "advance_recovered",
+            "50,000.01",
+        ),
     )
     .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text("#notice").contains("50,000.00"));
 
     let id = id_from(
-        &post(&mut owner, "/funds/applications", &figures(k, "100,000", "", "")).await,
+        &post(
+            &mut owner,
+            "/funds/applications",
+            &figures(k, "100,000", "", ""),
+        )
+        .await,
         "/funds/applications/",
     );
 
@@ -487,7 +594,10 @@ async fn refusals_closed_months_roles_and_other_tenants() {
     );
     let v = version(&app, id).await;
     let r = viewer
-        .post_form(&format!("/funds/applications/{id}/submit"), &[("version", &v)])
+        .post_form(
+            &format!("/funds/applications/{id}/submit"),
+            &[("version", &v)],
+        )
         .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     let r = pm.get(&format!("/funds/applications/{id}")).await;
@@ -535,17 +645,30 @@ async fn refusals_closed_months_roles_and_other_tenants() {
     assert!(r.text("#notice").contains("2028-03-10"));
     assert_eq!(app.count("select count(*) from fund_movement").await, 0);
     // An expense contract has no such page.
-    assert_not_found(&owner.get(&format!("/funds/contracts/{expense}/retention-receipt")).await);
+    assert_not_found(
+        &owner
+            .get(&format!("/funds/contracts/{expense}/retention-receipt"))
+            .await,
+    );
 
     // Other tenants' ids answer 404.
     let (mut other, _) = app.signup("Beta", "owner@beta.cn").await;
     assert_not_found(&other.get(&format!("/funds/applications/{id}")).await);
-    assert_not_found(&other.get(&format!("/funds/applications/new?contract={k}")).await);
+    assert_not_found(
+        &other
+            .get(&format!("/funds/applications/new?contract={k}"))
+            .await,
+    );
     assert_not_found(&other.get(&rpath).await);
     assert_not_found(&receipt(&mut other, &path, &on, "1").await);
     assert_not_found(&certify(&mut other, &app, id, "1").await);
     assert_not_found(
-        &post(&mut other, "/funds/applications", &figures(k, "1000", "", "")).await,
+        &post(
+            &mut other,
+            "/funds/applications",
+            &figures(k, "1000", "", ""),
+        )
+        .await,
     );
     let r = other.get("/funds/applications").await;
     assert_eq!(r.status, StatusCode::OK);

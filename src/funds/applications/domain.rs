@@ -320,9 +320,7 @@ mod tests {
         // 120,000 > 100,000: the second period claims too much.
         assert_eq!(
             refusals(&t, &earlier, &second),
-            vec![Refusal::CumulativeAbove {
-                left: dec!(40000)
-            }]
+            vec![Refusal::CumulativeAbove { left: dec!(40000) }]
         );
         // Nothing left under the cap: nothing withheld.
         let full = Earlier {

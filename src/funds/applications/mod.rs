@@ -186,7 +186,9 @@ struct Listed {
 }
 
 fn listed(a: &Application) -> Listed {
-    let certified = (a.status == "certified").then_some(a.certified_amount).flatten();
+    let certified = (a.status == "certified")
+        .then_some(a.certified_amount)
+        .flatten();
     Listed {
         value: period_value(a),
         net: a.net_payable,
@@ -628,7 +630,11 @@ pub async fn create(
 ) -> AppResult<Response> {
     tx.require(Permission::RequestPayment)?;
     let locale = tx.user().locale;
-    let id: i64 = f.contract_id.trim().parse().map_err(|_| AppError::NotFound)?;
+    let id: i64 = f
+        .contract_id
+        .trim()
+        .parse()
+        .map_err(|_| AppError::NotFound)?;
     let v = viewer(&tx);
     // The contract's row lock keeps two drafts of one contract from racing.
     let k = contracts::find(&mut tx, v, id, true).await?;
@@ -803,10 +809,8 @@ async fn detail_page(
         c.retention = a.retention_amount;
         c.cumulative_retention = earlier.retention + a.retention_amount;
         c.net_payable = a.net_payable;
-        c.deductions = a.retention_amount
-            + a.advance_recovered
-            + a.owner_materials
-            + a.other_deductions;
+        c.deductions =
+            a.retention_amount + a.advance_recovered + a.owner_materials + a.other_deductions;
     }
     let day = today(tx);
     let settlement = match (a.status.as_str(), a.certified_amount) {
@@ -987,10 +991,16 @@ pub async fn submit(
     let a = queries::find(&mut tx, v, id, true).await?;
     let k = contracts::find(&mut tx, v, a.contract_id, true).await?;
     if a.status != "draft" || f.version != a.version {
-        return answer(tx, &page, id, StatusCode::CONFLICT, Kept {
-            notice: stale(locale),
-            ..Kept::default()
-        })
+        return answer(
+            tx,
+            &page,
+            id,
+            StatusCode::CONFLICT,
+            Kept {
+                notice: stale(locale),
+                ..Kept::default()
+            },
+        )
         .await;
     }
     let earlier = queries::earlier(&mut tx, a.contract_id, Some(a.period_no)).await?;
@@ -1012,10 +1022,16 @@ pub async fn submit(
         .await?
         .is_none()
     {
-        return answer(tx, &page, id, StatusCode::CONFLICT, Kept {
-            notice: stale(locale),
-            ..Kept::default()
-        })
+        return answer(
+            tx,
+            &page,
+            id,
+            StatusCode::CONFLICT,
+            Kept {
+                notice: stale(locale),
+                ..Kept::default()
+            },
+        )
         .await;
     }
     tx.audit(Change {
@@ -1053,10 +1069,16 @@ pub async fn withdraw(
             .await?
             .is_none()
     {
-        return answer(tx, &page, id, StatusCode::CONFLICT, Kept {
-            notice: stale(locale),
-            ..Kept::default()
-        })
+        return answer(
+            tx,
+            &page,
+            id,
+            StatusCode::CONFLICT,
+            Kept {
+                notice: stale(locale),
+                ..Kept::default()
+            },
+        )
         .await;
     }
     tx.audit(Change {
@@ -1086,16 +1108,28 @@ pub async fn certify(
     let v = viewer(&tx);
     let a = queries::find(&mut tx, v, id, true).await?;
     if domain::next_status(&a.status, "certify").is_none() || f.version != a.version {
-        return answer(tx, &page, id, StatusCode::CONFLICT, Kept {
-            notice: stale(locale),
-            cert: Some(f),
-            ..Kept::default()
-        })
+        return answer(
+            tx,
+            &page,
+            id,
+            StatusCode::CONFLICT,
+            Kept {
+                notice: stale(locale),
+                cert: Some(f),
+                ..Kept::default()
+            },
+        )
         .await;
     }
     let day = today(&tx);
     let mut e = FieldErrors::default();
-    let amount = optional_decimal(&mut e, "certified_amount", &f.certified_amount, MAX_AMOUNT, 2);
+    let amount = optional_decimal(
+        &mut e,
+        "certified_amount",
+        &f.certified_amount,
+        MAX_AMOUNT,
+        2,
+    );
     let value = period_value(&a);
     let mut notice = Vec::new();
     match amount {
@@ -1125,21 +1159,33 @@ pub async fn certify(
         e.add("due_on", "funds_apply.due_before_certified");
     }
     let (Some(amount), Some(certified_on)) = (amount, certified_on) else {
-        return answer(tx, &page, id, StatusCode::UNPROCESSABLE_ENTITY, Kept {
-            notice,
-            cert: Some(f),
-            cert_errors: e,
-            ..Kept::default()
-        })
+        return answer(
+            tx,
+            &page,
+            id,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Kept {
+                notice,
+                cert: Some(f),
+                cert_errors: e,
+                ..Kept::default()
+            },
+        )
         .await;
     };
     if !e.is_empty() {
-        return answer(tx, &page, id, StatusCode::UNPROCESSABLE_ENTITY, Kept {
-            notice,
-            cert: Some(f),
-            cert_errors: e,
-            ..Kept::default()
-        })
+        return answer(
+            tx,
+            &page,
+            id,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Kept {
+                notice,
+                cert: Some(f),
+                cert_errors: e,
+                ..Kept::default()
+            },
+        )
         .await;
     }
     let c = Certification {
@@ -1152,11 +1198,17 @@ pub async fn certify(
         .await?
         .is_none()
     {
-        return answer(tx, &page, id, StatusCode::CONFLICT, Kept {
-            notice: stale(locale),
-            cert: Some(f),
-            ..Kept::default()
-        })
+        return answer(
+            tx,
+            &page,
+            id,
+            StatusCode::CONFLICT,
+            Kept {
+                notice: stale(locale),
+                cert: Some(f),
+                ..Kept::default()
+            },
+        )
         .await;
     }
     tx.audit(Change {
@@ -1206,12 +1258,18 @@ pub async fn receive(
     let input = match input {
         Some(x) if e.is_empty() => x,
         _ => {
-            return answer(tx, &page, id, StatusCode::UNPROCESSABLE_ENTITY, Kept {
-                notice,
-                movement: Some(f.movement),
-                errors: e,
-                ..Kept::default()
-            })
+            return answer(
+                tx,
+                &page,
+                id,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Kept {
+                    notice,
+                    movement: Some(f.movement),
+                    errors: e,
+                    ..Kept::default()
+                },
+            )
             .await;
         }
     };
@@ -1243,7 +1301,9 @@ pub async fn receive(
     })
     .await?;
     tx.commit().await?;
-    page.session.flash(true, "funds_apply.receipt_recorded").await?;
+    page.session
+        .flash(true, "funds_apply.receipt_recorded")
+        .await?;
     Ok(Redirect::to(&format!("{BASE}/{id}#receipts")).into_response())
 }
 
@@ -1414,6 +1474,8 @@ pub async fn receive_retention(
     })
     .await?;
     tx.commit().await?;
-    page.session.flash(true, "funds_apply.receipt_recorded").await?;
+    page.session
+        .flash(true, "funds_apply.receipt_recorded")
+        .await?;
     Ok(Redirect::to(&format!("/funds/contracts/{id}/retention-receipt")).into_response())
 }

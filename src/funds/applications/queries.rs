@@ -388,10 +388,7 @@ pub async fn receipts(scope: &mut TenantScope, application: i64) -> AppResult<Ve
 }
 
 /// The retention receipts of a contract (reversals included), oldest first.
-pub async fn retention_receipts(
-    scope: &mut TenantScope,
-    contract: i64,
-) -> AppResult<Vec<Receipt>> {
+pub async fn retention_receipts(scope: &mut TenantScope, contract: i64) -> AppResult<Vec<Receipt>> {
     let tenant = scope.tenant_id();
     Ok(sqlx::query_as!(
         Receipt,

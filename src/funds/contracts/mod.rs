@@ -17,11 +17,11 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use self::queries::{Contract, ContractFields, Filter, Variation, VariationFields, Viewer};
+use super::applications;
 use super::domain::{
     DIRECTIONS, KINDS, STATUSES, counterparty_fits, current_amount, default_category, kind_fits,
     nonzero_amount, positive_amount, retention_within_cap, without_vat,
 };
-use super::applications;
 use super::queries::{self as funds_queries, Counterparty, ProjectPick};
 use crate::audit::{Action, Change, snapshot};
 use crate::auth::Permission;
