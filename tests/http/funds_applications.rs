@@ -674,4 +674,31 @@ async fn refusals_closed_months_roles_and_other_tenants() {
     assert_eq!(r.status, StatusCode::OK);
     assert!(!r.body.contains("ZB-003"));
     assert_eq!(app.count("select count(*) from fund_movement").await, 0);
+
+    // Once the defects liability period has ended, the retention withheld is received, and
+    // no more than that.
+    app.exec(&format!(
+        "update contract set retention_release_on = '2026-06-01' where id = {k}"
+    ))
+    .await;
+    owner.get(&rpath).await;
+    let r = receipt(&mut owner, &rpath, &on, "3,000.01").await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text("#notice").contains("3,000.00"));
+    let r = receipt(&mut owner, &rpath, &on, "3,000.00").await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let r = owner.get(&rpath).await;
+    assert_eq!(r.text("#retention-received"), "3,000.00");
+    assert_eq!(r.text("#retention-left"), "0.00");
+    assert_eq!(
+        app.count(&format!(
+            "select count(*) from fund_movement where kind = 'retention_receipt'
+             and contract_id = {k} and application_id is null and amount = 3000"
+        ))
+        .await,
+        1
+    );
+    let r = owner.get(&format!("/projects/{project}/cost/revenue")).await;
+    assert_eq!(r.text("#billed"), "80,000.00");
+    assert_eq!(r.text("#collected"), "3,000.00");
 }

@@ -428,7 +428,7 @@ fn amount_or_zero(errors: &mut FieldErrors, field: &'static str, value: &str) ->
     optional_decimal(errors, field, value, MAX_AMOUNT, 2).unwrap_or_default()
 }
 
-/// A checked form: the fields, the derived figures, and the refusals' messages in words.
+/// A checked form: the fields to save and the figures derived from them.
 struct Checked {
     fields: ApplicationFields,
     computed: Computed,
