@@ -417,11 +417,22 @@ async fn retention_stops_at_the_cap_across_periods_and_the_contract_amount_is_a_
     assert_eq!(r.text("#retention"), "2,999.99");
     submit(&mut owner, &app, first).await;
 
-    // More than is left of the contract is refused, naming what is left and the variation route.
+    // A period must end after the previous one.
     let r = post(
         &mut owner,
         "/funds/applications",
-        &figures(k, "1.00", "", ""),
+        &figures(k, "0.50", "", ""),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(!r.field_error("period_end").is_empty());
+
+    // More than is left of the contract is refused, naming what is left and the variation route.
+    let may = |f| with(f, "period_end", "2026-05-31");
+    let r = post(
+        &mut owner,
+        "/funds/applications",
+        &may(figures(k, "1.00", "", "")),
     )
     .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -438,7 +449,7 @@ async fn retention_stops_at_the_cap_across_periods_and_the_contract_amount_is_a_
         &post(
             &mut owner,
             "/funds/applications",
-            &figures(k, "0.50", "", ""),
+            &may(figures(k, "0.50", "", "")),
         )
         .await,
         "/funds/applications/",
@@ -698,7 +709,9 @@ async fn refusals_closed_months_roles_and_other_tenants() {
         .await,
         1
     );
-    let r = owner.get(&format!("/projects/{project}/cost/revenue")).await;
+    let r = owner
+        .get(&format!("/projects/{project}/cost/revenue"))
+        .await;
     assert_eq!(r.text("#billed"), "80,000.00");
     assert_eq!(r.text("#collected"), "3,000.00");
 }

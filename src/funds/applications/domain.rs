@@ -39,6 +39,13 @@ pub struct Earlier {
     pub value: Decimal,
     pub retention: Decimal,
     pub advance_recovered: Decimal,
+    /// The end of the latest of them: a new period ends after it.
+    pub last_end: Option<NaiveDate>,
+}
+
+/// Whether a period ending `end` follows the earlier periods.
+pub fn period_follows(end: NaiveDate, earlier: &Earlier) -> bool {
+    earlier.last_end.is_none_or(|last| end > last)
 }
 
 /// The figures entered for one period.
@@ -311,7 +318,11 @@ mod tests {
             value: first.period_value,
             retention: first.retention,
             advance_recovered: Decimal::ZERO,
+            last_end: Some(day(2026, 4, 30)),
         };
+        assert!(period_follows(day(2026, 5, 31), &earlier));
+        assert!(!period_follows(day(2026, 4, 30), &earlier));
+        assert!(period_follows(day(2026, 4, 30), &Earlier::default()));
         let second = compute(&t, &earlier, &f.clone());
         // The cap is 5,000: only 2,000 is left of it.
         assert_eq!(second.retention, dec!(2000.00));
@@ -347,6 +358,7 @@ mod tests {
             value: dec!(100000),
             retention: dec!(3000),
             advance_recovered: dec!(90000),
+            last_end: None,
         };
         let c = compute(&terms(), &earlier, &figures());
         let r = refusals(&terms(), &earlier, &c);

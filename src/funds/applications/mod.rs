@@ -449,6 +449,12 @@ fn check(
     {
         e.add("period_end", "funds_apply.period_before_signing");
     }
+    if let Some(end) = period_end
+        && !e.has("period_end")
+        && !domain::period_follows(end, earlier)
+    {
+        e.add("period_end", "funds_apply.period_not_after");
+    }
     let fig = Figures {
         completed: amount_or_zero(&mut e, "completed_value", &f.completed_value),
         variation: signed_amount(&mut e, "variation_value", &f.variation_value),

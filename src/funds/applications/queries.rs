@@ -140,7 +140,8 @@ pub async fn earlier(
         r#"select coalesce(sum(completed_value + variation_value + day_labour_value), 0)
                       as "value!",
                   coalesce(sum(retention_amount), 0) as "retention!",
-                  coalesce(sum(advance_recovered), 0) as "advance!"
+                  coalesce(sum(advance_recovered), 0) as "advance!",
+                  max(period_end) as last_end
            from payment_application
            where tenant_id = $1 and contract_id = $2 and status <> 'withdrawn'
              and ($3::int is null or period_no < $3)"#,
@@ -154,6 +155,7 @@ pub async fn earlier(
         value: r.value,
         retention: r.retention,
         advance_recovered: r.advance,
+        last_end: r.last_end,
     })
 }
 
