@@ -9,10 +9,14 @@
 //! - `requests`: payment requests against expense contracts and reimbursements, their
 //!   approvals and payment.
 //! - `settings`: Settings › Funds — the retention cap, the payment approvers and limits.
+//! - `settings`: Settings › Funds — the retention cap.
+//! - `applications`: progress-payment applications on income contracts, their certification,
+//!   receipts, and retention receipts.
 //!
 //! Signed expense contracts (with variations, without VAT) are the cost centre's committed
 //! cost through the `cost_committed` view (migration 0007).
 
+pub mod applications;
 pub mod contracts;
 pub mod counterparties;
 pub mod domain;
@@ -27,6 +31,7 @@ use crate::web::AppState;
 
 pub fn router() -> Router<AppState> {
     Router::new()
+        .merge(applications::router())
         .merge(contracts::router())
         .merge(counterparties::router())
         .merge(requests::router())

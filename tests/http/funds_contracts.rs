@@ -291,7 +291,9 @@ async fn a_purchase_commits_under_materials_and_an_income_contract_commits_nothi
     sign(&mut owner, &app, purchase).await;
     let f = with(fields(project, client, "ZB-001"), "direction", "income");
     let f = with(f, "kind", "main");
-    let income = draft(&mut owner, &with(f, "retention_percent", "0")).await;
+    let mut f = with(f, "retention_percent", "0");
+    f.push(("payment_ratio", "80".to_owned()));
+    let income = draft(&mut owner, &f).await;
     sign(&mut owner, &app, income).await;
 
     let materials = app

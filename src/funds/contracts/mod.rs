@@ -17,6 +17,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use self::queries::{Contract, ContractFields, Filter, Variation, VariationFields, Viewer};
+use super::applications;
 use super::domain::{
     DIRECTIONS, KINDS, STATUSES, counterparty_fits, current_amount, default_category, kind_fits,
     nonzero_amount, positive_amount, retention_within_cap, without_vat,
@@ -218,6 +219,8 @@ pub struct ContractForm {
     pub payment_terms: String,
     pub retention_percent: String,
     pub retention_release_on: String,
+    pub payment_ratio: String,
+    pub advance_amount: String,
     pub version: i32,
 }
 
@@ -240,6 +243,8 @@ impl ContractForm {
                 .retention_release_on
                 .map(|d| d.to_string())
                 .unwrap_or_default(),
+            payment_ratio: k.payment_ratio.map(format::quantity).unwrap_or_default(),
+            advance_amount: k.advance_amount.to_string(),
             version: k.version,
         }
     }
@@ -348,6 +353,36 @@ fn validate(
     {
         e.add("retention_release_on", "funds.release_before_signing");
     }
+    // The contract terms progress-payment applications need (GB 50500-2013 §10.3.7).
+    let payment_ratio = optional_decimal(
+        &mut e,
+        "payment_ratio",
+        &f.payment_ratio,
+        Decimal::ONE_HUNDRED,
+        2,
+    );
+    if direction == "income" {
+        match payment_ratio {
+            None if !e.has("payment_ratio") => e.add("payment_ratio", "funds_apply.ratio_required"),
+            Some(r) if !applications::domain::ratio_within_law(r) => {
+                e.add("payment_ratio", "funds_apply.ratio_out_of_range")
+            }
+            _ => {}
+        }
+    } else if payment_ratio.is_some() {
+        e.add("payment_ratio", "funds_apply.ratio_income_only");
+    }
+    let advance_amount = optional_decimal(
+        &mut e,
+        "advance_amount",
+        &f.advance_amount,
+        super::domain::MAX_AMOUNT,
+        2,
+    )
+    .unwrap_or_default();
+    if !e.has("advance_amount") && !e.has("amount") && advance_amount > amount {
+        e.add("advance_amount", "funds_apply.advance_above_amount");
+    }
     if !e.is_empty() {
         return Err(e);
     }
@@ -365,6 +400,8 @@ fn validate(
         payment_terms,
         retention_percent,
         retention_release_on,
+        payment_ratio,
+        advance_amount,
     })
 }
 
@@ -635,6 +672,8 @@ pub struct ContractPage {
     pub retention_percent: String,
     pub retention_amount: String,
     pub retention_release_on: String,
+    pub payment_ratio: String,
+    pub advance_amount: String,
     pub status: String,
     pub status_key: String,
     pub version: i32,
@@ -685,6 +724,8 @@ async fn detail_page(
             .retention_release_on
             .map(|d| d.to_string())
             .unwrap_or_default(),
+        payment_ratio: k.payment_ratio.map(percent_text).unwrap_or_default(),
+        advance_amount: format::money(k.advance_amount),
         status_key: format!("funds.status_{}", k.status),
         status: k.status.clone(),
         version: k.version,
@@ -745,6 +786,18 @@ async fn move_status(
             "funds.retention_above_cap",
             &[("cap", &percent_text(cap))],
         ));
+        let html = detail_page(&mut tx, &page, id, None, FieldErrors::default(), notice).await?;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response());
+    }
+    // A draft saved before the payment ratio was a term of income contracts has none.
+    if to == "signed"
+        && k.status == from
+        && k.direction == "income"
+        && !k
+            .payment_ratio
+            .is_some_and(applications::domain::ratio_within_law)
+    {
+        let notice = Some(i18n::t(locale, "funds_apply.ratio_out_of_range").to_owned());
         let html = detail_page(&mut tx, &page, id, None, FieldErrors::default(), notice).await?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response());
     }

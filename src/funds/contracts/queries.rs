@@ -39,6 +39,10 @@ pub struct Contract {
     pub payment_terms: String,
     pub retention_percent: Decimal,
     pub retention_release_on: Option<NaiveDate>,
+    /// 进度款支付比例 (income contracts): the share of each period's value the client pays.
+    pub payment_ratio: Option<Decimal>,
+    /// 预付款: the advance payment the progress payments recover.
+    pub advance_amount: Decimal,
     pub status: String,
     pub variations: Decimal,
     pub version: i32,
@@ -71,7 +75,7 @@ async fn select(
                   cp.name as counterparty_name, k.category_id,
                   c.name_zh as "category_zh?", c.name_en as "category_en?", k.amount, k.tax_rate,
                   k.signed_on, k.payment_terms, k.retention_percent, k.retention_release_on,
-                  k.status,
+                  k.payment_ratio, k.advance_amount, k.status,
                   coalesce((select sum(x.amount) from contract_variation x
                             where x.tenant_id = k.tenant_id and x.contract_id = k.id), 0)
                       as "variations!",
@@ -154,6 +158,8 @@ pub struct ContractFields {
     pub payment_terms: String,
     pub retention_percent: Decimal,
     pub retention_release_on: Option<NaiveDate>,
+    pub payment_ratio: Option<Decimal>,
+    pub advance_amount: Decimal,
 }
 
 pub async fn insert(scope: &mut TenantScope, f: &ContractFields, by: UserId) -> AppResult<i64> {
@@ -162,8 +168,9 @@ pub async fn insert(scope: &mut TenantScope, f: &ContractFields, by: UserId) -> 
         "insert into contract (tenant_id, project_id, number, title, direction, kind,
                                counterparty_id, category_id, amount, tax_rate, signed_on,
                                payment_terms, retention_percent, retention_release_on,
-                               created_by, updated_by)
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15)
+                               payment_ratio, advance_amount, created_by, updated_by)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $16, $17,
+                 $15, $15)
          returning id",
         tenant as TenantId,
         f.project_id,
@@ -179,7 +186,9 @@ pub async fn insert(scope: &mut TenantScope, f: &ContractFields, by: UserId) -> 
         f.payment_terms,
         f.retention_percent,
         f.retention_release_on,
-        by.0
+        by.0,
+        f.payment_ratio,
+        f.advance_amount
     )
     .fetch_one(scope.conn())
     .await
@@ -200,8 +209,8 @@ pub async fn update(
          set project_id = $3, number = $4, title = $5, direction = $6, kind = $7,
              counterparty_id = $8, category_id = $9, amount = $10, tax_rate = $11,
              signed_on = $12, payment_terms = $13, retention_percent = $14,
-             retention_release_on = $15, updated_at = now(), updated_by = $16,
-             version = version + 1
+             retention_release_on = $15, payment_ratio = $18, advance_amount = $19,
+             updated_at = now(), updated_by = $16, version = version + 1
          where tenant_id = $1 and id = $2 and version = $17 and status = 'draft'
          returning version",
         tenant as TenantId,
@@ -220,7 +229,9 @@ pub async fn update(
         f.retention_percent,
         f.retention_release_on,
         by.0,
-        version
+        version,
+        f.payment_ratio,
+        f.advance_amount
     )
     .fetch_optional(scope.conn())
     .await
