@@ -7,13 +7,18 @@
 //! - `counterparties`: clients, subcontractors and suppliers with their bank details.
 //! - `contracts`: income and expense contracts, signing, variations, closing.
 //! - `settings`: Settings › Funds — the retention cap.
+//! - `cashflow`: a project's funds page and fund plan, the company overview, aging, the
+//!   dashboard's panel.
+//! - `bench`: `girder bench funds`.
 //!
 //! Signed expense contracts (with variations, without VAT) are the cost centre's committed
 //! cost through the `cost_committed` view (migration 0007).
 
+pub mod cashflow;
 pub mod contracts;
 pub mod counterparties;
 pub mod domain;
+pub mod bench;
 pub mod ledger;
 pub mod queries;
 mod settings;
@@ -24,6 +29,7 @@ use crate::web::AppState;
 
 pub fn router() -> Router<AppState> {
     Router::new()
+        .merge(cashflow::router())
         .merge(contracts::router())
         .merge(counterparties::router())
         .merge(settings::router())
