@@ -15,6 +15,7 @@ mod cost_entries;
 mod cost_ev;
 mod cost_report;
 mod exchange;
+mod funds_cashflow;
 mod funds_contracts;
 mod isolation;
 mod labour;

@@ -99,12 +99,9 @@ pub struct MonthRow {
     pub negative: bool,
 }
 
+/// An amount that may be negative (a balance, a net flow, a month of reversals).
 fn signed(d: Decimal) -> String {
-    if d < Decimal::ZERO {
-        format!("-{}", money(d))
-    } else {
-        money(d)
-    }
+    money(d)
 }
 
 pub(crate) fn month_rows(t: &Timeline) -> Vec<MonthRow> {
@@ -115,7 +112,7 @@ fn month_row(l: &MonthLine) -> MonthRow {
     let (flow_in, flow_out) = if l.projected {
         (String::new(), String::new())
     } else {
-        (money(l.actual.inflow), money(l.actual.outflow))
+        (signed(l.actual.inflow), signed(l.actual.outflow))
     };
     MonthRow {
         month: l.month.format("%Y-%m").to_string(),
