@@ -108,7 +108,8 @@ async fn generate(db: &Db, data: &LabourData, movements: i64) -> AppResult<i64> 
     )
     .execute(scope.conn())
     .await?;
-    // One in ten contracts is income; the rest are subcontracts and purchases.
+    // One in ten contracts is income (spread over every project); the rest are subcontracts
+    // and purchases.
     sqlx::query!(
         "with p as (select array_agg(id order by id) as ids from project where tenant_id = $1),
               c as (select array_agg(id order by id) filter (where kind = 'client') as clients,
@@ -117,7 +118,7 @@ async fn generate(db: &Db, data: &LabourData, movements: i64) -> AppResult<i64> 
          insert into contract (tenant_id, project_id, number, title, direction, kind,
                                counterparty_id, amount, tax_rate, signed_on, retention_percent,
                                retention_release_on, status, created_by, updated_by)
-         select $1, p.ids[1 + n % cardinality(p.ids)], 'HT-' || lpad(n::text, 5, '0'),
+         select $1, p.ids[1 + (n + n / 10) % cardinality(p.ids)], 'HT-' || lpad(n::text, 5, '0'),
                 '基准合同 ' || n,
                 case when n % 10 = 0 then 'income' else 'expense' end,
                 case when n % 10 = 0 then 'main' when n % 3 = 0 then 'purchase'
@@ -164,7 +165,7 @@ async fn generate(db: &Db, data: &LabourData, movements: i64) -> AppResult<i64> 
          select $1, k.ps[i], $2::date + ((n * 7919) % $3::int)::int, c.id, '分包供应商',
                 '合同发票 ' || n, a.amount, 9, round(a.amount * 0.09, 2), 'FP-HT-' || n,
                 k.ids[i], $4, $4
-         from generate_series(1, 50000) as n cross join k cross join c
+         from generate_series(1::bigint, 50000) as n cross join k cross join c
          cross join lateral (select 1 + n % cardinality(k.ids) as i,
                                     round(20000 + (n * 104729 % 4000000) / 100.0, 2) as amount) a",
         tenant as TenantId,
@@ -174,8 +175,8 @@ async fn generate(db: &Db, data: &LabourData, movements: i64) -> AppResult<i64> 
     )
     .execute(scope.conn())
     .await?;
-    // Half receipts against the applications, half payments on the expense contracts (one in
-    // fifty a retention payment).
+    // Half receipts against the applications (naming their contract, as the ledger records
+    // them), half payments on the expense contracts (one in fifty a retention payment).
     let inserted = sqlx::query!(
         "with a as (select array_agg(a.id order by a.id) as ids,
                            array_agg(a.contract_id order by a.id) as ks,
@@ -202,7 +203,7 @@ async fn generate(db: &Db, data: &LabourData, movements: i64) -> AppResult<i64> 
                      else round(1000 + (n * 104729 % 400000) / 100.0, 2) end,
                 'bank', b.id, 'LS' || n,
                 case when n % 2 = 0 then a.cs[i] else e.cs[j] end,
-                case when n % 2 = 0 then null else e.ids[j] end,
+                case when n % 2 = 0 then a.ks[i] else e.ids[j] end,
                 case when n % 2 = 0 then a.ids[i] end,
                 $4
          from generate_series(1, $5::bigint) as n cross join a cross join e cross join b

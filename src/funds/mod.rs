@@ -14,11 +14,11 @@
 //! Signed expense contracts (with variations, without VAT) are the cost centre's committed
 //! cost through the `cost_committed` view (migration 0007).
 
+pub mod bench;
 pub mod cashflow;
 pub mod contracts;
 pub mod counterparties;
 pub mod domain;
-pub mod bench;
 pub mod ledger;
 pub mod queries;
 mod settings;

@@ -42,7 +42,9 @@ fn days_ago(n: u64) -> NaiveDate {
 fn month_start(offset: i32) -> NaiveDate {
     let first = today().with_day(1).unwrap();
     if offset >= 0 {
-        first.checked_add_months(Months::new(offset as u32)).unwrap()
+        first
+            .checked_add_months(Months::new(offset as u32))
+            .unwrap()
     } else {
         first
             .checked_sub_months(Months::new(offset.unsigned_abs()))
@@ -60,6 +62,10 @@ async fn party(app: &TestApp, tenant: i64, name: &str, kind: &str) -> i64 {
 }
 
 /// A signed contract; returns its id.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "a test helper naming each column it sets"
+)]
 async fn contract(
     app: &TestApp,
     tenant: i64,
@@ -151,7 +157,14 @@ async fn reverse(app: &TestApp, tenant: i64, id: i64, on: NaiveDate) {
 }
 
 /// An invoice of `amount` plus 9 % VAT booked against an expense contract on `on`.
-async fn invoice(app: &TestApp, tenant: i64, project: i64, contract: i64, on: NaiveDate, amount: &str) {
+async fn invoice(
+    app: &TestApp,
+    tenant: i64,
+    project: i64,
+    contract: i64,
+    on: NaiveDate,
+    amount: &str,
+) {
     app.exec(&format!(
         "insert into cost_entry (tenant_id, project_id, entry_date, category_id, description,
                                  amount, tax_rate, tax_amount, contract_id)
@@ -177,18 +190,62 @@ async fn the_project_page_shows_what_contracts_applications_and_movements_add_up
     let client = party(&app, tenant, "城投集团", "client").await;
     let sub = party(&app, tenant, "宏达劳务", "subcontractor").await;
     let release = today().checked_add_days(Days::new(30)).unwrap();
-    let income = contract(&app, tenant, project, client, "SR-1", true, "1000000", "3", release).await;
-    let expense = contract(&app, tenant, project, sub, "ZC-1", false, "113000", "3", release).await;
+    let income = contract(
+        &app, tenant, project, client, "SR-1", true, "1000000", "3", release,
+    )
+    .await;
+    let expense = contract(
+        &app, tenant, project, sub, "ZC-1", false, "113000", "3", release,
+    )
+    .await;
     let two_ago = month_start(-2).checked_add_days(Days::new(9)).unwrap();
     let last = month_start(-1).checked_add_days(Days::new(4)).unwrap();
     let app1 = certified(&app, tenant, income, 1, two_ago, "300000", "9000").await;
-    movement(&app, tenant, project, "progress_receipt", two_ago, "200000", &format!("application_id={app1}")).await;
-    let wrong = movement(&app, tenant, project, "progress_receipt", two_ago, "50000", &format!("application_id={app1}")).await;
+    movement(
+        &app,
+        tenant,
+        project,
+        "progress_receipt",
+        two_ago,
+        "200000",
+        &format!("application_id={app1}"),
+    )
+    .await;
+    let wrong = movement(
+        &app,
+        tenant,
+        project,
+        "progress_receipt",
+        two_ago,
+        "50000",
+        &format!("application_id={app1}"),
+    )
+    .await;
     reverse(&app, tenant, wrong, last).await;
-    movement(&app, tenant, project, "retention_receipt", last, "1000", &format!("contract_id={income}")).await;
+    movement(
+        &app,
+        tenant,
+        project,
+        "retention_receipt",
+        last,
+        "1000",
+        &format!("contract_id={income}"),
+    )
+    .await;
     invoice(&app, tenant, project, expense, two_ago, "50000").await;
-    movement(&app, tenant, project, "contract_payment", last, "30000", &format!("contract_id={expense}")).await;
-    let owner_id = app.count("select id from app_user where email = 'owner@acme.cn'").await;
+    movement(
+        &app,
+        tenant,
+        project,
+        "contract_payment",
+        last,
+        "30000",
+        &format!("contract_id={expense}"),
+    )
+    .await;
+    let owner_id = app
+        .count("select id from app_user where email = 'owner@acme.cn'")
+        .await;
     app.exec(&format!(
         "insert into payment_request (tenant_id, kind, project_id, contract_id, amount, purpose,
                                       requested_on, requested_by, status)
@@ -222,12 +279,10 @@ async fn the_project_page_shows_what_contracts_applications_and_movements_add_up
     assert_eq!(r.text(&format!("#month-{m1} td.net")), "-79,000.00");
     assert_eq!(r.text(&format!("#month-{m1} td.balance")), "171,000.00");
     assert!(r.body.contains("<svg") && r.body.contains("class=\"flow-chart\""));
-    assert_eq!(
-        r.text(&format!("#contract-{income} td.open")),
-        "100,000.00"
-    );
+    assert_eq!(r.text(&format!("#contract-{income} td.open")), "100,000.00");
     assert!(
-        !r.text(&format!("#contract-{expense} td.release-upcoming")).is_empty(),
+        !r.text(&format!("#contract-{expense} td.release-upcoming"))
+            .is_empty(),
         "a release within 90 days is flagged"
     );
     // The roll-up the page reads equals the movements summed.
@@ -293,18 +348,49 @@ async fn the_plan_saves_all_months_refuses_a_stale_version_and_shows_the_project
     } = company().await;
     let path = format!("/projects/{project}/funds/plan");
     let from = month_start(0);
-    let r = owner.get(&format!("{path}?from={}", from.format("%Y-%m"))).await;
+    let r = owner
+        .get(&format!("{path}?from={}", from.format("%Y-%m")))
+        .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    assert_eq!(r.html().select(&scraper::Selector::parse("input[name=planned_in]").unwrap()).count(), 12);
+    assert_eq!(
+        r.html()
+            .select(&scraper::Selector::parse("input[name=planned_in]").unwrap())
+            .count(),
+        12
+    );
     // 100,000 in hand, then a month paying out more than comes in.
     let client = party(&app, tenant, "城投集团", "client").await;
-    let k = contract(&app, tenant, project, client, "SR-1", true, "1000000", "0", from).await;
+    let k = contract(
+        &app, tenant, project, client, "SR-1", true, "1000000", "0", from,
+    )
+    .await;
     let a = certified(&app, tenant, k, 1, month_start(-1), "100000", "0").await;
-    movement(&app, tenant, project, "progress_receipt", month_start(-1), "100000", &format!("application_id={a}")).await;
-    let f = plan_fields(&app, project, from, &[(1, "50,000", "20000"), (2, "0", "200000.5")]).await;
+    movement(
+        &app,
+        tenant,
+        project,
+        "progress_receipt",
+        month_start(-1),
+        "100000",
+        &format!("application_id={a}"),
+    )
+    .await;
+    let f = plan_fields(
+        &app,
+        project,
+        from,
+        &[(1, "50,000", "20000"), (2, "0", "200000.5")],
+    )
+    .await;
     let r = post(&mut owner, &path, &f).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-    assert_eq!(app.count(&format!("select count(*) from fund_plan where project_id = {project}")).await, 2);
+    assert_eq!(
+        app.count(&format!(
+            "select count(*) from fund_plan where project_id = {project}"
+        ))
+        .await,
+        2
+    );
     assert_eq!(
         app.count(&format!("select (planned_out * 10)::bigint from fund_plan where project_id = {project} and month = '{}'", month_start(2))).await,
         2_000_005
@@ -337,10 +423,20 @@ async fn the_plan_saves_all_months_refuses_a_stale_version_and_shows_the_project
     let r = post(&mut owner, &path, &f).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     assert_eq!(
-        app.count(&format!("select version::bigint from fund_plan where project_id = {project} and month = '{}'", month_start(1))).await,
+        app.count(&format!(
+            "select version::bigint from fund_plan where project_id = {project} and month = '{}'",
+            month_start(1)
+        ))
+        .await,
         2
     );
-    assert!(app.count(&format!("select count(*) from audit_log where tenant_id = {tenant} and entity = 'fund_plan'")).await >= 2);
+    assert!(
+        app.count(&format!(
+            "select count(*) from audit_log where tenant_id = {tenant} and entity = 'fund_plan'"
+        ))
+        .await
+            >= 2
+    );
     let r = owner.get(&format!("/projects/{project}/funds")).await;
     assert!(r.text("#negative-warning").is_empty());
 }
@@ -354,14 +450,26 @@ async fn invalid_plan_values_are_refused_with_messages_and_nothing_is_saved() {
         ..
     } = company().await;
     let path = format!("/projects/{project}/funds/plan");
-    let f = plan_fields(&app, project, month_start(0), &[(0, "-5", "10"), (1, "100", "1.234"), (2, "300", "")]).await;
+    let f = plan_fields(
+        &app,
+        project,
+        month_start(0),
+        &[(0, "-5", "10"), (1, "100", "1.234"), (2, "300", "")],
+    )
+    .await;
     let r = post(&mut owner, &path, &f).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
     assert!(!r.text("#e-in-0").is_empty());
     assert!(!r.text("#e-out-1").is_empty());
     assert!(r.text("#e-in-2").is_empty());
     assert!(r.body.contains("value=\"1.234\""), "input kept");
-    assert_eq!(app.count(&format!("select count(*) from fund_plan where project_id = {project}")).await, 0);
+    assert_eq!(
+        app.count(&format!(
+            "select count(*) from fund_plan where project_id = {project}"
+        ))
+        .await,
+        0
+    );
 }
 
 #[tokio::test]
@@ -383,7 +491,10 @@ async fn the_overview_totals_are_the_sum_of_the_projects_and_export() {
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(r.text("#month-totals .inflow"), "3,000.50");
     assert_eq!(r.text("#month-totals .outflow"), "500.00");
-    assert_eq!(r.text(&format!("#project-{project} td.balance")), "1,000.50");
+    assert_eq!(
+        r.text(&format!("#project-{project} td.balance")),
+        "1,000.50"
+    );
     assert_eq!(r.text(&format!("#project-{p2} td.balance")), "1,500.00");
     let m = month_start(-1).format("%Y-%m").to_string();
     assert_eq!(r.text(&format!("#month-{m} td.inflow")), "3,000.50");
@@ -391,8 +502,20 @@ async fn the_overview_totals_are_the_sum_of_the_projects_and_export() {
     assert!(r.body.contains("aria-current=\"page\">"));
     let csv = owner.get("/funds?format=csv").await;
     assert_eq!(csv.status, StatusCode::OK);
-    assert!(csv.body.contains(&format!("{m},3000.50,0.00,3000.50")), "{}", csv.body);
-    assert!(csv.body.lines().last().unwrap_or("").contains("3000.50,500.00,2500.50"), "{}", csv.body);
+    assert!(
+        csv.body.contains(&format!("{m},3000.50,0.00,3000.50")),
+        "{}",
+        csv.body
+    );
+    assert!(
+        csv.body
+            .lines()
+            .last()
+            .unwrap_or("")
+            .contains("3000.50,500.00,2500.50"),
+        "{}",
+        csv.body
+    );
     let xlsx = owner.get("/funds?format=xlsx").await;
     assert_eq!(xlsx.status, StatusCode::OK);
     assert!(xlsx.bytes.starts_with(b"PK"));
@@ -409,18 +532,45 @@ async fn aging_puts_open_amounts_in_buckets_first_in_first_out() {
     let client = party(&app, tenant, "城投集团", "client").await;
     let sub = party(&app, tenant, "宏达劳务", "subcontractor").await;
     let far = today().checked_add_days(Days::new(400)).unwrap();
-    let k = contract(&app, tenant, project, client, "SR-1", true, "1000000", "0", far).await;
+    let k = contract(
+        &app, tenant, project, client, "SR-1", true, "1000000", "0", far,
+    )
+    .await;
     let mut apps = Vec::new();
-    for (i, (ago, amount)) in [(5, "100"), (45, "200"), (75, "300"), (120, "400")].iter().enumerate() {
+    for (i, (ago, amount)) in [(5, "100"), (45, "200"), (75, "300"), (120, "400")]
+        .iter()
+        .enumerate()
+    {
         apps.push(certified(&app, tenant, k, i as i32 + 1, days_ago(*ago), amount, "0").await);
     }
     // 450 received: the 400 of 120 days and 50 of the 300 of 75 days.
-    movement(&app, tenant, project, "progress_receipt", days_ago(5), "450", &format!("application_id={}", apps[0])).await;
-    let e = contract(&app, tenant, project, sub, "ZC-1", false, "100000", "0", far).await;
+    movement(
+        &app,
+        tenant,
+        project,
+        "progress_receipt",
+        days_ago(5),
+        "450",
+        &format!("application_id={}", apps[0]),
+    )
+    .await;
+    let e = contract(
+        &app, tenant, project, sub, "ZC-1", false, "100000", "0", far,
+    )
+    .await;
     invoice(&app, tenant, project, e, days_ago(100), "1000").await;
     invoice(&app, tenant, project, e, days_ago(20), "2000").await;
     // 1,090 (the first invoice with VAT) paid, so 2,180 of 20 days stays.
-    movement(&app, tenant, project, "contract_payment", days_ago(3), "1090", &format!("contract_id={e}")).await;
+    movement(
+        &app,
+        tenant,
+        project,
+        "contract_payment",
+        days_ago(3),
+        "1090",
+        &format!("contract_id={e}"),
+    )
+    .await;
     let r = owner.get("/funds/aging").await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert_eq!(
@@ -434,11 +584,26 @@ async fn aging_puts_open_amounts_in_buckets_first_in_first_out() {
     assert!(r.text("#aging-receivables tfoot").contains("550.00"));
     let csv = owner.get("/funds/aging?format=csv").await;
     assert_eq!(csv.status, StatusCode::OK);
-    assert!(csv.body.contains("城投集团,100.00,200.00,250.00,0.00,550.00"), "{}", csv.body);
+    assert!(
+        csv.body
+            .contains("城投集团,100.00,200.00,250.00,0.00,550.00"),
+        "{}",
+        csv.body
+    );
     // The dashboard panel: the receivable, and what is past its due date (all but 100).
     let d = owner.get("/dashboard").await;
-    assert_eq!(d.text("#panel-receivable").split_whitespace().next().unwrap_or(""), "550.00");
-    assert!(d.text("#panel-overdue").contains("450.00"), "{}", d.text("#funds-panel"));
+    assert_eq!(
+        d.text("#panel-receivable")
+            .split_whitespace()
+            .next()
+            .unwrap_or(""),
+        "550.00"
+    );
+    assert!(
+        d.text("#panel-overdue").contains("450.00"),
+        "{}",
+        d.text("#funds-panel")
+    );
     assert_eq!(d.text("#panel-payable"), "2,180.00");
 }
 
@@ -453,7 +618,9 @@ async fn roles_and_tenants() {
     let path = format!("/projects/{project}/funds/plan");
     // A viewer member reads the page but not the plan form, and cannot save.
     let mut viewer = app.user(tenant, "viewer@acme.cn", "viewer").await;
-    let uid = app.count("select id from app_user where email = 'viewer@acme.cn'").await;
+    let uid = app
+        .count("select id from app_user where email = 'viewer@acme.cn'")
+        .await;
     app.exec(&format!(
         "insert into project_member (tenant_id, project_id, user_id, project_role)
          values ({tenant}, {project}, {uid}, 'viewer')"
@@ -465,7 +632,10 @@ async fn roles_and_tenants() {
     assert_eq!(viewer.get(&path).await.status, StatusCode::FORBIDDEN);
     viewer.get(&format!("/projects/{project}/funds")).await;
     let f = plan_fields(&app, project, month_start(0), &[(0, "1", "1")]).await;
-    assert_eq!(post(&mut viewer, &path, &f).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        post(&mut viewer, &path, &f).await.status,
+        StatusCode::FORBIDDEN
+    );
     assert_eq!(app.count("select count(*) from fund_plan").await, 0);
     assert_eq!(viewer.get("/funds").await.status, StatusCode::OK);
     // The owner's dashboard has the panel.
@@ -473,7 +643,13 @@ async fn roles_and_tenants() {
     assert!(!d.text("#funds-panel").is_empty());
     // A foreman does not open Funds, and the dashboard shows no panel.
     let mut foreman = app.user(tenant, "foreman@acme.cn", "foreman").await;
-    assert_ne!(foreman.get(&format!("/projects/{project}/funds")).await.status, StatusCode::OK);
+    assert_ne!(
+        foreman
+            .get(&format!("/projects/{project}/funds"))
+            .await
+            .status,
+        StatusCode::OK
+    );
     assert_ne!(foreman.get("/funds").await.status, StatusCode::OK);
     assert_ne!(foreman.get("/funds/aging").await.status, StatusCode::OK);
     let d = foreman.get("/dashboard").await;
@@ -498,12 +674,18 @@ async fn fund_month_equals_the_grouped_movements_after_random_inserts_and_revers
     // A small linear congruential generator: the same sequence on every run.
     let mut seed: u64 = 0x2545_F491_4F6C_DD1D;
     let mut next = |n: u64| {
-        seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        seed = seed
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
         (seed >> 33) % n
     };
     let mut ids = Vec::new();
     for _ in 0..60 {
-        let kind = if next(2) == 0 { "other_in" } else { "other_out" };
+        let kind = if next(2) == 0 {
+            "other_in"
+        } else {
+            "other_out"
+        };
         let on = NaiveDate::from_ymd_opt(2025, 1 + next(12) as u32, 1 + next(28) as u32).unwrap();
         let amount = format!("{}.{:02}", 1 + next(100_000), next(100));
         let id = movement(&app, tenant, project, kind, on, &amount, "").await;
@@ -511,7 +693,9 @@ async fn fund_month_equals_the_grouped_movements_after_random_inserts_and_revers
         if next(4) == 0 {
             let (target, day) = ids[next(ids.len() as u64) as usize];
             let reversed = app
-                .count(&format!("select count(*) from fund_movement where reverses_id = {target}"))
+                .count(&format!(
+                    "select count(*) from fund_movement where reverses_id = {target}"
+                ))
                 .await;
             if reversed == 0 {
                 let later = day.checked_add_days(Days::new(next(60))).unwrap();

@@ -60,7 +60,11 @@ impl Axis {
         let v = if self.wan { v / 10_000.0 } else { v };
         let text = format!("{v:.1}");
         let t = text.trim_end_matches('0').trim_end_matches('.');
-        if t == "-0" { "0".to_owned() } else { t.to_owned() }
+        if t == "-0" {
+            "0".to_owned()
+        } else {
+            t.to_owned()
+        }
     }
 
     fn ticks(&self) -> Vec<f64> {
@@ -71,7 +75,11 @@ impl Axis {
     }
 
     fn y(&self, v: f64) -> f64 {
-        let v = if v.is_finite() { v.clamp(self.lo, self.hi) } else { 0.0 };
+        let v = if v.is_finite() {
+            v.clamp(self.lo, self.hi)
+        } else {
+            0.0
+        };
         H - BOTTOM - (v - self.lo) / (self.hi - self.lo) * (H - TOP - BOTTOM)
     }
 }
@@ -100,10 +108,7 @@ fn write_chart(out: &mut String, lines: &[MonthLine], labels: &ChartLabels) -> f
             [i, o, to_f64(l.balance)]
         })
         .fold(0.0, f64::max);
-    let lo = lines
-        .iter()
-        .map(|l| to_f64(l.balance))
-        .fold(0.0, f64::min);
+    let lo = lines.iter().map(|l| to_f64(l.balance)).fold(0.0, f64::min);
     let axis = Axis::new(lo, hi);
     let widest = axis
         .ticks()

@@ -467,10 +467,13 @@ mod tests {
             mv(2026, 1, 20, Direction::Out, dec!(30)),
             mv(2026, 2, 1, Direction::In, dec!(50)),
         ]);
-        assert_eq!(months[&d(2026, 1, 1)], Flow {
-            inflow: dec!(0),
-            outflow: dec!(30)
-        });
+        assert_eq!(
+            months[&d(2026, 1, 1)],
+            Flow {
+                inflow: dec!(0),
+                outflow: dec!(30)
+            }
+        );
         assert_eq!(balance(months.values()), dec!(20));
         assert_eq!(
             running_balance(&months),
@@ -481,64 +484,100 @@ mod tests {
     #[test]
     fn timeline_projects_the_plan_after_the_current_month_and_names_the_first_negative() {
         let actual = BTreeMap::from([
-            (d(2025, 12, 1), Flow {
-                inflow: dec!(1000),
-                outflow: dec!(0),
-            }),
-            (d(2026, 1, 1), Flow {
-                inflow: dec!(200),
-                outflow: dec!(500),
-            }),
+            (
+                d(2025, 12, 1),
+                Flow {
+                    inflow: dec!(1000),
+                    outflow: dec!(0),
+                },
+            ),
+            (
+                d(2026, 1, 1),
+                Flow {
+                    inflow: dec!(200),
+                    outflow: dec!(500),
+                },
+            ),
             // Dated ahead: the plan speaks for the future.
-            (d(2026, 3, 1), Flow {
-                inflow: dec!(999),
-                outflow: dec!(0),
-            }),
+            (
+                d(2026, 3, 1),
+                Flow {
+                    inflow: dec!(999),
+                    outflow: dec!(0),
+                },
+            ),
         ]);
         let plan = BTreeMap::from([
-            (d(2026, 1, 1), Planned {
-                planned_in: dec!(300),
-                planned_out: dec!(400),
-            }),
-            (d(2026, 2, 1), Planned {
-                planned_in: dec!(0),
-                planned_out: dec!(600),
-            }),
-            (d(2026, 3, 1), Planned {
-                planned_in: dec!(500),
-                planned_out: dec!(0),
-            }),
+            (
+                d(2026, 1, 1),
+                Planned {
+                    planned_in: dec!(300),
+                    planned_out: dec!(400),
+                },
+            ),
+            (
+                d(2026, 2, 1),
+                Planned {
+                    planned_in: dec!(0),
+                    planned_out: dec!(600),
+                },
+            ),
+            (
+                d(2026, 3, 1),
+                Planned {
+                    planned_in: dec!(500),
+                    planned_out: dec!(0),
+                },
+            ),
         ]);
         let t = timeline(&actual, &plan, d(2026, 1, 1), d(2026, 3, 1), d(2026, 1, 20));
         assert_eq!(t.opening, dec!(1000));
         let balances: Vec<Decimal> = t.lines.iter().map(|l| l.balance).collect();
         assert_eq!(balances, vec![dec!(700), dec!(100), dec!(600)]);
-        assert_eq!(t.lines[0].variance, Some(Flow {
-            inflow: dec!(-100),
-            outflow: dec!(100)
-        }));
+        assert_eq!(
+            t.lines[0].variance,
+            Some(Flow {
+                inflow: dec!(-100),
+                outflow: dec!(100)
+            })
+        );
         assert!(t.lines[1].projected && t.lines[1].variance.is_none());
         assert_eq!(t.first_negative, None);
-        let mut deeper = plan.clone();
-        deeper.insert(d(2026, 2, 1), Planned {
-            planned_in: dec!(0),
-            planned_out: dec!(800),
-        });
-        let t = timeline(&actual, &deeper, d(2026, 1, 1), d(2026, 3, 1), d(2026, 1, 20));
+        let mut deeper = plan;
+        deeper.insert(
+            d(2026, 2, 1),
+            Planned {
+                planned_in: dec!(0),
+                planned_out: dec!(800),
+            },
+        );
+        let t = timeline(
+            &actual,
+            &deeper,
+            d(2026, 1, 1),
+            d(2026, 3, 1),
+            d(2026, 1, 20),
+        );
         assert_eq!(t.lines[1].balance, dec!(-100));
         assert_eq!(t.first_negative, Some(d(2026, 2, 1)));
     }
 
     #[test]
     fn a_negative_past_is_not_a_projection_warning() {
-        let actual = BTreeMap::from([(d(2025, 6, 1), Flow {
-            inflow: dec!(0),
-            outflow: dec!(10),
-        })]);
-        let plan = BTreeMap::from([(d(2025, 7, 1), Planned {
-            planned_in: dec!(20),
-            planned_out: dec!(0),
-        })]);
+        let actual = BTreeMap::from([(
+            d(2025, 6, 1),
+            Flow {
+                inflow: dec!(0),
+                outflow: dec!(10),
+            },
+        )]);
+        let plan = BTreeMap::from([(
+            d(2025, 7, 1),
+            Planned {
+                planned_in: dec!(20),
+                planned_out: dec!(0),
+            },
+        )]);
         let t = timeline(&actual, &plan, d(2025, 5, 1), d(2025, 7, 1), d(2025, 6, 3));
         assert_eq!(t.first_negative, Some(d(2025, 6, 1)));
         let t = timeline(&actual, &plan, d(2025, 5, 1), d(2025, 7, 1), d(2025, 7, 3));
@@ -548,7 +587,16 @@ mod tests {
     #[test]
     fn buckets_edges() {
         let mut b = Buckets::default();
-        for (days, a) in [(-5, 1), (0, 1), (30, 1), (31, 2), (60, 2), (61, 3), (90, 3), (91, 4)] {
+        for (days, a) in [
+            (-5, 1),
+            (0, 1),
+            (30, 1),
+            (31, 2),
+            (60, 2),
+            (61, 3),
+            (90, 3),
+            (91, 4),
+        ] {
             b.add(days, Decimal::from(a));
         }
         assert_eq!(b.as_array(), [dec!(3), dec!(4), dec!(6), dec!(4)]);
@@ -652,14 +700,24 @@ mod tests {
 
     fn movements() -> impl Strategy<Value = Vec<(Movement, bool)>> {
         prop::collection::vec(
-            (0u32..36, 1u32..28, any::<bool>(), 1i64..10_000_000, any::<bool>()),
+            (
+                0u32..36,
+                1u32..28,
+                any::<bool>(),
+                1i64..10_000_000,
+                any::<bool>(),
+            ),
             0..60,
         )
         .prop_map(|v| {
             v.into_iter()
                 .map(|(m, day, inflow, cents, reversed)| {
                     let moved_on = add_months(d(2024, 1, day), m as i32);
-                    let direction = if inflow { Direction::In } else { Direction::Out };
+                    let direction = if inflow {
+                        Direction::In
+                    } else {
+                        Direction::Out
+                    };
                     (
                         Movement {
                             moved_on,

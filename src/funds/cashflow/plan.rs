@@ -140,7 +140,13 @@ pub async fn edit(
     p.require(Permission::PlanFunds)?;
     let first = parse_month(&q.from).unwrap_or_else(|| domain::month_of(super::today(&p.tx)));
     let rows = saved(&mut p, first).await?;
-    Ok(Html(render(&p, &page, first, saved_lines(first, &rows), None)?))
+    Ok(Html(render(
+        &p,
+        &page,
+        first,
+        saved_lines(first, &rows),
+        None,
+    )?))
 }
 
 /// A month as it will be saved.
@@ -164,9 +170,14 @@ pub async fn save(
     let n = f.month.len();
     if n == 0
         || n > MONTHS as usize
-        || [f.planned_in.len(), f.planned_out.len(), f.note.len(), f.version.len()]
-            .iter()
-            .any(|l| *l != n)
+        || [
+            f.planned_in.len(),
+            f.planned_out.len(),
+            f.note.len(),
+            f.version.len(),
+        ]
+        .iter()
+        .any(|l| *l != n)
     {
         return Err(AppError::BadRequest("malformed plan form".into()));
     }
