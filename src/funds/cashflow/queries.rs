@@ -197,23 +197,29 @@ pub async fn contracts(
     let tenant = scope.tenant_id();
     Ok(sqlx::query_as!(
         ContractMoney,
-        r#"with receipts as (
-               select a.contract_id, sum(m.amount) as received
-               from fund_movement m
-               join payment_application a on a.tenant_id = m.tenant_id and a.id = m.application_id
-               where m.tenant_id = $1 and m.application_id is not null and m.direction = 'in'
-                 and ($4::bigint is null or m.project_id = $4)
-               group by a.contract_id),
-           flows as (
-               select m.contract_id,
+        r#"with raw as (
+               -- One pass over the ledger: by contract, or by application when a receipt
+               -- names only its application (keyed negative, resolved below).
+               select coalesce(m.contract_id, -m.application_id) as key,
+                      sum(m.amount) filter (where m.application_id is not null
+                                              and m.direction = 'in') as received,
                       sum(m.amount) filter (where m.kind = 'retention_receipt') as retention_received,
                       sum(m.amount) filter (where m.kind = 'contract_payment') as paid,
                       sum(m.amount) filter (where m.kind = 'retention_payment') as retention_paid
                from fund_movement m
-               where m.tenant_id = $1 and m.contract_id is not null
-                 and m.kind in ('retention_receipt', 'contract_payment', 'retention_payment')
+               where m.tenant_id = $1
+                 and (m.contract_id is not null or m.application_id is not null)
                  and ($4::bigint is null or m.project_id = $4)
-               group by m.contract_id),
+               group by 1),
+           flows as (
+               select coalesce(a.contract_id, r.key) as contract_id,
+                      sum(r.received) as received,
+                      sum(r.retention_received) as retention_received,
+                      sum(r.paid) as paid, sum(r.retention_paid) as retention_paid
+               from raw r
+               left join payment_application a
+                   on r.key < 0 and a.tenant_id = $1 and a.id = -r.key
+               group by 1),
            certified as (
                select a.contract_id, sum(a.certified_amount) as certified,
                       sum(a.retention_amount) as retention
@@ -240,7 +246,7 @@ pub async fn contracts(
                   k.retention_percent, k.retention_release_on,
                   coalesce(c.certified, 0) as "certified!",
                   coalesce(c.retention, 0) as "retention_certified!",
-                  coalesce(r.received, 0) as "received!",
+                  coalesce(f.received, 0) as "received!",
                   coalesce(f.retention_received, 0) as "retention_received!",
                   coalesce(i.invoiced, 0) as "invoiced!",
                   coalesce(f.paid, 0) as "paid!",
@@ -249,7 +255,6 @@ pub async fn contracts(
            from contract k
            join project p on p.tenant_id = k.tenant_id and p.id = k.project_id
            join counterparty cp on cp.tenant_id = k.tenant_id and cp.id = k.counterparty_id
-           left join receipts r on r.contract_id = k.id
            left join flows f on f.contract_id = k.id
            left join certified c on c.contract_id = k.id
            left join invoiced i on i.contract_id = k.id
