@@ -73,6 +73,17 @@ enum BenchTarget {
         #[arg(long, default_value_t = 2_000_000)]
         entries: i64,
     },
+    /// Funds: 50 projects, 5,000 contracts, 10,000 applications, 50,000 invoices and
+    /// 500,000 receipts and payments, then time a project's funds page and the company
+    /// cash-flow overview. The company is deleted afterwards unless --keep.
+    Funds {
+        /// Keep the scratch company and print a sign-in, to look at the data.
+        #[arg(long)]
+        keep: bool,
+        /// How many receipts and payments to generate.
+        #[arg(long, default_value_t = 500_000)]
+        movements: i64,
+    },
 }
 
 #[derive(Subcommand)]
@@ -207,6 +218,20 @@ async fn run(cli: Cli) -> Result<(), StartError> {
         } => {
             with_database(&cli.config, |db| async move {
                 for line in girder::cost::bench::bench(&db, entries, keep)
+                    .await
+                    .map_err(anyhow::Error::from)?
+                {
+                    println!("{line}");
+                }
+                Ok(())
+            })
+            .await
+        }
+        Command::Bench {
+            target: Some(BenchTarget::Funds { keep, movements }),
+        } => {
+            with_database(&cli.config, |db| async move {
+                for line in girder::funds::bench::bench(&db, movements, keep)
                     .await
                     .map_err(anyhow::Error::from)?
                 {

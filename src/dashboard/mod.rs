@@ -57,6 +57,9 @@ pub struct DashboardPage {
     pub labour: Option<(String, Vec<crate::labour::summary::PanelRow>)>,
     /// Projects with cost alerts, worst first, when the user may open the cost centre.
     pub cost: Option<Vec<crate::cost::report::views::PanelRow>>,
+    /// Cash in and out this month, balance, receivables and payables, retention releases,
+    /// when the user may open Funds.
+    pub funds: Option<crate::funds::cashflow::Panel>,
 }
 
 pub async fn dashboard(mut tx: TenantTx<Platform>, page: Page) -> AppResult<Html<String>> {
@@ -115,6 +118,11 @@ pub async fn dashboard(mut tx: TenantTx<Platform>, page: Page) -> AppResult<Html
     } else {
         None
     };
+    let funds = if crate::funds::cashflow::shows_panel(&tx) {
+        Some(crate::funds::cashflow::dashboard_panel(&mut tx).await?)
+    } else {
+        None
+    };
     let plan = standing_text(locale, t.plan.standing(t.now));
     let checklist_done = checklist.iter().filter(|i| i.done).count();
     Ok(Html(
@@ -130,6 +138,7 @@ pub async fn dashboard(mut tx: TenantTx<Platform>, page: Page) -> AppResult<Html
             demo_available,
             labour,
             cost,
+            funds,
         }
         .render()?,
     ))

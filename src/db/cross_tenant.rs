@@ -215,10 +215,63 @@ pub async fn delete_scratch_tenant(db: &Db, id: TenantId) -> AppResult<()> {
     sqlx::query!("delete from cost_snapshot where tenant_id = $1", t)
         .execute(scope.conn())
         .await?;
+    // Funds: the money first (reversals before what they reverse), then its documents.
+    sqlx::query!(
+        "delete from fund_movement_attachment where tenant_id = $1",
+        t
+    )
+    .execute(scope.conn())
+    .await?;
+    sqlx::query!(
+        "delete from fund_movement where tenant_id = $1 and reverses_id is not null",
+        t
+    )
+    .execute(scope.conn())
+    .await?;
+    sqlx::query!("delete from fund_movement where tenant_id = $1", t)
+        .execute(scope.conn())
+        .await?;
+    sqlx::query!("delete from payment_approval where tenant_id = $1", t)
+        .execute(scope.conn())
+        .await?;
+    sqlx::query!("delete from payment_request where tenant_id = $1", t)
+        .execute(scope.conn())
+        .await?;
+    sqlx::query!("delete from payment_approver where tenant_id = $1", t)
+        .execute(scope.conn())
+        .await?;
+    sqlx::query!("delete from payment_application where tenant_id = $1", t)
+        .execute(scope.conn())
+        .await?;
+    sqlx::query!("delete from tender_deposit where tenant_id = $1", t)
+        .execute(scope.conn())
+        .await?;
+    sqlx::query!("delete from fund_plan where tenant_id = $1", t)
+        .execute(scope.conn())
+        .await?;
+    sqlx::query!("delete from fund_month where tenant_id = $1", t)
+        .execute(scope.conn())
+        .await?;
+    sqlx::query!("delete from bank_account where tenant_id = $1", t)
+        .execute(scope.conn())
+        .await?;
     sqlx::query!("delete from cost_entry_attachment where tenant_id = $1", t)
         .execute(scope.conn())
         .await?;
     sqlx::query!("delete from cost_entry where tenant_id = $1", t)
+        .execute(scope.conn())
+        .await?;
+    // Funds: the contracts, once no cost entry names them.
+    sqlx::query!("delete from contract_variation where tenant_id = $1", t)
+        .execute(scope.conn())
+        .await?;
+    sqlx::query!("delete from contract where tenant_id = $1", t)
+        .execute(scope.conn())
+        .await?;
+    sqlx::query!("delete from counterparty where tenant_id = $1", t)
+        .execute(scope.conn())
+        .await?;
+    sqlx::query!("delete from funds_settings where tenant_id = $1", t)
         .execute(scope.conn())
         .await?;
     sqlx::query!("delete from cost_budget_line where tenant_id = $1", t)

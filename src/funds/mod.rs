@@ -12,11 +12,16 @@
 //! - `settings`: Settings › Funds — the retention cap.
 //! - `applications`: progress-payment applications on income contracts, their certification,
 //!   receipts, and retention receipts.
+//! - `cashflow`: a project's funds page and fund plan, the company overview, aging, the
+//!   dashboard's panel.
+//! - `bench`: `girder bench funds`.
 //!
 //! Signed expense contracts (with variations, without VAT) are the cost centre's committed
 //! cost through the `cost_committed` view (migration 0007).
 
 pub mod applications;
+pub mod bench;
+pub mod cashflow;
 pub mod contracts;
 pub mod counterparties;
 pub mod domain;
@@ -32,6 +37,7 @@ use crate::web::AppState;
 pub fn router() -> Router<AppState> {
     Router::new()
         .merge(applications::router())
+        .merge(cashflow::router())
         .merge(contracts::router())
         .merge(counterparties::router())
         .merge(requests::router())

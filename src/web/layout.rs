@@ -165,7 +165,7 @@ impl Page {
         }
         if modules.contains(&ModuleId::Funds) {
             nav.push(NavItem {
-                href: "/funds/contracts",
+                href: "/funds",
                 label_key: "funds.nav",
                 active: self.path.starts_with("/funds"),
             });

@@ -850,7 +850,7 @@ async fn roles_and_projects_decide_who_sees_and_changes_contracts() {
             .get("/dashboard")
             .await
             .body
-            .contains("href=\"/funds/contracts\"")
+            .contains("href=\"/funds\"")
     );
 }
 

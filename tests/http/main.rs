@@ -16,6 +16,7 @@ mod cost_ev;
 mod cost_report;
 mod exchange;
 mod funds_applications;
+mod funds_cashflow;
 mod funds_contracts;
 mod funds_requests;
 mod isolation;

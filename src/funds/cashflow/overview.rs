@@ -1,0 +1,264 @@
+//! The company's cash-flow overview (`/funds`): cash in, out and balance by month across the
+//! projects the user sees (the last 12 months, then the fund plans ahead), the chart, each
+//! project's standing, the largest receivables and payables, and retention coming back or
+//! due to be paid back. The month table exports as XLSX and CSV.
+
+use std::collections::HashMap;
+
+use askama::Template;
+use axum::extract::Query;
+use axum::response::{Html, IntoResponse, Response};
+use rust_decimal::Decimal;
+use serde::Deserialize;
+
+use super::domain::{self, ContractMoney, Flow, Timeline};
+use super::{MonthRow, RetentionRow, queries};
+use crate::error::AppResult;
+use crate::funds::queries::visible_projects;
+use crate::tenancy::{Funds, TenantTx};
+use crate::web::export::{Cell, ExportFormat, Table};
+use crate::web::format::money;
+use crate::web::i18n::{self, Locale};
+use crate::web::{Layout, Page};
+
+/// How many receivables and payables the overview lists.
+pub const TOP: usize = 10;
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct OverviewQuery {
+    pub format: Option<ExportFormat>,
+}
+
+/// A project's line: cash in, out and balance to date, receivable and payable.
+#[derive(Debug, Clone)]
+pub struct ProjectLine {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+    pub inflow: String,
+    pub outflow: String,
+    pub balance: String,
+    pub negative: bool,
+    pub receivable: String,
+    pub payable: String,
+}
+
+/// A receivable or payable of a contract.
+#[derive(Debug, Clone)]
+pub struct OpenLine {
+    pub contract_id: i64,
+    pub project: String,
+    pub number: String,
+    pub counterparty: String,
+    pub amount: String,
+}
+
+#[derive(Template)]
+#[template(path = "funds/overview.html")]
+pub struct OverviewPage {
+    pub layout: Layout,
+    pub funds_tab: &'static str,
+    pub months: Vec<MonthRow>,
+    pub opening: String,
+    pub totals: MonthRow,
+    pub chart: String,
+    pub warning: Option<String>,
+    pub projects: Vec<ProjectLine>,
+    pub receivables: Vec<OpenLine>,
+    pub payables: Vec<OpenLine>,
+    pub receivable_total: String,
+    pub payable_total: String,
+    pub by_others: Vec<RetentionRow>,
+    pub from_others: Vec<RetentionRow>,
+}
+
+/// What the overview is built from.
+pub struct Overview {
+    pub timeline: Timeline,
+    pub rows: Vec<queries::ProjectMonth>,
+    pub contracts: Vec<ContractMoney>,
+}
+
+/// Loads the overview's figures for the user (what the bench times).
+pub async fn load(
+    scope: &mut crate::db::TenantScope,
+    v: crate::funds::contracts::queries::Viewer,
+    today: chrono::NaiveDate,
+) -> AppResult<Overview> {
+    let current = domain::month_of(today);
+    let rows = queries::months(scope, v, None).await?;
+    let actual = queries::by_month(&rows);
+    let plan_rows = queries::plans(scope, v, None, domain::add_months(current, -24)).await?;
+    let plan = queries::plan_by_month(&plan_rows);
+    let (first, last) = super::range(&actual, &plan, today);
+    let timeline = domain::timeline(&actual, &plan, first, last, current);
+    let contracts = queries::contracts(scope, v, None).await?;
+    Ok(Overview {
+        timeline,
+        rows,
+        contracts,
+    })
+}
+
+fn top(contracts: &[ContractMoney], amount: impl Fn(&ContractMoney) -> Decimal) -> Vec<OpenLine> {
+    let mut open: Vec<(&ContractMoney, Decimal)> = contracts
+        .iter()
+        .map(|k| (k, amount(k)))
+        .filter(|(_, a)| *a > Decimal::ZERO)
+        .collect();
+    open.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.number.cmp(&b.0.number)));
+    open.into_iter()
+        .take(TOP)
+        .map(|(k, a)| OpenLine {
+            contract_id: k.id,
+            project: k.project_code.clone(),
+            number: k.number.clone(),
+            counterparty: k.counterparty.clone(),
+            amount: money(a),
+        })
+        .collect()
+}
+
+/// The month table's total row over the actual months.
+fn totals_row(t: &Timeline) -> MonthRow {
+    let mut f = Flow::default();
+    for l in t.lines.iter().filter(|l| !l.projected) {
+        f.inflow += l.actual.inflow;
+        f.outflow += l.actual.outflow;
+    }
+    MonthRow {
+        month: String::new(),
+        inflow: money(f.inflow),
+        outflow: money(f.outflow),
+        net: super::signed(f.net()),
+        planned_in: String::new(),
+        planned_out: String::new(),
+        variance_in: String::new(),
+        variance_out: String::new(),
+        balance: String::new(),
+        projected: false,
+        negative: false,
+    }
+}
+
+/// GET /funds (and `?format=xlsx|csv`: the month table).
+pub async fn show(
+    mut tx: TenantTx<Funds>,
+    page: Page,
+    Query(q): Query<OverviewQuery>,
+) -> AppResult<Response> {
+    let locale = page.locale;
+    let v = super::viewer(&tx);
+    let today = super::today(&tx);
+    let current = domain::month_of(today);
+    let o = load(&mut tx, v, today).await?;
+    if let Some(format) = q.format {
+        return export(locale, &o.timeline, format);
+    }
+    let projects = visible_projects(&mut tx, v.user, v.all).await?;
+    let mut flows: HashMap<i64, Flow> = HashMap::new();
+    for r in o.rows.iter().filter(|r| r.month <= current) {
+        let f = flows.entry(r.project_id).or_default();
+        f.inflow += r.inflow;
+        f.outflow += r.outflow;
+    }
+    let mut open: HashMap<i64, (Decimal, Decimal)> = HashMap::new();
+    for k in &o.contracts {
+        let e = open.entry(k.project_id).or_default();
+        e.0 += k.receivable();
+        e.1 += k.payable();
+    }
+    let project_lines = projects
+        .iter()
+        .map(|p| {
+            let f = flows.get(&p.id).copied().unwrap_or_default();
+            let (r, pay) = open.get(&p.id).copied().unwrap_or_default();
+            ProjectLine {
+                id: p.id,
+                code: p.code.clone(),
+                name: p.name.clone(),
+                inflow: money(f.inflow),
+                outflow: money(f.outflow),
+                balance: super::signed(f.net()),
+                negative: f.net() < Decimal::ZERO,
+                receivable: money(r),
+                payable: money(pay),
+            }
+        })
+        .collect();
+    let t = domain::totals(&o.contracts);
+    let html = OverviewPage {
+        layout: page.layout(&tx, "funds_flow.overview_title"),
+        funds_tab: "overview",
+        months: super::month_rows(&o.timeline),
+        opening: super::signed(o.timeline.opening),
+        totals: totals_row(&o.timeline),
+        chart: super::chart_svg(locale, &o.timeline),
+        warning: super::negative_warning(locale, &o.timeline),
+        projects: project_lines,
+        receivables: top(&o.contracts, ContractMoney::receivable),
+        payables: top(&o.contracts, ContractMoney::payable),
+        receivable_total: money(t.receivable),
+        payable_total: money(t.payable),
+        by_others: super::retention_rows(&o.contracts, true, today, false),
+        from_others: super::retention_rows(&o.contracts, false, today, false),
+    }
+    .render()?;
+    Ok(Html(html).into_response())
+}
+
+fn export(locale: Locale, t: &Timeline, format: ExportFormat) -> AppResult<Response> {
+    let h = |k: &str| i18n::t(locale, k).to_owned();
+    let opt = |d: Option<Decimal>| d.map_or(Cell::Text(String::new()), Cell::Money);
+    let mut total = Flow::default();
+    let rows = t
+        .lines
+        .iter()
+        .map(|l| {
+            let actual = (!l.projected).then_some(l.actual);
+            if let Some(a) = actual {
+                total.inflow += a.inflow;
+                total.outflow += a.outflow;
+            }
+            vec![
+                Cell::Text(l.month.format("%Y-%m").to_string()),
+                opt(actual.map(|a| a.inflow)),
+                opt(actual.map(|a| a.outflow)),
+                opt(actual.map(|a| a.net())),
+                opt(l.plan.map(|p| p.planned_in)),
+                opt(l.plan.map(|p| p.planned_out)),
+                Cell::Money(l.balance),
+                Cell::Text(if l.projected {
+                    h("funds_flow.projected")
+                } else {
+                    String::new()
+                }),
+            ]
+        })
+        .collect();
+    Table {
+        headers: vec![
+            h("funds_flow.month"),
+            h("funds_flow.inflow"),
+            h("funds_flow.outflow"),
+            h("funds_flow.net"),
+            h("funds_flow.planned_in"),
+            h("funds_flow.planned_out"),
+            h("funds_flow.balance"),
+            h("funds_flow.projected"),
+        ],
+        rows,
+        totals: Some(vec![
+            Cell::Text(h("funds_flow.total")),
+            Cell::Money(total.inflow),
+            Cell::Money(total.outflow),
+            Cell::Money(total.net()),
+            Cell::Text(String::new()),
+            Cell::Text(String::new()),
+            Cell::Text(String::new()),
+            Cell::Text(String::new()),
+        ]),
+    }
+    .download(format, "cash-flow")
+}

@@ -1,0 +1,354 @@
+//! The cash-flow pages' SQL: the monthly roll-up, the fund plan, each contract's money and
+//! the dated items the aging is built from. Every read names the viewer, so a project they
+//! may not see adds nothing.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+
+use super::domain::{ContractMoney, Flow, Item, Planned};
+use crate::auth::UserId;
+use crate::db::TenantScope;
+use crate::error::AppResult;
+use crate::funds::contracts::queries::Viewer;
+use crate::tenancy::TenantId;
+
+/// Cash in and out by project (0: none) and month.
+#[derive(Debug, Clone)]
+pub struct ProjectMonth {
+    pub project_id: i64,
+    pub month: NaiveDate,
+    pub inflow: Decimal,
+    pub outflow: Decimal,
+}
+
+/// The roll-up of the projects the viewer sees (or only `project`). Movements without a
+/// project (tender deposits, company expenses) count for viewers who see every project.
+pub async fn months(
+    scope: &mut TenantScope,
+    v: Viewer,
+    project: Option<i64>,
+) -> AppResult<Vec<ProjectMonth>> {
+    let tenant = scope.tenant_id();
+    Ok(sqlx::query_as!(
+        ProjectMonth,
+        r#"select f.project_id, f.month, f.inflow::numeric(18, 2) as "inflow!",
+                  f.outflow::numeric(18, 2) as "outflow!"
+           from fund_month f
+           where f.tenant_id = $1
+             and ($4::bigint is null or f.project_id = $4)
+             and (($3 and f.project_id = 0)
+                  or exists (select 1 from project p
+                             where p.tenant_id = f.tenant_id and p.id = f.project_id
+                               and ($3 or exists (select 1 from project_member m
+                                                  where m.tenant_id = p.tenant_id
+                                                    and m.project_id = p.id
+                                                    and m.user_id = $2))))
+             and (f.inflow <> 0 or f.outflow <> 0)
+           order by f.month, f.project_id"#,
+        tenant as TenantId,
+        v.user as UserId,
+        v.all,
+        project
+    )
+    .fetch_all(scope.conn())
+    .await?)
+}
+
+/// Sums project months into one series by month.
+pub fn by_month(rows: &[ProjectMonth]) -> BTreeMap<NaiveDate, Flow> {
+    let mut out: BTreeMap<NaiveDate, Flow> = BTreeMap::new();
+    for r in rows {
+        let f = out.entry(r.month).or_default();
+        f.inflow += r.inflow;
+        f.outflow += r.outflow;
+    }
+    out
+}
+
+/// A saved month of a fund plan.
+#[derive(Debug, Clone)]
+pub struct PlanRow {
+    pub project_id: i64,
+    pub month: NaiveDate,
+    pub planned_in: Decimal,
+    pub planned_out: Decimal,
+    pub note: String,
+    pub version: i32,
+}
+
+/// The fund plans of the projects the viewer sees (or only `project`) from `from` on.
+pub async fn plans(
+    scope: &mut TenantScope,
+    v: Viewer,
+    project: Option<i64>,
+    from: NaiveDate,
+) -> AppResult<Vec<PlanRow>> {
+    let tenant = scope.tenant_id();
+    Ok(sqlx::query_as!(
+        PlanRow,
+        "select f.project_id, f.month, f.planned_in, f.planned_out, f.note, f.version
+         from fund_plan f
+         where f.tenant_id = $1 and f.month >= $5
+           and ($4::bigint is null or f.project_id = $4)
+           and ($3 or exists (select 1 from project_member m
+                              where m.tenant_id = f.tenant_id and m.project_id = f.project_id
+                                and m.user_id = $2))
+         order by f.month, f.project_id",
+        tenant as TenantId,
+        v.user as UserId,
+        v.all,
+        project,
+        from
+    )
+    .fetch_all(scope.conn())
+    .await?)
+}
+
+/// Sums plan rows into one plan by month.
+pub fn plan_by_month(rows: &[PlanRow]) -> BTreeMap<NaiveDate, Planned> {
+    let mut out: BTreeMap<NaiveDate, Planned> = BTreeMap::new();
+    for r in rows {
+        let p = out.entry(r.month).or_default();
+        p.planned_in += r.planned_in;
+        p.planned_out += r.planned_out;
+    }
+    out
+}
+
+/// Locks a project's saved plan months from `first` to `last` until the transaction ends.
+pub async fn lock_plan_months(
+    scope: &mut TenantScope,
+    project: i64,
+    first: NaiveDate,
+    last: NaiveDate,
+) -> AppResult<()> {
+    let tenant = scope.tenant_id();
+    sqlx::query!(
+        "select month from fund_plan
+         where tenant_id = $1 and project_id = $2 and month between $3 and $4
+         for update",
+        tenant as TenantId,
+        project,
+        first,
+        last
+    )
+    .fetch_all(scope.conn())
+    .await?;
+    Ok(())
+}
+
+/// Saves a month of a project's plan if nobody saved it since `version` (0: not saved yet).
+/// `None` when stale.
+pub async fn save_plan_month(
+    scope: &mut TenantScope,
+    project: i64,
+    month: NaiveDate,
+    planned: Planned,
+    note: &str,
+    version: i32,
+    by: UserId,
+) -> AppResult<Option<i32>> {
+    let tenant = scope.tenant_id();
+    if version == 0 {
+        return Ok(sqlx::query_scalar!(
+            "insert into fund_plan (tenant_id, project_id, month, planned_in, planned_out, note,
+                                    updated_by)
+             values ($1, $2, $3, $4, $5, $6, $7)
+             on conflict (tenant_id, project_id, month) do nothing
+             returning version",
+            tenant as TenantId,
+            project,
+            month,
+            planned.planned_in,
+            planned.planned_out,
+            note,
+            by.0
+        )
+        .fetch_optional(scope.conn())
+        .await?);
+    }
+    Ok(sqlx::query_scalar!(
+        "update fund_plan
+         set planned_in = $4, planned_out = $5, note = $6, updated_at = now(), updated_by = $7,
+             version = version + 1
+         where tenant_id = $1 and project_id = $2 and month = $3 and version = $8
+         returning version",
+        tenant as TenantId,
+        project,
+        month,
+        planned.planned_in,
+        planned.planned_out,
+        note,
+        by.0,
+        version
+    )
+    .fetch_optional(scope.conn())
+    .await?)
+}
+
+/// Every signed or closed contract the viewer sees (or only `project`'s) with its money.
+pub async fn contracts(
+    scope: &mut TenantScope,
+    v: Viewer,
+    project: Option<i64>,
+) -> AppResult<Vec<ContractMoney>> {
+    let tenant = scope.tenant_id();
+    Ok(sqlx::query_as!(
+        ContractMoney,
+        r#"with raw as (
+               -- One pass over the ledger: by contract, or by application when a receipt
+               -- names only its application (keyed negative, resolved below).
+               select coalesce(m.contract_id, -m.application_id) as key,
+                      sum(m.amount) filter (where m.application_id is not null
+                                              and m.direction = 'in') as received,
+                      sum(m.amount) filter (where m.kind = 'retention_receipt') as retention_received,
+                      sum(m.amount) filter (where m.kind = 'contract_payment') as paid,
+                      sum(m.amount) filter (where m.kind = 'retention_payment') as retention_paid
+               from fund_movement m
+               where m.tenant_id = $1
+                 and (m.contract_id is not null or m.application_id is not null)
+                 and ($4::bigint is null or m.project_id = $4)
+               group by 1),
+           flows as (
+               select coalesce(a.contract_id, r.key) as contract_id,
+                      sum(r.received) as received,
+                      sum(r.retention_received) as retention_received,
+                      sum(r.paid) as paid, sum(r.retention_paid) as retention_paid
+               from raw r
+               left join payment_application a
+                   on r.key < 0 and a.tenant_id = $1 and a.id = -r.key
+               group by 1),
+           certified as (
+               select a.contract_id, sum(a.certified_amount) as certified,
+                      sum(a.retention_amount) as retention
+               from payment_application a
+               where a.tenant_id = $1 and a.status = 'certified'
+               group by a.contract_id),
+           invoiced as (
+               select e.contract_id, sum(e.amount + e.tax_amount) as invoiced
+               from cost_entry e
+               where e.tenant_id = $1 and e.contract_id is not null
+                 and ($4::bigint is null or e.project_id = $4)
+               group by e.contract_id),
+           due as (
+               select q.contract_id, sum(q.amount) as due_to_pay
+               from payment_request q
+               where q.tenant_id = $1 and q.status = 'approved' and q.contract_id is not null
+                 and ($4::bigint is null or q.project_id = $4)
+               group by q.contract_id)
+           select k.id, k.project_id, p.code as project_code, k.number, k.title, k.direction,
+                  k.counterparty_id, cp.name as counterparty, k.status,
+                  k.amount + coalesce((select sum(x.amount) from contract_variation x
+                                       where x.tenant_id = k.tenant_id and x.contract_id = k.id), 0)
+                      as "current_amount!",
+                  k.retention_percent, k.retention_release_on,
+                  coalesce(c.certified, 0) as "certified!",
+                  coalesce(c.retention, 0) as "retention_certified!",
+                  coalesce(f.received, 0) as "received!",
+                  coalesce(f.retention_received, 0) as "retention_received!",
+                  coalesce(i.invoiced, 0) as "invoiced!",
+                  coalesce(f.paid, 0) as "paid!",
+                  coalesce(f.retention_paid, 0) as "retention_paid!",
+                  coalesce(d.due_to_pay, 0) as "due_to_pay!"
+           from contract k
+           join project p on p.tenant_id = k.tenant_id and p.id = k.project_id
+           join counterparty cp on cp.tenant_id = k.tenant_id and cp.id = k.counterparty_id
+           left join flows f on f.contract_id = k.id
+           left join certified c on c.contract_id = k.id
+           left join invoiced i on i.contract_id = k.id
+           left join due d on d.contract_id = k.id
+           where k.tenant_id = $1 and k.status <> 'draft'
+             and ($4::bigint is null or k.project_id = $4)
+             and ($3 or exists (select 1 from project_member m
+                                where m.tenant_id = k.tenant_id and m.project_id = k.project_id
+                                  and m.user_id = $2))
+           order by p.code, k.direction desc, k.number"#,
+        tenant as TenantId,
+        v.user as UserId,
+        v.all,
+        project
+    )
+    .fetch_all(scope.conn())
+    .await?)
+}
+
+/// A dated item of a contract: a certified application (income) or an invoice (expense).
+#[derive(Debug, Clone)]
+pub struct ContractItem {
+    pub contract_id: i64,
+    pub dated: NaiveDate,
+    pub due: Option<NaiveDate>,
+    pub amount: Decimal,
+}
+
+impl ContractItem {
+    pub fn item(&self) -> Item {
+        Item {
+            dated: self.dated,
+            due: self.due,
+            amount: self.amount,
+        }
+    }
+}
+
+/// The certified applications of the income contracts the viewer sees (or `project`'s):
+/// dated when certified, due when the client must pay (none: 14 days later, GB 50500-2013
+/// §10.3.11).
+pub async fn certified_items(
+    scope: &mut TenantScope,
+    v: Viewer,
+    project: Option<i64>,
+) -> AppResult<Vec<ContractItem>> {
+    let tenant = scope.tenant_id();
+    Ok(sqlx::query_as!(
+        ContractItem,
+        r#"select a.contract_id, a.certified_on as "dated!",
+                  coalesce(a.due_on, a.certified_on + 14) as due,
+                  a.certified_amount as "amount!"
+           from payment_application a
+           join contract k on k.tenant_id = a.tenant_id and k.id = a.contract_id
+           where a.tenant_id = $1 and a.status = 'certified' and k.status <> 'draft'
+             and ($4::bigint is null or k.project_id = $4)
+             and ($3 or exists (select 1 from project_member m
+                                where m.tenant_id = k.tenant_id and m.project_id = k.project_id
+                                  and m.user_id = $2))"#,
+        tenant as TenantId,
+        v.user as UserId,
+        v.all,
+        project
+    )
+    .fetch_all(scope.conn())
+    .await?)
+}
+
+/// The invoices (cost entries with VAT) booked against the expense contracts the viewer sees
+/// (or `project`'s), by contract and day; a reversal counts on the day of the entry it reverses.
+pub async fn invoice_items(
+    scope: &mut TenantScope,
+    v: Viewer,
+    project: Option<i64>,
+) -> AppResult<Vec<ContractItem>> {
+    let tenant = scope.tenant_id();
+    Ok(sqlx::query_as!(
+        ContractItem,
+        r#"select e.contract_id as "contract_id!", coalesce(o.entry_date, e.entry_date) as "dated!",
+                  null::date as due, sum(e.amount + e.tax_amount) as "amount!"
+           from cost_entry e
+           left join cost_entry o on o.tenant_id = e.tenant_id and o.id = e.reverses_id
+           join contract k on k.tenant_id = e.tenant_id and k.id = e.contract_id
+           where e.tenant_id = $1 and e.contract_id is not null and k.status <> 'draft'
+             and ($4::bigint is null or e.project_id = $4)
+             and ($3 or exists (select 1 from project_member m
+                                where m.tenant_id = k.tenant_id and m.project_id = k.project_id
+                                  and m.user_id = $2))
+           group by e.contract_id, coalesce(o.entry_date, e.entry_date)"#,
+        tenant as TenantId,
+        v.user as UserId,
+        v.all,
+        project
+    )
+    .fetch_all(scope.conn())
+    .await?)
+}
