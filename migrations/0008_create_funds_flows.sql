@@ -229,7 +229,9 @@ create table fund_movement (
     check (reverses_id is not null or amount > 0),
     check ((direction = 'in') = (kind in ('progress_receipt', 'retention_receipt', 'deposit_refund', 'other_in'))),
     check (method in ('cash', 'wechat', 'alipay') or bank_account_id is not null),
-    check (num_nonnulls(application_id, payment_request_id, deposit_id) <= 1)
+    check (num_nonnulls(application_id, payment_request_id, deposit_id) <= 1),
+    -- A receipt against an application names its contract too: the roll-up below keys on it.
+    check (application_id is null or contract_id is not null)
 );
 create index fund_movement_tenant_id_project_idx on fund_movement (tenant_id, project_id, moved_on);
 create index fund_movement_tenant_id_moved_on_idx on fund_movement (tenant_id, moved_on);
@@ -322,6 +324,49 @@ begin
 end
 $$;
 
+-- What moved on each contract by kind (received, retention received, paid, retention paid …),
+-- kept by statement triggers like fund_month: receivables, payables and the cash-flow overview
+-- read one row per contract and kind instead of summing the whole ledger.
+create table fund_contract_flow (
+    tenant_id   bigint not null references tenant (id),
+    contract_id bigint not null,
+    kind        text not null,
+    movements   bigint not null default 0,
+    amount      numeric(20, 2) not null default 0,
+    primary key (tenant_id, contract_id, kind)
+);
+
+create function fund_contract_flow_keep() returns trigger language plpgsql as $$
+declare
+    changed text := case tg_op
+        when 'INSERT' then 'select 1 as sign, * from new_rows'
+        when 'DELETE' then 'select -1 as sign, * from old_rows'
+        else 'select 1 as sign, * from new_rows union all select -1 as sign, * from old_rows'
+    end;
+begin
+    execute format($sql$
+        insert into fund_contract_flow as f (tenant_id, contract_id, kind, movements, amount)
+        select tenant_id, contract_id, kind, sum(sign), sum(sign * amount)
+        from (%s) changed
+        where contract_id is not null
+        group by 1, 2, 3
+        on conflict (tenant_id, contract_id, kind) do update
+        set movements = f.movements + excluded.movements, amount = f.amount + excluded.amount
+    $sql$, changed);
+    return null;
+end
+$$;
+
+create trigger fund_contract_flow_insert after insert on fund_movement
+    referencing new table as new_rows
+    for each statement execute function fund_contract_flow_keep();
+create trigger fund_contract_flow_update after update on fund_movement
+    referencing old table as old_rows new table as new_rows
+    for each statement execute function fund_contract_flow_keep();
+create trigger fund_contract_flow_delete after delete on fund_movement
+    referencing old table as old_rows
+    for each statement execute function fund_contract_flow_keep();
+
 do $$
 declare
     t text;
@@ -348,9 +393,10 @@ select k.tenant_id, k.project_id,
        coalesce(sum((select sum(a.certified_amount) from payment_application a
                      where a.tenant_id = k.tenant_id and a.contract_id = k.id
                        and a.status = 'certified')), 0)::numeric(18, 2) as billed,
-       coalesce(sum((select sum(m.amount) from fund_movement m
-                     where m.tenant_id = k.tenant_id and m.contract_id = k.id
-                       and m.direction = 'in')), 0)::numeric(18, 2) as collected
+       coalesce(sum((select sum(f.amount) from fund_contract_flow f
+                     where f.tenant_id = k.tenant_id and f.contract_id = k.id
+                       and f.kind in ('progress_receipt', 'retention_receipt'))), 0)::numeric(18, 2)
+           as collected
 from contract k
 where k.direction = 'income'
 group by k.tenant_id, k.project_id;
@@ -370,9 +416,10 @@ select k.tenant_id, k.project_id,
                 - greatest(
                     coalesce((select sum(e.amount) from cost_entry e
                               where e.tenant_id = k.tenant_id and e.contract_id = k.id), 0),
-                    round(coalesce((select sum(m.amount) from fund_movement m
-                                    where m.tenant_id = k.tenant_id and m.contract_id = k.id
-                                      and m.direction = 'out'), 0)
+                    round(coalesce((select sum(f.amount) from fund_contract_flow f
+                                    where f.tenant_id = k.tenant_id and f.contract_id = k.id
+                                      and f.kind in ('contract_payment', 'retention_payment')),
+                                   0)
                           / (1 + k.tax_rate / 100), 2)),
                 0)::numeric(18, 2) as amount
 from contract k
@@ -385,7 +432,7 @@ begin
     foreach t in array array['payment_approver', 'bank_account', 'payment_application',
                              'payment_request', 'payment_approval', 'tender_deposit',
                              'fund_movement', 'fund_movement_attachment', 'fund_plan',
-                             'fund_month']
+                             'fund_month', 'fund_contract_flow']
     loop
         execute format('alter table %I enable row level security', t);
         execute format('alter table %I force row level security', t);

@@ -252,6 +252,9 @@ pub async fn delete_scratch_tenant(db: &Db, id: TenantId) -> AppResult<()> {
     sqlx::query!("delete from fund_month where tenant_id = $1", t)
         .execute(scope.conn())
         .await?;
+    sqlx::query!("delete from fund_contract_flow where tenant_id = $1", t)
+        .execute(scope.conn())
+        .await?;
     sqlx::query!("delete from bank_account where tenant_id = $1", t)
         .execute(scope.conn())
         .await?;

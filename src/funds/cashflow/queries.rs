@@ -197,29 +197,16 @@ pub async fn contracts(
     let tenant = scope.tenant_id();
     Ok(sqlx::query_as!(
         ContractMoney,
-        r#"with raw as (
-               -- One pass over the ledger: by contract, or by application when a receipt
-               -- names only its application (keyed negative, resolved below).
-               select coalesce(m.contract_id, -m.application_id) as key,
-                      sum(m.amount) filter (where m.application_id is not null
-                                              and m.direction = 'in') as received,
-                      sum(m.amount) filter (where m.kind = 'retention_receipt') as retention_received,
-                      sum(m.amount) filter (where m.kind = 'contract_payment') as paid,
-                      sum(m.amount) filter (where m.kind = 'retention_payment') as retention_paid
-               from fund_movement m
-               where m.tenant_id = $1
-                 and (m.contract_id is not null or m.application_id is not null)
-                 and ($4::bigint is null or m.project_id = $4)
-               group by 1),
-           flows as (
-               select coalesce(a.contract_id, r.key) as contract_id,
-                      sum(r.received) as received,
-                      sum(r.retention_received) as retention_received,
-                      sum(r.paid) as paid, sum(r.retention_paid) as retention_paid
-               from raw r
-               left join payment_application a
-                   on r.key < 0 and a.tenant_id = $1 and a.id = -r.key
-               group by 1),
+        r#"with flows as (
+               -- The per-contract roll-up the ledger's triggers keep (migration 0008).
+               select f.contract_id,
+                      sum(f.amount) filter (where f.kind = 'progress_receipt') as received,
+                      sum(f.amount) filter (where f.kind = 'retention_receipt') as retention_received,
+                      sum(f.amount) filter (where f.kind = 'contract_payment') as paid,
+                      sum(f.amount) filter (where f.kind = 'retention_payment') as retention_paid
+               from fund_contract_flow f
+               where f.tenant_id = $1
+               group by f.contract_id),
            certified as (
                select a.contract_id, sum(a.certified_amount) as certified,
                       sum(a.retention_amount) as retention
