@@ -11,10 +11,14 @@
 //! Signed expense contracts (with variations, without VAT) are the cost centre's committed
 //! cost through the `cost_committed` view (migration 0007).
 
+pub mod accounts;
 pub mod contracts;
 pub mod counterparties;
+pub mod demo;
+pub mod deposits;
 pub mod domain;
 pub mod ledger;
+pub mod movements;
 pub mod queries;
 mod settings;
 
@@ -27,4 +31,7 @@ pub fn router() -> Router<AppState> {
         .merge(contracts::router())
         .merge(counterparties::router())
         .merge(settings::router())
+        .merge(accounts::router())
+        .merge(movements::router())
+        .merge(deposits::router())
 }
