@@ -16,6 +16,7 @@ mod cost_ev;
 mod cost_report;
 mod exchange;
 mod funds_contracts;
+mod funds_ledger;
 mod isolation;
 mod labour;
 mod labour_import;

@@ -325,9 +325,10 @@ fn export(
             ]
         })
         .collect();
-    let mut total_row = vec![Cell::Text(t("funds_ledger.total")); 1];
-    total_row.extend([Cell::Text(String::new()), Cell::Text(String::new())]);
+    let blank = || Cell::Text(String::new());
+    let mut total_row = vec![Cell::Text(t("funds_ledger.total")), blank(), blank()];
     total_row.extend([Cell::Money(totals.inflow), Cell::Money(totals.outflow)]);
+    total_row.resize_with(headers.len(), blank);
     Table {
         headers,
         rows,
