@@ -181,7 +181,11 @@ impl AccountForm {
         if opened_on.is_some_and(|d| d > today) {
             e.add("opened_on", "funds_ledger.opened_in_future");
         }
-        if !e.has("name") && others.iter().any(|a| a.name == name && Some(a.id) != editing) {
+        if !e.has("name")
+            && others
+                .iter()
+                .any(|a| a.name == name && Some(a.id) != editing)
+        {
             e.add("name", "funds_ledger.account_name_taken");
         }
         match opened_on {
@@ -343,7 +347,9 @@ pub async fn create(
     })
     .await?;
     tx.commit().await?;
-    page.session.flash(true, "funds_ledger.account_saved").await?;
+    page.session
+        .flash(true, "funds_ledger.account_saved")
+        .await?;
     Ok(Redirect::to(&format!("{BASE}#account-{id}")).into_response())
 }
 
@@ -435,7 +441,9 @@ pub async fn update(
     })
     .await?;
     tx.commit().await?;
-    page.session.flash(true, "funds_ledger.account_saved").await?;
+    page.session
+        .flash(true, "funds_ledger.account_saved")
+        .await?;
     Ok(Redirect::to(&format!("{BASE}#account-{id}")).into_response())
 }
 
@@ -519,7 +527,10 @@ mod tests {
     #[test]
     fn an_opening_balance_may_be_negative_but_not_fractional_fen() {
         let mut e = FieldErrors::default();
-        assert_eq!(balance_amount(&mut e, "b", "-1,000.50"), Decimal::new(-100050, 2));
+        assert_eq!(
+            balance_amount(&mut e, "b", "-1,000.50"),
+            Decimal::new(-100050, 2)
+        );
         assert!(e.is_empty());
         balance_amount(&mut e, "b", "1.005");
         assert_eq!(e.get("b"), Some("form.too_many_decimals"));

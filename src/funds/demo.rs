@@ -99,8 +99,26 @@ pub async fn create(
 
     // Bank accounts: the basic account and the migrant workers' wage account (农民工工资专用账户).
     let opened = days_before(start, 60);
-    let basic = account(scope, "基本户", "中国建设银行杭州滨江支行", "3305 0161 6283 0000 0218", Decimal::from(6_500_000), opened, owner).await?;
-    let wages = account(scope, "农民工工资专用账户", "中国工商银行杭州高新支行", "1202 0262 0900 0345 678", Decimal::from(800_000), opened, owner).await?;
+    let basic = account(
+        scope,
+        "基本户",
+        "中国建设银行杭州滨江支行",
+        "3305 0161 6283 0000 0218",
+        Decimal::from(6_500_000),
+        opened,
+        owner,
+    )
+    .await?;
+    let wages = account(
+        scope,
+        "农民工工资专用账户",
+        "中国工商银行杭州高新支行",
+        "1202 0262 0900 0345 678",
+        Decimal::from(800_000),
+        opened,
+        owner,
+    )
+    .await?;
 
     // Counterparties, reused by name.
     let client = party(scope, &client_name, "client", owner).await?;
@@ -169,7 +187,11 @@ pub async fn create(
             Decimal::from(PAYMENT_RATIO),
             retention_of(value),
             net,
-            format!("第 {no} 期进度款（{} 年 {} 月）", period_end.year(), period_end.month()),
+            format!(
+                "第 {no} 期进度款（{} 年 {} 月）",
+                period_end.year(),
+                period_end.month()
+            ),
             submitted,
             certified,
             due,
@@ -273,13 +295,38 @@ pub async fn create(
     .fetch_optional(scope.conn())
     .await?;
     let requests = [
-        (purchase, steel, Decimal::from(1_850_000), "钢筋及混凝土货款（第一批）", "paid", 40u64),
-        (subcontract, waterproof, Decimal::from(620_000), "地下室防水工程进度款", "approved", 12),
-        (purchase, steel, Decimal::from(1_260_000), "钢筋货款（第二批）", "requested", 3),
+        (
+            purchase,
+            steel,
+            Decimal::from(1_850_000),
+            "钢筋及混凝土货款（第一批）",
+            "paid",
+            40u64,
+        ),
+        (
+            subcontract,
+            waterproof,
+            Decimal::from(620_000),
+            "地下室防水工程进度款",
+            "approved",
+            12,
+        ),
+        (
+            purchase,
+            steel,
+            Decimal::from(1_260_000),
+            "钢筋货款（第二批）",
+            "requested",
+            3,
+        ),
     ];
     for (contract_id, payee, amount, purpose, status, ago) in requests {
         let requested_on = days_before(today, ago).max(start);
-        let needed: i16 = if amount > threshold && second.is_some() { 2 } else { 1 };
+        let needed: i16 = if amount > threshold && second.is_some() {
+            2
+        } else {
+            1
+        };
         let request = sqlx::query_scalar!(
             "insert into payment_request (tenant_id, kind, project_id, contract_id, amount,
                                           purpose, requested_on, requested_by, status,
@@ -341,8 +388,33 @@ pub async fn create(
     }
 
     // Tender deposits: this project's, refunded after the award; another tender's, still out.
-    let won = deposit(scope, Some(project), "滨江花园 3# 住宅楼施工总承包投标", client, Decimal::from(800_000), days_before(start, 45), Some(days_before(start, 5)), owner).await?;
-    movement(scope, Movement { project: Some(project), kind: "deposit_paid", on: days_before(start, 45), amount: Decimal::from(800_000), account: Some(basic), counterparty: Some(client), deposit: Some(won), note: "投标保证金".to_owned(), ..Movement::default() }, owner).await?;
+    let won = deposit(
+        scope,
+        Some(project),
+        "滨江花园 3# 住宅楼施工总承包投标",
+        client,
+        Decimal::from(800_000),
+        days_before(start, 45),
+        Some(days_before(start, 5)),
+        owner,
+    )
+    .await?;
+    movement(
+        scope,
+        Movement {
+            project: Some(project),
+            kind: "deposit_paid",
+            on: days_before(start, 45),
+            amount: Decimal::from(800_000),
+            account: Some(basic),
+            counterparty: Some(client),
+            deposit: Some(won),
+            note: "投标保证金".to_owned(),
+            ..Movement::default()
+        },
+        owner,
+    )
+    .await?;
     let refunded_on = days_before(start, 5);
     sqlx::query!(
         "update tender_deposit set status = 'refunded', settled_on = $3
@@ -353,9 +425,34 @@ pub async fn create(
     )
     .execute(scope.conn())
     .await?;
-    movement(scope, Movement { project: Some(project), kind: "deposit_refund", on: refunded_on, amount: Decimal::from(800_000), account: Some(basic), counterparty: Some(client), deposit: Some(won), note: "中标后退回投标保证金".to_owned(), ..Movement::default() }, owner).await?;
+    movement(
+        scope,
+        Movement {
+            project: Some(project),
+            kind: "deposit_refund",
+            on: refunded_on,
+            amount: Decimal::from(800_000),
+            account: Some(basic),
+            counterparty: Some(client),
+            deposit: Some(won),
+            note: "中标后退回投标保证金".to_owned(),
+            ..Movement::default()
+        },
+        owner,
+    )
+    .await?;
     let paid_on = days_before(today, 20);
-    let out = deposit(scope, None, "钱塘区九年一贯制学校新建工程 EPC 投标", other_client, Decimal::from(500_000), paid_on, None, owner).await?;
+    let out = deposit(
+        scope,
+        None,
+        "钱塘区九年一贯制学校新建工程 EPC 投标",
+        other_client,
+        Decimal::from(500_000),
+        paid_on,
+        None,
+        owner,
+    )
+    .await?;
     sqlx::query!(
         "update tender_deposit set due_back_on = $3 where tenant_id = $1 and id = $2",
         tenant as TenantId,
@@ -364,21 +461,68 @@ pub async fn create(
     )
     .execute(scope.conn())
     .await?;
-    movement(scope, Movement { project: None, kind: "deposit_paid", on: paid_on, amount: Decimal::from(500_000), account: Some(basic), counterparty: Some(other_client), deposit: Some(out), note: "投标保证金".to_owned(), ..Movement::default() }, owner).await?;
+    movement(
+        scope,
+        Movement {
+            project: None,
+            kind: "deposit_paid",
+            on: paid_on,
+            amount: Decimal::from(500_000),
+            account: Some(basic),
+            counterparty: Some(other_client),
+            deposit: Some(out),
+            note: "投标保证金".to_owned(),
+            ..Movement::default()
+        },
+        owner,
+    )
+    .await?;
 
     // Bank charges, and the client's wage funds into the wage account.
     let fee_on = days_before(this_month, 1).max(start);
-    movement(scope, Movement { project: Some(project), kind: "other_out", on: fee_on, amount: Decimal::new(128_000, 2), account: Some(basic), note: "银行手续费及网银年费".to_owned(), ..Movement::default() }, owner).await?;
+    movement(
+        scope,
+        Movement {
+            project: Some(project),
+            kind: "other_out",
+            on: fee_on,
+            amount: Decimal::new(128_000, 2),
+            account: Some(basic),
+            note: "银行手续费及网银年费".to_owned(),
+            ..Movement::default()
+        },
+        owner,
+    )
+    .await?;
     let wage_on = days_before(this_month, 20).max(start);
-    movement(scope, Movement { project: Some(project), kind: "other_in", on: wage_on, amount: Decimal::from(600_000), account: Some(wages), counterparty: Some(client), note: "建设单位按月拨付人工费至农民工工资专用账户".to_owned(), ..Movement::default() }, owner).await?;
+    movement(
+        scope,
+        Movement {
+            project: Some(project),
+            kind: "other_in",
+            on: wage_on,
+            amount: Decimal::from(600_000),
+            account: Some(wages),
+            counterparty: Some(client),
+            note: "建设单位按月拨付人工费至农民工工资专用账户".to_owned(),
+            ..Movement::default()
+        },
+        owner,
+    )
+    .await?;
 
     // The fund plan for the next six months.
     for (k, (planned_in, planned_out)) in PLAN.iter().enumerate() {
-        let Some(month) = this_month.checked_add_months(Months::new(u32::try_from(k + 1).unwrap_or(1)))
+        let Some(month) =
+            this_month.checked_add_months(Months::new(u32::try_from(k + 1).unwrap_or(1)))
         else {
             continue;
         };
-        let note = if planned_in < planned_out { "资金缺口：需协调建设单位提前支付或申请授信" } else { "" };
+        let note = if planned_in < planned_out {
+            "资金缺口：需协调建设单位提前支付或申请授信"
+        } else {
+            ""
+        };
         sqlx::query!(
             "insert into fund_plan (tenant_id, project_id, month, planned_in, planned_out, note,
                                     updated_by)
@@ -398,7 +542,6 @@ pub async fn create(
     Ok(())
 }
 
-#[allow(clippy::too_many_arguments)]
 async fn account(
     scope: &mut TenantScope,
     name: &str,
@@ -466,7 +609,7 @@ async fn category(scope: &mut TenantScope, builtin: &str) -> AppResult<Option<i6
     .await?)
 }
 
-#[allow(clippy::too_many_arguments)]
+#[expect(clippy::too_many_arguments, reason = "one demo row, column by column")]
 async fn contract(
     scope: &mut TenantScope,
     project: i64,
@@ -511,7 +654,7 @@ async fn contract(
     .await?)
 }
 
-#[allow(clippy::too_many_arguments)]
+#[expect(clippy::too_many_arguments, reason = "one demo row, column by column")]
 async fn deposit(
     scope: &mut TenantScope,
     project: Option<i64>,
@@ -595,7 +738,10 @@ mod tests {
         let value = Decimal::from(4_200_000);
         assert_eq!(retention_of(value), Decimal::from(126_000));
         assert_eq!(net_payable(value, Decimal::ZERO), Decimal::from(3_234_000));
-        assert_eq!(net_payable(value, Decimal::from(34_000)), Decimal::from(3_200_000));
+        assert_eq!(
+            net_payable(value, Decimal::from(34_000)),
+            Decimal::from(3_200_000)
+        );
     }
 
     #[test]

@@ -92,7 +92,10 @@ async fn select(scope: &mut TenantScope, v: Viewer, id: Option<i64>) -> AppResul
 }
 
 pub async fn find(scope: &mut TenantScope, v: Viewer, id: i64) -> AppResult<Deposit> {
-    select(scope, v, Some(id)).await?.pop().ok_or(AppError::NotFound)
+    select(scope, v, Some(id))
+        .await?
+        .pop()
+        .ok_or(AppError::NotFound)
 }
 
 // The list and paying a deposit ---------------------------------------------------------------
@@ -330,7 +333,9 @@ pub async fn create(
     })
     .await?;
     tx.commit().await?;
-    page.session.flash(true, "funds_ledger.deposit_saved").await?;
+    page.session
+        .flash(true, "funds_ledger.deposit_saved")
+        .await?;
     Ok(Redirect::to(&format!("{BASE}/{id}")).into_response())
 }
 
@@ -461,10 +466,16 @@ pub async fn show(mut tx: TenantTx<Funds>, page: Page, Path(id): Path<i64>) -> A
 }
 
 async fn not_open(tx: TenantTx<Funds>, page: Page, id: i64) -> AppResult<Response> {
-    respond(tx, page, id, StatusCode::CONFLICT, Refused {
-        refusal: Some("funds_ledger.deposit_settled"),
-        ..Refused::default()
-    })
+    respond(
+        tx,
+        page,
+        id,
+        StatusCode::CONFLICT,
+        Refused {
+            refusal: Some("funds_ledger.deposit_settled"),
+            ..Refused::default()
+        },
+    )
     .await
 }
 
@@ -532,10 +543,16 @@ pub async fn refund(
         ledger::check(&mut tx, input, &mut e).await?;
     }
     let Some(input) = input.filter(|_| e.is_empty()) else {
-        return respond(tx, page, id, StatusCode::UNPROCESSABLE_ENTITY, Refused {
-            refund: Some((f, e)),
-            ..Refused::default()
-        })
+        return respond(
+            tx,
+            page,
+            id,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Refused {
+                refund: Some((f, e)),
+                ..Refused::default()
+            },
+        )
         .await;
     };
     let by = tx.user().id;
@@ -564,7 +581,9 @@ pub async fn refund(
     })
     .await?;
     tx.commit().await?;
-    page.session.flash(true, "funds_ledger.deposit_refund_saved").await?;
+    page.session
+        .flash(true, "funds_ledger.deposit_refund_saved")
+        .await?;
     Ok(Redirect::to(&format!("{BASE}/{id}")).into_response())
 }
 
@@ -591,10 +610,16 @@ pub async fn convert(
     }
     let reason = form::text(&mut e, "reason", &f.reason, true, 500);
     let Some(on) = on.filter(|_| e.is_empty()) else {
-        return respond(tx, page, id, StatusCode::UNPROCESSABLE_ENTITY, Refused {
-            convert: Some((f, e)),
-            ..Refused::default()
-        })
+        return respond(
+            tx,
+            page,
+            id,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Refused {
+                convert: Some((f, e)),
+                ..Refused::default()
+            },
+        )
         .await;
     };
     let by = tx.user().id;
@@ -615,7 +640,9 @@ pub async fn convert(
     })
     .await?;
     tx.commit().await?;
-    page.session.flash(true, "funds_ledger.deposit_convert_saved").await?;
+    page.session
+        .flash(true, "funds_ledger.deposit_convert_saved")
+        .await?;
     Ok(Redirect::to(&format!("{BASE}/{id}")).into_response())
 }
 

@@ -35,7 +35,12 @@ pub fn month_range(from: &str, to: &str) -> (Option<NaiveDate>, Option<NaiveDate
 
 /// The page number asked for (1 when missing or nonsense) and its offset.
 pub fn page_offset(page: &str) -> (i64, i64) {
-    let n = page.trim().parse::<i64>().ok().filter(|n| (1..=100_000).contains(n)).unwrap_or(1);
+    let n = page
+        .trim()
+        .parse::<i64>()
+        .ok()
+        .filter(|n| (1..=100_000).contains(n))
+        .unwrap_or(1);
     (n, (n - 1) * PAGE_SIZE)
 }
 

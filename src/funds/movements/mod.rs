@@ -198,8 +198,16 @@ fn row_view(locale: Locale, r: queries::LedgerRow) -> LedgerView {
         date: r.moved_on.to_string(),
         project: r.project_code.unwrap_or_default(),
         kind: kind_label(locale, &r.kind),
-        inflow: if r.direction == "in" { amount.clone() } else { String::new() },
-        outflow: if r.direction == "out" { amount } else { String::new() },
+        inflow: if r.direction == "in" {
+            amount.clone()
+        } else {
+            String::new()
+        },
+        outflow: if r.direction == "out" {
+            amount
+        } else {
+            String::new()
+        },
         direction: r.direction,
         method: i18n::t(locale, &format!("funds.method_{}", r.method)).to_owned(),
         account: r.account_name.unwrap_or_default(),
@@ -450,8 +458,12 @@ pub async fn create(
         // Those who see only their projects record only on them.
         errors.add("project_id", "form.required");
     }
-    let counterparty_id =
-        optional_int(&mut errors, "counterparty_id", &f.counterparty_id, 1..=i64::MAX);
+    let counterparty_id = optional_int(
+        &mut errors,
+        "counterparty_id",
+        &f.counterparty_id,
+        1..=i64::MAX,
+    );
     if let Some(c) = counterparty_id {
         let parties = funds_queries::counterparties(&mut tx).await?;
         if !parties.iter().any(|x| x.id == c && x.active) {
@@ -500,7 +512,9 @@ pub async fn create(
     })
     .await?;
     tx.commit().await?;
-    page.session.flash(true, "funds_ledger.movement_saved").await?;
+    page.session
+        .flash(true, "funds_ledger.movement_saved")
+        .await?;
     Ok(Redirect::to(&format!("{BASE}/{id}")).into_response())
 }
 
@@ -591,9 +605,7 @@ pub(crate) async fn show_page(
         method: i18n::t(locale, &format!("funds.method_{}", m.method)).to_owned(),
         amount: format::money(m.amount),
         created_at: format::datetime(m.created_at, tz),
-        request_href: m
-            .payment_request_id
-            .map(|r| format!("/funds/requests/{r}")),
+        request_href: m.payment_request_id.map(|r| format!("/funds/requests/{r}")),
         closed,
         can_reverse: may && may_reverse(m.reverses_id, m.reversed_by).is_ok(),
         can_attach: may && !closed,
@@ -658,7 +670,13 @@ pub async fn reverse(
         && let Some(d) = m.deposit_id
         && queries::deposit_status(&mut tx, d).await?.as_deref() != Some("paid")
     {
-        let html = show_page(&mut tx, &page, id, refuse409("funds_ledger.deposit_settled")).await?;
+        let html = show_page(
+            &mut tx,
+            &page,
+            id,
+            refuse409("funds_ledger.deposit_settled"),
+        )
+        .await?;
         return Ok((StatusCode::CONFLICT, Html(html)).into_response());
     }
     let now = today(&tx);

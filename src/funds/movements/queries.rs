@@ -285,7 +285,11 @@ pub async fn unpay_request(scope: &mut TenantScope, request: i64, by: UserId) ->
 }
 
 /// Sets a refunded deposit back to paid (its refund was reversed); whether it was.
-pub async fn unrefund_deposit(scope: &mut TenantScope, deposit: i64, by: UserId) -> AppResult<bool> {
+pub async fn unrefund_deposit(
+    scope: &mut TenantScope,
+    deposit: i64,
+    by: UserId,
+) -> AppResult<bool> {
     let tenant = scope.tenant_id();
     Ok(sqlx::query_scalar!(
         "update tender_deposit
@@ -324,7 +328,10 @@ pub struct Attachment {
     pub created_at: DateTime<Utc>,
 }
 
-pub async fn list_attachments(scope: &mut TenantScope, movement: i64) -> AppResult<Vec<Attachment>> {
+pub async fn list_attachments(
+    scope: &mut TenantScope,
+    movement: i64,
+) -> AppResult<Vec<Attachment>> {
     let tenant = scope.tenant_id();
     Ok(sqlx::query_as!(
         Attachment,
