@@ -705,13 +705,8 @@ pub async fn reverse(
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response());
     };
     let by = tx.user().id;
-    let reversal = match queries::insert_reversal(&mut tx, &m, on, &reason, by).await {
-        Ok(r) => r,
-        Err(crate::error::AppError::Conflict) => {
-            return Err(crate::error::AppError::Conflict);
-        }
-        Err(e) => return Err(e),
-    };
+    // A reversal that got in meanwhile makes this one a conflict (the unique key).
+    let reversal = queries::insert_reversal(&mut tx, &m, on, &reason, by).await?;
     let request_back = match m.payment_request_id {
         Some(r) => queries::unpay_request(&mut tx, r, by).await?,
         None => false,
