@@ -46,6 +46,7 @@ pub async fn ensure(db: &Db) -> AppResult<DemoLogin> {
             // A demo project from before Labour or Cost gets their records now.
             crate::labour::demo::create(&mut scope, project, owner, demo_today()).await?;
             crate::cost::demo::create(&mut scope, project, owner, demo_today()).await?;
+            crate::funds::demo::create(&mut scope, project, owner, demo_today()).await?;
             scope.commit().await?;
         } else {
             let members: Vec<UserId> = users::list_users(&mut scope)

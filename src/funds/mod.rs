@@ -1,31 +1,39 @@
-//! Funds (资金数据中心): every yuan in and out of every project. This first part holds the
-//! contracts.
+//! Funds (资金数据中心): every yuan in and out of every project, and what is coming.
 //!
-//! - `domain`: the rules, pure — the unified social credit code's check character, the
-//!   retention cap, a contract's amount with its variations and without VAT.
+//! - `domain`: the shared rules, pure — the unified social credit code's check character,
+//!   the retention cap, a contract's amount with its variations and without VAT.
 //! - `queries`: the SQL the parts share — the retention cap, visible projects, counterparties.
+//! - `ledger`: the fields every receipt and payment carries, their checks, and recording one.
 //! - `counterparties`: clients, subcontractors and suppliers with their bank details.
 //! - `contracts`: income and expense contracts, signing, variations, closing.
-//! - `requests`: payment requests against expense contracts and reimbursements, their
+//! - `applications`: progress-payment applications on income contracts (GB 50500-2013 §10.3),
+//!   their certification, receipts, and retention receipts.
+//! - `requests`: payment requests against expense contracts and staff reimbursements, their
 //!   approvals and payment.
-//! - `settings`: Settings › Funds — the retention cap, the payment approvers and limits.
-//! - `settings`: Settings › Funds — the retention cap.
-//! - `applications`: progress-payment applications on income contracts, their certification,
-//!   receipts, and retention receipts.
+//! - `accounts`: the company's bank accounts and their balances.
+//! - `movements`: the ledger (资金流水) with the labour wage account, other receipts and
+//!   payments, attachments, reversal.
+//! - `deposits`: tender deposits paid, refunded or converted.
 //! - `cashflow`: a project's funds page and fund plan, the company overview, aging, the
 //!   dashboard's panel.
-//! - `bench`: `girder bench funds`.
+//! - `settings`: Settings › Funds — the retention cap, the payment approvers and limits.
+//! - `demo`, `bench`: the demo project's funds, and `girder bench funds`.
 //!
-//! Signed expense contracts (with variations, without VAT) are the cost centre's committed
-//! cost through the `cost_committed` view (migration 0007).
+//! Signed expense contracts not yet invoiced or paid are the cost centre's committed cost
+//! (`cost_committed`), and certified applications and their receipts its billed and collected
+//! amounts (`project_billing`); both views are in migration 0008.
 
+pub mod accounts;
 pub mod applications;
 pub mod bench;
 pub mod cashflow;
 pub mod contracts;
 pub mod counterparties;
+pub mod demo;
+pub mod deposits;
 pub mod domain;
 pub mod ledger;
+pub mod movements;
 pub mod queries;
 pub mod requests;
 mod settings;
@@ -36,10 +44,13 @@ use crate::web::AppState;
 
 pub fn router() -> Router<AppState> {
     Router::new()
+        .merge(accounts::router())
         .merge(applications::router())
         .merge(cashflow::router())
         .merge(contracts::router())
         .merge(counterparties::router())
+        .merge(deposits::router())
+        .merge(movements::router())
         .merge(requests::router())
         .merge(settings::router())
 }

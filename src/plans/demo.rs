@@ -110,6 +110,7 @@ pub async fn create(
     crate::progress::site_log::demo_logs(scope, id, owner, &log_days).await?;
     crate::labour::demo::create(scope, id, owner, today).await?;
     crate::cost::demo::create(scope, id, owner, today).await?;
+    crate::funds::demo::create(scope, id, owner, today).await?;
     project = queries::find_project(scope, id, owner, true)
         .await?
         .ok_or(AppError::NotFound)?;

@@ -135,6 +135,18 @@ async fn movement(
         "out"
     };
     let (col, val) = link.split_once('=').unwrap_or(("note", "''"));
+    // A receipt against an application names the application's contract too.
+    let (col, val) = if col == "application_id" {
+        (
+            "application_id, contract_id".to_owned(),
+            format!(
+                "{val}, (select contract_id from payment_application
+                         where tenant_id = {tenant} and id = {val})"
+            ),
+        )
+    } else {
+        (col.to_owned(), val.to_owned())
+    };
     app.count(&format!(
         "insert into fund_movement (tenant_id, project_id, direction, kind, moved_on, amount,
                                     method, {col})

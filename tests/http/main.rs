@@ -18,6 +18,7 @@ mod exchange;
 mod funds_applications;
 mod funds_cashflow;
 mod funds_contracts;
+mod funds_ledger;
 mod funds_requests;
 mod isolation;
 mod labour;

@@ -1,0 +1,662 @@
+//! Tender deposits (投标保证金): paid to a tenderer (a client) before a project may exist,
+//! refunded in full, or converted into the performance security or a contract payment when
+//! the tender ends. Paying and refunding are ledger movements ("deposit_paid",
+//! "deposit_refund"); converting moves no cash. Statuses: paid → refunded | converted.
+//!
+//! Routes: `/funds/deposits` (list, and POST to pay one), `/{id}`, `/{id}/refund`,
+//! `/{id}/convert`.
+
+use askama::Template;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use super::ledger::{self, MovementForm, Purpose};
+use super::movements::{today, viewer};
+use super::queries as funds_queries;
+use crate::audit::{Action, Change, snapshot};
+use crate::auth::{Permission, UserId};
+use crate::db::TenantScope;
+use crate::error::{AppError, AppResult};
+use crate::funds::contracts::queries::Viewer;
+use crate::plans::domain::{optional_date, optional_int, required_date};
+use crate::plans::views::Choice;
+use crate::tenancy::{Funds, TenantId, TenantTx};
+use crate::web::form::{self, FieldErrors};
+use crate::web::{AppForm, Layout, Page, Path, format};
+
+const BASE: &str = "/funds/deposits";
+
+pub fn router() -> axum::Router<crate::web::AppState> {
+    use axum::routing::{get, post};
+    axum::Router::new()
+        .route(BASE, get(list).post(create))
+        .route("/funds/deposits/{id}", get(show))
+        .route("/funds/deposits/{id}/refund", post(refund))
+        .route("/funds/deposits/{id}/convert", post(convert))
+}
+
+/// Whether a paid deposit is past the date it should have come back.
+pub fn overdue(status: &str, due_back_on: Option<NaiveDate>, today: NaiveDate) -> bool {
+    status == "paid" && due_back_on.is_some_and(|d| d < today)
+}
+
+/// A deposit with its names. `cancelled`: its payment was reversed.
+#[derive(Debug, Clone, Serialize)]
+pub struct Deposit {
+    pub id: i64,
+    pub project_id: Option<i64>,
+    pub project: Option<String>,
+    pub tender_name: String,
+    pub counterparty_id: i64,
+    pub counterparty: String,
+    pub amount: Decimal,
+    pub paid_on: NaiveDate,
+    pub due_back_on: Option<NaiveDate>,
+    pub status: String,
+    pub settled_on: Option<NaiveDate>,
+    pub note: String,
+    pub cancelled: bool,
+    pub version: i32,
+}
+
+async fn select(scope: &mut TenantScope, v: Viewer, id: Option<i64>) -> AppResult<Vec<Deposit>> {
+    let tenant = scope.tenant_id();
+    Ok(sqlx::query_as!(
+        Deposit,
+        r#"select d.id, d.project_id, p.code || ' ' || p.name as "project?", d.tender_name,
+                  d.counterparty_id, c.name as counterparty, d.amount, d.paid_on, d.due_back_on,
+                  d.status, d.settled_on, d.note,
+                  exists (select 1 from fund_movement m
+                          join fund_movement r on r.tenant_id = m.tenant_id and r.reverses_id = m.id
+                          where m.tenant_id = d.tenant_id and m.deposit_id = d.id
+                            and m.kind = 'deposit_paid') as "cancelled!",
+                  d.version
+           from tender_deposit d
+           join counterparty c on c.tenant_id = d.tenant_id and c.id = d.counterparty_id
+           left join project p on p.tenant_id = d.tenant_id and p.id = d.project_id
+           where d.tenant_id = $1 and ($4::bigint is null or d.id = $4)
+             and ($3 or exists (select 1 from project_member pm
+                                where pm.tenant_id = d.tenant_id and pm.project_id = d.project_id
+                                  and pm.user_id = $2))
+           order by (d.status = 'paid') desc, d.due_back_on nulls last, d.paid_on desc, d.id desc"#,
+        tenant as TenantId,
+        v.user as UserId,
+        v.all,
+        id
+    )
+    .fetch_all(scope.conn())
+    .await?)
+}
+
+pub async fn find(scope: &mut TenantScope, v: Viewer, id: i64) -> AppResult<Deposit> {
+    select(scope, v, Some(id))
+        .await?
+        .pop()
+        .ok_or(AppError::NotFound)
+}
+
+// The list and paying a deposit ---------------------------------------------------------------
+
+#[derive(Debug, Clone, Default, Deserialize)]
+pub struct DepositForm {
+    #[serde(default)]
+    pub tender_name: String,
+    #[serde(default)]
+    pub counterparty_id: String,
+    #[serde(default)]
+    pub project_id: String,
+    #[serde(default)]
+    pub due_back_on: String,
+    #[serde(flatten)]
+    pub movement: MovementForm,
+}
+
+/// A deposit as the list shows it.
+#[derive(Debug, Clone)]
+pub struct DepositRow {
+    pub id: i64,
+    pub tender_name: String,
+    pub counterparty: String,
+    pub project: String,
+    pub amount: String,
+    pub paid_on: String,
+    pub due_back_on: String,
+    pub status: String,
+    pub status_key: String,
+    pub settled_on: String,
+    pub overdue: bool,
+}
+
+#[derive(Template)]
+#[template(path = "funds/deposits.html")]
+pub struct DepositsPage {
+    pub layout: Layout,
+    pub funds_tab: &'static str,
+    pub rows: Vec<DepositRow>,
+    pub outstanding: String,
+    pub can_record: bool,
+    pub form: DepositForm,
+    pub movement: MovementForm,
+    pub errors: FieldErrors,
+    pub clients: Vec<Choice>,
+    pub projects: Vec<Choice>,
+    pub methods: Vec<Choice>,
+    pub accounts: Vec<Choice>,
+}
+
+fn status_key(d: &Deposit) -> String {
+    if d.cancelled {
+        "funds_ledger.deposit_cancelled".to_owned()
+    } else {
+        format!("funds_ledger.deposit_{}", d.status)
+    }
+}
+
+async fn list_page(
+    tx: &mut TenantTx<Funds>,
+    page: &Page,
+    form: DepositForm,
+    errors: FieldErrors,
+) -> AppResult<String> {
+    let locale = tx.user().locale;
+    let v = viewer(tx);
+    let now = today(tx);
+    let deposits = select(tx, v, None).await?;
+    let outstanding: Decimal = deposits
+        .iter()
+        .filter(|d| d.status == "paid" && !d.cancelled)
+        .map(|d| d.amount)
+        .sum();
+    let rows = deposits
+        .iter()
+        .map(|d| DepositRow {
+            id: d.id,
+            tender_name: d.tender_name.clone(),
+            counterparty: d.counterparty.clone(),
+            project: d.project.clone().unwrap_or_default(),
+            amount: format::money(d.amount),
+            paid_on: d.paid_on.to_string(),
+            due_back_on: d.due_back_on.map(|x| x.to_string()).unwrap_or_default(),
+            status: d.status.clone(),
+            status_key: status_key(d),
+            settled_on: d.settled_on.map(|x| x.to_string()).unwrap_or_default(),
+            overdue: !d.cancelled && overdue(&d.status, d.due_back_on, now),
+        })
+        .collect();
+    let clients = funds_queries::counterparties(tx)
+        .await?
+        .into_iter()
+        .filter(|c| c.active && c.kind == "client")
+        .map(|c| Choice {
+            value: c.id.to_string(),
+            label: c.name,
+        })
+        .collect();
+    let projects = funds_queries::visible_projects(tx, v.user, v.all)
+        .await?
+        .into_iter()
+        .map(|p| Choice {
+            value: p.id.to_string(),
+            label: format!("{} {}", p.code, p.name),
+        })
+        .collect();
+    let accounts = ledger::account_choices(&ledger::active_accounts(tx).await?);
+    Ok(DepositsPage {
+        layout: page.layout(tx, "funds.tab_deposits"),
+        funds_tab: "deposits",
+        rows,
+        outstanding: format::money(outstanding),
+        can_record: tx.user().role.has(Permission::RecordFunds),
+        movement: form.movement.clone(),
+        form,
+        errors,
+        clients,
+        projects,
+        methods: ledger::method_choices(locale),
+        accounts,
+    }
+    .render()?)
+}
+
+/// The deposits, unsettled first with overdue due-back dates marked, and the form to pay one.
+pub async fn list(mut tx: TenantTx<Funds>, page: Page) -> AppResult<Response> {
+    let form = DepositForm {
+        movement: MovementForm::new(today(&tx), Decimal::ZERO),
+        ..DepositForm::default()
+    };
+    let html = list_page(&mut tx, &page, form, FieldErrors::default()).await?;
+    Ok(Html(html).into_response())
+}
+
+#[derive(Debug, Serialize)]
+struct DepositFields<'a> {
+    tender_name: &'a str,
+    counterparty_id: i64,
+    project_id: Option<i64>,
+    amount: Decimal,
+    paid_on: NaiveDate,
+    due_back_on: Option<NaiveDate>,
+    movement_id: i64,
+}
+
+/// Pays a deposit: the deposit and its payment from the ledger.
+pub async fn create(
+    mut tx: TenantTx<Funds>,
+    page: Page,
+    AppForm(f): AppForm<DepositForm>,
+) -> AppResult<Response> {
+    tx.require(Permission::RecordFunds)?;
+    let v = viewer(&tx);
+    let now = today(&tx);
+    let mut e = FieldErrors::default();
+    let tender_name = form::text(&mut e, "tender_name", &f.tender_name, true, 200);
+    let counterparty_id = optional_int(&mut e, "counterparty_id", &f.counterparty_id, 1..=i64::MAX);
+    match counterparty_id {
+        None if !e.has("counterparty_id") => e.add("counterparty_id", "form.required"),
+        Some(c) => {
+            let parties = funds_queries::counterparties(&mut tx).await?;
+            if !parties
+                .iter()
+                .any(|x| x.id == c && x.active && x.kind == "client")
+            {
+                e.add("counterparty_id", "funds_ledger.tenderer_unknown");
+            }
+        }
+        None => {}
+    }
+    let project_id = optional_int(&mut e, "project_id", &f.project_id, 1..=i64::MAX);
+    if let Some(p) = project_id {
+        let projects = funds_queries::visible_projects(&mut tx, v.user, v.all).await?;
+        if !projects.iter().any(|x| x.id == p) {
+            e.add("project_id", "funds.unknown_project");
+        }
+    } else if !v.all && !e.has("project_id") {
+        e.add("project_id", "form.required");
+    }
+    let due_back_on = optional_date(&mut e, "due_back_on", &f.due_back_on);
+    let input = f.movement.parse(&mut e, now);
+    if let Some(input) = &input {
+        ledger::check(&mut tx, input, &mut e).await?;
+        if due_back_on.is_some_and(|d| d < input.moved_on) {
+            e.add("due_back_on", "funds_ledger.due_before_paid");
+        }
+    }
+    let (Some(counterparty_id), Some(input)) = (counterparty_id, input) else {
+        return refuse_list(tx, page, f, e).await;
+    };
+    if !e.is_empty() {
+        return refuse_list(tx, page, f, e).await;
+    }
+    let by = tx.user().id;
+    let tenant = tx.tenant_id();
+    let id = sqlx::query_scalar!(
+        "insert into tender_deposit (tenant_id, project_id, tender_name, counterparty_id, amount,
+                                     paid_on, due_back_on, created_by, updated_by)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $8) returning id",
+        tenant as TenantId,
+        project_id,
+        tender_name,
+        counterparty_id,
+        input.amount,
+        input.moved_on,
+        due_back_on,
+        by as UserId
+    )
+    .fetch_one(tx.conn())
+    .await?;
+    let purpose = Purpose {
+        kind: "deposit_paid",
+        project_id,
+        counterparty_id: Some(counterparty_id),
+        deposit_id: Some(id),
+        ..Purpose::default()
+    };
+    let movement = ledger::record(&mut tx, &purpose, &input, by).await?;
+    tx.audit(Change {
+        entity: "tender_deposit",
+        entity_id: Some(id),
+        action: Action::Create,
+        summary: &tender_name,
+        before: None,
+        after: snapshot(&DepositFields {
+            tender_name: &tender_name,
+            counterparty_id,
+            project_id,
+            amount: input.amount,
+            paid_on: input.moved_on,
+            due_back_on,
+            movement_id: movement,
+        }),
+    })
+    .await?;
+    tx.commit().await?;
+    page.session
+        .flash(true, "funds_ledger.deposit_saved")
+        .await?;
+    Ok(Redirect::to(&format!("{BASE}/{id}")).into_response())
+}
+
+async fn refuse_list(
+    mut tx: TenantTx<Funds>,
+    page: Page,
+    f: DepositForm,
+    e: FieldErrors,
+) -> AppResult<Response> {
+    let html = list_page(&mut tx, &page, f, e).await?;
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response())
+}
+
+// One deposit: refund or convert ---------------------------------------------------------------
+
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(default)]
+pub struct ConvertForm {
+    pub settled_on: String,
+    pub reason: String,
+}
+
+/// A movement of the deposit.
+#[derive(Debug, Clone)]
+pub struct DepositMovement {
+    pub id: i64,
+    pub moved_on: NaiveDate,
+    pub kind: String,
+    pub amount: Decimal,
+}
+
+#[derive(Template)]
+#[template(path = "funds/deposit.html")]
+pub struct DepositPage {
+    pub layout: Layout,
+    pub funds_tab: &'static str,
+    pub d: Deposit,
+    pub amount: String,
+    pub status_key: String,
+    pub overdue: bool,
+    pub movements: Vec<(i64, String, String, String)>,
+    pub can_settle: bool,
+    pub movement: MovementForm,
+    pub errors: FieldErrors,
+    pub convert: ConvertForm,
+    pub convert_errors: FieldErrors,
+    pub methods: Vec<Choice>,
+    pub accounts: Vec<Choice>,
+    pub refusal: Option<&'static str>,
+}
+
+#[derive(Default)]
+struct Refused {
+    refund: Option<(MovementForm, FieldErrors)>,
+    convert: Option<(ConvertForm, FieldErrors)>,
+    refusal: Option<&'static str>,
+}
+
+async fn show_page(
+    tx: &mut TenantTx<Funds>,
+    page: &Page,
+    id: i64,
+    refused: Refused,
+) -> AppResult<String> {
+    let locale = tx.user().locale;
+    let now = today(tx);
+    let arg = viewer(tx);
+    let d = find(tx, arg, id).await?;
+    let tenant = tx.tenant_id();
+    let movements = sqlx::query_as!(
+        DepositMovement,
+        "select id, moved_on, kind, amount from fund_movement
+         where tenant_id = $1 and deposit_id = $2 order by moved_on, id",
+        tenant as TenantId,
+        id
+    )
+    .fetch_all(tx.conn())
+    .await?
+    .into_iter()
+    .map(|m| {
+        (
+            m.id,
+            m.moved_on.to_string(),
+            ledger::kind_label(locale, &m.kind),
+            format::money(m.amount),
+        )
+    })
+    .collect();
+    let (movement, errors) = refused
+        .refund
+        .unwrap_or_else(|| (MovementForm::new(now, d.amount), FieldErrors::default()));
+    let (convert, convert_errors) = refused.convert.unwrap_or_else(|| {
+        (
+            ConvertForm {
+                settled_on: now.to_string(),
+                reason: String::new(),
+            },
+            FieldErrors::default(),
+        )
+    });
+    let accounts = ledger::account_choices(&ledger::active_accounts(tx).await?);
+    Ok(DepositPage {
+        layout: page.layout(tx, "funds_ledger.deposit"),
+        funds_tab: "deposits",
+        amount: format::money(d.amount),
+        status_key: status_key(&d),
+        overdue: !d.cancelled && overdue(&d.status, d.due_back_on, now),
+        movements,
+        can_settle: tx.user().role.has(Permission::RecordFunds)
+            && d.status == "paid"
+            && !d.cancelled,
+        movement,
+        errors,
+        convert,
+        convert_errors,
+        methods: ledger::method_choices(locale),
+        accounts,
+        refusal: refused.refusal,
+        d,
+    }
+    .render()?)
+}
+
+/// The deposit, its movements, and the forms to refund or convert it.
+pub async fn show(mut tx: TenantTx<Funds>, page: Page, Path(id): Path<i64>) -> AppResult<Response> {
+    let html = show_page(&mut tx, &page, id, Refused::default()).await?;
+    Ok(Html(html).into_response())
+}
+
+async fn not_open(tx: TenantTx<Funds>, page: Page, id: i64) -> AppResult<Response> {
+    respond(
+        tx,
+        page,
+        id,
+        StatusCode::CONFLICT,
+        Refused {
+            refusal: Some("funds_ledger.deposit_settled"),
+            ..Refused::default()
+        },
+    )
+    .await
+}
+
+async fn respond(
+    mut tx: TenantTx<Funds>,
+    page: Page,
+    id: i64,
+    status: StatusCode,
+    refused: Refused,
+) -> AppResult<Response> {
+    let html = show_page(&mut tx, &page, id, refused).await?;
+    Ok((status, Html(html)).into_response())
+}
+
+/// Marks a paid deposit settled; whether it still was paid.
+async fn settle(
+    scope: &mut TenantScope,
+    id: i64,
+    status: &str,
+    on: NaiveDate,
+    note: &str,
+    by: UserId,
+) -> AppResult<bool> {
+    let tenant = scope.tenant_id();
+    Ok(sqlx::query_scalar!(
+        "update tender_deposit
+         set status = $3, settled_on = $4, note = $5, updated_at = now(), updated_by = $6,
+             version = version + 1
+         where tenant_id = $1 and id = $2 and status = 'paid'
+         returning id",
+        tenant as TenantId,
+        id,
+        status,
+        on,
+        note,
+        by as UserId
+    )
+    .fetch_optional(scope.conn())
+    .await?
+    .is_some())
+}
+
+/// Refunds the deposit in full (the amount must equal it) into the ledger.
+pub async fn refund(
+    mut tx: TenantTx<Funds>,
+    page: Page,
+    Path(id): Path<i64>,
+    AppForm(f): AppForm<MovementForm>,
+) -> AppResult<Response> {
+    tx.require(Permission::RecordFunds)?;
+    let arg = viewer(&tx);
+    let d = find(&mut tx, arg, id).await?;
+    if d.status != "paid" || d.cancelled {
+        return not_open(tx, page, id).await;
+    }
+    let mut e = FieldErrors::default();
+    let input = f.parse(&mut e, today(&tx));
+    if let Some(input) = &input {
+        if input.amount != d.amount {
+            e.add("amount", "funds_ledger.refund_whole");
+        }
+        if input.moved_on < d.paid_on {
+            e.add("moved_on", "funds_ledger.before_paid");
+        }
+        ledger::check(&mut tx, input, &mut e).await?;
+    }
+    let Some(input) = input.filter(|_| e.is_empty()) else {
+        return respond(
+            tx,
+            page,
+            id,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Refused {
+                refund: Some((f, e)),
+                ..Refused::default()
+            },
+        )
+        .await;
+    };
+    let by = tx.user().id;
+    if !settle(&mut tx, id, "refunded", input.moved_on, &d.note, by).await? {
+        return not_open(tx, page, id).await;
+    }
+    let purpose = Purpose {
+        kind: "deposit_refund",
+        project_id: d.project_id,
+        counterparty_id: Some(d.counterparty_id),
+        deposit_id: Some(id),
+        ..Purpose::default()
+    };
+    let movement = ledger::record(&mut tx, &purpose, &input, by).await?;
+    tx.audit(Change {
+        entity: "tender_deposit",
+        entity_id: Some(id),
+        action: Action::Update,
+        summary: &format!("{} refunded", d.tender_name),
+        before: snapshot(&d),
+        after: Some(serde_json::json!({
+            "status": "refunded",
+            "settled_on": input.moved_on,
+            "movement_id": movement,
+        })),
+    })
+    .await?;
+    tx.commit().await?;
+    page.session
+        .flash(true, "funds_ledger.deposit_refund_saved")
+        .await?;
+    Ok(Redirect::to(&format!("{BASE}/{id}")).into_response())
+}
+
+/// Converts the deposit into the performance security or a payment: no cash moves.
+pub async fn convert(
+    mut tx: TenantTx<Funds>,
+    page: Page,
+    Path(id): Path<i64>,
+    AppForm(f): AppForm<ConvertForm>,
+) -> AppResult<Response> {
+    tx.require(Permission::RecordFunds)?;
+    let arg = viewer(&tx);
+    let d = find(&mut tx, arg, id).await?;
+    if d.status != "paid" || d.cancelled {
+        return not_open(tx, page, id).await;
+    }
+    let now = today(&tx);
+    let mut e = FieldErrors::default();
+    let on = required_date(&mut e, "settled_on", &f.settled_on);
+    if on.is_some_and(|x| x > now) {
+        e.add("settled_on", "funds_ledger.settled_in_future");
+    } else if on.is_some_and(|x| x < d.paid_on) {
+        e.add("settled_on", "funds_ledger.before_paid");
+    }
+    let reason = form::text(&mut e, "reason", &f.reason, true, 500);
+    let Some(on) = on.filter(|_| e.is_empty()) else {
+        return respond(
+            tx,
+            page,
+            id,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            Refused {
+                convert: Some((f, e)),
+                ..Refused::default()
+            },
+        )
+        .await;
+    };
+    let by = tx.user().id;
+    if !settle(&mut tx, id, "converted", on, &reason, by).await? {
+        return not_open(tx, page, id).await;
+    }
+    tx.audit(Change {
+        entity: "tender_deposit",
+        entity_id: Some(id),
+        action: Action::Update,
+        summary: &format!("{} converted", d.tender_name),
+        before: snapshot(&d),
+        after: Some(serde_json::json!({
+            "status": "converted",
+            "settled_on": on,
+            "note": reason,
+        })),
+    })
+    .await?;
+    tx.commit().await?;
+    page.session
+        .flash(true, "funds_ledger.deposit_convert_saved")
+        .await?;
+    Ok(Redirect::to(&format!("{BASE}/{id}")).into_response())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_paid_deposit_past_its_date_is_overdue() {
+        let today = NaiveDate::from_ymd_opt(2026, 11, 24).expect("date");
+        let before = NaiveDate::from_ymd_opt(2026, 11, 1);
+        assert!(overdue("paid", before, today));
+        assert!(!overdue("paid", Some(today), today));
+        assert!(!overdue("refunded", before, today));
+        assert!(!overdue("paid", None, today));
+    }
+}
