@@ -387,10 +387,11 @@ end
 $$;
 
 -- Billed and collected by project, for the cost centre's margins: what the client certified
--- on income contracts, and what was received against them.
+-- on income contracts with the retention it withheld, and what was received against them,
+-- retention received included.
 create or replace view project_billing with (security_invoker = true) as
 select k.tenant_id, k.project_id,
-       coalesce(sum((select sum(a.certified_amount) from payment_application a
+       coalesce(sum((select sum(a.certified_amount + a.retention_amount) from payment_application a
                      where a.tenant_id = k.tenant_id and a.contract_id = k.id
                        and a.status = 'certified')), 0)::numeric(18, 2) as billed,
        coalesce(sum((select sum(f.amount) from fund_contract_flow f

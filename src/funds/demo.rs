@@ -284,15 +284,19 @@ pub async fn create(
     }
 
     // Payment requests: one paid, one approved awaiting payment, one waiting for approval.
-    let threshold = Decimal::from(100_000);
-    let second = sqlx::query_scalar!(
+    // The owner requests them; approvals follow the tenant's own rules (its approver roles,
+    // never the requester, a second approver above its threshold). A company with nobody else
+    // to approve keeps its requests waiting, and its earlier payment shows as paid outright.
+    let settings = super::requests::queries::approval_settings(scope).await?;
+    let approvers: Vec<i64> = sqlx::query_scalar!(
         "select id from app_user
-         where tenant_id = $1 and id <> $2 and role in ('admin', 'finance') and active
-         order by id limit 1",
+         where tenant_id = $1 and id <> $2 and active and role = any($3)
+         order by id limit 2",
         tenant as TenantId,
-        owner.0
+        owner.0,
+        &settings.approver_roles
     )
-    .fetch_optional(scope.conn())
+    .fetch_all(scope.conn())
     .await?;
     let requests = [
         (
@@ -322,48 +326,53 @@ pub async fn create(
     ];
     for (contract_id, payee, amount, purpose, status, ago) in requests {
         let requested_on = days_before(today, ago).max(start);
-        let needed: i16 = if amount > threshold && second.is_some() {
-            2
-        } else {
-            1
+        let needed =
+            super::requests::domain::approvals_needed(amount, settings.second_approval_above);
+        let approved_by = approvers.get(..usize::try_from(needed).unwrap_or(2));
+        let request = match (status, approved_by) {
+            ("requested", _) | (_, Some(_)) | ("approved", None) => {
+                let status = if approved_by.is_none() {
+                    "requested"
+                } else {
+                    status
+                };
+                let request = sqlx::query_scalar!(
+                    "insert into payment_request (tenant_id, kind, project_id, contract_id,
+                                                  amount, purpose, requested_on, requested_by,
+                                                  status, approvals_needed, updated_by)
+                     values ($1, 'contract', $2, $3, $4, $5, $6, $7, $8, $9, $7)
+                     returning id",
+                    tenant as TenantId,
+                    project,
+                    contract_id,
+                    amount,
+                    purpose,
+                    requested_on,
+                    owner.0,
+                    status,
+                    needed
+                )
+                .fetch_one(scope.conn())
+                .await?;
+                if status != "requested" {
+                    for (step, approver) in approved_by.unwrap_or_default().iter().enumerate() {
+                        sqlx::query!(
+                            "insert into payment_approval (tenant_id, request_id, step, decision,
+                                                           approver_id)
+                             values ($1, $2, $3, 'approved', $4)",
+                            tenant as TenantId,
+                            request,
+                            i16::try_from(step + 1).unwrap_or(1),
+                            approver
+                        )
+                        .execute(scope.conn())
+                        .await?;
+                    }
+                }
+                Some(request).filter(|_| status == "paid")
+            }
+            _ => None,
         };
-        let request = sqlx::query_scalar!(
-            "insert into payment_request (tenant_id, kind, project_id, contract_id, amount,
-                                          purpose, requested_on, requested_by, status,
-                                          approvals_needed, updated_by)
-             values ($1, 'contract', $2, $3, $4, $5, $6, $7, $8, $9, $7)
-             returning id",
-            tenant as TenantId,
-            project,
-            contract_id,
-            amount,
-            purpose,
-            requested_on,
-            owner.0,
-            status,
-            needed
-        )
-        .fetch_one(scope.conn())
-        .await?;
-        if status == "requested" {
-            continue;
-        }
-        let approvers = match second {
-            Some(s) if needed == 2 => vec![owner.0, s],
-            _ => vec![owner.0],
-        };
-        for (step, approver) in approvers.into_iter().enumerate() {
-            sqlx::query!(
-                "insert into payment_approval (tenant_id, request_id, step, decision, approver_id)
-                 values ($1, $2, $3, 'approved', $4)",
-                tenant as TenantId,
-                request,
-                i16::try_from(step + 1).unwrap_or(1),
-                approver
-            )
-            .execute(scope.conn())
-            .await?;
-        }
         if status == "paid" {
             let on = days_after(requested_on, 5).min(today);
             movement(
@@ -376,7 +385,7 @@ pub async fn create(
                     account: Some(basic),
                     counterparty: Some(payee),
                     contract: Some(contract_id),
-                    request: Some(request),
+                    request,
                     reference: format!("FK{}{:02}{:02}01", on.year(), on.month(), on.day()),
                     note: purpose.to_owned(),
                     ..Movement::default()

@@ -91,6 +91,20 @@ async fn select(scope: &mut TenantScope, v: Viewer, id: Option<i64>) -> AppResul
     .await?)
 }
 
+/// Locks a deposit until the transaction ends: settling it and reversing its payment take
+/// turns, so a deposit is never both refunded and cancelled.
+async fn lock(scope: &mut TenantScope, id: i64) -> AppResult<()> {
+    let tenant = scope.tenant_id();
+    sqlx::query_scalar!(
+        "select id from tender_deposit where tenant_id = $1 and id = $2 for update",
+        tenant as TenantId,
+        id
+    )
+    .fetch_optional(scope.conn())
+    .await?;
+    Ok(())
+}
+
 pub async fn find(scope: &mut TenantScope, v: Viewer, id: i64) -> AppResult<Deposit> {
     select(scope, v, Some(id))
         .await?
@@ -527,6 +541,7 @@ pub async fn refund(
 ) -> AppResult<Response> {
     tx.require(Permission::RecordFunds)?;
     let arg = viewer(&tx);
+    lock(&mut tx, id).await?;
     let d = find(&mut tx, arg, id).await?;
     if d.status != "paid" || d.cancelled {
         return not_open(tx, page, id).await;
@@ -596,6 +611,7 @@ pub async fn convert(
 ) -> AppResult<Response> {
     tx.require(Permission::RecordFunds)?;
     let arg = viewer(&tx);
+    lock(&mut tx, id).await?;
     let d = find(&mut tx, arg, id).await?;
     if d.status != "paid" || d.cancelled {
         return not_open(tx, page, id).await;

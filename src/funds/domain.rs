@@ -64,6 +64,13 @@ pub fn without_vat(amount: Decimal, tax_rate: Decimal) -> Decimal {
     (amount / divisor).round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
 }
 
+/// `percent` % of `amount`, to the fen, half away from zero (as PostgreSQL's `round`): the
+/// one rounding of retention and payment ratios everywhere.
+pub fn percent_of(amount: Decimal, percent: Decimal) -> Decimal {
+    (amount * percent / Decimal::ONE_HUNDRED)
+        .round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
+}
+
 /// Whether a contract of `kind` goes in `direction`.
 pub fn kind_fits(direction: &str, kind: &str) -> bool {
     match direction {

@@ -684,6 +684,26 @@ async fn a_subcontract_is_signed_a_payment_requested_approved_and_paid_and_commi
     assert_eq!(after, "50,000.00");
     snapshot(&c, "funds-pay-4-committed").await;
 
+    // The company cash flow counts the payment as this project's outflow, and charts it.
+    c.goto(&format!("{base}/funds")).await.unwrap();
+    let outflow = c
+        .find(Locator::Css(&format!("#project-{project} td.outflow")))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(outflow, "56,500.00");
+    assert!(
+        c.find(Locator::Css("svg")).await.is_ok(),
+        "the cash-flow chart"
+    );
+    assert!(
+        overflow(&c).await <= 0,
+        "the cash-flow overview is too wide"
+    );
+    snapshot(&c, "funds-pay-5-cash-flow").await;
+
     // The list and Settings › Funds (approvers, limits) fit a phone.
     c.goto(&format!("{base}/funds/requests")).await.unwrap();
     assert!(overflow(&c).await <= 0, "the request list is too wide");

@@ -307,10 +307,10 @@ async fn an_application_shows_hand_worked_figures_freezes_on_submit_and_is_certi
     .await;
     assert_eq!(r.status, StatusCode::CONFLICT);
 
-    // The client certifies at most the period's value; due 14 days later by default.
-    let r = certify(&mut owner, &app, id, "220,000.01").await;
+    // The client certifies at most the amount due; due 14 days later by default.
+    let r = certify(&mut owner, &app, id, "137,400.01").await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(r.text("#notice").contains("220,000.00"));
+    assert!(r.text("#notice").contains("137,400.00"));
     let r = certify(&mut owner, &app, id, "130,000.00").await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     let due = app
@@ -377,7 +377,8 @@ async fn an_application_shows_hand_worked_figures_freezes_on_submit_and_is_certi
         .get(&format!("/projects/{project}/cost/revenue"))
         .await;
     assert_eq!(r.status, StatusCode::OK);
-    assert_eq!(r.text("#billed"), "130,000.00");
+    // Billed is the certified amount with the 6,600.00 retention the client withheld.
+    assert_eq!(r.text("#billed"), "136,600.00");
     assert_eq!(r.text("#collected"), "50,000.00");
 }
 
@@ -615,7 +616,7 @@ async fn refusals_closed_months_roles_and_other_tenants() {
     assert_eq!(r.status, StatusCode::OK);
     assert!(!r.text("#submit-application").is_empty());
     submit(&mut pm, &app, id).await;
-    let r = certify(&mut pm, &app, id, "80,000").await;
+    let r = certify(&mut pm, &app, id, "77,000").await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     let on = today(&app).await;
     let path = format!("/funds/applications/{id}/receipts");

@@ -916,7 +916,11 @@ async fn other_tenants_ids_answer_404() {
 #[tokio::test]
 async fn the_demo_brings_accounts_receipts_payments_deposits_and_a_plan() {
     let app = TestApp::spawn().await;
-    let (mut owner, _) = app.signup("Acme", "owner@acme.cn").await;
+    let (mut owner, tenant) = app.signup("Acme", "owner@acme.cn").await;
+    // Colleagues in finance and administration approve what the owner requests (two of them
+    // above the 100,000 threshold).
+    app.user(tenant, "finance@acme.cn", "finance").await;
+    app.user(tenant, "admin@acme.cn", "admin").await;
     owner.get("/dashboard").await;
     let r = owner.post_form("/projects/demo", &[]).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
@@ -968,6 +972,16 @@ async fn the_demo_brings_accounts_receipts_payments_deposits_and_a_plan() {
             1
         );
     }
+    // Nobody approves their own request.
+    assert_eq!(
+        app.count(
+            "select count(*) from payment_approval a
+             join payment_request q on q.tenant_id = a.tenant_id and q.id = a.request_id
+             where a.approver_id = q.requested_by"
+        )
+        .await,
+        0
+    );
     assert_eq!(app.count("select count(*) from fund_plan").await, 6);
     assert!(
         app.count("select count(*) from fund_plan where planned_in < planned_out")

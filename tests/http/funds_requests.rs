@@ -571,6 +571,56 @@ async fn a_rejection_needs_a_reason_the_requester_sees_and_a_request_may_be_canc
 }
 
 #[tokio::test]
+async fn an_approved_request_is_withdrawn_by_whoever_pays_and_a_closed_contract_is_not_paid() {
+    let Company {
+        app,
+        mut owner,
+        tenant,
+        project,
+        contract,
+    } = company().await;
+    let mut pm = member(&app, tenant, project, "pm@acme.cn", "project_manager").await;
+    let mut other_pm = member(&app, tenant, project, "pm2@acme.cn", "project_manager").await;
+    let first = requested(&mut pm, contract, "20,000.00").await;
+    let second = requested(&mut pm, contract, "10,000.00").await;
+    for id in [first, second] {
+        let r = act(&mut owner, &app, id, "approve").await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+        assert_eq!(status(&app, id).await, APPROVED);
+    }
+
+    // Once approved, another project manager may not withdraw it; the owner (who records
+    // payments) may, when the company decides not to pay.
+    let r = act(&mut other_pm, &app, first, "cancel").await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    assert_eq!(status(&app, first).await, APPROVED);
+    let page = owner.get(&format!("/funds/requests/{first}")).await;
+    assert!(
+        page.body
+            .contains(&format!("/funds/requests/{first}/cancel"))
+    );
+    let r = act(&mut owner, &app, first, "cancel").await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert_eq!(status(&app, first).await, CANCELLED);
+
+    // A closed contract takes no more payments, even of a request approved before.
+    app.exec(&format!(
+        "update contract set status = 'closed' where id = {contract}"
+    ))
+    .await;
+    let r = pay(&mut owner, &app, second, &today().to_string(), "10,000.00").await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert_eq!(status(&app, second).await, APPROVED);
+    assert_eq!(
+        app.count(&format!(
+            "select count(*) from fund_movement where payment_request_id = {second}"
+        ))
+        .await,
+        0
+    );
+}
+
+#[tokio::test]
 async fn paying_in_a_closed_month_or_now_above_the_balance_is_refused() {
     let Company {
         app,

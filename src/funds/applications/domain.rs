@@ -5,7 +5,7 @@
 //! certification, and what is still outstanding.
 
 use chrono::{Days, NaiveDate};
-use rust_decimal::{Decimal, RoundingStrategy};
+use rust_decimal::Decimal;
 
 /// The statuses of an application, in their order.
 pub const STATUSES: [&str; 4] = ["draft", "submitted", "certified", "withdrawn"];
@@ -19,10 +19,7 @@ pub fn ratio_within_law(ratio: Decimal) -> bool {
 }
 
 /// `amount × percent %`, rounded half away from zero to the fen.
-pub fn percent_of(amount: Decimal, percent: Decimal) -> Decimal {
-    (amount * percent / Decimal::ONE_HUNDRED)
-        .round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
-}
+pub use crate::funds::domain::percent_of;
 
 /// The contract's terms as the applications read them.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -191,8 +188,8 @@ pub fn next_status(status: &str, action: &str) -> Option<&'static str> {
 
 /// Whether the client may certify `amount` of an application worth `period_value`: from zero
 /// up to the period's value.
-pub fn certifiable(amount: Decimal, period_value: Decimal) -> bool {
-    amount >= Decimal::ZERO && amount <= period_value.max(Decimal::ZERO)
+pub fn certifiable(amount: Decimal, net_payable: Decimal) -> bool {
+    amount >= Decimal::ZERO && amount <= net_payable.max(Decimal::ZERO)
 }
 
 /// The date the client must pay by: 14 days after certifying (§10.3.11).

@@ -1136,7 +1136,8 @@ pub async fn certify(
         MAX_AMOUNT,
         2,
     );
-    let value = period_value(&a);
+    // The client pays at most what was applied for: retention and deductions are already out.
+    let value = a.net_payable;
     let mut notice = Vec::new();
     match amount {
         None if !e.has("certified_amount") => e.add("certified_amount", "form.required"),

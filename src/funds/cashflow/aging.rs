@@ -65,7 +65,11 @@ pub fn by_counterparty(
     let items = super::items_by_contract(items);
     let mut rows: BTreeMap<(String, i64), Buckets> = BTreeMap::new();
     for k in contracts.iter().filter(|k| k.is_income() == income) {
-        let settled = if income { k.received } else { k.paid };
+        let settled = if income {
+            k.received
+        } else {
+            k.paid_total() + k.retention_held()
+        };
         let b = items
             .get(&k.id)
             .map(|i| domain::aging(i, settled, today))

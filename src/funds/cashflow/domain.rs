@@ -22,6 +22,8 @@ use chrono::{Datelike, Months, NaiveDate};
 use rust_decimal::Decimal;
 use serde::Serialize;
 
+use crate::funds::domain::percent_of;
+
 /// How far ahead a retention release counts as coming up.
 pub const UPCOMING_DAYS: i64 = 90;
 
@@ -193,6 +195,25 @@ pub fn timeline(
     }
 }
 
+impl Timeline {
+    /// The same months starting from `cash` already held (the company's bank accounts'
+    /// opening balances): every balance moves by it and the first negative month is found
+    /// again from `current` on.
+    pub fn starting_with(mut self, cash: Decimal, current: NaiveDate) -> Self {
+        let current = month_of(current);
+        self.opening += cash;
+        for l in &mut self.lines {
+            l.balance += cash;
+        }
+        self.first_negative = self
+            .lines
+            .iter()
+            .find(|l| l.month >= current && l.balance < Decimal::ZERO)
+            .map(|l| l.month);
+        self
+    }
+}
+
 /// Amounts by age: 0–30, 31–60, 61–90 and over 90 days.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
 pub struct Buckets {
@@ -327,12 +348,19 @@ impl ContractMoney {
         }
     }
 
-    /// 应付: invoiced less paid, never below zero (expense contracts).
+    /// What was paid on an expense contract, progress payments and retention paid back both:
+    /// the invoices cover the whole contract, retention included.
+    pub fn paid_total(&self) -> Decimal {
+        self.paid + self.retention_paid
+    }
+
+    /// 应付: invoiced less paid, never below zero (expense contracts), less the retention
+    /// still held (shown apart as retention held from others, not as a debt overdue).
     pub fn payable(&self) -> Decimal {
         if self.is_income() {
             Decimal::ZERO
         } else {
-            (self.invoiced - self.paid).max(Decimal::ZERO)
+            (self.invoiced - self.paid_total() - self.retention_held()).max(Decimal::ZERO)
         }
     }
 
@@ -341,8 +369,11 @@ impl ContractMoney {
         let held = if self.is_income() {
             self.retention_certified - self.retention_received
         } else {
-            (self.current_amount * self.retention_percent / Decimal::ONE_HUNDRED).round_dp(2)
-                - self.retention_paid
+            // Only what was withheld from work invoiced so far, up to the contract's share.
+            percent_of(
+                self.invoiced.min(self.current_amount),
+                self.retention_percent,
+            ) - self.retention_paid
         };
         held.max(Decimal::ZERO)
     }
@@ -409,7 +440,7 @@ pub fn totals(contracts: &[ContractMoney]) -> Totals {
         } else {
             t.expense_value += k.current_amount;
             t.invoiced += k.invoiced;
-            t.paid += k.paid;
+            t.paid += k.paid_total();
             t.payable += k.payable();
             t.due_to_pay += k.due_to_pay;
             t.retention_from_others += k.retention_held();
@@ -668,12 +699,37 @@ mod tests {
         let e = contract("expense");
         assert_eq!(e.receivable(), dec!(0));
         assert_eq!(e.payable(), dec!(0), "overpaid is not negative");
-        assert_eq!(e.retention_held(), dec!(3000));
+        // 3 % of the 40,000 invoiced so far, less the 390 paid back.
+        assert_eq!(e.retention_held(), dec!(810));
         let t = totals(&[i, e]);
         assert_eq!(t.income_value, dec!(113000));
         assert_eq!(t.receivable, dec!(30000));
         assert_eq!(t.due_to_pay, dec!(7000));
-        assert_eq!(t.retention_from_others, dec!(3000));
+        assert_eq!(t.retention_from_others, dec!(810));
+    }
+
+    #[test]
+    fn cash_held_at_the_start_lifts_every_balance_and_may_clear_the_warning() {
+        let mut actual = BTreeMap::new();
+        actual.insert(
+            d(2026, 1, 1),
+            Flow {
+                inflow: dec!(100),
+                outflow: dec!(300),
+            },
+        );
+        let t = timeline(
+            &actual,
+            &BTreeMap::new(),
+            d(2026, 1, 1),
+            d(2026, 2, 1),
+            d(2026, 1, 5),
+        );
+        assert_eq!(t.first_negative, Some(d(2026, 1, 1)));
+        let t = t.starting_with(dec!(500), d(2026, 1, 5));
+        assert_eq!(t.opening, dec!(500));
+        assert_eq!(t.lines[0].balance, dec!(300));
+        assert_eq!(t.first_negative, None);
     }
 
     #[test]

@@ -235,7 +235,8 @@ pub async fn dashboard_panel<M: Module>(tx: &mut TenantTx<M>) -> AppResult<Panel
     let current = domain::month_of(today);
     let flows = queries::by_month(&queries::months(tx, v, None).await?);
     let this = flows.get(&current).copied().unwrap_or_default();
-    let balance = domain::balance(flows.range(..=current).map(|(_, f)| f));
+    let balance = queries::opening_cash(tx, v).await?
+        + domain::balance(flows.range(..=current).map(|(_, f)| f));
     let contracts = queries::contracts(tx, v, None).await?;
     let totals = domain::totals(&contracts);
     let items = queries::certified_items(tx, v, None).await?;

@@ -92,7 +92,9 @@ pub async fn load(
     let plan_rows = queries::plans(scope, v, None, domain::add_months(current, -24)).await?;
     let plan = queries::plan_by_month(&plan_rows);
     let (first, last) = super::range(&actual, &plan, today);
-    let timeline = domain::timeline(&actual, &plan, first, last, current);
+    let cash = queries::opening_cash(scope, v).await?;
+    let timeline =
+        domain::timeline(&actual, &plan, first, last, current).starting_with(cash, current);
     let contracts = queries::contracts(scope, v, None).await?;
     Ok(Overview {
         timeline,

@@ -46,7 +46,7 @@ fn line(k: &ContractMoney, today: chrono::NaiveDate) -> ContractLine {
     let (done, settled, open) = if k.is_income() {
         (k.certified, k.received, k.receivable())
     } else {
-        (k.invoiced, k.paid, k.payable())
+        (k.invoiced, k.paid_total(), k.payable())
     };
     let held = k.retention_held();
     ContractLine {

@@ -339,3 +339,19 @@ pub async fn invoice_items(
     .fetch_all(scope.conn())
     .await?)
 }
+
+/// The cash the company held when its bank accounts were opened (their opening balances),
+/// for those who see every project; others see their projects' flows alone.
+pub async fn opening_cash(scope: &mut TenantScope, v: Viewer) -> AppResult<Decimal> {
+    if !v.all {
+        return Ok(Decimal::ZERO);
+    }
+    let tenant = scope.tenant_id();
+    Ok(sqlx::query_scalar!(
+        r#"select coalesce(sum(opening_balance), 0) as "cash!" from bank_account
+           where tenant_id = $1"#,
+        tenant as TenantId
+    )
+    .fetch_one(scope.conn())
+    .await?)
+}

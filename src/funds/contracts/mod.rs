@@ -698,7 +698,7 @@ async fn detail_page(
     let list: Vec<Variation> = queries::variations(tx, id).await?;
     let amounts: Vec<Decimal> = list.iter().map(|x| x.amount).collect();
     let current = current_amount(k.amount, &amounts);
-    let retention = (current * k.retention_percent / Decimal::ONE_HUNDRED).round_dp(2);
+    let retention = crate::funds::domain::percent_of(current, k.retention_percent);
     Ok(ContractPage {
         layout: page.layout(tx, "funds.contract"),
         funds_tab: "contracts",

@@ -689,6 +689,9 @@ pub async fn reverse(
     };
     if on.is_some_and(|d| d > now) {
         errors.add("moved_on", "funds.moved_in_future");
+    } else if on.is_some_and(|d| d < m.moved_on) {
+        // A reversal dated before what it reverses would rewrite an earlier month.
+        errors.add("moved_on", "cost_entries.reversal_before_original");
     }
     if let Some(d) = on
         && !errors.has("moved_on")

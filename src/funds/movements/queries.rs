@@ -310,7 +310,7 @@ pub async fn unrefund_deposit(
 pub async fn deposit_status(scope: &mut TenantScope, deposit: i64) -> AppResult<Option<String>> {
     let tenant = scope.tenant_id();
     Ok(sqlx::query_scalar!(
-        "select status from tender_deposit where tenant_id = $1 and id = $2",
+        "select status from tender_deposit where tenant_id = $1 and id = $2 for update",
         tenant as TenantId,
         deposit
     )

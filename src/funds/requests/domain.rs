@@ -3,7 +3,7 @@
 //! approve it, and the status an approval leads to.
 
 use chrono::NaiveDate;
-use rust_decimal::{Decimal, RoundingStrategy};
+use rust_decimal::Decimal;
 
 /// What a request pays: a contract's progress payment, the release of its retention, or a
 /// member of staff's expenses (报销).
@@ -45,8 +45,7 @@ pub struct ContractMoney {
 impl ContractMoney {
     /// The retention held: the current amount × the retention percentage, to the fen.
     pub fn retention(&self) -> Decimal {
-        (self.current * self.retention_percent / Decimal::ONE_HUNDRED)
-            .round_dp_with_strategy(2, RoundingStrategy::MidpointAwayFromZero)
+        crate::funds::domain::percent_of(self.current, self.retention_percent)
     }
 
     /// What may still be requested as progress payments: the current amount less the
@@ -116,6 +115,8 @@ pub struct Pending<'a> {
     pub status: &'a str,
     pub amount: Decimal,
     pub requested_by: i64,
+    /// The member of staff a reimbursement pays, who may not approve it either.
+    pub payee: Option<i64>,
     /// Who gave the first approval, if any.
     pub first_approver: Option<i64>,
 }
@@ -132,7 +133,7 @@ pub fn may_decide(
     if !approver_roles.iter().any(|r| r == who.role) {
         return Err(Refusal::Role);
     }
-    if who.user == request.requested_by {
+    if who.user == request.requested_by || request.payee == Some(who.user) {
         return Err(Refusal::OwnRequest);
     }
     if request.first_approver == Some(who.user) {
@@ -229,6 +230,7 @@ mod tests {
             status: "requested",
             amount,
             requested_by: 1,
+            payee: None,
             first_approver: None,
         }
     }
@@ -300,5 +302,22 @@ mod tests {
         assert_eq!(movement_kind("contract"), "contract_payment");
         assert_eq!(movement_kind("retention"), "retention_payment");
         assert_eq!(movement_kind("reimbursement"), "reimbursement");
+    }
+
+    #[test]
+    fn the_payee_of_a_reimbursement_does_not_approve_it() {
+        let payee = Decider {
+            user: 7,
+            role: "finance",
+            limit: None,
+        };
+        let request = Pending {
+            payee: Some(7),
+            ..pending(dec!(900))
+        };
+        assert_eq!(
+            may_decide(&roles(), payee, request),
+            Err(Refusal::OwnRequest)
+        );
     }
 }

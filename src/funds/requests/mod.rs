@@ -30,7 +30,7 @@ use super::domain::{current_amount, positive_amount};
 use super::ledger::{self, MovementForm, Purpose};
 use super::queries as funds_queries;
 use crate::audit::{Action, Change, snapshot};
-use crate::auth::Permission;
+use crate::auth::{Permission, Role};
 use crate::error::{AppError, AppResult};
 use crate::plans::access::sees_all_projects;
 use crate::plans::domain::optional_int;
@@ -211,6 +211,7 @@ fn decidable(
             status: &r.status,
             amount: r.amount,
             requested_by: r.requested_by,
+            payee: r.payee_user_id,
             first_approver: r.first_approver,
         },
     )
@@ -893,9 +894,8 @@ async fn detail_page(
             })
             .collect(),
         can_decide,
-        can_cancel: r.status == "requested"
-            && r.requested_by == v.user.0
-            && role.has(Permission::RequestPayment),
+        can_cancel: role.has(Permission::RequestPayment)
+            && may_cancel(&r.status, r.requested_by == v.user.0, role),
         can_pay: r.status == "approved" && role.has(Permission::RecordFunds),
         notice: x.notice,
         reason: x.reason,
@@ -1084,13 +1084,14 @@ pub async fn cancel(
     tx.require(Permission::RequestPayment)?;
     let v = viewer(&tx);
     let r = queries::find(&mut tx, v, id, true).await?;
-    if r.requested_by != v.user.0 {
+    let open = matches!(r.status.as_str(), "requested" | "approved");
+    if open && !may_cancel(&r.status, r.requested_by == v.user.0, tx.user().role) {
         let x = notice(&tx, "funds_pay.not_requester");
         return refuse(tx, &page, id, StatusCode::FORBIDDEN, x).await;
     }
     let by = tx.user().id;
-    if r.status != "requested"
-        || queries::set_status(&mut tx, id, "requested", "cancelled", "", f.version, by)
+    if !open
+        || queries::set_status(&mut tx, id, &r.status, "cancelled", "", f.version, by)
             .await?
             .is_none()
     {
@@ -1111,6 +1112,16 @@ pub async fn cancel(
         .flash(true, "funds_pay.cancelled_flash")
         .await?;
     Ok(Redirect::to(&format!("{BASE}/{id}")).into_response())
+}
+
+/// Who may withdraw a request not yet paid: the requester while it awaits approval; once
+/// approved (or its payment reversed) also whoever records payments, who decides not to pay.
+fn may_cancel(status: &str, requester: bool, role: Role) -> bool {
+    match status {
+        "requested" => requester,
+        "approved" => requester || role.has(Permission::RecordFunds),
+        _ => false,
+    }
 }
 
 /// The payment form: the ledger's fields and the request's version (text: flattened forms
@@ -1155,7 +1166,10 @@ pub async fn pay(
     if let Some(c) = r.contract_id {
         let k = contract_queries::find(&mut tx, v, c, true).await?;
         let balance = money_of(&mut tx, &k, Some(r.id)).await?.balance(&r.kind);
-        if !r.over_balance && over_balance(r.amount, balance) {
+        if k.status != "signed" {
+            // A closed contract takes no more payments.
+            e.add("amount", "funds_pay.contract_not_signed");
+        } else if !r.over_balance && over_balance(r.amount, balance) {
             e.add("amount", "funds_pay.over_balance_now");
             notice_text = Some(i18n::tf(
                 locale,
