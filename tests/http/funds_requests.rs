@@ -621,6 +621,56 @@ async fn an_approved_request_is_withdrawn_by_whoever_pays_and_a_closed_contract_
 }
 
 #[tokio::test]
+async fn a_variation_may_not_take_a_contract_below_what_was_requested_or_paid() {
+    let Company {
+        app,
+        mut owner,
+        tenant,
+        project,
+        contract,
+    } = company().await;
+    let mut pm = member(&app, tenant, project, "pm@acme.cn", "project_manager").await;
+    requested(&mut pm, contract, "100,000.00").await;
+    let vary = |amount: &'static str| {
+        [
+            ("number", "BG-01"),
+            ("title", "取消地下室防水"),
+            ("amount", amount),
+            ("approved_on", "2026-05-01"),
+        ]
+    };
+    let version = app
+        .count(&format!(
+            "select version::bigint from contract where id = {contract}"
+        ))
+        .await
+        .to_string();
+    owner.get(&format!("/funds/contracts/{contract}")).await;
+    // 113,000 − 20,000 = 93,000 is less than the 100,000 requested.
+    let mut form = vary("-20,000.00").to_vec();
+    form.push(("version", &version));
+    let r = owner
+        .post_form(&format!("/funds/contracts/{contract}/variations"), &form)
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.body);
+    assert!(!r.field_error("amount").is_empty());
+    assert_eq!(
+        app.count(&format!(
+            "select count(*) from contract_variation where contract_id = {contract}"
+        ))
+        .await,
+        0
+    );
+    // 113,000 − 13,000 = 100,000 still covers it.
+    let mut form = vary("-13,000.00").to_vec();
+    form.push(("version", &version));
+    let r = owner
+        .post_form(&format!("/funds/contracts/{contract}/variations"), &form)
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+}
+
+#[tokio::test]
 async fn paying_in_a_closed_month_or_now_above_the_balance_is_refused() {
     let Company {
         app,
@@ -651,28 +701,15 @@ async fn paying_in_a_closed_month_or_now_above_the_balance_is_refused() {
     assert!(!r.field_error("moved_on").is_empty(), "{}", r.body);
     assert_eq!(status(&app, id).await, APPROVED);
 
-    // A variation lowers the contract below the request: paying it is refused, the new
+    // A variation lowers the contract below the request (recorded as an approved change
+    // request would, the contract page itself refuses it): paying is refused, the new
     // balance named.
-    owner.get(&format!("/funds/contracts/{contract}")).await;
-    let v = app
-        .count(&format!(
-            "select version::bigint from contract where id = {contract}"
-        ))
-        .await
-        .to_string();
-    let r = owner
-        .post_form(
-            &format!("/funds/contracts/{contract}/variations"),
-            &[
-                ("number", "BG-01"),
-                ("title", "取消屋面工程"),
-                ("amount", "-20,000.00"),
-                ("approved_on", "2026-05-01"),
-                ("version", &v),
-            ],
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    app.exec(&format!(
+        "insert into contract_variation (tenant_id, contract_id, number, title, amount,
+                                         approved_on)
+         values ({tenant}, {contract}, 'BG-01', '取消屋面工程', -20000, '2026-05-01')"
+    ))
+    .await;
     let r = pay(&mut owner, &app, id, &today().to_string(), "100,000.00").await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     // 93,000.00 less 2,790.00 retention.

@@ -866,6 +866,12 @@ pub async fn add_variation(
     let title = form::text(&mut e, "title", &f.title, true, 200);
     let amount = nonzero_amount(&mut e, "amount", &f.amount);
     let approved_on = required_date(&mut e, "approved_on", &f.approved_on);
+    if e.is_empty() && amount < Decimal::ZERO {
+        let floor = queries::claimed(&mut tx, id).await?;
+        if k.amount + k.variations + amount < floor {
+            e.add("amount", "funds.variation_below_claimed");
+        }
+    }
     if !e.is_empty()
         || k.amount + k.variations + amount <= Decimal::ZERO
         || queries::variations(&mut tx, id)
@@ -934,9 +940,16 @@ pub async fn delete_variation(
     if k.status != "signed" {
         return Err(AppError::Conflict);
     }
-    if f.version != k.version || k.amount + k.variations - x.amount <= Decimal::ZERO {
+    let below_claimed = x.amount > Decimal::ZERO
+        && k.amount + k.variations - x.amount < queries::claimed(&mut tx, id).await?;
+    if f.version != k.version
+        || k.amount + k.variations - x.amount <= Decimal::ZERO
+        || below_claimed
+    {
         let key = if f.version != k.version {
             "funds.stale"
+        } else if below_claimed {
+            "funds.variation_below_claimed"
         } else {
             "funds.variation_below_zero"
         };

@@ -357,3 +357,25 @@ pub async fn touch(scope: &mut TenantScope, id: i64, by: UserId) -> AppResult<()
     .await?;
     Ok(())
 }
+
+/// What a contract's amount may not fall below: what was paid on it (net of reversals) and
+/// requested but not yet paid (expense), or claimed by applications not withdrawn (income).
+pub async fn claimed(scope: &mut TenantScope, id: i64) -> AppResult<Decimal> {
+    let tenant = scope.tenant_id();
+    Ok(sqlx::query_scalar!(
+        r#"select coalesce((select sum(f.amount) from fund_contract_flow f
+                            where f.tenant_id = $1 and f.contract_id = $2
+                              and f.kind in ('contract_payment', 'retention_payment')), 0)
+                + coalesce((select sum(q.amount) from payment_request q
+                            where q.tenant_id = $1 and q.contract_id = $2
+                              and q.status in ('requested', 'approved')), 0)
+                + coalesce((select sum(a.completed_value + a.variation_value + a.day_labour_value)
+                            from payment_application a
+                            where a.tenant_id = $1 and a.contract_id = $2
+                              and a.status <> 'withdrawn'), 0) as "claimed!""#,
+        tenant as TenantId,
+        id
+    )
+    .fetch_one(scope.conn())
+    .await?)
+}
