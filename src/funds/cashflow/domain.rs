@@ -18,7 +18,7 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{Datelike, Months, NaiveDate};
+use chrono::{Months, NaiveDate};
 use rust_decimal::Decimal;
 use serde::Serialize;
 
@@ -28,9 +28,7 @@ use crate::funds::domain::percent_of;
 pub const UPCOMING_DAYS: i64 = 90;
 
 /// The first day of `d`'s month.
-pub fn month_of(d: NaiveDate) -> NaiveDate {
-    d.with_day(1).unwrap_or(d)
-}
+pub use crate::cost::domain::month_of;
 
 /// `m` moved by `n` months (negative: back).
 pub fn add_months(m: NaiveDate, n: i32) -> NaiveDate {

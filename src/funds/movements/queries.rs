@@ -395,13 +395,8 @@ pub async fn insert_attachment(
     .await?)
 }
 
-/// A stored file.
-#[derive(Debug, Clone)]
-pub struct AttachmentFile {
-    pub file_name: String,
-    pub content_type: String,
-    pub bytes: Vec<u8>,
-}
+/// A stored file, as the cost entries' attachments are.
+pub use crate::cost::entries::queries::AttachmentFile;
 
 pub async fn attachment_file(
     scope: &mut TenantScope,
