@@ -6,6 +6,7 @@ pub mod admin;
 pub mod audit;
 pub mod auth;
 pub mod bench;
+pub mod changes;
 pub mod config;
 pub mod cost;
 pub mod dashboard;

@@ -22,10 +22,12 @@ pub enum Tab {
     Cost,
     /// Funds: the retention cap.
     Funds,
+    /// Changes: the review board.
+    Changes,
 }
 
 impl Tab {
-    pub fn all() -> [(Tab, &'static str, &'static str); 9] {
+    pub fn all() -> [(Tab, &'static str, &'static str); 10] {
         [
             (Tab::Company, "/settings/company", "settings.tab_company"),
             (Tab::Users, "/settings/users", "settings.tab_users"),
@@ -43,6 +45,7 @@ impl Tab {
             ),
             (Tab::Cost, "/settings/cost", "cost.settings_tab"),
             (Tab::Funds, "/settings/funds", "funds.settings_tab"),
+            (Tab::Changes, "/settings/changes", "changes.settings_tab"),
             (Tab::Audit, "/settings/audit", "settings.tab_audit"),
         ]
     }

@@ -167,6 +167,12 @@ pub enum Permission {
     PlanFunds,
     /// Record receipts and payments, reverse them; bank accounts and tender deposits.
     RecordFunds,
+    /// Settings › Changes: the review board and the approvals a change needs.
+    ManageChangeSettings,
+    /// The risk register: add, review, close risks; the company's risk categories.
+    ManageRisks,
+    /// Raise change requests, edit and submit them (voting is the review board's).
+    RaiseChange,
 }
 
 impl Permission {
@@ -183,11 +189,14 @@ impl Permission {
             | Permission::ManageLabourSettings
             | Permission::ManageCostSettings
             | Permission::ManageFundsSettings
+            | Permission::ManageChangeSettings
             | Permission::SeeIdNumbers => &[Role::Owner, Role::Admin],
             Permission::CreateProjects
             | Permission::EditSchedule
             | Permission::ConfirmLabour
-            | Permission::ApproveBudget => &[Role::Owner, Role::Admin, Role::ProjectManager],
+            | Permission::ApproveBudget
+            | Permission::ManageRisks
+            | Permission::RaiseChange => &[Role::Owner, Role::Admin, Role::ProjectManager],
             Permission::EnterCost | Permission::CloseCostPeriod | Permission::RecordFunds => {
                 &[Role::Owner, Role::Admin, Role::Finance]
             }

@@ -23,6 +23,8 @@ pub enum ProjectTab {
     SiteLogs,
     Cost,
     Funds,
+    Risks,
+    Changes,
 }
 
 impl ProjectTab {
@@ -31,6 +33,7 @@ impl ProjectTab {
     pub fn all(project: &i64, layout: &Layout) -> Vec<(ProjectTab, String, &'static str)> {
         let cost = layout.modules.contains(&ModuleId::Cost);
         let funds = layout.modules.contains(&ModuleId::Funds);
+        let changes = layout.modules.contains(&ModuleId::Changes);
         [
             (ProjectTab::Home, "", "plans.tab_home"),
             (ProjectTab::Tasks, "/tasks", "plans.tab_tasks"),
@@ -42,11 +45,14 @@ impl ProjectTab {
             (ProjectTab::SiteLogs, "/site-logs", "progress.tab_site_logs"),
             (ProjectTab::Cost, "/cost", "cost.tab"),
             (ProjectTab::Funds, "/funds", "funds.project_tab"),
+            (ProjectTab::Risks, "/risks", "changes.risks_tab"),
+            (ProjectTab::Changes, "/changes", "changes.project_tab"),
         ]
         .into_iter()
         .filter(|(t, _, _)| match t {
             ProjectTab::Cost => cost,
             ProjectTab::Funds => funds,
+            ProjectTab::Risks | ProjectTab::Changes => changes,
             _ => true,
         })
         .map(|(t, suffix, key)| (t, format!("/projects/{project}{suffix}"), key))

@@ -170,6 +170,13 @@ impl Page {
                 active: self.path.starts_with("/funds"),
             });
         }
+        if modules.contains(&ModuleId::Changes) {
+            nav.push(NavItem {
+                href: "/changes",
+                label_key: "changes.nav",
+                active: self.path.starts_with("/changes") || self.path.starts_with("/risks"),
+            });
+        }
         if modules.contains(&ModuleId::Labour) {
             nav.push(NavItem {
                 href: "/labour",

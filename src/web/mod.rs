@@ -93,6 +93,7 @@ pub fn router(state: AppState, extra: Router<AppState>) -> Router {
         .merge(crate::progress::router())
         .merge(crate::cost::router())
         .merge(crate::funds::router())
+        .merge(crate::changes::router())
         .merge(crate::labour::router())
         .merge(extra)
         // Forms stop at the configured limit; upload routes set their own, larger one.

@@ -5,6 +5,7 @@
 //!   category, optionally per WBS task), approved or deleted; approved versions never change.
 //!   `create_revision` lets an approved change request add one in its own transaction.
 //! - Revenue: the contract amount on the project, approved variations, billed and collected.
+//!   `add_revenue_variation` lets an approved change request add its variation.
 //! - Snapshots: the cost report frozen at a date, shown alone or compared with another.
 //!
 //! - `domain`: amounts, deltas, comparisons (pure); `queries`: the SQL; `views`: the budget
@@ -22,6 +23,7 @@ use axum::routing::{get, post};
 use rust_decimal::Decimal;
 
 pub use domain::{DeltaError, Line, amount, apply_deltas, percent, signed_amount};
+pub use queries::NewVariation;
 
 use crate::audit::{self, Action, Actor, Change, snapshot};
 use crate::cost::queries as cost_queries;
@@ -194,4 +196,39 @@ pub async fn create_revision(
     )
     .await?;
     Ok(id)
+}
+
+/// Adds an approved revenue variation (签证、变更) to `project` for an approved change request,
+/// in the caller's transaction, with its audit row. `None` when the project already has a
+/// variation of that number.
+pub async fn add_revenue_variation(
+    scope: &mut TenantScope,
+    project: i64,
+    user: &CurrentUser,
+    variation: &NewVariation,
+    change_request_id: i64,
+) -> AppResult<Option<i64>> {
+    let Some(id) =
+        queries::insert_variation(scope, project, variation, Some(change_request_id), user.id)
+            .await?
+    else {
+        return Ok(None);
+    };
+    audit::record(
+        scope,
+        &Actor::User {
+            id: user.id,
+            name: user.name.clone(),
+        },
+        Change {
+            entity: "revenue_variation",
+            entity_id: Some(id),
+            action: Action::Create,
+            summary: &format!("{} {}", variation.number, variation.title),
+            before: None,
+            after: snapshot(variation),
+        },
+    )
+    .await?;
+    Ok(Some(id))
 }

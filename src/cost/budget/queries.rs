@@ -319,13 +319,15 @@ pub async fn insert_variation(
     scope: &mut TenantScope,
     project: i64,
     v: &NewVariation,
+    change_request: Option<i64>,
     by: UserId,
 ) -> AppResult<Option<i64>> {
     let tenant = scope.tenant_id();
     Ok(sqlx::query_scalar!(
         "insert into revenue_variation
-             (tenant_id, project_id, number, title, amount, approved_on, created_by)
-         values ($1, $2, $3, $4, $5, $6, $7)
+             (tenant_id, project_id, number, title, amount, approved_on, change_request_id,
+              created_by)
+         values ($1, $2, $3, $4, $5, $6, $7, $8)
          on conflict (tenant_id, project_id, number) do nothing
          returning id",
         tenant as TenantId,
@@ -334,6 +336,7 @@ pub async fn insert_variation(
         v.title,
         v.amount,
         v.approved_on,
+        change_request,
         by.0
     )
     .fetch_optional(scope.conn())

@@ -259,7 +259,7 @@ pub async fn add_variation(
         }
     };
     let me = p.tx.user().id;
-    let Some(id) = queries::insert_variation(&mut p.tx, project, &v, me).await? else {
+    let Some(id) = queries::insert_variation(&mut p.tx, project, &v, None, me).await? else {
         let mut errors = FieldErrors::default();
         errors.add("number", "cost_budget.variation_number_taken");
         let html = revenue_page(&mut p, &page, refuse(f, errors)).await?;

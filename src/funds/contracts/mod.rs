@@ -905,7 +905,7 @@ pub async fn add_variation(
         approved_on: approved_on.unwrap_or_default(),
     };
     let by = tx.user().id;
-    let vid = queries::insert_variation(&mut tx, id, &fields, by).await?;
+    let vid = queries::insert_variation(&mut tx, id, &fields, None, by).await?;
     queries::touch(&mut tx, id, by).await?;
     tx.audit(Change {
         entity: "contract_variation",

@@ -305,19 +305,21 @@ pub async fn insert_variation(
     scope: &mut TenantScope,
     contract: i64,
     f: &VariationFields,
+    change_request: Option<i64>,
     by: UserId,
 ) -> AppResult<i64> {
     let tenant = scope.tenant_id();
     sqlx::query_scalar!(
         "insert into contract_variation (tenant_id, contract_id, number, title, amount,
-                                         approved_on, created_by)
-         values ($1, $2, $3, $4, $5, $6, $7) returning id",
+                                         approved_on, change_request_id, created_by)
+         values ($1, $2, $3, $4, $5, $6, $7, $8) returning id",
         tenant as TenantId,
         contract,
         f.number,
         f.title,
         f.amount,
         f.approved_on,
+        change_request,
         by.0
     )
     .fetch_one(scope.conn())
