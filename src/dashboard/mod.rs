@@ -60,6 +60,9 @@ pub struct DashboardPage {
     /// Cash in and out this month, balance, receivables and payables, retention releases,
     /// when the user may open Funds.
     pub funds: Option<crate::funds::cashflow::Panel>,
+    /// Overdue risk reviews, critical risks and changes awaiting my vote, when the user may
+    /// open Risks and changes.
+    pub changes: Option<crate::changes::risks::views::Panel>,
 }
 
 pub async fn dashboard(mut tx: TenantTx<Platform>, page: Page) -> AppResult<Html<String>> {
@@ -123,6 +126,11 @@ pub async fn dashboard(mut tx: TenantTx<Platform>, page: Page) -> AppResult<Html
     } else {
         None
     };
+    let changes = if crate::changes::risks::shows_panel(&tx) {
+        Some(crate::changes::risks::dashboard_panel(&mut tx).await?)
+    } else {
+        None
+    };
     let plan = standing_text(locale, t.plan.standing(t.now));
     let checklist_done = checklist.iter().filter(|i| i.done).count();
     Ok(Html(
@@ -139,6 +147,7 @@ pub async fn dashboard(mut tx: TenantTx<Platform>, page: Page) -> AppResult<Html
             labour,
             cost,
             funds,
+            changes,
         }
         .render()?,
     ))

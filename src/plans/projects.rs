@@ -300,9 +300,18 @@ pub async fn show(mut p: ProjectTx<Plans>, page: Page) -> AppResult<Html<String>
     milestones.sort_by_key(|m| m.1);
     let role = p.tx.user().role;
     let cost_alerts = crate::cost::report::project_alerts(&mut p.tx, p.project.id).await?;
+    let layout = page.layout(&p.tx, "plans.project_home");
+    let risks_overdue = if layout.modules.contains(&crate::tenancy::ModuleId::Changes) {
+        let t = p.tx.tenant();
+        let today = t.now.with_timezone(&t.time_zone).date_naive();
+        crate::changes::risks::overdue_reviews(&mut p.tx, p.project.id, today).await?
+    } else {
+        0
+    };
     Ok(Html(
         ProjectHomePage {
-            layout: page.layout(&p.tx, "plans.project_home"),
+            layout,
+            risks_overdue,
             tab: ProjectTab::Home,
             members,
             users,

@@ -163,6 +163,8 @@ pub struct ProjectHomePage {
     pub member_error: Option<&'static str>,
     /// The project's cost alerts, when the user may open the cost centre and there are any.
     pub cost_alerts: Option<crate::cost::report::views::ProjectAlertBox>,
+    /// Risks overdue for review, when the user may open Risks and changes (else 0).
+    pub risks_overdue: i64,
 }
 
 /// A row of the WBS table.

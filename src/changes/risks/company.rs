@@ -1,0 +1,379 @@
+//! The company's risks: one heat map and the live risks across the projects the user sees,
+//! the overdue reviews, the company's own risk categories, and the dashboard's panel.
+
+use askama::Template;
+use axum::extract::Query;
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use chrono::NaiveDate;
+use serde::Deserialize;
+
+use super::domain::{self, CRITICAL_SCORE, CategoryRef, Grid};
+use super::handlers::{ListQuery, cell_of, filter_category, query_string, today};
+use super::queries::{self, Filter, Risk};
+use super::views::{
+    self, AwaitingRow, CategoriesPage, CategoryRow, CompanyRisksPage, Filters, OverdueRow, Panel,
+};
+use crate::audit::{Action, Change};
+use crate::auth::Permission;
+use crate::error::{AppError, AppResult};
+use crate::plans::views::Choice;
+use crate::tenancy::{Changes, Module, ModuleId, TenantTx};
+use crate::web::form::FieldErrors;
+use crate::web::{AppForm, Page, Path, i18n};
+
+fn live() -> Vec<String> {
+    vec!["open".into(), "mitigating".into()]
+}
+
+fn overdue_rows(risks: &[Risk], today: NaiveDate) -> Vec<OverdueRow> {
+    let mut rows: Vec<&Risk> = risks
+        .iter()
+        .filter(|r| views::is_overdue(r, today))
+        .collect();
+    rows.sort_by_key(|r| (r.next_review_on, r.project_id, r.number.clone()));
+    rows.into_iter()
+        .map(|r| OverdueRow {
+            href: format!("/projects/{}/risks/{}", r.project_id, r.id),
+            project_id: r.project_id,
+            project_code: r.project_code.clone(),
+            number: r.number.clone(),
+            title: r.title.clone(),
+            due: r.next_review_on.map(|d| d.to_string()).unwrap_or_default(),
+        })
+        .collect()
+}
+
+/// `/risks`: the heat map across the visible projects, the live risks worst first, and the
+/// overdue reviews.
+pub async fn overview(
+    mut tx: TenantTx<Changes>,
+    page: Page,
+    Query(q): Query<ListQuery>,
+) -> AppResult<Html<String>> {
+    let locale = tx.user().locale;
+    let today = today(&tx);
+    let v = queries::viewer(tx.user().id, tx.user().role);
+    let project = q.project.trim().parse::<i64>().ok().filter(|id| *id > 0);
+    let mut f = Filter {
+        project,
+        statuses: live(),
+        ..Filter::default()
+    };
+    filter_category(&mut f, &q.category);
+    let open = queries::list(&mut tx, v, &f).await?;
+    let grid = Grid::count(open.iter().map(|r| (r.probability, r.impact, false)));
+    let cell = cell_of(&q);
+    let shown: Vec<&Risk> = open
+        .iter()
+        .filter(|r| cell.is_none_or(|(p, i)| r.probability == p && r.impact == i))
+        .collect();
+    let category = CategoryRef::parse(&q.category)
+        .map(CategoryRef::value)
+        .unwrap_or_default();
+    let project_param = project.map(|p| p.to_string()).unwrap_or_default();
+    let heat_map = views::heat_map(locale, &grid, |p, i| {
+        format!(
+            "/risks{}",
+            query_string(&[
+                ("project", &project_param),
+                ("category", &category),
+                ("p", &p.to_string()),
+                ("i", &i.to_string()),
+            ])
+        )
+    });
+    let projects = crate::funds::queries::visible_projects(&mut tx, v.user, v.all).await?;
+    let categories = queries::categories(&mut tx).await?;
+    Ok(Html(
+        CompanyRisksPage {
+            layout: page.layout(&tx, "changes_risks.company_title"),
+            changes_tab: "risks",
+            rows: shown.iter().map(|r| views::row(locale, r, today)).collect(),
+            heat_map,
+            levels: &views::LEVELS,
+            open_total: grid.total(),
+            overdue: overdue_rows(&open, today),
+            filters: Filters {
+                status: "active".into(),
+                clear_cell_href: format!(
+                    "/risks{}",
+                    query_string(&[("project", &project_param), ("category", &category)])
+                ),
+                category,
+                project: project_param,
+                cell,
+            },
+            project_choices: projects
+                .into_iter()
+                .map(|p| Choice {
+                    value: p.id.to_string(),
+                    label: format!("{} {}", p.code, p.name),
+                })
+                .collect(),
+            category_choices: views::category_choices(locale, &categories, None),
+        }
+        .render()?,
+    ))
+}
+
+async fn categories_page(
+    tx: &mut TenantTx<Changes>,
+    page: &Page,
+    name: String,
+    errors: FieldErrors,
+    row_error: Option<(i64, &'static str)>,
+    refusal: Option<&'static str>,
+) -> AppResult<String> {
+    let locale = tx.user().locale;
+    let rows = queries::categories(tx).await?;
+    Ok(CategoriesPage {
+        layout: page.layout(tx, "changes_risks.categories_title"),
+        changes_tab: "categories",
+        builtins: domain::BUILTIN_CATEGORIES
+            .iter()
+            .map(|c| i18n::t(locale, domain::builtin_label_key(c)).to_owned())
+            .collect(),
+        rows: rows
+            .into_iter()
+            .map(|c| CategoryRow {
+                error: row_error.filter(|(id, _)| *id == c.id).map(|(_, k)| k),
+                id: c.id,
+                name: c.name,
+                active: c.active,
+                risks: c.risks,
+                version: c.version,
+            })
+            .collect(),
+        can_manage: tx.user().role.has(Permission::ManageRisks),
+        name,
+        errors,
+        refusal,
+    }
+    .render()?)
+}
+
+fn with_status(status: StatusCode, html: String) -> Response {
+    (status, Html(html)).into_response()
+}
+
+pub async fn categories(mut tx: TenantTx<Changes>, page: Page) -> AppResult<Html<String>> {
+    Ok(Html(
+        categories_page(
+            &mut tx,
+            &page,
+            String::new(),
+            FieldErrors::default(),
+            None,
+            None,
+        )
+        .await?,
+    ))
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct CategoryForm {
+    pub name: String,
+    pub version: i32,
+}
+
+pub async fn add_category(
+    mut tx: TenantTx<Changes>,
+    page: Page,
+    AppForm(f): AppForm<CategoryForm>,
+) -> AppResult<Response> {
+    tx.require(Permission::ManageRisks)?;
+    let mut errors = FieldErrors::default();
+    let name = domain::category_name(&mut errors, &f.name);
+    if errors.is_empty() && queries::category_name_taken(&mut tx, &name, None).await? {
+        errors.add("name", "changes_risks.category_taken");
+    }
+    let me = tx.user().id;
+    let id = if errors.is_empty() {
+        match queries::insert_category(&mut tx, &name, me).await {
+            Ok(id) => Some(id),
+            Err(AppError::Conflict) => {
+                errors.add("name", "changes_risks.category_taken");
+                None
+            }
+            Err(e) => return Err(e),
+        }
+    } else {
+        None
+    };
+    let Some(id) = id else {
+        let html = categories_page(&mut tx, &page, f.name, errors, None, None).await?;
+        return Ok(with_status(StatusCode::UNPROCESSABLE_ENTITY, html));
+    };
+    tx.audit(Change {
+        entity: "risk_category",
+        entity_id: Some(id),
+        action: Action::Create,
+        summary: &format!("risk category {name}"),
+        before: None,
+        after: Some(serde_json::json!({ "name": name, "active": true })),
+    })
+    .await?;
+    tx.commit().await?;
+    page.session
+        .flash(true, "changes_risks.category_added")
+        .await?;
+    Ok(Redirect::to("/risks/categories").into_response())
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct CategoryPatch {
+    /// Absent: keep the name.
+    pub name: Option<String>,
+    /// `true` / `false`; absent: keep.
+    pub active: Option<String>,
+    pub version: i32,
+}
+
+/// Renames a category, or deactivates or reactivates it.
+pub async fn update_category(
+    mut tx: TenantTx<Changes>,
+    page: Page,
+    Path(id): Path<i64>,
+    AppForm(f): AppForm<CategoryPatch>,
+) -> AppResult<Response> {
+    tx.require(Permission::ManageRisks)?;
+    let current = queries::categories(&mut tx)
+        .await?
+        .into_iter()
+        .find(|c| c.id == id)
+        .ok_or(AppError::NotFound)?;
+    let refuse = |status, key| (status, key);
+    let mut refused = None;
+    if current.version != f.version {
+        refused = Some(refuse(StatusCode::CONFLICT, "changes_risks.conflict"));
+    }
+    let mut errors = FieldErrors::default();
+    let name = match &f.name {
+        Some(n) => domain::category_name(&mut errors, n),
+        None => current.name.clone(),
+    };
+    if refused.is_none() {
+        if let Some(key) = errors.get("name") {
+            refused = Some(refuse(StatusCode::UNPROCESSABLE_ENTITY, key));
+        } else if queries::category_name_taken(&mut tx, &name, Some(id)).await? {
+            refused = Some(refuse(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "changes_risks.category_taken",
+            ));
+        }
+    }
+    let active = match f.active.as_deref() {
+        Some("true") => true,
+        Some("false") => false,
+        _ => current.active,
+    };
+    let saved = if refused.is_none() {
+        match queries::update_category(&mut tx, id, &name, active, f.version).await {
+            Ok(true) => true,
+            Ok(false) => {
+                refused = Some(refuse(StatusCode::CONFLICT, "changes_risks.conflict"));
+                false
+            }
+            Err(AppError::Conflict) => {
+                refused = Some(refuse(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "changes_risks.category_taken",
+                ));
+                false
+            }
+            Err(e) => return Err(e),
+        }
+    } else {
+        false
+    };
+    if let Some((status, key)) = refused.filter(|_| !saved) {
+        let html = categories_page(
+            &mut tx,
+            &page,
+            String::new(),
+            FieldErrors::default(),
+            Some((id, key)),
+            None,
+        )
+        .await?;
+        return Ok(with_status(status, html));
+    }
+    tx.audit(Change {
+        entity: "risk_category",
+        entity_id: Some(id),
+        action: Action::Update,
+        summary: &format!("risk category {name}"),
+        before: Some(serde_json::json!({ "name": current.name, "active": current.active })),
+        after: Some(serde_json::json!({ "name": name, "active": active })),
+    })
+    .await?;
+    tx.commit().await?;
+    page.session
+        .flash(true, "changes_risks.category_saved")
+        .await?;
+    Ok(Redirect::to("/risks/categories").into_response())
+}
+
+/// Risks of `project` not closed whose review date is before `today`: the project home's
+/// warning.
+pub async fn overdue_reviews(
+    scope: &mut crate::db::TenantScope,
+    project: i64,
+    today: NaiveDate,
+) -> AppResult<i64> {
+    queries::overdue_count(scope, project, today).await
+}
+
+/// Whether the dashboard shows the risks-and-changes panel: the module is on and open to
+/// the user's role.
+pub fn shows_panel<M: Module>(tx: &TenantTx<M>) -> bool {
+    tx.tenant().modules.contains(&ModuleId::Changes) && tx.user().role.can_use(ModuleId::Changes)
+}
+
+/// The rows of overdue reviews the panel lists.
+pub const PANEL_ROWS: usize = 5;
+
+/// The dashboard's panel over the projects the user sees: overdue reviews (count and the
+/// first few), critical risks, and change requests awaiting the user's vote. Call it only
+/// when `shows_panel`.
+pub async fn dashboard_panel<M: Module>(tx: &mut TenantTx<M>) -> AppResult<Panel> {
+    let today = today(tx);
+    let user = tx.user().id;
+    let role = tx.user().role;
+    let v = queries::viewer(user, role);
+    let f = Filter {
+        statuses: live(),
+        ..Filter::default()
+    };
+    let open = queries::list(tx, v, &f).await?;
+    let mut overdue = overdue_rows(&open, today);
+    let overdue_count = i64::try_from(overdue.len()).unwrap_or(i64::MAX);
+    overdue.truncate(PANEL_ROWS);
+    let critical = open.iter().filter(|r| r.score >= CRITICAL_SCORE).count();
+    let board = crate::changes::queries::board_settings(tx).await?.board();
+    let mut awaiting = if board.includes(user.0, role) {
+        queries::awaiting_vote(tx, v).await?
+    } else {
+        Vec::new()
+    };
+    let awaiting_vote = i64::try_from(awaiting.len()).unwrap_or(i64::MAX);
+    awaiting.truncate(PANEL_ROWS);
+    Ok(Panel {
+        overdue_count,
+        overdue,
+        critical: i64::try_from(critical).unwrap_or(i64::MAX),
+        awaiting_vote,
+        awaiting: awaiting
+            .into_iter()
+            .map(|a| AwaitingRow {
+                href: format!("/projects/{}/changes/{}", a.project_id, a.id),
+                project_code: a.project_code,
+                number: a.number,
+                title: a.title,
+            })
+            .collect(),
+    })
+}
