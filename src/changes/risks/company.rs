@@ -122,8 +122,7 @@ async fn categories_page(
     page: &Page,
     name: String,
     errors: FieldErrors,
-    row_error: Option<(i64, &'static str)>,
-    refusal: Option<&'static str>,
+    row: Option<RowRefusal>,
 ) -> AppResult<String> {
     let locale = tx.user().locale;
     let rows = queries::categories(tx).await?;
@@ -136,21 +135,31 @@ async fn categories_page(
             .collect(),
         rows: rows
             .into_iter()
-            .map(|c| CategoryRow {
-                error: row_error.filter(|(id, _)| *id == c.id).map(|(_, k)| k),
-                id: c.id,
-                name: c.name,
-                active: c.active,
-                risks: c.risks,
-                version: c.version,
+            .map(|c| {
+                let refused = row.as_ref().filter(|r| r.id == c.id);
+                CategoryRow {
+                    error: refused.map(|r| r.key),
+                    // The name as typed when its rename was refused.
+                    name: refused.and_then(|r| r.name.clone()).unwrap_or(c.name),
+                    id: c.id,
+                    active: c.active,
+                    risks: c.risks,
+                    version: c.version,
+                }
             })
             .collect(),
         can_manage: tx.user().role.has(Permission::ManageRisks),
         name,
         errors,
-        refusal,
     }
     .render()?)
+}
+
+/// A category's rename or (de)activation refused: its row shows why, with the name as typed.
+struct RowRefusal {
+    id: i64,
+    key: &'static str,
+    name: Option<String>,
 }
 
 fn with_status(status: StatusCode, html: String) -> Response {
@@ -159,15 +168,7 @@ fn with_status(status: StatusCode, html: String) -> Response {
 
 pub async fn categories(mut tx: TenantTx<Changes>, page: Page) -> AppResult<Html<String>> {
     Ok(Html(
-        categories_page(
-            &mut tx,
-            &page,
-            String::new(),
-            FieldErrors::default(),
-            None,
-            None,
-        )
-        .await?,
+        categories_page(&mut tx, &page, String::new(), FieldErrors::default(), None).await?,
     ))
 }
 
@@ -203,7 +204,7 @@ pub async fn add_category(
         None
     };
     let Some(id) = id else {
-        let html = categories_page(&mut tx, &page, f.name, errors, None, None).await?;
+        let html = categories_page(&mut tx, &page, f.name, errors, None).await?;
         return Ok(with_status(StatusCode::UNPROCESSABLE_ENTITY, html));
     };
     tx.audit(Change {
@@ -245,58 +246,48 @@ pub async fn update_category(
         .into_iter()
         .find(|c| c.id == id)
         .ok_or(AppError::NotFound)?;
-    let refuse = |status, key| (status, key);
-    let mut refused = None;
-    if current.version != f.version {
-        refused = Some(refuse(StatusCode::CONFLICT, "changes_risks.conflict"));
-    }
     let mut errors = FieldErrors::default();
     let name = match &f.name {
         Some(n) => domain::category_name(&mut errors, n),
         None => current.name.clone(),
     };
-    if refused.is_none() {
-        if let Some(key) = errors.get("name") {
-            refused = Some(refuse(StatusCode::UNPROCESSABLE_ENTITY, key));
-        } else if queries::category_name_taken(&mut tx, &name, Some(id)).await? {
-            refused = Some(refuse(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "changes_risks.category_taken",
-            ));
-        }
-    }
     let active = match f.active.as_deref() {
         Some("true") => true,
         Some("false") => false,
         _ => current.active,
     };
-    let saved = if refused.is_none() {
+    let taken = (
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "changes_risks.category_taken",
+    );
+    let stale = (StatusCode::CONFLICT, "changes_risks.conflict");
+    let refused = if current.version != f.version {
+        Some(stale)
+    } else if let Some(key) = errors.get("name") {
+        Some((StatusCode::UNPROCESSABLE_ENTITY, key))
+    } else if queries::category_name_taken(&mut tx, &name, Some(id)).await? {
+        Some(taken)
+    } else {
         match queries::update_category(&mut tx, id, &name, active, f.version).await {
-            Ok(true) => true,
-            Ok(false) => {
-                refused = Some(refuse(StatusCode::CONFLICT, "changes_risks.conflict"));
-                false
-            }
-            Err(AppError::Conflict) => {
-                refused = Some(refuse(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    "changes_risks.category_taken",
-                ));
-                false
-            }
+            Ok(true) => None,
+            Ok(false) => Some(stale),
+            // Someone took the name between the check and the update.
+            Err(AppError::Conflict) => Some(taken),
             Err(e) => return Err(e),
         }
-    } else {
-        false
     };
-    if let Some((status, key)) = refused.filter(|_| !saved) {
+    if let Some((status, key)) = refused {
+        let row = RowRefusal {
+            id,
+            key,
+            name: f.name.clone(),
+        };
         let html = categories_page(
             &mut tx,
             &page,
             String::new(),
             FieldErrors::default(),
-            Some((id, key)),
-            None,
+            Some(row),
         )
         .await?;
         return Ok(with_status(status, html));

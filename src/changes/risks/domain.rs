@@ -338,8 +338,7 @@ impl RiskForm {
         let probability = rating(&mut e, "probability", &self.probability);
         let impact = rating(&mut e, "impact", &self.impact);
         let owner_id = optional_int(&mut e, "owner_id", &self.owner_id, 1..=i64::MAX);
-        let response_plan =
-            form::multiline(&mut e, "response_plan", &self.response_plan, MAX_TEXT);
+        let response_plan = form::multiline(&mut e, "response_plan", &self.response_plan, MAX_TEXT);
         let trigger_condition = form::multiline(
             &mut e,
             "trigger_condition",

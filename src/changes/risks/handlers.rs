@@ -48,8 +48,16 @@ pub struct ListQuery {
 
 /// The heat-map cell of the query, when both ratings are 1–5.
 pub fn cell_of(q: &ListQuery) -> Option<(i16, i16)> {
-    let p = q.p.trim().parse::<i16>().ok().filter(|n| (1..=5).contains(n))?;
-    let i = q.i.trim().parse::<i16>().ok().filter(|n| (1..=5).contains(n))?;
+    let p =
+        q.p.trim()
+            .parse::<i16>()
+            .ok()
+            .filter(|n| (1..=5).contains(n))?;
+    let i =
+        q.i.trim()
+            .parse::<i16>()
+            .ok()
+            .filter(|n| (1..=5).contains(n))?;
     Some((p, i))
 }
 
@@ -375,7 +383,15 @@ pub async fn edit_form(
     let risk = queries::find(&mut p.tx, p.project.id, id, false).await?;
     let form = form_of(&risk);
     Ok(Html(
-        form_page(&mut p, &page, Some(&risk), form, FieldErrors::default(), None).await?,
+        form_page(
+            &mut p,
+            &page,
+            Some(&risk),
+            form,
+            FieldErrors::default(),
+            None,
+        )
+        .await?,
     ))
 }
 

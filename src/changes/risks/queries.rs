@@ -106,12 +106,7 @@ async fn select(
 
 /// Risk `id` of `project` (a project the caller already checked visible), locked for update
 /// when `lock`; another project's or tenant's id is not found.
-pub async fn find(
-    scope: &mut TenantScope,
-    project: i64,
-    id: i64,
-    lock: bool,
-) -> AppResult<Risk> {
+pub async fn find(scope: &mut TenantScope, project: i64, id: i64, lock: bool) -> AppResult<Risk> {
     let tenant = scope.tenant_id();
     if lock {
         sqlx::query!(
@@ -169,7 +164,7 @@ pub async fn insert(
 ) -> AppResult<i64> {
     let tenant = scope.tenant_id();
     let (category, category_id) = r.category.columns();
-    Ok(sqlx::query_scalar!(
+    sqlx::query_scalar!(
         r#"insert into risk (tenant_id, project_id, number, category, category_id, title,
                              description, probability, impact, owner_id, response_plan,
                              trigger_condition, status, next_review_on, closed_on, created_by,
@@ -197,7 +192,7 @@ pub async fn insert(
     .await
     .on_constraint("risk_tenant_id_project_id_number_key", || {
         AppError::Conflict
-    })?)
+    })
 }
 
 /// Saves the risk if still at `version`; `false` when someone changed it meanwhile.
@@ -385,7 +380,7 @@ pub async fn category_name_taken(
 
 pub async fn insert_category(scope: &mut TenantScope, name: &str, by: UserId) -> AppResult<i64> {
     let tenant = scope.tenant_id();
-    Ok(sqlx::query_scalar!(
+    sqlx::query_scalar!(
         "insert into risk_category (tenant_id, name, created_by) values ($1, $2, $3) returning id",
         tenant as TenantId,
         name,
@@ -393,7 +388,7 @@ pub async fn insert_category(scope: &mut TenantScope, name: &str, by: UserId) ->
     )
     .fetch_one(scope.conn())
     .await
-    .on_constraint("risk_category_tenant_id_name_key", || AppError::Conflict)?)
+    .on_constraint("risk_category_tenant_id_name_key", || AppError::Conflict)
 }
 
 /// Renames and (de)activates a category if still at `version`.

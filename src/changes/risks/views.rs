@@ -7,7 +7,7 @@ use askama::Template;
 use chrono::NaiveDate;
 
 use super::domain::{self, CategoryRef, Grid, Level, ReviewForm, RiskForm, Suggestion};
-use super::queries::{Category, Risk, ReviewRow};
+use super::queries::{Category, ReviewRow, Risk};
 use crate::plans::queries::Project;
 use crate::plans::views::{Choice, ProjectTab};
 use crate::web::Layout;
@@ -391,7 +391,6 @@ pub struct CategoriesPage {
     pub can_manage: bool,
     pub name: String,
     pub errors: FieldErrors,
-    pub refusal: Option<&'static str>,
 }
 
 /// The dashboard's "risks and changes" panel.
