@@ -148,7 +148,7 @@ async fn categories_page(
                 }
             })
             .collect(),
-        can_manage: tx.user().role.has(Permission::ManageRisks),
+        can_manage: tx.user().role.has(Permission::ManageChangeSettings),
         name,
         errors,
     }
@@ -184,7 +184,7 @@ pub async fn add_category(
     page: Page,
     AppForm(f): AppForm<CategoryForm>,
 ) -> AppResult<Response> {
-    tx.require(Permission::ManageRisks)?;
+    tx.require(Permission::ManageChangeSettings)?;
     let mut errors = FieldErrors::default();
     let name = domain::category_name(&mut errors, &f.name);
     if errors.is_empty() && queries::category_name_taken(&mut tx, &name, None).await? {
@@ -192,9 +192,12 @@ pub async fn add_category(
     }
     let me = tx.user().id;
     let id = if errors.is_empty() {
+        // A name taken meanwhile aborts the statement; the page is drawn after undoing it.
+        tx.savepoint().await?;
         match queries::insert_category(&mut tx, &name, me).await {
             Ok(id) => Some(id),
             Err(AppError::Conflict) => {
+                tx.rollback_to_savepoint().await?;
                 errors.add("name", "changes_risks.category_taken");
                 None
             }
@@ -240,7 +243,7 @@ pub async fn update_category(
     Path(id): Path<i64>,
     AppForm(f): AppForm<CategoryPatch>,
 ) -> AppResult<Response> {
-    tx.require(Permission::ManageRisks)?;
+    tx.require(Permission::ManageChangeSettings)?;
     let current = queries::categories(&mut tx)
         .await?
         .into_iter()
@@ -268,11 +271,15 @@ pub async fn update_category(
     } else if queries::category_name_taken(&mut tx, &name, Some(id)).await? {
         Some(taken)
     } else {
+        tx.savepoint().await?;
         match queries::update_category(&mut tx, id, &name, active, f.version).await {
             Ok(true) => None,
             Ok(false) => Some(stale),
             // Someone took the name between the check and the update.
-            Err(AppError::Conflict) => Some(taken),
+            Err(AppError::Conflict) => {
+                tx.rollback_to_savepoint().await?;
+                Some(taken)
+            }
             Err(e) => return Err(e),
         }
     };

@@ -542,6 +542,22 @@ pub async fn record_review(
             return Ok(page_with_status(StatusCode::UNPROCESSABLE_ENTITY, html));
         }
     };
+    // The newest review is the risk's judgement: an older one may not overwrite it.
+    let latest = queries::reviews(&mut p.tx, id)
+        .await?
+        .first()
+        .map(|r| r.reviewed_on);
+    if latest.is_some_and(|latest| review.reviewed_on < latest) {
+        let mut review_errors = FieldErrors::default();
+        review_errors.add("reviewed_on", "changes_risks.review_before_latest");
+        let parts = ShowParts {
+            review: Some(f),
+            review_errors,
+            ..ShowParts::default()
+        };
+        let html = risk_page(&mut p, &page, risk, parts).await?;
+        return Ok(page_with_status(StatusCode::UNPROCESSABLE_ENTITY, html));
+    }
     let me: UserId = p.tx.user().id;
     let closed_on = domain::closed_on(review.status, risk.closed_on, review.reviewed_on);
     let Some(review_id) =

@@ -88,6 +88,8 @@ async fn select(
              and ($8::smallint is null or r.probability = $8)
              and ($9::smallint is null or r.impact = $9)
              and ($10::bigint is null or r.id = $10)
+             -- Archived projects' risks leave the company pages and the dashboard.
+             and (p.archived_at is null or $4::bigint is not null or $10::bigint is not null)
            order by r.score desc, p.code, r.number"#,
         tenant as TenantId,
         v.user as UserId,
