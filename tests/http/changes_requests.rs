@@ -166,7 +166,9 @@ async fn income_contract(app: &TestApp, c: &mut TestClient, project: i64, number
         .parse()
         .unwrap();
     let v = app
-        .count(&format!("select version::bigint from contract where id = {id}"))
+        .count(&format!(
+            "select version::bigint from contract where id = {id}"
+        ))
         .await
         .to_string();
     let r = c
@@ -242,7 +244,10 @@ fn request_fields(
     let mut f = owned(&[
         ("kind", "change".to_owned()),
         ("title", title.to_owned()),
-        ("reason", "设计院第 03 号变更通知：地下室底板加厚".to_owned()),
+        (
+            "reason",
+            "设计院第 03 号变更通知：地下室底板加厚".to_owned(),
+        ),
         ("revenue_amount", revenue.to_owned()),
         ("contract_id", contract.to_owned()),
         ("version", version.to_owned()),
@@ -317,7 +322,11 @@ async fn vote(
     let v = request_version(app, id).await;
     c.post_form(
         &format!("{}/{id}/vote", base(project)),
-        &[("version", &v), ("decision", decision), ("comment", comment)],
+        &[
+            ("version", &v),
+            ("decision", decision),
+            ("comment", comment),
+        ],
     )
     .await
 }
@@ -358,7 +367,10 @@ async fn a_change_raised_and_approved_by_two_moves_budget_contract_and_schedule(
     let form = pm.get(&format!("{}/new", base(project))).await;
     assert_eq!(form.status, StatusCode::OK);
     assert!(form.text("#f-task_0").contains("土方开挖"));
-    assert!(!form.text("#f-task_0").contains("基础工程"), "a summary is offered");
+    assert!(
+        !form.text("#f-task_0").contains("基础工程"),
+        "a summary is offered"
+    );
     assert!(form.text("#f-category_0").contains("材料费"));
     assert!(
         form.body
@@ -436,22 +448,31 @@ async fn a_change_raised_and_approved_by_two_moves_budget_contract_and_schedule(
 
     // Submit; a stale submit conflicts.
     let r = pm
-        .post_form(&format!("{}/{id}/submit", base(project)), &[("version", "1")])
+        .post_form(
+            &format!("{}/{id}/submit", base(project)),
+            &[("version", "1")],
+        )
         .await;
     assert_eq!(r.status, StatusCode::CONFLICT);
     let r = step(&mut pm, &app, project, id, "submit").await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     assert_eq!(status(&app, id).await, "submitted");
     assert_eq!(
-        app.count(&format!("select round::bigint from change_request where id = {id}"))
-            .await,
+        app.count(&format!(
+            "select round::bigint from change_request where id = {id}"
+        ))
+        .await,
         1
     );
     // Editing is over.
     let r = post(
         &mut pm,
         &edit,
-        &[fields.clone(), owned(&[("version", request_version(&app, id).await)])].concat(),
+        &[
+            fields.clone(),
+            owned(&[("version", request_version(&app, id).await)]),
+        ]
+        .concat(),
     )
     .await;
     assert_eq!(r.status, StatusCode::CONFLICT);
@@ -470,7 +491,11 @@ async fn a_change_raised_and_approved_by_two_moves_budget_contract_and_schedule(
     let r = owner
         .post_form(
             &format!("{}/{id}/vote", base(project)),
-            &[("version", "1"), ("decision", "approve"), ("comment", "同意")],
+            &[
+                ("version", "1"),
+                ("decision", "approve"),
+                ("comment", "同意"),
+            ],
         )
         .await;
     assert_eq!(r.status, StatusCode::CONFLICT);
@@ -480,7 +505,11 @@ async fn a_change_raised_and_approved_by_two_moves_budget_contract_and_schedule(
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     assert_eq!(status(&app, id).await, "under_review");
     let page = owner.get(&format!("{}/{id}", base(project))).await;
-    assert!(page.text("#approvals").contains("1 / 2"), "{}", page.text("#approvals"));
+    assert!(
+        page.text("#approvals").contains("1 / 2"),
+        "{}",
+        page.text("#approvals")
+    );
     assert!(page.text("#votes").contains("同意，按图施工"));
     assert!(!page.body.contains("id=\"vote-form\""));
     assert_eq!(duration(&app, excavation).await, before_duration);
@@ -491,14 +520,21 @@ async fn a_change_raised_and_approved_by_two_moves_budget_contract_and_schedule(
         .await,
         0
     );
-    assert_eq!(app.count("select count(*) from contract_variation").await, 0);
+    assert_eq!(
+        app.count("select count(*) from contract_variation").await,
+        0
+    );
     assert_eq!(app.count("select count(*) from revenue_variation").await, 0);
     // A second vote in the same round conflicts.
     let v = request_version(&app, id).await;
     let r = owner
         .post_form(
             &format!("{}/{id}/vote", base(project)),
-            &[("version", &v), ("decision", "approve"), ("comment", "再次")],
+            &[
+                ("version", &v),
+                ("decision", "approve"),
+                ("comment", "再次"),
+            ],
         )
         .await;
     assert_eq!(r.status, StatusCode::CONFLICT);
@@ -535,7 +571,9 @@ async fn a_change_raised_and_approved_by_two_moves_budget_contract_and_schedule(
     let k = owner.get(&format!("/funds/contracts/{contract}")).await;
     assert_eq!(k.text("#current-amount"), "1,180,000.00");
     assert!(k.text("#variations").contains("BG-001"));
-    let revenue = owner.get(&format!("/projects/{project}/cost/revenue")).await;
+    let revenue = owner
+        .get(&format!("/projects/{project}/cost/revenue"))
+        .await;
     assert_eq!(revenue.text("#contract-value"), "12,550,000.00");
     // 3. The schedule.
     assert_eq!(duration(&app, excavation).await, before_duration + 5);
@@ -545,8 +583,10 @@ async fn a_change_raised_and_approved_by_two_moves_budget_contract_and_schedule(
     let list = owner.get(&base(project)).await;
     assert!(list.text("#requests tbody").contains("已批准"));
     assert!(
-        app.count("select count(*) from audit_log where entity in ('change_request', 'change_vote')")
-            .await
+        app.count(
+            "select count(*) from audit_log where entity in ('change_request', 'change_vote')"
+        )
+        .await
             >= 6
     );
 }
@@ -571,13 +611,23 @@ async fn bad_requests_are_refused_beside_their_fields_and_nothing_is_saved() {
     let m = materials.to_string();
     let k = contract.to_string();
     let cases: Vec<(Vec<(String, String)>, &str)> = vec![
-        (request_fields("", "", "", &[(t.clone(), "1")], &[], "0"), "title"),
+        (
+            request_fields("", "", "", &[(t.clone(), "1")], &[], "0"),
+            "title",
+        ),
         (
             request_fields("标题", "", "", &[(t.clone(), "0")], &[], "0"),
             "days_0",
         ),
         (
-            request_fields("标题", "", "", &[(t.clone(), "1"), (t.clone(), "2")], &[], "0"),
+            request_fields(
+                "标题",
+                "",
+                "",
+                &[(t.clone(), "1"), (t.clone(), "2")],
+                &[],
+                "0",
+            ),
             "task_1",
         ),
         (
@@ -592,15 +642,31 @@ async fn bad_requests_are_refused_beside_their_fields_and_nothing_is_saved() {
             request_fields("标题", "", "", &[(t.clone(), "abc")], &[], "0"),
             "days_0",
         ),
-        (request_fields("标题", "1000", "", &[], &[], "0"), "contract_id"),
-        (request_fields("标题", "1.234", &k, &[], &[], "0"), "revenue_amount"),
-        (request_fields("标题", "1e20", &k, &[], &[], "0"), "revenue_amount"),
+        (
+            request_fields("标题", "1000", "", &[], &[], "0"),
+            "contract_id",
+        ),
+        (
+            request_fields("标题", "1.234", &k, &[], &[], "0"),
+            "revenue_amount",
+        ),
+        (
+            request_fields("标题", "1e20", &k, &[], &[], "0"),
+            "revenue_amount",
+        ),
         (
             request_fields("标题", "", "", &[], &[(m.clone(), "0")], "0"),
             "amount_0",
         ),
         (
-            request_fields("标题", "", "", &[], &[(m.clone(), "1"), (m.clone(), "2")], "0"),
+            request_fields(
+                "标题",
+                "",
+                "",
+                &[],
+                &[(m.clone(), "1"), (m.clone(), "2")],
+                "0",
+            ),
             "category_1",
         ),
         (
@@ -614,7 +680,12 @@ async fn bad_requests_are_refused_beside_their_fields_and_nothing_is_saved() {
     ];
     for (fields, field) in &cases {
         let r = post(&mut pm, &base(project), fields).await;
-        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{field}: {}", r.body);
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{field}: {}",
+            r.body
+        );
         assert!(!r.field_error(field).is_empty(), "{field}");
     }
     // The input is kept.
@@ -632,7 +703,12 @@ async fn bad_requests_are_refused_beside_their_fields_and_nothing_is_saved() {
     assert_eq!(app.count("select count(*) from change_request").await, 0);
 
     // A request without any impact is saved as a draft but cannot be submitted.
-    let id = raise(&mut pm, project, &request_fields("仅记录", "", "", &[], &[], "0")).await;
+    let id = raise(
+        &mut pm,
+        project,
+        &request_fields("仅记录", "", "", &[], &[], "0"),
+    )
+    .await;
     let r = step(&mut pm, &app, project, id, "submit").await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text("#refusal").contains("没有任何影响"));
@@ -652,19 +728,26 @@ async fn bad_requests_are_refused_beside_their_fields_and_nothing_is_saved() {
         1
     );
     let r = pm
-        .post_form(&format!("{}/{id}/delete", base(project)), &[("version", "9")])
+        .post_form(
+            &format!("{}/{id}/delete", base(project)),
+            &[("version", "9")],
+        )
         .await;
     assert_eq!(r.status, StatusCode::CONFLICT);
     let r = step(&mut pm, &app, project, id, "delete").await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     assert_eq!(
-        app.count(&format!("select count(*) from change_request where id = {id}"))
-            .await,
+        app.count(&format!(
+            "select count(*) from change_request where id = {id}"
+        ))
+        .await,
         0
     );
     assert_eq!(
-        app.count("select count(*) from audit_log where entity = 'change_request' and action = 'delete'")
-            .await,
+        app.count(
+            "select count(*) from audit_log where entity = 'change_request' and action = 'delete'"
+        )
+        .await,
         1
     );
 }
@@ -685,7 +768,14 @@ async fn roles_withdrawal_rejection_and_rounds() {
     let mut foreman = app.user(tenant, "foreman@acme.cn", "foreman").await;
     add_member(&app, &mut owner, project, "viewer@acme.cn", "viewer").await;
     add_member(&app, &mut owner, project, "foreman@acme.cn", "foreman").await;
-    let fields = request_fields("工期顺延", "", "", &[(excavation.to_string(), "3")], &[], "0");
+    let fields = request_fields(
+        "工期顺延",
+        "",
+        "",
+        &[(excavation.to_string(), "3")],
+        &[],
+        "0",
+    );
     let id = raise(&mut pm, project, &fields).await;
 
     // Viewers and finance read but neither raise nor submit.
@@ -794,7 +884,11 @@ async fn a_failed_part_undoes_the_whole_approval_until_applied_again() {
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     assert_eq!(status(&app, id).await, "under_review");
     let page = finance.follow(&r).await;
-    assert!(page.text("#apply-error").contains("01"), "{}", page.text("#apply-error"));
+    assert!(
+        page.text("#apply-error").contains("01"),
+        "{}",
+        page.text("#apply-error")
+    );
     assert!(page.body.contains("id=\"apply-again\""));
     // Nothing of it is left; the votes stay.
     assert_eq!(duration(&app, excavation).await, before_duration);
@@ -804,7 +898,10 @@ async fn a_failed_part_undoes_the_whole_approval_until_applied_again() {
             .await,
         0
     );
-    assert_eq!(app.count("select count(*) from contract_variation").await, 0);
+    assert_eq!(
+        app.count("select count(*) from contract_variation").await,
+        0
+    );
     assert_eq!(app.count("select count(*) from revenue_variation").await, 0);
     assert_eq!(app.count("select count(*) from change_vote").await, 2);
     let budget = owner.get(&format!("/projects/{project}/cost/budget")).await;
@@ -826,7 +923,10 @@ async fn a_failed_part_undoes_the_whole_approval_until_applied_again() {
     )
     .await;
     let r = owner
-        .post_form(&format!("{}/{id}/apply", base(project)), &[("version", "1")])
+        .post_form(
+            &format!("{}/{id}/apply", base(project)),
+            &[("version", "1")],
+        )
         .await;
     assert_eq!(r.status, StatusCode::CONFLICT, "stale");
     let r = step(&mut owner, &app, project, id, "apply").await;

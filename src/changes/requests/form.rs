@@ -77,12 +77,7 @@ async fn offer(p: &mut ProjectTx<Changes>) -> AppResult<Offer> {
     })
 }
 
-fn row_views(
-    rows: Vec<(String, String)>,
-    a: &str,
-    b: &str,
-    errors: &FieldErrors,
-) -> Vec<RowView> {
+fn row_views(rows: Vec<(String, String)>, a: &str, b: &str, errors: &FieldErrors) -> Vec<RowView> {
     rows.into_iter()
         .enumerate()
         .map(|(i, (x, y))| {
@@ -237,9 +232,7 @@ pub async fn create(
     })
     .await?;
     p.commit().await?;
-    page.session
-        .flash(true, "changes_requests.created")
-        .await?;
+    page.session.flash(true, "changes_requests.created").await?;
     Ok(Redirect::to(&format!("{}/{id}", base(project))).into_response())
 }
 
@@ -283,8 +276,15 @@ pub async fn update(
             version: r.version,
             ..f
         };
-        let html = form_page(&mut p, &page, Some(&r), form, FieldErrors::default(), Some(key))
-            .await?;
+        let html = form_page(
+            &mut p,
+            &page,
+            Some(&r),
+            form,
+            FieldErrors::default(),
+            Some(key),
+        )
+        .await?;
         return Ok(with_status(StatusCode::CONFLICT, html));
     }
     let offer = offer(&mut p).await?;
@@ -332,8 +332,14 @@ pub async fn delete(
     p.require(Permission::RaiseChange)?;
     let r = editable(&mut p, id, true).await?;
     if Status::parse(&r.status) != Some(Status::Draft) {
-        return super::show::refuse(p, page, id, StatusCode::CONFLICT, "changes_requests.not_draft")
-            .await;
+        return super::show::refuse(
+            p,
+            page,
+            id,
+            StatusCode::CONFLICT,
+            "changes_requests.not_draft",
+        )
+        .await;
     }
     if r.version != f.version {
         return super::show::refuse(p, page, id, StatusCode::CONFLICT, "changes_requests.stale")

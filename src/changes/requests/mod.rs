@@ -37,7 +37,10 @@ pub fn router() -> Router<AppState> {
         .route(B, get(list::index).post(form::create))
         .route(&format!("{B}/new"), get(form::new))
         .route(&format!("{B}/{{id}}"), get(show::show))
-        .route(&format!("{B}/{{id}}/edit"), get(form::edit).post(form::update))
+        .route(
+            &format!("{B}/{{id}}/edit"),
+            get(form::edit).post(form::update),
+        )
         .route(&format!("{B}/{{id}}/delete"), post(form::delete))
         .route(&format!("{B}/{{id}}/submit"), post(review::submit))
         .route(&format!("{B}/{{id}}/withdraw"), post(review::withdraw))

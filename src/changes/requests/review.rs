@@ -78,8 +78,14 @@ pub async fn submit(
     let project = p.project.id;
     let r = shared::find(&mut p.tx, project, id, true).await?;
     if status_of(&r) != Status::Draft {
-        return show::refuse(p, page, id, StatusCode::CONFLICT, "changes_requests.not_draft")
-            .await;
+        return show::refuse(
+            p,
+            page,
+            id,
+            StatusCode::CONFLICT,
+            "changes_requests.not_draft",
+        )
+        .await;
     }
     if r.version != f.version {
         return show::refuse(p, page, id, StatusCode::CONFLICT, "changes_requests.stale").await;
@@ -100,7 +106,9 @@ pub async fn submit(
     queries::submit(&mut p.tx, id, me).await?;
     audit_step(&mut p, &r, "submit", serde_json::Value::Null).await?;
     p.commit().await?;
-    page.session.flash(true, "changes_requests.submitted").await?;
+    page.session
+        .flash(true, "changes_requests.submitted")
+        .await?;
     Ok(back(project, id))
 }
 
@@ -126,8 +134,14 @@ pub async fn withdraw(
         .await;
     }
     if !status_of(&r).in_review() {
-        return show::refuse(p, page, id, StatusCode::CONFLICT, "changes_requests.not_in_review")
-            .await;
+        return show::refuse(
+            p,
+            page,
+            id,
+            StatusCode::CONFLICT,
+            "changes_requests.not_in_review",
+        )
+        .await;
     }
     if r.version != f.version {
         return show::refuse(p, page, id, StatusCode::CONFLICT, "changes_requests.stale").await;
@@ -135,7 +149,9 @@ pub async fn withdraw(
     queries::withdraw(&mut p.tx, id, user.id).await?;
     audit_step(&mut p, &r, "withdraw", serde_json::Value::Null).await?;
     p.commit().await?;
-    page.session.flash(true, "changes_requests.withdrawn").await?;
+    page.session
+        .flash(true, "changes_requests.withdrawn")
+        .await?;
     Ok(back(project, id))
 }
 
@@ -147,7 +163,13 @@ async fn approve(p: &mut ProjectTx<Changes>, id: i64) -> AppResult<&'static str>
     let today = today(p);
     match apply(&mut p.tx, &p.project, &r, &user, today).await? {
         Ok(applied) => {
-            audit_step(p, &r, "approve", serde_json::to_value(&applied).unwrap_or_default()).await?;
+            audit_step(
+                p,
+                &r,
+                "approve",
+                serde_json::to_value(&applied).unwrap_or_default(),
+            )
+            .await?;
             Ok("changes_requests.approved")
         }
         Err(reason) => {
@@ -255,8 +277,14 @@ pub async fn apply_again(
     let votes = shared::votes(&mut p.tx, id).await?;
     let user = p.tx.user().clone();
     if !board.includes(user.id.0, user.role) && !sees_all_projects(user.role) {
-        return show::refuse(p, page, id, StatusCode::FORBIDDEN, "changes.vote_not_on_board")
-            .await;
+        return show::refuse(
+            p,
+            page,
+            id,
+            StatusCode::FORBIDDEN,
+            "changes.vote_not_on_board",
+        )
+        .await;
     }
     if !may_apply(&p, &board, &r, &votes) {
         return show::refuse(

@@ -122,10 +122,7 @@ pub async fn page(
             }
         })
         .collect();
-    let total = totals(
-        &[],
-        &costs.iter().map(|c| c.amount).collect::<Vec<_>>(),
-    );
+    let total = totals(&[], &costs.iter().map(|c| c.amount).collect::<Vec<_>>());
     let decisions = round_decisions(&votes, r.round);
     let approvals = decisions
         .iter()
@@ -204,7 +201,10 @@ pub async fn page(
         approvals: i18n::tf(
             locale,
             "changes_requests.approvals",
-            &[("n", &approvals), ("needed", &board.approvals_needed.max(1))],
+            &[
+                ("n", &approvals),
+                ("needed", &board.approvals_needed.max(1)),
+            ],
         ),
         attachments: files
             .into_iter()
