@@ -10,6 +10,7 @@ mod support;
 mod auth;
 mod calendars;
 mod changes_risks;
+mod changes_requests;
 mod cost_budget;
 mod cost_demo;
 mod cost_entries;

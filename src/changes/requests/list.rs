@@ -1,0 +1,80 @@
+//! The project's change requests with their impact, filtered by status.
+
+use askama::Template;
+use axum::extract::Query;
+use axum::response::Html;
+use rust_decimal::Decimal;
+use serde::Deserialize;
+
+use super::views::{ListPage, ListView};
+use super::{base, queries};
+use crate::auth::Permission;
+use crate::changes::domain::Status;
+use crate::error::AppResult;
+use crate::plans::access::ProjectTx;
+use crate::plans::views::{Choice, ProjectTab};
+use crate::tenancy::Changes;
+use crate::web::{Page, format, i18n};
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct ListQuery {
+    pub status: String,
+}
+
+pub async fn index(
+    mut p: ProjectTx<Changes>,
+    page: Page,
+    Query(q): Query<ListQuery>,
+) -> AppResult<Html<String>> {
+    let locale = p.tx.user().locale;
+    let tz = p.tx.tenant().time_zone;
+    let status = Status::parse(q.status.trim());
+    let project = p.project.id;
+    let rows = queries::list(&mut p.tx, project, status.map(Status::as_str)).await?;
+    let base = base(project);
+    let cost_total: Decimal = rows.iter().map(|r| r.cost_total).sum();
+    let revenue_total: Decimal = rows.iter().map(|r| r.revenue_amount).sum();
+    let when = |at: Option<chrono::DateTime<chrono::Utc>>| {
+        at.map_or_else(|| "—".to_owned(), |at| format::date(at, tz))
+    };
+    let rows = rows
+        .into_iter()
+        .map(|r| ListView {
+            href: format!("{base}/{}", r.id),
+            kind_key: format!("changes.kind_{}", r.kind),
+            status_key: format!("changes.status_{}", r.status),
+            cost: format::money(r.cost_total),
+            revenue: format::money(r.revenue_amount),
+            submitted: when(r.submitted_at),
+            decided: when(r.decided_at),
+            number: r.number,
+            title: r.title,
+            requester: r.requester_name,
+            status: r.status,
+            days_added: r.days_added,
+            days_removed: r.days_removed,
+        })
+        .collect();
+    Ok(Html(
+        ListPage {
+            layout: page.layout(&p.tx, "changes_requests.title"),
+            project: p.project.clone(),
+            tab: ProjectTab::Changes,
+            rows,
+            status: status.map_or("", Status::as_str).to_owned(),
+            statuses: Status::ALL
+                .iter()
+                .map(|s| Choice {
+                    value: s.as_str().to_owned(),
+                    label: i18n::t(locale, &s.label_key()).to_owned(),
+                })
+                .collect(),
+            can_raise: p.tx.user().role.has(Permission::RaiseChange),
+            cost_total: format::money(cost_total),
+            revenue_total: format::money(revenue_total),
+            base,
+        }
+        .render()?,
+    ))
+}
