@@ -17,6 +17,7 @@ use crate::funds::contracts::queries::{self as contracts, VariationFields, Viewe
 use crate::plans::queries::Project;
 use crate::plans::reschedule::reschedule;
 use crate::tenancy::CurrentUser;
+use crate::web::format;
 use crate::web::i18n::{t, tf};
 
 /// Applies `request` of `project` in the caller's transaction. `Ok(Err(reason))` when a part
@@ -38,11 +39,16 @@ pub async fn apply(
         Err(AppError::BadRequest(reason)) => reason.into_owned(),
         Err(AppError::Conflict) => t(user.locale, "changes.apply_conflict").to_owned(),
         Err(AppError::NotFound) => t(user.locale, "changes.apply_not_found").to_owned(),
-        Err(e) => {
-            // A failed statement; the savepoint makes the transaction usable again.
-            tracing::warn!(error = %e, request = request.id, "applying a change failed");
+        // A check or key the database refused (class 23): a reason like the others.
+        Err(AppError::Database(sqlx::Error::Database(db)))
+            if db.code().is_some_and(|c| c.starts_with("23")) =>
+        {
+            tracing::warn!(error = %db, request = request.id, "applying a change was refused");
             t(user.locale, "changes.apply_failed").to_owned()
         }
+        // Anything else (a lost connection, a deadlock) is no reason to keep: the caller's
+        // transaction fails whole and the request is as it was.
+        Err(e) => return Err(e),
     };
     scope.rollback_to_savepoint().await?;
     Ok(Err(refused))
@@ -114,7 +120,7 @@ async fn change_schedule(
                     refusal.message_key(),
                     &[
                         ("task", &l.task_name),
-                        ("days", &l.days),
+                        ("days", &l.days.abs()),
                         ("duration", &l.duration_days),
                     ],
                 )));
@@ -204,7 +210,10 @@ async fn vary_revenue(
             return Ok(Err(tf(
                 locale,
                 "changes.contract_below_claimed",
-                &[("contract", &k.number), ("claimed", &claimed)],
+                &[
+                    ("contract", &k.number),
+                    ("claimed", &format::money(claimed)),
+                ],
             )));
         }
     }

@@ -200,6 +200,8 @@ pub async fn cost_lines(scope: &mut TenantScope, request: i64) -> AppResult<Vec<
 pub struct Vote {
     pub voter_id: i64,
     pub voter_name: String,
+    pub voter_role: String,
+    pub voter_active: bool,
     pub round: i32,
     pub decision: String,
     pub comment: String,
@@ -211,7 +213,8 @@ pub async fn votes(scope: &mut TenantScope, request: i64) -> AppResult<Vec<Vote>
     let tenant = scope.tenant_id();
     Ok(sqlx::query_as!(
         Vote,
-        "select v.voter_id, u.name as voter_name, v.round, v.decision, v.comment, v.voted_at
+        "select v.voter_id, u.name as voter_name, u.role as voter_role, u.active as voter_active,
+                v.round, v.decision, v.comment, v.voted_at
          from change_vote v
          join app_user u on u.tenant_id = v.tenant_id and u.id = v.voter_id
          where v.tenant_id = $1 and v.change_request_id = $2

@@ -885,7 +885,8 @@ async fn a_failed_part_undoes_the_whole_approval_until_applied_again() {
     assert_eq!(status(&app, id).await, "under_review");
     let page = finance.follow(&r).await;
     assert!(
-        page.text("#apply-error").contains("01"),
+        page.text("#apply-error")
+            .contains("成本类别 01 的预算将变为负数"),
         "{}",
         page.text("#apply-error")
     );
@@ -941,6 +942,67 @@ async fn a_failed_part_undoes_the_whole_approval_until_applied_again() {
     assert_eq!(app.count("select count(*) from revenue_variation").await, 1);
     let r = step(&mut owner, &app, project, id, "apply").await;
     assert_eq!(r.status, StatusCode::CONFLICT);
+
+    // The last part refused after the schedule and the budget were written: the income
+    // contract is closed. Both are undone with it.
+    let fields = request_fields(
+        "增加雨棚",
+        "5,000",
+        &contract.to_string(),
+        &[(excavation.to_string(), "2")],
+        &[(materials.to_string(), "10,000")],
+        "0",
+    );
+    let second = raise(&mut pm, project, &fields).await;
+    // Only the requester edits or submits it: the owner, a board member, cannot.
+    owner.get(&format!("{}/{second}", base(project))).await;
+    let r = owner
+        .post_form(
+            &format!("{}/{second}/edit", base(project)),
+            &[("title", "改写"), ("reason", "改写"), ("version", "1")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let r = step(&mut owner, &app, project, second, "submit").await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    step(&mut pm, &app, project, second, "submit").await;
+    let version = app
+        .count(&format!(
+            "select version::bigint from contract where id = {contract}"
+        ))
+        .await;
+    owner.get(&format!("/funds/contracts/{contract}")).await;
+    let r = owner
+        .post_form(
+            &format!("/funds/contracts/{contract}/close"),
+            &[("version", &version.to_string())],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let versions = app.count("select count(*) from cost_budget_version").await;
+    let finish_before = finish(&app, project).await;
+    vote(&mut owner, &app, project, second, "approve", "同意").await;
+    let r = vote(&mut finance, &app, project, second, "approve", "同意").await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert_eq!(status(&app, second).await, "under_review");
+    let page = finance.follow(&r).await;
+    assert!(
+        page.text("#apply-error").contains("不是已签订状态"),
+        "{}",
+        page.text("#apply-error")
+    );
+    assert_eq!(duration(&app, excavation).await, before_duration + 4);
+    assert_eq!(finish(&app, project).await, finish_before);
+    assert_eq!(
+        app.count("select count(*) from cost_budget_version").await,
+        versions
+    );
+    let budget = owner.get(&format!("/projects/{project}/cost/budget")).await;
+    assert_eq!(budget.text("#budget-total"), "1,100,000.00");
+    assert_eq!(
+        app.count("select count(*) from contract_variation").await,
+        1
+    );
 }
 
 #[tokio::test]

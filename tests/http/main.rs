@@ -9,8 +9,8 @@ mod support;
 
 mod auth;
 mod calendars;
-mod changes_risks;
 mod changes_requests;
+mod changes_risks;
 mod cost_budget;
 mod cost_demo;
 mod cost_entries;

@@ -47,10 +47,11 @@ async fn refuse(
     Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response())
 }
 
-/// Whether the request is approved (then its files are the record of the decision).
-async fn approved(p: &mut ProjectTx<Changes>, id: i64, lock: bool) -> AppResult<bool> {
+/// The request's status: files are added until it is decided, and removed only while it
+/// is a draft (once the board has it, its evidence stays).
+async fn status(p: &mut ProjectTx<Changes>, id: i64, lock: bool) -> AppResult<Status> {
     let r = shared::find(&mut p.tx, p.project.id, id, lock).await?;
-    Ok(Status::parse(&r.status) == Some(Status::Approved))
+    Ok(Status::parse(&r.status).unwrap_or(Status::Draft))
 }
 
 /// Adds a file (multipart: `_csrf` first, then the file in the `photo` field). The request
@@ -66,7 +67,10 @@ pub async fn upload(
     {
         let mut p = ProjectTx::<Changes>::from_request_parts(&mut parts, &state).await?;
         p.require(Permission::RaiseChange)?;
-        if approved(&mut p, id, false).await? {
+        if matches!(
+            status(&mut p, id, false).await?,
+            Status::Approved | Status::Rejected
+        ) {
             return refuse(p, page, id, "changes_requests.attachment_approved").await;
         }
     }
@@ -81,7 +85,10 @@ pub async fn upload(
         return refuse(p, page, id, "changes_requests.attachment_type").await;
     };
     // Locking the request keeps two uploads from both passing the count.
-    if approved(&mut p, id, true).await? {
+    if matches!(
+        status(&mut p, id, true).await?,
+        Status::Approved | Status::Rejected
+    ) {
         return refuse(p, page, id, "changes_requests.attachment_approved").await;
     }
     if queries::count_attachments(&mut p.tx, id).await? >= MAX_ATTACHMENTS {
@@ -154,7 +161,7 @@ pub async fn download(
         .into_response())
 }
 
-/// Removes a file while the request is not approved.
+/// Removes a file while the request is a draft.
 pub async fn delete(
     mut p: ProjectTx<Changes>,
     page: Page,
@@ -162,8 +169,8 @@ pub async fn delete(
     AppForm(_): AppForm<CsrfOnly>,
 ) -> AppResult<Response> {
     p.require(Permission::RaiseChange)?;
-    if approved(&mut p, id, true).await? {
-        return refuse(p, page, id, "changes_requests.attachment_approved").await;
+    if status(&mut p, id, true).await? != Status::Draft {
+        return refuse(p, page, id, "changes_requests.attachment_kept").await;
     }
     let gone = queries::delete_attachment(&mut p.tx, id, attachment)
         .await?

@@ -16,7 +16,7 @@ use crate::changes::domain::{Status, next_number};
 use crate::changes::queries::{self as shared, Request};
 use crate::cost::domain::in_report_order;
 use crate::error::{AppError, AppResult};
-use crate::plans::access::ProjectTx;
+use crate::plans::access::{ProjectTx, sees_all_projects};
 use crate::plans::views::{Choice, ProjectTab};
 use crate::tenancy::Changes;
 use crate::web::form::FieldErrors;
@@ -251,6 +251,16 @@ pub async fn edit(
     if Status::parse(&r.status) != Some(Status::Draft) {
         return Ok(Redirect::to(&format!("{}/{id}", base(p.project.id))).into_response());
     }
+    if r.requester_id != p.tx.user().id.0 {
+        return super::show::refuse(
+            p,
+            page,
+            id,
+            StatusCode::FORBIDDEN,
+            "changes_requests.not_requester",
+        )
+        .await;
+    }
     let (form, _) = saved(&mut p, &r).await?;
     let html = form_page(&mut p, &page, Some(&r), form, FieldErrors::default(), None).await?;
     Ok(Html(html).into_response())
@@ -264,6 +274,18 @@ pub async fn update(
 ) -> AppResult<Response> {
     p.require(Permission::RaiseChange)?;
     let r = editable(&mut p, id, true).await?;
+    // Only the requester edits what they will submit: a board member never approves
+    // content they wrote.
+    if r.requester_id != p.tx.user().id.0 {
+        return super::show::refuse(
+            p,
+            page,
+            id,
+            StatusCode::FORBIDDEN,
+            "changes_requests.not_requester",
+        )
+        .await;
+    }
     if Status::parse(&r.status) != Some(Status::Draft) || r.version != f.version {
         // Someone saved, submitted or decided it meanwhile: the input is kept, at the
         // current version, so saving again is deliberate.
@@ -331,15 +353,27 @@ pub async fn delete(
 ) -> AppResult<Response> {
     p.require(Permission::RaiseChange)?;
     let r = editable(&mut p, id, true).await?;
-    if Status::parse(&r.status) != Some(Status::Draft) {
+    let user = p.tx.user();
+    if r.requester_id != user.id.0 && !sees_all_projects(user.role) {
         return super::show::refuse(
             p,
             page,
             id,
-            StatusCode::CONFLICT,
-            "changes_requests.not_draft",
+            StatusCode::FORBIDDEN,
+            "changes_requests.not_requester",
         )
         .await;
+    }
+    // A request once reviewed keeps its votes: it is withdrawn, never deleted.
+    let refused = if Status::parse(&r.status) != Some(Status::Draft) {
+        Some("changes_requests.not_draft")
+    } else if r.round > 0 {
+        Some("changes_requests.reviewed_not_deleted")
+    } else {
+        None
+    };
+    if let Some(key) = refused {
+        return super::show::refuse(p, page, id, StatusCode::CONFLICT, key).await;
     }
     if r.version != f.version {
         return super::show::refuse(p, page, id, StatusCode::CONFLICT, "changes_requests.stale")

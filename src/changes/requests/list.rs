@@ -33,8 +33,13 @@ pub async fn index(
     let project = p.project.id;
     let rows = queries::list(&mut p.tx, project, status.map(Status::as_str)).await?;
     let base = base(project);
-    let cost_total: Decimal = rows.iter().map(|r| r.cost_total).sum();
-    let revenue_total: Decimal = rows.iter().map(|r| r.revenue_amount).sum();
+    // Only approved requests changed anything: drafts and rejections are not added up.
+    let approved = || {
+        rows.iter()
+            .filter(|r| r.status == Status::Approved.as_str())
+    };
+    let cost_total: Decimal = approved().map(|r| r.cost_total).sum();
+    let revenue_total: Decimal = approved().map(|r| r.revenue_amount).sum();
     let when = |at: Option<chrono::DateTime<chrono::Utc>>| {
         at.map_or_else(|| "—".to_owned(), |at| format::date(at, tz))
     };

@@ -55,7 +55,7 @@ pub async fn list(
            join app_user u on u.tenant_id = r.tenant_id and u.id = r.requester_id
            where r.tenant_id = $1 and r.project_id = $2
              and ($3::text is null or r.status = $3)
-           order by r.number desc, r.id desc"#,
+           order by r.id desc"#,
         tenant as TenantId,
         project,
         status

@@ -77,6 +77,17 @@ pub async fn submit(
     p.require(Permission::RaiseChange)?;
     let project = p.project.id;
     let r = shared::find(&mut p.tx, project, id, true).await?;
+    // Only the requester submits what they wrote: a board member never approves their own.
+    if r.requester_id != p.tx.user().id.0 {
+        return show::refuse(
+            p,
+            page,
+            id,
+            StatusCode::FORBIDDEN,
+            "changes_requests.not_requester",
+        )
+        .await;
+    }
     if status_of(&r) != Status::Draft {
         return show::refuse(
             p,
@@ -120,6 +131,7 @@ pub async fn withdraw(
     Path((_, id)): Path<(i64, i64)>,
     AppForm(f): AppForm<VersionForm>,
 ) -> AppResult<Response> {
+    p.require(Permission::RaiseChange)?;
     let project = p.project.id;
     let r = shared::find(&mut p.tx, project, id, true).await?;
     let user = p.tx.user().clone();
@@ -242,7 +254,7 @@ pub async fn vote(
     if status_of(&r) == Status::Submitted {
         queries::set_status(&mut p.tx, id, Status::UnderReview.as_str(), me).await?;
     }
-    let mut decisions = round_decisions(&votes, r.round);
+    let mut decisions = round_decisions(&board, &votes, r.round);
     decisions.push(decision);
     let flash = match outcome(&decisions, board.approvals_needed) {
         Outcome::Rejected => {

@@ -32,10 +32,16 @@ pub struct Parts {
 }
 
 /// This round's decisions.
-pub fn round_decisions(votes: &[Vote], round: i32) -> Vec<Decision> {
+/// The decisions of `round` that count: votes of users still on the board and active (a
+/// member removed since, or an owner who voted before members were named, no longer counts).
+pub fn round_decisions(board: &Board, votes: &[Vote], round: i32) -> Vec<Decision> {
     votes
         .iter()
-        .filter(|v| v.round == round)
+        .filter(|v| v.round == round && v.voter_active)
+        .filter(|v| {
+            crate::auth::Role::parse(&v.voter_role)
+                .is_some_and(|role| board.includes(v.voter_id, role))
+        })
         .filter_map(|v| Decision::parse(&v.decision))
         .collect()
 }
@@ -59,7 +65,10 @@ pub fn may_apply(p: &ProjectTx<Changes>, board: &Board, r: &Request, votes: &[Vo
     let user = p.tx.user();
     Status::parse(&r.status) == Some(Status::UnderReview)
         && r.apply_error.is_some()
-        && outcome(&round_decisions(votes, r.round), board.approvals_needed) == Outcome::Approved
+        && outcome(
+            &round_decisions(board, votes, r.round),
+            board.approvals_needed,
+        ) == Outcome::Approved
         && (board.includes(user.id.0, user.role) || sees_all_projects(user.role))
 }
 
@@ -106,7 +115,7 @@ pub async fn page(
                             refusal.message_key(),
                             &[
                                 ("task", &l.task_name),
-                                ("days", &l.days),
+                                ("days", &l.days.abs()),
                                 ("duration", &l.duration_days),
                             ],
                         )),
@@ -123,7 +132,7 @@ pub async fn page(
         })
         .collect();
     let total = totals(&[], &costs.iter().map(|c| c.amount).collect::<Vec<_>>());
-    let decisions = round_decisions(&votes, r.round);
+    let decisions = round_decisions(&board, &votes, r.round);
     let approvals = decisions
         .iter()
         .filter(|d| **d == Decision::Approve)
@@ -226,9 +235,14 @@ pub async fn page(
         attachment_error: parts
             .attachment_error
             .map(|k| i18n::t(locale, k).to_owned()),
-        can_attach: raise && !approved,
-        can_edit: raise && status == Status::Draft,
-        can_submit: raise && status == Status::Draft,
+        can_attach: raise && !matches!(status, Status::Approved | Status::Rejected),
+        can_remove_attachment: raise && status == Status::Draft,
+        can_edit: raise && status == Status::Draft && r.requester_id == me,
+        can_submit: raise && status == Status::Draft && r.requester_id == me,
+        can_delete: raise
+            && status == Status::Draft
+            && r.round == 0
+            && (r.requester_id == me || sees_all_projects(user.role)),
         can_withdraw: status.in_review() && (r.requester_id == me || sees_all_projects(user.role)),
         can_vote,
         can_apply,

@@ -30,7 +30,7 @@ use crate::cost::queries as cost_queries;
 use crate::db::TenantScope;
 use crate::error::{AppError, AppResult};
 use crate::tenancy::CurrentUser;
-use crate::web::AppState;
+use crate::web::{AppState, i18n};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -96,10 +96,13 @@ pub async fn create_revision(
     change_request_id: Option<i64>,
     deltas: &[(i64, Decimal)],
 ) -> AppResult<i64> {
+    let locale = user.locale;
     let reason = reason.trim();
     if reason.is_empty() || reason.chars().count() > 1000 {
         return Err(AppError::BadRequest(
-            "a budget revision needs a reason of at most 1000 characters".into(),
+            i18n::t(locale, "cost_budget.revision_reason")
+                .to_owned()
+                .into(),
         ));
     }
     let categories = cost_queries::categories(scope).await?;
@@ -111,7 +114,12 @@ pub async fn create_revision(
     };
     if let Some((id, _)) = deltas.iter().find(|(id, _)| code(*id).is_none()) {
         return Err(AppError::BadRequest(
-            format!("there is no cost category {id}").into(),
+            i18n::tf(
+                locale,
+                "cost_budget.revision_unknown_category",
+                &[("id", id)],
+            )
+            .into(),
         ));
     }
     let refused = |e: DeltaError| {
@@ -120,13 +128,18 @@ pub async fn create_revision(
                 DeltaError::BelowZero {
                     category_id,
                     result,
-                } => format!(
-                    "the budget of category {} would fall below zero ({result})",
-                    code(category_id).unwrap_or_default()
+                } => i18n::tf(
+                    locale,
+                    "cost_budget.revision_below_zero",
+                    &[
+                        ("category", &code(category_id).unwrap_or_default()),
+                        ("result", &crate::web::format::money(result)),
+                    ],
                 ),
-                DeltaError::TooLarge { category_id } => format!(
-                    "the budget of category {} would exceed the largest amount",
-                    code(category_id).unwrap_or_default()
+                DeltaError::TooLarge { category_id } => i18n::tf(
+                    locale,
+                    "cost_budget.revision_too_large",
+                    &[("category", &code(category_id).unwrap_or_default())],
                 ),
             }
             .into(),

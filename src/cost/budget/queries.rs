@@ -351,7 +351,8 @@ pub async fn delete_variation(
     let tenant = scope.tenant_id();
     Ok(sqlx::query_as!(
         Variation,
-        "delete from revenue_variation where tenant_id = $1 and project_id = $2 and id = $3
+        "delete from revenue_variation
+         where tenant_id = $1 and project_id = $2 and id = $3 and change_request_id is null
          returning id, number, title, amount, approved_on, change_request_id",
         tenant as TenantId,
         project,

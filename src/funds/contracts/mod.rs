@@ -958,7 +958,13 @@ pub async fn delete_variation(
         return Ok((StatusCode::CONFLICT, Html(html)).into_response());
     }
     let by = tx.user().id;
-    queries::delete_variation(&mut tx, id, variation).await?;
+    // An approved change request's variation is part of its record: a later change
+    // request reverses it.
+    if !queries::delete_variation(&mut tx, id, variation).await? {
+        let notice = Some(i18n::t(locale, "funds.variation_from_change").to_owned());
+        let html = detail_page(&mut tx, &page, id, None, FieldErrors::default(), notice).await?;
+        return Ok((StatusCode::CONFLICT, Html(html)).into_response());
+    }
     queries::touch(&mut tx, id, by).await?;
     tx.audit(Change {
         entity: "contract_variation",

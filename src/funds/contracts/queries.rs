@@ -333,7 +333,8 @@ pub async fn insert_variation(
 pub async fn delete_variation(scope: &mut TenantScope, contract: i64, id: i64) -> AppResult<bool> {
     let tenant = scope.tenant_id();
     Ok(sqlx::query!(
-        "delete from contract_variation where tenant_id = $1 and contract_id = $2 and id = $3",
+        "delete from contract_variation
+         where tenant_id = $1 and contract_id = $2 and id = $3 and change_request_id is null",
         tenant as TenantId,
         contract,
         id
