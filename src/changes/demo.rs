@@ -2,8 +2,8 @@
 //! risks over the four built-in categories (the client's late payment the funds demo shows,
 //! the steel price rise the cost demo forecasts, one review overdue, one closed with its
 //! reviews); a review board of two; and change requests in every state — the waterproofing
-//! change the cost centre's budget revision BG-003 already records, a slab change approved
-//! and applied now (budget revision, income-contract and revenue variations, a longer task
+//! change the cost centre's budget revision BG-003 already records, a booster pump room
+//! approved and applied now (budget revision, income-contract and revenue variations, a longer task
 //! and a reschedule), a rain-stoppage site instruction with one of its two approvals and the
 //! owner's vote to come, a draft, and a rejected one with the board's comment.
 //!
@@ -710,17 +710,17 @@ async fn changes(
         .await?;
     }
 
-    // BG-002, approved now by the board's second vote and applied: thicker floor slabs on the
-    // superstructure still being built.
-    let structure = open_task(scope, project, "主体结构施工").await?;
+    // BG-002, approved now by the board's second vote and applied: a booster pump room for
+    // the plumbing, which lies on the critical path, so the finish moves.
+    let plumbing = open_task(scope, project, "给排水").await?;
     let approved = insert_request(
         scope,
         project,
         &NewRequest {
             number: "BG-002",
             kind: "change",
-            title: "标准层楼板加厚及配筋调整设计变更",
-            reason: "建设单位增加户内隔声要求，标准层楼板由 120 mm 加厚至 140 mm，板面钢筋由 C8@200 调整为 C10@180（设计变更通知单 JG-07）。",
+            title: "给排水系统增设二次供水加压泵房设计变更",
+            reason: "按自来水公司报装意见，高区改为二次加压供水，地下室增设加压泵房一座（变频泵组、不锈钢水箱及配套管道），详见设计变更通知单 SS-03。",
             requester: pm,
             revenue: Decimal::from(465_000),
             contract,
@@ -728,7 +728,7 @@ async fn changes(
             created: days_before(today, 16),
             submitted: Some(days_before(today, 14)),
             decided: None,
-            tasks: structure.map(|t| vec![(t, 6)]).unwrap_or_default(),
+            tasks: plumbing.map(|t| vec![(t, 6)]).unwrap_or_default(),
             costs: [cost("materials", 368_000), cost("labour", 54_000)]
                 .into_iter()
                 .flatten()
@@ -741,7 +741,7 @@ async fn changes(
         approved,
         reviewer,
         "approve",
-        "混凝土及钢筋增量已按图核对，单价按合同清单，同意。",
+        "泵组及管道工程量已按图核对，单价按合同清单，同意。",
         days_before(today, 6),
     )
     .await?;

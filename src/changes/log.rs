@@ -384,9 +384,9 @@ pub async fn show(
                 .budget_change_percent
                 .map(|p| {
                     if p > Decimal::ZERO {
-                        format!("+{p}%")
+                        format!("+{p:.1}%")
                     } else {
-                        format!("{p}%")
+                        format!("{p:.1}%")
                     }
                 })
                 .unwrap_or_default(),

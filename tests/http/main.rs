@@ -9,6 +9,7 @@ mod support;
 
 mod auth;
 mod calendars;
+mod changes_board;
 mod cost_budget;
 mod cost_demo;
 mod cost_entries;
