@@ -345,12 +345,7 @@ async fn risks(
                     "mitigating",
                     "开挖至坑底，最大累计位移 18 mm，未超预警值；加密东侧监测频率。",
                 ),
-                (
-                    40,
-                    1,
-                    "closed",
-                    "地下室顶板完成并回填，基坑风险解除。",
-                ),
+                (40, 1, "closed", "地下室顶板完成并回填，基坑风险解除。"),
             ],
             "R-004" => &[(
                 20,
@@ -406,7 +401,11 @@ async fn insert_request(
     r: &NewRequest<'_>,
 ) -> AppResult<i64> {
     let tenant = scope.tenant_id();
-    let contract = if r.revenue.is_zero() { None } else { r.contract };
+    let contract = if r.revenue.is_zero() {
+        None
+    } else {
+        r.contract
+    };
     let revenue = if contract.is_some() {
         r.revenue
     } else {
@@ -650,8 +649,24 @@ async fn changes(
             },
         )
         .await?;
-        vote(scope, id, reviewer, "approve", "费用已与分包单位核对，同意。", days_before(decided, 3)).await?;
-        vote(scope, id, me, "approve", "建设单位已书面确认增加费用，同意。", decided).await?;
+        vote(
+            scope,
+            id,
+            reviewer,
+            "approve",
+            "费用已与分包单位核对，同意。",
+            days_before(decided, 3),
+        )
+        .await?;
+        vote(
+            scope,
+            id,
+            me,
+            "approve",
+            "建设单位已书面确认增加费用，同意。",
+            decided,
+        )
+        .await?;
         let contract_variation = match (contract, &revenue) {
             (Some(k), Some(r)) => Some(
                 sqlx::query_scalar!(

@@ -138,7 +138,12 @@ pub mod domain {
                     ..decided(true, -100, 0, 10_300)
                 },
             ];
-            let t = totals(&list, Decimal::from(10_200), d(2026, 7, 14), Decimal::from(50_500));
+            let t = totals(
+                &list,
+                Decimal::from(10_200),
+                d(2026, 7, 14),
+                Decimal::from(50_500),
+            );
             assert_eq!(t.approved, 2);
             assert_eq!(t.rejected, 1);
             assert_eq!(t.original_budget, Decimal::from(10_000));

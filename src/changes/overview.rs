@@ -118,7 +118,10 @@ pub async fn list(
 }
 
 /// The approved cost and revenue impact of every request the filter takes.
-pub async fn approved_totals(scope: &mut TenantScope, f: Filter<'_>) -> AppResult<(Decimal, Decimal)> {
+pub async fn approved_totals(
+    scope: &mut TenantScope,
+    f: Filter<'_>,
+) -> AppResult<(Decimal, Decimal)> {
     let tenant = scope.tenant_id();
     let row = sqlx::query!(
         r#"select coalesce(sum((select coalesce(sum(c.amount), 0) from change_request_cost c
@@ -281,7 +284,10 @@ pub async fn show(
         Vec::new()
     };
     let query = form_urlencoded::Serializer::new(String::new())
-        .append_pair("project", &project.map(|p| p.to_string()).unwrap_or_default())
+        .append_pair(
+            "project",
+            &project.map(|p| p.to_string()).unwrap_or_default(),
+        )
         .append_pair("status", status.map(Status::as_str).unwrap_or_default())
         .append_pair("awaiting", if awaiting_me { "me" } else { "" })
         .finish();

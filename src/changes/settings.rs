@@ -250,7 +250,12 @@ pub async fn save(
     let users = active_users(&mut tx).await?;
     let can_give = capacity(board.members.len(), owners_and_admins(&users));
     let mut e = FieldErrors::default();
-    let approvals = optional_int(&mut e, "approvals_needed", &f.approvals_needed, 1..=MAX_APPROVALS);
+    let approvals = optional_int(
+        &mut e,
+        "approvals_needed",
+        &f.approvals_needed,
+        1..=MAX_APPROVALS,
+    );
     match approvals {
         None if !e.has("approvals_needed") => e.add("approvals_needed", "form.required"),
         Some(n) if n > can_give => e.add(

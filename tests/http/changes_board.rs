@@ -12,7 +12,10 @@ async fn user_id(app: &TestApp, email: &str) -> i64 {
 }
 
 /// A change request straight into the database; returns its id.
-#[expect(clippy::too_many_arguments, reason = "a test seed, read at the call site")]
+#[expect(
+    clippy::too_many_arguments,
+    reason = "a test seed, read at the call site"
+)]
 async fn seed_request(
     app: &TestApp,
     tenant: i64,
@@ -24,7 +27,11 @@ async fn seed_request(
     round: i32,
     extra: &str,
 ) -> i64 {
-    let submitted = if status == "draft" { "null" } else { "now() - interval '3 days'" };
+    let submitted = if status == "draft" {
+        "null"
+    } else {
+        "now() - interval '3 days'"
+    };
     let decided = if matches!(status, "approved" | "rejected") {
         "now()"
     } else {
@@ -110,7 +117,10 @@ async fn settings_name_the_board_and_refuse_what_it_cannot_give() {
     let candidates = options(&page, "#f-user_id option");
     assert!(candidates.contains(&finance_id.to_string()));
     assert!(candidates.contains(&admin_id.to_string()));
-    assert!(!candidates.contains(&foreman_id.to_string()), "foremen cannot use the module");
+    assert!(
+        !candidates.contains(&foreman_id.to_string()),
+        "foremen cannot use the module"
+    );
     for refused in [foreman_id.to_string(), stranger.to_string(), "x".to_owned()] {
         let r = owner
             .post_form("/settings/changes/members", &[("user_id", &refused)])
@@ -118,7 +128,10 @@ async fn settings_name_the_board_and_refuse_what_it_cannot_give() {
         assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
         assert!(!r.field_error("user_id").is_empty());
     }
-    assert_eq!(app.count("select count(*) from change_board_member").await, 0);
+    assert_eq!(
+        app.count("select count(*) from change_board_member").await,
+        0
+    );
 
     for id in [finance_id, admin_id] {
         let r = owner
@@ -132,10 +145,17 @@ async fn settings_name_the_board_and_refuse_what_it_cannot_give() {
             &[("user_id", &finance_id.to_string())],
         )
         .await;
-    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "already a member");
+    assert_eq!(
+        r.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "already a member"
+    );
     let page = owner.get("/settings/changes").await;
     let members = page.text("#member-list");
-    assert!(members.contains("finance user") && members.contains("财务"), "{members}");
+    assert!(
+        members.contains("finance user") && members.contains("财务"),
+        "{members}"
+    );
     assert!(members.contains("admin user"));
     assert_eq!(page.text("#capacity strong"), "2");
 
@@ -172,12 +192,21 @@ async fn settings_name_the_board_and_refuse_what_it_cannot_give() {
     // Two approvals from two members: neither may leave.
     owner.get("/settings/changes").await;
     let r = owner
-        .post_form(&format!("/settings/changes/members/{finance_id}/delete"), &[])
+        .post_form(
+            &format!("/settings/changes/members/{finance_id}/delete"),
+            &[],
+        )
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     let refusal = r.text("#removal-refused");
-    assert!(refusal.contains("finance user") && refusal.contains('2'), "{refusal}");
-    assert_eq!(app.count("select count(*) from change_board_member").await, 2);
+    assert!(
+        refusal.contains("finance user") && refusal.contains('2'),
+        "{refusal}"
+    );
+    assert_eq!(
+        app.count("select count(*) from change_board_member").await,
+        2
+    );
 
     let r = owner
         .post_form(
@@ -188,12 +217,21 @@ async fn settings_name_the_board_and_refuse_what_it_cannot_give() {
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     owner.get("/settings/changes").await;
     let r = owner
-        .post_form(&format!("/settings/changes/members/{finance_id}/delete"), &[])
+        .post_form(
+            &format!("/settings/changes/members/{finance_id}/delete"),
+            &[],
+        )
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-    assert_eq!(app.count("select count(*) from change_board_member").await, 1);
+    assert_eq!(
+        app.count("select count(*) from change_board_member").await,
+        1
+    );
     let r = owner
-        .post_form(&format!("/settings/changes/members/{finance_id}/delete"), &[])
+        .post_form(
+            &format!("/settings/changes/members/{finance_id}/delete"),
+            &[],
+        )
         .await;
     assert_not_found(&r);
     let r = owner
@@ -210,7 +248,10 @@ async fn settings_name_the_board_and_refuse_what_it_cannot_give() {
     );
 
     // Finance reads the module but does not set the board; a PM neither.
-    assert_eq!(finance.get("/settings/changes").await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        finance.get("/settings/changes").await.status,
+        StatusCode::FORBIDDEN
+    );
     pm.get("/changes").await;
     let r = pm
         .post_form(
@@ -270,7 +311,9 @@ async fn overview_setup() -> Overview {
     ))
     .await;
     let contract = app
-        .count(&format!("select id from contract where tenant_id = {tenant}"))
+        .count(&format!(
+            "select id from contract where tenant_id = {tenant}"
+        ))
         .await;
     seed_request(
         &app,
@@ -324,8 +367,30 @@ async fn overview_setup() -> Overview {
         ),
     )
     .await;
-    seed_request(&app, tenant, p2, "BG-002", "门窗变更草稿", "draft", owner_id, 0, "").await;
-    seed_request(&app, tenant, p2, "BG-003", "电梯变更", "rejected", owner_id, 1, "").await;
+    seed_request(
+        &app,
+        tenant,
+        p2,
+        "BG-002",
+        "门窗变更草稿",
+        "draft",
+        owner_id,
+        0,
+        "",
+    )
+    .await;
+    seed_request(
+        &app,
+        tenant,
+        p2,
+        "BG-003",
+        "电梯变更",
+        "rejected",
+        owner_id,
+        1,
+        "",
+    )
+    .await;
     Overview {
         app,
         owner,
@@ -353,33 +418,60 @@ async fn the_overview_shows_what_each_user_sees_and_what_awaits_their_vote() {
     let page = owner.get("/changes").await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     let list = page.text("#requests");
-    for title in ["底板加厚", "雨季停工签证", "外墙保温变更", "门窗变更草稿", "电梯变更"] {
+    for title in [
+        "底板加厚",
+        "雨季停工签证",
+        "外墙保温变更",
+        "门窗变更草稿",
+        "电梯变更",
+    ] {
         assert!(list.contains(title), "{title} in {list}");
     }
     let approved_row = page.text("#requests tbody tr:last-child");
-    assert!(approved_row.contains("底板加厚"), "oldest last: {approved_row}");
+    assert!(
+        approved_row.contains("底板加厚"),
+        "oldest last: {approved_row}"
+    );
     assert!(approved_row.contains("6,234.50") && approved_row.contains("8,000.00"));
     assert!(approved_row.contains("+3"), "{approved_row}");
     assert_eq!(page.text("#approved-cost"), "6,234.50");
     assert_eq!(page.text("#approved-revenue"), "8,000.00");
-    assert!(page.body.contains(&format!("/projects/{p1}/changes/{in_review}")));
+    assert!(
+        page.body
+            .contains(&format!("/projects/{p1}/changes/{in_review}"))
+    );
     // The owner raised P2's in-review request, so only P1's awaits them.
     let awaiting = page.text("#awaiting-list");
-    assert!(awaiting.contains("雨季停工签证") && !awaiting.contains("外墙保温变更"), "{awaiting}");
+    assert!(
+        awaiting.contains("雨季停工签证") && !awaiting.contains("外墙保温变更"),
+        "{awaiting}"
+    );
 
     // Finance voted on P2's this round, and on P1's only in the last round.
     let page = finance.get("/changes?awaiting=me").await;
     let awaiting = page.text("#awaiting-list");
-    assert!(awaiting.contains("雨季停工签证") && !awaiting.contains("外墙保温变更"), "{awaiting}");
+    assert!(
+        awaiting.contains("雨季停工签证") && !awaiting.contains("外墙保温变更"),
+        "{awaiting}"
+    );
     let list = page.text("#requests");
-    assert!(list.contains("雨季停工签证") && !list.contains("底板加厚"), "{list}");
+    assert!(
+        list.contains("雨季停工签证") && !list.contains("底板加厚"),
+        "{list}"
+    );
     assert_eq!(page.text("#approved-cost"), "0.00");
 
     // The PM sees P1 only, is not on the board, and cannot filter their way into P2.
     let page = pm.get("/changes").await;
     let list = page.text("#requests");
-    assert!(list.contains("底板加厚") && list.contains("雨季停工签证"), "{list}");
-    assert!(!list.contains("外墙保温变更") && !list.contains("电梯变更"), "{list}");
+    assert!(
+        list.contains("底板加厚") && list.contains("雨季停工签证"),
+        "{list}"
+    );
+    assert!(
+        !list.contains("外墙保温变更") && !list.contains("电梯变更"),
+        "{list}"
+    );
     assert_eq!(page.text("#awaiting"), "");
     assert_eq!(page.text("#approved-cost"), "6,234.50");
     let page = pm.get(&format!("/changes?project={p2}")).await;
@@ -388,9 +480,14 @@ async fn the_overview_shows_what_each_user_sees_and_what_awaits_their_vote() {
     page.assert_contains("no-requests");
 
     // Filters: a project and a status.
-    let page = owner.get(&format!("/changes?project={p2}&status=draft")).await;
+    let page = owner
+        .get(&format!("/changes?project={p2}&status=draft"))
+        .await;
     let list = page.text("#requests");
-    assert!(list.contains("门窗变更草稿") && !list.contains("电梯变更"), "{list}");
+    assert!(
+        list.contains("门窗变更草稿") && !list.contains("电梯变更"),
+        "{list}"
+    );
     assert_eq!(page.text("#approved-cost"), "0.00");
     let page = owner.get("/changes?status=approved").await;
     assert_eq!(page.text("#requests tbody tr").matches("BG-").count(), 1);
@@ -456,7 +553,14 @@ async fn the_change_log_totals_against_the_original_and_exports() {
     )
     .await;
     let first = seed_request(
-        &app, tenant, p, "BG-002", "底板加厚", "approved", me, 1,
+        &app,
+        tenant,
+        p,
+        "BG-002",
+        "底板加厚",
+        "approved",
+        me,
+        1,
         &format!(
             "update change_request set decided_at = now() - interval '5 days',
                     budget_before = 100000, budget_after = 101500,
@@ -467,7 +571,14 @@ async fn the_change_log_totals_against_the_original_and_exports() {
     )
     .await;
     seed_request(
-        &app, tenant, p, "BG-003", "取消局部吊顶", "approved", me, 1,
+        &app,
+        tenant,
+        p,
+        "BG-003",
+        "取消局部吊顶",
+        "approved",
+        me,
+        1,
         &format!(
             "update change_request set decided_at = now() - interval '1 day',
                     budget_before = 101500, budget_after = 101000,
@@ -478,7 +589,18 @@ async fn the_change_log_totals_against_the_original_and_exports() {
     )
     .await;
     // Not decided: not in the log.
-    seed_request(&app, tenant, p, "BG-004", "在审变更", "submitted", me, 1, "").await;
+    seed_request(
+        &app,
+        tenant,
+        p,
+        "BG-004",
+        "在审变更",
+        "submitted",
+        me,
+        1,
+        "",
+    )
+    .await;
 
     let log = owner.get(&format!("/projects/{p}/changes/log")).await;
     assert_eq!(log.status, StatusCode::OK, "{}", log.body);
@@ -488,8 +610,14 @@ async fn the_change_log_totals_against_the_original_and_exports() {
         .iter()
         .map(|n| rows.find(n).unwrap())
         .collect();
-    assert!(order.windows(2).all(|w| w[0] < w[1]), "in order of decision");
-    assert!(log.text(&format!("#entry-{rejected}")).contains("造价过高，建设单位不认可"));
+    assert!(
+        order.windows(2).all(|w| w[0] < w[1]),
+        "in order of decision"
+    );
+    assert!(
+        log.text(&format!("#entry-{rejected}"))
+            .contains("造价过高，建设单位不认可")
+    );
     let first_row = log.text(&format!("#entry-{first}"));
     assert!(first_row.contains("100,000.00 → 101,500.00"), "{first_row}");
     assert!(first_row.contains("2026-06-30 → 2026-07-07"), "{first_row}");
@@ -507,13 +635,31 @@ async fn the_change_log_totals_against_the_original_and_exports() {
         .get(&format!("/projects/{p}/changes/log?format=csv"))
         .await;
     assert_eq!(csv.status, StatusCode::OK);
-    assert!(csv.headers["content-type"].to_str().unwrap().starts_with("text/csv"));
+    assert!(
+        csv.headers["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/csv")
+    );
     let lines: Vec<&str> = csv.body.lines().collect();
     assert_eq!(lines.len(), 5, "{}", csv.body);
     assert!(lines[0].contains("编号") && lines[0].contains("驳回意见"));
-    assert!(lines[1].contains("BG-001") && lines[1].contains("99999.00") && lines[1].contains("造价过高"));
-    assert!(lines[2].contains("BG-002,底板加厚") && lines[2].contains("1500.00,0.00,0,100000.00,101500.00,2026-06-30,2026-07-07,7"), "{}", lines[2]);
-    assert!(lines[4].contains("1000.00") && lines[4].ends_with(",9,"), "{}", lines[4]);
+    assert!(
+        lines[1].contains("BG-001")
+            && lines[1].contains("99999.00")
+            && lines[1].contains("造价过高")
+    );
+    assert!(
+        lines[2].contains("BG-002,底板加厚")
+            && lines[2].contains("1500.00,0.00,0,100000.00,101500.00,2026-06-30,2026-07-07,7"),
+        "{}",
+        lines[2]
+    );
+    assert!(
+        lines[4].contains("1000.00") && lines[4].ends_with(",9,"),
+        "{}",
+        lines[4]
+    );
     let xlsx = owner
         .get(&format!("/projects/{p}/changes/log?format=xlsx"))
         .await;
@@ -584,10 +730,14 @@ async fn the_demo_project_brings_risks_a_board_and_changes_that_agree_with_the_o
 
     // A company of one gets two deactivated colleagues to request and review.
     assert_eq!(
-        app.count("select count(*) from app_user where not active").await,
+        app.count("select count(*) from app_user where not active")
+            .await,
         2
     );
-    assert_eq!(app.count("select count(*) from change_board_member").await, 2);
+    assert_eq!(
+        app.count("select count(*) from change_board_member").await,
+        2
+    );
     assert_eq!(
         app.count("select approvals_needed::bigint from changes_settings")
             .await,
@@ -688,9 +838,7 @@ async fn the_demo_project_brings_risks_a_board_and_changes_that_agree_with_the_o
     );
 
     // The log: original budget before BG-003, both approved changes' cost, the contract.
-    let log = owner
-        .get(&format!("/projects/{project}/changes/log"))
-        .await;
+    let log = owner.get(&format!("/projects/{project}/changes/log")).await;
     assert_eq!(log.status, StatusCode::OK, "{}", log.body);
     assert_eq!(log.text("#t-counts"), "2 / 1");
     assert_eq!(log.text("#t-approved-cost"), "872,000.00");
@@ -725,7 +873,8 @@ async fn the_demo_uses_the_companys_own_colleagues_when_it_has_them() {
     let r = owner.post_form("/projects/demo", &[]).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     assert_eq!(
-        app.count("select count(*) from app_user where not active").await,
+        app.count("select count(*) from app_user where not active")
+            .await,
         0
     );
     let pm = user_id(&app, "pm@acme.cn").await;
@@ -744,4 +893,42 @@ async fn the_demo_uses_the_companys_own_colleagues_when_it_has_them() {
         .await,
         1
     );
+}
+
+/// `girder demo-data`: the demo company's own project manager requests, its admin reviews.
+#[tokio::test]
+async fn the_demo_company_gets_the_changes_with_its_own_people() {
+    let app = TestApp::spawn().await;
+    let login = girder::demo::ensure(&app.state.db)
+        .await
+        .expect("demo data");
+    // Run again: nothing doubles.
+    girder::demo::ensure(&app.state.db)
+        .await
+        .expect("demo data again");
+    assert_eq!(app.count("select count(*) from change_request").await, 5);
+    assert_eq!(app.count("select count(*) from risk").await, 6);
+    assert_eq!(
+        app.count("select count(*) from app_user where not active")
+            .await,
+        0
+    );
+    assert_eq!(
+        app.count(
+            "select count(*) from change_request r join app_user u on u.id = r.requester_id
+             where u.email = 'pm@girder.local'"
+        )
+        .await,
+        5
+    );
+    let mut owner = app.client();
+    owner.login(&login.email, &login.password).await;
+    let settings = owner.get("/settings/changes").await;
+    let members = settings.text("#member-list");
+    assert!(
+        members.contains("王建国") && members.contains("陈静"),
+        "{members}"
+    );
+    let overview = owner.get("/changes").await;
+    assert!(overview.text("#awaiting-list").contains("雨季停工现场签证"));
 }
