@@ -932,3 +932,57 @@ async fn the_demo_company_gets_the_changes_with_its_own_people() {
     let overview = owner.get("/changes").await;
     assert!(overview.text("#awaiting-list").contains("雨季停工现场签证"));
 }
+
+/// A scratch tenant holding the demo project is deleted whole, changes and risks included.
+#[tokio::test]
+async fn a_scratch_tenant_with_risks_and_changes_is_deleted_whole() {
+    let app = TestApp::spawn().await;
+    let (mut owner, tenant) = app.signup("Scratch", "owner@scratch.cn").await;
+    let p = crate::plans::create_project(&mut owner, "P1", "").await;
+    crate::plans::add_task(&mut owner, p, "基础", "5").await;
+    let me = user_id(&app, "owner@scratch.cn").await;
+    let materials = category(&app, tenant, "materials").await;
+    let task = crate::plans::task_id(&app, p, "基础").await;
+    let id = seed_request(
+        &app, tenant, p, "BG-001", "底板加厚", "approved", me, 1,
+        &format!(
+            "insert into change_request_cost (tenant_id, change_request_id, category_id, amount)
+               values ({tenant}, {{id}}, {materials}, 100);
+             insert into change_request_task (tenant_id, change_request_id, task_id, days)
+               values ({tenant}, {{id}}, {task}, 2);
+             insert into change_vote (tenant_id, change_request_id, round, voter_id, decision, comment)
+               values ({tenant}, {{id}}, 1, {me}, 'approve', '同意');
+             insert into cost_budget_version (tenant_id, project_id, number, status, approved_at,
+                                              change_request_id)
+               values ({tenant}, {p}, 0, 'approved', now(), {{id}});
+             update change_request set budget_version_id =
+               (select id from cost_budget_version where project_id = {p}) where id = {{id}};
+             insert into changes_settings (tenant_id) values ({tenant});
+             insert into change_board_member (tenant_id, user_id) values ({tenant}, {me});
+             insert into risk_category (tenant_id, name) values ({tenant}, '合同');
+             insert into risk (tenant_id, project_id, number, category, title, probability, impact)
+               values ({tenant}, {p}, 'R-001', 'technical', '基坑', 3, 4);
+             insert into risk_review (tenant_id, risk_id, reviewed_on, probability, impact, status)
+               select {tenant}, id, current_date, 3, 4, 'open' from risk where tenant_id = {tenant};"
+        ),
+    )
+    .await;
+    assert!(id > 0);
+    // Scratch tenants are deleted by the bench tools, as the database's owner; they never
+    // signed up through the web, so they have no audit trail nor trades.
+    app.exec(&format!(
+        "delete from audit_log where tenant_id = {tenant};
+         delete from trade where tenant_id = {tenant};"
+    ))
+    .await;
+    let owner_db = girder::db::Db::connect_lazy(&app.superuser_url).expect("pool");
+    girder::db::cross_tenant::delete_scratch_tenant(&owner_db, girder::tenancy::TenantId(tenant))
+        .await
+        .expect("scratch tenant deleted");
+    assert_eq!(
+        app.count(&format!("select count(*) from tenant where id = {tenant}"))
+            .await,
+        0
+    );
+    assert_eq!(app.count("select count(*) from change_request").await, 0);
+}
