@@ -17,6 +17,7 @@ use crate::error::AppResult;
 use crate::plans::access::sees_all_projects;
 use crate::plans::views::Choice;
 use crate::tenancy::{Changes, TenantId, TenantTx};
+use crate::web::export::{Cell, ExportFormat, Table};
 use crate::web::format::{date, money};
 use crate::web::i18n::{self, Locale};
 use crate::web::{Layout, Page};
@@ -36,7 +37,11 @@ pub struct OverviewQuery {
     /// `me`: only the requests awaiting my vote.
     pub awaiting: String,
     pub page: String,
+    pub format: Option<ExportFormat>,
 }
+
+/// The most rows an export holds.
+const EXPORT_LIMIT: i64 = 10_000;
 
 /// Which requests a list holds.
 #[derive(Debug, Clone, Copy)]
@@ -256,6 +261,14 @@ pub async fn show(
         status: status.map(Status::as_str),
         awaiting: awaiting_me,
     };
+    if let Some(format) = q.format {
+        let rows = if awaiting_me && !on_board {
+            Vec::new()
+        } else {
+            list(&mut tx, filter, EXPORT_LIMIT, 0).await?
+        };
+        return export(locale, tz, rows, format);
+    }
     let current = q.page.parse::<i64>().unwrap_or(1).max(1);
     let (mut rows, totals) = if awaiting_me && !on_board {
         (Vec::new(), (Decimal::ZERO, Decimal::ZERO))
@@ -316,4 +329,50 @@ pub async fn show(
     }
     .render()?;
     Ok(Html(html).into_response())
+}
+
+/// The list as CSV or XLSX: the columns the page shows, amounts as numbers.
+fn export(
+    locale: Locale,
+    tz: chrono_tz::Tz,
+    rows: Vec<Row>,
+    format: ExportFormat,
+) -> AppResult<Response> {
+    let headers = [
+        "changes_board.col_number",
+        "changes_board.col_project",
+        "changes_board.col_title",
+        "changes_board.col_status",
+        "changes_board.col_cost",
+        "changes_board.col_revenue",
+        "changes_board.col_days",
+        "changes_board.col_requester",
+        "changes_board.col_submitted",
+    ]
+    .iter()
+    .map(|k| i18n::t(locale, k).to_owned())
+    .collect();
+    let rows = rows
+        .into_iter()
+        .map(|r| {
+            let status = Status::parse(&r.status).unwrap_or(Status::Draft);
+            vec![
+                Cell::Text(r.number),
+                Cell::Text(format!("{} {}", r.project_code, r.project_name)),
+                Cell::Text(r.title),
+                Cell::Text(i18n::t(locale, &status.label_key()).to_owned()),
+                Cell::Money(r.cost),
+                Cell::Money(r.revenue),
+                Cell::Integer(r.days),
+                Cell::Text(r.requester_name),
+                Cell::Text(r.submitted_at.map(|at| date(at, tz)).unwrap_or_default()),
+            ]
+        })
+        .collect();
+    Table {
+        headers,
+        rows,
+        totals: None,
+    }
+    .download(format, "change-requests")
 }

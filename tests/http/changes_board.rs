@@ -478,6 +478,16 @@ async fn the_overview_shows_what_each_user_sees_and_what_awaits_their_vote() {
     assert!(!page.text("#requests").contains("外墙保温变更"));
     let page = pm.get("/changes?awaiting=me").await;
     page.assert_contains("no-requests");
+    let csv = pm.get("/changes?format=csv").await;
+    assert_eq!(csv.status, StatusCode::OK);
+    let lines: Vec<&str> = csv.body.lines().collect();
+    assert_eq!(lines.len(), 3, "{}", csv.body);
+    assert!(
+        csv.body.contains("底板加厚,已批准,6234.50,8000.00,3,"),
+        "{}",
+        csv.body
+    );
+    assert!(!csv.body.contains("外墙保温变更"));
 
     // Filters: a project and a status.
     let page = owner
