@@ -47,6 +47,7 @@ pub async fn ensure(db: &Db) -> AppResult<DemoLogin> {
             crate::labour::demo::create(&mut scope, project, owner, demo_today()).await?;
             crate::cost::demo::create(&mut scope, project, owner, demo_today()).await?;
             crate::funds::demo::create(&mut scope, project, owner, demo_today()).await?;
+            crate::changes::demo::create(&mut scope, project, owner, demo_today()).await?;
             scope.commit().await?;
         } else {
             let members: Vec<UserId> = users::list_users(&mut scope)

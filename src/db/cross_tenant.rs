@@ -215,6 +215,47 @@ pub async fn delete_scratch_tenant(db: &Db, id: TenantId) -> AppResult<()> {
     sqlx::query!("delete from cost_snapshot where tenant_id = $1", t)
         .execute(scope.conn())
         .await?;
+    // Risks and changes: votes, lines and attachments, then the requests once the budget
+    // revisions and variations they made no longer point at them.
+    sqlx::query!("delete from change_vote where tenant_id = $1", t)
+        .execute(scope.conn())
+        .await?;
+    sqlx::query!("delete from change_attachment where tenant_id = $1", t)
+        .execute(scope.conn())
+        .await?;
+    sqlx::query!("delete from change_request_task where tenant_id = $1", t)
+        .execute(scope.conn())
+        .await?;
+    sqlx::query!("delete from change_request_cost where tenant_id = $1", t)
+        .execute(scope.conn())
+        .await?;
+    sqlx::query!("update cost_budget_version set change_request_id = null where tenant_id = $1", t)
+        .execute(scope.conn())
+        .await?;
+    sqlx::query!("update contract_variation set change_request_id = null where tenant_id = $1", t)
+        .execute(scope.conn())
+        .await?;
+    sqlx::query!("update revenue_variation set change_request_id = null where tenant_id = $1", t)
+        .execute(scope.conn())
+        .await?;
+    sqlx::query!("delete from change_request where tenant_id = $1", t)
+        .execute(scope.conn())
+        .await?;
+    sqlx::query!("delete from change_board_member where tenant_id = $1", t)
+        .execute(scope.conn())
+        .await?;
+    sqlx::query!("delete from changes_settings where tenant_id = $1", t)
+        .execute(scope.conn())
+        .await?;
+    sqlx::query!("delete from risk_review where tenant_id = $1", t)
+        .execute(scope.conn())
+        .await?;
+    sqlx::query!("delete from risk where tenant_id = $1", t)
+        .execute(scope.conn())
+        .await?;
+    sqlx::query!("delete from risk_category where tenant_id = $1", t)
+        .execute(scope.conn())
+        .await?;
     // Funds: the money first (reversals before what they reverse), then its documents.
     sqlx::query!(
         "delete from fund_movement_attachment where tenant_id = $1",

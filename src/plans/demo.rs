@@ -111,6 +111,7 @@ pub async fn create(
     crate::labour::demo::create(scope, id, owner, today).await?;
     crate::cost::demo::create(scope, id, owner, today).await?;
     crate::funds::demo::create(scope, id, owner, today).await?;
+    crate::changes::demo::create(scope, id, owner, today).await?;
     project = queries::find_project(scope, id, owner, true)
         .await?
         .ok_or(AppError::NotFound)?;

@@ -637,11 +637,7 @@ async fn a_subcontract_is_signed_a_payment_requested_approved_and_paid_and_commi
         .await;
     app.user(tenant, "wang.fang@huajian.cn", "admin").await;
     let admin_profile = tempfile::tempdir().unwrap();
-    let admin = browser(&driver, admin_profile.path()).await;
-    admin.goto(&format!("{base}/login")).await.unwrap();
-    fill(&admin, "#f-email", "wang.fang@huajian.cn").await;
-    fill(&admin, "#f-password", PASSWORD).await;
-    navigate(&admin, "button.primary").await;
+    let admin = sign_in(&driver, admin_profile.path(), &base, "wang.fang@huajian.cn").await;
     admin
         .goto(&format!("{base}/funds/requests?mine=1"))
         .await
@@ -719,5 +715,196 @@ async fn a_subcontract_is_signed_a_payment_requested_approved_and_paid_and_commi
     .unwrap();
     snapshot(&c, "funds-pay-7-approvers").await;
 
+    c.close().await.unwrap();
+}
+
+/// Signs in `email` in a fresh browser profile.
+async fn sign_in(driver: &Driver, profile: &Path, base: &str, email: &str) -> Client {
+    let c = browser(driver, profile).await;
+    c.goto(&format!("{base}/login")).await.unwrap();
+    fill(&c, "#f-email", email).await;
+    fill(&c, "#f-password", PASSWORD).await;
+    navigate(&c, "button.primary").await;
+    c
+}
+
+async fn text_of(c: &Client, selector: &str) -> String {
+    c.find(Locator::Css(selector))
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap()
+}
+
+/// A reviewer opens what awaits their vote and approves it with a comment.
+async fn approve_as(c: &Client, base: &str, request: i64, comment: &str) {
+    c.goto(&format!("{base}/changes?awaiting=me")).await.unwrap();
+    navigate(c, &format!("#awaiting-list-{request} a")).await;
+    select(c, "#f-decision option[value='approve']").await;
+    fill(c, "#f-comment", comment).await;
+    navigate(c, "#cast-vote").await;
+}
+
+#[tokio::test]
+async fn a_change_raised_and_approved_by_two_reviewers_moves_budget_contract_and_finish() {
+    let Some(driver) = start_driver() else { return };
+    let app = TestApp::spawn().await;
+    let base = app.serve().await;
+    let profile = tempfile::tempdir().unwrap();
+    let c = browser(&driver, profile.path()).await;
+
+    fill_sign_up(&c, &base).await;
+    navigate(&c, "button.primary").await;
+    c.goto(&format!("{base}/projects/new")).await.unwrap();
+    fill(&c, "#f-code", "BG-01").await;
+    fill(&c, "#f-name", "华建科技园 6# 楼").await;
+    select(&c, "#f-template option[value='builtin:building']").await;
+    navigate(&c, "form button.primary").await;
+    let project = app
+        .count("select id from project where code = 'BG-01'")
+        .await;
+    let tenant = app
+        .count("select tenant_id from app_user where email = 'li.wei@huajian.cn'")
+        .await;
+    // What the other modules' own journeys build: an approved budget of 1,000,000.00 on
+    // materials and a signed income contract of 1,000,000.00.
+    app.exec(&format!(
+        "insert into cost_budget_version (tenant_id, project_id, number, status, reason, approved_at)
+             values ({tenant}, {project}, 0, 'approved', '目标成本', now());
+         insert into cost_budget_line (tenant_id, budget_version_id, category_id, amount)
+             select {tenant}, v.id, c.id, 1000000
+             from cost_budget_version v, cost_category c
+             where v.project_id = {project} and c.tenant_id = {tenant} and c.code = '02';
+         insert into counterparty (tenant_id, name, kind)
+             values ({tenant}, '杭州城投置业有限公司', 'client');
+         insert into contract (tenant_id, project_id, number, title, direction, kind,
+                               counterparty_id, amount, tax_rate, signed_on, status,
+                               payment_ratio)
+             select {tenant}, {project}, 'ZB-001', '施工总承包合同', 'income', 'main', id,
+                    1000000, 9, current_date, 'signed', 80
+             from counterparty where tenant_id = {tenant};"
+    ))
+    .await;
+    let contract = app
+        .count("select id from contract where number = 'ZB-001'")
+        .await;
+    let materials = app
+        .count(&format!(
+            "select id from cost_category where tenant_id = {tenant} and code = '02'"
+        ))
+        .await;
+    let excavation = app
+        .count(&format!(
+            "select id from task where project_id = {project} and name = '土方开挖'"
+        ))
+        .await;
+    let finish_before = app
+        .count(&format!(
+            "select (scheduled_finish - date '2000-01-01')::bigint from project where id = {project}"
+        ))
+        .await;
+
+    // The board: an admin and the finance manager, both must approve.
+    app.user(tenant, "wang.fang@huajian.cn", "admin").await;
+    app.user(tenant, "zhao.min@huajian.cn", "finance").await;
+    let admin = app
+        .count("select id from app_user where email = 'wang.fang@huajian.cn'")
+        .await;
+    let finance = app
+        .count("select id from app_user where email = 'zhao.min@huajian.cn'")
+        .await;
+    c.goto(&format!("{base}/settings/changes")).await.unwrap();
+    for member in [admin, finance] {
+        select(&c, &format!("#f-user_id option[value='{member}']")).await;
+        navigate(&c, "#add-member").await;
+    }
+    fill(&c, "#f-approvals_needed", "2").await;
+    navigate(&c, "#save-approvals").await;
+    assert!(overflow(&c).await <= 0, "Settings › Changes is too wide");
+    snapshot(&c, "changes-1-board").await;
+
+    // The owner raises the change: five more days of excavation, 30,000.00 more materials,
+    // and 50,000.00 more on the income contract.
+    c.goto(&format!("{base}/projects/{project}/changes/new"))
+        .await
+        .unwrap();
+    fill(&c, "#f-title", "地下室底板加厚设计变更").await;
+    fill(&c, "#f-reason", "设计院第 03 号变更通知：底板由 600 mm 加厚至 800 mm").await;
+    fill(&c, "#f-revenue_amount", "50000").await;
+    select(&c, &format!("#f-contract_id option[value='{contract}']")).await;
+    select(&c, &format!("#f-task_0 option[value='{excavation}']")).await;
+    fill(&c, "#f-days_0", "5").await;
+    select(&c, &format!("#f-category_0 option[value='{materials}']")).await;
+    fill(&c, "#f-amount_0", "30000").await;
+    assert!(overflow(&c).await <= 0, "the change form is too wide");
+    snapshot(&c, "changes-2-form").await;
+    navigate(&c, ".request-form button.primary").await;
+    navigate(&c, "#submit-request").await;
+    assert_eq!(text_of(&c, "#request-status").await, "已提交");
+    let request = app
+        .count("select id from change_request where number = 'BG-001'")
+        .await;
+    assert!(overflow(&c).await <= 0, "the change request page is too wide");
+    snapshot(&c, "changes-3-submitted").await;
+
+    // Two reviewers approve it; after the first nothing has changed yet.
+    let admin_profile = tempfile::tempdir().unwrap();
+    let a = sign_in(&driver, admin_profile.path(), &base, "wang.fang@huajian.cn").await;
+    approve_as(&a, &base, request, "同意，按设计变更执行").await;
+    assert_eq!(text_of(&a, "#request-status").await, "审核中");
+    assert_eq!(
+        app.count("select count(*) from contract_variation").await,
+        0
+    );
+    a.close().await.unwrap();
+    let finance_profile = tempfile::tempdir().unwrap();
+    let f = sign_in(&driver, finance_profile.path(), &base, "zhao.min@huajian.cn").await;
+    approve_as(&f, &base, request, "费用已核，同意").await;
+    assert_eq!(text_of(&f, "#request-status").await, "已批准");
+    snapshot(&f, "changes-4-approved").await;
+    f.close().await.unwrap();
+
+    // The new budget, the contract amount and the later finish.
+    c.goto(&format!("{base}/projects/{project}/cost/budget"))
+        .await
+        .unwrap();
+    assert_eq!(text_of(&c, "#budget-total").await, "1,030,000.00");
+    snapshot(&c, "changes-5-budget").await;
+    c.goto(&format!("{base}/funds/contracts/{contract}"))
+        .await
+        .unwrap();
+    assert_eq!(text_of(&c, "#current-amount").await, "1,050,000.00");
+    c.goto(&format!("{base}/projects/{project}/changes/{request}"))
+        .await
+        .unwrap();
+    let finish_after = app
+        .count(&format!(
+            "select (scheduled_finish - date '2000-01-01')::bigint from project where id = {project}"
+        ))
+        .await;
+    assert!(finish_after > finish_before, "the finish moved later");
+    let shown = text_of(&c, "#finish-after").await;
+    let expected = app
+        .count(&format!(
+            "select to_char(scheduled_finish, 'YYYYMMDD')::bigint from project where id = {project}"
+        ))
+        .await
+        .to_string();
+    assert_eq!(shown.replace('-', ""), expected, "{shown}");
+    assert_ne!(text_of(&c, "#finish-before").await, shown);
+    snapshot(&c, "changes-6-applied").await;
+
+    // The change log and the risk register fit a phone too.
+    c.goto(&format!("{base}/projects/{project}/changes/log"))
+        .await
+        .unwrap();
+    assert!(overflow(&c).await <= 0, "the change log is too wide");
+    snapshot(&c, "changes-7-log").await;
+    c.goto(&format!("{base}/projects/{project}/risks"))
+        .await
+        .unwrap();
+    assert!(overflow(&c).await <= 0, "the risk register is too wide");
+    snapshot(&c, "changes-8-risks").await;
     c.close().await.unwrap();
 }

@@ -16,9 +16,11 @@ async fn the_demo_project_brings_budgets_costs_alerts_and_earned_value() {
         .count("select id from project where code = 'DEMO-01'")
         .await;
 
-    // The revised budget is current; actual cost is the invoices plus the confirmed labour.
+    // The latest revision is current (the changes demo's approved BG-002 adds 422,000 to the
+    // waterproofing revision's 42,530,000); actual cost is the invoices plus the confirmed
+    // labour.
     let report = owner.get(&format!("/projects/{project}/cost")).await;
-    assert_eq!(report.text("#cost-totals .budget"), "42,530,000.00");
+    assert_eq!(report.text("#cost-totals .budget"), "42,952,000.00");
     let cents = app
         .count(
             "select (100 * ((select sum(amount) from cost_entry)
@@ -49,7 +51,7 @@ async fn the_demo_project_brings_budgets_costs_alerts_and_earned_value() {
     let ev = owner
         .get(&format!("/projects/{project}/cost/earned-value"))
         .await;
-    assert!(ev.text("#ev-bac").contains("42,530,000.00"));
+    assert!(ev.text("#ev-bac").contains("42,952,000.00"));
     let dash = owner.get("/dashboard").await;
     assert!(dash.text("#cost-panel").contains("DEMO-01"));
 }

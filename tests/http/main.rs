@@ -11,6 +11,7 @@ mod auth;
 mod calendars;
 mod changes_requests;
 mod changes_risks;
+mod changes_board;
 mod cost_budget;
 mod cost_demo;
 mod cost_entries;
