@@ -229,15 +229,24 @@ pub async fn delete_scratch_tenant(db: &Db, id: TenantId) -> AppResult<()> {
     sqlx::query!("delete from change_request_cost where tenant_id = $1", t)
         .execute(scope.conn())
         .await?;
-    sqlx::query!("update cost_budget_version set change_request_id = null where tenant_id = $1", t)
-        .execute(scope.conn())
-        .await?;
-    sqlx::query!("update contract_variation set change_request_id = null where tenant_id = $1", t)
-        .execute(scope.conn())
-        .await?;
-    sqlx::query!("update revenue_variation set change_request_id = null where tenant_id = $1", t)
-        .execute(scope.conn())
-        .await?;
+    sqlx::query!(
+        "update cost_budget_version set change_request_id = null where tenant_id = $1",
+        t
+    )
+    .execute(scope.conn())
+    .await?;
+    sqlx::query!(
+        "update contract_variation set change_request_id = null where tenant_id = $1",
+        t
+    )
+    .execute(scope.conn())
+    .await?;
+    sqlx::query!(
+        "update revenue_variation set change_request_id = null where tenant_id = $1",
+        t
+    )
+    .execute(scope.conn())
+    .await?;
     sqlx::query!("delete from change_request where tenant_id = $1", t)
         .execute(scope.conn())
         .await?;

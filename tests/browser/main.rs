@@ -739,7 +739,9 @@ async fn text_of(c: &Client, selector: &str) -> String {
 
 /// A reviewer opens what awaits their vote and approves it with a comment.
 async fn approve_as(c: &Client, base: &str, request: i64, comment: &str) {
-    c.goto(&format!("{base}/changes?awaiting=me")).await.unwrap();
+    c.goto(&format!("{base}/changes?awaiting=me"))
+        .await
+        .unwrap();
     navigate(c, &format!("#awaiting-list-{request} a")).await;
     select(c, "#f-decision option[value='approve']").await;
     fill(c, "#f-comment", comment).await;
@@ -814,6 +816,12 @@ async fn a_change_raised_and_approved_by_two_reviewers_moves_budget_contract_and
     let finance = app
         .count("select id from app_user where email = 'zhao.min@huajian.cn'")
         .await;
+    // Finance sees only its projects: it joins this one to review its changes.
+    app.exec(&format!(
+        "insert into project_member (tenant_id, project_id, user_id, project_role)
+             values ({tenant}, {project}, {finance}, 'viewer')"
+    ))
+    .await;
     c.goto(&format!("{base}/settings/changes")).await.unwrap();
     for member in [admin, finance] {
         select(&c, &format!("#f-user_id option[value='{member}']")).await;
@@ -830,7 +838,12 @@ async fn a_change_raised_and_approved_by_two_reviewers_moves_budget_contract_and
         .await
         .unwrap();
     fill(&c, "#f-title", "地下室底板加厚设计变更").await;
-    fill(&c, "#f-reason", "设计院第 03 号变更通知：底板由 600 mm 加厚至 800 mm").await;
+    fill(
+        &c,
+        "#f-reason",
+        "设计院第 03 号变更通知：底板由 600 mm 加厚至 800 mm",
+    )
+    .await;
     fill(&c, "#f-revenue_amount", "50000").await;
     select(&c, &format!("#f-contract_id option[value='{contract}']")).await;
     select(&c, &format!("#f-task_0 option[value='{excavation}']")).await;
@@ -845,7 +858,10 @@ async fn a_change_raised_and_approved_by_two_reviewers_moves_budget_contract_and
     let request = app
         .count("select id from change_request where number = 'BG-001'")
         .await;
-    assert!(overflow(&c).await <= 0, "the change request page is too wide");
+    assert!(
+        overflow(&c).await <= 0,
+        "the change request page is too wide"
+    );
     snapshot(&c, "changes-3-submitted").await;
 
     // Two reviewers approve it; after the first nothing has changed yet.
@@ -859,7 +875,13 @@ async fn a_change_raised_and_approved_by_two_reviewers_moves_budget_contract_and
     );
     a.close().await.unwrap();
     let finance_profile = tempfile::tempdir().unwrap();
-    let f = sign_in(&driver, finance_profile.path(), &base, "zhao.min@huajian.cn").await;
+    let f = sign_in(
+        &driver,
+        finance_profile.path(),
+        &base,
+        "zhao.min@huajian.cn",
+    )
+    .await;
     approve_as(&f, &base, request, "费用已核，同意").await;
     assert_eq!(text_of(&f, "#request-status").await, "已批准");
     snapshot(&f, "changes-4-approved").await;

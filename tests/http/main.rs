@@ -9,9 +9,9 @@ mod support;
 
 mod auth;
 mod calendars;
+mod changes_board;
 mod changes_requests;
 mod changes_risks;
-mod changes_board;
 mod cost_budget;
 mod cost_demo;
 mod cost_entries;
