@@ -1,16 +1,17 @@
 //! The demo project's risks and changes, consistent with the other modules' demo records: six
 //! risks over the four built-in categories (the client's late payment the funds demo shows,
 //! the steel price rise the cost demo forecasts, one review overdue, one closed with its
-//! reviews); a review board of two; and change requests in every state — the waterproofing
-//! change the cost centre's budget revision BG-003 already records, a booster pump room
-//! approved and applied now (budget revision, income-contract and revenue variations, a longer task
-//! and a reschedule), a rain-stoppage site instruction with one of its two approvals and the
-//! owner's vote to come, a draft, and a rejected one with the board's comment.
+//! reviews); and change requests in every state — the waterproofing change the cost
+//! centre's budget revision BG-003 already records, a booster pump room approved and applied
+//! now (budget revision, income-contract and revenue variations, a longer task and a
+//! reschedule), a rain-stoppage site instruction submitted and awaiting the owner's vote, a
+//! draft, and a rejected one with the reviewer's comment.
 //!
-//! Votes need a reviewer who is not the requester. The company's own colleagues play the
-//! requester (a project manager) and the second reviewer (an admin or finance) when it has
-//! them; a company of one gets two deactivated demo colleagues, who can never sign in and
-//! take no seat.
+//! The demo never touches the company's review board: while it names none, owners and admins
+//! review, one approval each. The requester may not vote, so the company's own colleagues
+//! play the requester (a project manager) and an earlier reviewer (an admin or finance) when
+//! it has them; a company of one gets two deactivated demo colleagues, who can never sign in
+//! and take no seat.
 
 use chrono::{DateTime, Days, NaiveDate, Utc};
 use rust_decimal::Decimal;
@@ -57,7 +58,7 @@ pub async fn create(
         return Ok(());
     }
     let me = sqlx::query!(
-        "select name, email, locale from app_user where tenant_id = $1 and id = $2",
+        "select name, email, locale, role from app_user where tenant_id = $1 and id = $2",
         tenant as TenantId,
         owner.0
     )
@@ -72,7 +73,6 @@ pub async fn create(
         DEMO_REVIEWER,
     )
     .await?;
-    name_board(scope, owner, reviewer).await?;
     risks(scope, project, owner.0, requester, reviewer, today).await?;
     changes(
         scope,
@@ -81,7 +81,7 @@ pub async fn create(
             id: owner,
             name: me.name,
             email: me.email,
-            role: Role::Owner,
+            role: Role::parse(&me.role).unwrap_or(Role::Viewer),
             locale: me
                 .locale
                 .as_deref()
@@ -152,36 +152,6 @@ async fn colleague(
     )
     .fetch_one(scope.conn())
     .await?)
-}
-
-/// Two approvals from a board of the owner and the reviewer, unless the company set its
-/// board up already.
-async fn name_board(scope: &mut TenantScope, owner: UserId, reviewer: i64) -> AppResult<()> {
-    let tenant = scope.tenant_id();
-    let board = queries::board_settings(scope).await?;
-    if board.version > 0 || !board.members.is_empty() {
-        return Ok(());
-    }
-    sqlx::query!(
-        "insert into changes_settings (tenant_id, approvals_needed, updated_by)
-         values ($1, 2, $2)
-         on conflict (tenant_id) do nothing",
-        tenant as TenantId,
-        owner.0
-    )
-    .execute(scope.conn())
-    .await?;
-    sqlx::query!(
-        "insert into change_board_member (tenant_id, user_id, added_by)
-         select $1, u, $2 from unnest($3::bigint[]) as u
-         on conflict do nothing",
-        tenant as TenantId,
-        owner.0,
-        &[owner.0, reviewer]
-    )
-    .execute(scope.conn())
-    .await?;
-    Ok(())
 }
 
 /// One demo risk: (number, category, title, description, P, I, response plan, trigger,
@@ -725,7 +695,8 @@ async fn changes(
         .await?;
     }
 
-    // BG-002, approved now by the board's second vote and applied: a booster pump room for
+    // BG-002, approved now by the owner's vote (owners and admins review while the company
+    // names no board) and applied: a booster pump room for
     // the plumbing, which lies on the critical path, so the finish moves.
     let plumbing = open_task(scope, project, "给排水").await?;
     let approved = insert_request(
@@ -754,15 +725,6 @@ async fn changes(
     vote(
         scope,
         approved,
-        reviewer,
-        "approve",
-        "泵组及管道工程量已按图核对，单价按合同清单，同意。",
-        days_before(today, 6),
-    )
-    .await?;
-    vote(
-        scope,
-        approved,
         me,
         "approve",
         "建设单位已签认变更费用 46.5 万元，同意实施。",
@@ -777,10 +739,10 @@ async fn changes(
         return Err(anyhow::anyhow!("demo change BG-002: {reason}").into());
     }
 
-    // BG-004, under review: the rain stoppage, approved by one reviewer, the owner's vote to
-    // come.
+    // BG-004, submitted: the rain stoppage, awaiting the owner's vote (so a trial user sees an
+    // approval apply).
     let rain = open_task(scope, project, "主体结构施工").await?;
-    let visa = insert_request(
+    insert_request(
         scope,
         project,
         &NewRequest {
@@ -791,7 +753,7 @@ async fn changes(
             requester: pm,
             revenue: Decimal::from(92_000),
             contract,
-            status: "under_review",
+            status: "submitted",
             created: days_before(today, 9),
             submitted: Some(days_before(today, 8)),
             decided: None,
@@ -801,15 +763,6 @@ async fn changes(
                 .flatten()
                 .collect(),
         },
-    )
-    .await?;
-    vote(
-        scope,
-        visa,
-        reviewer,
-        "approve",
-        "停工天数与监理日志一致，台班及窝工费用合理，同意。",
-        days_before(today, 2),
     )
     .await?;
 

@@ -59,10 +59,13 @@ pub mod domain {
         pub original_budget: Decimal,
         pub approved_cost: Decimal,
         pub current_budget: Decimal,
-        /// (current − original) / original in percent, one decimal; none without a budget.
+        /// The approved cost impact / the original budget in percent, one decimal; none
+        /// without a budget. Budget revisions made outside change requests do not count.
         pub budget_change_percent: Option<Decimal>,
         pub original_finish: Option<NaiveDate>,
         pub current_finish: Option<NaiveDate>,
+        /// The calendar days the approved changes moved the finish, summed (progress and
+        /// other edits of the schedule do not count).
         pub days_moved: Option<i64>,
         pub approved_revenue: Decimal,
         pub contract_before: Decimal,
@@ -88,10 +91,12 @@ pub mod domain {
         };
         let approved_cost: Decimal = approved.iter().map(|d| d.cost).sum();
         let approved_revenue: Decimal = approved.iter().map(|d| d.revenue).sum();
-        let budget_change_percent = (!original_budget.is_zero()).then(|| {
-            ((current_budget - original_budget) * Decimal::ONE_HUNDRED / original_budget)
-                .round_dp(1)
-        });
+        let budget_change_percent = (!original_budget.is_zero())
+            .then(|| (approved_cost * Decimal::ONE_HUNDRED / original_budget).round_dp(1));
+        let moved: Vec<i64> = approved
+            .iter()
+            .filter_map(|d| days_moved(d.finish_before, d.finish_after))
+            .collect();
         Totals {
             approved: approved.len(),
             rejected: decided.len() - approved.len(),
@@ -101,7 +106,9 @@ pub mod domain {
             budget_change_percent,
             original_finish,
             current_finish,
-            days_moved: days_moved(original_finish, current_finish),
+            days_moved: original_finish
+                .or(current_finish)
+                .map(|_| moved.iter().sum()),
             approved_revenue,
             contract_before: contract_now - approved_revenue,
             contract_now,

@@ -114,13 +114,24 @@ async fn active_users(scope: &mut TenantScope) -> AppResult<Vec<UserRow>> {
 
 /// How many approvals `members` named members can give, or (none named) the active owners
 /// and admins.
-pub fn capacity(members: usize, owners_and_admins: usize) -> i64 {
-    let n = if members == 0 {
+pub fn capacity(named: usize, voters: usize, owners_and_admins: usize) -> i64 {
+    let n = if named == 0 {
         owners_and_admins
     } else {
-        members
+        voters
     };
     i64::try_from(n).unwrap_or(i64::MAX)
+}
+
+/// Named members who can vote: active, and of a role that opens the module (a member made a
+/// foreman or deactivated since stays listed but gives no approval). `except` leaves one out.
+fn voters(board: &BoardSettings, except: Option<i64>) -> usize {
+    board
+        .members
+        .iter()
+        .filter(|m| Some(m.user_id) != except && m.active)
+        .filter(|m| Role::parse(&m.role).is_some_and(|r| r.can_use(ModuleId::Changes)))
+        .count()
 }
 
 fn owners_and_admins(users: &[UserRow]) -> usize {
@@ -157,7 +168,11 @@ async fn render(tx: &mut TenantTx<Changes>, page: &Page, f: Forms) -> AppResult<
         }),
         errors: f.errors,
         conflict: f.conflict,
-        capacity: capacity(board.members.len(), owners_and_admins(&users)),
+        capacity: capacity(
+            board.members.len(),
+            voters(&board, None),
+            owners_and_admins(&users),
+        ),
         members: board
             .members
             .iter()
@@ -248,7 +263,11 @@ pub async fn save(
     crate::db::cross_tenant::lock_tenant(&mut tx).await?;
     let board = queries::board_settings(&mut tx).await?;
     let users = active_users(&mut tx).await?;
-    let can_give = capacity(board.members.len(), owners_and_admins(&users));
+    let can_give = capacity(
+        board.members.len(),
+        voters(&board, None),
+        owners_and_admins(&users),
+    );
     let mut e = FieldErrors::default();
     let approvals = optional_int(
         &mut e,
@@ -397,7 +416,11 @@ pub async fn remove_member(
         .cloned()
         .ok_or(AppError::NotFound)?;
     let users = active_users(&mut tx).await?;
-    let left = capacity(board.members.len() - 1, owners_and_admins(&users));
+    let left = capacity(
+        board.members.len() - 1,
+        voters(&board, Some(user)),
+        owners_and_admins(&users),
+    );
     let needed = i64::from(board.approvals_needed);
     if left < needed {
         let locale = tx.user().locale;
@@ -446,9 +469,11 @@ mod tests {
 
     #[test]
     fn named_members_give_the_approvals_else_owners_and_admins() {
-        assert_eq!(capacity(0, 2), 2);
-        assert_eq!(capacity(3, 1), 3);
-        assert_eq!(capacity(1, 5), 1);
-        assert_eq!(capacity(0, 0), 0);
+        assert_eq!(capacity(0, 0, 2), 2);
+        assert_eq!(capacity(3, 3, 1), 3);
+        assert_eq!(capacity(1, 1, 5), 1);
+        assert_eq!(capacity(0, 0, 0), 0);
+        // Named members who cannot vote give nothing; owners do not stand in for them.
+        assert_eq!(capacity(2, 0, 5), 0);
     }
 }

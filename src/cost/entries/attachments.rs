@@ -3,7 +3,7 @@
 //! under their cleaned name.
 
 use axum::extract::{FromRequestParts, Request, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 
 use super::domain::{MAX_ATTACHMENTS, attachment_file_name, attachment_type};
@@ -16,7 +16,7 @@ use crate::cost::queries as cost_queries;
 use crate::error::{AppError, AppResult};
 use crate::plans::access::ProjectTx;
 use crate::tenancy::Cost;
-use crate::web::photo::{PhotoError, inline_disposition, read_upload};
+use crate::web::photo::{PhotoError, download_response, read_upload};
 use crate::web::{AppForm, AppState, Page, Path};
 
 /// The message of a refused upload.
@@ -127,35 +127,7 @@ pub async fn download(
     let file = queries::attachment_file(&mut p.tx, id, attachment)
         .await?
         .ok_or(AppError::NotFound)?;
-    // The table allows these three types only; anything else would be a bug, sent as bytes.
-    let content_type = match file.content_type.as_str() {
-        "application/pdf" => "application/pdf",
-        "image/png" => "image/png",
-        "image/jpeg" => "image/jpeg",
-        _ => "application/octet-stream",
-    };
-    let inline = inline_disposition(&file.file_name);
-    let disposition = format!(
-        "attachment{}",
-        inline.strip_prefix("inline").unwrap_or(&inline)
-    );
-    let disposition = HeaderValue::from_str(&disposition).map_err(anyhow::Error::from)?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),
-            (header::CONTENT_DISPOSITION, disposition),
-            (
-                header::X_CONTENT_TYPE_OPTIONS,
-                HeaderValue::from_static("nosniff"),
-            ),
-            (
-                header::CACHE_CONTROL,
-                HeaderValue::from_static("private, no-store"),
-            ),
-        ],
-        file.bytes,
-    )
-        .into_response())
+    download_response(&file.content_type, &file.file_name, file.bytes)
 }
 
 /// Removes a file while the entry's month is open.

@@ -3,7 +3,7 @@
 //! downloaded under their cleaned name. As the cost entries' attachments.
 
 use axum::extract::{FromRequestParts, Request, State};
-use axum::http::{HeaderValue, StatusCode, header};
+use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 
 use super::domain::MAX_ATTACHMENTS;
@@ -14,7 +14,7 @@ use crate::auth::handlers::CsrfOnly;
 use crate::cost::entries::domain::{attachment_file_name, attachment_type};
 use crate::error::{AppError, AppResult};
 use crate::tenancy::{Funds, TenantTx};
-use crate::web::photo::{PhotoError, inline_disposition, read_upload};
+use crate::web::photo::{PhotoError, download_response, read_upload};
 use crate::web::{AppForm, AppState, Page, Path};
 
 /// The message of a refused upload.
@@ -122,35 +122,7 @@ pub async fn download(
     let file = queries::attachment_file(&mut tx, id, attachment)
         .await?
         .ok_or(AppError::NotFound)?;
-    // The table allows these three types only; anything else would be a bug, sent as bytes.
-    let content_type = match file.content_type.as_str() {
-        "application/pdf" => "application/pdf",
-        "image/png" => "image/png",
-        "image/jpeg" => "image/jpeg",
-        _ => "application/octet-stream",
-    };
-    let inline = inline_disposition(&file.file_name);
-    let disposition = format!(
-        "attachment{}",
-        inline.strip_prefix("inline").unwrap_or(&inline)
-    );
-    let disposition = HeaderValue::from_str(&disposition).map_err(anyhow::Error::from)?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, HeaderValue::from_static(content_type)),
-            (header::CONTENT_DISPOSITION, disposition),
-            (
-                header::X_CONTENT_TYPE_OPTIONS,
-                HeaderValue::from_static("nosniff"),
-            ),
-            (
-                header::CACHE_CONTROL,
-                HeaderValue::from_static("private, no-store"),
-            ),
-        ],
-        file.bytes,
-    )
-        .into_response())
+    download_response(&file.content_type, &file.file_name, file.bytes)
 }
 
 /// Removes a file while the movement's month is open.
