@@ -570,6 +570,13 @@ async fn a_change_raised_and_approved_by_two_moves_budget_contract_and_schedule(
     // 2. The income contract and the revenue side.
     let k = owner.get(&format!("/funds/contracts/{contract}")).await;
     assert_eq!(k.text("#current-amount"), "1,180,000.00");
+    // The variation is the change's record: tagged, and offered for no deletion.
+    let variations = k.text("#variation-list");
+    assert!(variations.contains("来自变更"), "{variations}");
+    assert!(
+        !k.body
+            .contains(&format!("/funds/contracts/{contract}/variations/"))
+    );
     assert!(k.text("#variations").contains("BG-001"));
     let revenue = owner
         .get(&format!("/projects/{project}/cost/revenue"))

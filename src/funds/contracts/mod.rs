@@ -635,6 +635,7 @@ pub struct VariationRow {
     pub title: String,
     pub amount: String,
     pub approved_on: String,
+    pub from_change: bool,
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
@@ -737,6 +738,7 @@ async fn detail_page(
                 title: x.title,
                 amount: format::money(x.amount),
                 approved_on: x.approved_on.to_string(),
+                from_change: x.change_request_id.is_some(),
             })
             .collect(),
         can_manage: tx.user().role.has(Permission::ManageContracts),

@@ -276,13 +276,15 @@ pub struct Variation {
     pub title: String,
     pub amount: Decimal,
     pub approved_on: NaiveDate,
+    /// Made by an approved change request: part of its record, never deleted by hand.
+    pub change_request_id: Option<i64>,
 }
 
 pub async fn variations(scope: &mut TenantScope, contract: i64) -> AppResult<Vec<Variation>> {
     let tenant = scope.tenant_id();
     Ok(sqlx::query_as!(
         Variation,
-        "select id, number, title, amount, approved_on from contract_variation
+        "select id, number, title, amount, approved_on, change_request_id from contract_variation
          where tenant_id = $1 and contract_id = $2
          order by approved_on, number",
         tenant as TenantId,
