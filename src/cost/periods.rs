@@ -179,7 +179,7 @@ pub struct ReopenPage {
 
 fn today(tx: &TenantTx<Cost>) -> NaiveDate {
     let t = tx.tenant();
-    t.now.with_timezone(&t.time_zone).date_naive()
+    t.today()
 }
 
 fn month_param(s: &str) -> AppResult<NaiveDate> {

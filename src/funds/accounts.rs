@@ -242,11 +242,6 @@ pub struct AccountPage {
     pub notice: Option<String>,
 }
 
-fn today(tx: &TenantTx<Funds>) -> NaiveDate {
-    let t = tx.tenant();
-    t.now.with_timezone(&t.time_zone).date_naive()
-}
-
 async fn list_page(
     tx: &mut TenantTx<Funds>,
     page: &Page,
@@ -255,7 +250,7 @@ async fn list_page(
     notice: Option<String>,
 ) -> AppResult<String> {
     let can_record = tx.user().role.has(Permission::RecordFunds);
-    let arg = today(tx);
+    let arg = tx.tenant().today();
     let all = accounts(tx, arg).await?;
     let total: Decimal = all.iter().filter(|a| a.active).map(|a| a.balance).sum();
     let rows = all
@@ -294,7 +289,7 @@ async fn list_page(
 /// The accounts with their balances, and the form to add one for those who may.
 pub async fn list(mut tx: TenantTx<Funds>, page: Page) -> AppResult<Response> {
     let form = AccountForm {
-        opened_on: today(&tx).to_string(),
+        opened_on: tx.tenant().today().to_string(),
         ..AccountForm::default()
     };
     let html = list_page(&mut tx, &page, form, FieldErrors::default(), None).await?;
@@ -326,7 +321,7 @@ pub async fn create(
     AppForm(f): AppForm<AccountForm>,
 ) -> AppResult<Response> {
     tx.require(Permission::RecordFunds)?;
-    let now = today(&tx);
+    let now = tx.tenant().today();
     let all = accounts(&mut tx, now).await?;
     let fields = match f.validate(&all, None, now) {
         Ok(x) => x,
@@ -376,7 +371,7 @@ async fn edit_page(
 /// The edit form of one account.
 pub async fn edit(mut tx: TenantTx<Funds>, page: Page, Path(id): Path<i64>) -> AppResult<Response> {
     tx.require(Permission::RecordFunds)?;
-    let now = today(&tx);
+    let now = tx.tenant().today();
     let a = find(&mut tx, id, now).await?;
     let form = AccountForm::of(&a);
     let html = edit_page(&mut tx, &page, &a, form, FieldErrors::default(), None).await?;
@@ -391,7 +386,7 @@ pub async fn update(
 ) -> AppResult<Response> {
     tx.require(Permission::RecordFunds)?;
     let locale = tx.user().locale;
-    let now = today(&tx);
+    let now = tx.tenant().today();
     let a = find(&mut tx, id, now).await?;
     let all = accounts(&mut tx, now).await?;
     let fields = match f.validate(&all, Some(id), now) {
@@ -464,7 +459,7 @@ pub async fn set_active(
 ) -> AppResult<Response> {
     tx.require(Permission::RecordFunds)?;
     let locale = tx.user().locale;
-    let now = today(&tx);
+    let now = tx.tenant().today();
     let a = find(&mut tx, id, now).await?;
     let active = f.active == "1";
     let by = tx.user().id;

@@ -14,7 +14,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use super::ledger::{self, MovementForm, Purpose};
-use super::movements::{today, viewer};
+use super::movements::viewer;
 use super::queries as funds_queries;
 use crate::audit::{Action, Change, snapshot};
 use crate::auth::{Permission, UserId};
@@ -177,7 +177,7 @@ async fn list_page(
 ) -> AppResult<String> {
     let locale = tx.user().locale;
     let v = viewer(tx);
-    let now = today(tx);
+    let now = tx.tenant().today();
     let deposits = select(tx, v, None).await?;
     let outstanding: Decimal = deposits
         .iter()
@@ -238,7 +238,7 @@ async fn list_page(
 /// The deposits, unsettled first with overdue due-back dates marked, and the form to pay one.
 pub async fn list(mut tx: TenantTx<Funds>, page: Page) -> AppResult<Response> {
     let form = DepositForm {
-        movement: MovementForm::new(today(&tx), Decimal::ZERO),
+        movement: MovementForm::new(tx.tenant().today(), Decimal::ZERO),
         ..DepositForm::default()
     };
     let html = list_page(&mut tx, &page, form, FieldErrors::default()).await?;
@@ -264,7 +264,7 @@ pub async fn create(
 ) -> AppResult<Response> {
     tx.require(Permission::RecordFunds)?;
     let v = viewer(&tx);
-    let now = today(&tx);
+    let now = tx.tenant().today();
     let mut e = FieldErrors::default();
     let tender_name = form::text(&mut e, "tender_name", &f.tender_name, true, 200);
     let counterparty_id = optional_int(&mut e, "counterparty_id", &f.counterparty_id, 1..=i64::MAX);
@@ -415,7 +415,7 @@ async fn show_page(
     refused: Refused,
 ) -> AppResult<String> {
     let locale = tx.user().locale;
-    let now = today(tx);
+    let now = tx.tenant().today();
     let arg = viewer(tx);
     let d = find(tx, arg, id).await?;
     let tenant = tx.tenant_id();
@@ -547,7 +547,7 @@ pub async fn refund(
         return not_open(tx, page, id).await;
     }
     let mut e = FieldErrors::default();
-    let input = f.parse(&mut e, today(&tx));
+    let input = f.parse(&mut e, tx.tenant().today());
     if let Some(input) = &input {
         if input.amount != d.amount {
             e.add("amount", "funds_ledger.refund_whole");
@@ -616,7 +616,7 @@ pub async fn convert(
     if d.status != "paid" || d.cancelled {
         return not_open(tx, page, id).await;
     }
-    let now = today(&tx);
+    let now = tx.tenant().today();
     let mut e = FieldErrors::default();
     let on = required_date(&mut e, "settled_on", &f.settled_on);
     if on.is_some_and(|x| x > now) {

@@ -303,7 +303,7 @@ pub async fn show(mut p: ProjectTx<Plans>, page: Page) -> AppResult<Html<String>
     let layout = page.layout(&p.tx, "plans.project_home");
     let risks_overdue = if layout.modules.contains(&crate::tenancy::ModuleId::Changes) {
         let t = p.tx.tenant();
-        let today = t.now.with_timezone(&t.time_zone).date_naive();
+        let today = t.today();
         crate::changes::risks::overdue_reviews(&mut p.tx, p.project.id, today).await?
     } else {
         0

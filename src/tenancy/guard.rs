@@ -61,6 +61,13 @@ pub struct TenantInfo {
     pub now: DateTime<Utc>,
 }
 
+impl TenantInfo {
+    /// Today's date where the company is (its time zone), at the request's time.
+    pub fn today(&self) -> chrono::NaiveDate {
+        self.now.with_timezone(&self.time_zone).date_naive()
+    }
+}
+
 /// A tenant transaction for a handler of module `M`, with the user and tenant it serves.
 /// Dropped without `commit`, it rolls back.
 #[derive(Debug)]

@@ -4,7 +4,6 @@
 
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use chrono::NaiveDate;
 
 use super::base;
 use super::domain::{MAX_COMMENT, has_impact};
@@ -23,12 +22,6 @@ use crate::web::form::{self, FieldErrors};
 use crate::web::{AppForm, Page, Path};
 
 use super::form::VersionForm;
-
-/// The tenant's today.
-fn today(p: &ProjectTx<Changes>) -> NaiveDate {
-    let tenant = p.tx.tenant();
-    tenant.now.with_timezone(&tenant.time_zone).date_naive()
-}
 
 fn status_of(r: &Request) -> Status {
     Status::parse(&r.status).unwrap_or(Status::Draft)
@@ -172,7 +165,7 @@ pub async fn withdraw(
 async fn approve(p: &mut ProjectTx<Changes>, id: i64) -> AppResult<&'static str> {
     let r = shared::find(&mut p.tx, p.project.id, id, true).await?;
     let user = p.tx.user().clone();
-    let today = today(p);
+    let today = p.tx.tenant().today();
     match apply(&mut p.tx, &p.project, &r, &user, today).await? {
         Ok(applied) => {
             audit_step(

@@ -9,7 +9,7 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 
 use super::domain::{self, CRITICAL_SCORE, CategoryRef, Grid};
-use super::handlers::{ListQuery, cell_of, filter_category, query_string, today};
+use super::handlers::{ListQuery, cell_of, filter_category, query_string};
 use super::queries::{self, Filter, Risk};
 use super::views::{
     self, AwaitingRow, CategoriesPage, CategoryRow, CompanyRisksPage, Filters, OverdueRow, Panel,
@@ -52,7 +52,7 @@ pub async fn overview(
     Query(q): Query<ListQuery>,
 ) -> AppResult<Html<String>> {
     let locale = tx.user().locale;
-    let today = today(&tx);
+    let today = tx.tenant().today();
     let v = queries::viewer(tx.user().id, tx.user().role);
     let project = q.project.trim().parse::<i64>().ok().filter(|id| *id > 0);
     let mut f = Filter {
@@ -338,7 +338,7 @@ pub const PANEL_ROWS: usize = 5;
 /// first few), critical risks, and change requests awaiting the user's vote. Call it only
 /// when `shows_panel`.
 pub async fn dashboard_panel<M: Module>(tx: &mut TenantTx<M>) -> AppResult<Panel> {
-    let today = today(tx);
+    let today = tx.tenant().today();
     let user = tx.user().id;
     let role = tx.user().role;
     let v = queries::viewer(user, role);

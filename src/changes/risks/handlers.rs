@@ -6,7 +6,6 @@ use askama::Template;
 use axum::extract::Query;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use chrono::NaiveDate;
 use serde::Deserialize;
 
 use super::domain::{self, CategoryRef, Grid, ReviewForm, RiskFields, RiskForm};
@@ -17,15 +16,9 @@ use crate::auth::{Permission, UserId};
 use crate::error::{AppError, AppResult};
 use crate::plans::access::ProjectTx;
 use crate::plans::views::{Choice, ProjectTab};
-use crate::tenancy::{Changes, Module, TenantTx};
+use crate::tenancy::Changes;
 use crate::web::form::FieldErrors;
 use crate::web::{AppForm, Page, Path, i18n};
-
-/// The tenant's today.
-pub fn today<M: Module>(tx: &TenantTx<M>) -> NaiveDate {
-    let t = tx.tenant();
-    t.now.with_timezone(&t.time_zone).date_naive()
-}
 
 fn base(project: i64) -> String {
     format!("/projects/{project}/risks")
@@ -88,7 +81,7 @@ pub async fn list(
     Query(q): Query<ListQuery>,
 ) -> AppResult<Html<String>> {
     let locale = p.tx.user().locale;
-    let today = today(&p.tx);
+    let today = p.tx.tenant().today();
     let project = p.project.id;
     let base = base(project);
     let all = Viewer {
@@ -340,7 +333,7 @@ pub async fn create(
     let me = p.tx.user().id;
     let taken = queries::taken_numbers(&mut p.tx, project).await?;
     let number = crate::changes::domain::next_number("R", &taken);
-    let closed_on = domain::closed_on(fields.status, None, today(&p.tx));
+    let closed_on = domain::closed_on(fields.status, None, p.tx.tenant().today());
     let id = queries::insert(&mut p.tx, project, &number, &fields, closed_on, me).await?;
     p.tx.audit(Change {
         entity: "risk",
@@ -430,7 +423,7 @@ pub async fn update(
         }
     };
     let me = p.tx.user().id;
-    let closed_on = domain::closed_on(fields.status, risk.closed_on, today(&p.tx));
+    let closed_on = domain::closed_on(fields.status, risk.closed_on, p.tx.tenant().today());
     if !queries::update(&mut p.tx, id, &fields, closed_on, f.version, me).await? {
         return Err(AppError::Conflict);
     }
@@ -464,7 +457,7 @@ async fn risk_page(
     parts: ShowParts,
 ) -> AppResult<String> {
     let locale = p.tx.user().locale;
-    let today = today(&p.tx);
+    let today = p.tx.tenant().today();
     let reviews = queries::reviews(&mut p.tx, risk.id).await?;
     let review = parts.review.unwrap_or_else(|| ReviewForm {
         reviewed_on: today.to_string(),
@@ -530,7 +523,7 @@ pub async fn record_review(
         let html = risk_page(&mut p, &page, risk, parts).await?;
         return Ok(page_with_status(StatusCode::CONFLICT, html));
     }
-    let review = match f.validate(today(&p.tx)) {
+    let review = match f.validate(p.tx.tenant().today()) {
         Ok(r) => r,
         Err(errors) => {
             let parts = ShowParts {

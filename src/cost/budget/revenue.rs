@@ -87,7 +87,7 @@ struct Parts {
 
 fn today(p: &ProjectTx<Cost>) -> NaiveDate {
     let tenant = p.tx.tenant();
-    tenant.now.with_timezone(&tenant.time_zone).date_naive()
+    tenant.today()
 }
 
 async fn revenue_page(p: &mut ProjectTx<Cost>, page: &Page, parts: Parts) -> AppResult<String> {

@@ -36,7 +36,7 @@ fn base(project: i64) -> String {
 
 fn today(p: &ProjectTx<Cost>) -> NaiveDate {
     let tenant = p.tx.tenant();
-    tenant.now.with_timezone(&tenant.time_zone).date_naive()
+    tenant.today()
 }
 
 /// A snapshot in the list.

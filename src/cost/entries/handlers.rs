@@ -40,7 +40,7 @@ const EXPORT_LIMIT: i64 = 100_000;
 /// The tenant's today: no entry is dated later.
 pub(super) fn today(p: &ProjectTx<Cost>) -> NaiveDate {
     let t = p.tx.tenant();
-    t.now.with_timezone(&t.time_zone).date_naive()
+    t.today()
 }
 
 pub(super) fn base(project: i64) -> String {

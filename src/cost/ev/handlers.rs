@@ -34,7 +34,7 @@ pub async fn show(mut p: ProjectTx<Cost>, page: Page) -> AppResult<Html<String>>
     let project = p.project.clone();
     let locale = page.locale;
     let tenant = p.tx.tenant();
-    let today = tenant.now.with_timezone(&tenant.time_zone).date_naive();
+    let today = tenant.today();
     let as_of = project.status_date.unwrap_or(today);
     let as_of_note = match project.status_date {
         Some(d) => i18n::tf(locale, "cost_ev.as_of_status", &[("date", &d)]),

@@ -64,11 +64,6 @@ fn viewer(tx: &TenantTx<Funds>) -> Viewer {
     }
 }
 
-fn today(tx: &TenantTx<Funds>) -> NaiveDate {
-    let t = tx.tenant();
-    t.now.with_timezone(&t.time_zone).date_naive()
-}
-
 fn percent_text(d: Decimal) -> String {
     format!("{} %", format::quantity(d))
 }
@@ -214,7 +209,7 @@ pub async fn list(
         status: STATUSES.contains(&status).then(|| status.to_owned()),
     };
     let apps = queries::list(&mut tx, v, &filter).await?;
-    let day = today(&tx);
+    let day = tx.tenant().today();
     let mut totals = [Decimal::ZERO; 5];
     for a in apps.iter().filter(|a| a.status != "withdrawn") {
         let l = listed(a);
@@ -612,7 +607,7 @@ pub async fn new(
     let period_no = queries::next_period_no(&mut tx, id).await?;
     let form = ApplicationForm {
         contract_id: id.to_string(),
-        period_end: today(&tx).to_string(),
+        period_end: tx.tenant().today().to_string(),
         payment_ratio: k.payment_ratio.map(format::quantity).unwrap_or_default(),
         ..ApplicationForm::default()
     };
@@ -818,7 +813,7 @@ async fn detail_page(
         c.deductions =
             a.retention_amount + a.advance_recovered + a.owner_materials + a.other_deductions;
     }
-    let day = today(tx);
+    let day = tx.tenant().today();
     let settlement = match (a.status.as_str(), a.certified_amount) {
         ("certified", Some(certified)) => {
             let outstanding = domain::outstanding(certified, a.received);
@@ -1022,7 +1017,7 @@ pub async fn submit(
         }
     };
     let by = tx.user().id;
-    let day = today(&tx);
+    let day = tx.tenant().today();
     let c = checked.computed;
     if queries::submit(&mut tx, id, c.retention, c.net_payable, day, f.version, by)
         .await?
@@ -1127,7 +1122,7 @@ pub async fn certify(
         )
         .await;
     }
-    let day = today(&tx);
+    let day = tx.tenant().today();
     let mut e = FieldErrors::default();
     let amount = optional_decimal(
         &mut e,
@@ -1249,7 +1244,7 @@ pub async fn receive(
     };
     let mut e = FieldErrors::default();
     let mut notice = Vec::new();
-    let input = f.movement.parse(&mut e, today(&tx));
+    let input = f.movement.parse(&mut e, tx.tenant().today());
     if let Some(input) = &input {
         ledger::check(&mut tx, input, &mut e).await?;
         let outstanding = domain::outstanding(certified, a.received);
@@ -1354,7 +1349,7 @@ async fn retention_page(
     } else {
         Vec::new()
     };
-    let day = today(tx);
+    let day = tx.tenant().today();
     Ok(RetentionPage {
         layout: page.layout(tx, "funds_apply.retention_title"),
         funds_tab: "applications",
@@ -1409,7 +1404,7 @@ pub async fn receive_retention(
     let k = income_contract(&mut tx, id, true).await?;
     let mut e = FieldErrors::default();
     let mut notice = Vec::new();
-    let input = f.movement.parse(&mut e, today(&tx));
+    let input = f.movement.parse(&mut e, tx.tenant().today());
     if let Some(input) = &input {
         ledger::check(&mut tx, input, &mut e).await?;
         let withheld = queries::retention_withheld(&mut tx, id).await?;

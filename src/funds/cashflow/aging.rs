@@ -111,7 +111,7 @@ pub async fn show(
 ) -> AppResult<Response> {
     let locale = page.locale;
     let v = super::viewer(&tx);
-    let today = super::today(&tx);
+    let today = tx.tenant().today();
     let contracts = queries::contracts(&mut tx, v, None).await?;
     let certified = queries::certified_items(&mut tx, v, None).await?;
     let invoices = queries::invoice_items(&mut tx, v, None).await?;

@@ -51,11 +51,6 @@ pub(crate) fn viewer<M: Module>(tx: &TenantTx<M>) -> Viewer {
     }
 }
 
-pub(crate) fn today<M: Module>(tx: &TenantTx<M>) -> NaiveDate {
-    let t = tx.tenant();
-    t.now.with_timezone(&t.time_zone).date_naive()
-}
-
 /// The months a cash-flow view shows: the last 12 up to the current one (or from the first
 /// with any money or plan, if later), then the planned months ahead (at most 24).
 pub(crate) fn range(
@@ -231,7 +226,7 @@ pub fn shows_panel<M: Module>(tx: &TenantTx<M>) -> bool {
 /// only when `shows_panel`.
 pub async fn dashboard_panel<M: Module>(tx: &mut TenantTx<M>) -> AppResult<Panel> {
     let v = viewer(tx);
-    let today = today(tx);
+    let today = tx.tenant().today();
     let current = domain::month_of(today);
     let flows = queries::by_month(&queries::months(tx, v, None).await?);
     let this = flows.get(&current).copied().unwrap_or_default();

@@ -152,7 +152,7 @@ pub async fn show(
 ) -> AppResult<Response> {
     let locale = page.locale;
     let v = super::viewer(&tx);
-    let today = super::today(&tx);
+    let today = tx.tenant().today();
     let current = domain::month_of(today);
     let o = load(&mut tx, v, today).await?;
     if let Some(format) = q.format {

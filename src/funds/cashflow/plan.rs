@@ -138,7 +138,7 @@ pub async fn edit(
     Query(q): Query<RangeQuery>,
 ) -> AppResult<Html<String>> {
     p.require(Permission::PlanFunds)?;
-    let first = parse_month(&q.from).unwrap_or_else(|| domain::month_of(super::today(&p.tx)));
+    let first = parse_month(&q.from).unwrap_or_else(|| domain::month_of(p.tx.tenant().today()));
     let rows = saved(&mut p, first).await?;
     Ok(Html(render(
         &p,

@@ -92,7 +92,7 @@ pub async fn show(mut p: ProjectTx<Funds>, page: Page) -> AppResult<Response> {
     let locale = page.locale;
     let project = p.project.clone();
     let v = super::viewer(&p.tx);
-    let today = super::today(&p.tx);
+    let today = p.tx.tenant().today();
     let current = domain::month_of(today);
     let actual = queries::by_month(&queries::months(&mut p.tx, v, Some(project.id)).await?);
     let plan_rows = queries::plans(

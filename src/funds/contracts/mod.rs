@@ -60,11 +60,6 @@ fn viewer(tx: &TenantTx<Funds>) -> Viewer {
     }
 }
 
-fn today(tx: &TenantTx<Funds>) -> chrono::NaiveDate {
-    let t = tx.tenant();
-    t.now.with_timezone(&t.time_zone).date_naive()
-}
-
 fn category_label(locale: Locale, zh: Option<&str>, en: Option<&str>) -> String {
     match (locale, en) {
         (Locale::En, Some(en)) if !en.is_empty() => en.to_owned(),
@@ -778,7 +773,7 @@ async fn move_status(
     let locale = tx.user().locale;
     let v = viewer(&tx);
     let k = queries::find(&mut tx, v, id, true).await?;
-    let today = today(&tx);
+    let today = tx.tenant().today();
     let by = tx.user().id;
     // The cap may have been lowered since the draft was saved.
     let cap = funds_queries::retention_cap(&mut tx).await?.0;

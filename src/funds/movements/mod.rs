@@ -67,11 +67,6 @@ pub(crate) fn viewer(tx: &TenantTx<Funds>) -> Viewer {
     }
 }
 
-pub(crate) fn today(tx: &TenantTx<Funds>) -> NaiveDate {
-    let t = tx.tenant();
-    t.now.with_timezone(&t.time_zone).date_naive()
-}
-
 /// The label of a ledger kind, the wage account's included.
 pub fn kind_label(locale: Locale, kind: &str) -> String {
     ledger::kind_label(locale, kind)
@@ -259,7 +254,7 @@ pub async fn list(
     let (n, offset) = domain::page_offset(&q.page);
     let rows = queries::rows(&mut tx, v, &filter, PAGE_SIZE, offset).await?;
     let projects = funds_queries::visible_projects(&mut tx, v.user, v.all).await?;
-    let arg = today(&tx);
+    let arg = tx.tenant().today();
     let all_accounts = super::accounts::accounts(&mut tx, arg).await?;
     let parties = funds_queries::counterparties(&mut tx).await?;
     let html = MovementsPage {
@@ -415,7 +410,7 @@ pub async fn new(mut tx: TenantTx<Funds>, page: Page) -> AppResult<Response> {
     tx.require(Permission::RecordFunds)?;
     let form = OtherForm {
         kind: "other_out".to_owned(),
-        movement: MovementForm::new(today(&tx), rust_decimal::Decimal::ZERO),
+        movement: MovementForm::new(tx.tenant().today(), rust_decimal::Decimal::ZERO),
         ..OtherForm::default()
     };
     let html = form_page(&mut tx, &page, form, FieldErrors::default()).await?;
@@ -473,7 +468,7 @@ pub async fn create(
     if f.movement.note.trim().is_empty() {
         errors.add("note", "funds_ledger.note_required");
     }
-    let input = f.movement.parse(&mut errors, today(&tx));
+    let input = f.movement.parse(&mut errors, tx.tenant().today());
     if let Some(input) = &input {
         ledger::check(&mut tx, input, &mut errors).await?;
     }
@@ -593,7 +588,7 @@ pub(crate) async fn show_page(
         (
             ReverseForm {
                 reason: String::new(),
-                moved_on: today(tx).to_string(),
+                moved_on: tx.tenant().today().to_string(),
             },
             FieldErrors::default(),
         )
@@ -679,7 +674,7 @@ pub async fn reverse(
         .await?;
         return Ok((StatusCode::CONFLICT, Html(html)).into_response());
     }
-    let now = today(&tx);
+    let now = tx.tenant().today();
     let mut errors = FieldErrors::default();
     let reason = form::text(&mut errors, "reason", &f.reason, true, 500);
     let on = if f.moved_on.trim().is_empty() {

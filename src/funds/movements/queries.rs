@@ -318,15 +318,8 @@ pub async fn deposit_status(scope: &mut TenantScope, deposit: i64) -> AppResult<
     .await?)
 }
 
-/// An attachment as listed.
-#[derive(Debug, Clone)]
-pub struct Attachment {
-    pub id: i64,
-    pub file_name: String,
-    pub content_type: String,
-    pub size: i32,
-    pub created_at: DateTime<Utc>,
-}
+/// An attachment as listed: the cost entries' shape, every attachment table has it.
+pub use crate::cost::entries::queries::Attachment;
 
 pub async fn list_attachments(
     scope: &mut TenantScope,

@@ -16,7 +16,6 @@ use askama::Template;
 use axum::extract::Query;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
@@ -60,11 +59,6 @@ fn viewer(tx: &TenantTx<Funds>) -> Viewer {
         user: tx.user().id,
         all: sees_all_projects(tx.user().role),
     }
-}
-
-fn today(tx: &TenantTx<Funds>) -> NaiveDate {
-    let t = tx.tenant();
-    t.now.with_timezone(&t.time_zone).date_naive()
 }
 
 fn category_label(locale: Locale, zh: Option<&str>, en: Option<&str>) -> String {
@@ -437,7 +431,7 @@ async fn facts(tx: &mut TenantTx<Funds>, k: &Contract) -> AppResult<ContractFact
             .retention_release_on
             .map(|d| d.to_string())
             .unwrap_or_default(),
-        retention_due: retention_due(k.retention_release_on, today(tx)),
+        retention_due: retention_due(k.retention_release_on, tx.tenant().today()),
         signed: k.direction == "expense" && k.status == "signed",
     })
 }
@@ -608,7 +602,7 @@ async fn validate(
     let purpose = form::text(&mut e, "purpose", &f.purpose, true, 500);
     let override_reason = form::text(&mut e, "override_reason", &f.override_reason, false, 500);
     let settings = queries::approval_settings(tx).await?;
-    let requested_on = today(tx);
+    let requested_on = tx.tenant().today();
     let kind = f.kind.trim();
     if kind == "reimbursement" {
         let project_id = optional_int(&mut e, "project_id", &f.project_id, 1..=i64::MAX);
@@ -852,7 +846,7 @@ async fn detail_page(
     };
     let trail = queries::approvals(tx, id).await?;
     let accounts = ledger::account_choices(&ledger::active_accounts(tx).await?);
-    let today = today(tx);
+    let today = tx.tenant().today();
     Ok(RequestPage {
         layout: page.layout(tx, "funds_pay.request"),
         funds_tab: "requests",
@@ -1154,7 +1148,7 @@ pub async fn pay(
         return refuse(tx, &page, id, StatusCode::CONFLICT, x).await;
     }
     let mut e = FieldErrors::default();
-    let input = f.movement.parse(&mut e, today(&tx));
+    let input = f.movement.parse(&mut e, tx.tenant().today());
     if let Some(input) = &input {
         if !pays_in_full(input.amount, r.amount) {
             e.add("amount", "funds_pay.pay_in_full");

@@ -122,7 +122,7 @@ pub async fn template(mut tx: TenantTx<Labour>, Path(file): Path<String>) -> App
         .map_or_else(|| "普工".to_owned(), |t| t.name_zh);
     let tenant = tx.tenant();
     let example = Example {
-        date: tenant.now.with_timezone(&tenant.time_zone).date_naive(),
+        date: tenant.today(),
         project: project.unwrap_or_else(|| "P-001".to_owned()),
         // A worker need not be in a crew; a ticket must name one.
         crew: crew.unwrap_or_else(|| match kind {
@@ -296,7 +296,7 @@ pub async fn upload(
         user: me,
         user_name: tx.user().name.clone(),
         role: tx.user().role,
-        today: tenant.now.with_timezone(&tenant.time_zone).date_naive(),
+        today: tenant.today(),
     };
     // The job is committed before its task starts, so the task and the page find it.
     tx.commit().await?;

@@ -526,7 +526,7 @@ pub async fn dashboard_panel<M: crate::tenancy::Module>(
     let role = tx.user().role;
     let user = tx.user().id;
     let tenant = tx.tenant();
-    let today = tenant.now.with_timezone(&tenant.time_zone).date_naive();
+    let today = tenant.today();
     let month = month_of(today);
     let next = month_end(month).succ_opt().unwrap_or(month);
     let projects = if crate::plans::access::sees_all_projects(role) {

@@ -49,7 +49,7 @@ pub fn visibility(tx: &TenantTx<Labour>) -> Visibility {
 
 fn today(tx: &TenantTx<Labour>) -> NaiveDate {
     let t = tx.tenant();
-    t.now.with_timezone(&t.time_zone).date_naive()
+    t.today()
 }
 
 fn status_of(t: &Ticket) -> TicketStatus {

@@ -34,7 +34,7 @@ use crate::web::{AppForm, AppState, Page, Path, format, i18n};
 /// The tenant's today: no log is written for a later day.
 fn today(p: &ProjectTx<Progress>) -> NaiveDate {
     let tenant = p.tx.tenant();
-    tenant.now.with_timezone(&tenant.time_zone).date_naive()
+    tenant.today()
 }
 
 fn base(project: i64) -> String {
