@@ -180,17 +180,7 @@ impl Job {
     /// committed or neither. An error (the job was taken over after this worker lost its
     /// lease) means the transaction must not be committed.
     pub async fn complete(&self, scope: &mut TenantScope) -> AppResult<()> {
-        self.end(scope, JobStatus::Done).await
-    }
-
-    /// Ends the job as failed in `scope`'s transaction, where the feature records why (a
-    /// file whose rows are refused: its job ran to its end, so it is not retried).
-    pub async fn fail(&self, scope: &mut TenantScope) -> AppResult<()> {
-        self.end(scope, JobStatus::Failed).await
-    }
-
-    async fn end(&self, scope: &mut TenantScope, status: JobStatus) -> AppResult<()> {
-        if job_queue::end_job(scope, self.id, &self.claim, status, None).await? {
+        if job_queue::end_job(scope, self.id, &self.claim, JobStatus::Done, None).await? {
             Ok(())
         } else {
             Err(AppError::Internal(anyhow::anyhow!(
