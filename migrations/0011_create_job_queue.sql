@@ -9,7 +9,7 @@
 -- the job's own work runs in a transaction bound to that tenant.
 create table job (
     id           bigint generated always as identity primary key,
-    tenant_id    bigint not null references tenant (id),
+    tenant_id    bigint not null references tenant (id) on delete cascade,
     kind         text not null check (kind ~ '^[a-z][a-z0-9_]{0,62}$'),
     status       text not null default 'queued'
                  check (status in ('queued', 'running', 'done', 'failed')),
