@@ -14,6 +14,7 @@ pub mod db;
 pub mod demo;
 pub mod error;
 pub mod funds;
+pub mod jobs;
 pub mod labour;
 pub mod licence;
 pub mod mail;

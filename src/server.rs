@@ -79,6 +79,7 @@ pub async fn serve(config: Config) -> Result<(), StartError> {
     };
     let bind = config.bind;
     let state = AppState::new(db.clone(), config)?;
+    crate::jobs::start(db.clone(), [crate::labour::import::JOB]);
     spawn_session_sweeper(db);
 
     let listener = tokio::net::TcpListener::bind(bind)

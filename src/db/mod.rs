@@ -8,6 +8,7 @@
 
 pub mod cross_tenant;
 pub mod embedded;
+pub mod job_queue;
 mod tenant_scope;
 
 use std::time::Duration;

@@ -2,8 +2,6 @@
 //! and column with nothing saved, the background job and its page, templates that import
 //! back, roles, project membership and other tenants.
 
-use std::time::Duration;
-
 use axum::http::{StatusCode, header};
 use chrono::{Days, NaiveDate};
 use rust_xlsxwriter::{Format, Workbook};
@@ -12,13 +10,13 @@ use crate::plans::create_project;
 use crate::support::{TestApp, TestClient, TestResponse, assert_not_found};
 
 /// Identity numbers with right check digits (the first is GB 11643's example).
-const ID_A: &str = "11010519491231002X";
-const ID_B: &str = "440524198001010013";
-const ID_C: &str = "110101199003070038";
-const ID_D: &str = "320102198506151236";
+pub const ID_A: &str = "11010519491231002X";
+pub const ID_B: &str = "440524198001010013";
+pub const ID_C: &str = "110101199003070038";
+pub const ID_D: &str = "320102198506151236";
 
-const WORKERS_HEAD: &str = "姓名,身份证号,电话,工种,班组,日工资,开户银行,银行卡号\n";
-const TICKETS_HEAD: &str =
+pub const WORKERS_HEAD: &str = "姓名,身份证号,电话,工种,班组,日工资,开户银行,银行卡号\n";
+pub const TICKETS_HEAD: &str =
     "日期,项目编号,班组,姓名,身份证号,工种,人数,工资类型,数量,日工资,事由,工作内容\n";
 
 /// The tenant's today (Asia/Shanghai, the default time zone).
@@ -28,7 +26,7 @@ fn today() -> NaiveDate {
         .date_naive()
 }
 
-fn days_ago(n: u64) -> NaiveDate {
+pub fn days_ago(n: u64) -> NaiveDate {
     today().checked_sub_days(Days::new(n)).unwrap()
 }
 
@@ -50,7 +48,7 @@ fn xlsx(rows: &[Vec<&str>]) -> Vec<u8> {
 }
 
 /// Uploads `bytes` as the file of the `kind` import (from the import page, for its token).
-async fn upload(c: &mut TestClient, kind: &str, name: &str, bytes: Vec<u8>) -> TestResponse {
+pub async fn upload(c: &mut TestClient, kind: &str, name: &str, bytes: Vec<u8>) -> TestResponse {
     let r = c.get("/labour/import").await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     let mime = if name.ends_with(".csv") {
@@ -66,27 +64,48 @@ async fn upload(c: &mut TestClient, kind: &str, name: &str, bytes: Vec<u8>) -> T
     .await
 }
 
-/// Follows an upload to its job page and waits (at most 20 s) until the job has ended.
-async fn finished(c: &mut TestClient, r: &TestResponse) -> TestResponse {
+/// Follows an upload to its import's page, which waits (reloading itself) while the job is
+/// queued; runs the queue as the server's workers would, and returns the page once the
+/// import has ended (it then stops reloading).
+pub async fn finished(app: &TestApp, c: &mut TestClient, r: &TestResponse) -> TestResponse {
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     let at = r.location().to_owned();
     assert!(at.starts_with("/labour/import/jobs/"), "{at}");
-    for _ in 0..400 {
-        let page = c.get(&at).await;
-        assert_eq!(page.status, StatusCode::OK, "{}", page.body);
-        if !page.body.contains("data-status=\"running\"") {
-            assert!(page.headers.get(header::REFRESH).is_none());
-            return page;
-        }
-        assert_eq!(page.headers[header::REFRESH], "1");
-        page.assert_contains("<meta http-equiv=\"refresh\" content=\"1\">");
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("the import at {at} did not finish");
+    let page = c.get(&at).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    page.assert_contains("data-status=\"queued\"");
+    assert_eq!(page.headers[header::REFRESH], "1");
+    page.assert_contains("<meta http-equiv=\"refresh\" content=\"1\">");
+    assert!(run_jobs(app).await >= 1, "no job was run for {at}");
+    let page = c.get(&at).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    assert_ended(&page);
+    page
+}
+
+/// Runs every due job of the app's database, as a worker of the server would.
+pub async fn run_jobs(app: &TestApp) -> usize {
+    girder::jobs::run_until_idle(&app.state.db, [girder::labour::import::JOB]).await
+}
+
+/// The import has ended, and its page no longer reloads itself.
+pub fn assert_ended(page: &TestResponse) {
+    assert!(
+        !page.body.contains("data-status=\"running\"")
+            && !page.body.contains("data-status=\"queued\""),
+        "{}",
+        page.body
+    );
+    assert!(page.headers.get(header::REFRESH).is_none());
+    assert!(
+        !page.body.contains("http-equiv=\"refresh\""),
+        "{}",
+        page.body
+    );
 }
 
 /// The rows of the error table, as "row | column | message".
-fn error_rows(page: &TestResponse) -> Vec<String> {
+pub fn error_rows(page: &TestResponse) -> Vec<String> {
     let row = scraper::Selector::parse("#errors tbody tr").unwrap();
     let cell = scraper::Selector::parse("td").unwrap();
     page.html()
@@ -109,16 +128,16 @@ fn assert_error(rows: &[String], row: usize, column: &str, message: &str) {
     );
 }
 
-struct Site {
-    app: TestApp,
-    owner: TestClient,
-    tenant: i64,
-    project: i64,
+pub struct Site {
+    pub app: TestApp,
+    pub owner: TestClient,
+    pub tenant: i64,
+    pub project: i64,
 }
 
 /// A company with project P1, a crew counted in days (木工一班) and one in hours (钢筋班),
 /// and workers 张三 (ID_A, 木工, 320 a day) and 李四 (ID_B, 钢筋工, 300).
-async fn site() -> Site {
+pub async fn site() -> Site {
     let app = TestApp::spawn().await;
     let (mut owner, tenant) = app.signup("Acme", "owner@acme.cn").await;
     let project = create_project(&mut owner, "P1", "").await;
@@ -140,7 +159,7 @@ async fn site() -> Site {
     }
 }
 
-async fn count(app: &TestApp, table: &str, tenant: i64) -> i64 {
+pub async fn count(app: &TestApp, table: &str, tenant: i64) -> i64 {
     app.count(&format!(
         "select count(*) from {table} where tenant_id = {tenant}"
     ))
@@ -199,7 +218,7 @@ async fn a_good_workers_workbook_is_saved() {
         vec!["赵六", ID_D, "", "电工", "", "350.50", "", ""],
     ]);
     let r = upload(&mut owner, "workers", "花名册.xlsx", file).await;
-    let page = finished(&mut owner, &r).await;
+    let page = finished(&app, &mut owner, &r).await;
     assert_eq!(page.text("#status"), "已完成");
     assert!(
         page.text("#result").contains("已保存 2 名工人"),
@@ -249,7 +268,7 @@ async fn a_bad_workers_file_lists_every_error_and_saves_nothing() {
          周九,{ID_C},,普工,,300,,\n"
     );
     let r = upload(&mut owner, "workers", "workers.csv", file.into_bytes()).await;
-    let page = finished(&mut owner, &r).await;
+    let page = finished(&app, &mut owner, &r).await;
     assert_eq!(page.text("#status"), "未导入");
     let rows = error_rows(&page);
     assert_error(&rows, 3, "身份证号", "身份证号校验位不对，请核对");
@@ -280,7 +299,7 @@ async fn good_tickets_become_submitted_tickets_with_their_totals() {
          {d2},P1,钢筋班,李四,{ID_B},,,加班,2,,,\n"
     );
     let r = upload(&mut owner, "tickets", "点工.csv", file.into_bytes()).await;
-    let page = finished(&mut owner, &r).await;
+    let page = finished(&app, &mut owner, &r).await;
     assert_eq!(page.text("#status"), "已完成", "{}", page.body);
     assert!(page.text("#result").contains("4 行"), "{}", page.body);
     assert_eq!(
@@ -349,7 +368,10 @@ async fn bad_ticket_rows_are_each_named_and_nothing_is_saved() {
     let d = days_ago(2);
     let ok = format!("{TICKETS_HEAD}{d},P1,钢筋班,李四,{ID_B},,,正常,20,,,\n");
     let r = upload(&mut manager, "tickets", "earlier.csv", ok.into_bytes()).await;
-    assert_eq!(finished(&mut manager, &r).await.text("#status"), "已完成");
+    assert_eq!(
+        finished(&app, &mut manager, &r).await.text("#status"),
+        "已完成"
+    );
     let tickets = count(&app, "labour_ticket", tenant).await;
     let lines = count(&app, "labour_ticket_line", tenant).await;
 
@@ -363,7 +385,7 @@ async fn bad_ticket_rows_are_each_named_and_nothing_is_saved() {
          {d},P1,木工一班,张三,110105194912310021,,,正常,1,,,\n"
     );
     let r = upload(&mut manager, "tickets", "bad.csv", file.into_bytes()).await;
-    let page = finished(&mut manager, &r).await;
+    let page = finished(&app, &mut manager, &r).await;
     assert_eq!(page.text("#status"), "未导入");
     let rows = error_rows(&page);
     assert_error(&rows, 3, "项目编号", "没有这个项目编号");
@@ -394,7 +416,7 @@ async fn another_companys_project_code_is_unknown() {
     let d = days_ago(1);
     let file = format!("{TICKETS_HEAD}{d},B1,木工一班,张三,{ID_A},,,正常,1,,,\n");
     let r = upload(&mut owner, "tickets", "t.csv", file.into_bytes()).await;
-    let page = finished(&mut owner, &r).await;
+    let page = finished(&app, &mut owner, &r).await;
     assert_error(&error_rows(&page), 2, "项目编号", "没有这个项目编号");
     assert_eq!(count(&app, "labour_ticket", tenant).await, 0);
 }
@@ -436,20 +458,23 @@ async fn templates_download_and_import_back() {
     let (mut fresh, fresh_tenant) = app.signup("Fresh", "owner@fresh.cn").await;
     let bytes = template_bytes(&mut fresh, "workers.xlsx").await;
     let r = upload(&mut fresh, "workers", "workers.xlsx", bytes).await;
-    let page = finished(&mut fresh, &r).await;
+    let page = finished(&app, &mut fresh, &r).await;
     assert_eq!(page.text("#status"), "已完成", "{}", page.body);
     assert_eq!(count(&app, "worker", fresh_tenant).await, 1);
     let bytes = template_bytes(&mut fresh, "workers.csv").await;
     let r = upload(&mut fresh, "workers", "workers.csv", bytes).await;
-    let page = finished(&mut fresh, &r).await;
+    let page = finished(&app, &mut fresh, &r).await;
     assert_error(&error_rows(&page), 2, "身份证号", "已有这个身份证号的工人");
     let bytes = template_bytes(&mut owner, "tickets.xlsx").await;
     let r = upload(&mut owner, "tickets", "tickets.xlsx", bytes).await;
-    let page = finished(&mut owner, &r).await;
+    let page = finished(&app, &mut owner, &r).await;
     assert_eq!(page.text("#status"), "已完成", "{}", page.body);
     let bytes = template_bytes(&mut owner, "tickets.csv").await;
     let r = upload(&mut owner, "tickets", "tickets.csv", bytes).await;
-    assert_eq!(finished(&mut owner, &r).await.text("#status"), "已完成");
+    assert_eq!(
+        finished(&app, &mut owner, &r).await.text("#status"),
+        "已完成"
+    );
     assert_eq!(count(&app, "labour_ticket", tenant).await, 2);
 }
 
@@ -531,7 +556,7 @@ async fn roles_without_the_right_are_refused() {
     // company's job.
     let file = format!("{WORKERS_HEAD}王五,{ID_C},,普工,,280,,\n");
     let r = upload(&mut owner, "workers", "w.csv", file.into_bytes()).await;
-    let job = finished(&mut owner, &r).await;
+    let job = finished(&app, &mut owner, &r).await;
     assert_eq!(job.status, StatusCode::OK);
     let at = r.location().to_owned();
     let mut foreman = app.user(tenant, "fm@acme.cn", "foreman").await;
@@ -563,7 +588,7 @@ async fn a_foreman_imports_only_for_the_crews_they_lead() {
          {d},P1,钢筋班,李四,{ID_B},,,正常,8,,,\n"
     );
     let r = upload(&mut foreman, "tickets", "t.csv", file.into_bytes()).await;
-    let page = finished(&mut foreman, &r).await;
+    let page = finished(&app, &mut foreman, &r).await;
     let rows = error_rows(&page);
     assert_error(&rows, 3, "班组", "只能导入您带领的班组");
     assert_eq!(rows.len(), 1, "{rows:?}");
@@ -571,6 +596,9 @@ async fn a_foreman_imports_only_for_the_crews_they_lead() {
 
     let file = format!("{TICKETS_HEAD}{d},P1,木工一班,张三,{ID_A},,,正常,1,,,\n");
     let r = upload(&mut foreman, "tickets", "t.csv", file.into_bytes()).await;
-    assert_eq!(finished(&mut foreman, &r).await.text("#status"), "已完成");
+    assert_eq!(
+        finished(&app, &mut foreman, &r).await.text("#status"),
+        "已完成"
+    );
     assert_eq!(count(&app, "labour_ticket", tenant).await, 1);
 }

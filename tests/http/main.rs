@@ -24,6 +24,7 @@ mod funds_contracts;
 mod funds_ledger;
 mod funds_requests;
 mod isolation;
+mod jobs;
 mod labour;
 mod labour_import;
 mod labour_roster;

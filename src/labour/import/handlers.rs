@@ -1,5 +1,5 @@
-//! Import handlers: the page with both uploads, the templates, the upload (which starts a
-//! background job) and the job's page.
+//! Import handlers: the page with both uploads, the templates, the upload (which queues a
+//! background job) and the import's page.
 
 use askama::Template;
 use axum::body::Body;
@@ -9,7 +9,7 @@ use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 
-use super::parse::{self, FileError, Kind, MAX_BYTES, RowError, Sheet};
+use super::parse::{self, FileError, Kind, MAX_BYTES, RowError};
 use super::views::{
     ErrorRow, Example, ImportPage, ImportSection, JobPage, JobRow, kind_key, status_key,
     template_csv, template_xlsx,
@@ -22,10 +22,6 @@ use crate::plans::access::sees_all_projects;
 use crate::tenancy::{Labour, TenantTx};
 use crate::web::form::{CSRF_FIELD, verify_csrf};
 use crate::web::{AppState, Page, Path, format, i18n};
-
-/// A job still running after this long has lost its task (the server restarted): its rows
-/// were never committed.
-const STALLED_AFTER_MINUTES: i64 = 30;
 
 /// The right an import of `kind` needs.
 fn permission(kind: Kind) -> Permission {
@@ -63,7 +59,7 @@ async fn index_page(
         .await?
         .into_iter()
         .map(|j| {
-            let (status_key, status_class) = status_key(&effective_status(&j, tx));
+            let (status_key, status_class) = status_key(j.status);
             JobRow {
                 href: format!("/labour/import/jobs/{}", j.id),
                 kind_key: kind_key(&j.kind),
@@ -224,16 +220,8 @@ async fn read_upload(
     Ok(upload.ok_or(Refusal::NoFile))
 }
 
-/// Reads the file on the blocking pool: a big workbook takes a while to unpack.
-async fn read_in_background(bytes: Vec<u8>, kind: Kind) -> AppResult<Result<Sheet, FileError>> {
-    Ok(
-        tokio::task::spawn_blocking(move || parse::read_file(&bytes, kind))
-            .await
-            .map_err(anyhow::Error::from)?,
-    )
-}
-
-/// Starts an import (multipart: `_csrf` first, then `file`) and answers with its job page.
+/// Queues an import (multipart: `_csrf` first, then `file`) and answers with its page. The
+/// file is read here, so one that cannot be read is refused at once; the job reads it again.
 ///
 /// The right to import is checked before the body is read, in a transaction that is closed
 /// again: a slow upload and the unpacking of the file hold no database connection.
@@ -249,16 +237,17 @@ pub async fn upload(
         .await?
         .require(permission(kind))?;
     let read = match read_upload(&state, &page, &parts, body).await? {
-        Ok(upload) => read_in_background(upload.bytes, kind)
-            .await?
-            .map(|sheet| (upload.file_name, sheet))
-            .map_err(Refusal::File),
+        Ok(upload) => match super::read_sheet(upload.bytes, kind).await? {
+            // Only the number of rows is kept: the job reads the file again.
+            (Ok(sheet), bytes) => Ok((upload.file_name, sheet.rows.len(), bytes)),
+            (Err(e), _) => Err(Refusal::File(e)),
+        },
         Err(refusal) => Err(refusal),
     };
     let mut tx = TenantTx::<Labour>::from_request_parts(&mut parts, &state).await?;
     tx.require(permission(kind))?;
     let locale = tx.user().locale;
-    let (file_name, sheet) = match read {
+    let (file_name, rows, bytes) = match read {
         Ok(ok) => ok,
         Err(refusal) => {
             let message = match refusal {
@@ -282,14 +271,14 @@ pub async fn upload(
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response());
         }
     };
-    let rows = i32::try_from(sheet.rows.len()).unwrap_or(i32::MAX);
+    let rows = i32::try_from(rows).unwrap_or(i32::MAX);
     let me = tx.user().id;
     let file_name = if file_name.is_empty() {
         format!("{}.xlsx", kind.as_str())
     } else {
         file_name
     };
-    let job = queries::insert_job(&mut tx, kind, &file_name, rows, me).await?;
+    let import = queries::insert_job(&mut tx, kind, &file_name, rows, me).await?;
     let tenant = tx.tenant();
     let who = Importer {
         tenant: tenant.id,
@@ -298,24 +287,15 @@ pub async fn upload(
         role: tx.user().role,
         today: tenant.today(),
     };
-    // The job is committed before its task starts, so the task and the page find it.
+    // The import and its job are committed together: a worker (of this server or, after a
+    // restart, of the next) finds both.
+    super::enqueue(&mut tx, import, &who, kind, &bytes).await?;
     tx.commit().await?;
-    super::spawn(state.db.clone(), job, who, kind, sheet);
-    Ok(Redirect::to(&format!("/labour/import/jobs/{job}")).into_response())
+    Ok(Redirect::to(&format!("/labour/import/jobs/{import}")).into_response())
 }
 
-/// `running` that has gone on too long is `stalled`.
-fn effective_status(job: &queries::ImportJob, tx: &TenantTx<Labour>) -> String {
-    let age = tx.tenant().now - job.created_at;
-    if job.status == "running" && age.num_minutes() >= STALLED_AFTER_MINUTES {
-        "stalled".to_owned()
-    } else {
-        job.status.clone()
-    }
-}
-
-/// A job's progress (the page reloads itself every second while it runs) and its outcome.
-/// Its creator sees it, and owners and admins; to anyone else it does not exist.
+/// An import's progress (the page reloads itself every second until it ends) and its
+/// outcome. Its creator sees it, and owners and admins; to anyone else it does not exist.
 pub async fn job(mut tx: TenantTx<Labour>, page: Page, Path(id): Path<i64>) -> AppResult<Response> {
     let job = queries::find_job(&mut tx, id)
         .await?
@@ -328,14 +308,12 @@ pub async fn job(mut tx: TenantTx<Labour>, page: Page, Path(id): Path<i64>) -> A
     tx.require(permission(kind))?;
     let locale = tx.user().locale;
     let tz = tx.tenant().time_zone;
-    let status = match effective_status(&job, &tx).as_str() {
-        "done" => "done",
-        "failed" => "failed",
-        "stalled" => "stalled",
-        _ => "running",
-    };
+    let status = job.status;
     let errors: Vec<RowError> = serde_json::from_value(job.errors.clone()).unwrap_or_default();
-    let errors = errors
+    // Messages about the import as a whole (the server stopped, the database failed) are
+    // shown as such, not as a table of rows.
+    let whole = !errors.is_empty() && errors.iter().all(|e| e.row == 0 && e.column.is_empty());
+    let errors: Vec<ErrorRow> = errors
         .into_iter()
         .map(|e| {
             let args: Vec<(&str, &dyn std::fmt::Display)> = e
@@ -366,7 +344,7 @@ pub async fn job(mut tx: TenantTx<Labour>, page: Page, Path(id): Path<i64>) -> A
         file_name: job.file_name.clone(),
         started: format::datetime(job.created_at, tz),
         finished: job.finished_at.map(|at| format::datetime(at, tz)),
-        status,
+        status: status.as_str(),
         status_key: status_key(status).0,
         rows_done: job.rows_done,
         rows_total: job.rows_total,
@@ -384,6 +362,13 @@ pub async fn job(mut tx: TenantTx<Labour>, page: Page, Path(id): Path<i64>) -> A
             },
             &[("n", &job.rows_total)],
         ),
+        notice: whole.then(|| {
+            errors
+                .iter()
+                .map(|e| e.message.as_str())
+                .collect::<Vec<_>>()
+                .join(" ")
+        }),
         errors,
         result_href: match kind {
             Kind::Workers => "/labour/workers",

@@ -2,10 +2,14 @@
 //! to download, Chinese headers). Every row is checked and nothing is saved unless every row
 //! is good.
 //!
-//! An upload becomes a job (`labour_import`), committed at once, and the rows are imported in
-//! the background: checked, then written in batches in one transaction that is committed only
-//! when all of them are in. Between batches the job's progress is committed on its own, so
-//! the job page (which reloads itself, no JavaScript needed) shows a bar moving.
+//! An upload is read at once (a file that cannot be read is refused with a message), then
+//! becomes an import (`labour_import`) and a job of the queue (`crate::jobs`) that keeps the
+//! file, both committed with the request. A worker imports the rows: checked, then written in
+//! batches in one transaction that is committed, with the job's end, only when all of them
+//! are in. Between batches the import's progress is committed on its own, so the import's
+//! page (which reloads itself, no JavaScript needed) shows a bar moving. If the server stops
+//! meanwhile nothing of the rows is kept, and the job is run again from its file; after its
+//! last attempt the import is marked failed with a message and its page stops reloading.
 
 mod handlers;
 pub mod parse;
@@ -16,12 +20,14 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::get;
 use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
 
-use self::parse::{Kind, NewTicket, RowError, Sheet, TicketLookup, WorkerLookup};
+use self::parse::{FileError, Kind, NewTicket, RowError, Sheet, TicketLookup, WorkerLookup};
 use crate::audit::{Action, Actor, Change};
 use crate::auth::{Role, UserId};
-use crate::db::Db;
+use crate::db::{Db, TenantScope};
 use crate::error::AppResult;
+use crate::jobs::{self, BoxFuture, GaveUp, GaveUpReason, Job, JobError};
 use crate::labour::domain::TicketStatus;
 use crate::labour::queries as shared;
 use crate::plans::access::sees_all_projects;
@@ -46,6 +52,16 @@ pub fn router() -> Router<AppState> {
 /// Rows written per batch; the job's progress moves after each.
 pub const BATCH_ROWS: usize = 500;
 
+/// The queue's name for a labour import.
+pub const JOB_KIND: &str = "labour_import";
+
+/// Runs labour imports from the queue: for the list of handlers the workers start with.
+pub const JOB: jobs::Handler = jobs::Handler {
+    kind: JOB_KIND,
+    run: run_job,
+    gave_up: record_gave_up,
+};
+
 /// Who imports, as the checks need them.
 #[derive(Debug, Clone)]
 pub struct Importer {
@@ -64,59 +80,186 @@ impl Importer {
     }
 }
 
-/// Runs a started job in the background. A job whose task dies (a panic) is marked failed,
-/// so its page never waits for ever.
-pub fn spawn(db: Db, job: i64, who: Importer, kind: Kind, sheet: Sheet) {
-    tokio::spawn(async move {
-        let tenant = who.tenant;
-        let task = tokio::spawn(run(db.clone(), job, who, kind, sheet));
-        if let Err(e) = task.await {
-            tracing::error!(error = %e, job, "labour import task ended abnormally");
-            let _ = fail(&db, tenant, job, &[database_error()]).await;
-        }
-    });
+/// What a queued import needs besides its file (the job's data): who asked, as they were
+/// when they uploaded it.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Payload {
+    import: i64,
+    kind: Kind,
+    user: UserId,
+    user_name: String,
+    role: Role,
+    today: NaiveDate,
 }
 
-/// Runs a started job to its end: `done` with every row saved, or `failed` with the messages
-/// and nothing saved. Returns the number of rows saved.
-pub async fn run(db: Db, job: i64, who: Importer, kind: Kind, sheet: Sheet) -> usize {
-    let outcome = match kind {
-        Kind::Workers => import_workers(&db, job, &who, &sheet).await,
-        Kind::Tickets => import_tickets(&db, job, &who, &sheet).await,
+/// Reads a file on the blocking pool (a big workbook takes a while to unpack), and gives the
+/// bytes back with the sheet. The one place imports read a file: at upload, and again in the
+/// job.
+async fn read_sheet(bytes: Vec<u8>, kind: Kind) -> AppResult<(Result<Sheet, FileError>, Vec<u8>)> {
+    Ok(tokio::task::spawn_blocking(move || {
+        let sheet = parse::read_file(&bytes, kind);
+        (sheet, bytes)
+    })
+    .await
+    .map_err(anyhow::Error::from)?)
+}
+
+/// Queues the import `import` of `file`, in the transaction that created it.
+async fn enqueue(
+    scope: &mut TenantScope,
+    import: i64,
+    who: &Importer,
+    kind: Kind,
+    file: &[u8],
+) -> AppResult<jobs::JobId> {
+    let payload = Payload {
+        import,
+        kind,
+        user: who.user,
+        user_name: who.user_name.clone(),
+        role: who.role,
+        today: who.today,
+    };
+    jobs::enqueue(scope, JOB_KIND, &payload, Some(file)).await
+}
+
+fn run_job(job: Job) -> BoxFuture<'static, Result<(), JobError>> {
+    Box::pin(run_queued(job))
+}
+
+/// One attempt at a queued import. An import that already ended (an earlier attempt
+/// committed it, with its job) is left alone.
+async fn run_queued(mut job: Job) -> Result<(), JobError> {
+    let p: Payload = job.payload()?;
+    let db = job.db().clone();
+    let who = Importer {
+        tenant: job.tenant,
+        user: p.user,
+        user_name: p.user_name,
+        role: p.role,
+        today: p.today,
+    };
+    let mut scope = db.begin_tenant(who.tenant).await?;
+    if !queries::start_job(&mut scope, p.import).await? {
+        return Ok(());
+    }
+    scope.commit().await?;
+    let file = job
+        .data
+        .take()
+        .ok_or_else(|| JobError::Fail("the job has no file".to_owned()))?;
+    let sheet = match read_sheet(file, p.kind).await? {
+        (Ok(sheet), _) => sheet,
+        // Read at upload, so only a change of the limits refuses it now.
+        (Err(e), _) => {
+            let error = RowError {
+                row: 0,
+                column: String::new(),
+                message: e.message_key().to_owned(),
+                args: Default::default(),
+            };
+            fail(&db, who.tenant, p.import, &[error], Some(&job)).await?;
+            return Ok(());
+        }
+    };
+    match execute(&db, Some(&job), p.import, &who, p.kind, &sheet).await {
+        Ok(Ok(_)) => Ok(()),
+        Ok(Err(errors)) => Ok(fail(&db, who.tenant, p.import, &errors, Some(&job)).await?),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Records on the import why its job was given up, so its page stops waiting.
+fn record_gave_up<'a>(scope: &'a mut TenantScope, job: &'a GaveUp) -> BoxFuture<'a, AppResult<()>> {
+    Box::pin(async move {
+        let p: Payload = job.payload()?;
+        let error = match &job.reason {
+            GaveUpReason::Stopped => stopped_error(),
+            GaveUpReason::Failed(_) => database_error(),
+        };
+        queries::finish_job(scope, p.import, Some(&[error])).await
+    })
+}
+
+/// Runs an import to its end outside the queue (the bench): `done` with every row saved,
+/// or `failed` with the messages and nothing saved. Returns the number of rows saved.
+pub async fn run(db: Db, import: i64, who: Importer, kind: Kind, sheet: Sheet) -> usize {
+    let outcome = match begin(&db, who.tenant, import).await {
+        Ok(()) => execute(&db, None, import, &who, kind, &sheet).await,
+        Err(e) => Err(e),
     };
     let errors = match outcome {
         Ok(Ok(rows)) => return rows,
         Ok(Err(errors)) => errors,
         Err(e) => {
-            tracing::error!(error = ?e, job, "labour import failed");
+            tracing::error!(error = ?e, import, "labour import failed");
             vec![database_error()]
         }
     };
-    if let Err(e) = fail(&db, who.tenant, job, &errors).await {
-        tracing::error!(error = ?e, job, "could not record a failed labour import");
+    if let Err(e) = fail(&db, who.tenant, import, &errors, None).await {
+        tracing::error!(error = ?e, import, "could not record a failed labour import");
     }
     0
 }
 
-fn database_error() -> RowError {
+async fn begin(db: &Db, tenant: TenantId, import: i64) -> AppResult<()> {
+    let mut scope = db.begin_tenant(tenant).await?;
+    queries::start_job(&mut scope, import).await?;
+    scope.commit().await
+}
+
+/// Checks and writes the rows of an import whose job (if any) this worker holds.
+async fn execute(
+    db: &Db,
+    job: Option<&Job>,
+    import: i64,
+    who: &Importer,
+    kind: Kind,
+    sheet: &Sheet,
+) -> Outcome {
+    match kind {
+        Kind::Workers => import_workers(db, job, import, who, sheet).await,
+        Kind::Tickets => import_tickets(db, job, import, who, sheet).await,
+    }
+}
+
+fn message(key: &str) -> RowError {
     RowError {
         row: 0,
         column: String::new(),
-        message: "labour_import.failed_database".to_owned(),
+        message: key.to_owned(),
         args: Default::default(),
     }
 }
 
-async fn fail(db: &Db, tenant: TenantId, job: i64, errors: &[RowError]) -> AppResult<()> {
+fn database_error() -> RowError {
+    message("labour_import.failed_database")
+}
+
+fn stopped_error() -> RowError {
+    message("labour_import.failed_stopped")
+}
+
+/// Marks the import failed with `errors` (and its job ended, in the same transaction).
+async fn fail(
+    db: &Db,
+    tenant: TenantId,
+    import: i64,
+    errors: &[RowError],
+    job: Option<&Job>,
+) -> AppResult<()> {
     let mut scope = db.begin_tenant(tenant).await?;
-    queries::finish_job(&mut scope, job, Some(errors)).await?;
+    queries::finish_job(&mut scope, import, Some(errors)).await?;
+    if let Some(job) = job {
+        job.complete(&mut scope).await?;
+    }
     scope.commit().await
 }
 
-/// Commits the job's progress in its own short transaction, apart from the rows.
-async fn progress(db: &Db, tenant: TenantId, job: i64, done: usize) -> AppResult<()> {
+/// Commits the import's progress in its own short transaction, apart from the rows.
+async fn progress(db: &Db, tenant: TenantId, import: i64, done: usize) -> AppResult<()> {
     let mut scope = db.begin_tenant(tenant).await?;
-    queries::set_progress(&mut scope, job, i32::try_from(done).unwrap_or(i32::MAX)).await?;
+    queries::set_progress(&mut scope, import, i32::try_from(done).unwrap_or(i32::MAX)).await?;
     scope.commit().await
 }
 
@@ -140,7 +283,13 @@ fn batches<T>(items: &[T], size: usize, rows: impl Fn(&T) -> usize) -> Vec<&[T]>
 
 type Outcome = AppResult<Result<usize, Vec<RowError>>>;
 
-async fn import_workers(db: &Db, job: i64, who: &Importer, sheet: &Sheet) -> Outcome {
+async fn import_workers(
+    db: &Db,
+    job: Option<&Job>,
+    import: i64,
+    who: &Importer,
+    sheet: &Sheet,
+) -> Outcome {
     let mut scope = db.begin_tenant(who.tenant).await?;
     let ids = parse::id_numbers(sheet, parse::worker_col::ID_NUMBER);
     let lookup = WorkerLookup {
@@ -160,14 +309,20 @@ async fn import_workers(db: &Db, job: i64, who: &Importer, sheet: &Sheet) -> Out
     for batch in batches(&workers, BATCH_ROWS, |_| 1) {
         queries::insert_workers(&mut scope, batch, who.user).await?;
         done += batch.len();
-        progress(db, who.tenant, job, done).await?;
+        progress(db, who.tenant, import, done).await?;
     }
-    finish(&mut scope, job, who, Kind::Workers, done, None).await?;
+    finish(&mut scope, job, import, who, Kind::Workers, done, None).await?;
     scope.commit().await?;
     Ok(Ok(done))
 }
 
-async fn import_tickets(db: &Db, job: i64, who: &Importer, sheet: &Sheet) -> Outcome {
+async fn import_tickets(
+    db: &Db,
+    job: Option<&Job>,
+    import: i64,
+    who: &Importer,
+    sheet: &Sheet,
+) -> Outcome {
     let mut scope = db.begin_tenant(who.tenant).await?;
     let ids = parse::id_numbers(sheet, parse::ticket_col::ID_NUMBER);
     let lookup = TicketLookup {
@@ -194,11 +349,12 @@ async fn import_tickets(db: &Db, job: i64, who: &Importer, sheet: &Sheet) -> Out
     for batch in batches(&tickets, BATCH_ROWS, |t| t.rows) {
         queries::insert_tickets(&mut scope, batch, TicketStatus::Submitted, who.user).await?;
         done += batch.iter().map(|t| t.rows).sum::<usize>();
-        progress(db, who.tenant, job, done).await?;
+        progress(db, who.tenant, import, done).await?;
     }
     finish(
         &mut scope,
         job,
+        import,
         who,
         Kind::Tickets,
         done,
@@ -209,11 +365,12 @@ async fn import_tickets(db: &Db, job: i64, who: &Importer, sheet: &Sheet) -> Out
     Ok(Ok(done))
 }
 
-/// Audits the import and marks the job done, in the transaction of its rows: either both
-/// are kept or neither.
+/// Audits the import and marks it and its job done, in the transaction of its rows: either
+/// all are kept or none.
 async fn finish(
-    scope: &mut crate::db::TenantScope,
-    job: i64,
+    scope: &mut TenantScope,
+    job: Option<&Job>,
+    import: i64,
     who: &Importer,
     kind: Kind,
     rows: usize,
@@ -229,7 +386,7 @@ async fn finish(
         &actor,
         Change {
             entity: "labour_import",
-            entity_id: Some(job),
+            entity_id: Some(import),
             action: Action::Create,
             summary: &summary,
             before: None,
@@ -239,7 +396,11 @@ async fn finish(
         },
     )
     .await?;
-    queries::finish_job(scope, job, None).await
+    queries::finish_job(scope, import, None).await?;
+    match job {
+        Some(job) => job.complete(scope).await,
+        None => Ok(()),
+    }
 }
 
 #[cfg(test)]

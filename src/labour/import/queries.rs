@@ -11,6 +11,7 @@ use super::parse::{CrewRef, Kind, NewTicket, NewWorker, ProjectRef, RowError, Wo
 use crate::auth::UserId;
 use crate::db::TenantScope;
 use crate::error::AppResult;
+use crate::jobs::JobStatus;
 use crate::labour::domain::TicketStatus;
 use crate::labour::queries as shared;
 use crate::tenancy::TenantId;
@@ -21,7 +22,7 @@ pub struct ImportJob {
     pub id: i64,
     pub kind: String,
     pub file_name: String,
-    pub status: String,
+    pub status: JobStatus,
     pub rows_total: i32,
     pub rows_done: i32,
     pub errors: serde_json::Value,
@@ -30,7 +31,7 @@ pub struct ImportJob {
     pub finished_at: Option<DateTime<Utc>>,
 }
 
-/// Starts a job in status `running`.
+/// Records an import, `queued` until a worker starts it.
 pub async fn insert_job(
     scope: &mut TenantScope,
     kind: Kind,
@@ -40,8 +41,8 @@ pub async fn insert_job(
 ) -> AppResult<i64> {
     let tenant = scope.tenant_id();
     Ok(sqlx::query_scalar!(
-        "insert into labour_import (tenant_id, kind, file_name, rows_total, created_by)
-         values ($1, $2, $3, $4, $5)
+        "insert into labour_import (tenant_id, kind, file_name, rows_total, created_by, status)
+         values ($1, $2, $3, $4, $5, 'queued')
          returning id",
         tenant as TenantId,
         kind.as_str(),
@@ -57,8 +58,8 @@ pub async fn find_job(scope: &mut TenantScope, id: i64) -> AppResult<Option<Impo
     let tenant = scope.tenant_id();
     Ok(sqlx::query_as!(
         ImportJob,
-        "select id, kind, file_name, status, rows_total, rows_done, errors, created_at,
-                created_by, finished_at
+        "select id, kind, file_name, status as \"status: JobStatus\", rows_total, rows_done,
+                errors, created_at, created_by, finished_at
          from labour_import where tenant_id = $1 and id = $2",
         tenant as TenantId,
         id
@@ -76,8 +77,8 @@ pub async fn recent_jobs(
     let tenant = scope.tenant_id();
     Ok(sqlx::query_as!(
         ImportJob,
-        "select id, kind, file_name, status, rows_total, rows_done, '[]'::jsonb as \"errors!\",
-                created_at, created_by, finished_at
+        "select id, kind, file_name, status as \"status: JobStatus\", rows_total, rows_done,
+                '[]'::jsonb as \"errors!\", created_at, created_by, finished_at
          from labour_import where tenant_id = $1 and created_by = $2
          order by created_at desc, id desc
          limit $3",
@@ -87,6 +88,21 @@ pub async fn recent_jobs(
     )
     .fetch_all(scope.conn())
     .await?)
+}
+
+/// Marks an import `running` from its first row (again, if an attempt that stopped had
+/// begun it); `false` if it has already ended.
+pub async fn start_job(scope: &mut TenantScope, id: i64) -> AppResult<bool> {
+    let tenant = scope.tenant_id();
+    let done = sqlx::query!(
+        "update labour_import set status = 'running', rows_done = 0
+         where tenant_id = $1 and id = $2 and status in ('queued', 'running')",
+        tenant as TenantId,
+        id
+    )
+    .execute(scope.conn())
+    .await?;
+    Ok(done.rows_affected() == 1)
 }
 
 pub async fn set_progress(scope: &mut TenantScope, id: i64, rows_done: i32) -> AppResult<()> {
@@ -103,7 +119,8 @@ pub async fn set_progress(scope: &mut TenantScope, id: i64, rows_done: i32) -> A
     Ok(())
 }
 
-/// Ends a job: `done` with every row imported, or `failed` with the messages.
+/// Ends an import that has not ended yet: `done` with every row imported, or `failed` with
+/// the messages.
 pub async fn finish_job(
     scope: &mut TenantScope,
     id: i64,
@@ -111,9 +128,9 @@ pub async fn finish_job(
 ) -> AppResult<()> {
     let tenant = scope.tenant_id();
     let (status, json) = match errors {
-        None => ("done", serde_json::Value::Array(Vec::new())),
+        None => (JobStatus::Done, serde_json::Value::Array(Vec::new())),
         Some(e) => (
-            "failed",
+            JobStatus::Failed,
             serde_json::to_value(e).map_err(anyhow::Error::from)?,
         ),
     };
@@ -121,10 +138,10 @@ pub async fn finish_job(
         "update labour_import
          set status = $3, errors = $4, finished_at = now(),
              rows_done = case when $3 = 'done' then rows_total else rows_done end
-         where tenant_id = $1 and id = $2",
+         where tenant_id = $1 and id = $2 and status in ('queued', 'running')",
         tenant as TenantId,
         id,
-        status,
+        status as JobStatus,
         json
     )
     .execute(scope.conn())

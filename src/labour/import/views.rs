@@ -6,6 +6,7 @@ use rust_xlsxwriter::{DataValidation, ExcelDateTime, Format, Workbook};
 
 use super::parse::{Kind, ticket_col, worker_col};
 use crate::error::{AppError, AppResult};
+use crate::jobs::JobStatus;
 use crate::labour::domain::PayType;
 use crate::labour::views::LabourTab;
 use crate::web::Layout;
@@ -130,7 +131,7 @@ pub struct JobPage {
     pub file_name: String,
     pub started: String,
     pub finished: Option<String>,
-    /// `running`, `done`, `failed` or `stalled` (running, but for too long to be alive).
+    /// `queued`, `running`, `done` or `failed`.
     pub status: &'static str,
     pub status_key: &'static str,
     pub rows_done: i32,
@@ -139,13 +140,25 @@ pub struct JobPage {
     pub progress_text: String,
     pub done_text: String,
     pub errors: Vec<ErrorRow>,
+    /// Why the import failed as a whole (the server stopped, the database failed), shown
+    /// instead of the table of rows.
+    pub notice: Option<String>,
     /// Where the imported records are listed.
     pub result_href: &'static str,
 }
 
 impl JobPage {
+    /// Not ended yet: the page reloads itself.
     pub fn running(&self) -> bool {
-        self.status == "running"
+        JobStatus::parse(self.status).is_some_and(|s| !s.is_final())
+    }
+
+    /// What the page says while the import waits or runs.
+    pub fn running_help_key(&self) -> &'static str {
+        match JobStatus::parse(self.status) {
+            Some(JobStatus::Queued) => "labour_import.queued_help",
+            _ => "labour_import.running_help",
+        }
     }
 }
 
@@ -156,12 +169,13 @@ pub fn kind_key(kind: &str) -> &'static str {
     }
 }
 
-pub fn status_key(status: &str) -> (&'static str, &'static str) {
+/// The i18n key of an import's status, and its tag's class.
+pub fn status_key(status: JobStatus) -> (&'static str, &'static str) {
     match status {
-        "done" => ("labour_import.status_done", "good"),
-        "failed" => ("labour_import.status_failed", "bad"),
-        "stalled" => ("labour_import.status_stalled", "bad"),
-        _ => ("labour_import.status_running", ""),
+        JobStatus::Queued => ("labour_import.status_queued", ""),
+        JobStatus::Running => ("labour_import.status_running", ""),
+        JobStatus::Done => ("labour_import.status_done", "good"),
+        JobStatus::Failed => ("labour_import.status_failed", "bad"),
     }
 }
 
