@@ -33,6 +33,7 @@ mod operations;
 mod plans;
 mod platform;
 mod progress;
+mod security;
 mod settings;
 mod signup;
 mod site_log;
