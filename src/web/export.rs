@@ -64,9 +64,11 @@ pub fn inert(s: &str) -> Cow<'_, str> {
     }
 }
 
-/// An optional sign, digits (commas between them allowed), an optional decimal fraction.
+/// An optional sign, digits (commas between them allowed), an optional decimal fraction, an
+/// optional percent sign.
 fn is_plain_number(s: &str) -> bool {
-    let digits = s.strip_prefix(['+', '-']).unwrap_or(s);
+    let signless = s.strip_prefix(['+', '-']).unwrap_or(s);
+    let digits = signless.strip_suffix('%').unwrap_or(signless);
     let (whole, fraction) = match digits.split_once('.') {
         Some((w, f)) => (w, Some(f)),
         None => (digits, None),
@@ -236,6 +238,7 @@ mod tests {
                 ],
                 vec!["+86 138".into(), "-12.50".into()],
                 vec!["@SUM(A1)".into(), "-1,234.5".into()],
+                vec!["-".into(), "-12.5%".into()],
                 vec!["\tcmd".into(), "-2+3".into()],
                 vec!["\rcmd".into(), "钢筋 -".into()],
             ],
@@ -250,7 +253,8 @@ mod tests {
         );
         assert_eq!(lines[2], "'+86 138,-12.50");
         assert_eq!(lines[3], "'@SUM(A1),\"-1,234.5\"");
-        assert_eq!(lines[4], "'\tcmd,'-2+3");
+        assert_eq!(lines[4], "'-,-12.5%");
+        assert_eq!(lines[5], "'\tcmd,'-2+3");
         assert!(text.contains("\"'\rcmd\",钢筋 -"));
     }
 
