@@ -135,6 +135,8 @@ pub fn router(state: AppState, extra: Router<AppState>) -> Router {
             Duration::from_secs(30),
         ))
         .layer(CompressionLayer::new())
+        // Outside the pages (metrics, statics): a bare 500 rather than a dropped connection.
+        .layer(CatchPanicLayer::custom(panic_response))
         .with_state(state);
     security::apply(app, https)
         .layer(crate::telemetry::trace_layer())

@@ -491,6 +491,35 @@ async fn the_session_table_holds_a_hash_not_the_cookie() {
     assert_eq!(status, StatusCode::OK);
 }
 
+/// Log lines captured in memory.
+#[derive(Clone, Default)]
+struct Log(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl Log {
+    fn text(&self) -> String {
+        String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
+    }
+}
+
+impl std::io::Write for Log {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Log {
+    type Writer = Log;
+
+    fn make_writer(&'a self) -> Log {
+        self.clone()
+    }
+}
+
 /// A handler with a bug.
 async fn explode() -> &'static str {
     panic!("a bug in a handler")
@@ -501,6 +530,13 @@ async fn a_panicking_handler_answers_the_500_page_and_the_server_goes_on() {
     let app = TestApp::spawn()
         .await
         .with_routes(Router::new().route("/test/panic", get(explode)));
+    let log = Log::default();
+    let _subscriber = tracing::subscriber::set_default(
+        tracing_subscriber::fmt()
+            .with_writer(log.clone())
+            .with_ansi(false)
+            .finish(),
+    );
     let mut c = app.client();
     let r = c.get("/test/panic").await;
     assert_eq!(r.status, StatusCode::INTERNAL_SERVER_ERROR);
@@ -512,6 +548,13 @@ async fn a_panicking_handler_answers_the_500_page_and_the_server_goes_on() {
         .expect("request id")
         .to_owned();
     assert_eq!(r.text(".error-page code"), id);
+    // The log names the panic inside the request's span, which carries the request id.
+    let logged = log.text();
+    let line = logged
+        .lines()
+        .find(|l| l.contains("handler panicked: a bug in a handler"))
+        .unwrap_or_else(|| panic!("no panic logged in:\n{logged}"));
+    assert!(line.contains(&format!("request_id=\"{id}\"")), "{line}");
     assert_eq!(cache_control(&r), "no-store");
     assert_eq!(c.get("/login").await.status, StatusCode::OK);
 }
