@@ -1,6 +1,6 @@
 //! Settings from the environment (or the same flags on the command line), in one typed struct.
 
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 
 /// Everything the server reads from its environment. README lists each variable.
@@ -58,13 +58,90 @@ pub struct Config {
     )]
     pub smtp_from: String,
 
-    /// Sign-ups and sign-ins allowed per client address per minute.
+    /// Sign-ups, password-reset requests and failed sign-ins allowed per client address per
+    /// minute.
     #[arg(long, env = "GIRDER_AUTH_RATE_PER_MINUTE", default_value_t = 10)]
     pub auth_rate_per_minute: u32,
+
+    /// Failed sign-ins allowed per account (from any address) per `signin_account_window_minutes`.
+    #[arg(long, env = "GIRDER_SIGNIN_ACCOUNT_LIMIT", default_value_t = 10)]
+    pub signin_account_limit: u32,
+
+    /// The window of `signin_account_limit`, in minutes (at most a day).
+    #[arg(
+        long,
+        env = "GIRDER_SIGNIN_ACCOUNT_WINDOW_MINUTES",
+        default_value_t = 15
+    )]
+    pub signin_account_window_minutes: u32,
+
+    /// Reverse proxies (addresses or CIDR blocks, comma-separated) whose `X-Forwarded-For`
+    /// names the client. Unset: the connection's own address is the client's.
+    #[arg(long, env = "GIRDER_TRUSTED_PROXIES", value_delimiter = ',')]
+    pub trusted_proxies: Vec<IpNetwork>,
+
+    /// Bearer token `/metrics` requires. Unset: `/metrics` is refused.
+    #[arg(long, env = "GIRDER_METRICS_TOKEN", hide_env_values = true)]
+    pub metrics_token: Option<String>,
 
     /// Largest request body accepted, in bytes.
     #[arg(long, env = "GIRDER_BODY_LIMIT", default_value_t = 2 * 1024 * 1024)]
     pub body_limit: usize,
+}
+
+/// An address or a CIDR block (`10.0.0.0/8`, `2001:db8::/32`, `192.0.2.7`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IpNetwork {
+    base: IpAddr,
+    prefix: u8,
+}
+
+impl IpNetwork {
+    /// Whether `ip` lies in this block (an IPv4-mapped IPv6 address counts as IPv4).
+    pub fn contains(&self, ip: IpAddr) -> bool {
+        let ip = ip.to_canonical();
+        match (self.base, ip) {
+            (IpAddr::V4(base), IpAddr::V4(ip)) => {
+                let mask = u32::MAX
+                    .checked_shl(32 - u32::from(self.prefix))
+                    .unwrap_or(0);
+                u32::from(base) & mask == u32::from(ip) & mask
+            }
+            (IpAddr::V6(base), IpAddr::V6(ip)) => {
+                let mask = u128::MAX
+                    .checked_shl(128 - u32::from(self.prefix))
+                    .unwrap_or(0);
+                u128::from(base) & mask == u128::from(ip) & mask
+            }
+            _ => false,
+        }
+    }
+}
+
+impl std::str::FromStr for IpNetwork {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        let s = s.trim();
+        let (addr, prefix) = match s.split_once('/') {
+            Some((a, p)) => (a, Some(p)),
+            None => (s, None),
+        };
+        let base: IpAddr = addr
+            .parse()
+            .map_err(|_| format!("{s:?} is not an IP address or CIDR block"))?;
+        let base = base.to_canonical();
+        let max = if base.is_ipv4() { 32 } else { 128 };
+        let prefix = match prefix {
+            Some(p) => p
+                .parse::<u8>()
+                .ok()
+                .filter(|p| *p <= max)
+                .ok_or_else(|| format!("{s:?}: the prefix length must be 0 to {max}"))?,
+            None => max,
+        };
+        Ok(IpNetwork { base, prefix })
+    }
 }
 
 #[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
@@ -89,9 +166,34 @@ impl Config {
                 migrate_database_url: None,
                 smtp_url: None,
                 license_public_key: None,
+                metrics_token: None,
+                trusted_proxies: Vec::new(),
                 ..w.config
             },
             Err(e) => panic!("default config: {e}"),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn networks_contain_their_addresses() {
+        let net: IpNetwork = "10.1.0.0/16".parse().unwrap();
+        assert!(net.contains("10.1.200.3".parse().unwrap()));
+        assert!(net.contains("::ffff:10.1.0.1".parse().unwrap()));
+        assert!(!net.contains("10.2.0.1".parse().unwrap()));
+        let one: IpNetwork = "192.0.2.7".parse().unwrap();
+        assert!(one.contains("192.0.2.7".parse().unwrap()));
+        assert!(!one.contains("192.0.2.8".parse().unwrap()));
+        let v6: IpNetwork = "2001:db8::/32".parse().unwrap();
+        assert!(v6.contains("2001:db8:1::1".parse().unwrap()));
+        assert!(!v6.contains("10.1.0.1".parse().unwrap()));
+        let all: IpNetwork = "0.0.0.0/0".parse().unwrap();
+        assert!(all.contains("8.8.8.8".parse().unwrap()));
+        assert!("10.0.0.0/33".parse::<IpNetwork>().is_err());
+        assert!("proxy".parse::<IpNetwork>().is_err());
     }
 }

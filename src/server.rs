@@ -116,6 +116,7 @@ fn spawn_session_sweeper(db: Db) {
                 Ok(_) => {}
                 Err(e) => tracing::warn!(error = ?e, "removing expired sessions"),
             }
+            cross_tenant::sweep_attempt_counts(&db).await;
         }
     });
 }

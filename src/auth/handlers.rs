@@ -57,9 +57,9 @@ pub async fn login(
     ip: ClientIp,
     AppForm(form): AppForm<LoginForm>,
 ) -> AppResult<Response> {
-    state.check_auth_rate(ip)?;
     let mut invalid = FieldErrors::default();
     let email = form::email(&mut invalid, "email", &form.email);
+    let attempt = state.begin_sign_in(ip, "user", &email).await?;
     let refuse = |key: &'static str| -> AppResult<Response> {
         let html = LoginPage {
             layout: page.public("login.title"),
@@ -94,6 +94,7 @@ pub async fn login(
     }
     queries::record_login(&mut scope, user.id).await?;
     scope.commit().await?;
+    state.sign_in_succeeded(attempt).await?;
 
     page.session.sign_in(tenant_id, user.id).await?;
     let locale = user
@@ -140,7 +141,7 @@ pub async fn forgot(
     ip: ClientIp,
     AppForm(f): AppForm<ForgotForm>,
 ) -> AppResult<Response> {
-    state.check_auth_rate(ip)?;
+    state.check_auth_rate(ip).await?;
     let mut errors = FieldErrors::default();
     let email = form::email(&mut errors, "email", &f.email);
     if !errors.is_empty() {

@@ -1,6 +1,9 @@
-//! tower-sessions' store over our own `session` table, with checked queries.
+//! tower-sessions' store over our own `session` table, with checked queries. The table keeps
+//! only the SHA-256 of each session id: the cookie is the one place the id itself exists, so
+//! a leaked backup or a read of the table signs nobody in.
 
 use chrono::{DateTime, Utc};
+use sha2::{Digest, Sha256};
 use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store::{self, SessionStore};
 
@@ -18,6 +21,11 @@ impl PgSessionStore {
     }
 }
 
+/// The key a session is stored under: the SHA-256 of its id, in hex.
+pub fn stored_id(id: &Id) -> String {
+    format!("{:x}", Sha256::digest(id.to_string().as_bytes()))
+}
+
 fn backend(e: impl std::fmt::Display) -> session_store::Error {
     session_store::Error::Backend(e.to_string())
 }
@@ -33,7 +41,7 @@ impl SessionStore for PgSessionStore {
         // A fresh id that collides with a live session is drawn again, never overwritten.
         while !cross_tenant::insert_new_session(
             &self.db,
-            &record.id.to_string(),
+            &stored_id(&record.id),
             &data,
             to_chrono(record.expiry_date),
         )
@@ -49,7 +57,7 @@ impl SessionStore for PgSessionStore {
         let data = serde_json::to_value(&record.data).map_err(backend)?;
         cross_tenant::save_session(
             &self.db,
-            &record.id.to_string(),
+            &stored_id(&record.id),
             &data,
             to_chrono(record.expiry_date),
         )
@@ -58,7 +66,7 @@ impl SessionStore for PgSessionStore {
     }
 
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
-        let Some((data, expires_at)) = cross_tenant::load_session(&self.db, &id.to_string())
+        let Some((data, expires_at)) = cross_tenant::load_session(&self.db, &stored_id(id))
             .await
             .map_err(backend)?
         else {
@@ -75,7 +83,7 @@ impl SessionStore for PgSessionStore {
     }
 
     async fn delete(&self, id: &Id) -> session_store::Result<()> {
-        cross_tenant::delete_session(&self.db, &id.to_string())
+        cross_tenant::delete_session(&self.db, &stored_id(id))
             .await
             .map_err(backend)
     }

@@ -2,7 +2,9 @@
 //!
 //! - `tenant`: one row per company, with its plan and the licence summary;
 //! - `login_identity`: email → (tenant, user), so sign-in can find a user before it knows the tenant;
-//! - `session`: server-side session records;
+//! - `session`: server-side session records, keyed by the SHA-256 of the session id;
+//! - `auth_throttle`: sign-in, sign-up and password-reset attempts per address or account
+//!   and time window;
 //! - `platform_operator`: the vendor's staff who run the platform console.
 //!
 //! Functions acting for one tenant take its `TenantScope` and use the scope's tenant id.
@@ -121,6 +123,96 @@ pub async fn delete_expired_sessions(db: &Db) -> AppResult<u64> {
         .execute(pool(db))
         .await?;
     Ok(done.rows_affected())
+}
+
+// Sign-in throttling ----------------------------------------------------------------------
+
+/// One counter to take an attempt from: a key (an address or an account) and the length of
+/// its window.
+#[derive(Debug, Clone)]
+pub struct ThrottleKey {
+    pub key: String,
+    pub window_seconds: i64,
+}
+
+/// A counted attempt: which counter and window it went to, and the count after it.
+#[derive(Debug, Clone)]
+pub struct ThrottleCount {
+    pub key: String,
+    pub window_start: DateTime<Utc>,
+    pub attempts: i32,
+}
+
+/// Count one attempt against each key, in its current fixed window, and return the counts.
+/// One autocommitted statement on the pool, outside any request transaction, so a refused
+/// or failed request still counts and concurrent attempts cannot both see the old count.
+pub async fn count_attempt(db: &Db, keys: &[ThrottleKey]) -> AppResult<Vec<ThrottleCount>> {
+    let names: Vec<String> = keys.iter().map(|k| k.key.clone()).collect();
+    let windows: Vec<i64> = keys.iter().map(|k| k.window_seconds.max(1)).collect();
+    let rows = sqlx::query!(
+        r#"
+        insert into auth_throttle (key, window_start, attempts)
+        select k, date_bin(make_interval(secs => w::float8), now(), timestamptz '2000-01-01 00:00:00+00'), 1
+        from unnest($1::text[], $2::int8[]) as t(k, w)
+        on conflict (key, window_start)
+        do update set attempts = auth_throttle.attempts + 1
+        returning key, window_start, attempts
+        "#,
+        &names,
+        &windows
+    )
+    .fetch_all(pool(db))
+    .await?;
+    Ok(rows
+        .into_iter()
+        .map(|r| ThrottleCount {
+            key: r.key,
+            window_start: r.window_start,
+            attempts: r.attempts,
+        })
+        .collect())
+}
+
+/// Give back attempts `count_attempt` took (a sign-in that succeeded is not held against
+/// the address or the account).
+pub async fn uncount_attempt(db: &Db, counts: &[ThrottleCount]) -> AppResult<()> {
+    let names: Vec<String> = counts.iter().map(|c| c.key.clone()).collect();
+    let starts: Vec<DateTime<Utc>> = counts.iter().map(|c| c.window_start).collect();
+    sqlx::query!(
+        r#"
+        update auth_throttle
+        set attempts = attempts - 1
+        from unnest($1::text[], $2::timestamptz[]) as t(k, ws)
+        where auth_throttle.key = t.k
+          and auth_throttle.window_start = t.ws
+          and auth_throttle.attempts > 0
+        "#,
+        &names,
+        &starts
+    )
+    .execute(pool(db))
+    .await?;
+    Ok(())
+}
+
+/// Remove attempt counts whose window began more than a day ago (no window is longer),
+/// logging the outcome; the server calls it hourly.
+pub async fn sweep_attempt_counts(db: &Db) {
+    let done = sqlx::query!(
+        "delete from auth_throttle where window_start < now() - interval '1 day 1 hour'"
+    )
+    .execute(pool(db))
+    .await;
+    match done {
+        Ok(d) if d.rows_affected() > 0 => {
+            tracing::info!(
+                counts = d.rows_affected(),
+                "old sign-in attempt counts removed"
+            );
+        }
+        Ok(_) => {}
+        Err(e) => tracing::warn!(error = ?e, "removing old sign-in attempt counts"),
+    }
 }
 
 // Tenants -------------------------------------------------------------------------------

@@ -82,9 +82,9 @@ pub async fn login(
     ip: ClientIp,
     AppForm(f): AppForm<LoginForm>,
 ) -> AppResult<Response> {
-    state.check_auth_rate(ip)?;
     let mut invalid = crate::web::form::FieldErrors::default();
     let email = crate::web::form::email(&mut invalid, "email", &f.email);
+    let attempt = state.begin_sign_in(ip, "operator", &email).await?;
     let op = match invalid.is_empty() {
         true => cross_tenant::find_operator_by_email(&state.db, &email).await?,
         false => None,
@@ -92,6 +92,7 @@ pub async fn login(
     let ok = password::verify(f.password, op.as_ref().map(|o| o.password_hash.clone())).await?;
     match op.filter(|o| ok && o.active) {
         Some(op) => {
+            state.sign_in_succeeded(attempt).await?;
             page.session.operator_sign_in(op.id).await?;
             Ok(Redirect::to("/platform").into_response())
         }

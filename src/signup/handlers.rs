@@ -48,7 +48,7 @@ pub async fn signup(
     ip: ClientIp,
     AppForm(form): AppForm<SignupForm>,
 ) -> AppResult<Response> {
-    state.check_auth_rate(ip)?;
+    state.check_auth_rate(ip).await?;
     let valid = match form.validate() {
         Ok(v) => v,
         Err(errors) => return invalid_signup(&page, form, errors),

@@ -146,6 +146,8 @@ fn detail(err: &AppError, locale: Locale) -> String {
             )
         }
         AppError::BadRequest(msg) => msg.to_string(),
+        // Sign-in is limited per address and per account: say neither, ask to wait.
+        AppError::TooManyRequests => i18n::t(locale, "throttle.detail").to_owned(),
         other => {
             let key = format!("{}_detail", other.title_key());
             i18n::t(locale, &key).to_owned()

@@ -1,6 +1,13 @@
 //! Lists leave Girder as CSV or XLSX: one `Table`, two formats, so every list exports the
 //! same columns it shows. Numbers stay numbers in XLSX (with a number format), and a totals
 //! row closes the sheet when the list has one.
+//!
+//! Exports are inert: in CSV a text cell that a spreadsheet would read as a formula (it
+//! starts with `=`, `+`, `-`, `@`, a tab or a carriage return, OWASP "CSV injection") gets a
+//! leading `'`; numbers, negative ones included, are written plainly. XLSX text is always
+//! written as a string cell, which no spreadsheet evaluates.
+
+use std::borrow::Cow;
 
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
@@ -38,12 +45,39 @@ impl Cell {
     /// The text CSV writes: numbers plainly, without separators, so they read back exactly.
     fn text(&self) -> String {
         match self {
-            Cell::Text(s) => s.clone(),
+            Cell::Text(s) => inert(s).into_owned(),
             Cell::Money(d) => format!("{:.2}", d.round_dp(2)),
             Cell::Quantity(d) => d.normalize().to_string(),
             Cell::Integer(n) => n.to_string(),
         }
     }
+}
+
+/// `s` as a CSV cell no spreadsheet evaluates: a leading `'` before a formula trigger,
+/// unless the whole cell is a plain number (`-12.50`, `+3`, `-1,234.5`), which is no formula.
+pub fn inert(s: &str) -> Cow<'_, str> {
+    match s.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') if !is_plain_number(s) => {
+            Cow::Owned(format!("'{s}"))
+        }
+        _ => Cow::Borrowed(s),
+    }
+}
+
+/// An optional sign, digits (commas between them allowed), an optional decimal fraction, an
+/// optional percent sign.
+fn is_plain_number(s: &str) -> bool {
+    let signless = s.strip_prefix(['+', '-']).unwrap_or(s);
+    let digits = signless.strip_suffix('%').unwrap_or(signless);
+    let (whole, fraction) = match digits.split_once('.') {
+        Some((w, f)) => (w, Some(f)),
+        None => (digits, None),
+    };
+    let whole_ok = whole.starts_with(|c: char| c.is_ascii_digit())
+        && whole.chars().all(|c| c.is_ascii_digit() || c == ',');
+    let fraction_ok =
+        fraction.is_none_or(|f| !f.is_empty() && f.chars().all(|c| c.is_ascii_digit()));
+    whole_ok && fraction_ok
 }
 
 /// Headers and rows, as the page shows them, and the totals row if the list has one.
@@ -89,7 +123,9 @@ impl Table {
     pub fn csv(&self) -> AppResult<Vec<u8>> {
         let mut out = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
         let internal = |e: csv::Error| AppError::Internal(e.into());
-        out.write_record(&self.headers).map_err(internal)?;
+        // Column names can be user data too (cost categories).
+        out.write_record(self.headers.iter().map(|h| inert(h).into_owned()))
+            .map_err(internal)?;
         for row in self.rows.iter().chain(&self.totals) {
             out.write_record(row.iter().map(Cell::text))
                 .map_err(internal)?;
@@ -189,6 +225,37 @@ mod tests {
             text,
             "\u{FEFF}班组,工日,金额\n钢筋班组,12.5,3750.00\n合计,12.5,3750.00\n"
         );
+    }
+
+    #[test]
+    fn formula_triggers_get_a_quote_and_numbers_stay_numbers() {
+        let table = Table {
+            headers: vec!["=cat".into(), "金额".into()],
+            rows: vec![
+                vec![
+                    "=HYPERLINK(\"http://x\",\"x\")".into(),
+                    Cell::Money(Decimal::new(-125, 2)),
+                ],
+                vec!["+86 138".into(), "-12.50".into()],
+                vec!["@SUM(A1)".into(), "-1,234.5".into()],
+                vec!["-".into(), "-12.5%".into()],
+                vec!["\tcmd".into(), "-2+3".into()],
+                vec!["\rcmd".into(), "钢筋 -".into()],
+            ],
+            totals: None,
+        };
+        let text = String::from_utf8(table.csv().unwrap()).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines[0], "\u{FEFF}'=cat,金额");
+        assert_eq!(
+            lines[1],
+            "\"'=HYPERLINK(\"\"http://x\"\",\"\"x\"\")\",-1.25"
+        );
+        assert_eq!(lines[2], "'+86 138,-12.50");
+        assert_eq!(lines[3], "'@SUM(A1),\"-1,234.5\"");
+        assert_eq!(lines[4], "'-,-12.5%");
+        assert_eq!(lines[5], "'\tcmd,'-2+3");
+        assert!(text.contains("\"'\rcmd\",钢筋 -"));
     }
 
     #[test]

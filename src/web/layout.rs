@@ -97,6 +97,11 @@ impl Layout {
         i18n::t(self.locale, key)
     }
 
+    /// The URL of a file under `static/`, carrying its content hash (cache-busting).
+    pub fn asset(&self, file: &str) -> String {
+        super::statics::asset_url(file)
+    }
+
     pub fn lang(&self) -> &'static str {
         self.locale.as_str()
     }

@@ -1,14 +1,18 @@
 //! `/healthz` and `/metrics` (Prometheus text): request counts and latency per route and
-//! status, the database pool's size and how long requests wait for a connection.
+//! status, the database pool's size and how long requests wait for a connection. `/metrics`
+//! answers only a bearer token equal to `GIRDER_METRICS_TOKEN`; without one configured it
+//! is refused, since it lists every route and its traffic.
 
 use std::sync::OnceLock;
 use std::time::Instant;
 
 use axum::extract::{MatchedPath, Request, State};
-use axum::http::{StatusCode, header};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
 
 use super::AppState;
 
@@ -60,7 +64,46 @@ pub async fn track(req: Request, next: Next) -> Response {
     response
 }
 
-pub async fn render(State(state): State<AppState>) -> Response {
+/// Whether `headers` carry `Authorization: Bearer <expected>`. Both sides are hashed first,
+/// so the comparison takes the same time whatever the token's length or content.
+fn bearer_matches(headers: &HeaderMap, expected: &str) -> bool {
+    let Some(given) = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer "))
+    else {
+        return false;
+    };
+    let given = Sha256::digest(given.trim().as_bytes());
+    let expected = Sha256::digest(expected.as_bytes());
+    given.as_slice().ct_eq(expected.as_slice()).into()
+}
+
+/// Prometheus text, for a scraper holding the configured token.
+pub async fn render(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let Some(token) = state
+        .config
+        .metrics_token
+        .as_deref()
+        .filter(|t| !t.is_empty())
+    else {
+        return (
+            StatusCode::FORBIDDEN,
+            "metrics are off: set GIRDER_METRICS_TOKEN and scrape with that bearer token",
+        )
+            .into_response();
+    };
+    if !bearer_matches(&headers, token) {
+        return (
+            StatusCode::UNAUTHORIZED,
+            [(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static("Bearer realm=\"metrics\""),
+            )],
+            "a bearer token is required",
+        )
+            .into_response();
+    }
     let (size, idle) = state.db.pool_size();
     metrics::gauge!("db_pool_connections").set(f64::from(size));
     metrics::gauge!("db_pool_idle_connections").set(idle as f64);

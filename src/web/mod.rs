@@ -1,6 +1,6 @@
 //! The web layer: application state, router assembly and the layers every request passes
 //! (request id, tracing, security headers, compression, body limit, metrics, sessions, error
-//! pages), plus the house extractors and helpers pages share.
+//! pages, a caught panic as a 500 page), plus the house extractors and helpers pages share.
 
 pub mod error_page;
 pub mod export;
@@ -13,20 +13,23 @@ pub mod path;
 pub mod photo;
 pub mod ratelimit;
 mod security;
+pub mod statics;
 pub mod svg;
 
+use std::any::Any;
 use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
-use axum::http::{HeaderName, HeaderValue, header};
+use axum::http::HeaderName;
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use ed25519_dalek::VerifyingKey;
+use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::services::ServeDir;
-use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
@@ -38,6 +41,7 @@ pub use path::Path;
 use crate::auth::session_store::PgSessionStore;
 use crate::config::Config;
 use crate::db::Db;
+use crate::error;
 use crate::mail::Mailer;
 
 /// What every handler can reach. Handlers never take the pool: they take `TenantTx`.
@@ -45,7 +49,6 @@ use crate::mail::Mailer;
 pub struct AppState {
     pub db: Db,
     pub config: Arc<Config>,
-    pub limiter: Arc<ratelimit::AuthLimiter>,
     pub mailer: Mailer,
     pub licence_key: Option<VerifyingKey>,
 }
@@ -59,7 +62,6 @@ impl AppState {
             .map(crate::licence::parse_public_key)
             .transpose()?;
         Ok(AppState {
-            limiter: Arc::new(ratelimit::limiter(config.auth_rate_per_minute)),
             mailer: Mailer::new(&config)?,
             licence_key,
             config: Arc::new(config),
@@ -72,6 +74,7 @@ static REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 /// The whole application with `extra` routes merged in (tests add probes this way).
 pub fn router(state: AppState, extra: Router<AppState>) -> Router {
+    let https = state.config.secure_cookies;
     let sessions = SessionManagerLayer::new(PgSessionStore::new(state.db.clone()))
         .with_name("girder_session")
         .with_http_only(true)
@@ -101,16 +104,17 @@ pub fn router(state: AppState, extra: Router<AppState>) -> Router {
             state.config.body_limit,
         ))
         .fallback(error_page::not_found)
+        // A panicking handler answers 500 with the error page (rendered by the next layer).
+        .layer(CatchPanicLayer::custom(panic_response))
         .layer(axum::middleware::from_fn(error_page::render_errors))
         .layer(sessions)
         .layer(axum::middleware::from_fn(error_page::render_errors));
 
+    statics::init();
     let assets = Router::new()
-        .nest_service("/static", ServeDir::new(static_dir()))
-        .layer(SetResponseHeaderLayer::overriding(
-            header::CACHE_CONTROL,
-            HeaderValue::from_static("public, max-age=31536000, immutable"),
-        ));
+        .nest_service("/static", ServeDir::new(statics::static_dir()))
+        .layer(axum::middleware::from_fn(statics::cache_headers))
+        .route("/favicon.ico", get(statics::favicon));
 
     let app = Router::new()
         .route("/healthz", get(metrics::healthz))
@@ -131,19 +135,22 @@ pub fn router(state: AppState, extra: Router<AppState>) -> Router {
             Duration::from_secs(30),
         ))
         .layer(CompressionLayer::new())
+        // Outside the pages (metrics, statics): a bare 500 rather than a dropped connection.
+        .layer(CatchPanicLayer::custom(panic_response))
         .with_state(state);
-    security::apply(app)
+    security::apply(app, https)
         .layer(crate::telemetry::trace_layer())
         .layer(PropagateRequestIdLayer::new(REQUEST_ID.clone()))
         .layer(SetRequestIdLayer::new(REQUEST_ID.clone(), MakeRequestUuid))
 }
 
-/// `static/` beside the crate (development) or beside the binary's working directory.
-fn static_dir() -> std::path::PathBuf {
-    let here = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("static");
-    if here.is_dir() {
-        here
-    } else {
-        std::path::PathBuf::from("static")
-    }
+/// The response to a panicking handler: an internal error, logged inside the request's span
+/// (which carries the request id) and rendered as the 500 page by `error_page::render_errors`.
+fn panic_response(payload: Box<dyn Any + Send + 'static>) -> Response {
+    let message = payload
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "non-text panic payload".to_owned());
+    error::AppError::Internal(anyhow::anyhow!("handler panicked: {message}")).into_response()
 }

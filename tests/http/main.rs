@@ -34,6 +34,7 @@ mod operations;
 mod plans;
 mod platform;
 mod progress;
+mod security;
 mod settings;
 mod signup;
 mod site_log;
