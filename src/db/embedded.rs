@@ -461,3 +461,22 @@ impl EmbeddedPostgres {
         let _ = self.watchdog.wait();
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_relocated_cluster_is_named_after_its_requested_path() {
+        let a = relocated_dir(Path::new("/root/girder/data/postgres"));
+        assert_eq!(a, relocated_dir(Path::new("/root/girder/data/postgres")));
+        assert!(a.starts_with(RELOCATED_BASE));
+        let name = a.file_name().unwrap().to_string_lossy().into_owned();
+        assert!(name.starts_with("root-girder-data-postgres-"), "{name}");
+        // Paths that read the same once slashes become dashes still get their own place.
+        assert_ne!(a, relocated_dir(Path::new("/root/girder-data/postgres")));
+        let long = format!("/{}/postgres", "x".repeat(300));
+        let name = relocated_dir(Path::new(&long));
+        assert!(name.file_name().unwrap().len() <= 48 + 9);
+    }
+}
