@@ -224,6 +224,14 @@ fn place(requested: &Path, owner: Option<(Uid, Gid)>) -> anyhow::Result<PathBuf>
     Ok(target)
 }
 
+/// The cluster's PostgreSQL major version, from its `PG_VERSION` file (0 if unreadable).
+fn major_version(data_dir: &Path) -> u32 {
+    fs::read_to_string(data_dir.join("PG_VERSION"))
+        .ok()
+        .and_then(|v| v.trim().parse().ok())
+        .unwrap_or(0)
+}
+
 fn random_password() -> anyhow::Result<String> {
     let mut bytes = [0u8; 24];
     getrandom::fill(&mut bytes).map_err(|e| anyhow::anyhow!("random bytes: {e}"))?;
@@ -247,7 +255,7 @@ const SUPERVISOR: &str = r#"
     run() {
         "$PGBIN/postgres" -D "$PGDATA" -p "$PGPORT" -c listen_addresses=127.0.0.1 \
             -c unix_socket_directories= -c max_connections=200 -c fsync="$PGFSYNC" \
-            >>"$PGLOG" 2>&1 &
+            ${PGINITSYNC:+-c recovery_init_sync_method=$PGINITSYNC} >>"$PGLOG" 2>&1 &
         pg=$!
         ready=0
     }
@@ -362,6 +370,17 @@ impl EmbeddedPostgres {
             // Throwaway clusters trade durability for speed; a real one keeps every
             // acknowledged write.
             .env("PGFSYNC", if throwaway { "off" } else { "on" })
+            // Before crash recovery PostgreSQL makes the whole cluster durable. File by file
+            // (the default) that took 5-6 s on a busy disk, one syncfs() per file system
+            // 0.4-1.6 s (PostgreSQL 14 and later, Linux; as safe since Linux 5.8).
+            .env(
+                "PGINITSYNC",
+                if major_version(&data_dir) >= 14 {
+                    "syncfs"
+                } else {
+                    ""
+                },
+            )
             .env("PARENT", std::process::id().to_string())
             .env("THROWAWAY", if throwaway { "1" } else { "0" })
             .stdin(Stdio::null())
