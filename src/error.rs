@@ -49,13 +49,29 @@ pub enum AppError {
 
 impl From<sqlx::Error> for AppError {
     fn from(err: sqlx::Error) -> Self {
-        // A lost or refused connection is "try again", not a bug: 503 with a retry page.
-        match err {
-            sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => {
-                AppError::Unavailable
-            }
-            other => AppError::Database(other),
+        // A lost or refused connection, or a server stopping or starting, is "try again", not
+        // a bug: 503 with a retry page.
+        if is_unavailable(&err) {
+            AppError::Unavailable
+        } else {
+            AppError::Database(err)
         }
+    }
+}
+
+/// Whether `err` means the database is away for now rather than that the request is wrong.
+fn is_unavailable(err: &sqlx::Error) -> bool {
+    match err {
+        sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::Io(_)
+        | sqlx::Error::WorkerCrashed => true,
+        sqlx::Error::Database(db) => db.code().is_some_and(|code| {
+            // 08: connection exception; 53300: too many connections; 57P01 admin shutdown,
+            // 57P02 crash shutdown, 57P03 cannot connect now (starting up or shutting down).
+            code.starts_with("08") || matches!(&*code, "53300" | "57P01" | "57P02" | "57P03")
+        }),
+        _ => false,
     }
 }
 
@@ -152,4 +168,28 @@ pub fn wants_json(headers: &HeaderMap) -> bool {
         .get(header::ACCEPT)
         .and_then(|v| v.to_str().ok())
         .is_some_and(|v| v.contains("application/json") && !v.contains("text/html"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_database_that_is_away_is_a_503_and_a_bad_query_a_500() {
+        let refused = std::io::Error::from(std::io::ErrorKind::ConnectionRefused);
+        for away in [
+            sqlx::Error::Io(refused),
+            sqlx::Error::PoolTimedOut,
+            sqlx::Error::PoolClosed,
+        ] {
+            assert_eq!(
+                AppError::from(away).status(),
+                StatusCode::SERVICE_UNAVAILABLE
+            );
+        }
+        assert_eq!(
+            AppError::from(sqlx::Error::RowNotFound).status(),
+            StatusCode::INTERNAL_SERVER_ERROR
+        );
+    }
 }

@@ -47,6 +47,11 @@ pub async fn open_database(config: &Config) -> Result<Database, StartError> {
             EmbeddedError::NoBinaries => StartError::NoDatabase,
             EmbeddedError::Other(e) => StartError::Other(e),
         })?;
+    tracing::info!(
+        dir = %cluster.data_dir().display(),
+        port = cluster.port(),
+        "private PostgreSQL cluster running; its supervisor restarts it if it dies"
+    );
     let superuser = cluster.superuser_url(db::EMBEDDED_DATABASE);
     db::create_database(
         &cluster.superuser_url("postgres"),

@@ -32,6 +32,14 @@ pub const APP_ROLE: &str = "girder_app";
 /// Name of the database a private cluster serves.
 pub const EMBEDDED_DATABASE: &str = "girder";
 
+/// How long a request waits for a connection, connecting included, before it answers 503.
+/// While the server is away, sqlx keeps retrying a refused connection until then, so a short
+/// restart costs requests a pause, not an error; a longer one answers 503 within 2 s.
+pub const ACQUIRE_TIMEOUT: Duration = Duration::from_millis(1500);
+
+/// How long `/healthz` waits for the database's answer.
+pub const HEALTH_TIMEOUT: Duration = Duration::from_secs(1);
+
 /// Handle to the application's pool. Cheap to clone.
 #[derive(Clone, Debug)]
 pub struct Db {
@@ -40,12 +48,13 @@ pub struct Db {
 
 impl Db {
     /// A lazily connecting pool for `url`: the server starts even while Postgres is down,
-    /// requests answer 503 meanwhile, and the pool reconnects by itself.
+    /// requests answer 503 meanwhile, and the pool reconnects by itself. Every connection is
+    /// pinged before it is handed out, so those a restart of the server broke are replaced.
     pub fn connect_lazy(url: &str) -> anyhow::Result<Self> {
         let options: PgConnectOptions = url.parse().context("parsing the database URL")?;
         let pool = PgPoolOptions::new()
             .max_connections(20)
-            .acquire_timeout(Duration::from_secs(5))
+            .acquire_timeout(ACQUIRE_TIMEOUT)
             .test_before_acquire(true)
             .connect_lazy_with(options.application_name("girder"));
         Ok(Db { pool })
@@ -60,12 +69,10 @@ impl Db {
         scope
     }
 
-    /// Whether the database answers.
+    /// Whether the database answers a query within [`HEALTH_TIMEOUT`].
     pub async fn is_healthy(&self) -> bool {
-        sqlx::query_scalar!("select 1 as \"one!\"")
-            .fetch_one(&self.pool)
-            .await
-            .is_ok()
+        let probe = sqlx::query_scalar!("select 1 as \"one!\"").fetch_one(&self.pool);
+        matches!(tokio::time::timeout(HEALTH_TIMEOUT, probe).await, Ok(Ok(1)))
     }
 
     /// (connections open, idle connections) for /metrics.

@@ -65,6 +65,8 @@ pub async fn render_errors(req: Request, next: Next) -> Response {
         return Redirect::to(&format!("{login}?next={next}")).into_response();
     }
 
+    // While the database is away, asking the session again would wait out the pool again.
+    let session = session.filter(|_| !matches!(*err, AppError::Unavailable));
     let status = err.status();
     let locale = match &session {
         Some(s) => s.locale().await.ok().flatten().unwrap_or(header_locale),

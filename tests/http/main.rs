@@ -17,6 +17,7 @@ mod cost_demo;
 mod cost_entries;
 mod cost_ev;
 mod cost_report;
+mod database;
 mod exchange;
 mod funds_applications;
 mod funds_cashflow;
