@@ -193,6 +193,7 @@ pub struct TaskListPage {
     pub project: Project,
     pub tab: ProjectTab,
     pub rows: Vec<TaskRow>,
+    pub pager: crate::web::pager::Pager,
     pub form: TaskForm,
     pub errors: FieldErrors,
     /// A refusal from the scheduler (names the tasks).
@@ -242,6 +243,8 @@ pub struct TaskPage {
     pub link_errors: FieldErrors,
     pub message: Option<String>,
     pub candidates: Vec<Choice>,
+    /// Says the predecessor select lists only nearby tasks, when it does.
+    pub candidates_note: Option<String>,
     pub users: Vec<Choice>,
     pub kinds: [&'static str; 4],
     pub can_edit: bool,
@@ -289,4 +292,10 @@ pub fn zoom_key(zoom: &str) -> &'static str {
         "month" => "gantt.zoom_month",
         _ => "gantt.zoom_quarter",
     }
+}
+
+/// The CSS class that indents an outline row `depth` levels (`.indent-0` … `.indent-12` in
+/// girder.css): the CSP forbids inline styles. Deeper rows indent as deep as level 12.
+pub fn indent_class(depth: impl std::borrow::Borrow<u32>) -> String {
+    format!("indent-{}", (*depth.borrow()).min(12))
 }
