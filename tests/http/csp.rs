@@ -32,8 +32,8 @@ pub fn inline_attributes(text: &str) -> Vec<String> {
         let rest = &text[i..];
         let name_len = if rest.starts_with("style") {
             5
-        } else if rest.starts_with("on") {
-            let letters = rest[2..].bytes().take_while(u8::is_ascii_lowercase).count();
+        } else if let Some(tail) = rest.strip_prefix("on") {
+            let letters = tail.bytes().take_while(u8::is_ascii_lowercase).count();
             if letters == 0 {
                 continue;
             }
