@@ -157,6 +157,8 @@ pub struct ProjectHomePage {
     pub warnings: Vec<WarningView>,
     pub task_count: usize,
     pub milestones: Vec<(String, NaiveDate, bool)>,
+    /// "N more milestones", when some are not listed.
+    pub milestones_more: Option<String>,
     pub baseline_finish: Option<NaiveDate>,
     pub can_edit: bool,
     pub can_create: bool,
@@ -299,3 +301,7 @@ pub fn zoom_key(zoom: &str) -> &'static str {
 pub fn indent_class(depth: impl std::borrow::Borrow<u32>) -> String {
     format!("indent-{}", (*depth.borrow()).min(12))
 }
+
+/// Above this many tasks a form's task fields share one `<datalist>` instead of each row
+/// carrying a `<select>` of every task, so a form of n rows stays O(tasks), not O(n × tasks).
+pub const MANY_TASKS: usize = 300;

@@ -187,7 +187,17 @@ async fn a_twenty_thousand_task_project_has_no_page_over_two_megabytes() {
         )
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    owner.get(&format!("/projects/{project}/cost/budget")).await;
+    let r = owner
+        .post_form(&format!("/projects/{project}/cost/budget/versions"), &[])
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let budget_edit = r.location().to_owned();
     for path in [
+        format!("/projects/{project}/cost/budget"),
+        format!("/projects/{project}/cost/entries/new"),
+        format!("/labour/tickets/new?project={project}"),
+        format!("/projects/{project}/changes/new"),
         format!("/projects/{project}"),
         format!("/projects/{project}/tasks"),
         format!("/projects/{project}/tasks?page=101"),
@@ -199,6 +209,7 @@ async fn a_twenty_thousand_task_project_has_no_page_over_two_megabytes() {
         format!("/projects/{project}/baselines"),
         format!("/projects/{project}/s-curve"),
         format!("/projects/{project}/cost/earned-value"),
+        budget_edit,
     ] {
         let started = Instant::now();
         let r = owner.get(&path).await;
