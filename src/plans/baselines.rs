@@ -19,6 +19,7 @@ use crate::db::TenantScope;
 use crate::error::AppResult;
 use crate::tenancy::{Plans, TenantId};
 use crate::web::form::{self, FieldErrors};
+use crate::web::pager::Pager;
 use crate::web::{AppForm, Layout, Page, format};
 
 #[derive(Debug, Clone)]
@@ -132,6 +133,7 @@ pub struct BaselinesPage {
     pub baselines: Vec<(Baseline, String)>,
     pub chosen: Option<i32>,
     pub rows: Vec<VarianceRow>,
+    pub pager: Pager,
     pub can_edit: bool,
     pub errors: FieldErrors,
     pub name: String,
@@ -141,7 +143,11 @@ pub struct BaselinesPage {
 #[serde(default)]
 pub struct BaselineQuery {
     pub baseline: Option<i32>,
+    pub page: i64,
 }
+
+/// Rows per page of the comparison table.
+pub const ROWS_PER_PAGE: usize = 200;
 
 /// Signed working days from `a` to `b` on `calendar` (0 when equal).
 pub fn variance(calendar: &crate::schedule::Calendar, a: NaiveDate, b: NaiveDate) -> i64 {
@@ -156,6 +162,7 @@ async fn render(
     p: &mut ProjectTx<Plans>,
     page: &Page,
     chosen: Option<i32>,
+    requested: i64,
     errors: FieldErrors,
     name: String,
 ) -> AppResult<String> {
@@ -176,8 +183,18 @@ async fn render(
     };
     let calendar = queries::load_calendar(&mut p.tx, project.calendar_id).await?;
     let outline = Outline::load(p).await?;
-    let rows = outline
-        .tasks
+    let pager = Pager::new(
+        page.locale,
+        outline.tasks.len(),
+        ROWS_PER_PAGE,
+        requested,
+        |n| {
+            let baseline = chosen.map(|b| format!("baseline={b}&")).unwrap_or_default();
+            format!("/projects/{}/baselines?{baseline}page={n}", project.id)
+        },
+    );
+    let rows = pager
+        .slice(&outline.tasks)
         .iter()
         .map(|(t, o, depth)| {
             let b = base.get(&t.id).copied();
@@ -205,6 +222,7 @@ async fn render(
         baselines,
         chosen,
         rows,
+        pager,
         can_edit: p.tx.user().role.has(Permission::EditSchedule),
         errors,
         name,
@@ -223,6 +241,7 @@ pub async fn show(
             &mut p,
             &page,
             q.baseline,
+            q.page,
             FieldErrors::default(),
             String::new(),
         )
@@ -245,7 +264,7 @@ pub async fn create(
     let mut errors = FieldErrors::default();
     let name = form::text(&mut errors, "name", &f.name, true, 100);
     if !errors.is_empty() {
-        let html = render(&mut p, &page, None, errors, f.name).await?;
+        let html = render(&mut p, &page, None, 1, errors, f.name).await?;
         return Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response());
     }
     let me = p.tx.user().id;

@@ -19,6 +19,7 @@ use super::views::ProjectTab;
 use crate::error::AppResult;
 use crate::tenancy::Plans;
 use crate::web::i18n::{self, Locale};
+use crate::web::pager::Pager;
 use crate::web::{Layout, Page};
 
 #[derive(Debug, Default, Deserialize)]
@@ -28,7 +29,13 @@ pub struct GanttQuery {
     pub baseline: Option<i32>,
     /// Comma-separated ids of collapsed summary tasks.
     pub collapsed: String,
+    /// Which window of `ROWS_PER_PAGE` rows to draw.
+    pub page: i64,
 }
+
+/// Rows drawn per page: a window of the outline, its timescale fitted to the rows shown, so a
+/// 20,000-task project gives pages of a few hundred KB rather than one of hundreds of MB.
+pub const ROWS_PER_PAGE: usize = 300;
 
 #[derive(Template)]
 #[template(path = "plans/gantt.html")]
@@ -43,6 +50,7 @@ pub struct GanttPage {
     pub baseline: Option<i32>,
     pub collapsed: String,
     pub empty: bool,
+    pub pager: Pager,
 }
 
 /// The chart's rows: every task in outline order except those under a collapsed summary.
@@ -151,7 +159,7 @@ pub async fn show(
     };
     let calendar = queries::load_calendar(&mut p.tx, project.calendar_id).await?;
     let outline = Outline::load(&mut p).await?;
-    let query_for = |zoom: Zoom, collapsed: &HashSet<i64>| {
+    let query_for = |zoom: Zoom, collapsed: &HashSet<i64>, page: Option<usize>| {
         let mut ids: Vec<String> = collapsed.iter().map(|i| i.to_string()).collect();
         ids.sort();
         let mut s = form_urlencoded::Serializer::new(String::new());
@@ -162,11 +170,23 @@ pub async fn show(
         if !ids.is_empty() {
             s.append_pair("collapsed", &ids.join(","));
         }
+        if let Some(n) = page.filter(|n| *n > 1) {
+            s.append_pair("page", &n.to_string());
+        }
         s.finish()
     };
-    let gantt_rows = rows(project.id, &outline.tasks, &base, &collapsed, &|c| {
-        query_for(zoom, c)
+    let current = usize::try_from(q.page).ok();
+    let all_rows = rows(project.id, &outline.tasks, &base, &collapsed, &|c| {
+        query_for(zoom, c, current)
     });
+    let pager = Pager::new(page.locale, all_rows.len(), ROWS_PER_PAGE, q.page, |n| {
+        format!(
+            "/projects/{}/gantt?{}",
+            project.id,
+            query_for(zoom, &collapsed, Some(n))
+        )
+    });
+    let gantt_rows = pager.slice(&all_rows);
     let gantt_links = links(&outline.links);
     let labels = labels(page.locale);
     let today =
@@ -175,7 +195,7 @@ pub async fn show(
             .with_timezone(&p.tx.tenant().time_zone)
             .date_naive();
     let svg = gantt::render(&GanttChart {
-        rows: &gantt_rows,
+        rows: gantt_rows,
         links: &gantt_links,
         today,
         status_date: project.status_date,
@@ -191,7 +211,7 @@ pub async fn show(
                 format!(
                     "/projects/{}/gantt?{}",
                     project.id,
-                    query_for(*z, &collapsed)
+                    query_for(*z, &collapsed, Some(pager.page))
                 ),
             )
         })
@@ -209,6 +229,7 @@ pub async fn show(
             baselines: list.into_iter().map(|b| (b.number, b.name)).collect(),
             baseline,
             collapsed: ids.join(","),
+            pager,
             project,
         }
         .render()?,

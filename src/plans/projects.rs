@@ -25,6 +25,9 @@ use crate::web::{AppForm, Page};
 
 const PAGE_SIZE: i64 = 25;
 
+/// Milestones listed on a project's home page.
+const MAX_MILESTONES: usize = 20;
+
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct ListQuery {
@@ -298,6 +301,11 @@ pub async fn show(mut p: ProjectTx<Plans>, page: Page) -> AppResult<Html<String>
         .filter_map(|t| Some((t.name.clone(), t.early_finish?, t.actual_finish.is_some())))
         .collect();
     milestones.sort_by_key(|m| m.1);
+    // The home page lists the first milestones by date; the Gantt and task list hold the rest.
+    let more = milestones.len().saturating_sub(MAX_MILESTONES);
+    let milestones_more =
+        (more > 0).then(|| i18n::tf(page.locale, "pager.more_milestones", &[("n", &more)]));
+    milestones.truncate(MAX_MILESTONES);
     let role = p.tx.user().role;
     let cost_alerts = crate::cost::report::project_alerts(&mut p.tx, p.project.id).await?;
     let layout = page.layout(&p.tx, "plans.project_home");
@@ -319,6 +327,7 @@ pub async fn show(mut p: ProjectTx<Plans>, page: Page) -> AppResult<Html<String>
             warnings,
             task_count: tasks.len(),
             milestones,
+            milestones_more,
             baseline_finish,
             can_edit: role.has(Permission::EditSchedule),
             can_create: role.has(Permission::CreateProjects),

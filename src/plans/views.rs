@@ -157,6 +157,8 @@ pub struct ProjectHomePage {
     pub warnings: Vec<WarningView>,
     pub task_count: usize,
     pub milestones: Vec<(String, NaiveDate, bool)>,
+    /// "N more milestones", when some are not listed.
+    pub milestones_more: Option<String>,
     pub baseline_finish: Option<NaiveDate>,
     pub can_edit: bool,
     pub can_create: bool,
@@ -193,6 +195,7 @@ pub struct TaskListPage {
     pub project: Project,
     pub tab: ProjectTab,
     pub rows: Vec<TaskRow>,
+    pub pager: crate::web::pager::Pager,
     pub form: TaskForm,
     pub errors: FieldErrors,
     /// A refusal from the scheduler (names the tasks).
@@ -242,6 +245,8 @@ pub struct TaskPage {
     pub link_errors: FieldErrors,
     pub message: Option<String>,
     pub candidates: Vec<Choice>,
+    /// Says the predecessor select lists only nearby tasks, when it does.
+    pub candidates_note: Option<String>,
     pub users: Vec<Choice>,
     pub kinds: [&'static str; 4],
     pub can_edit: bool,
@@ -290,3 +295,13 @@ pub fn zoom_key(zoom: &str) -> &'static str {
         _ => "gantt.zoom_quarter",
     }
 }
+
+/// The CSS class that indents an outline row `depth` levels (`.indent-0` … `.indent-12` in
+/// girder.css): the CSP forbids inline styles. Deeper rows indent as deep as level 12.
+pub fn indent_class(depth: impl std::borrow::Borrow<u32>) -> String {
+    format!("indent-{}", (*depth.borrow()).min(12))
+}
+
+/// Above this many tasks a form's task fields share one `<datalist>` instead of each row
+/// carrying a `<select>` of every task, so a form of n rows stays O(tasks), not O(n × tasks).
+pub const MANY_TASKS: usize = 300;

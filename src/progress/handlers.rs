@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 
 use askama::Template;
+use axum::extract::Query;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
@@ -29,6 +30,7 @@ use crate::plans::{baselines, reschedule};
 use crate::tenancy::{Module, Platform, Progress, TenantTx};
 use crate::web::form::FieldErrors;
 use crate::web::i18n::{self, Locale};
+use crate::web::pager::Pager;
 use crate::web::{AppForm, Page, Path};
 
 /// The delay warnings of one project, worst first, by the tenant's `thresholds`.
@@ -89,31 +91,62 @@ pub async fn warnings_for(
         .collect())
 }
 
-pub async fn warnings_page(mut p: ProjectTx<Progress>, page: Page) -> AppResult<Html<String>> {
+pub async fn warnings_page(
+    mut p: ProjectTx<Progress>,
+    page: Page,
+    Query(q): Query<PageQuery>,
+) -> AppResult<Html<String>> {
     let tasks = plans::tasks(&mut p.tx, p.project.id).await?;
     let locale = p.tx.user().locale;
     let (thresholds, _) = queries::thresholds(&mut p.tx).await?;
-    let list = warnings_for(&mut p.tx, &p.project, &tasks, &thresholds, locale).await?;
+    let mut list = warnings_for(&mut p.tx, &p.project, &tasks, &thresholds, locale).await?;
+    let id = p.project.id;
+    let pager = Pager::new(locale, list.len(), ROWS_PER_PAGE, q.page, |n| {
+        format!("/projects/{id}/warnings?page={n}")
+    });
+    let shown = pager.range();
+    list.truncate(shown.end);
+    list.drain(..shown.start);
     Ok(Html(
         WarningsPage {
             layout: page.layout(&p.tx, "progress.warnings_title"),
             project: p.project.clone(),
             tab: ProjectTab::Warnings,
             warnings: list,
+            pager,
         }
         .render()?,
     ))
 }
 
+/// Rows per page of the progress table and of the warnings list.
+pub const ROWS_PER_PAGE: usize = 200;
+
+/// `?page=` of a paged progress list.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct PageQuery {
+    pub page: i64,
+}
+
 async fn progress_page(
     p: &mut ProjectTx<Progress>,
     page: &Page,
+    requested: i64,
     status_date: String,
     errors: FieldErrors,
 ) -> AppResult<String> {
     let outline = Outline::load(p).await?;
-    let rows = outline
-        .tasks
+    let id = p.project.id;
+    let pager = Pager::new(
+        page.locale,
+        outline.tasks.len(),
+        ROWS_PER_PAGE,
+        requested,
+        |n| format!("/projects/{id}/progress?page={n}"),
+    );
+    let rows = pager
+        .slice(&outline.tasks)
         .iter()
         .map(|(t, o, depth)| ProgressRow {
             id: t.id,
@@ -133,6 +166,7 @@ async fn progress_page(
         project: p.project.clone(),
         tab: ProjectTab::Progress,
         rows,
+        pager,
         status_date,
         errors,
         can_record: p.tx.user().role.has(Permission::RecordProgress),
@@ -140,14 +174,18 @@ async fn progress_page(
     .render()?)
 }
 
-pub async fn progress(mut p: ProjectTx<Progress>, page: Page) -> AppResult<Html<String>> {
+pub async fn progress(
+    mut p: ProjectTx<Progress>,
+    page: Page,
+    Query(q): Query<PageQuery>,
+) -> AppResult<Html<String>> {
     let status = p
         .project
         .status_date
         .map(|d| d.to_string())
         .unwrap_or_default();
     Ok(Html(
-        progress_page(&mut p, &page, status, FieldErrors::default()).await?,
+        progress_page(&mut p, &page, q.page, status, FieldErrors::default()).await?,
     ))
 }
 
@@ -166,7 +204,7 @@ pub async fn set_status_date(
     let mut errors = FieldErrors::default();
     let date = optional_date(&mut errors, "status_date", &f.status_date);
     if !errors.is_empty() {
-        let html = progress_page(&mut p, &page, f.status_date, errors).await?;
+        let html = progress_page(&mut p, &page, 1, f.status_date, errors).await?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response());
     }
     let me = p.tx.user().id;

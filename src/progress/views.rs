@@ -16,6 +16,7 @@ pub struct WarningsPage {
     pub project: Project,
     pub tab: ProjectTab,
     pub warnings: Vec<WarningView>,
+    pub pager: crate::web::pager::Pager,
 }
 
 #[derive(Debug, Clone)]
@@ -39,6 +40,7 @@ pub struct ProgressPage {
     pub project: Project,
     pub tab: ProjectTab,
     pub rows: Vec<ProgressRow>,
+    pub pager: crate::web::pager::Pager,
     pub status_date: String,
     pub errors: FieldErrors,
     pub can_record: bool,

@@ -9,6 +9,7 @@ pub mod format;
 pub mod i18n;
 pub mod layout;
 pub mod metrics;
+pub mod pager;
 pub mod path;
 pub mod photo;
 pub mod ratelimit;

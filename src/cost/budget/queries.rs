@@ -256,26 +256,34 @@ pub struct TaskChoice {
 
 pub async fn leaf_tasks(scope: &mut TenantScope, project: i64) -> AppResult<Vec<TaskChoice>> {
     let tenant = scope.tenant_id();
-    Ok(sqlx::query_as!(
-        TaskChoice,
-        r#"with recursive o (id, path) as (
-               select id, array[sort_order, id::int] from task
-               where tenant_id = $1 and project_id = $2 and parent_id is null
-               union all
-               select t.id, o.path || array[t.sort_order, t.id::int] from task t
-               join o on t.parent_id = o.id
-               where t.tenant_id = $1 and t.project_id = $2)
-           select t.id, t.name
-           from task t join o on o.id = t.id
-           where t.tenant_id = $1 and t.project_id = $2
-             and not exists (select 1 from task c
-                             where c.tenant_id = t.tenant_id and c.parent_id = t.id)
-           order by o.path"#,
+    // Leaves and outline order are worked out here, in linear time: a correlated `not exists`
+    // or a recursive join over a freshly imported 20,000-task project can take the planner
+    // quadratic time before statistics catch up.
+    let rows = sqlx::query!(
+        "select id, name, parent_id, sort_order from task
+         where tenant_id = $1 and project_id = $2",
         tenant as TenantId,
         project
     )
     .fetch_all(scope.conn())
-    .await?)
+    .await?;
+    let wbs = crate::plans::wbs::Wbs::new(rows.iter().map(|r| crate::plans::wbs::Place {
+        id: r.id,
+        parent: r.parent_id,
+        sort_order: r.sort_order,
+    }));
+    let mut names: std::collections::HashMap<i64, String> =
+        rows.into_iter().map(|r| (r.id, r.name)).collect();
+    Ok(wbs
+        .outline()
+        .into_iter()
+        .filter(|o| !o.has_children)
+        .filter_map(|o| {
+            names
+                .remove(&o.id)
+                .map(|name| TaskChoice { id: o.id, name })
+        })
+        .collect())
 }
 
 // ---- revenue ----

@@ -5,9 +5,11 @@
 use std::collections::{HashMap, HashSet};
 
 use askama::Template;
+use axum::extract::Query;
 use axum::response::Html;
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
+use serde::Deserialize;
 
 use super::chart::{self, ChartLabels};
 use super::domain::{
@@ -28,9 +30,24 @@ use crate::tenancy::Cost;
 use crate::web::Page;
 use crate::web::format::money;
 use crate::web::i18n::{self, Locale};
+use crate::web::pager::Pager;
 
 /// GET /projects/{project_id}/cost/earned-value
-pub async fn show(mut p: ProjectTx<Cost>, page: Page) -> AppResult<Html<String>> {
+/// Summary rows per page of the table under the chart.
+pub const ROWS_PER_PAGE: usize = 200;
+
+/// `?page=` of the summary table.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub struct PageQuery {
+    pub page: i64,
+}
+
+pub async fn show(
+    mut p: ProjectTx<Cost>,
+    page: Page,
+    Query(q): Query<PageQuery>,
+) -> AppResult<Html<String>> {
     let project = p.project.clone();
     let locale = page.locale;
     let tenant = p.tx.tenant();
@@ -40,11 +57,22 @@ pub async fn show(mut p: ProjectTx<Cost>, page: Page) -> AppResult<Html<String>>
         Some(d) => i18n::tf(locale, "cost_ev.as_of_status", &[("date", &d)]),
         None => i18n::tf(locale, "cost_ev.as_of_today", &[("date", &today)]),
     };
-    let analysis = match current_budget(&mut p.tx, project.id).await? {
+    let id = project.id;
+    let href = |n: usize| format!("/projects/{id}/cost/earned-value?page={n}");
+    let (analysis, pager) = match current_budget(&mut p.tx, project.id).await? {
         Some(budget) => {
-            Some(analyse(&mut p, &project, budget.id, budget.number, as_of, locale).await?)
+            let (a, pager) = analyse(
+                &mut p,
+                &project,
+                (budget.id, budget.number),
+                as_of,
+                (locale, q.page),
+                href,
+            )
+            .await?;
+            (Some(a), pager)
         }
-        None => None,
+        None => (None, Pager::new(locale, 0, ROWS_PER_PAGE, 1, href)),
     };
     Ok(Html(
         EarnedValuePage {
@@ -54,6 +82,7 @@ pub async fn show(mut p: ProjectTx<Cost>, page: Page) -> AppResult<Html<String>>
             as_of_note,
             has_status_date: p.project.status_date.is_some(),
             analysis,
+            pager,
         }
         .render()?,
     ))
@@ -62,11 +91,11 @@ pub async fn show(mut p: ProjectTx<Cost>, page: Page) -> AppResult<Html<String>>
 async fn analyse(
     p: &mut ProjectTx<Cost>,
     project: &Project,
-    budget_version: i64,
-    budget_number: i32,
+    (budget_version, budget_number): (i64, i32),
     as_of: NaiveDate,
-    locale: Locale,
-) -> AppResult<Analysis> {
+    (locale, requested): (Locale, i64),
+    href: impl Fn(usize) -> String,
+) -> AppResult<(Analysis, Pager)> {
     let lines = queries::budget_by_task(&mut p.tx, budget_version).await?;
     let tasks = plans::tasks(&mut p.tx, project.id).await?;
     let base = baselines::dates(&mut p.tx, project.id, None).await?;
@@ -89,9 +118,14 @@ async fn analyse(
 
     let outline = Wbs::new(tasks.iter().map(place_of)).outline();
     let by_id: HashMap<i64, &plans::Task> = tasks.iter().map(|t| (t.id, t)).collect();
-    let rows = outline
+    let summaries: Vec<_> = outline
         .iter()
         .filter(|o| o.has_children || by_id.get(&o.id).is_some_and(|t| t.is_summary))
+        .collect();
+    let pager = Pager::new(locale, summaries.len(), ROWS_PER_PAGE, requested, href);
+    let rows = pager
+        .slice(&summaries)
+        .iter()
         .filter_map(|o| {
             let task = by_id.get(&o.id)?;
             let values = measured.tasks.get(&o.id).copied().unwrap_or_default();
@@ -116,19 +150,22 @@ async fn analyse(
             &[("amount", &money(plan.unassigned))],
         )
     });
-    Ok(Analysis {
-        budget_note: i18n::tf(
-            locale,
-            "cost_ev.budget_version",
-            &[("number", &budget_number)],
-        ),
-        baseline_used: !base.is_empty(),
-        unassigned_note,
-        cards: cards(&headline),
-        rows,
-        svg,
-        samples: samples.iter().map(sample_row).collect(),
-    })
+    Ok((
+        Analysis {
+            budget_note: i18n::tf(
+                locale,
+                "cost_ev.budget_version",
+                &[("number", &budget_number)],
+            ),
+            baseline_used: !base.is_empty(),
+            unassigned_note,
+            cards: cards(&headline),
+            rows,
+            svg,
+            samples: samples.iter().map(sample_row).collect(),
+        },
+        pager,
+    ))
 }
 
 /// The plan earned value measures against: each task's own budget lines over its latest

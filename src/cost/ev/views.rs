@@ -82,4 +82,6 @@ pub struct EarnedValuePage {
     pub has_status_date: bool,
     /// `None` when the project has no approved budget yet.
     pub analysis: Option<Analysis>,
+    /// Pages of the summary table.
+    pub pager: crate::web::pager::Pager,
 }
