@@ -16,6 +16,7 @@ use super::views::{
 };
 use super::{Importer, queries};
 use crate::auth::Permission;
+use crate::config::UploadLimits;
 use crate::error::{AppError, AppResult};
 use crate::labour::views::LabourTab;
 use crate::plans::access::sees_all_projects;
@@ -225,9 +226,13 @@ async fn read_upload(
 }
 
 /// Reads the file on the blocking pool: a big workbook takes a while to unpack.
-async fn read_in_background(bytes: Vec<u8>, kind: Kind) -> AppResult<Result<Sheet, FileError>> {
+async fn read_in_background(
+    bytes: Vec<u8>,
+    kind: Kind,
+    limits: UploadLimits,
+) -> AppResult<Result<Sheet, FileError>> {
     Ok(
-        tokio::task::spawn_blocking(move || parse::read_file(&bytes, kind))
+        tokio::task::spawn_blocking(move || parse::read_file(&bytes, kind, &limits))
             .await
             .map_err(anyhow::Error::from)?,
     )
@@ -249,7 +254,7 @@ pub async fn upload(
         .await?
         .require(permission(kind))?;
     let read = match read_upload(&state, &page, &parts, body).await? {
-        Ok(upload) => read_in_background(upload.bytes, kind)
+        Ok(upload) => read_in_background(upload.bytes, kind, state.config.limits)
             .await?
             .map(|sheet| (upload.file_name, sheet))
             .map_err(Refusal::File),
@@ -268,15 +273,7 @@ pub async fn upload(
                     "labour_import.too_large",
                     &[("mb", &(MAX_BYTES / 1024 / 1024))],
                 ),
-                Refusal::File(FileError::MissingColumns(missing)) => i18n::tf(
-                    locale,
-                    "labour_import.file_missing_columns",
-                    &[("columns", &missing.join("、"))],
-                ),
-                Refusal::File(e @ FileError::TooManyRows) => {
-                    i18n::tf(locale, e.message_key(), &[("max", &parse::MAX_ROWS)])
-                }
-                Refusal::File(e) => i18n::t(locale, e.message_key()).to_owned(),
+                Refusal::File(e) => e.message(locale),
             };
             let html = index_page(&mut tx, &page, Some((kind, message))).await?;
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response());
