@@ -23,6 +23,7 @@ mod funds_cashflow;
 mod funds_contracts;
 mod funds_ledger;
 mod funds_requests;
+mod hostile;
 mod isolation;
 mod labour;
 mod labour_import;
