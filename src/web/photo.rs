@@ -93,8 +93,12 @@ pub fn check_photo(bytes: &[u8], limits: &UploadLimits) -> Result<CheckedPhoto, 
     let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
     reader.limits(decoder_limits);
     let mut decoder = reader.into_decoder().map_err(decode_error)?;
-    check_size(decoder.dimensions(), decoder.total_bytes(), limits)
-        .map_err(|_| PhotoError::TooManyPixels)?;
+    let working = match format {
+        ImageFormat::Jpeg => jpeg_working_bytes(bytes),
+        _ => 0,
+    };
+    let decoded = decoder.total_bytes().saturating_add(working);
+    check_size(decoder.dimensions(), decoded, limits).map_err(|_| PhotoError::TooManyPixels)?;
     let orientation = decoder
         .orientation()
         .unwrap_or(image::metadata::Orientation::NoTransforms);
@@ -141,6 +145,59 @@ fn decode_error(e: ImageError) -> PhotoError {
         ImageError::Limits(_) => PhotoError::TooManyPixels,
         _ => PhotoError::Unreadable,
     }
+}
+
+/// What the JPEG decoder needs besides the decoded image, from the frame header: a
+/// progressive JPEG keeps every coefficient of every component (two bytes each) until its
+/// last scan, and a four-component (CMYK) one is decoded to four bytes a pixel before it
+/// becomes RGB. 0 for a baseline YCbCr or grey JPEG, or when no frame header is found (the
+/// decoder refuses those).
+fn jpeg_working_bytes(bytes: &[u8]) -> u64 {
+    // Markers after SOI (FFD8): FFxx, then a big-endian length counting itself.
+    let mut at = 2;
+    while let Some(&[0xFF, marker, hi, lo]) = bytes.get(at..at + 4) {
+        let len = usize::from(u16::from_be_bytes([hi, lo]));
+        let segment = bytes.get(at + 4..at + 2 + len).unwrap_or_default();
+        // SOF0–SOF15, except DHT (C4), JPG (C8) and DAC (CC).
+        if (0xC0..=0xCF).contains(&marker) && !matches!(marker, 0xC4 | 0xC8 | 0xCC) {
+            return sof_working_bytes(marker, segment);
+        }
+        if marker == 0xDA || len < 2 {
+            return 0;
+        }
+        at += 2 + len;
+    }
+    0
+}
+
+/// See `jpeg_working_bytes`; `sof` is the frame header after its length.
+fn sof_working_bytes(marker: u8, sof: &[u8]) -> u64 {
+    let (Some(&[hi_h, lo_h, hi_w, lo_w, n]), Some(components)) = (sof.get(1..6), sof.get(6..))
+    else {
+        return 0;
+    };
+    let height = u64::from(u16::from_be_bytes([hi_h, lo_h]));
+    let width = u64::from(u16::from_be_bytes([hi_w, lo_w]));
+    let sampling: Vec<(u64, u64)> = components
+        .chunks_exact(3)
+        .take(usize::from(n))
+        .map(|c| (u64::from(c[1] >> 4).max(1), u64::from(c[1] & 0x0F).max(1)))
+        .collect();
+    let h_max = sampling.iter().map(|s| s.0).max().unwrap_or(1);
+    let v_max = sampling.iter().map(|s| s.1).max().unwrap_or(1);
+    // Blocks are 8 × 8, in whole MCUs: round each side up generously.
+    let (w, h) = (width + 8 * h_max, height + 8 * v_max);
+    let progressive = matches!(marker, 0xC2 | 0xC6 | 0xCA | 0xCE);
+    let coefficients: u64 = if progressive {
+        sampling
+            .iter()
+            .map(|(hs, vs)| w * hs / h_max * (h * vs / v_max) * 2)
+            .sum()
+    } else {
+        0
+    };
+    let cmyk = if n >= 4 { width * height * 4 } else { 0 };
+    coefficients + cmyk
 }
 
 /// RGB for JPEG: transparent parts of a PNG become white, not black.
@@ -508,6 +565,35 @@ mod tests {
             Err(Limit::UploadMegapixels)
         );
         assert!(check_size((8_000, 5_000), 120_000_000, &limits).is_ok());
+    }
+
+    #[test]
+    fn a_progressive_jpeg_counts_its_coefficients() {
+        // SOI, then a frame header of 7000 × 5000 with three components at full resolution.
+        let frame = |marker: u8, sampling: u8| {
+            let mut j = vec![0xFF, 0xD8, 0xFF, 0xE0, 0, 4, 0, 0, 0xFF, marker, 0, 17, 8];
+            j.extend_from_slice(&5_000u16.to_be_bytes());
+            j.extend_from_slice(&7_000u16.to_be_bytes());
+            j.push(3);
+            for id in 1..=3 {
+                j.extend_from_slice(&[id, if id == 1 { sampling } else { 0x11 }, 0]);
+            }
+            j
+        };
+        assert_eq!(jpeg_working_bytes(&frame(0xC0, 0x11)), 0);
+        let full = jpeg_working_bytes(&frame(0xC2, 0x11));
+        // 35 megapixels × 3 components × 2 bytes, and a little for whole blocks.
+        assert!((210_000_000..212_000_000).contains(&full), "{full}");
+        // 4:2:0: the colour components at a quarter of the pixels.
+        let subsampled = jpeg_working_bytes(&frame(0xC2, 0x22));
+        assert!(
+            (105_000_000..106_000_000).contains(&subsampled),
+            "{subsampled}"
+        );
+        // Over the decoded limit with its 105 MB of pixels, though under 40 megapixels.
+        assert!(check_size((7_000, 5_000), 105_000_000 + full, &UploadLimits::DEFAULT).is_err());
+        assert!(jpeg_working_bytes(&jpeg(16, 16)) == 0);
+        assert_eq!(jpeg_working_bytes(b"\xFF\xD8\xFF"), 0);
     }
 
     fn crc32(data: &[u8]) -> u32 {
