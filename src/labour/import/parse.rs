@@ -233,9 +233,8 @@ type Grid = Vec<(usize, Vec<Value>)>;
 const MAX_ZIP_ENTRIES: u64 = 1_000;
 /// The largest zip directory read, in bytes.
 const MAX_ZIP_DIRECTORY: u64 = 1024 * 1024;
-/// The most elements a workbook part other than a sheet or its strings may hold: those parts
-/// (styles, relationships, the workbook) are read whole into memory. Excel allows 64,000
-/// cell formats.
+/// The most `KEPT_ELEMENTS` one workbook part may hold: those parts (styles, relationships,
+/// the workbook) are read whole into memory. Excel allows 64,000 cell formats.
 const MAX_PART_ELEMENTS: u64 = 100_000;
 
 /// The cells of a sheet as they are read, refused as soon as they pass a limit. Only cells
@@ -368,24 +367,11 @@ impl<R: Read> Read for Counted<R> {
     }
 }
 
-/// What is checked in a part of a workbook besides its size.
-#[derive(Clone, Copy, PartialEq, Eq)]
-enum Part {
-    /// A worksheet: read as a stream, its cells checked as they come.
-    Sheet,
-    /// The shared strings, which are all kept in memory: counted against the cells limit.
-    Strings,
-    /// Other XML (styles, relationships, the workbook), read whole: counted elements.
-    Xml,
-    /// Pictures and the like, never read.
-    Other,
-}
-
 /// Checks the zip of a workbook before anything reads it: the size of its directory, then
 /// each entry unpacked here, counting — the sizes its headers declare are only claims, and
-/// reading stops as soon as a part or the whole passes its limit. The parts read whole into
-/// memory are counted too: the shared strings (and the count they declare, which is
-/// trusted for an allocation) and the elements of the others.
+/// reading stops as soon as a part or the whole passes its limit. What the workbook reader
+/// keeps in memory is counted too, in every part whatever its name (the names of the
+/// workbook and its folder come from the file itself): see `count_xml`.
 fn check_archive(bytes: &[u8], limits: &UploadLimits) -> Result<(), FileError> {
     check_zip_directory(bytes)?;
     let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|_| FileError::Unreadable)?;
@@ -401,24 +387,12 @@ fn check_archive(bytes: &[u8], limits: &UploadLimits) -> Result<(), FileError> {
             total.saturating_add(entry.size()),
             at,
         )?;
-        let lower = name.to_ascii_lowercase();
-        let part = if lower.ends_with("sharedstrings.xml") {
-            Part::Strings
-        } else if lower.contains("worksheets/") && lower.ends_with(".xml") {
-            Part::Sheet
-        } else if lower.ends_with(".xml") || lower.ends_with(".rels") {
-            Part::Xml
-        } else {
-            Part::Other
-        };
         let mut counted = Counted {
             inner: (&mut entry).take(part_max + 1),
             n: 0,
         };
-        if matches!(part, Part::Strings | Part::Xml) {
-            count_xml(&mut counted, part, &name, limits)?;
-        }
-        // The rest of the part (all of it for sheets and pictures) is unpacked and counted.
+        count_xml(&mut counted, &name, limits)?;
+        // What the XML reader left (all of a part that is not XML) is unpacked and counted.
         std::io::copy(&mut counted, &mut std::io::sink()).map_err(|_| FileError::Unreadable)?;
         limits.check(Limit::ImportPartMb, counted.n, at)?;
         total += counted.n;
@@ -449,16 +423,27 @@ fn check_zip_directory(bytes: &[u8]) -> Result<(), FileError> {
     Ok(())
 }
 
-/// Reads an XML part through, counting: the shared strings against the cells limit (the
-/// `count` and `uniqueCount` they declare as well), other parts' elements against
-/// `MAX_PART_ELEMENTS`. XML that is not well-formed ends the count: the workbook reader
-/// stops at the same place.
-fn count_xml(
-    reader: &mut impl Read,
-    part: Part,
-    name: &str,
-    limits: &UploadLimits,
-) -> Result<(), FileError> {
+/// Elements the workbook reader keeps one of in memory per occurrence, outside the sheet it
+/// streams: styles and their parts, defined names, sheets, relationships.
+const KEPT_ELEMENTS: &[&str] = &[
+    "xf",
+    "dxf",
+    "font",
+    "fill",
+    "border",
+    "numFmt",
+    "cellStyle",
+    "definedName",
+    "sheet",
+    "Relationship",
+];
+
+/// Reads a part through as XML (the workbook reader's way: it stops where this stops),
+/// counting what the workbook reader keeps: shared strings (`si`) against the cells limit,
+/// with the `count` and `uniqueCount` a string table declares (trusted for an allocation);
+/// `KEPT_ELEMENTS` against `MAX_PART_ELEMENTS`. A worksheet holds none of these, so however
+/// large it is nothing is counted.
+fn count_xml(reader: &mut impl Read, name: &str, limits: &UploadLimits) -> Result<(), FileError> {
     use quick_xml::events::Event;
     let mut xml = quick_xml::Reader::from_reader(std::io::BufReader::new(reader));
     let config = xml.config_mut();
@@ -466,7 +451,7 @@ fn count_xml(
     config.check_end_names = false;
     config.check_comments = false;
     let mut buf = Vec::new();
-    let (mut strings, mut elements) = (0u64, 0u64);
+    let (mut strings, mut kept) = (0u64, 0u64);
     let at = || name.to_owned();
     loop {
         buf.clear();
@@ -475,27 +460,23 @@ fn count_xml(
             Ok(Event::Eof) | Err(_) => return Ok(()),
             Ok(_) => continue,
         };
-        elements += 1;
-        if part == Part::Xml && elements > MAX_PART_ELEMENTS {
-            return Err(FileError::TooComplex(name.to_owned()));
-        }
-        if part != Part::Strings {
-            continue;
-        }
-        match element.local_name().as_ref() {
-            "si" => {
-                strings += 1;
-                limits.check(Limit::ImportCells, strings, at)?;
-            }
-            "sst" => {
-                for attr in element.attributes().flatten() {
-                    if matches!(attr.key.local_name().as_ref(), "count" | "uniqueCount") {
-                        let declared = attr.value.trim().parse::<u64>().unwrap_or(0);
-                        limits.check(Limit::ImportCells, declared, at)?;
-                    }
+        let local = element.local_name();
+        let local = local.as_ref();
+        if local == "si" {
+            strings += 1;
+            limits.check(Limit::ImportCells, strings, at)?;
+        } else if local == "sst" {
+            for attr in element.attributes().flatten() {
+                if matches!(attr.key.local_name().as_ref(), "count" | "uniqueCount") {
+                    let declared = attr.value.trim().parse::<u64>().unwrap_or(0);
+                    limits.check(Limit::ImportCells, declared, at)?;
                 }
             }
-            _ => {}
+        } else if KEPT_ELEMENTS.contains(&local) {
+            kept += 1;
+            if kept > MAX_PART_ELEMENTS {
+                return Err(FileError::TooComplex(name.to_owned()));
+            }
         }
     }
 }
@@ -1711,6 +1692,16 @@ mod tests {
         assert!(matches!(
             read_file(&styles, Kind::Tickets, &UploadLimits::DEFAULT),
             Err(FileError::TooComplex(part)) if part == "xl/styles.xml"
+        ));
+        // Whatever the part is called: the workbook names its own parts.
+        let mut parts = unzip(&tickets_xlsx(2));
+        parts.push((
+            "xl/worksheets/sheet9.xml".to_owned(),
+            format!("<styleSheet>{}</styleSheet>", "<xf/>".repeat(200_000)).into_bytes(),
+        ));
+        assert!(matches!(
+            read_file(&rezip(&parts), Kind::Tickets, &UploadLimits::DEFAULT),
+            Err(FileError::TooComplex(part)) if part == "xl/worksheets/sheet9.xml"
         ));
     }
 
