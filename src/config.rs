@@ -3,6 +3,8 @@
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 
+use crate::web::i18n::{self, Locale};
+
 /// Everything the server reads from its environment. README lists each variable.
 #[derive(clap::Args, Debug, Clone)]
 pub struct Config {
@@ -87,6 +89,206 @@ pub struct Config {
     /// Largest request body accepted, in bytes.
     #[arg(long, env = "GIRDER_BODY_LIMIT", default_value_t = 2 * 1024 * 1024)]
     pub body_limit: usize,
+
+    /// What one upload or import may make the server read, unpack or decode.
+    #[command(flatten)]
+    pub limits: UploadLimits,
+}
+
+/// How much one upload or import may make the server do: every file is checked against
+/// these before it is expanded, so no request can take more than about 256 MB of memory
+/// with the defaults. Each limit is named, with its variable, in the message of a refused file.
+#[derive(clap::Args, Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct UploadLimits {
+    /// Data rows of a workers or tickets import (XLSX or CSV).
+    #[arg(long, env = "GIRDER_IMPORT_MAX_ROWS", default_value_t = UploadLimits::DEFAULT.import_max_rows)]
+    pub import_max_rows: u64,
+
+    /// Columns of an import sheet: no cell, nor the sheet's declared size, may lie beyond.
+    #[arg(long, env = "GIRDER_IMPORT_MAX_COLUMNS", default_value_t = UploadLimits::DEFAULT.import_max_columns)]
+    pub import_max_columns: u64,
+
+    /// Cells holding a value in an import sheet, and distinct strings in its workbook.
+    #[arg(long, env = "GIRDER_IMPORT_MAX_CELLS", default_value_t = UploadLimits::DEFAULT.import_max_cells)]
+    pub import_max_cells: u64,
+
+    /// Megabytes of text in the cells of an import, once read.
+    #[arg(long, env = "GIRDER_IMPORT_MAX_TEXT_MB", default_value_t = UploadLimits::DEFAULT.import_max_text_mb)]
+    pub import_max_text_mb: u64,
+
+    /// Megabytes one part of an XLSX workbook (a zip entry) may unpack to.
+    #[arg(long, env = "GIRDER_IMPORT_MAX_PART_MB", default_value_t = UploadLimits::DEFAULT.import_max_part_mb)]
+    pub import_max_part_mb: u64,
+
+    /// Megabytes a whole XLSX workbook may unpack to.
+    #[arg(long, env = "GIRDER_IMPORT_MAX_UNPACKED_MB", default_value_t = UploadLimits::DEFAULT.import_max_unpacked_mb)]
+    pub import_max_unpacked_mb: u64,
+
+    /// Tasks of an MS Project XML import.
+    #[arg(long, env = "GIRDER_IMPORT_MAX_TASKS", default_value_t = UploadLimits::DEFAULT.import_max_tasks)]
+    pub import_max_tasks: u64,
+
+    /// Predecessor links of an MS Project XML import.
+    #[arg(long, env = "GIRDER_IMPORT_MAX_LINKS", default_value_t = UploadLimits::DEFAULT.import_max_links)]
+    pub import_max_links: u64,
+
+    /// Calendar exceptions (holidays, make-up days, old-style exception days) of an MS
+    /// Project XML import.
+    #[arg(long, env = "GIRDER_IMPORT_MAX_CALENDAR_EXCEPTIONS", default_value_t = UploadLimits::DEFAULT.import_max_calendar_exceptions)]
+    pub import_max_calendar_exceptions: u64,
+
+    /// Megapixels of an uploaded photo.
+    #[arg(long, env = "GIRDER_UPLOAD_MAX_MEGAPIXELS", default_value_t = UploadLimits::DEFAULT.upload_max_megapixels)]
+    pub upload_max_megapixels: u64,
+
+    /// Megabytes a photo may take once decoded (40 megapixels of 8-bit RGBA are 160 MB).
+    #[arg(long, env = "GIRDER_UPLOAD_MAX_DECODED_MB", default_value_t = UploadLimits::DEFAULT.upload_max_decoded_mb)]
+    pub upload_max_decoded_mb: u64,
+}
+
+/// One limit of [`UploadLimits`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Limit {
+    ImportRows,
+    ImportColumns,
+    ImportCells,
+    ImportTextMb,
+    ImportPartMb,
+    ImportUnpackedMb,
+    ImportTasks,
+    ImportLinks,
+    ImportCalendarExceptions,
+    UploadMegapixels,
+    UploadDecodedMb,
+}
+
+impl Limit {
+    /// The environment variable that sets it.
+    pub fn variable(self) -> &'static str {
+        match self {
+            Limit::ImportRows => "GIRDER_IMPORT_MAX_ROWS",
+            Limit::ImportColumns => "GIRDER_IMPORT_MAX_COLUMNS",
+            Limit::ImportCells => "GIRDER_IMPORT_MAX_CELLS",
+            Limit::ImportTextMb => "GIRDER_IMPORT_MAX_TEXT_MB",
+            Limit::ImportPartMb => "GIRDER_IMPORT_MAX_PART_MB",
+            Limit::ImportUnpackedMb => "GIRDER_IMPORT_MAX_UNPACKED_MB",
+            Limit::ImportTasks => "GIRDER_IMPORT_MAX_TASKS",
+            Limit::ImportLinks => "GIRDER_IMPORT_MAX_LINKS",
+            Limit::ImportCalendarExceptions => "GIRDER_IMPORT_MAX_CALENDAR_EXCEPTIONS",
+            Limit::UploadMegapixels => "GIRDER_UPLOAD_MAX_MEGAPIXELS",
+            Limit::UploadDecodedMb => "GIRDER_UPLOAD_MAX_DECODED_MB",
+        }
+    }
+
+    /// The message saying the file is over it; `{max}` and `{variable}` are filled in.
+    pub fn message_key(self) -> &'static str {
+        match self {
+            Limit::ImportRows => "upload_limits.rows",
+            Limit::ImportColumns => "upload_limits.columns",
+            Limit::ImportCells => "upload_limits.cells",
+            Limit::ImportTextMb => "upload_limits.text",
+            Limit::ImportPartMb => "upload_limits.part",
+            Limit::ImportUnpackedMb => "upload_limits.unpacked",
+            Limit::ImportTasks => "upload_limits.tasks",
+            Limit::ImportLinks => "upload_limits.links",
+            Limit::ImportCalendarExceptions => "upload_limits.calendar_exceptions",
+            Limit::UploadMegapixels => "upload_limits.megapixels",
+            Limit::UploadDecodedMb => "upload_limits.decoded",
+        }
+    }
+}
+
+/// A file over one of the limits: the limit, its value, and where in the file it was
+/// passed (a cell such as `XFD1048576`, a part name), when that helps.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OverLimit {
+    pub limit: Limit,
+    pub max: u64,
+    pub at: String,
+}
+
+impl OverLimit {
+    /// The message for the upload form: what was over which limit, the variable that sets
+    /// it, and where in the file.
+    pub fn message(&self, locale: Locale) -> String {
+        let mut s = i18n::tf(
+            locale,
+            self.limit.message_key(),
+            &[("max", &self.max), ("variable", &self.limit.variable())],
+        );
+        if !self.at.is_empty() {
+            s.push_str(&i18n::tf(locale, "upload_limits.at", &[("at", &self.at)]));
+        }
+        s
+    }
+}
+
+const MB: u64 = 1024 * 1024;
+
+impl UploadLimits {
+    /// The defaults: about 256 MB of memory at most for one request.
+    pub const DEFAULT: UploadLimits = UploadLimits {
+        import_max_rows: 100_000,
+        import_max_columns: 100,
+        import_max_cells: 1_500_000,
+        import_max_text_mb: 32,
+        import_max_part_mb: 64,
+        import_max_unpacked_mb: 128,
+        import_max_tasks: 20_000,
+        import_max_links: 100_000,
+        import_max_calendar_exceptions: 5_000,
+        upload_max_megapixels: 40,
+        upload_max_decoded_mb: 160,
+    };
+
+    /// The value of `limit`, in its own unit (rows, tasks, megapixels, megabytes).
+    pub fn max(&self, limit: Limit) -> u64 {
+        match limit {
+            Limit::ImportRows => self.import_max_rows,
+            Limit::ImportColumns => self.import_max_columns,
+            Limit::ImportCells => self.import_max_cells,
+            Limit::ImportTextMb => self.import_max_text_mb,
+            Limit::ImportPartMb => self.import_max_part_mb,
+            Limit::ImportUnpackedMb => self.import_max_unpacked_mb,
+            Limit::ImportTasks => self.import_max_tasks,
+            Limit::ImportLinks => self.import_max_links,
+            Limit::ImportCalendarExceptions => self.import_max_calendar_exceptions,
+            Limit::UploadMegapixels => self.upload_max_megapixels,
+            Limit::UploadDecodedMb => self.upload_max_decoded_mb,
+        }
+    }
+
+    /// The value of `limit` in the unit files are counted in: megabytes become bytes,
+    /// megapixels pixels.
+    pub fn max_count(&self, limit: Limit) -> u64 {
+        let max = self.max(limit);
+        match limit {
+            Limit::ImportTextMb
+            | Limit::ImportPartMb
+            | Limit::ImportUnpackedMb
+            | Limit::UploadDecodedMb => max.saturating_mul(MB),
+            Limit::UploadMegapixels => max.saturating_mul(1_000_000),
+            _ => max,
+        }
+    }
+
+    /// `Err` when `count` (in the unit of [`UploadLimits::max_count`]) is over `limit`.
+    pub fn check(
+        &self,
+        limit: Limit,
+        count: u64,
+        at: impl FnOnce() -> String,
+    ) -> Result<(), OverLimit> {
+        if count > self.max_count(limit) {
+            Err(OverLimit {
+                limit,
+                max: self.max(limit),
+                at: at(),
+            })
+        } else {
+            Ok(())
+        }
+    }
 }
 
 /// An address or a CIDR block (`10.0.0.0/8`, `2001:db8::/32`, `192.0.2.7`).

@@ -684,10 +684,12 @@ pub async fn time_import(db: &Db, data: &LabourData, runs: u64) -> AppResult<Str
         let file = import_file(db, data, last_day, ROWS).await?;
         let started = Instant::now();
         let bytes = file.clone();
-        let sheet = tokio::task::spawn_blocking(move || parse::read_file(&bytes, Kind::Tickets))
-            .await
-            .map_err(anyhow::Error::from)?
-            .map_err(|e| AppError::Internal(anyhow::anyhow!("bench workbook: {e:?}")))?;
+        let sheet = tokio::task::spawn_blocking(move || {
+            parse::read_file(&bytes, Kind::Tickets, &crate::config::UploadLimits::DEFAULT)
+        })
+        .await
+        .map_err(anyhow::Error::from)?
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("bench workbook: {e:?}")))?;
         reads.push(started.elapsed());
         let mut scope = db.begin_tenant(data.tenant).await?;
         let total = i32::try_from(sheet.rows.len()).unwrap_or(i32::MAX);

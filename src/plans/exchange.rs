@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use askama::Template;
-use axum::extract::Multipart;
+use axum::extract::{Multipart, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use chrono::{Datelike, NaiveDate};
@@ -23,7 +23,7 @@ use crate::schedule::TaskProgress;
 use crate::tenancy::{Plans, TenantTx};
 use crate::web::form::{self, CSRF_FIELD, FieldErrors, verify_csrf};
 use crate::web::i18n;
-use crate::web::{Layout, Page};
+use crate::web::{AppState, Layout, Page};
 
 #[derive(Template)]
 #[template(path = "plans/import.html")]
@@ -111,11 +111,13 @@ async fn read_upload(page: &Page, mut multipart: Multipart) -> AppResult<Upload>
 }
 
 pub async fn import(
+    State(state): State<AppState>,
     mut tx: TenantTx<Plans>,
     page: Page,
     multipart: Multipart,
 ) -> AppResult<Response> {
     tx.require(Permission::CreateProjects)?;
+    let limits = state.config.limits;
     let upload = read_upload(&page, multipart).await?;
     let locale = tx.user().locale;
     let refuse = |tx: &TenantTx<Plans>,
@@ -155,10 +157,19 @@ pub async fn import(
     if !errors.is_empty() {
         return refuse(&tx, StatusCode::UNPROCESSABLE_ENTITY, &code, errors, None);
     }
-    let parsed = match mspdi::parse(&upload.file)
+    let parsed = match mspdi::parse(&upload.file, &limits)
         .and_then(|p| mspdi::parent_uids(&p.tasks).map(|parents| (p, parents)))
     {
         Ok(v) => v,
+        Err(mspdi::MspdiError::OverLimit(e)) => {
+            return refuse(
+                &tx,
+                StatusCode::PAYLOAD_TOO_LARGE,
+                &code,
+                errors,
+                Some(e.message(locale)),
+            );
+        }
         Err(e) => {
             return refuse(
                 &tx,

@@ -5,7 +5,9 @@
 //! resources, assignments and everything else are skipped without being buffered.
 //!
 //! Uploads are hostile until proven otherwise: the size is capped, any `<!DOCTYPE` is
-//! refused (so no entity can be declared, let alone expanded), and every value is checked.
+//! refused (so no entity can be declared, let alone expanded), every value is checked, and
+//! tasks, links, calendars and their exceptions are counted as they are read against
+//! `UploadLimits`, reading stopping at the first one over.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
@@ -14,6 +16,7 @@ use chrono::{Datelike, Days, NaiveDate, Weekday};
 use quick_xml::Reader;
 use quick_xml::events::Event;
 
+use crate::config::{Limit, OverLimit, UploadLimits};
 use crate::schedule::{LinkKind, WEEK};
 
 /// The largest file [`parse`] accepts.
@@ -168,6 +171,8 @@ pub enum MspdiError {
         "The calendar's exceptions cover more than {MAX_EXCEPTION_DAYS} days; remove exceptions far outside the project's dates."
     )]
     TooManyExceptionDays,
+    #[error("The file is over the limit {}: at most {}.", .0.limit.variable(), .0.max)]
+    OverLimit(OverLimit),
     #[error(
         "The link from task {pred_uid} in {context} has a lag in percent, which Girder does not support; give it a lag in days in MS Project."
     )]
@@ -176,8 +181,8 @@ pub enum MspdiError {
 
 type Result<T, E = MspdiError> = std::result::Result<T, E>;
 
-/// Reads an MSPDI document. See the module docs for what is kept.
-pub fn parse(xml: &[u8]) -> Result<MspdiProject> {
+/// Reads an MSPDI document within `limits`. See the module docs for what is kept.
+pub fn parse(xml: &[u8], limits: &UploadLimits) -> Result<MspdiProject> {
     if xml.len() > MAX_BYTES {
         return Err(MspdiError::TooLarge { size: xml.len() });
     }
@@ -188,6 +193,9 @@ pub fn parse(xml: &[u8]) -> Result<MspdiProject> {
     let mut p = Parser {
         src,
         reader: Reader::from_str(src),
+        limits,
+        links: 0,
+        calendar_items: 0,
     };
     let root = p.root()?;
 
@@ -201,6 +209,7 @@ pub fn parse(xml: &[u8]) -> Result<MspdiProject> {
             "CalendarUID" => calendar_uid = Some(p.int::<i64>(c, "the project")?),
             "Calendars" => p.each(c, |p, c| match c.name {
                 "Calendar" => {
+                    p.count_calendar_item(c)?;
                     calendars.push(parse_calendar(p, c)?);
                     Ok(())
                 }
@@ -212,6 +221,7 @@ pub fn parse(xml: &[u8]) -> Result<MspdiProject> {
                     // UID 0 / level 0 is the project summary task; IsNull marks a blank row.
                     if !task.is_null && task.uid != Some(0) && task.outline_level != Some(0) {
                         raw_tasks.push(task);
+                        p.over(Limit::ImportTasks, raw_tasks.len(), c)?;
                     }
                     Ok(())
                 }
@@ -277,9 +287,26 @@ struct Child<'n> {
 struct Parser<'a> {
     src: &'a str,
     reader: Reader<&'a [u8]>,
+    limits: &'a UploadLimits,
+    /// Predecessor links read so far.
+    links: usize,
+    /// Calendars and calendar exceptions read so far.
+    calendar_items: usize,
 }
 
 impl<'a> Parser<'a> {
+    /// `Err` when `count` things read so far are over `limit`; `child` says where.
+    fn over(&self, limit: Limit, count: usize, child: &Child<'_>) -> Result<()> {
+        self.limits
+            .check(limit, count as u64, || self.at(child.at).to_string())
+            .map_err(MspdiError::OverLimit)
+    }
+
+    fn count_calendar_item(&mut self, child: &Child<'_>) -> Result<()> {
+        self.calendar_items += 1;
+        self.over(Limit::ImportCalendarExceptions, self.calendar_items, child)
+    }
+
     fn at(&self, offset: u64) -> Position {
         let offset = usize::try_from(offset).unwrap_or(usize::MAX);
         position(self.src.as_bytes(), offset)
@@ -593,6 +620,8 @@ fn parse_task(p: &mut Parser<'_>, task: &Child<'_>, number: usize) -> Result<Raw
             "PredecessorLink" => {
                 if let Some(link) = parse_predecessor(p, c, &ctx)? {
                     t.predecessors.push(link);
+                    p.links += 1;
+                    p.over(Limit::ImportLinks, p.links, c)?;
                 }
             }
             _ => p.skip(c)?,
@@ -764,7 +793,10 @@ fn parse_calendar(p: &mut Parser<'_>, calendar: &Child<'_>) -> Result<RawCalenda
                 }
                 let day = parse_day(p, c, &ctx)?;
                 match day.day_type {
-                    Some(0) => cal.old_exceptions.push(day),
+                    Some(0) => {
+                        p.count_calendar_item(c)?;
+                        cal.old_exceptions.push(day);
+                    }
                     // DayType 1 = Sunday … 7 = Saturday; `weekdays` is Monday first.
                     Some(t @ 1..=7) => {
                         if let Some(slot) = cal.weekdays.get_mut(usize::from((t + 5) % 7)) {
@@ -777,6 +809,7 @@ fn parse_calendar(p: &mut Parser<'_>, calendar: &Child<'_>) -> Result<RawCalenda
             })?,
             "Exceptions" => p.each(c, |p, c| match c.name {
                 "Exception" => {
+                    p.count_calendar_item(c)?;
                     cal.exceptions.push(parse_day(p, c, &ctx)?);
                     Ok(())
                 }
@@ -1220,6 +1253,10 @@ mod tests {
     use serde_json::Value;
 
     use super::*;
+
+    fn parse(xml: &[u8]) -> Result<MspdiProject> {
+        super::parse(xml, &UploadLimits::DEFAULT)
+    }
 
     fn case_dirs() -> Vec<PathBuf> {
         crate::schedule::oracle::reference_cases()
@@ -1699,6 +1736,112 @@ mod tests {
                 *byte = b"<>&;/\"x\xff"[end % 8];
             }
             let _ = parse(&damaged);
+        }
+    }
+
+    fn over(r: Result<MspdiProject>) -> Limit {
+        match r {
+            Err(MspdiError::OverLimit(e)) => e.limit,
+            other => panic!("expected a limit, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn tasks_links_and_calendar_exceptions_are_counted_against_the_limits() {
+        let limits = UploadLimits {
+            import_max_tasks: 3,
+            import_max_links: 2,
+            import_max_calendar_exceptions: 2,
+            ..UploadLimits::DEFAULT
+        };
+        let tasks: String = (1..=4).map(|uid| task(uid, 1, "")).collect();
+        assert_eq!(
+            over(super::parse(doc(&tasks).as_bytes(), &limits)),
+            Limit::ImportTasks
+        );
+        // The project summary task does not count.
+        let three = format!(
+            "<Task><UID>0</UID><OutlineLevel>0</OutlineLevel></Task>{}",
+            (1..=3).map(|uid| task(uid, 1, "")).collect::<String>()
+        );
+        assert!(super::parse(doc(&three).as_bytes(), &limits).is_ok());
+        let linked = task(1, 1, "") + &task(2, 1, &pred(1)) + &task(3, 1, &(pred(1) + &pred(2)));
+        let e = super::parse(doc(&linked).as_bytes(), &limits).unwrap_err();
+        assert!(
+            matches!(&e, MspdiError::OverLimit(o) if o.limit == Limit::ImportLinks && o.max == 2),
+            "{e}"
+        );
+        assert!(e.to_string().contains("GIRDER_IMPORT_MAX_LINKS"), "{e}");
+        let holiday = "<Exception><TimePeriod><FromDate>2025-01-01T00:00:00</FromDate>\
+            <ToDate>2025-01-01T23:59:00</ToDate></TimePeriod><DayWorking>0</DayWorking></Exception>";
+        let calendars = format!(
+            "<Calendars><Calendar><UID>1</UID><Exceptions>{}</Exceptions></Calendar></Calendars>",
+            holiday.repeat(2)
+        );
+        let xml = doc(&task(1, 1, "")).replace("<Tasks>", &format!("{calendars}<Tasks>"));
+        assert_eq!(
+            over(super::parse(xml.as_bytes(), &limits)),
+            Limit::ImportCalendarExceptions
+        );
+    }
+
+    #[test]
+    fn twenty_five_thousand_tasks_are_refused_at_the_default_limit() {
+        let tasks: String = (1..=25_000).map(|uid| task(uid, 1, "")).collect();
+        let xml = doc(&tasks);
+        let e = parse(xml.as_bytes()).unwrap_err();
+        assert!(
+            matches!(&e, MspdiError::OverLimit(o) if o.limit == Limit::ImportTasks && o.max == 20_000),
+            "{e}"
+        );
+    }
+
+    mod fuzz {
+        use proptest::prelude::*;
+
+        use super::*;
+
+        fn network() -> &'static [u8] {
+            static FILE: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
+            FILE.get_or_init(|| {
+                let dir = case_dirs().into_iter().next().expect("a reference case");
+                std::fs::read(dir.join("network.xml")).expect("XML readable")
+            })
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(300))]
+
+            #[test]
+            fn random_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..4096)) {
+                let _ = parse(&bytes);
+                let mut xml = b"<Project><Tasks><Task>".to_vec();
+                xml.extend_from_slice(&bytes);
+                let _ = parse(&xml);
+            }
+
+            #[test]
+            fn truncated_files_never_panic(at in 0usize..1_000_000) {
+                let file = network();
+                let r = parse(&file[..at % file.len()]);
+                prop_assert!(r.is_err());
+            }
+
+            #[test]
+            fn damaged_files_never_panic(
+                flips in proptest::collection::vec((0usize..1_000_000, any::<u8>()), 1..8)
+            ) {
+                let mut file = network().to_vec();
+                let len = file.len();
+                for (at, byte) in flips {
+                    file[at % len] = byte;
+                }
+                let started = std::time::Instant::now();
+                if let Ok(p) = parse(&file) {
+                    prop_assert!(p.tasks.len() as u64 <= UploadLimits::DEFAULT.import_max_tasks);
+                }
+                prop_assert!(started.elapsed() < std::time::Duration::from_secs(5));
+            }
         }
     }
 

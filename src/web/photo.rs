@@ -16,6 +16,7 @@ use image::codecs::jpeg::JpegEncoder;
 use image::{DynamicImage, ImageDecoder, ImageError, ImageFormat, ImageReader, Limits, RgbImage};
 use tokio::sync::Semaphore;
 
+use crate::config::{Limit, OverLimit, UploadLimits};
 use crate::error::{AppError, AppResult};
 use crate::web::form::{CSRF_FIELD, verify_csrf};
 use crate::web::{AppState, Page};
@@ -26,10 +27,6 @@ pub const MAX_PHOTO_BYTES: usize = 10 * 1024 * 1024;
 pub const PHOTO_BODY_LIMIT: usize = MAX_PHOTO_BYTES + 1024 * 1024;
 /// The long side of a thumbnail, in pixels.
 pub const THUMBNAIL_EDGE: u32 = 320;
-/// Width and height a photo may have: beyond this a small file is a decompression bomb.
-pub const MAX_PHOTO_EDGE: u32 = 12_000;
-/// Memory a decoder may take for one photo.
-pub const MAX_DECODE_ALLOC: u64 = 256 * 1024 * 1024;
 /// The longest file name kept.
 pub const MAX_FILE_NAME: usize = 200;
 
@@ -45,7 +42,7 @@ pub enum PhotoError {
     NotJpegOrPng,
     /// Says it is a JPEG or PNG but does not decode (truncated, damaged).
     Unreadable,
-    /// Dimensions or decoded size beyond the limits.
+    /// More pixels, or more bytes once decoded, than `UploadLimits` allow.
     TooManyPixels,
 }
 
@@ -57,7 +54,7 @@ impl PhotoError {
             PhotoError::TooLarge => "photo.too_large",
             PhotoError::NotJpegOrPng => "photo.type",
             PhotoError::Unreadable => "photo.unreadable",
-            PhotoError::TooManyPixels => "photo.dimensions",
+            PhotoError::TooManyPixels => "upload_limits.photo",
         }
     }
 }
@@ -72,9 +69,11 @@ pub struct CheckedPhoto {
 }
 
 /// Checks an uploaded file and makes its thumbnail. The type is decided by the bytes alone,
-/// and the whole image is decoded (within limits) so a damaged file is refused now rather
-/// than shown broken later. CPU-heavy: call it from `spawn_blocking`.
-pub fn check_photo(bytes: &[u8]) -> Result<CheckedPhoto, PhotoError> {
+/// and the whole image is decoded (within `limits`) so a damaged file is refused now rather
+/// than shown broken later. The pixel count and decoded size are read from the header and
+/// checked before anything is decoded, so a decompression bomb costs nothing. CPU-heavy:
+/// call it from `spawn_blocking`.
+pub fn check_photo(bytes: &[u8], limits: &UploadLimits) -> Result<CheckedPhoto, PhotoError> {
     if bytes.is_empty() {
         return Err(PhotoError::Missing);
     }
@@ -87,29 +86,32 @@ pub fn check_photo(bytes: &[u8]) -> Result<CheckedPhoto, PhotoError> {
         ImageFormat::Png => "image/png",
         _ => return Err(PhotoError::NotJpegOrPng),
     };
-    let mut limits = Limits::default();
-    limits.max_image_width = Some(MAX_PHOTO_EDGE);
-    limits.max_image_height = Some(MAX_PHOTO_EDGE);
-    limits.max_alloc = Some(MAX_DECODE_ALLOC);
+    let decoded_max = limits.max_count(Limit::UploadDecodedMb);
+    let mut decoder_limits = Limits::default();
+    // What the decoder allocates besides the image counts too.
+    decoder_limits.max_alloc = Some(decoded_max);
     let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
-    reader.limits(limits.clone());
+    reader.limits(decoder_limits);
     let mut decoder = reader.into_decoder().map_err(decode_error)?;
-    // The decoded buffer counts against the limit before it is allocated.
-    limits
-        .reserve(decoder.total_bytes())
-        .map_err(|_| PhotoError::TooManyPixels)?;
+    let working = match format {
+        ImageFormat::Jpeg => jpeg_working_bytes(bytes),
+        _ => 0,
+    };
+    let decoded = decoder.total_bytes().saturating_add(working);
+    check_size(decoder.dimensions(), decoded, limits).map_err(|_| PhotoError::TooManyPixels)?;
     let orientation = decoder
         .orientation()
         .unwrap_or(image::metadata::Orientation::NoTransforms);
-    let mut img = DynamicImage::from_decoder(decoder).map_err(decode_error)?;
+    let img = DynamicImage::from_decoder(decoder).map_err(decode_error)?;
     let (width, height) = (img.width(), img.height());
-    // Phones store portrait photos sideways with an EXIF turn; the thumbnail shows it upright.
-    img.apply_orientation(orientation);
-    let small = if img.width() > THUMBNAIL_EDGE || img.height() > THUMBNAIL_EDGE {
+    let mut small = if img.width() > THUMBNAIL_EDGE || img.height() > THUMBNAIL_EDGE {
         img.thumbnail(THUMBNAIL_EDGE, THUMBNAIL_EDGE)
     } else {
         img
     };
+    // Phones store portrait photos sideways with an EXIF turn; the thumbnail shows it upright.
+    // Turned after shrinking: turning the full image would copy it.
+    small.apply_orientation(orientation);
     let mut thumbnail = Vec::new();
     JpegEncoder::new_with_quality(&mut thumbnail, 80)
         .encode_image(&on_white(&small))
@@ -122,11 +124,80 @@ pub fn check_photo(bytes: &[u8]) -> Result<CheckedPhoto, PhotoError> {
     })
 }
 
+/// The limits on an image of `(width, height)` pixels taking `decoded` bytes: the one rule
+/// for every image Girder decodes.
+pub fn check_size(
+    (width, height): (u32, u32),
+    decoded: u64,
+    limits: &UploadLimits,
+) -> Result<(), OverLimit> {
+    let at = || format!("{width} × {height}");
+    limits.check(
+        Limit::UploadMegapixels,
+        u64::from(width) * u64::from(height),
+        at,
+    )?;
+    limits.check(Limit::UploadDecodedMb, decoded, at)
+}
+
 fn decode_error(e: ImageError) -> PhotoError {
     match e {
         ImageError::Limits(_) => PhotoError::TooManyPixels,
         _ => PhotoError::Unreadable,
     }
+}
+
+/// What the JPEG decoder needs besides the decoded image, from the frame header: a
+/// progressive JPEG keeps every coefficient of every component (two bytes each) until its
+/// last scan, and a four-component (CMYK) one is decoded to four bytes a pixel before it
+/// becomes RGB. 0 for a baseline YCbCr or grey JPEG, or when no frame header is found (the
+/// decoder refuses those).
+fn jpeg_working_bytes(bytes: &[u8]) -> u64 {
+    // Markers after SOI (FFD8): FFxx, then a big-endian length counting itself.
+    let mut at = 2;
+    while let Some(&[0xFF, marker, hi, lo]) = bytes.get(at..at + 4) {
+        let len = usize::from(u16::from_be_bytes([hi, lo]));
+        let segment = bytes.get(at + 4..at + 2 + len).unwrap_or_default();
+        // SOF0–SOF15, except DHT (C4), JPG (C8) and DAC (CC).
+        if (0xC0..=0xCF).contains(&marker) && !matches!(marker, 0xC4 | 0xC8 | 0xCC) {
+            return sof_working_bytes(marker, segment);
+        }
+        if marker == 0xDA || len < 2 {
+            return 0;
+        }
+        at += 2 + len;
+    }
+    0
+}
+
+/// See `jpeg_working_bytes`; `sof` is the frame header after its length.
+fn sof_working_bytes(marker: u8, sof: &[u8]) -> u64 {
+    let (Some(&[hi_h, lo_h, hi_w, lo_w, n]), Some(components)) = (sof.get(1..6), sof.get(6..))
+    else {
+        return 0;
+    };
+    let height = u64::from(u16::from_be_bytes([hi_h, lo_h]));
+    let width = u64::from(u16::from_be_bytes([hi_w, lo_w]));
+    let sampling: Vec<(u64, u64)> = components
+        .chunks_exact(3)
+        .take(usize::from(n))
+        .map(|c| (u64::from(c[1] >> 4).max(1), u64::from(c[1] & 0x0F).max(1)))
+        .collect();
+    let h_max = sampling.iter().map(|s| s.0).max().unwrap_or(1);
+    let v_max = sampling.iter().map(|s| s.1).max().unwrap_or(1);
+    // Blocks are 8 × 8, in whole MCUs: round each side up generously.
+    let (w, h) = (width + 8 * h_max, height + 8 * v_max);
+    let progressive = matches!(marker, 0xC2 | 0xC6 | 0xCA | 0xCE);
+    let coefficients: u64 = if progressive {
+        sampling
+            .iter()
+            .map(|(hs, vs)| w * hs / h_max * (h * vs / v_max) * 2)
+            .sum()
+    } else {
+        0
+    };
+    let cmyk = if n >= 4 { width * height * 4 } else { 0 };
+    coefficients + cmyk
 }
 
 /// RGB for JPEG: transparent parts of a PNG become white, not black.
@@ -194,7 +265,7 @@ pub fn inline_disposition(file_name: &str) -> String {
     format!("inline; filename=\"{ascii}\"; filename*=UTF-8''{encoded}")
 }
 
-/// Photos decoded at the same time: each decode may take `MAX_DECODE_ALLOC` of memory.
+/// Photos decoded at the same time: each decode may take `GIRDER_UPLOAD_MAX_DECODED_MB`.
 static DECODING: Semaphore = Semaphore::const_new(2);
 
 /// An uploaded file as read from the form.
@@ -286,13 +357,15 @@ fn multipart_error(
 /// Decodes the photo on the blocking pool, a few at a time.
 pub async fn check_in_background(
     bytes: Vec<u8>,
+    limits: &UploadLimits,
 ) -> AppResult<Result<(CheckedPhoto, Vec<u8>), PhotoError>> {
+    let limits = *limits;
     let slot = DECODING.acquire().await.map_err(anyhow::Error::from)?;
     let checked = tokio::task::spawn_blocking(move || {
         // The slot goes with the work: it is held until decoding ends, even if the client
         // has gone away meanwhile.
         let _slot = slot;
-        check_photo(&bytes).map(|c| (c, bytes))
+        check_photo(&bytes, &limits).map(|c| (c, bytes))
     })
     .await
     .map_err(anyhow::Error::from)?;
@@ -404,52 +477,56 @@ mod tests {
         out
     }
 
+    fn check(bytes: &[u8]) -> Result<CheckedPhoto, PhotoError> {
+        check_photo(bytes, &UploadLimits::DEFAULT)
+    }
+
     fn decoded(bytes: &[u8]) -> DynamicImage {
         image::load_from_memory_with_format(bytes, ImageFormat::Jpeg).unwrap()
     }
 
     #[test]
     fn jpeg_and_png_pass_with_a_small_jpeg_thumbnail() {
-        let p = check_photo(&png(800, 400, false)).unwrap();
+        let p = check(&png(800, 400, false)).unwrap();
         assert_eq!(p.content_type, "image/png");
         assert_eq!((p.width, p.height), (800, 400));
         let t = decoded(&p.thumbnail);
         assert_eq!((t.width(), t.height()), (320, 160));
-        let j = check_photo(&jpeg(300, 1000)).unwrap();
+        let j = check(&jpeg(300, 1000)).unwrap();
         assert_eq!(j.content_type, "image/jpeg");
         let t = decoded(&j.thumbnail);
         assert_eq!((t.width(), t.height()), (96, 320));
         // Small images are not blown up.
-        let s = check_photo(&png(40, 30, false)).unwrap();
+        let s = check(&png(40, 30, false)).unwrap();
         assert_eq!(decoded(&s.thumbnail).width(), 40);
     }
 
     #[test]
     fn transparent_pngs_get_a_white_thumbnail() {
-        let p = check_photo(&png(10, 10, true)).unwrap();
+        let p = check(&png(10, 10, true)).unwrap();
         let t = decoded(&p.thumbnail).to_rgb8();
         assert!(t.get_pixel(5, 5).0.iter().all(|&c| c > 240));
     }
 
     #[test]
     fn other_files_are_refused_whatever_they_claim() {
-        assert_eq!(check_photo(b"").unwrap_err(), PhotoError::Missing);
+        assert_eq!(check(b"").unwrap_err(), PhotoError::Missing);
         assert_eq!(
-            check_photo(b"just some text, named photo.jpg").unwrap_err(),
+            check(b"just some text, named photo.jpg").unwrap_err(),
             PhotoError::NotJpegOrPng
         );
         assert_eq!(
-            check_photo(b"GIF89a\x01\x00\x01\x00\x00\x00\x00;").unwrap_err(),
+            check(b"GIF89a\x01\x00\x01\x00\x00\x00\x00;").unwrap_err(),
             PhotoError::NotJpegOrPng
         );
         let whole = png(64, 64, false);
         assert_eq!(
-            check_photo(&whole[..whole.len() / 2]).unwrap_err(),
+            check(&whole[..whole.len() / 2]).unwrap_err(),
             PhotoError::Unreadable
         );
         let mut big = jpeg(8, 8);
         big.resize(MAX_PHOTO_BYTES + 1, 0);
-        assert_eq!(check_photo(&big).unwrap_err(), PhotoError::TooLarge);
+        assert_eq!(check(&big).unwrap_err(), PhotoError::TooLarge);
     }
 
     #[test]
@@ -461,14 +538,62 @@ mod tests {
         // Fix the IHDR checksum so only the size is wrong.
         let crc = crc32(&bomb[12..29]);
         bomb[29..33].copy_from_slice(&crc.to_be_bytes());
-        assert_eq!(check_photo(&bomb).unwrap_err(), PhotoError::TooManyPixels);
-        // Within the edge limit but over the memory limit: 11000 × 11000 RGB is 363 MB.
+        assert_eq!(check(&bomb).unwrap_err(), PhotoError::TooManyPixels);
+        // 9000 × 9000 is 81 megapixels.
         let mut wide = png(1, 1, false);
-        wide[16..20].copy_from_slice(&11_000u32.to_be_bytes());
-        wide[20..24].copy_from_slice(&11_000u32.to_be_bytes());
+        wide[16..20].copy_from_slice(&9_000u32.to_be_bytes());
+        wide[20..24].copy_from_slice(&9_000u32.to_be_bytes());
         let crc = crc32(&wide[12..29]);
         wide[29..33].copy_from_slice(&crc.to_be_bytes());
-        assert_eq!(check_photo(&wide).unwrap_err(), PhotoError::TooManyPixels);
+        assert_eq!(check(&wide).unwrap_err(), PhotoError::TooManyPixels);
+        // Under 40 megapixels, but 16-bit RGBA: 6000 × 6000 × 8 bytes is 288 MB decoded.
+        let mut deep = png(1, 1, false);
+        deep[16..20].copy_from_slice(&6_000u32.to_be_bytes());
+        deep[20..24].copy_from_slice(&6_000u32.to_be_bytes());
+        deep[24] = 16;
+        deep[25] = 6;
+        let crc = crc32(&deep[12..29]);
+        deep[29..33].copy_from_slice(&crc.to_be_bytes());
+        assert_eq!(check(&deep).unwrap_err(), PhotoError::TooManyPixels);
+        let limits = UploadLimits::DEFAULT;
+        assert_eq!(
+            check_size((6_000, 6_000), 288_000_000, &limits).map_err(|e| e.limit),
+            Err(Limit::UploadDecodedMb)
+        );
+        assert_eq!(
+            check_size((9_000, 9_000), 243_000_000, &limits).map_err(|e| e.limit),
+            Err(Limit::UploadMegapixels)
+        );
+        assert!(check_size((8_000, 5_000), 120_000_000, &limits).is_ok());
+    }
+
+    #[test]
+    fn a_progressive_jpeg_counts_its_coefficients() {
+        // SOI, then a frame header of 7000 × 5000 with three components at full resolution.
+        let frame = |marker: u8, sampling: u8| {
+            let mut j = vec![0xFF, 0xD8, 0xFF, 0xE0, 0, 4, 0, 0, 0xFF, marker, 0, 17, 8];
+            j.extend_from_slice(&5_000u16.to_be_bytes());
+            j.extend_from_slice(&7_000u16.to_be_bytes());
+            j.push(3);
+            for id in 1..=3 {
+                j.extend_from_slice(&[id, if id == 1 { sampling } else { 0x11 }, 0]);
+            }
+            j
+        };
+        assert_eq!(jpeg_working_bytes(&frame(0xC0, 0x11)), 0);
+        let full = jpeg_working_bytes(&frame(0xC2, 0x11));
+        // 35 megapixels × 3 components × 2 bytes, and a little for whole blocks.
+        assert!((210_000_000..212_000_000).contains(&full), "{full}");
+        // 4:2:0: the colour components at a quarter of the pixels.
+        let subsampled = jpeg_working_bytes(&frame(0xC2, 0x22));
+        assert!(
+            (105_000_000..106_000_000).contains(&subsampled),
+            "{subsampled}"
+        );
+        // Over the decoded limit with its 105 MB of pixels, though under 40 megapixels.
+        assert!(check_size((7_000, 5_000), 105_000_000 + full, &UploadLimits::DEFAULT).is_err());
+        assert!(jpeg_working_bytes(&jpeg(16, 16)) == 0);
+        assert_eq!(jpeg_working_bytes(b"\xFF\xD8\xFF"), 0);
     }
 
     fn crc32(data: &[u8]) -> u32 {

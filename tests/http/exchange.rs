@@ -4,6 +4,8 @@ use axum::http::StatusCode;
 
 use crate::support::{TestApp, TestClient};
 
+const LIMITS: girder::config::UploadLimits = girder::config::UploadLimits::DEFAULT;
+
 fn case(name: &str, file: &str) -> Vec<u8> {
     std::fs::read(format!(
         "{}/tests/scheduling/{name}/{file}",
@@ -85,8 +87,8 @@ async fn export_round_trips_through_the_importer() {
             .unwrap()
             .starts_with("application/xml")
     );
-    let original = girder::plans::mspdi::parse(&case("case-05", "network.xml")).unwrap();
-    let exported = girder::plans::mspdi::parse(xml.body.as_bytes()).unwrap();
+    let original = girder::plans::mspdi::parse(&case("case-05", "network.xml"), &LIMITS).unwrap();
+    let exported = girder::plans::mspdi::parse(xml.body.as_bytes(), &LIMITS).unwrap();
     assert_eq!(exported.tasks.len(), original.tasks.len());
     let shape = |p: &girder::plans::mspdi::MspdiProject| {
         p.tasks

@@ -237,7 +237,7 @@ pub async fn upload(
         .await?
         .require(permission(kind))?;
     let read = match read_upload(&state, &page, &parts, body).await? {
-        Ok(upload) => match super::read_sheet(upload.bytes, kind).await? {
+        Ok(upload) => match super::read_sheet(upload.bytes, kind, state.config.limits).await? {
             // Only the number of rows is kept: the job reads the file again.
             (Ok(sheet), bytes) => Ok((upload.file_name, sheet.rows.len(), bytes)),
             (Err(e), _) => Err(Refusal::File(e)),
@@ -257,15 +257,7 @@ pub async fn upload(
                     "labour_import.too_large",
                     &[("mb", &(MAX_BYTES / 1024 / 1024))],
                 ),
-                Refusal::File(FileError::MissingColumns(missing)) => i18n::tf(
-                    locale,
-                    "labour_import.file_missing_columns",
-                    &[("columns", &missing.join("、"))],
-                ),
-                Refusal::File(e @ FileError::TooManyRows) => {
-                    i18n::tf(locale, e.message_key(), &[("max", &parse::MAX_ROWS)])
-                }
-                Refusal::File(e) => i18n::t(locale, e.message_key()).to_owned(),
+                Refusal::File(e) => e.message(locale),
             };
             let html = index_page(&mut tx, &page, Some((kind, message))).await?;
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response());
@@ -289,7 +281,7 @@ pub async fn upload(
     };
     // The import and its job are committed together: a worker (of this server or, after a
     // restart, of the next) finds both.
-    super::enqueue(&mut tx, import, &who, kind, &bytes).await?;
+    super::enqueue(&mut tx, import, &who, kind, &bytes, state.config.limits).await?;
     tx.commit().await?;
     Ok(Redirect::to(&format!("/labour/import/jobs/{import}")).into_response())
 }

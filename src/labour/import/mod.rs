@@ -25,6 +25,7 @@ use serde::{Deserialize, Serialize};
 use self::parse::{FileError, Kind, NewTicket, RowError, Sheet, TicketLookup, WorkerLookup};
 use crate::audit::{Action, Actor, Change};
 use crate::auth::{Role, UserId};
+use crate::config::UploadLimits;
 use crate::db::{Db, TenantScope};
 use crate::error::AppResult;
 use crate::jobs::{self, BoxFuture, GaveUp, GaveUpReason, Job, JobError};
@@ -90,14 +91,20 @@ struct Payload {
     user_name: String,
     role: Role,
     today: NaiveDate,
+    /// The limits the file was accepted under at upload: the job reads it under the same.
+    limits: UploadLimits,
 }
 
 /// Reads a file on the blocking pool (a big workbook takes a while to unpack), and gives the
 /// bytes back with the sheet. The one place imports read a file: at upload, and again in the
 /// job.
-async fn read_sheet(bytes: Vec<u8>, kind: Kind) -> AppResult<(Result<Sheet, FileError>, Vec<u8>)> {
+async fn read_sheet(
+    bytes: Vec<u8>,
+    kind: Kind,
+    limits: UploadLimits,
+) -> AppResult<(Result<Sheet, FileError>, Vec<u8>)> {
     Ok(tokio::task::spawn_blocking(move || {
-        let sheet = parse::read_file(&bytes, kind);
+        let sheet = parse::read_file(&bytes, kind, &limits);
         (sheet, bytes)
     })
     .await
@@ -111,6 +118,7 @@ async fn enqueue(
     who: &Importer,
     kind: Kind,
     file: &[u8],
+    limits: UploadLimits,
 ) -> AppResult<jobs::JobId> {
     let payload = Payload {
         import,
@@ -119,6 +127,7 @@ async fn enqueue(
         user_name: who.user_name.clone(),
         role: who.role,
         today: who.today,
+        limits,
     };
     jobs::enqueue(scope, JOB_KIND, &payload, Some(file)).await
 }
@@ -148,7 +157,7 @@ async fn run_queued(mut job: Job) -> Result<(), JobError> {
         .data
         .take()
         .ok_or_else(|| JobError::Fail("the job has no file".to_owned()))?;
-    let sheet = match read_sheet(file, p.kind).await? {
+    let sheet = match read_sheet(file, p.kind, p.limits).await? {
         (Ok(sheet), _) => sheet,
         // Read at upload, so only a change of the limits refuses it now.
         (Err(e), _) => {

@@ -4,19 +4,19 @@
 //! comes in as lookups, so the rules are tested here without one.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::io::Cursor;
+use std::io::{Cursor, Read};
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+use crate::config::{Limit, OverLimit, UploadLimits};
 use crate::labour::domain::{self, CountUnit, PayRules, PayType};
 use crate::labour::queries::{NewLine, TicketHeader};
+use crate::web::i18n::{self, Locale};
 
 /// The largest file read, in bytes.
 pub const MAX_BYTES: usize = 32 * 1024 * 1024;
-/// The most data rows one file may hold.
-pub const MAX_ROWS: usize = 100_000;
 /// The most messages kept; the rest are counted.
 pub const MAX_ERRORS: usize = 500;
 /// The most lines one imported ticket may have.
@@ -166,7 +166,18 @@ pub enum FileError {
     MissingColumns(Vec<&'static str>),
     /// Headers but no data.
     NoRows,
-    TooManyRows,
+    /// Over one of the upload limits (rows, columns, cells, unpacked size…).
+    OverLimit(OverLimit),
+    /// A part of the workbook (named) has more structure than any spreadsheet program writes:
+    /// more than `MAX_PART_ELEMENTS` elements, or a zip directory of more than
+    /// `MAX_ZIP_ENTRIES` entries.
+    TooComplex(String),
+}
+
+impl From<OverLimit> for FileError {
+    fn from(e: OverLimit) -> Self {
+        FileError::OverLimit(e)
+    }
 }
 
 impl FileError {
@@ -177,59 +188,300 @@ impl FileError {
             FileError::NotUtf8 => "labour_import.file_not_utf8",
             FileError::MissingColumns(_) => "labour_import.file_missing_columns",
             FileError::NoRows => "labour_import.file_no_rows",
-            FileError::TooManyRows => "labour_import.file_too_many_rows",
+            FileError::OverLimit(e) => e.limit.message_key(),
+            FileError::TooComplex(_) => "upload_limits.too_complex",
+        }
+    }
+
+    /// The message for the upload form, with what it names filled in.
+    pub fn message(&self, locale: Locale) -> String {
+        match self {
+            FileError::MissingColumns(missing) => i18n::tf(
+                locale,
+                self.message_key(),
+                &[("columns", &missing.join("、"))],
+            ),
+            FileError::OverLimit(e) => e.message(locale),
+            FileError::TooComplex(part) => i18n::tf(
+                locale,
+                self.message_key(),
+                &[("part", part), ("max", &MAX_PART_ELEMENTS)],
+            ),
+            _ => i18n::t(locale, self.message_key()).to_owned(),
         }
     }
 }
 
-/// Reads an XLSX workbook (its first sheet) or a UTF-8 CSV file, told apart by content.
-pub fn read_file(bytes: &[u8], kind: Kind) -> Result<Sheet, FileError> {
+/// Reads an XLSX workbook (its first sheet) or a UTF-8 CSV file, told apart by content,
+/// within `limits`: a file over one is refused as soon as that is known, before it is
+/// unpacked or read further.
+pub fn read_file(bytes: &[u8], kind: Kind, limits: &UploadLimits) -> Result<Sheet, FileError> {
     let grid = if bytes.starts_with(b"PK\x03\x04") {
-        read_xlsx(bytes)?
+        read_xlsx(bytes, limits)?
     } else if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
         return Err(FileError::OldExcel);
     } else {
-        read_csv(bytes)?
+        read_csv(bytes, limits)?
     };
-    sheet(grid, kind)
+    sheet(grid, kind, limits)
 }
 
 /// Rows of (number, cells); empty rows are kept out.
 type Grid = Vec<(usize, Vec<Value>)>;
 
-fn read_xlsx(bytes: &[u8]) -> Result<Grid, FileError> {
-    use calamine::{Data, Reader, Xlsx};
-    let mut book: Xlsx<_> =
-        calamine::open_workbook_from_rs(Cursor::new(bytes)).map_err(|_| FileError::Unreadable)?;
-    let range = book
-        .worksheet_range_at(0)
-        .ok_or(FileError::NoRows)?
+/// The most entries the zip of a workbook may list (Excel writes a few dozen).
+const MAX_ZIP_ENTRIES: u64 = 1_000;
+/// The largest zip directory read, in bytes.
+const MAX_ZIP_DIRECTORY: u64 = 1024 * 1024;
+/// The most `KEPT_ELEMENTS` one workbook part may hold: those parts (styles, relationships,
+/// the workbook) are read whole into memory. Excel allows 64,000 cell formats.
+const MAX_PART_ELEMENTS: u64 = 100_000;
+
+/// The cells of a sheet as they are read, refused as soon as they pass a limit. Only cells
+/// with a value are kept; rows are as wide as their last such cell.
+struct GridBuilder<'l> {
+    limits: &'l UploadLimits,
+    rows: BTreeMap<u32, Vec<Value>>,
+    cells: u64,
+    text: u64,
+}
+
+impl<'l> GridBuilder<'l> {
+    fn new(limits: &'l UploadLimits) -> Self {
+        GridBuilder {
+            limits,
+            rows: BTreeMap::new(),
+            cells: 0,
+            text: 0,
+        }
+    }
+
+    /// Puts a value at (row, column), both from 0.
+    fn put(&mut self, row: u32, col: u32, value: Value) -> Result<(), FileError> {
+        if is_blank(&value) {
+            return Ok(());
+        }
+        let at = || cell_name(row, col);
+        let l = self.limits;
+        l.check(Limit::ImportColumns, u64::from(col) + 1, at)?;
+        // The header may come a few rows down.
+        l.check(Limit::ImportRows, sheet_rows(u64::from(row) + 1), at)?;
+        self.cells += 1;
+        l.check(Limit::ImportCells, self.cells, at)?;
+        if let Value::Text(s) = &value {
+            self.text += s.len() as u64;
+            l.check(Limit::ImportTextMb, self.text, at)?;
+        }
+        let cells = self.rows.entry(row).or_default();
+        let col = col as usize;
+        if cells.len() <= col {
+            cells.resize(col + 1, Value::Empty);
+        }
+        if let Some(cell) = cells.get_mut(col) {
+            *cell = value;
+        }
+        Ok(())
+    }
+
+    fn finish(self) -> Grid {
+        self.rows
+            .into_iter()
+            .map(|(row, cells)| (row as usize + 1, cells))
+            .collect()
+    }
+}
+
+/// Rows a sheet may reach counted against `GIRDER_IMPORT_MAX_ROWS`: the rows above the
+/// header search are allowed on top.
+fn sheet_rows(rows: u64) -> u64 {
+    rows.saturating_sub(HEADER_SEARCH_ROWS as u64)
+}
+
+/// A cell's name as Excel shows it: row 0, column 0 is `A1`.
+fn cell_name(row: u32, col: u32) -> String {
+    let mut letters = Vec::new();
+    let mut n = u64::from(col) + 1;
+    while n > 0 {
+        let rem = (n - 1) % 26;
+        letters.push(char::from(b'A' + rem as u8));
+        n = (n - 1) / 26;
+    }
+    let column: String = letters.into_iter().rev().collect();
+    format!("{column}{}", u64::from(row) + 1)
+}
+
+/// Reads the first sheet cell by cell, as a stream: no dense grid of the sheet's declared
+/// size is ever built, and the zip is checked first (`check_archive`).
+fn read_xlsx(bytes: &[u8], limits: &UploadLimits) -> Result<Grid, FileError> {
+    use calamine::{DataRef, Reader, Xlsx};
+    check_archive(bytes, limits)?;
+    let mut book: Xlsx<_> = Xlsx::new(Cursor::new(bytes)).map_err(|_| FileError::Unreadable)?;
+    let name = book
+        .sheet_names()
+        .first()
+        .cloned()
+        .ok_or(FileError::NoRows)?;
+    let mut cells = book
+        .worksheet_cells_reader(&name)
         .map_err(|_| FileError::Unreadable)?;
-    let (first_row, first_col) = range.start().unwrap_or((0, 0));
-    let mut grid = Vec::new();
-    for (i, cells) in range.rows().enumerate() {
-        // Cells left of the range are empty: keep columns where the sheet has them.
-        let mut row: Vec<Value> = vec![Value::Empty; first_col as usize];
-        row.extend(cells.iter().map(|c| match c {
-            Data::Empty | Data::Error(_) => Value::Empty,
-            Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => Value::Text(s.clone()),
-            Data::Int(n) => Value::Number(*n as f64),
-            Data::Float(f) => Value::Number(*f),
-            Data::Bool(b) => Value::Text(b.to_string()),
-            Data::DateTime(d) => {
+    // The size the sheet declares (`<dimension ref="A1:XFD1048576"/>`).
+    let declared = cells.dimensions();
+    let (last_row, last_col) = declared.end;
+    let at = || format!("A1:{}", cell_name(last_row, last_col));
+    limits.check(Limit::ImportColumns, u64::from(last_col) + 1, at)?;
+    limits.check(Limit::ImportRows, sheet_rows(u64::from(last_row) + 1), at)?;
+    let mut grid = GridBuilder::new(limits);
+    while let Some(cell) = cells.next_cell().map_err(|_| FileError::Unreadable)? {
+        let (row, col) = cell.get_position();
+        let value = match cell.get_value() {
+            DataRef::Empty | DataRef::Error(_) => Value::Empty,
+            DataRef::SharedString(s) => Value::Text((*s).to_owned()),
+            DataRef::String(s) | DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => {
+                Value::Text(s.clone())
+            }
+            DataRef::Int(n) => Value::Number(*n as f64),
+            DataRef::Float(f) => Value::Number(*f),
+            DataRef::Bool(b) => Value::Text(b.to_string()),
+            DataRef::DateTime(d) => {
                 let (y, m, day, ..) = d.to_ymd_hms_milli();
                 NaiveDate::from_ymd_opt(i32::from(y), u32::from(m), u32::from(day))
                     .map_or(Value::Number(d.as_f64()), Value::Date)
             }
-        }));
-        if row.iter().any(|v| !is_blank(v)) {
-            grid.push((first_row as usize + i + 1, row));
-        }
+        };
+        grid.put(row, col, value)?;
     }
-    Ok(grid)
+    Ok(grid.finish())
 }
 
-fn read_csv(bytes: &[u8]) -> Result<Grid, FileError> {
+/// Counts the bytes read through it.
+struct Counted<R> {
+    inner: R,
+    n: u64,
+}
+
+impl<R: Read> Read for Counted<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let k = self.inner.read(buf)?;
+        self.n += k as u64;
+        Ok(k)
+    }
+}
+
+/// Checks the zip of a workbook before anything reads it: the size of its directory, then
+/// each entry unpacked here, counting — the sizes its headers declare are only claims, and
+/// reading stops as soon as a part or the whole passes its limit. What the workbook reader
+/// keeps in memory is counted too, in every part whatever its name (the names of the
+/// workbook and its folder come from the file itself): see `count_xml`.
+fn check_archive(bytes: &[u8], limits: &UploadLimits) -> Result<(), FileError> {
+    check_zip_directory(bytes)?;
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|_| FileError::Unreadable)?;
+    let part_max = limits.max_count(Limit::ImportPartMb);
+    let mut total = 0u64;
+    for i in 0..zip.len() {
+        let mut entry = zip.by_index(i).map_err(|_| FileError::Unreadable)?;
+        let name = String::from_utf8_lossy(entry.name_raw()).into_owned();
+        let at = || name.clone();
+        limits.check(Limit::ImportPartMb, entry.size(), at)?;
+        limits.check(
+            Limit::ImportUnpackedMb,
+            total.saturating_add(entry.size()),
+            at,
+        )?;
+        let mut counted = Counted {
+            inner: (&mut entry).take(part_max + 1),
+            n: 0,
+        };
+        count_xml(&mut counted, &name, limits)?;
+        // What the XML reader left (all of a part that is not XML) is unpacked and counted.
+        std::io::copy(&mut counted, &mut std::io::sink()).map_err(|_| FileError::Unreadable)?;
+        limits.check(Limit::ImportPartMb, counted.n, at)?;
+        total += counted.n;
+        limits.check(Limit::ImportUnpackedMb, total, at)?;
+    }
+    Ok(())
+}
+
+/// Refuses a zip whose end record lists more entries, or a larger directory, than any
+/// workbook has, before the zip reader loads that directory into memory.
+fn check_zip_directory(bytes: &[u8]) -> Result<(), FileError> {
+    const END: &[u8] = b"PK\x05\x06";
+    // The end record is 22 bytes and a comment of at most 65,535.
+    let tail = bytes
+        .get(bytes.len().saturating_sub(22 + 65_535)..)
+        .unwrap_or(bytes);
+    let at = tail
+        .windows(END.len())
+        .rposition(|w| w == END)
+        .ok_or(FileError::Unreadable)?;
+    let record = tail.get(at..at + 22).ok_or(FileError::Unreadable)?;
+    let u16_at = |i: usize| u64::from(u16::from_le_bytes([record[i], record[i + 1]]));
+    let entries = u16_at(10);
+    let size = u16_at(12) | (u16_at(14) << 16);
+    if entries > MAX_ZIP_ENTRIES || size > MAX_ZIP_DIRECTORY {
+        return Err(FileError::TooComplex("zip".to_owned()));
+    }
+    Ok(())
+}
+
+/// Elements the workbook reader keeps one of in memory per occurrence, outside the sheet it
+/// streams: styles and their parts, defined names, sheets, relationships.
+const KEPT_ELEMENTS: &[&str] = &[
+    "xf",
+    "dxf",
+    "font",
+    "fill",
+    "border",
+    "numFmt",
+    "cellStyle",
+    "definedName",
+    "sheet",
+    "Relationship",
+];
+
+/// Reads a part through as XML (the workbook reader's way: it stops where this stops),
+/// counting what the workbook reader keeps: shared strings (`si`) against the cells limit,
+/// with the `count` and `uniqueCount` a string table declares (trusted for an allocation);
+/// `KEPT_ELEMENTS` against `MAX_PART_ELEMENTS`. A worksheet holds none of these, so however
+/// large it is nothing is counted.
+fn count_xml(reader: &mut impl Read, name: &str, limits: &UploadLimits) -> Result<(), FileError> {
+    use quick_xml::events::Event;
+    let mut xml = quick_xml::Reader::from_reader(std::io::BufReader::new(reader));
+    let config = xml.config_mut();
+    // As the workbook reader has it, so that both stop at the same place.
+    config.check_end_names = false;
+    config.check_comments = false;
+    let mut buf = Vec::new();
+    let (mut strings, mut kept) = (0u64, 0u64);
+    let at = || name.to_owned();
+    loop {
+        buf.clear();
+        let element = match xml.read_event_into(&mut buf) {
+            Ok(Event::Start(e) | Event::Empty(e)) => e,
+            Ok(Event::Eof) | Err(_) => return Ok(()),
+            Ok(_) => continue,
+        };
+        let local = element.local_name();
+        let local = local.as_ref();
+        if local == "si" {
+            strings += 1;
+            limits.check(Limit::ImportCells, strings, at)?;
+        } else if local == "sst" {
+            for attr in element.attributes().flatten() {
+                if matches!(attr.key.local_name().as_ref(), "count" | "uniqueCount") {
+                    let declared = attr.value.trim().parse::<u64>().unwrap_or(0);
+                    limits.check(Limit::ImportCells, declared, at)?;
+                }
+            }
+        } else if KEPT_ELEMENTS.contains(&local) {
+            kept += 1;
+            if kept > MAX_PART_ELEMENTS {
+                return Err(FileError::TooComplex(name.to_owned()));
+            }
+        }
+    }
+}
+
+fn read_csv(bytes: &[u8], limits: &UploadLimits) -> Result<Grid, FileError> {
     let text = std::str::from_utf8(bytes).map_err(|_| FileError::NotUtf8)?;
     let text = text.strip_prefix('\u{FEFF}').unwrap_or(text);
     if text.contains('\0') {
@@ -239,24 +491,22 @@ fn read_csv(bytes: &[u8]) -> Result<Grid, FileError> {
         .has_headers(false)
         .flexible(true)
         .from_reader(text.as_bytes());
-    let mut grid = Vec::new();
-    for (i, record) in reader.records().enumerate() {
-        let record = record.map_err(|_| FileError::Unreadable)?;
-        let row: Vec<Value> = record
-            .iter()
-            .map(|s| {
-                if s.trim().is_empty() {
-                    Value::Empty
-                } else {
-                    Value::Text(s.to_owned())
-                }
-            })
-            .collect();
-        if row.iter().any(|v| !is_blank(v)) {
-            grid.push((i + 1, row));
+    let mut grid = GridBuilder::new(limits);
+    let mut record = csv::StringRecord::new();
+    for row in 0u32.. {
+        if !reader
+            .read_record(&mut record)
+            .map_err(|_| FileError::Unreadable)?
+        {
+            break;
+        }
+        for (col, s) in (0u32..).zip(record.iter()) {
+            if !s.trim().is_empty() {
+                grid.put(row, col, Value::Text(s.to_owned()))?;
+            }
         }
     }
-    Ok(grid)
+    Ok(grid.finish())
 }
 
 fn is_blank(v: &Value) -> bool {
@@ -275,7 +525,7 @@ fn header_name(v: &Value) -> String {
         .collect()
 }
 
-fn sheet(grid: Grid, kind: Kind) -> Result<Sheet, FileError> {
+fn sheet(grid: Grid, kind: Kind, limits: &UploadLimits) -> Result<Sheet, FileError> {
     let header_at = grid.iter().take(HEADER_SEARCH_ROWS).position(|(_, cells)| {
         let names: HashSet<String> = cells.iter().map(header_name).collect();
         kind.required_columns().iter().all(|c| names.contains(*c))
@@ -306,9 +556,7 @@ fn sheet(grid: Grid, kind: Kind) -> Result<Sheet, FileError> {
     if rows.is_empty() {
         return Err(FileError::NoRows);
     }
-    if rows.len() > MAX_ROWS {
-        return Err(FileError::TooManyRows);
-    }
+    limits.check(Limit::ImportRows, rows.len() as u64, String::new)?;
     Ok(Sheet { index, rows })
 }
 
@@ -1026,7 +1274,7 @@ mod tests {
     const ID_C: &str = "110101199003070038";
 
     fn csv(s: &str, kind: Kind) -> Sheet {
-        read_file(s.as_bytes(), kind).unwrap()
+        read_file(s.as_bytes(), kind, &UploadLimits::DEFAULT).unwrap()
     }
 
     fn crew(id: i64, unit: CountUnit, foreman: Option<i64>) -> CrewRef {
@@ -1133,7 +1381,11 @@ mod tests {
     #[test]
     fn files_without_the_columns_or_rows_are_refused_whole() {
         assert_eq!(
-            read_file("姓名,电话\n张三,1\n".as_bytes(), Kind::Workers),
+            read_file(
+                "姓名,电话\n张三,1\n".as_bytes(),
+                Kind::Workers,
+                &UploadLimits::DEFAULT
+            ),
             Err(FileError::MissingColumns(vec![
                 "身份证号",
                 "工种",
@@ -1141,20 +1393,32 @@ mod tests {
             ]))
         );
         assert_eq!(
-            read_file(WORKERS_HEAD.as_bytes(), Kind::Workers),
+            read_file(
+                WORKERS_HEAD.as_bytes(),
+                Kind::Workers,
+                &UploadLimits::DEFAULT
+            ),
             Err(FileError::NoRows)
         );
         // "姓名" in GBK.
         assert_eq!(
-            read_file(&[0xD0, 0xD5, 0xC3, 0xFB, b'\n'], Kind::Workers),
+            read_file(
+                &[0xD0, 0xD5, 0xC3, 0xFB, b'\n'],
+                Kind::Workers,
+                &UploadLimits::DEFAULT
+            ),
             Err(FileError::NotUtf8)
         );
         assert_eq!(
-            read_file(&[0xD0, 0xCF, 0x11, 0xE0, 0, 0], Kind::Workers),
+            read_file(
+                &[0xD0, 0xCF, 0x11, 0xE0, 0, 0],
+                Kind::Workers,
+                &UploadLimits::DEFAULT
+            ),
             Err(FileError::OldExcel)
         );
         assert_eq!(
-            read_file(b"PK\x03\x04garbage", Kind::Workers),
+            read_file(b"PK\x03\x04garbage", Kind::Workers, &UploadLimits::DEFAULT),
             Err(FileError::Unreadable)
         );
     }
@@ -1190,6 +1454,318 @@ mod tests {
         assert_eq!(text(&Value::Number(7.5)), "7.5");
     }
 
+    /// The parts of a zip, in order.
+    fn unzip(bytes: &[u8]) -> Vec<(String, Vec<u8>)> {
+        let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).unwrap();
+        (0..zip.len())
+            .map(|i| {
+                let mut f = zip.by_index(i).unwrap();
+                let mut out = Vec::new();
+                f.read_to_end(&mut out).unwrap();
+                (f.name().unwrap().into_owned(), out)
+            })
+            .collect()
+    }
+
+    fn rezip(parts: &[(String, Vec<u8>)]) -> Vec<u8> {
+        use std::io::Write;
+        let options = zip::write::SimpleFileOptions::default()
+            .compression_method(zip::CompressionMethod::Deflated);
+        let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        for (name, bytes) in parts {
+            zip.start_file(name.as_str(), options).unwrap();
+            zip.write_all(bytes).unwrap();
+        }
+        zip.finish().unwrap().into_inner()
+    }
+
+    /// A tickets workbook of `rows` data rows.
+    fn tickets_xlsx(rows: u32) -> Vec<u8> {
+        use rust_xlsxwriter::Workbook;
+        let mut book = Workbook::new();
+        let sheet = book.add_worksheet();
+        for (i, h) in Kind::Tickets.columns().iter().enumerate() {
+            sheet.write_string(0, i as u16, *h).unwrap();
+        }
+        for r in 1..=rows {
+            sheet.write_string(r, 0, "2026-03-05").unwrap();
+            sheet.write_string(r, 1, format!("P-{r}")).unwrap();
+            sheet.write_number(r, 8, 1.0).unwrap();
+        }
+        book.save_to_buffer().unwrap()
+    }
+
+    fn limit_of(r: Result<Sheet, FileError>) -> Limit {
+        match r {
+            Err(FileError::OverLimit(e)) => e.limit,
+            other => panic!("expected a limit, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_cell_in_the_far_corner_is_refused_before_any_grid_is_built() {
+        use rust_xlsxwriter::Workbook;
+        let mut book = Workbook::new();
+        let sheet = book.add_worksheet();
+        sheet.write_string(0, 0, "日期").unwrap();
+        sheet.write_string(1_048_575, 16_383, "x").unwrap();
+        let bytes = book.save_to_buffer().unwrap();
+        let r = read_file(&bytes, Kind::Tickets, &UploadLimits::DEFAULT);
+        let Err(FileError::OverLimit(e)) = r else {
+            panic!("{r:?}");
+        };
+        assert_eq!(e.limit, Limit::ImportColumns);
+        assert_eq!(e.at, "A1:XFD1048576");
+        assert!(
+            e.message(Locale::ZhCn)
+                .contains("GIRDER_IMPORT_MAX_COLUMNS"),
+            "{}",
+            e.message(Locale::ZhCn)
+        );
+        // Without the declared size, the cell itself is refused.
+        let parts: Vec<_> = unzip(&bytes)
+            .into_iter()
+            .map(|(name, data)| {
+                let data = String::from_utf8(data).unwrap();
+                let data = match data.find("<dimension ") {
+                    Some(at) => {
+                        let end = at + data[at..].find("/>").unwrap() + 2;
+                        format!("{}{}", &data[..at], &data[end..])
+                    }
+                    None => data,
+                };
+                (name, data.into_bytes())
+            })
+            .collect();
+        let e = read_file(&rezip(&parts), Kind::Tickets, &UploadLimits::DEFAULT);
+        assert!(
+            matches!(&e, Err(FileError::OverLimit(o)) if o.limit == Limit::ImportColumns && o.at == "XFD1048576"),
+            "{e:?}"
+        );
+        // A far row in a narrow sheet passes the rows limit.
+        let mut book = Workbook::new();
+        book.add_worksheet().write_string(500_000, 0, "x").unwrap();
+        let far = book.save_to_buffer().unwrap();
+        assert_eq!(
+            limit_of(read_file(&far, Kind::Tickets, &UploadLimits::DEFAULT)),
+            Limit::ImportRows
+        );
+    }
+
+    #[test]
+    fn rows_cells_and_text_over_the_limits_are_refused() {
+        let limits = |f: fn(&mut UploadLimits)| {
+            let mut l = UploadLimits::DEFAULT;
+            f(&mut l);
+            l
+        };
+        let bytes = tickets_xlsx(30);
+        assert_eq!(
+            read_file(&bytes, Kind::Tickets, &UploadLimits::DEFAULT)
+                .unwrap()
+                .rows
+                .len(),
+            30
+        );
+        let rows = limits(|l| l.import_max_rows = 29);
+        assert_eq!(
+            limit_of(read_file(&bytes, Kind::Tickets, &rows)),
+            Limit::ImportRows
+        );
+        let cells = limits(|l| l.import_max_cells = 50);
+        assert_eq!(
+            limit_of(read_file(&bytes, Kind::Tickets, &cells)),
+            Limit::ImportCells
+        );
+        let text = limits(|l| l.import_max_text_mb = 0);
+        assert_eq!(
+            limit_of(read_file(&bytes, Kind::Tickets, &text)),
+            Limit::ImportTextMb
+        );
+        let csv = format!("{}\n{}", "日期,".repeat(200), "x,".repeat(5));
+        assert_eq!(
+            limit_of(read_file(
+                csv.as_bytes(),
+                Kind::Tickets,
+                &UploadLimits::DEFAULT
+            )),
+            Limit::ImportColumns
+        );
+    }
+
+    #[test]
+    fn a_zip_bomb_is_refused_while_it_unpacks_whatever_its_headers_say() {
+        let limits = UploadLimits {
+            import_max_part_mb: 1,
+            import_max_unpacked_mb: 2,
+            ..UploadLimits::DEFAULT
+        };
+        let bomb = |mb: usize| {
+            let parts: Vec<_> = unzip(&tickets_xlsx(1))
+                .into_iter()
+                .map(|(name, data)| {
+                    if name.contains("worksheets/") {
+                        let mut padded = data[..data.len() - "</worksheet>".len()].to_vec();
+                        padded.resize(padded.len() + mb * 1024 * 1024, b' ');
+                        padded.extend_from_slice(b"</worksheet>");
+                        (name, padded)
+                    } else {
+                        (name, data)
+                    }
+                })
+                .collect();
+            rezip(&parts)
+        };
+        let big = bomb(3);
+        assert!(big.len() < 64 * 1024, "{}", big.len());
+        assert_eq!(
+            limit_of(read_file(&big, Kind::Tickets, &limits)),
+            Limit::ImportPartMb
+        );
+        // Headers that claim a small part: the unpacking finds out.
+        let mut lying = big;
+        let mut claims = 0;
+        for sig in [&b"PK\x01\x02"[..], &b"PK\x03\x04"[..]] {
+            let mut i = 0;
+            while let Some(at) = lying[i..].windows(4).position(|w| w == sig) {
+                let at = i + at;
+                // Uncompressed size: offset 24 in a central header, 22 in a local one.
+                let field = at + if sig[2] == 1 { 24 } else { 22 };
+                let size = u32::from_le_bytes(lying[field..field + 4].try_into().unwrap());
+                if size > 1024 * 1024 {
+                    lying[field..field + 4].copy_from_slice(&1000u32.to_le_bytes());
+                    claims += 1;
+                }
+                i = at + 4;
+            }
+        }
+        assert_eq!(claims, 2);
+        assert!(read_file(&lying, Kind::Tickets, &limits).is_err());
+        // Many parts, each under the part limit, over the whole.
+        let mut parts = unzip(&tickets_xlsx(1));
+        for i in 0..3 {
+            parts.push((format!("xl/media/pad{i}.bin"), vec![0; 900 * 1024]));
+        }
+        assert_eq!(
+            limit_of(read_file(&rezip(&parts), Kind::Tickets, &limits)),
+            Limit::ImportUnpackedMb
+        );
+    }
+
+    #[test]
+    fn parts_read_whole_are_counted_before_they_are_read() {
+        let patch = |part: &str, f: &dyn Fn(String) -> String| {
+            let parts: Vec<_> = unzip(&tickets_xlsx(2))
+                .into_iter()
+                .map(|(name, data)| {
+                    if name.ends_with(part) {
+                        (name, f(String::from_utf8(data).unwrap()).into_bytes())
+                    } else {
+                        (name, data)
+                    }
+                })
+                .collect();
+            rezip(&parts)
+        };
+        // calamine reserves room for the count of strings the file declares.
+        let lie = patch("sharedStrings.xml", &|s| {
+            s.replacen("uniqueCount=\"", "uniqueCount=\"999999999999", 1)
+        });
+        assert_eq!(
+            limit_of(read_file(&lie, Kind::Tickets, &UploadLimits::DEFAULT)),
+            Limit::ImportCells
+        );
+        let many = patch("sharedStrings.xml", &|s| {
+            s.replacen("<si>", &"<si><t>x</t></si>".repeat(2_000), 1)
+        });
+        let few = UploadLimits {
+            import_max_cells: 1_000,
+            ..UploadLimits::DEFAULT
+        };
+        assert_eq!(
+            limit_of(read_file(&many, Kind::Tickets, &few)),
+            Limit::ImportCells
+        );
+        let styles = patch("styles.xml", &|s| {
+            s.replacen("</cellXfs>", &"<xf></xf>".repeat(200_000), 1) + "</cellXfs>"
+        });
+        assert!(matches!(
+            read_file(&styles, Kind::Tickets, &UploadLimits::DEFAULT),
+            Err(FileError::TooComplex(part)) if part == "xl/styles.xml"
+        ));
+        // Whatever the part is called: the workbook names its own parts.
+        let mut parts = unzip(&tickets_xlsx(2));
+        parts.push((
+            "xl/worksheets/sheet9.xml".to_owned(),
+            format!("<styleSheet>{}</styleSheet>", "<xf/>".repeat(200_000)).into_bytes(),
+        ));
+        assert!(matches!(
+            read_file(&rezip(&parts), Kind::Tickets, &UploadLimits::DEFAULT),
+            Err(FileError::TooComplex(part)) if part == "xl/worksheets/sheet9.xml"
+        ));
+    }
+
+    #[test]
+    fn a_zip_listing_too_many_entries_is_refused_before_it_is_opened() {
+        let mut bytes = tickets_xlsx(1);
+        let end = bytes.windows(4).rposition(|w| w == b"PK\x05\x06").unwrap();
+        bytes[end + 10..end + 12].copy_from_slice(&60_000u16.to_le_bytes());
+        assert!(matches!(
+            read_file(&bytes, Kind::Tickets, &UploadLimits::DEFAULT),
+            Err(FileError::TooComplex(_))
+        ));
+    }
+
+    mod fuzz {
+        use proptest::prelude::*;
+
+        use super::*;
+
+        fn valid() -> &'static [u8] {
+            static FILE: std::sync::OnceLock<Vec<u8>> = std::sync::OnceLock::new();
+            FILE.get_or_init(|| tickets_xlsx(20))
+        }
+
+        /// Small limits, so that a damaged file that passes them cannot be costly either.
+        const SMALL: UploadLimits = UploadLimits {
+            import_max_part_mb: 4,
+            import_max_unpacked_mb: 8,
+            ..UploadLimits::DEFAULT
+        };
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(200))]
+
+            #[test]
+            fn random_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..4096)) {
+                let _ = read_file(&bytes, Kind::Tickets, &SMALL);
+                let mut zipped = b"PK\x03\x04".to_vec();
+                zipped.extend_from_slice(&bytes);
+                let _ = read_file(&zipped, Kind::Workers, &SMALL);
+            }
+
+            #[test]
+            fn truncated_workbooks_never_panic(at in 0usize..100_000) {
+                let file = valid();
+                let _ = read_file(&file[..at % file.len()], Kind::Tickets, &SMALL);
+            }
+
+            #[test]
+            fn damaged_workbooks_never_panic(
+                flips in proptest::collection::vec((0usize..100_000, any::<u8>()), 1..8)
+            ) {
+                let mut file = valid().to_vec();
+                let len = file.len();
+                for (at, byte) in flips {
+                    file[at % len] = byte;
+                }
+                let started = std::time::Instant::now();
+                let _ = read_file(&file, Kind::Tickets, &SMALL);
+                prop_assert!(started.elapsed() < std::time::Duration::from_secs(5));
+            }
+        }
+    }
+
     #[test]
     fn xlsx_cells_are_read_with_their_row_numbers() {
         use rust_xlsxwriter::{ExcelDateTime, Format, Workbook};
@@ -1205,7 +1781,7 @@ mod tests {
         sheet.write_string(2, 1, "P-1").unwrap();
         sheet.write_number(2, 8, 7.5).unwrap();
         let bytes = book.save_to_buffer().unwrap();
-        let s = read_file(&bytes, Kind::Tickets).unwrap();
+        let s = read_file(&bytes, Kind::Tickets, &UploadLimits::DEFAULT).unwrap();
         assert_eq!(s.rows.len(), 1);
         assert_eq!(s.rows[0].number, 3);
         let r = &s.rows[0];

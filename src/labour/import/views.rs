@@ -313,6 +313,7 @@ pub fn template_xlsx(kind: Kind, e: &Example) -> AppResult<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::config::UploadLimits;
     use crate::labour::import::parse::{self, read_file, text};
 
     fn example() -> Example {
@@ -331,7 +332,7 @@ mod tests {
                 template_xlsx(kind, &example()).unwrap(),
                 template_csv(kind, &example()).unwrap(),
             ] {
-                let sheet = read_file(&bytes, kind).unwrap();
+                let sheet = read_file(&bytes, kind, &UploadLimits::DEFAULT).unwrap();
                 assert_eq!(sheet.rows.len(), 1);
                 let row = &sheet.rows[0];
                 assert_eq!(row.number, 2);
@@ -343,6 +344,7 @@ mod tests {
         let sheet = read_file(
             &template_xlsx(Kind::Tickets, &example()).unwrap(),
             Kind::Tickets,
+            &UploadLimits::DEFAULT,
         )
         .unwrap();
         assert_eq!(

@@ -476,7 +476,7 @@ pub async fn upload_photo(
         .await?
         .require(Permission::RecordProgress)?;
     let checked = match read_upload(&state, &page, &parts, body).await? {
-        Ok(upload) => check_in_background(upload.bytes)
+        Ok(upload) => check_in_background(upload.bytes, &state.config.limits)
             .await?
             .map(|(photo, bytes)| (upload.file_name, photo, bytes)),
         Err(e) => Err(e),
