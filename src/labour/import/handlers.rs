@@ -9,7 +9,7 @@ use axum::http::request::Parts;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 
-use super::parse::{self, FileError, Kind, MAX_BYTES, RowError};
+use super::parse::{FileError, Kind, MAX_BYTES, RowError};
 use super::views::{
     ErrorRow, Example, ImportPage, ImportSection, JobPage, JobRow, kind_key, status_key,
     template_csv, template_xlsx,
