@@ -126,6 +126,12 @@ pub async fn healthz(State(state): State<AppState>) -> Response {
     if state.db.is_healthy().await {
         (StatusCode::OK, "ok").into_response()
     } else {
-        (StatusCode::SERVICE_UNAVAILABLE, "database unavailable").into_response()
+        (
+            StatusCode::SERVICE_UNAVAILABLE,
+            // The same hint as every other page while the database is away.
+            [(header::RETRY_AFTER, "5")],
+            "database unavailable",
+        )
+            .into_response()
     }
 }

@@ -194,8 +194,7 @@ async fn a_killed_postmaster_comes_back_and_writes_resume_without_restarting_the
     }
     let started = Instant::now();
     let r = c.get("/healthz").await;
-    assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE);
-    assert!(started.elapsed() < ANSWER_WITHIN, "{:?}", started.elapsed());
+    assert_unavailable(&r, started.elapsed(), "/healthz");
     let started = Instant::now();
     let r = during.c.get("/signup").await;
     assert_unavailable(&r, started.elapsed(), "a page with a session");
