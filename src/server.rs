@@ -84,7 +84,7 @@ pub async fn serve(config: Config) -> Result<(), StartError> {
     };
     let bind = config.bind;
     let state = AppState::new(db.clone(), config)?;
-    crate::jobs::start(db.clone(), [crate::labour::import::JOB]);
+    let workers = crate::jobs::start(db.clone(), [crate::labour::import::JOB]);
     spawn_session_sweeper(db);
 
     let listener = tokio::net::TcpListener::bind(bind)
@@ -100,6 +100,7 @@ pub async fn serve(config: Config) -> Result<(), StartError> {
     )
     .with_graceful_shutdown(shutdown_signal())
     .await;
+    workers.stop().await;
     if let Some(cluster) = embedded {
         tracing::info!("stopping the private PostgreSQL cluster");
         tokio::task::spawn_blocking(move || cluster.stop())

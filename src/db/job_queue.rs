@@ -207,6 +207,28 @@ pub async fn retry_job(
     Ok(done.rows_affected() == 1)
 }
 
+/// Puts back in the queue, due now, every job a claim starting with `process` holds (its
+/// server is shutting down), handing back the attempt it used: a deploy costs no attempt and
+/// no wait for a lease to run out. Returns how many were put back.
+pub async fn release_jobs(db: &Db, process: &str) -> AppResult<u64> {
+    let done = sqlx::query!(
+        r#"
+        update job
+        set status = 'queued',
+            attempts = greatest(attempts - 1, 0),
+            run_after = now(),
+            locked_by = null,
+            locked_until = null
+        where status = 'running'
+          and starts_with(locked_by, $1)
+        "#,
+        process
+    )
+    .execute(pool(db))
+    .await?;
+    Ok(done.rows_affected())
+}
+
 /// Jobs of `kinds` whose lease ran out with no attempt left: their process stopped, and no
 /// worker will take them again.
 pub async fn list_abandoned_jobs(

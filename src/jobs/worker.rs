@@ -55,10 +55,42 @@ pub struct Runner {
     claims: Arc<AtomicU64>,
 }
 
-/// The running workers of a process; dropping this does not stop them.
+/// The running workers of a process; dropping this does not stop them (`stop` does).
 #[derive(Debug)]
 pub struct Workers {
     pub tasks: Vec<JoinHandle<()>>,
+    runner: Runner,
+}
+
+impl Workers {
+    /// Stops the workers (the jobs they run are cancelled, and their writes rolled back) and
+    /// puts the jobs they held back in the queue, for the next server to run at once.
+    pub async fn stop(self) {
+        for task in &self.tasks {
+            task.abort();
+        }
+        for task in self.tasks {
+            let _ = task.await;
+        }
+        // A cancelled job's transaction is rolled back as its connection goes back to the
+        // pool; a row it locked is waited for, but never for long.
+        match tokio::time::timeout(Duration::from_secs(5), self.runner.release_held()).await {
+            Ok(Ok(n)) if n > 0 => tracing::info!(jobs = n, "running jobs put back in the queue"),
+            Ok(Ok(_)) => {}
+            Ok(Err(e)) => tracing::warn!(error = ?e, "putting running jobs back in the queue"),
+            Err(_) => tracing::warn!("putting running jobs back in the queue timed out"),
+        }
+    }
+}
+
+/// Aborts a job's task when the worker running it is dropped (stopped), so a stopped worker
+/// leaves no job running on its own.
+struct AbortOnDrop<T>(JoinHandle<T>);
+
+impl<T> Drop for AbortOnDrop<T> {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
 }
 
 impl Runner {
@@ -82,6 +114,12 @@ impl Runner {
     pub fn with_settings(mut self, settings: Settings) -> Self {
         self.settings = settings;
         self
+    }
+
+    /// Puts every job this process's claims hold back in the queue, their attempt handed
+    /// back (see `job_queue::release_jobs`).
+    pub async fn release_held(&self) -> AppResult<u64> {
+        job_queue::release_jobs(&self.db, &format!("{}#", self.name)).await
     }
 
     /// Claims the next due job, if any, without running it (`execute` runs it).
@@ -160,13 +198,13 @@ impl Runner {
         };
         let span = tracing::info_span!("job", id = %held.id, kind = handler.kind, tenant.id = held.tenant.0, attempt = held.attempt);
         tracing::info!(parent: &span, "job started");
-        let mut task = tokio::spawn((handler.run)(job));
+        let mut task = AbortOnDrop(tokio::spawn((handler.run)(job)));
         let beat_every = (self.settings.lease / 3).max(Duration::from_millis(100));
         let mut beat =
             tokio::time::interval_at(tokio::time::Instant::now() + beat_every, beat_every);
         let outcome = loop {
             tokio::select! {
-                ended = &mut task => break match ended {
+                ended = &mut task.0 => break match ended {
                     Ok(outcome) => outcome,
                     Err(e) if e.is_panic() => Err(JobError::Retry("the job's task panicked".to_owned())),
                     Err(_) => Err(JobError::Retry("the job's task was cancelled".to_owned())),
@@ -177,7 +215,7 @@ impl Runner {
                         Ok(false) => {
                             // Another worker took it after this one's lease ran out; what
                             // this attempt would still write is refused anyway.
-                            task.abort();
+                            task.0.abort();
                             tracing::warn!(parent: &span, "job lost its lease; stopped");
                             return;
                         }
@@ -283,7 +321,10 @@ impl Runner {
         for _ in 0..self.settings.workers.max(1) {
             tasks.push(tokio::spawn(work(self.clone(), wake.clone())));
         }
-        Workers { tasks }
+        Workers {
+            tasks,
+            runner: self,
+        }
     }
 }
 

@@ -102,6 +102,40 @@ async fn a_job_whose_worker_stopped_is_taken_again_by_a_live_worker() {
 }
 
 #[tokio::test]
+async fn a_server_that_shuts_down_puts_its_jobs_back_without_spending_an_attempt() {
+    let mut site = site().await;
+    let at = queued_workers_import(&mut site).await;
+    let Site {
+        app,
+        mut owner,
+        tenant,
+        ..
+    } = site;
+    let before = count(&app, "worker", tenant).await;
+
+    // A server claims the job, then shuts down cleanly before ending it.
+    let stopping = runner(&app);
+    let held = stopping.claim().await.unwrap().expect("a job to claim");
+    assert_eq!(held.attempt, 1);
+    assert_eq!(stopping.release_held().await.unwrap(), 1);
+    assert_eq!(
+        app.count("select count(*) from job where status = 'queued' and attempts = 0 and locked_by is null and locked_until is null")
+            .await,
+        1
+    );
+    assert_polls(&owner.get(&at).await);
+
+    // The next server runs it at once, on its first attempt: no lease to wait out.
+    assert_eq!(runner(&app).run_until_idle().await, 1);
+    assert_ended(&owner.get(&at).await);
+    assert_eq!(count(&app, "worker", tenant).await, before + 2);
+    assert_eq!(job_row(&app, "attempts").await, 1);
+    // The stopped server's claim is worth nothing now.
+    let mut scope = app.state.db.begin_tenant(TenantId(tenant)).await.unwrap();
+    assert!(held.complete(&mut scope).await.is_err());
+}
+
+#[tokio::test]
 async fn a_job_past_its_attempts_is_failed_with_a_message_and_its_page_stops_polling() {
     let mut site = site().await;
     let at = queued_workers_import(&mut site).await;
