@@ -19,7 +19,7 @@ use crate::db::TenantScope;
 use crate::error::AppResult;
 use crate::tenancy::{Plans, TenantId};
 use crate::web::form::{self, FieldErrors};
-use crate::web::pager::Pager;
+use crate::web::pager::{OUTLINE_ROWS_PER_PAGE, Pager};
 use crate::web::{AppForm, Layout, Page, format};
 
 #[derive(Debug, Clone)]
@@ -146,9 +146,6 @@ pub struct BaselineQuery {
     pub page: i64,
 }
 
-/// Rows per page of the comparison table.
-pub const ROWS_PER_PAGE: usize = 200;
-
 /// Signed working days from `a` to `b` on `calendar` (0 when equal).
 pub fn variance(calendar: &crate::schedule::Calendar, a: NaiveDate, b: NaiveDate) -> i64 {
     match a.cmp(&b) {
@@ -186,7 +183,7 @@ async fn render(
     let pager = Pager::new(
         page.locale,
         outline.tasks.len(),
-        ROWS_PER_PAGE,
+        OUTLINE_ROWS_PER_PAGE,
         requested,
         |n| {
             let baseline = chosen.map(|b| format!("baseline={b}&")).unwrap_or_default();

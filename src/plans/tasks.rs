@@ -26,7 +26,7 @@ use crate::tenancy::{Module, Plans};
 use crate::web::export::{Cell, ExportFormat, Table};
 use crate::web::form::FieldErrors;
 use crate::web::i18n;
-use crate::web::pager::Pager;
+use crate::web::pager::{OUTLINE_ROWS_PER_PAGE, Pager};
 use crate::web::{AppForm, Page, Path};
 
 /// The project's tasks in outline order, with their outline numbers and depth.
@@ -75,10 +75,6 @@ fn date_text(d: Option<chrono::NaiveDate>) -> String {
     d.map(|d| d.to_string()).unwrap_or_default()
 }
 
-/// Rows on a page of the task list: enough to work in, few enough that the page stays small
-/// (about 2.5 KB a row with its move buttons) in a 20,000-task project.
-pub const TASKS_PER_PAGE: usize = 200;
-
 /// Which page of the task list to show: `page` if given, else the one holding `focus` (the
 /// task just added, moved or chosen to insert below), else the first.
 #[derive(Debug, Clone, Copy, Default)]
@@ -122,14 +118,14 @@ async fn tasks_page(
             .tasks
             .iter()
             .position(|(t, _, _)| t.id == id)
-            .map_or(1, |i| Pager::page_of(i, TASKS_PER_PAGE)),
+            .map_or(1, |i| Pager::page_of(i, OUTLINE_ROWS_PER_PAGE)),
         _ => 1,
     };
     let project_id = p.project.id;
     let pager = Pager::new(
         page.locale,
         outline.tasks.len(),
-        TASKS_PER_PAGE,
+        OUTLINE_ROWS_PER_PAGE,
         requested,
         |n| format!("/projects/{project_id}/tasks?page={n}"),
     );

@@ -30,7 +30,7 @@ use crate::plans::{baselines, reschedule};
 use crate::tenancy::{Module, Platform, Progress, TenantTx};
 use crate::web::form::FieldErrors;
 use crate::web::i18n::{self, Locale};
-use crate::web::pager::Pager;
+use crate::web::pager::{OUTLINE_ROWS_PER_PAGE, Pager};
 use crate::web::{AppForm, Page, Path};
 
 /// The delay warnings of one project, worst first, by the tenant's `thresholds`.
@@ -101,7 +101,7 @@ pub async fn warnings_page(
     let (thresholds, _) = queries::thresholds(&mut p.tx).await?;
     let mut list = warnings_for(&mut p.tx, &p.project, &tasks, &thresholds, locale).await?;
     let id = p.project.id;
-    let pager = Pager::new(locale, list.len(), ROWS_PER_PAGE, q.page, |n| {
+    let pager = Pager::new(locale, list.len(), OUTLINE_ROWS_PER_PAGE, q.page, |n| {
         format!("/projects/{id}/warnings?page={n}")
     });
     let shown = pager.range();
@@ -118,9 +118,6 @@ pub async fn warnings_page(
         .render()?,
     ))
 }
-
-/// Rows per page of the progress table and of the warnings list.
-pub const ROWS_PER_PAGE: usize = 200;
 
 /// `?page=` of a paged progress list.
 #[derive(Debug, Default, Deserialize)]
@@ -141,7 +138,7 @@ async fn progress_page(
     let pager = Pager::new(
         page.locale,
         outline.tasks.len(),
-        ROWS_PER_PAGE,
+        OUTLINE_ROWS_PER_PAGE,
         requested,
         |n| format!("/projects/{id}/progress?page={n}"),
     );

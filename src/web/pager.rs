@@ -1,8 +1,13 @@
 //! One page of a long list: which rows it shows and the links to its neighbours, for lists a
 //! handler holds whole (a project's outline, its warnings) and shows a window of, so a page's
-//! size stays bounded however large the project. `templates/plans/_pager.html` draws it.
+//! size stays bounded however large the project. `templates/layout/_pager.html` draws it.
 
 use std::ops::Range;
+
+/// Rows of a project's task outline on one page (the task list, progress, the baseline
+/// comparison, earned value, warnings): enough to work in, few enough that a page of a
+/// 20,000-task project stays well under 2 MB.
+pub const OUTLINE_ROWS_PER_PAGE: usize = 200;
 
 use crate::web::i18n::{self, Locale};
 

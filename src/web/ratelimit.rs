@@ -85,10 +85,7 @@ impl AppState {
     /// Count one sign-up or password-reset attempt from `ip`; 429 once over the per-minute
     /// limit of the address.
     pub async fn check_auth_rate(&self, ip: ClientIp) -> AppResult<()> {
-        let keys = [ThrottleKey {
-            key: format!("address:{}", ip.0),
-            window_seconds: ADDRESS_WINDOW_SECONDS,
-        }];
+        let keys = [address_key(ip)];
         let counts = cross_tenant::count_attempt(&self.db, &keys).await?;
         refuse_over(&counts, |_| self.config.auth_rate_per_minute)
     }
@@ -112,10 +109,7 @@ impl AppState {
             Sha256::digest(email.trim().to_lowercase().as_bytes())
         );
         let keys = [
-            ThrottleKey {
-                key: format!("address:{}", ip.0),
-                window_seconds: ADDRESS_WINDOW_SECONDS,
-            },
+            address_key(ip),
             ThrottleKey {
                 key: account,
                 window_seconds: i64::from(minutes) * 60,
@@ -123,7 +117,7 @@ impl AppState {
         ];
         let counts = cross_tenant::count_attempt(&self.db, &keys).await?;
         refuse_over(&counts, |key| {
-            if key.starts_with("address:") {
+            if key.starts_with(ADDRESS_PREFIX) {
                 self.config.auth_rate_per_minute
             } else {
                 self.config.signin_account_limit
@@ -135,6 +129,17 @@ impl AppState {
     /// The sign-in succeeded: its attempt no longer counts against the address or account.
     pub async fn sign_in_succeeded(&self, attempt: SignInAttempt) -> AppResult<()> {
         cross_tenant::uncount_attempt(&self.db, &attempt.counts).await
+    }
+}
+
+/// Per-address counters are keyed `address:<ip>`; every other key is an account's.
+const ADDRESS_PREFIX: &str = "address:";
+
+/// The per-minute counter of the client address `ip`.
+fn address_key(ip: ClientIp) -> ThrottleKey {
+    ThrottleKey {
+        key: format!("{ADDRESS_PREFIX}{}", ip.0),
+        window_seconds: ADDRESS_WINDOW_SECONDS,
     }
 }
 

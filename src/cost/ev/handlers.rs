@@ -30,12 +30,9 @@ use crate::tenancy::Cost;
 use crate::web::Page;
 use crate::web::format::money;
 use crate::web::i18n::{self, Locale};
-use crate::web::pager::Pager;
+use crate::web::pager::{OUTLINE_ROWS_PER_PAGE, Pager};
 
 /// GET /projects/{project_id}/cost/earned-value
-/// Summary rows per page of the table under the chart.
-pub const ROWS_PER_PAGE: usize = 200;
-
 /// `?page=` of the summary table.
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
@@ -72,7 +69,7 @@ pub async fn show(
             .await?;
             (Some(a), pager)
         }
-        None => (None, Pager::new(locale, 0, ROWS_PER_PAGE, 1, href)),
+        None => (None, Pager::new(locale, 0, OUTLINE_ROWS_PER_PAGE, 1, href)),
     };
     Ok(Html(
         EarnedValuePage {
@@ -122,7 +119,13 @@ async fn analyse(
         .iter()
         .filter(|o| o.has_children || by_id.get(&o.id).is_some_and(|t| t.is_summary))
         .collect();
-    let pager = Pager::new(locale, summaries.len(), ROWS_PER_PAGE, requested, href);
+    let pager = Pager::new(
+        locale,
+        summaries.len(),
+        OUTLINE_ROWS_PER_PAGE,
+        requested,
+        href,
+    );
     let rows = pager
         .slice(&summaries)
         .iter()
