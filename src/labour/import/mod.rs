@@ -148,11 +148,9 @@ async fn run_queued(mut job: Job) -> Result<(), JobError> {
         role: p.role,
         today: p.today,
     };
-    let mut scope = db.begin_tenant(who.tenant).await?;
-    if !queries::start_job(&mut scope, p.import).await? {
+    if !begin(&db, who.tenant, p.import).await? {
         return Ok(());
     }
-    scope.commit().await?;
     let file = job
         .data
         .take()
@@ -194,7 +192,7 @@ fn record_gave_up<'a>(scope: &'a mut TenantScope, job: &'a GaveUp) -> BoxFuture<
 /// or `failed` with the messages and nothing saved. Returns the number of rows saved.
 pub async fn run(db: Db, import: i64, who: Importer, kind: Kind, sheet: Sheet) -> usize {
     let outcome = match begin(&db, who.tenant, import).await {
-        Ok(()) => execute(&db, None, import, &who, kind, &sheet).await,
+        Ok(_) => execute(&db, None, import, &who, kind, &sheet).await,
         Err(e) => Err(e),
     };
     let errors = match outcome {
@@ -211,10 +209,13 @@ pub async fn run(db: Db, import: i64, who: Importer, kind: Kind, sheet: Sheet) -
     0
 }
 
-async fn begin(db: &Db, tenant: TenantId, import: i64) -> AppResult<()> {
+/// Marks the import running, committed at once so its page shows it; `false` if it has
+/// already ended (an earlier attempt committed it).
+async fn begin(db: &Db, tenant: TenantId, import: i64) -> AppResult<bool> {
     let mut scope = db.begin_tenant(tenant).await?;
-    queries::start_job(&mut scope, import).await?;
-    scope.commit().await
+    let started = queries::start_job(&mut scope, import).await?;
+    scope.commit().await?;
+    Ok(started)
 }
 
 /// Checks and writes the rows of an import whose job (if any) this worker holds.
