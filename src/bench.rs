@@ -15,13 +15,13 @@ use crate::auth::password;
 use crate::auth::queries::{self as users, NewUser};
 use crate::db::{Db, cross_tenant};
 use crate::error::AppResult;
+use crate::i18n::Locale;
 use crate::plans::gantt::{self, GanttChart, Zoom};
 use crate::plans::queries::{self, ProjectFields, TaskFields};
 use crate::plans::reschedule;
 use crate::plans::tasks::Outline;
 use crate::schedule::{self, Calendar, LinkInput, LinkKind, Network, TaskInput};
 use crate::tenancy::plan::PlanFacts;
-use crate::web::i18n::Locale;
 
 /// A small deterministic generator, so every run measures the same network.
 struct XorShift(u64);
@@ -214,7 +214,7 @@ pub async fn edit(db: &Db) -> AppResult<String> {
             email: "bench@girder.local",
             name: "Bench",
             phone: None,
-            role: crate::auth::Role::Owner,
+            role: crate::roles::Role::Owner,
             locale: None,
             password_hash: &hash,
         },
@@ -256,7 +256,7 @@ pub async fn edit(db: &Db) -> AppResult<String> {
         }
     }
     let tenant = scope.tenant_id();
-    let project = queries::find_project(&mut scope, project_id, user, true)
+    let project = crate::tenancy::project::find_project(&mut scope, project_id, user, true)
         .await?
         .ok_or(crate::error::AppError::NotFound)?;
     let _ = reschedule::reschedule(&mut scope, &project, Locale::ZhCn).await?;
@@ -271,9 +271,9 @@ pub async fn edit(db: &Db) -> AppResult<String> {
 /// so many rows are written back.
 async fn measure_edits(
     db: &Db,
-    tenant: crate::tenancy::TenantId,
-    project: &queries::Project,
-    user: crate::auth::UserId,
+    tenant: crate::ids::TenantId,
+    project: &crate::tenancy::project::Project,
+    user: crate::ids::UserId,
     size: usize,
 ) -> AppResult<String> {
     let mut scope = db.begin_tenant(tenant).await?;

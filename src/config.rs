@@ -3,7 +3,7 @@
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 
-use crate::web::i18n::{self, Locale};
+use crate::i18n::{self, Locale};
 
 /// Everything the server reads from its environment. README lists each variable.
 #[derive(clap::Args, Debug, Clone)]

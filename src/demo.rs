@@ -4,10 +4,12 @@
 use chrono::Utc;
 
 use crate::audit::{self, Action, Actor, Change};
+use crate::auth::password;
 use crate::auth::queries::{self as users, NewUser};
-use crate::auth::{Role, UserId, password};
 use crate::db::{Db, cross_tenant};
 use crate::error::AppResult;
+use crate::ids::UserId;
+use crate::roles::Role;
 use crate::tenancy::plan::PlanFacts;
 
 /// The owner's sign-in for the demo company.

@@ -6,8 +6,8 @@ use std::borrow::Cow;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 
-use crate::auth::Permission;
-use crate::tenancy::ModuleId;
+use crate::roles::ModuleId;
+use crate::roles::Permission;
 
 pub type AppResult<T, E = AppError> = Result<T, E>;
 

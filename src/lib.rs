@@ -1,8 +1,13 @@
 //! Girder (工程管理系统): a multi-tenant web application for engineering and construction
 //! projects. `app` builds the whole router from `AppState`, so tests drive the very app that
-//! `girder serve` runs.
+//! `girder serve` runs. The modules form three layers that import downward only:
+//! foundation (`config`, `i18n`, `ids`, `roles`, `error`, `db`, `state`, `audit`, `jobs`, `auth`,
+//! `tenancy`, `web`, and the pure `schedule`) → features → `app`; `tests/http/layers.rs` holds
+//! the order.
 
+pub mod account;
 pub mod admin;
+pub mod app;
 pub mod audit;
 pub mod auth;
 pub mod bench;
@@ -14,6 +19,8 @@ pub mod db;
 pub mod demo;
 pub mod error;
 pub mod funds;
+pub mod i18n;
+pub mod ids;
 pub mod jobs;
 pub mod labour;
 pub mod licence;
@@ -21,23 +28,13 @@ pub mod mail;
 pub mod plans;
 pub mod platform;
 pub mod progress;
+pub mod roles;
 pub mod schedule;
-pub mod server;
 pub mod signup;
+pub mod state;
 pub mod telemetry;
 pub mod tenancy;
 pub mod web;
 
-use axum::Router;
-
-pub use web::AppState;
-
-/// The application.
-pub fn app(state: AppState) -> Router {
-    web::router(state, Router::new())
-}
-
-/// The application with extra routes merged in (tests add probe routes this way).
-pub fn app_with(state: AppState, extra: Router<AppState>) -> Router {
-    web::router(state, extra)
-}
+pub use app::{router as app, router_with as app_with};
+pub use state::AppState;

@@ -5,8 +5,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use girder::app::server::{self, StartError};
 use girder::config::Config;
-use girder::server::{self, StartError};
 
 #[derive(Parser)]
 #[command(name = "girder", version, about = "Girder 工程管理系统")]
@@ -311,7 +311,7 @@ fn licence(command: LicenceCommand) -> anyhow::Result<()> {
             let key = girder::licence::parse_signing_key(&text)?;
             for m in &modules {
                 anyhow::ensure!(
-                    girder::tenancy::ModuleId::parse(m).is_some(),
+                    girder::roles::ModuleId::parse(m).is_some(),
                     "unknown module {m}"
                 );
             }

@@ -2,8 +2,8 @@
 
 use serde::Deserialize;
 
+use crate::i18n::Locale;
 use crate::web::form::{self, FieldErrors};
-use crate::web::i18n::Locale;
 
 /// Time zones offered for a company (mainland China first, then where Chinese firms build).
 pub const TIME_ZONES: [&str; 12] = [

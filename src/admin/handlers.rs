@@ -12,23 +12,25 @@ use super::queries;
 use super::views::*;
 use crate::audit::{self, Action, AuditFilter, Change};
 use crate::auth::queries as users;
-use crate::auth::{Permission, Role, UserId, token};
+use crate::auth::token;
 use crate::db::cross_tenant;
 use crate::error::{AppError, AppResult, ResultExt};
+use crate::i18n;
+use crate::ids::UserId;
 use crate::licence;
+use crate::roles::ModuleId;
+use crate::roles::{Permission, Role};
+use crate::state::AppState;
 use crate::tenancy::queries as modules;
-use crate::tenancy::{Licensing, Module, ModuleId, Platform, TenantTx};
+use crate::tenancy::{Licensing, Module, Platform, TenantTx};
 use crate::web::export::{Cell, ExportFormat, Table};
 use crate::web::form::{self, FieldErrors};
-use crate::web::i18n;
 use crate::web::layout::standing_text;
-use crate::web::{AppForm, AppState, Page, Path, format};
+use crate::web::{AppForm, Page, Path, format};
 
 /// How long an invitation link works.
 const INVITATION_VALID_FOR: chrono::Duration = chrono::Duration::days(7);
 const AUDIT_PAGE_SIZE: i64 = 50;
-/// Page numbers beyond this are clamped (an offset must not overflow).
-pub(crate) const MAX_PAGE: i64 = 100_000;
 
 // Company -------------------------------------------------------------------------------
 
@@ -52,7 +54,7 @@ fn company_page(
 ) -> AppResult<String> {
     Ok(CompanyPage {
         layout: page.layout(tx, "settings.company_title"),
-        tab: Tab::Company,
+        tab: "company",
         form,
         errors,
         time_zones: &TIME_ZONES,
@@ -168,7 +170,7 @@ async fn users_page(
     let seats_used = users::count_active_users(tx).await?;
     Ok(UsersPage {
         layout: page.layout(tx, "settings.users_title"),
-        tab: Tab::Users,
+        tab: "users",
         users: rows,
         invitations,
         roles: Role::ASSIGNABLE
@@ -337,7 +339,7 @@ pub async fn revoke_invitation(
     mut tx: TenantTx<Platform>,
     page: Page,
     Path(id): Path<i64>,
-    AppForm(_): AppForm<crate::auth::handlers::CsrfOnly>,
+    AppForm(_): AppForm<crate::web::form::CsrfOnly>,
 ) -> AppResult<Response> {
     tx.require(Permission::ManageUsers)?;
     let email = queries::revoke_invitation(&mut tx, id)
@@ -377,7 +379,7 @@ pub async fn modules_form(mut tx: TenantTx<Platform>, page: Page) -> AppResult<H
     Ok(Html(
         ModulesPage {
             layout: page.layout(&tx, "settings.modules_title"),
-            tab: Tab::Modules,
+            tab: "modules",
             modules: rows,
         }
         .render()?,
@@ -465,7 +467,7 @@ async fn licence_page(
     let t = tx.tenant();
     Ok(LicencePage {
         layout: page.layout(tx, "settings.licence_title"),
-        tab: Tab::Licence,
+        tab: "licence",
         standing: standing_text(locale, t.plan.standing(t.now)),
         seats_used: users::count_active_users(tx).await?,
         seats: tx.tenant().plan.seats(),
@@ -537,7 +539,7 @@ pub async fn activate_licence(
 pub async fn extend_trial(
     mut tx: TenantTx<Licensing>,
     page: Page,
-    AppForm(_): AppForm<crate::auth::handlers::CsrfOnly>,
+    AppForm(_): AppForm<crate::web::form::CsrfOnly>,
 ) -> AppResult<Response> {
     tx.require(Permission::ExtendTrial)?;
     let plan = tx.tenant().plan.clone();
@@ -624,7 +626,7 @@ pub async fn audit_log(
     tx.require(Permission::ViewAudit)?;
     let tz = tx.tenant().time_zone;
     let filter = audit_filter(&q, tz);
-    let page_no = q.page.unwrap_or(1).clamp(1, MAX_PAGE);
+    let page_no = q.page.unwrap_or(1).clamp(1, crate::web::pager::MAX_PAGE);
     let mut entries = audit::list(
         &mut tx,
         &filter,
@@ -654,7 +656,7 @@ pub async fn audit_log(
     Ok(Html(
         AuditPage {
             layout: page.layout(&tx, "settings.audit_title"),
-            tab: Tab::Audit,
+            tab: "audit",
             rows: entries.into_iter().map(|e| audit_row(e, tz)).collect(),
             users,
             entities,
@@ -751,7 +753,7 @@ pub async fn audit_entry(
     Ok(Html(
         AuditEntryPage {
             layout: page.layout(&tx, "settings.audit_title"),
-            tab: Tab::Audit,
+            tab: "audit",
             row: audit_row(entry, tz),
             before,
             after,

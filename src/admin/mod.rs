@@ -4,7 +4,6 @@
 mod domain;
 mod handlers;
 
-pub(crate) use handlers::MAX_PAGE;
 pub mod queries;
 pub mod views;
 
@@ -12,7 +11,37 @@ use axum::Router;
 use axum::response::Redirect;
 use axum::routing::{get, post};
 
-use crate::web::AppState;
+use crate::roles::Permission;
+use crate::state::AppState;
+use crate::web::registry::{Audience, Feature, NavEntry, SettingsTab};
+
+/// Company settings: the last entry of the navigation, and the settings tabs of the company,
+/// its users, modules, licence and audit log.
+pub fn feature() -> Feature {
+    let tab = |order, key, href, label_key| SettingsTab {
+        order,
+        key,
+        href,
+        label_key,
+    };
+    Feature {
+        nav: vec![NavEntry {
+            order: 90,
+            href: "/settings",
+            label_key: "nav.settings",
+            active_under: &["/settings"],
+            audience: Audience::permission(Permission::ManageCompany),
+        }],
+        settings_tabs: vec![
+            tab(10, "company", "/settings/company", "settings.tab_company"),
+            tab(20, "users", "/settings/users", "settings.tab_users"),
+            tab(30, "modules", "/settings/modules", "settings.tab_modules"),
+            tab(40, "licence", "/settings/licence", "settings.tab_licence"),
+            tab(100, "audit", "/settings/audit", "settings.tab_audit"),
+        ],
+        ..Feature::new(router())
+    }
+}
 
 pub fn router() -> Router<AppState> {
     Router::new()

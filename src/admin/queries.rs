@@ -2,10 +2,12 @@
 
 use chrono::{DateTime, Utc};
 
-use crate::auth::{Role, UserId};
+use crate::roles::Role;
+
 use crate::db::TenantScope;
 use crate::error::AppResult;
-use crate::tenancy::TenantId;
+use crate::ids::TenantId;
+use crate::ids::UserId;
 
 #[derive(Debug, Clone)]
 pub struct Invitation {

@@ -6,56 +6,11 @@ use super::domain::CompanyForm;
 use crate::web::Layout;
 use crate::web::form::FieldErrors;
 
-/// The tabs every settings page shows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Tab {
-    Company,
-    Users,
-    Modules,
-    Licence,
-    Audit,
-    /// Working calendars and warning thresholds.
-    Schedule,
-    /// Day labour: the standard day, pay multipliers and trades.
-    Labour,
-    /// Cost categories and alert thresholds.
-    Cost,
-    /// Funds: the retention cap.
-    Funds,
-    /// Changes: the review board.
-    Changes,
-}
-
-impl Tab {
-    pub fn all() -> [(Tab, &'static str, &'static str); 10] {
-        [
-            (Tab::Company, "/settings/company", "settings.tab_company"),
-            (Tab::Users, "/settings/users", "settings.tab_users"),
-            (Tab::Modules, "/settings/modules", "settings.tab_modules"),
-            (Tab::Licence, "/settings/licence", "settings.tab_licence"),
-            (
-                Tab::Schedule,
-                "/settings/calendars",
-                "settings.tab_schedule",
-            ),
-            (
-                Tab::Labour,
-                "/settings/labour",
-                "labour_roster.settings_tab",
-            ),
-            (Tab::Cost, "/settings/cost", "cost.settings_tab"),
-            (Tab::Funds, "/settings/funds", "funds.settings_tab"),
-            (Tab::Changes, "/settings/changes", "changes.settings_tab"),
-            (Tab::Audit, "/settings/audit", "settings.tab_audit"),
-        ]
-    }
-}
-
 #[derive(Template)]
 #[template(path = "admin/company.html")]
 pub struct CompanyPage {
     pub layout: Layout,
-    pub tab: Tab,
+    pub tab: &'static str,
     pub form: CompanyForm,
     pub errors: FieldErrors,
     pub time_zones: &'static [&'static str],
@@ -90,7 +45,7 @@ pub struct InvitationRow {
 #[template(path = "admin/users.html")]
 pub struct UsersPage {
     pub layout: Layout,
-    pub tab: Tab,
+    pub tab: &'static str,
     pub users: Vec<UserRow>,
     pub invitations: Vec<InvitationRow>,
     pub roles: Vec<(&'static str, &'static str)>,
@@ -116,7 +71,7 @@ pub struct ModuleRow {
 #[template(path = "admin/modules.html")]
 pub struct ModulesPage {
     pub layout: Layout,
-    pub tab: Tab,
+    pub tab: &'static str,
     pub modules: Vec<ModuleRow>,
 }
 
@@ -132,7 +87,7 @@ pub struct LicenceRow {
 #[template(path = "admin/licence.html")]
 pub struct LicencePage {
     pub layout: Layout,
-    pub tab: Tab,
+    pub tab: &'static str,
     /// A sentence saying where the plan stands.
     pub standing: String,
     pub seats_used: i64,
@@ -158,7 +113,7 @@ pub struct AuditRow {
 #[template(path = "admin/audit.html")]
 pub struct AuditPage {
     pub layout: Layout,
-    pub tab: Tab,
+    pub tab: &'static str,
     pub rows: Vec<AuditRow>,
     /// (id, name, selected)
     pub users: Vec<(i64, String, bool)>,
@@ -177,7 +132,7 @@ pub struct AuditPage {
 #[template(path = "admin/audit_entry.html")]
 pub struct AuditEntryPage {
     pub layout: Layout,
-    pub tab: Tab,
+    pub tab: &'static str,
     pub row: AuditRow,
     pub before: String,
     pub after: String,

@@ -4,10 +4,10 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use crate::auth::UserId;
 use crate::db::TenantScope;
 use crate::error::AppResult;
-use crate::tenancy::TenantId;
+use crate::ids::TenantId;
+use crate::ids::UserId;
 
 /// Who made a change.
 #[derive(Debug, Clone)]
@@ -183,7 +183,7 @@ pub async fn recorded(scope: &mut TenantScope, entity: &str, summary: &str) -> A
     Ok(sqlx::query_scalar!(
         r#"select exists (select 1 from audit_log
                           where tenant_id = $1 and entity = $2 and summary = $3) as "found!""#,
-        tenant as crate::tenancy::TenantId,
+        tenant as crate::ids::TenantId,
         entity,
         summary
     )

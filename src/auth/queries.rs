@@ -2,10 +2,11 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{Role, UserId};
 use crate::db::TenantScope;
 use crate::error::{AppError, AppResult};
-use crate::tenancy::TenantId;
+use crate::ids::TenantId;
+use crate::ids::UserId;
+use crate::roles::Role;
 
 /// A user row.
 #[derive(Debug, Clone)]

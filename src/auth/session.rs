@@ -7,10 +7,10 @@ use chrono::Utc;
 use serde::{Deserialize, Serialize};
 use tower_sessions::Session;
 
-use super::UserId;
 use crate::error::AppError;
-use crate::tenancy::TenantId;
-use crate::web::i18n::Locale;
+use crate::i18n::Locale;
+use crate::ids::TenantId;
+use crate::ids::UserId;
 
 const AUTH: &str = "auth";
 const OPERATOR: &str = "operator";

@@ -6,7 +6,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use sha2::{Digest, Sha256};
 
 use crate::error::{AppError, AppResult};
-use crate::tenancy::TenantId;
+use crate::ids::TenantId;
 
 /// A freshly made token: the text for the link and the hash to store.
 #[derive(Debug)]

@@ -14,11 +14,11 @@ use crate::cost::budget::{self, NewVariation};
 use crate::db::TenantScope;
 use crate::error::{AppError, AppResult};
 use crate::funds::contracts::queries::{self as contracts, VariationFields, Viewer};
-use crate::plans::queries::Project;
+use crate::i18n::{t, tf};
 use crate::plans::reschedule::reschedule;
 use crate::tenancy::CurrentUser;
+use crate::tenancy::project::Project;
 use crate::web::format;
-use crate::web::i18n::{t, tf};
 
 /// Applies `request` of `project` in the caller's transaction. `Ok(Err(reason))` when a part
 /// was refused: nothing of it is left, and the reason is in the user's language.

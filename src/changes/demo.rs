@@ -17,11 +17,13 @@ use chrono::{DateTime, Days, NaiveDate, Utc};
 use rust_decimal::Decimal;
 
 use super::queries;
-use crate::auth::{Role, UserId};
 use crate::db::TenantScope;
 use crate::error::{AppError, AppResult};
-use crate::tenancy::{CurrentUser, TenantId};
-use crate::web::i18n::Locale;
+use crate::i18n::Locale;
+use crate::ids::TenantId;
+use crate::ids::UserId;
+use crate::roles::Role;
+use crate::tenancy::CurrentUser;
 
 fn days_before(d: NaiveDate, n: u64) -> NaiveDate {
     d.checked_sub_days(Days::new(n)).unwrap_or(d)
@@ -737,7 +739,7 @@ async fn changes(
         today,
     )
     .await?;
-    let project_row = crate::plans::queries::find_project(scope, project, owner.id, true)
+    let project_row = crate::tenancy::project::find_project(scope, project, owner.id, true)
         .await?
         .ok_or(AppError::NotFound)?;
     let request = queries::find(scope, project, approved, true).await?;

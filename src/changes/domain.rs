@@ -1,7 +1,7 @@
 //! The rules change requests share, pure: who sits on the review board, who may vote, what
 //! the votes decide, and what a task's duration becomes.
 
-use crate::auth::Role;
+use crate::roles::Role;
 
 /// A change request's state. Draft → submitted → under review (the first vote) → approved or
 /// rejected; the requester may withdraw a submitted or reviewed request back to draft.

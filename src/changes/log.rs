@@ -14,15 +14,16 @@ use super::overview::signed_days;
 use super::queries;
 use crate::db::TenantScope;
 use crate::error::AppResult;
-use crate::plans::access::ProjectTx;
-use crate::plans::queries::Project;
-use crate::tenancy::{Changes, TenantId};
+use crate::i18n::{Locale, t};
+use crate::ids::TenantId;
+use crate::tenancy::Changes;
+use crate::tenancy::ProjectTx;
+use crate::tenancy::project::Project;
 use crate::web::export::{Cell, ExportFormat, Table};
 use crate::web::format::{date, money};
-use crate::web::i18n::{Locale, t};
 use crate::web::{Layout, Page};
 
-pub fn router() -> axum::Router<crate::web::AppState> {
+pub fn router() -> axum::Router<crate::state::AppState> {
     axum::Router::new().route(
         "/projects/{project_id}/changes/log",
         axum::routing::get(show),

@@ -29,7 +29,40 @@ mod settings;
 
 use axum::Router;
 
-use crate::web::AppState;
+use crate::roles::ModuleId;
+use crate::state::AppState;
+use crate::web::registry::{Audience, Feature, NavEntry, ProjectTab, SettingsTab};
+
+/// Risks and changes: the navigation entry, settings tab and the project's risk and change tabs.
+pub fn feature() -> Feature {
+    let tab = |order, key, suffix, label_key| ProjectTab {
+        order,
+        key,
+        suffix,
+        label_key,
+        module: Some(ModuleId::Changes),
+    };
+    Feature {
+        nav: vec![NavEntry {
+            order: 40,
+            href: "/changes",
+            label_key: "changes.nav",
+            active_under: &["/changes", "/risks"],
+            audience: Audience::module(ModuleId::Changes),
+        }],
+        settings_tabs: vec![SettingsTab {
+            order: 90,
+            key: "changes",
+            href: "/settings/changes",
+            label_key: "changes.settings_tab",
+        }],
+        project_tabs: vec![
+            tab(100, "risks", "/risks", "changes.risks_tab"),
+            tab(110, "changes", "/changes", "changes.project_tab"),
+        ],
+        ..Feature::new(router())
+    }
+}
 
 pub fn router() -> Router<AppState> {
     Router::new()

@@ -11,20 +11,21 @@ use serde::Deserialize;
 
 use super::domain::Status;
 use super::queries;
-use crate::auth::UserId;
 use crate::db::TenantScope;
 use crate::error::AppResult;
-use crate::plans::access::sees_all_projects;
-use crate::plans::views::Choice;
-use crate::tenancy::{Changes, TenantId, TenantTx};
+use crate::i18n::{self, Locale};
+use crate::ids::TenantId;
+use crate::ids::UserId;
+use crate::tenancy::project::sees_all_projects;
+use crate::tenancy::{Changes, TenantTx};
 use crate::web::export::{Cell, ExportFormat, Table};
+use crate::web::form::Choice;
 use crate::web::format::{date, money};
-use crate::web::i18n::{self, Locale};
 use crate::web::{Layout, Page};
 
 const PAGE_SIZE: i64 = 50;
 
-pub fn router() -> axum::Router<crate::web::AppState> {
+pub fn router() -> axum::Router<crate::state::AppState> {
     axum::Router::new().route("/changes", axum::routing::get(show))
 }
 

@@ -5,10 +5,10 @@ use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
 
 use super::domain::Board;
-use crate::auth::UserId;
 use crate::db::TenantScope;
 use crate::error::{AppError, AppResult};
-use crate::tenancy::TenantId;
+use crate::ids::TenantId;
+use crate::ids::UserId;
 
 /// The board settings: how many approvals a change needs, its version (0 while the tenant
 /// has the defaults), and the named members.

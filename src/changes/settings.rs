@@ -8,16 +8,19 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::{Deserialize, Serialize};
 
 use super::queries::{self, BoardSettings};
-use crate::admin::views::Tab;
 use crate::audit::{Action, Change, snapshot};
-use crate::auth::{Permission, Role, UserId};
 use crate::db::TenantScope;
 use crate::error::{AppError, AppResult};
-use crate::plans::domain::optional_int;
-use crate::plans::views::Choice;
-use crate::tenancy::{Changes, ModuleId, TenantId, TenantTx};
+use crate::i18n;
+use crate::ids::TenantId;
+use crate::ids::UserId;
+use crate::roles::ModuleId;
+use crate::roles::{Permission, Role};
+use crate::tenancy::{Changes, TenantTx};
+use crate::web::fields::optional_int;
+use crate::web::form::Choice;
+use crate::web::form::CsrfOnly;
 use crate::web::form::FieldErrors;
-use crate::web::i18n;
 use crate::web::{AppForm, Layout, Page, Path};
 
 const BASE: &str = "/settings/changes";
@@ -25,7 +28,7 @@ const BASE: &str = "/settings/changes";
 /// The most approvals a change may need (the `changes_settings` check).
 pub const MAX_APPROVALS: i64 = 20;
 
-pub fn router() -> axum::Router<crate::web::AppState> {
+pub fn router() -> axum::Router<crate::state::AppState> {
     use axum::routing::{get, post};
     axum::Router::new()
         .route(BASE, get(show).post(save))
@@ -52,9 +55,6 @@ pub struct MemberForm {
     pub user_id: String,
 }
 
-#[derive(Debug, Default, Deserialize)]
-pub struct CsrfOnly {}
-
 /// A board member as the page lists them.
 #[derive(Debug, Clone)]
 pub struct MemberRow {
@@ -68,7 +68,7 @@ pub struct MemberRow {
 #[template(path = "changes/settings.html")]
 pub struct ChangesSettingsPage {
     pub layout: Layout,
-    pub tab: Tab,
+    pub tab: &'static str,
     pub form: ApprovalsForm,
     pub errors: FieldErrors,
     pub conflict: bool,
@@ -161,7 +161,7 @@ async fn render(tx: &mut TenantTx<Changes>, page: &Page, f: Forms) -> AppResult<
     let users = active_users(tx).await?;
     Ok(ChangesSettingsPage {
         layout: page.layout(tx, "changes_board.settings_title"),
-        tab: Tab::Changes,
+        tab: "changes",
         form: f.form.unwrap_or(ApprovalsForm {
             approvals_needed: board.approvals_needed.to_string(),
             version: board.version,

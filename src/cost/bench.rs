@@ -22,8 +22,8 @@ use chrono::Months;
 use super::queries;
 use crate::db::{Db, TenantScope};
 use crate::error::AppResult;
+use crate::ids::TenantId;
 use crate::labour::bench::{LabourData, Size};
-use crate::tenancy::TenantId;
 
 fn ms(d: Duration) -> String {
     format!("{:.1} ms", d.as_secs_f64() * 1000.0)

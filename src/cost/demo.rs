@@ -11,11 +11,11 @@ use rust_decimal::{Decimal, RoundingStrategy};
 
 use super::domain::month_of;
 use super::queries;
-use crate::auth::UserId;
 use crate::db::TenantScope;
 use crate::error::AppResult;
+use crate::ids::TenantId;
+use crate::ids::UserId;
 use crate::plans::queries::Task;
-use crate::tenancy::TenantId;
 
 /// The original budget per builtin category, in yuan; the first four are spread over the
 /// WBS by duration, the rest stay on the project.

@@ -8,7 +8,7 @@ use chrono::{Datelike, NaiveDate};
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 
-use crate::web::i18n::Locale;
+use crate::i18n::Locale;
 
 /// The largest amount one entry, budget line or estimate may hold (just under 1,000 亿): more
 /// is a typing mistake, not a construction project.

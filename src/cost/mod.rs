@@ -32,7 +32,36 @@ pub mod views;
 
 use axum::Router;
 
-use crate::web::AppState;
+use crate::roles::ModuleId;
+use crate::state::AppState;
+use crate::web::registry::{Audience, Feature, NavEntry, ProjectTab, SettingsTab};
+
+/// The cost centre: its navigation entry, settings tab and project tab.
+pub fn feature() -> Feature {
+    Feature {
+        nav: vec![NavEntry {
+            order: 20,
+            href: "/cost",
+            label_key: "nav.cost",
+            active_under: &["/cost"],
+            audience: Audience::module(ModuleId::Cost),
+        }],
+        settings_tabs: vec![SettingsTab {
+            order: 70,
+            key: "cost",
+            href: "/settings/cost",
+            label_key: "cost.settings_tab",
+        }],
+        project_tabs: vec![ProjectTab {
+            order: 80,
+            key: "cost",
+            suffix: "/cost",
+            label_key: "cost.tab",
+            module: Some(ModuleId::Cost),
+        }],
+        ..Feature::new(router())
+    }
+}
 
 pub fn router() -> Router<AppState> {
     Router::new()

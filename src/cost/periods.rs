@@ -14,13 +14,17 @@ use rust_decimal::Decimal;
 
 use super::domain::{month_of, parse_month};
 use crate::audit::{Action, Change};
-use crate::auth::handlers::CsrfOnly;
-use crate::auth::{Permission, UserId};
 use crate::db::TenantScope;
 use crate::error::{AppError, AppResult};
-use crate::plans::access::sees_all_projects;
-use crate::tenancy::{Cost, TenantId, TenantTx};
-use crate::web::{AppForm, AppState, Layout, Page, Path, format, i18n};
+use crate::i18n;
+use crate::ids::TenantId;
+use crate::ids::UserId;
+use crate::roles::Permission;
+use crate::state::AppState;
+use crate::tenancy::project::sees_all_projects;
+use crate::tenancy::{Cost, TenantTx};
+use crate::web::form::CsrfOnly;
+use crate::web::{AppForm, Layout, Page, Path, format};
 
 /// Months the page lists back from the current one.
 pub const MONTHS_SHOWN: u32 = 24;

@@ -12,7 +12,7 @@ use super::domain::{
 };
 use crate::db::TenantScope;
 use crate::error::AppResult;
-use crate::tenancy::TenantId;
+use crate::ids::TenantId;
 
 /// Gives a new company the standard categories (at sign-up).
 pub async fn seed_categories(scope: &mut TenantScope) -> AppResult<()> {

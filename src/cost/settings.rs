@@ -11,20 +11,21 @@ use serde::{Deserialize, Serialize};
 use super::budget::percent;
 use super::domain::{Category, Thresholds, check_parent, in_report_order};
 use super::queries as cost_queries;
-use crate::admin::views::Tab;
 use crate::audit::{Action, Change, snapshot};
-use crate::auth::{Permission, UserId};
 use crate::db::TenantScope;
 use crate::error::{AppError, AppResult, ResultExt};
-use crate::plans::domain::optional_int;
-use crate::plans::views::Choice;
-use crate::tenancy::{Cost, TenantId, TenantTx};
+use crate::i18n::{self, Locale};
+use crate::ids::TenantId;
+use crate::ids::UserId;
+use crate::roles::Permission;
+use crate::tenancy::{Cost, TenantTx};
+use crate::web::fields::optional_int;
+use crate::web::form::Choice;
 use crate::web::form::{self, FieldErrors};
-use crate::web::i18n::{self, Locale};
 use crate::web::{AppForm, Layout, Page, Path};
 
 /// Settings › Cost: categories and alert thresholds.
-pub fn router() -> axum::Router<crate::web::AppState> {
+pub fn router() -> axum::Router<crate::state::AppState> {
     use axum::routing::{get, post};
     axum::Router::new()
         .route("/settings/cost", get(show))
@@ -398,7 +399,7 @@ pub struct CategoryView {
 #[template(path = "cost/settings.html")]
 pub struct CostSettingsPage {
     pub layout: Layout,
-    pub tab: Tab,
+    pub tab: &'static str,
     pub categories: Vec<CategoryView>,
     pub top_level: Vec<Choice>,
     pub new: CategoryForm,
@@ -474,7 +475,7 @@ async fn settings_page(tx: &mut TenantTx<Cost>, page: &Page, parts: Parts) -> Ap
     };
     Ok(CostSettingsPage {
         layout: page.layout(tx, "cost_budget.settings_title"),
-        tab: Tab::Cost,
+        tab: "cost",
         categories: views,
         top_level,
         new: parts.new.unwrap_or_default(),

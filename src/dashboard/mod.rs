@@ -7,13 +7,29 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::get;
 
 use crate::admin::queries as invitations;
-use crate::auth::Permission;
 use crate::auth::queries as users;
 use crate::auth::session::AppSession;
 use crate::error::AppResult;
+use crate::roles::Permission;
+use crate::state::AppState;
 use crate::tenancy::{Platform, TenantTx};
 use crate::web::layout::standing_text;
-use crate::web::{AppState, Layout, Page};
+use crate::web::registry::{Audience, Feature, NavEntry};
+use crate::web::{Layout, Page};
+
+/// The dashboard: the first entry of the navigation.
+pub fn feature() -> Feature {
+    Feature {
+        nav: vec![NavEntry {
+            order: 0,
+            href: "/dashboard",
+            label_key: "nav.dashboard",
+            active_under: &["/dashboard"],
+            audience: Audience::EVERYONE,
+        }],
+        ..Feature::new(router())
+    }
+}
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/dashboard", get(dashboard))
@@ -48,7 +64,7 @@ pub struct DashboardPage {
     pub checklist_done: usize,
     /// The worst delay warnings across the user's active projects.
     pub warnings: Vec<(
-        crate::plans::queries::Project,
+        crate::tenancy::project::Project,
         crate::plans::views::WarningView,
     )>,
     /// Whether the "load a demo project" button shows.
@@ -85,8 +101,8 @@ pub async fn dashboard(mut tx: TenantTx<Platform>, page: Page) -> AppResult<Html
             done: crate::audit::recorded(&mut tx, "tenant", "company settings").await?,
         });
     }
-    let plans_on = t.modules.contains(&crate::tenancy::ModuleId::Plans)
-        && tx.user().role.can_use(crate::tenancy::ModuleId::Plans);
+    let plans_on = t.modules.contains(&crate::roles::ModuleId::Plans)
+        && tx.user().role.can_use(crate::roles::ModuleId::Plans);
     let mut demo_available = false;
     if plans_on && tx.user().role.has(Permission::CreateProjects) {
         let projects = crate::plans::queries::project_count(&mut tx).await?;
@@ -104,13 +120,13 @@ pub async fn dashboard(mut tx: TenantTx<Platform>, page: Page) -> AppResult<Html
         });
         demo_available = demo.is_none();
     }
-    let warnings = if plans_on && t.modules.contains(&crate::tenancy::ModuleId::Progress) {
+    let warnings = if plans_on && t.modules.contains(&crate::roles::ModuleId::Progress) {
         crate::progress::dashboard_warnings(&mut tx).await?
     } else {
         Vec::new()
     };
-    let labour = if t.modules.contains(&crate::tenancy::ModuleId::Labour)
-        && tx.user().role.can_use(crate::tenancy::ModuleId::Labour)
+    let labour = if t.modules.contains(&crate::roles::ModuleId::Labour)
+        && tx.user().role.can_use(crate::roles::ModuleId::Labour)
     {
         Some(crate::labour::summary::dashboard_panel(&mut tx).await?)
     } else {

@@ -17,10 +17,10 @@ use chrono::{DateTime, NaiveDate, Utc};
 use sqlx::{PgConnection, PgPool};
 
 use super::{Db, TenantScope};
-use crate::auth::UserId;
 use crate::error::AppResult;
-use crate::tenancy::ModuleId;
-use crate::tenancy::TenantId;
+use crate::ids::TenantId;
+use crate::ids::UserId;
+use crate::roles::ModuleId;
 use crate::tenancy::plan::{PlanFacts, PlanKind};
 
 fn pool(db: &Db) -> &PgPool {

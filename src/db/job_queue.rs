@@ -19,8 +19,8 @@ use sqlx::postgres::PgListener;
 
 use super::{Db, TenantScope};
 use crate::error::AppResult;
+use crate::ids::TenantId;
 use crate::jobs::{JobId, JobStatus};
-use crate::tenancy::TenantId;
 
 /// The channel a queued job is announced on.
 const CHANNEL: &str = "girder_job";

@@ -21,7 +21,7 @@ use sqlx::{Connection, PgConnection, PgPool};
 pub use tenant_scope::TenantScope;
 
 use crate::error::AppResult;
-use crate::tenancy::TenantId;
+use crate::ids::TenantId;
 
 /// Every migration in `migrations/`, embedded in the binary.
 pub static MIGRATOR: Migrator = sqlx::migrate!();

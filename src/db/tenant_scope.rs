@@ -8,7 +8,7 @@
 use sqlx::{PgConnection, PgPool, Postgres, Transaction};
 
 use crate::error::AppResult;
-use crate::tenancy::TenantId;
+use crate::ids::TenantId;
 
 /// An open transaction in which only one tenant's rows exist.
 #[derive(Debug)]

@@ -13,18 +13,20 @@ use serde::{Deserialize, Serialize};
 
 use super::domain::MAX_AMOUNT;
 use crate::audit::{Action, Change, snapshot};
-use crate::auth::{Permission, UserId};
 use crate::db::TenantScope;
 use crate::error::{AppError, AppResult, ResultExt};
-use crate::plans::domain::required_date;
-use crate::tenancy::{Funds, TenantId, TenantTx};
+use crate::i18n;
+use crate::ids::TenantId;
+use crate::ids::UserId;
+use crate::roles::Permission;
+use crate::tenancy::{Funds, TenantTx};
+use crate::web::fields::required_date;
 use crate::web::form::{self, FieldErrors};
-use crate::web::i18n;
 use crate::web::{AppForm, Layout, Page, Path, format};
 
 const BASE: &str = "/funds/accounts";
 
-pub fn router() -> axum::Router<crate::web::AppState> {
+pub fn router() -> axum::Router<crate::state::AppState> {
     use axum::routing::{get, post};
     axum::Router::new()
         .route(BASE, get(list).post(create))

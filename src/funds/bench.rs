@@ -17,8 +17,8 @@ use super::cashflow::{domain, overview, queries};
 use super::contracts::queries::Viewer;
 use crate::db::{Db, TenantScope};
 use crate::error::AppResult;
+use crate::ids::TenantId;
 use crate::labour::bench::{LabourData, Size};
-use crate::tenancy::TenantId;
 
 fn ms(d: Duration) -> String {
     format!("{:.1} ms", d.as_secs_f64() * 1000.0)

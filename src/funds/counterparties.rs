@@ -10,17 +10,17 @@ use serde::{Deserialize, Serialize};
 use super::domain::{COUNTERPARTY_KINDS, credit_code_valid};
 use super::queries::{self, Counterparty, CounterpartyFields};
 use crate::audit::{Action, Change, snapshot};
-use crate::auth::Permission;
 use crate::error::AppResult;
-use crate::plans::views::Choice;
+use crate::i18n::{self, Locale};
+use crate::roles::Permission;
 use crate::tenancy::{Funds, TenantTx};
+use crate::web::form::Choice;
 use crate::web::form::{self, FieldErrors};
-use crate::web::i18n::{self, Locale};
 use crate::web::{AppForm, Layout, Page, Path};
 
 const BASE: &str = "/funds/counterparties";
 
-pub fn router() -> axum::Router<crate::web::AppState> {
+pub fn router() -> axum::Router<crate::state::AppState> {
     use axum::routing::{get, post};
     axum::Router::new()
         .route(BASE, get(list).post(create))

@@ -10,10 +10,10 @@
 use chrono::{Datelike, Days, Months, NaiveDate};
 use rust_decimal::{Decimal, RoundingStrategy};
 
-use crate::auth::UserId;
 use crate::db::TenantScope;
 use crate::error::AppResult;
-use crate::tenancy::TenantId;
+use crate::ids::TenantId;
+use crate::ids::UserId;
 
 /// Progress-payment ratio and retention of the income contract, in percent.
 const PAYMENT_RATIO: i64 = 80;

@@ -17,19 +17,21 @@ use super::ledger::{self, MovementForm, Purpose};
 use super::movements::viewer;
 use super::queries as funds_queries;
 use crate::audit::{Action, Change, snapshot};
-use crate::auth::{Permission, UserId};
 use crate::db::TenantScope;
 use crate::error::{AppError, AppResult};
 use crate::funds::contracts::queries::Viewer;
-use crate::plans::domain::{optional_date, optional_int, required_date};
-use crate::plans::views::Choice;
-use crate::tenancy::{Funds, TenantId, TenantTx};
+use crate::ids::TenantId;
+use crate::ids::UserId;
+use crate::roles::Permission;
+use crate::tenancy::{Funds, TenantTx};
+use crate::web::fields::{optional_date, optional_int, required_date};
+use crate::web::form::Choice;
 use crate::web::form::{self, FieldErrors};
 use crate::web::{AppForm, Layout, Page, Path, format};
 
 const BASE: &str = "/funds/deposits";
 
-pub fn router() -> axum::Router<crate::web::AppState> {
+pub fn router() -> axum::Router<crate::state::AppState> {
     use axum::routing::{get, post};
     axum::Router::new()
         .route(BASE, get(list).post(create))

@@ -9,14 +9,14 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::Deserialize;
 
-use crate::auth::UserId;
 use crate::db::TenantScope;
 use crate::error::AppResult;
-use crate::plans::domain::required_date;
-use crate::plans::views::Choice;
-use crate::tenancy::TenantId;
+use crate::i18n::{self, Locale};
+use crate::ids::TenantId;
+use crate::ids::UserId;
+use crate::web::fields::required_date;
+use crate::web::form::Choice;
 use crate::web::form::{self, FieldErrors};
-use crate::web::i18n::{self, Locale};
 
 use super::domain::positive_amount;
 

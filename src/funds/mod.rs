@@ -40,7 +40,36 @@ mod settings;
 
 use axum::Router;
 
-use crate::web::AppState;
+use crate::roles::ModuleId;
+use crate::state::AppState;
+use crate::web::registry::{Audience, Feature, NavEntry, ProjectTab, SettingsTab};
+
+/// Funds: its navigation entry, settings tab and project tab.
+pub fn feature() -> Feature {
+    Feature {
+        nav: vec![NavEntry {
+            order: 30,
+            href: "/funds",
+            label_key: "funds.nav",
+            active_under: &["/funds"],
+            audience: Audience::module(ModuleId::Funds),
+        }],
+        settings_tabs: vec![SettingsTab {
+            order: 80,
+            key: "funds",
+            href: "/settings/funds",
+            label_key: "funds.settings_tab",
+        }],
+        project_tabs: vec![ProjectTab {
+            order: 90,
+            key: "funds",
+            suffix: "/funds",
+            label_key: "funds.project_tab",
+            module: Some(ModuleId::Funds),
+        }],
+        ..Feature::new(router())
+    }
+}
 
 pub fn router() -> Router<AppState> {
     Router::new()

@@ -4,10 +4,10 @@
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use crate::auth::UserId;
 use crate::db::TenantScope;
 use crate::error::{AppError, AppResult, ResultExt};
-use crate::tenancy::TenantId;
+use crate::ids::TenantId;
+use crate::ids::UserId;
 
 /// The retention cap when the tenant has saved none (建质〔2017〕138号 第七条).
 pub const DEFAULT_RETENTION_CAP: Decimal = Decimal::from_parts(3, 0, 0, false, 0);

@@ -13,20 +13,20 @@ use super::domain::MAX_AMOUNT;
 use super::queries;
 use super::requests::domain::APPROVER_ROLES;
 use super::requests::queries::{self as request_queries, ApproverLimit, UserPick};
-use crate::admin::views::Tab;
 use crate::audit::{Action, Change, snapshot};
-use crate::auth::Permission;
 use crate::error::AppResult;
-use crate::plans::domain::{optional_decimal, optional_int};
-use crate::plans::views::Choice;
+use crate::i18n;
+use crate::roles::Permission;
 use crate::tenancy::{Funds, TenantTx};
+use crate::web::fields::{optional_decimal, optional_int};
+use crate::web::form::Choice;
+use crate::web::form::CsrfOnly;
 use crate::web::form::FieldErrors;
-use crate::web::i18n;
 use crate::web::{AppForm, Layout, Page, Path, format};
 
 const BASE: &str = "/settings/funds";
 
-pub fn router() -> axum::Router<crate::web::AppState> {
+pub fn router() -> axum::Router<crate::state::AppState> {
     use axum::routing::{get, post};
     axum::Router::new()
         .route(BASE, get(show).post(save))
@@ -76,7 +76,7 @@ pub struct LimitRow {
 #[template(path = "funds/settings.html")]
 pub struct FundsSettingsPage {
     pub layout: Layout,
-    pub tab: Tab,
+    pub tab: &'static str,
     pub form: SettingsForm,
     pub errors: FieldErrors,
     pub conflict: bool,
@@ -119,7 +119,7 @@ async fn render(tx: &mut TenantTx<Funds>, page: &Page, f: Forms) -> AppResult<St
     let users = approver_users(request_queries::users(tx).await?);
     Ok(FundsSettingsPage {
         layout: page.layout(tx, "funds.settings_title"),
-        tab: Tab::Funds,
+        tab: "funds",
         form: f.form.unwrap_or(SettingsForm {
             retention_cap_percent: format::quantity(cap),
             version,
@@ -362,9 +362,6 @@ pub async fn save_limit(
     page.session.flash(true, "settings.saved").await?;
     Ok(Redirect::to(&format!("{BASE}#approvers")).into_response())
 }
-
-#[derive(Debug, Default, Deserialize)]
-pub struct CsrfOnly {}
 
 /// Removes an approver's limit (they then approve up to any amount their role allows).
 pub async fn remove_limit(

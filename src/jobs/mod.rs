@@ -27,7 +27,7 @@ pub use worker::{Runner, Settings, Workers};
 use crate::db::job_queue::{self, NewJob};
 use crate::db::{Db, TenantScope};
 use crate::error::{AppError, AppResult};
-use crate::tenancy::TenantId;
+use crate::ids::TenantId;
 
 /// A job's id (one sequence for every tenant: the queue is one table).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, sqlx::Type)]

@@ -13,7 +13,7 @@ use super::{GaveUp, GaveUpReason, Handler, Job, JobError, JobId, JobStatus, Regi
 use crate::db::Db;
 use crate::db::job_queue::{self, ClaimedJob, JobSignals};
 use crate::error::AppResult;
-use crate::tenancy::TenantId;
+use crate::ids::TenantId;
 
 /// How the workers of a process behave.
 #[derive(Debug, Clone, Copy)]

@@ -28,13 +28,15 @@ use super::import::{self, Importer, queries as import_queries};
 use super::summary::queries::{self as summary_queries, SummaryFilter, SummaryRow};
 use super::summary::{self, Dimension};
 use super::tickets::queries::{self as ticket_queries, TicketFilter, Visibility};
+use crate::auth::password;
 use crate::auth::queries::{self as users, NewUser};
-use crate::auth::{Role, UserId, password};
 use crate::db::{Db, TenantScope, cross_tenant};
 use crate::error::{AppError, AppResult};
-use crate::tenancy::TenantId;
+use crate::i18n::Locale;
+use crate::ids::TenantId;
+use crate::ids::UserId;
+use crate::roles::Role;
 use crate::tenancy::plan::PlanFacts;
-use crate::web::i18n::Locale;
 
 /// How much data to generate.
 #[derive(Debug, Clone, Copy)]

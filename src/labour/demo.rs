@@ -8,10 +8,10 @@ use rust_decimal::Decimal;
 
 use super::domain::{CountUnit, PayType, TicketStatus, id_check_char};
 use super::queries::{self as shared, NewLine, TicketHeader};
-use crate::auth::UserId;
 use crate::db::TenantScope;
 use crate::error::AppResult;
-use crate::tenancy::TenantId;
+use crate::ids::TenantId;
+use crate::ids::UserId;
 
 /// A demo crew: its name, main trade, count unit, and workers as (name, day rate).
 type DemoCrew = (

@@ -8,7 +8,9 @@ use chrono::{Datelike, NaiveDate};
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde::{Deserialize, Serialize};
 
-use crate::auth::{Role, UserId};
+use crate::roles::Role;
+
+use crate::ids::UserId;
 
 /// The foreman whose crews alone `role` works with: `me` for a foreman, nobody for the
 /// roles that work with every crew.
@@ -507,7 +509,7 @@ mod tests {
 
     #[test]
     fn every_value_has_a_name_in_both_languages() {
-        use crate::web::i18n::{Locale, t};
+        use crate::i18n::{Locale, t};
         let keys = CountUnit::ALL
             .iter()
             .map(|v| v.label_key())

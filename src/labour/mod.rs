@@ -28,7 +28,30 @@ pub mod wages;
 
 use axum::Router;
 
-use crate::web::AppState;
+use crate::roles::ModuleId;
+use crate::state::AppState;
+use crate::web::registry::{Audience, Feature, NavEntry, SettingsTab};
+
+/// Day labour: its navigation entry and settings tab.
+pub fn feature() -> Feature {
+    Feature {
+        largest_upload: crate::plans::IMPORT_BODY_LIMIT,
+        nav: vec![NavEntry {
+            order: 50,
+            href: "/labour",
+            label_key: "nav.labour",
+            active_under: &["/labour"],
+            audience: Audience::module(ModuleId::Labour),
+        }],
+        settings_tabs: vec![SettingsTab {
+            order: 60,
+            key: "labour",
+            href: "/settings/labour",
+            label_key: "labour_roster.settings_tab",
+        }],
+        ..Feature::new(router())
+    }
+}
 
 pub fn router() -> Router<AppState> {
     Router::new()

@@ -6,10 +6,10 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use super::domain::{CountUnit, PayRules, PayType, TicketStatus};
-use crate::auth::UserId;
 use crate::db::TenantScope;
 use crate::error::{AppError, AppResult};
-use crate::tenancy::TenantId;
+use crate::ids::TenantId;
+use crate::ids::UserId;
 
 /// The tenant's day length and multipliers; the defaults until an admin saves them.
 pub async fn pay_rules(scope: &mut TenantScope) -> AppResult<PayRules> {
@@ -75,9 +75,9 @@ pub struct TradeRow {
 
 impl TradeRow {
     /// The trade's name in the user's language (Chinese when it has no English name).
-    pub fn name(&self, locale: crate::web::i18n::Locale) -> &str {
+    pub fn name(&self, locale: crate::i18n::Locale) -> &str {
         match locale {
-            crate::web::i18n::Locale::En if !self.name_en.is_empty() => &self.name_en,
+            crate::i18n::Locale::En if !self.name_en.is_empty() => &self.name_en,
             _ => &self.name_zh,
         }
     }

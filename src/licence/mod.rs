@@ -9,7 +9,9 @@ use chrono::NaiveDate;
 use ed25519_dalek::{Signature, Signer, SigningKey, Verifier, VerifyingKey};
 use serde::{Deserialize, Serialize};
 
-use crate::tenancy::{ModuleId, TenantId};
+use crate::roles::ModuleId;
+
+use crate::ids::TenantId;
 
 const PREFIX: &str = "GIRDER1";
 

@@ -9,15 +9,15 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
 use serde::Deserialize;
 
-use super::access::ProjectTx;
 use super::queries;
 use super::tasks::Outline;
-use super::views::ProjectTab;
 use crate::audit::{Action, Change};
-use crate::auth::Permission;
 use crate::db::TenantScope;
 use crate::error::AppResult;
-use crate::tenancy::{Plans, TenantId};
+use crate::ids::TenantId;
+use crate::roles::Permission;
+use crate::tenancy::Plans;
+use crate::tenancy::ProjectTx;
 use crate::web::form::{self, FieldErrors};
 use crate::web::pager::{OUTLINE_ROWS_PER_PAGE, Pager};
 use crate::web::{AppForm, Layout, Page, format};
@@ -81,7 +81,7 @@ pub async fn save(
     scope: &mut TenantScope,
     project: i64,
     name: &str,
-    by: crate::auth::UserId,
+    by: crate::ids::UserId,
 ) -> AppResult<i32> {
     let tenant = scope.tenant_id();
     let row = sqlx::query!(
@@ -128,8 +128,8 @@ pub struct VarianceRow {
 #[template(path = "plans/baselines.html")]
 pub struct BaselinesPage {
     pub layout: Layout,
-    pub project: queries::Project,
-    pub tab: ProjectTab,
+    pub project: crate::tenancy::project::Project,
+    pub tab: &'static str,
     pub baselines: Vec<(Baseline, String)>,
     pub chosen: Option<i32>,
     pub rows: Vec<VarianceRow>,
@@ -215,7 +215,7 @@ async fn render(
         .collect();
     Ok(BaselinesPage {
         layout: page.layout(&p.tx, "plans.baselines_title"),
-        tab: ProjectTab::Baselines,
+        tab: "baselines",
         baselines,
         chosen,
         rows,

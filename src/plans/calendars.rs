@@ -5,13 +5,12 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use super::domain::optional_date;
 use super::queries::{self, CalendarDay, CalendarRow};
-use crate::admin::views::Tab;
 use crate::audit::{Action, Change, snapshot};
-use crate::auth::Permission;
 use crate::error::{AppError, AppResult};
+use crate::roles::Permission;
 use crate::tenancy::{Platform, TenantTx};
+use crate::web::fields::optional_date;
 use crate::web::form::{self, FieldErrors};
 use crate::web::{AppForm, Layout, Page, Path};
 
@@ -29,7 +28,7 @@ pub const WEEKDAYS: [(i16, &str); 7] = [
 #[template(path = "plans/calendars.html")]
 pub struct CalendarsPage {
     pub layout: Layout,
-    pub tab: Tab,
+    pub tab: &'static str,
     pub calendars: Vec<CalendarRow>,
     pub form: CalendarForm,
     pub errors: FieldErrors,
@@ -40,7 +39,7 @@ pub struct CalendarsPage {
 #[template(path = "plans/calendar.html")]
 pub struct CalendarPage {
     pub layout: Layout,
-    pub tab: Tab,
+    pub tab: &'static str,
     pub calendar: CalendarRow,
     pub days: Vec<CalendarDay>,
     pub form: CalendarForm,
@@ -107,7 +106,7 @@ fn list_page(
 ) -> AppResult<String> {
     Ok(CalendarsPage {
         layout: page.layout(tx, "calendar.title"),
-        tab: Tab::Schedule,
+        tab: "schedule",
         calendars,
         form,
         errors,
@@ -224,7 +223,7 @@ async fn calendar_page(
     });
     Ok(CalendarPage {
         layout: page.layout(tx, "calendar.title"),
-        tab: Tab::Schedule,
+        tab: "schedule",
         calendar,
         days,
         form,
@@ -260,7 +259,7 @@ async fn reschedule_projects_on(tx: &mut TenantTx<Platform>, calendar: i64) -> A
     let locale = tx.user().locale;
     let me = tx.user().id;
     for id in queries::projects_on_calendar(tx, calendar).await? {
-        if let Some(project) = queries::find_project(tx, id, me, true).await?
+        if let Some(project) = crate::tenancy::project::find_project(tx, id, me, true).await?
             && let Err(message) = super::reschedule::reschedule(tx, &project, locale).await?
         {
             return Err(AppError::BadRequest(message.into()));

@@ -10,15 +10,15 @@ use chrono::NaiveDate;
 use rust_decimal::prelude::ToPrimitive;
 use serde::Deserialize;
 
-use super::access::ProjectTx;
 use super::baselines;
 use super::gantt::{self, GanttChart, GanttLabels, GanttLink, GanttRow, GanttSvg, RowKind, Zoom};
-use super::queries::{self, Link, Project, Task};
+use super::queries::{self, Link, Task};
 use super::tasks::Outline;
-use super::views::ProjectTab;
 use crate::error::AppResult;
+use crate::i18n::{self, Locale};
 use crate::tenancy::Plans;
-use crate::web::i18n::{self, Locale};
+use crate::tenancy::ProjectTx;
+use crate::tenancy::project::Project;
 use crate::web::pager::Pager;
 use crate::web::{Layout, Page};
 
@@ -42,7 +42,7 @@ pub const ROWS_PER_PAGE: usize = 300;
 pub struct GanttPage {
     pub layout: Layout,
     pub project: Project,
-    pub tab: ProjectTab,
+    pub tab: &'static str,
     pub svg: GanttSvg,
     pub zoom: &'static str,
     pub zooms: Vec<(&'static str, String)>,
@@ -221,7 +221,7 @@ pub async fn show(
     Ok(Html(
         GanttPage {
             layout: page.layout(&p.tx, "plans.gantt_title"),
-            tab: ProjectTab::Gantt,
+            tab: "gantt",
             empty: gantt_rows.is_empty(),
             svg,
             zoom: zoom.as_str(),

@@ -8,12 +8,12 @@ use rust_decimal::Decimal;
 use super::domain::builtin_template;
 use super::queries::{self, ProjectFields};
 use super::{baselines, reschedule, templates};
-use crate::auth::UserId;
 use crate::db::TenantScope;
 use crate::error::{AppError, AppResult};
+use crate::i18n::Locale;
+use crate::ids::UserId;
 use crate::progress::domain::ProgressUpdate;
 use crate::schedule::TaskProgress;
-use crate::web::i18n::Locale;
 
 pub const DEMO_CODE: &str = "DEMO-01";
 
@@ -46,7 +46,7 @@ pub async fn create(
     }
     let body = builtin_template("building", true).ok_or(AppError::NotFound)?;
     templates::apply(scope, id, &body, owner).await?;
-    let mut project = queries::find_project(scope, id, owner, true)
+    let mut project = crate::tenancy::project::find_project(scope, id, owner, true)
         .await?
         .ok_or(AppError::NotFound)?;
     if let Err(message) = reschedule::reschedule(scope, &project, Locale::ZhCn).await? {
@@ -112,7 +112,7 @@ pub async fn create(
     crate::cost::demo::create(scope, id, owner, today).await?;
     crate::funds::demo::create(scope, id, owner, today).await?;
     crate::changes::demo::create(scope, id, owner, today).await?;
-    project = queries::find_project(scope, id, owner, true)
+    project = crate::tenancy::project::find_project(scope, id, owner, true)
         .await?
         .ok_or(AppError::NotFound)?;
     if let Err(message) = reschedule::reschedule(scope, &project, Locale::ZhCn).await? {

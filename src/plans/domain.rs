@@ -1,99 +1,15 @@
 //! Plans' forms and their rules, and the project templates. Pure.
 
-use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use super::queries::{ProjectFields, TaskFields};
 use crate::schedule::LinkKind;
+use crate::web::fields::{optional_date, optional_decimal, optional_int, required_date};
 use crate::web::form::{self, FieldErrors};
 
 pub const PROJECT_STATUSES: [&str; 4] = ["planning", "active", "suspended", "closed"];
 pub const PROJECT_ROLES: [&str; 5] = ["manager", "planner", "engineer", "foreman", "viewer"];
-
-/// A date field: empty is `None`; anything else must be `YYYY-MM-DD`.
-pub fn optional_date(
-    errors: &mut FieldErrors,
-    field: &'static str,
-    value: &str,
-) -> Option<NaiveDate> {
-    let v = value.trim();
-    if v.is_empty() {
-        return None;
-    }
-    match NaiveDate::parse_from_str(v, "%Y-%m-%d") {
-        Ok(d) if (1900..=2200).contains(&chrono::Datelike::year(&d)) => Some(d),
-        _ => {
-            errors.add(field, "form.invalid_date");
-            None
-        }
-    }
-}
-
-pub fn required_date(
-    errors: &mut FieldErrors,
-    field: &'static str,
-    value: &str,
-) -> Option<NaiveDate> {
-    let d = optional_date(errors, field, value);
-    if d.is_none() && !errors.has(field) {
-        errors.add(field, "form.required");
-    }
-    d
-}
-
-/// A whole number within `range`; empty is `None`.
-pub fn optional_int(
-    errors: &mut FieldErrors,
-    field: &'static str,
-    value: &str,
-    range: std::ops::RangeInclusive<i64>,
-) -> Option<i64> {
-    let v = value.trim();
-    if v.is_empty() {
-        return None;
-    }
-    match v.parse::<i64>() {
-        Ok(n) if range.contains(&n) => Some(n),
-        Ok(_) => {
-            errors.add(field, "form.out_of_range");
-            None
-        }
-        Err(_) => {
-            errors.add(field, "form.invalid_number");
-            None
-        }
-    }
-}
-
-/// A non-negative decimal with at most `scale` places; empty is `None`.
-pub fn optional_decimal(
-    errors: &mut FieldErrors,
-    field: &'static str,
-    value: &str,
-    max: Decimal,
-    scale: u32,
-) -> Option<Decimal> {
-    let v = value.trim().replace([',', '，'], "");
-    if v.is_empty() {
-        return None;
-    }
-    match v.parse::<Decimal>() {
-        Ok(d) if d.is_sign_negative() || d > max => {
-            errors.add(field, "form.out_of_range");
-            None
-        }
-        Ok(d) if d.scale() > scale => {
-            errors.add(field, "form.too_many_decimals");
-            None
-        }
-        Ok(d) => Some(d),
-        Err(_) => {
-            errors.add(field, "form.invalid_number");
-            None
-        }
-    }
-}
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(default)]
@@ -494,6 +410,7 @@ pub fn builtin_template(key: &str, chinese: bool) -> Option<TemplateBody> {
 mod tests {
     use super::*;
     use crate::schedule::{self, Calendar, LinkInput, Network, TaskInput};
+    use chrono::NaiveDate;
 
     fn schedule_of(body: &TemplateBody) -> schedule::Schedule {
         let net = Network {

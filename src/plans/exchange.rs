@@ -11,19 +11,20 @@ use chrono::{Datelike, NaiveDate};
 use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 
-use super::access::ProjectTx;
 use super::mspdi::{self, MspdiCalendar, MspdiLink, MspdiProject, MspdiTask};
 use super::queries::{self, CalendarDay, ProjectFields, TaskFields};
 use super::reschedule;
 use super::tasks::Outline;
 use crate::audit::{Action, Change};
-use crate::auth::Permission;
 use crate::error::{AppError, AppResult};
+use crate::i18n;
+use crate::roles::Permission;
 use crate::schedule::TaskProgress;
+use crate::state::AppState;
+use crate::tenancy::ProjectTx;
 use crate::tenancy::{Plans, TenantTx};
 use crate::web::form::{self, CSRF_FIELD, FieldErrors, verify_csrf};
-use crate::web::i18n;
-use crate::web::{AppState, Layout, Page};
+use crate::web::{Layout, Page};
 
 #[derive(Template)]
 #[template(path = "plans/import.html")]
@@ -351,7 +352,7 @@ async fn create_from(
             queries::insert_link(tx, id, pred, succ, l.kind, l.lag_days).await?;
         }
     }
-    let project = queries::find_project(tx, id, me, true)
+    let project = crate::tenancy::project::find_project(tx, id, me, true)
         .await?
         .ok_or(AppError::NotFound)?;
     Ok(reschedule::reschedule(tx, &project, locale)

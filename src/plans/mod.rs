@@ -2,7 +2,6 @@
 //! chart and MS Project XML. Dates come from the CPM engine in `crate::schedule`; every
 //! change that moves them reschedules in the same transaction (`reschedule`).
 
-pub mod access;
 pub mod baselines;
 mod calendars;
 mod chart;
@@ -25,11 +24,48 @@ use axum::routing::{get, post};
 
 pub use chart::{labels as gantt_labels, links as gantt_links, rows as gantt_rows};
 
-use crate::web::AppState;
+use crate::roles::ModuleId;
+use crate::state::AppState;
+use crate::web::registry::{Audience, Feature, NavEntry, ProjectTab, SettingsTab};
 
 /// The largest request the import route reads: a file at the limit plus its form fields.
 /// A larger upload is read only up to `mspdi::MAX_BYTES` and refused.
 pub const IMPORT_BODY_LIMIT: usize = 64 * 1024 * 1024;
+
+/// Projects: their navigation entry, the schedule settings tab (calendars), and the project
+/// tabs of the home page, tasks, Gantt chart and baselines.
+pub fn feature() -> Feature {
+    let tab = |order, key, suffix, label_key| ProjectTab {
+        order,
+        key,
+        suffix,
+        label_key,
+        module: None,
+    };
+    Feature {
+        largest_upload: IMPORT_BODY_LIMIT,
+        nav: vec![NavEntry {
+            order: 10,
+            href: "/projects",
+            label_key: "nav.projects",
+            active_under: &["/projects"],
+            audience: Audience::module(ModuleId::Plans),
+        }],
+        settings_tabs: vec![SettingsTab {
+            order: 50,
+            key: "schedule",
+            href: "/settings/calendars",
+            label_key: "settings.tab_schedule",
+        }],
+        project_tabs: vec![
+            tab(0, "home", "", "plans.tab_home"),
+            tab(10, "tasks", "/tasks", "plans.tab_tasks"),
+            tab(20, "gantt", "/gantt", "plans.tab_gantt"),
+            tab(30, "baselines", "/baselines", "plans.tab_baselines"),
+        ],
+        ..Feature::new(router())
+    }
+}
 
 pub fn router() -> Router<AppState> {
     Router::new()

@@ -7,20 +7,24 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use super::access::{ProjectTx, sees_all_projects};
 use super::domain::{
     BUILTIN_TEMPLATES, PROJECT_ROLES, PROJECT_STATUSES, ProjectForm, TemplateBody, builtin_template,
 };
-use super::queries::{self, Project, ProjectFilter};
+use super::queries::{self, ProjectFilter};
 use super::views::*;
 use super::{reschedule, templates};
-use crate::admin::MAX_PAGE;
 use crate::audit::{Action, Change, snapshot};
-use crate::auth::{Permission, UserId};
 use crate::error::{AppError, AppResult, ResultExt};
+use crate::i18n::{self, Locale};
+use crate::ids::UserId;
+use crate::roles::Permission;
+use crate::tenancy::ProjectTx;
+use crate::tenancy::project::Project;
+use crate::tenancy::project::sees_all_projects;
 use crate::tenancy::{Plans, TenantTx};
+use crate::web::form::Choice;
 use crate::web::form::{self, FieldErrors};
-use crate::web::i18n::{self, Locale};
+use crate::web::pager::MAX_PAGE;
 use crate::web::{AppForm, Page};
 
 const PAGE_SIZE: i64 = 25;
@@ -266,7 +270,7 @@ pub async fn create(
     if let Some(body) = &template {
         templates::apply(&mut tx, id, body, me).await?;
     }
-    let project = queries::find_project(&mut tx, id, me, true)
+    let project = crate::tenancy::project::find_project(&mut tx, id, me, true)
         .await?
         .ok_or(AppError::NotFound)?;
     if let Err(message) = reschedule::reschedule(&mut tx, &project, locale).await? {
@@ -309,7 +313,7 @@ pub async fn show(mut p: ProjectTx<Plans>, page: Page) -> AppResult<Html<String>
     let role = p.tx.user().role;
     let cost_alerts = crate::cost::report::project_alerts(&mut p.tx, p.project.id).await?;
     let layout = page.layout(&p.tx, "plans.project_home");
-    let risks_overdue = if layout.modules.contains(&crate::tenancy::ModuleId::Changes) {
+    let risks_overdue = if layout.modules.contains(&crate::roles::ModuleId::Changes) {
         let t = p.tx.tenant();
         let today = t.today();
         crate::changes::risks::overdue_reviews(&mut p.tx, p.project.id, today).await?
@@ -320,7 +324,7 @@ pub async fn show(mut p: ProjectTx<Plans>, page: Page) -> AppResult<Html<String>
         ProjectHomePage {
             layout,
             risks_overdue,
-            tab: ProjectTab::Home,
+            tab: "home",
             members,
             users,
             roles: &PROJECT_ROLES,

@@ -4,11 +4,11 @@
 use chrono::{NaiveDate, Weekday};
 use rust_decimal::Decimal;
 
-use crate::auth::UserId;
 use crate::db::TenantScope;
 use crate::error::AppResult;
+use crate::ids::TenantId;
+use crate::ids::UserId;
 use crate::schedule::{self, Calendar, LinkKind};
-use crate::tenancy::TenantId;
 
 // Calendars -----------------------------------------------------------------------------
 
@@ -250,30 +250,6 @@ pub async fn load_calendar(scope: &mut TenantScope, id: i64) -> AppResult<Calend
 
 // Projects ------------------------------------------------------------------------------
 
-#[derive(Debug, Clone)]
-pub struct Project {
-    pub id: i64,
-    pub code: String,
-    pub name: String,
-    pub client: String,
-    pub project_type: String,
-    pub location: String,
-    pub contract_amount: Decimal,
-    pub planned_start: NaiveDate,
-    pub planned_finish: Option<NaiveDate>,
-    pub status: String,
-    pub manager_id: Option<i64>,
-    pub manager_name: Option<String>,
-    pub calendar_id: i64,
-    pub calendar_name: String,
-    pub status_date: Option<NaiveDate>,
-    pub scheduled_start: Option<NaiveDate>,
-    pub scheduled_finish: Option<NaiveDate>,
-    pub percent_complete: Decimal,
-    pub archived: bool,
-    pub version: i32,
-}
-
 /// The fields a project form saves.
 #[derive(Debug, Clone)]
 pub struct ProjectFields {
@@ -288,39 +264,6 @@ pub struct ProjectFields {
     pub status: String,
     pub manager_id: Option<i64>,
     pub calendar_id: i64,
-}
-
-/// A project the user may see: any project for owners and admins (`all`), else only those
-/// they are a member of.
-pub async fn find_project(
-    scope: &mut TenantScope,
-    id: i64,
-    user: UserId,
-    all: bool,
-) -> AppResult<Option<Project>> {
-    let tenant = scope.tenant_id();
-    Ok(sqlx::query_as!(
-        Project,
-        r#"
-        select p.id, p.code, p.name, p.client, p.project_type, p.location, p.contract_amount,
-               p.planned_start, p.planned_finish, p.status, p.manager_id,
-               u.name as "manager_name?", p.calendar_id, c.name as calendar_name, p.status_date,
-               p.scheduled_start, p.scheduled_finish, p.percent_complete,
-               p.archived_at is not null as "archived!", p.version
-        from project p
-        join calendar c on c.tenant_id = p.tenant_id and c.id = p.calendar_id
-        left join app_user u on u.tenant_id = p.tenant_id and u.id = p.manager_id
-        where p.tenant_id = $1 and p.id = $2
-          and ($4 or exists (select 1 from project_member m
-                             where m.tenant_id = p.tenant_id and m.project_id = p.id and m.user_id = $3))
-        "#,
-        tenant as TenantId,
-        id,
-        user as UserId,
-        all
-    )
-    .fetch_optional(scope.conn())
-    .await?)
 }
 
 #[derive(Debug, Clone, Default)]

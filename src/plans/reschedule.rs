@@ -6,12 +6,13 @@ use std::collections::HashMap;
 
 use rust_decimal::Decimal;
 
-use super::queries::{self, ComputedRow, Project, Task};
+use super::queries::{self, ComputedRow, Task};
 use super::wbs::{ProgressLeaf, roll_up_progress};
 use crate::db::TenantScope;
 use crate::error::AppResult;
+use crate::i18n::{self, Locale};
 use crate::schedule::{self, LinkInput, Network, ScheduleError, TaskInput, TaskProgress};
-use crate::web::i18n::{self, Locale};
+use crate::tenancy::project::Project;
 
 /// What a reschedule changed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -10,7 +10,6 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use super::access::ProjectTx;
 use super::domain::{LinkForm, TaskForm};
 use super::projects::user_choices;
 use super::queries::{self, Task, TaskFields};
@@ -18,14 +17,16 @@ use super::reschedule;
 use super::views::*;
 use super::wbs::{Place, Wbs};
 use crate::audit::{Action, Change, snapshot};
-use crate::auth::Permission;
 use crate::error::{AppError, AppResult};
+use crate::i18n;
 use crate::progress::domain::ProgressForm;
+use crate::roles::Permission;
 use crate::schedule::LinkKind;
+use crate::tenancy::ProjectTx;
 use crate::tenancy::{Module, Plans};
 use crate::web::export::{Cell, ExportFormat, Table};
+use crate::web::form::Choice;
 use crate::web::form::FieldErrors;
-use crate::web::i18n;
 use crate::web::pager::{OUTLINE_ROWS_PER_PAGE, Pager};
 use crate::web::{AppForm, Page, Path};
 
@@ -189,7 +190,7 @@ async fn tasks_page(
     Ok(TaskListPage {
         layout: page.layout(&p.tx, "plans.tasks_title"),
         project: p.project.clone(),
-        tab: ProjectTab::Tasks,
+        tab: "tasks",
         rows,
         pager,
         form,
@@ -470,7 +471,7 @@ pub async fn task_page<M: Module>(
     Ok(TaskPage {
         layout: page.layout(&p.tx, "plans.task_title"),
         project: p.project.clone(),
-        tab: ProjectTab::Tasks,
+        tab: "tasks",
         outline: number,
         form,
         errors: parts.errors,

@@ -5,10 +5,10 @@ use std::collections::HashMap;
 use super::domain::{TemplateBody, TemplateLink, TemplateTask};
 use super::queries::{self, TaskFields};
 use super::wbs::{Place, Wbs};
-use crate::auth::UserId;
 use crate::db::TenantScope;
 use crate::error::AppResult;
-use crate::tenancy::TenantId;
+use crate::ids::TenantId;
+use crate::ids::UserId;
 
 /// The tenant's saved templates: (id, name).
 pub async fn list(scope: &mut TenantScope) -> AppResult<Vec<(i64, String)>> {

@@ -5,67 +5,11 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use super::domain::{LinkForm, ProjectForm, TaskForm};
-use super::queries::{CalendarRow, Member, Project, ProjectListRow};
-use crate::tenancy::ModuleId;
+use super::queries::{CalendarRow, Member, ProjectListRow};
+use crate::tenancy::project::Project;
 use crate::web::Layout;
+use crate::web::form::Choice;
 use crate::web::form::FieldErrors;
-
-/// The tabs of a project's pages.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ProjectTab {
-    Home,
-    Tasks,
-    Gantt,
-    Baselines,
-    Progress,
-    Warnings,
-    Curve,
-    SiteLogs,
-    Cost,
-    Funds,
-    Risks,
-    Changes,
-}
-
-impl ProjectTab {
-    /// The tabs of a project the user may open (a module that is off or closed to their role
-    /// has no tab).
-    pub fn all(project: &i64, layout: &Layout) -> Vec<(ProjectTab, String, &'static str)> {
-        let cost = layout.modules.contains(&ModuleId::Cost);
-        let funds = layout.modules.contains(&ModuleId::Funds);
-        let changes = layout.modules.contains(&ModuleId::Changes);
-        [
-            (ProjectTab::Home, "", "plans.tab_home"),
-            (ProjectTab::Tasks, "/tasks", "plans.tab_tasks"),
-            (ProjectTab::Gantt, "/gantt", "plans.tab_gantt"),
-            (ProjectTab::Baselines, "/baselines", "plans.tab_baselines"),
-            (ProjectTab::Progress, "/progress", "progress.tab_progress"),
-            (ProjectTab::Warnings, "/warnings", "progress.tab_warnings"),
-            (ProjectTab::Curve, "/s-curve", "progress.tab_curve"),
-            (ProjectTab::SiteLogs, "/site-logs", "progress.tab_site_logs"),
-            (ProjectTab::Cost, "/cost", "cost.tab"),
-            (ProjectTab::Funds, "/funds", "funds.project_tab"),
-            (ProjectTab::Risks, "/risks", "changes.risks_tab"),
-            (ProjectTab::Changes, "/changes", "changes.project_tab"),
-        ]
-        .into_iter()
-        .filter(|(t, _, _)| match t {
-            ProjectTab::Cost => cost,
-            ProjectTab::Funds => funds,
-            ProjectTab::Risks | ProjectTab::Changes => changes,
-            _ => true,
-        })
-        .map(|(t, suffix, key)| (t, format!("/projects/{project}{suffix}"), key))
-        .collect()
-    }
-}
-
-/// One option of a `<select>`.
-#[derive(Debug, Clone)]
-pub struct Choice {
-    pub value: String,
-    pub label: String,
-}
 
 #[derive(Template)]
 #[template(path = "plans/projects.html")]
@@ -150,7 +94,7 @@ pub struct WarningView {
 pub struct ProjectHomePage {
     pub layout: Layout,
     pub project: Project,
-    pub tab: ProjectTab,
+    pub tab: &'static str,
     pub members: Vec<Member>,
     pub users: Vec<Choice>,
     pub roles: &'static [&'static str],
@@ -193,7 +137,7 @@ pub struct TaskRow {
 pub struct TaskListPage {
     pub layout: Layout,
     pub project: Project,
-    pub tab: ProjectTab,
+    pub tab: &'static str,
     pub rows: Vec<TaskRow>,
     pub pager: crate::web::pager::Pager,
     pub form: TaskForm,
@@ -233,7 +177,7 @@ pub struct UpdateRow {
 pub struct TaskPage {
     pub layout: Layout,
     pub project: Project,
-    pub tab: ProjectTab,
+    pub tab: &'static str,
     pub task: super::queries::Task,
     pub outline: String,
     pub form: TaskForm,

@@ -9,15 +9,16 @@ use serde::Deserialize;
 
 use super::OperatorUser;
 use crate::audit::{self, Action, Actor, Change};
-use crate::auth::handlers::CsrfOnly;
 use crate::auth::password;
 use crate::db::cross_tenant;
 use crate::error::{AppError, AppResult};
-use crate::tenancy::TenantId;
+use crate::i18n;
+use crate::ids::TenantId;
+use crate::state::AppState;
 use crate::tenancy::plan::Standing;
-use crate::web::i18n;
+use crate::web::form::CsrfOnly;
 use crate::web::ratelimit::ClientIp;
-use crate::web::{AppForm, AppState, Layout, Page, Path, format};
+use crate::web::{AppForm, Layout, Page, Path, format};
 
 #[derive(Template)]
 #[template(path = "platform/login.html")]
@@ -138,7 +139,10 @@ pub async fn tenants(
     } else {
         search
     };
-    let page_no = query.page.unwrap_or(1).clamp(1, crate::admin::MAX_PAGE);
+    let page_no = query
+        .page
+        .unwrap_or(1)
+        .clamp(1, crate::web::pager::MAX_PAGE);
     let mut rows = cross_tenant::list_tenants(
         &state.db,
         Some(search).filter(|s| !s.is_empty()),

@@ -12,7 +12,13 @@ use axum::routing::{get, post};
 use crate::auth::session::AppSession;
 use crate::db::cross_tenant::{self, Operator};
 use crate::error::{AppError, AppResult};
-use crate::web::AppState;
+use crate::state::AppState;
+use crate::web::registry::Feature;
+
+/// The operators' console: routes only.
+pub fn feature() -> Feature {
+    Feature::new(router())
+}
 
 pub fn router() -> Router<AppState> {
     Router::new()

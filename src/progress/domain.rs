@@ -5,8 +5,8 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use crate::plans::domain::{optional_date, optional_decimal, optional_int};
 use crate::schedule::TaskProgress;
+use crate::web::fields::{optional_date, optional_decimal, optional_int};
 use crate::web::form::{self, FieldErrors};
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]

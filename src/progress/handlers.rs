@@ -17,19 +17,21 @@ use super::queries;
 use super::scurve;
 use super::views::*;
 use crate::audit::{Action, Change, snapshot};
-use crate::auth::Permission;
 use crate::db::TenantScope;
 use crate::error::{AppError, AppResult};
-use crate::plans::access::{ProjectTx, sees_all_projects};
-use crate::plans::domain::{optional_date, optional_int};
-use crate::plans::queries::{self as plans, Project, Task};
+use crate::i18n::{self, Locale};
+use crate::plans::queries::{self as plans, Task};
 use crate::plans::tasks::{Outline, TaskPageParts, place_of, task_page};
-use crate::plans::views::{ProjectTab, WarningView};
+use crate::plans::views::WarningView;
 use crate::plans::wbs::Wbs;
 use crate::plans::{baselines, reschedule};
+use crate::roles::Permission;
+use crate::tenancy::ProjectTx;
+use crate::tenancy::project::Project;
+use crate::tenancy::project::sees_all_projects;
 use crate::tenancy::{Module, Platform, Progress, TenantTx};
+use crate::web::fields::{optional_date, optional_int};
 use crate::web::form::FieldErrors;
-use crate::web::i18n::{self, Locale};
 use crate::web::pager::{OUTLINE_ROWS_PER_PAGE, Pager};
 use crate::web::{AppForm, Page, Path};
 
@@ -111,7 +113,7 @@ pub async fn warnings_page(
         WarningsPage {
             layout: page.layout(&p.tx, "progress.warnings_title"),
             project: p.project.clone(),
-            tab: ProjectTab::Warnings,
+            tab: "warnings",
             warnings: list,
             pager,
         }
@@ -161,7 +163,7 @@ async fn progress_page(
     Ok(ProgressPage {
         layout: page.layout(&p.tx, "progress.progress_title"),
         project: p.project.clone(),
-        tab: ProjectTab::Progress,
+        tab: "progress",
         rows,
         pager,
         status_date,
@@ -358,7 +360,7 @@ pub async fn s_curve(mut p: ProjectTx<Progress>, page: Page) -> AppResult<Html<S
         CurvePage {
             layout: page.layout(&p.tx, "progress.curve_title"),
             project,
-            tab: ProjectTab::Curve,
+            tab: "curve",
             svg,
             baseline_used: !base.is_empty(),
         }
@@ -403,7 +405,8 @@ pub async fn dashboard_warnings<M: Module>(
     let (thresholds, _) = queries::thresholds(tx).await?;
     let mut out = Vec::new();
     for id in ids {
-        let Some(project) = plans::find_project(tx, id, user.id, true).await? else {
+        let Some(project) = crate::tenancy::project::find_project(tx, id, user.id, true).await?
+        else {
             continue;
         };
         let tasks = plans::tasks(tx, id).await?;
@@ -447,7 +450,7 @@ fn threshold_page(
 ) -> AppResult<String> {
     Ok(ThresholdsPage {
         layout: page.layout(tx, "progress.thresholds_title"),
-        tab: crate::admin::views::Tab::Schedule,
+        tab: "schedule",
         form,
         errors,
         conflict,

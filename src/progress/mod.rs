@@ -13,7 +13,29 @@ use axum::routing::{get, post};
 
 pub use handlers::{dashboard_warnings, warnings_for};
 
-use crate::web::AppState;
+use crate::state::AppState;
+use crate::web::registry::{Feature, ProjectTab};
+
+/// Progress: the project tabs of progress, warnings, the S-curve and site logs.
+pub fn feature() -> Feature {
+    let tab = |order, key, suffix, label_key| ProjectTab {
+        order,
+        key,
+        suffix,
+        label_key,
+        module: None,
+    };
+    Feature {
+        largest_upload: site_log::PHOTO_BODY_LIMIT,
+        project_tabs: vec![
+            tab(40, "progress", "/progress", "progress.tab_progress"),
+            tab(50, "warnings", "/warnings", "progress.tab_warnings"),
+            tab(60, "curve", "/s-curve", "progress.tab_curve"),
+            tab(70, "site_logs", "/site-logs", "progress.tab_site_logs"),
+        ],
+        ..Feature::new(router())
+    }
+}
 
 pub fn router() -> Router<AppState> {
     Router::new()

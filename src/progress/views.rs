@@ -3,9 +3,8 @@
 use askama::Template;
 
 use super::handlers::ThresholdForm;
-use crate::admin::views::Tab;
-use crate::plans::queries::Project;
-use crate::plans::views::{ProjectTab, WarningView};
+use crate::plans::views::WarningView;
+use crate::tenancy::project::Project;
 use crate::web::Layout;
 use crate::web::form::FieldErrors;
 
@@ -14,7 +13,7 @@ use crate::web::form::FieldErrors;
 pub struct WarningsPage {
     pub layout: Layout,
     pub project: Project,
-    pub tab: ProjectTab,
+    pub tab: &'static str,
     pub warnings: Vec<WarningView>,
     pub pager: crate::web::pager::Pager,
 }
@@ -38,7 +37,7 @@ pub struct ProgressRow {
 pub struct ProgressPage {
     pub layout: Layout,
     pub project: Project,
-    pub tab: ProjectTab,
+    pub tab: &'static str,
     pub rows: Vec<ProgressRow>,
     pub pager: crate::web::pager::Pager,
     pub status_date: String,
@@ -51,7 +50,7 @@ pub struct ProgressPage {
 pub struct CurvePage {
     pub layout: Layout,
     pub project: Project,
-    pub tab: ProjectTab,
+    pub tab: &'static str,
     pub svg: Option<String>,
     pub baseline_used: bool,
 }
@@ -60,7 +59,7 @@ pub struct CurvePage {
 #[template(path = "progress/thresholds.html")]
 pub struct ThresholdsPage {
     pub layout: Layout,
-    pub tab: Tab,
+    pub tab: &'static str,
     pub form: ThresholdForm,
     pub errors: FieldErrors,
     pub conflict: bool,

@@ -11,13 +11,15 @@ use super::views::{InvitationPage, InvitationView, SignupPage, TermsPage};
 use crate::admin::queries as invitations;
 use crate::audit::{self, Action, Actor, Change};
 use crate::auth::queries::{self as users, NewUser};
-use crate::auth::{Role, password, token};
+use crate::auth::{password, token};
 use crate::db::{TenantScope, cross_tenant};
 use crate::error::{AppError, AppResult, ResultExt};
+use crate::roles::Role;
+use crate::state::AppState;
 use crate::tenancy::plan::PlanFacts;
 use crate::web::form::{self, FieldErrors};
 use crate::web::ratelimit::ClientIp;
-use crate::web::{AppForm, AppState, Page, Path};
+use crate::web::{AppForm, Page, Path};
 
 pub async fn signup_form(page: Page) -> AppResult<Html<String>> {
     Ok(Html(
@@ -86,7 +88,7 @@ async fn create_owner(
     valid: &ValidSignup,
     hash: &str,
     locale: &str,
-) -> AppResult<crate::auth::UserId> {
+) -> AppResult<crate::ids::UserId> {
     let new = NewUser {
         email: &valid.email,
         name: &valid.name,

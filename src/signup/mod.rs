@@ -8,10 +8,11 @@ mod views;
 use axum::Router;
 use axum::routing::get;
 
-use crate::auth::UserId;
 use crate::db::TenantScope;
 use crate::error::AppResult;
-use crate::web::AppState;
+use crate::ids::UserId;
+use crate::state::AppState;
+use crate::web::registry::Feature;
 
 /// What every new company starts with: the China mainland working calendar, the usual trades
 /// and the standard cost categories. Used by sign-up, the demo company and benchmarks.
@@ -20,6 +21,11 @@ pub async fn seed_company(scope: &mut TenantScope, owner: UserId) -> AppResult<(
     crate::labour::queries::seed_trades(scope).await?;
     crate::cost::queries::seed_categories(scope).await?;
     Ok(())
+}
+
+/// Sign-up and invitations: routes only.
+pub fn feature() -> Feature {
+    Feature::new(router())
 }
 
 pub fn router() -> Router<AppState> {

@@ -12,16 +12,19 @@ use axum::http::request::Parts;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
+use super::Module;
 use super::plan::{Banner, PlanFacts};
-use super::{Module, ModuleId, TenantId};
 use crate::audit::{self, Actor, Change};
 use crate::auth::queries::{self as user_queries, User};
 use crate::auth::session::AppSession;
-use crate::auth::{Permission, Role, UserId};
 use crate::db::{TenantScope, cross_tenant};
 use crate::error::{AppError, AppResult};
-use crate::web::AppState;
-use crate::web::i18n::Locale;
+use crate::i18n::Locale;
+use crate::ids::TenantId;
+use crate::ids::UserId;
+use crate::roles::ModuleId;
+use crate::roles::{Permission, Role};
+use crate::state::AppState;
 
 /// The signed-in user, as loaded for this request.
 #[derive(Debug, Clone)]

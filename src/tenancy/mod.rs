@@ -3,66 +3,12 @@
 
 mod guard;
 pub mod plan;
+pub mod project;
 
-use serde::{Deserialize, Serialize};
+use crate::roles::ModuleId;
 
 pub use guard::{CurrentUser, TenantInfo, TenantTx};
-
-/// A tenant's id. Every tenant-owned row carries one.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, sqlx::Type)]
-#[sqlx(transparent)]
-pub struct TenantId(pub i64);
-
-/// The switchable modules. The platform itself (dashboard, settings) is always on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ModuleId {
-    Plans,
-    Progress,
-    Cost,
-    Funds,
-    Labour,
-    Changes,
-}
-
-impl ModuleId {
-    pub const ALL: [ModuleId; 6] = [
-        ModuleId::Plans,
-        ModuleId::Progress,
-        ModuleId::Cost,
-        ModuleId::Funds,
-        ModuleId::Labour,
-        ModuleId::Changes,
-    ];
-
-    /// The name stored in the database and used in licence keys.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            ModuleId::Plans => "plans",
-            ModuleId::Progress => "progress",
-            ModuleId::Cost => "cost",
-            ModuleId::Funds => "funds",
-            ModuleId::Labour => "labour",
-            ModuleId::Changes => "changes",
-        }
-    }
-
-    pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|m| m.as_str() == s)
-    }
-
-    /// The i18n key of the module's name.
-    pub fn label_key(self) -> &'static str {
-        match self {
-            ModuleId::Plans => "module.plans",
-            ModuleId::Progress => "module.progress",
-            ModuleId::Cost => "module.cost",
-            ModuleId::Funds => "module.funds",
-            ModuleId::Labour => "module.labour",
-            ModuleId::Changes => "module.changes",
-        }
-    }
-}
+pub use project::ProjectTx;
 
 /// A module as a type, so that a handler's signature says which module it belongs to:
 /// `TenantTx<Funds>` cannot be extracted while Funds is off.

@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 
-use super::ModuleId;
+use crate::roles::ModuleId;
 
 /// Days a trial runs from sign-up.
 pub const TRIAL_DAYS: i64 = 15;

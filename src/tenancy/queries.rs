@@ -1,9 +1,10 @@
 //! Module switches of a tenant.
 
-use super::{ModuleId, TenantId};
-use crate::auth::UserId;
 use crate::db::TenantScope;
 use crate::error::AppResult;
+use crate::ids::TenantId;
+use crate::ids::UserId;
+use crate::roles::ModuleId;
 
 /// Modules the tenant has switched off (absent rows are on).
 pub async fn switched_off_modules(scope: &mut TenantScope) -> AppResult<Vec<ModuleId>> {

@@ -8,10 +8,10 @@ use axum::http::{HeaderValue, header};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 
-use super::i18n::{self, Locale};
 use super::layout::{Layout, locale_from_headers};
 use crate::auth::session::AppSession;
 use crate::error::{AppError, ErrorToRender, wants_json};
+use crate::i18n::{self, Locale};
 
 #[derive(Template)]
 #[template(path = "error.html")]

@@ -147,6 +147,17 @@ pub fn new_password(errors: &mut FieldErrors, field: &'static str, value: &str) 
     value.to_owned()
 }
 
+/// One option of a `<select>`.
+#[derive(Debug, Clone)]
+pub struct Choice {
+    pub value: String,
+    pub label: String,
+}
+
+/// A form with nothing but its CSRF token (a delete or a sign-out button).
+#[derive(Debug, Default, serde::Deserialize)]
+pub struct CsrfOnly {}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -8,14 +8,15 @@ use axum::http::request::Parts;
 use axum::response::{IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use super::AppState;
 use super::form::AppForm;
-use super::i18n::{self, Locale};
-use crate::auth::Permission;
+use super::registry;
 use crate::auth::session::{AppSession, Flash};
 use crate::error::{AppError, AppResult};
+use crate::i18n::{self, Locale};
+use crate::roles::{ModuleId, Permission, Role};
+use crate::state::AppState;
 use crate::tenancy::plan::{Banner, Standing};
-use crate::tenancy::{Module, ModuleId, TenantTx};
+use crate::tenancy::{Module, TenantTx};
 
 /// The session-side context of a page.
 #[derive(Debug)]
@@ -81,14 +82,15 @@ pub struct Layout {
     pub path: String,
     pub flash: Option<Flash>,
     pub user_name: Option<String>,
-    pub role_key: Option<&'static str>,
+    /// The signed-in user's role (none on public pages).
+    pub role: Option<Role>,
     pub tenant_name: Option<String>,
     pub nav: Vec<NavItem>,
     pub banner: Option<BannerView>,
     /// The signed-in party is a platform operator.
     pub operator: bool,
     /// The modules the user may open: switched on for the tenant and open to their role.
-    pub modules: Vec<crate::tenancy::ModuleId>,
+    pub modules: Vec<crate::roles::ModuleId>,
 }
 
 impl Layout {
@@ -100,6 +102,16 @@ impl Layout {
     /// The URL of a file under `static/`, carrying its content hash (cache-busting).
     pub fn asset(&self, file: &str) -> String {
         super::statics::asset_url(file)
+    }
+
+    /// Whether the page's user holds `permission`.
+    pub fn holds(&self, permission: Permission) -> bool {
+        self.role.is_some_and(|r| r.has(permission))
+    }
+
+    /// The i18n key of the user's role.
+    pub fn role_key(&self) -> Option<&'static str> {
+        self.role.map(Role::label_key)
     }
 
     pub fn lang(&self) -> &'static str {
@@ -119,7 +131,7 @@ impl Layout {
             path,
             flash: None,
             user_name: None,
-            role_key: None,
+            role: None,
             tenant_name: None,
             nav: Vec::new(),
             banner: None,
@@ -149,53 +161,6 @@ impl Page {
             .copied()
             .filter(|&m| user.role.can_use(m))
             .collect();
-        let mut nav = vec![NavItem {
-            href: "/dashboard",
-            label_key: "nav.dashboard",
-            active: self.path.starts_with("/dashboard"),
-        }];
-        if modules.contains(&ModuleId::Plans) {
-            nav.push(NavItem {
-                href: "/projects",
-                label_key: "nav.projects",
-                active: self.path.starts_with("/projects"),
-            });
-        }
-        if modules.contains(&ModuleId::Cost) {
-            nav.push(NavItem {
-                href: "/cost",
-                label_key: "nav.cost",
-                active: self.path.starts_with("/cost"),
-            });
-        }
-        if modules.contains(&ModuleId::Funds) {
-            nav.push(NavItem {
-                href: "/funds",
-                label_key: "funds.nav",
-                active: self.path.starts_with("/funds"),
-            });
-        }
-        if modules.contains(&ModuleId::Changes) {
-            nav.push(NavItem {
-                href: "/changes",
-                label_key: "changes.nav",
-                active: self.path.starts_with("/changes") || self.path.starts_with("/risks"),
-            });
-        }
-        if modules.contains(&ModuleId::Labour) {
-            nav.push(NavItem {
-                href: "/labour",
-                label_key: "nav.labour",
-                active: self.path.starts_with("/labour"),
-            });
-        }
-        if user.role.has(Permission::ManageCompany) {
-            nav.push(NavItem {
-                href: "/settings",
-                label_key: "nav.settings",
-                active: self.path.starts_with("/settings"),
-            });
-        }
         let banner = tenant.banner.map(|b| match b {
             Banner::TrialEndsIn(days) => BannerView {
                 text: i18n::tf(locale, "banner.trial_ends_in", &[("days", &days)]),
@@ -214,20 +179,28 @@ impl Page {
                 urgent: true,
             },
         });
-        Layout {
+        let mut layout = Layout {
             title: i18n::t(locale, title_key).to_owned(),
             locale,
             csrf: self.csrf.clone(),
             path: self.path.clone(),
             flash: self.flash.clone(),
             user_name: Some(user.name.clone()),
-            role_key: Some(user.role.label_key()),
+            role: Some(user.role),
             tenant_name: Some(tenant.name.clone()),
-            nav,
+            nav: Vec::new(),
             banner,
             operator: false,
             modules,
-        }
+        };
+        layout.nav = registry::nav(&layout)
+            .map(|e| NavItem {
+                href: e.href,
+                label_key: e.label_key,
+                active: e.active_under.iter().any(|p| self.path.starts_with(p)),
+            })
+            .collect();
+        layout
     }
 }
 

@@ -1,31 +1,31 @@
-//! The web layer: application state, router assembly and the layers every request passes
-//! (request id, tracing, security headers, compression, body limit, metrics, sessions, error
-//! pages, a caught panic as a 500 page), plus the house extractors and helpers pages share.
+//! The web layer: the layers every request passes (request id, tracing, security headers,
+//! compression, body limit, metrics, sessions, error pages, a caught panic as a 500 page), the
+//! house extractors, and the widgets pages share. It names no feature: `app` hands it their
+//! routes, and `registry` their navigation, tabs and panels.
 
 pub mod error_page;
 pub mod export;
+pub mod fields;
 pub mod form;
 pub mod format;
-pub mod i18n;
 pub mod layout;
 pub mod metrics;
 pub mod pager;
 pub mod path;
 pub mod photo;
 pub mod ratelimit;
+pub mod registry;
 mod security;
 pub mod statics;
 pub mod svg;
 
 use std::any::Any;
-use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
 use axum::http::HeaderName;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
-use ed25519_dalek::VerifyingKey;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
 use tower_http::limit::RequestBodyLimitLayer;
@@ -40,41 +40,17 @@ pub use layout::{Layout, Page};
 pub use path::Path;
 
 use crate::auth::session_store::PgSessionStore;
-use crate::config::Config;
-use crate::db::Db;
 use crate::error;
-use crate::mail::Mailer;
-
-/// What every handler can reach. Handlers never take the pool: they take `TenantTx`.
-#[derive(Clone, Debug)]
-pub struct AppState {
-    pub db: Db,
-    pub config: Arc<Config>,
-    pub mailer: Mailer,
-    pub licence_key: Option<VerifyingKey>,
-}
-
-impl AppState {
-    pub fn new(db: Db, config: Config) -> anyhow::Result<Self> {
-        metrics::install();
-        let licence_key = config
-            .license_public_key
-            .as_deref()
-            .map(crate::licence::parse_public_key)
-            .transpose()?;
-        Ok(AppState {
-            mailer: Mailer::new(&config)?,
-            licence_key,
-            config: Arc::new(config),
-            db,
-        })
-    }
-}
+use crate::state::AppState;
 
 static REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
-/// The whole application with `extra` routes merged in (tests add probes this way).
-pub fn router(state: AppState, extra: Router<AppState>) -> Router {
+/// Wraps the application's `pages` (every feature's routes, merged by `app`) in the layers
+/// every request passes, and adds the health, metrics and static routes. `largest_upload` is
+/// the biggest body any upload route accepts: the outer guard admits it, each route's own
+/// limit is lower.
+pub fn serve(state: AppState, pages: Router<AppState>, largest_upload: usize) -> Router {
+    metrics::install();
     let https = state.config.secure_cookies;
     let sessions = SessionManagerLayer::new(PgSessionStore::new(state.db.clone()))
         .with_name("girder_session")
@@ -85,21 +61,8 @@ pub fn router(state: AppState, extra: Router<AppState>) -> Router {
             state.config.session_idle_minutes,
         )));
 
-    let pages = Router::new()
-        .route("/", get(crate::dashboard::root))
+    let pages = pages
         .route("/locale", post(layout::switch_locale))
-        .merge(crate::auth::router())
-        .merge(crate::signup::router())
-        .merge(crate::dashboard::router())
-        .merge(crate::admin::router())
-        .merge(crate::platform::router())
-        .merge(crate::plans::router())
-        .merge(crate::progress::router())
-        .merge(crate::cost::router())
-        .merge(crate::funds::router())
-        .merge(crate::changes::router())
-        .merge(crate::labour::router())
-        .merge(extra)
         // Forms stop at the configured limit; upload routes set their own, larger one.
         .layer(axum::extract::DefaultBodyLimit::max(
             state.config.body_limit,
@@ -123,13 +86,8 @@ pub fn router(state: AppState, extra: Router<AppState>) -> Router {
         .merge(assets)
         .merge(pages)
         .layer(axum::middleware::from_fn(metrics::track))
-        // The outer guard admits the largest upload route; each route's own limit is lower.
         .layer(RequestBodyLimitLayer::new(
-            state
-                .config
-                .body_limit
-                .max(crate::progress::site_log::PHOTO_BODY_LIMIT)
-                .max(crate::plans::IMPORT_BODY_LIMIT),
+            state.config.body_limit.max(largest_upload),
         ))
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,

@@ -9,7 +9,10 @@ use std::ops::Range;
 /// 20,000-task project stays well under 2 MB.
 pub const OUTLINE_ROWS_PER_PAGE: usize = 200;
 
-use crate::web::i18n::{self, Locale};
+/// Page numbers beyond this are clamped (an offset must not overflow).
+pub const MAX_PAGE: i64 = 100_000;
+
+use crate::i18n::{self, Locale};
 
 /// A page of `total` rows, `per_page` at a time.
 #[derive(Debug, Clone)]

@@ -18,8 +18,9 @@ use tokio::sync::Semaphore;
 
 use crate::config::{Limit, OverLimit, UploadLimits};
 use crate::error::{AppError, AppResult};
+use crate::state::AppState;
+use crate::web::Page;
 use crate::web::form::{CSRF_FIELD, verify_csrf};
-use crate::web::{AppState, Page};
 
 /// Largest photo accepted, in bytes.
 pub const MAX_PHOTO_BYTES: usize = 10 * 1024 * 1024;

@@ -13,10 +13,10 @@ use axum::http::HeaderMap;
 use axum::http::request::Parts;
 use sha2::{Digest, Sha256};
 
-use super::AppState;
 use crate::config::IpNetwork;
 use crate::db::cross_tenant::{self, ThrottleCount, ThrottleKey};
 use crate::error::{AppError, AppResult};
+use crate::state::AppState;
 
 /// The window of the per-address limits.
 const ADDRESS_WINDOW_SECONDS: i64 = 60;

@@ -984,7 +984,7 @@ async fn a_scratch_tenant_with_risks_and_changes_is_deleted_whole() {
     ))
     .await;
     let owner_db = girder::db::Db::connect_lazy(&app.superuser_url).expect("pool");
-    girder::db::cross_tenant::delete_scratch_tenant(&owner_db, girder::tenancy::TenantId(tenant))
+    girder::db::cross_tenant::delete_scratch_tenant(&owner_db, girder::ids::TenantId(tenant))
         .await
         .expect("scratch tenant deleted");
     assert_eq!(

@@ -1057,16 +1057,16 @@ async fn create_revision_adds_deltas_to_the_current_budget() {
     let draft = start_draft(&mut owner, project).await;
 
     let db = &app.state.db;
-    let tenant_id = girder::tenancy::TenantId(tenant);
+    let tenant_id = girder::ids::TenantId(tenant);
     let user = girder::tenancy::CurrentUser {
-        id: girder::auth::UserId(
+        id: girder::ids::UserId(
             app.count("select id from app_user where email = 'owner@acme.cn'")
                 .await,
         ),
         name: "Owner".into(),
         email: "owner@acme.cn".into(),
-        role: girder::auth::Role::Owner,
-        locale: girder::web::i18n::Locale::ZhCn,
+        role: girder::roles::Role::Owner,
+        locale: girder::i18n::Locale::ZhCn,
     };
     let mut scope = db.begin_tenant(tenant_id).await.unwrap();
     let refused = girder::cost::budget::create_revision(

@@ -9,10 +9,10 @@ use std::time::Duration;
 use axum::http::{StatusCode, header};
 use girder::db::TenantScope;
 use girder::error::AppResult;
+use girder::ids::TenantId;
 use girder::jobs::{
     self, BoxFuture, GaveUp, GaveUpReason, Handler, Job, JobError, Registry, Runner,
 };
-use girder::tenancy::TenantId;
 
 use crate::labour_import::{ID_C, ID_D, Site, WORKERS_HEAD, assert_ended, count, site, upload};
 use crate::support::{TestApp, TestResponse};

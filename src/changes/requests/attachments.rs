@@ -10,16 +10,17 @@ use super::base;
 use super::queries;
 use super::show::{self, MAX_ATTACHMENTS, Parts};
 use crate::audit::{Action, Change};
-use crate::auth::Permission;
-use crate::auth::handlers::CsrfOnly;
 use crate::changes::domain::Status;
 use crate::changes::queries as shared;
 use crate::cost::entries::domain::{attachment_file_name, attachment_type};
 use crate::error::{AppError, AppResult};
-use crate::plans::access::ProjectTx;
+use crate::roles::Permission;
+use crate::state::AppState;
 use crate::tenancy::Changes;
+use crate::tenancy::ProjectTx;
+use crate::web::form::CsrfOnly;
 use crate::web::photo::{PhotoError, download_response, read_upload};
-use crate::web::{AppForm, AppState, Page, Path};
+use crate::web::{AppForm, Page, Path};
 
 /// The message of a refused upload.
 fn upload_error(e: PhotoError) -> &'static str {

@@ -11,16 +11,18 @@ use super::domain::{Allowed, Draft, KINDS, RequestForm};
 use super::views::{FormPage, RowView};
 use super::{base, queries};
 use crate::audit::{Action, Change, snapshot};
-use crate::auth::Permission;
 use crate::changes::domain::{Status, next_number};
 use crate::changes::queries::{self as shared, Request};
 use crate::cost::domain::in_report_order;
 use crate::error::{AppError, AppResult};
-use crate::plans::access::{ProjectTx, sees_all_projects};
-use crate::plans::views::{Choice, ProjectTab};
+use crate::i18n;
+use crate::roles::Permission;
 use crate::tenancy::Changes;
+use crate::tenancy::ProjectTx;
+use crate::tenancy::project::sees_all_projects;
+use crate::web::form::Choice;
 use crate::web::form::FieldErrors;
-use crate::web::{AppForm, Page, Path, i18n};
+use crate::web::{AppForm, Page, Path};
 
 /// What the project offers the form, as ids to check and as choices to show.
 struct Offer {
@@ -113,7 +115,7 @@ async fn form_page(
     Ok(FormPage {
         layout: page.layout(&p.tx, title),
         project: p.project.clone(),
-        tab: ProjectTab::Changes,
+        tab: "changes",
         base: base(p.project.id),
         id: editing.map(|r| r.id),
         number: editing.map(|r| r.number.clone()),

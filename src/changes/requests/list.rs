@@ -8,13 +8,14 @@ use serde::Deserialize;
 
 use super::views::{ListPage, ListView};
 use super::{base, queries};
-use crate::auth::Permission;
 use crate::changes::domain::Status;
 use crate::error::AppResult;
-use crate::plans::access::ProjectTx;
-use crate::plans::views::{Choice, ProjectTab};
+use crate::i18n;
+use crate::roles::Permission;
 use crate::tenancy::Changes;
-use crate::web::{Page, format, i18n};
+use crate::tenancy::ProjectTx;
+use crate::web::form::Choice;
+use crate::web::{Page, format};
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
@@ -65,7 +66,7 @@ pub async fn index(
         ListPage {
             layout: page.layout(&p.tx, "changes_requests.title"),
             project: p.project.clone(),
-            tab: ProjectTab::Changes,
+            tab: "changes",
             rows,
             status: status.map_or("", Status::as_str).to_owned(),
             statuses: Status::ALL

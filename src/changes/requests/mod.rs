@@ -23,7 +23,7 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 
-use crate::web::AppState;
+use crate::state::AppState;
 use crate::web::photo::PHOTO_BODY_LIMIT;
 
 /// `/projects/{project}/changes`, the base of every link of these pages.

@@ -6,10 +6,10 @@ use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 
 use super::domain::Draft;
-use crate::auth::UserId;
 use crate::db::TenantScope;
 use crate::error::AppResult;
-use crate::tenancy::TenantId;
+use crate::ids::TenantId;
+use crate::ids::UserId;
 
 /// A request as the project's list shows it.
 #[derive(Debug, Clone)]

@@ -11,13 +11,14 @@ use super::queries;
 use super::show::{self, Parts, may_apply, round_decisions, vote_refusal};
 use super::views::VoteForm;
 use crate::audit::{Action, Change};
-use crate::auth::Permission;
 use crate::changes::apply::apply;
 use crate::changes::domain::{Decision, Outcome, Status, VoteRefusal, outcome};
 use crate::changes::queries::{self as shared, Request};
 use crate::error::AppResult;
-use crate::plans::access::{ProjectTx, sees_all_projects};
+use crate::roles::Permission;
 use crate::tenancy::Changes;
+use crate::tenancy::ProjectTx;
+use crate::tenancy::project::sees_all_projects;
 use crate::web::form::{self, FieldErrors};
 use crate::web::{AppForm, Page, Path};
 

@@ -9,16 +9,18 @@ use axum::response::{Html, IntoResponse, Response};
 use super::domain::{signed_days, totals};
 use super::views::{AttachmentView, CostView, RoundView, ShowPage, TaskView, VoteForm, VoteView};
 use super::{base, queries};
-use crate::auth::Permission;
 use crate::changes::domain::{Board, Decision, Outcome, Status, may_vote, new_duration, outcome};
 use crate::changes::queries::{self as shared, Request, Vote};
 use crate::error::AppResult;
-use crate::plans::access::{ProjectTx, sees_all_projects};
-use crate::plans::views::{Choice, ProjectTab};
+use crate::i18n;
+use crate::roles::Permission;
 use crate::tenancy::Changes;
+use crate::tenancy::ProjectTx;
+use crate::tenancy::project::sees_all_projects;
+use crate::web::form::Choice;
 use crate::web::form::FieldErrors;
 use crate::web::photo::{MAX_PHOTO_BYTES, size_label};
-use crate::web::{Page, Path, format, i18n};
+use crate::web::{Page, Path, format};
 
 /// Attachments one request may hold.
 pub const MAX_ATTACHMENTS: i64 = 20;
@@ -39,7 +41,7 @@ pub fn round_decisions(board: &Board, votes: &[Vote], round: i32) -> Vec<Decisio
         .iter()
         .filter(|v| v.round == round && v.voter_active)
         .filter(|v| {
-            crate::auth::Role::parse(&v.voter_role)
+            crate::roles::Role::parse(&v.voter_role)
                 .is_some_and(|role| board.includes(v.voter_id, role))
         })
         .filter_map(|v| Decision::parse(&v.decision))
@@ -179,7 +181,7 @@ pub async fn page(
     Ok(ShowPage {
         layout,
         project: p.project.clone(),
-        tab: ProjectTab::Changes,
+        tab: "changes",
         kind_key: format!("changes.kind_{}", r.kind),
         status_key: status.label_key(),
         revenue: format::money(r.revenue_amount),

@@ -4,9 +4,9 @@ use askama::Template;
 
 use super::domain::RequestForm;
 use crate::changes::queries::Request;
-use crate::plans::queries::Project;
-use crate::plans::views::{Choice, ProjectTab};
+use crate::tenancy::project::Project;
 use crate::web::Layout;
+use crate::web::form::Choice;
 use crate::web::form::FieldErrors;
 
 /// A request in the project's list.
@@ -32,7 +32,7 @@ pub struct ListView {
 pub struct ListPage {
     pub layout: Layout,
     pub project: Project,
-    pub tab: ProjectTab,
+    pub tab: &'static str,
     pub base: String,
     pub rows: Vec<ListView>,
     /// The status filter ("" for all).
@@ -59,7 +59,7 @@ pub struct RowView {
 pub struct FormPage {
     pub layout: Layout,
     pub project: Project,
-    pub tab: ProjectTab,
+    pub tab: &'static str,
     pub base: String,
     /// The request edited (`None` for a new one), with its number.
     pub id: Option<i64>,
@@ -134,7 +134,7 @@ pub struct VoteForm {
 pub struct ShowPage {
     pub layout: Layout,
     pub project: Project,
-    pub tab: ProjectTab,
+    pub tab: &'static str,
     pub base: String,
     pub href: String,
     pub r: Request,

@@ -15,12 +15,14 @@ use super::views::{
     self, AwaitingRow, CategoriesPage, CategoryRow, CompanyRisksPage, Filters, OverdueRow, Panel,
 };
 use crate::audit::{Action, Change};
-use crate::auth::Permission;
 use crate::error::{AppError, AppResult};
-use crate::plans::views::Choice;
-use crate::tenancy::{Changes, Module, ModuleId, TenantTx};
+use crate::i18n;
+use crate::roles::ModuleId;
+use crate::roles::Permission;
+use crate::tenancy::{Changes, Module, TenantTx};
+use crate::web::form::Choice;
 use crate::web::form::FieldErrors;
-use crate::web::{AppForm, Page, Path, i18n};
+use crate::web::{AppForm, Page, Path};
 
 fn live() -> Vec<String> {
     vec!["open".into(), "mitigating".into()]

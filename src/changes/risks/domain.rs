@@ -4,7 +4,7 @@
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
-use crate::plans::domain::{optional_date, optional_int, required_date};
+use crate::web::fields::{optional_date, optional_int, required_date};
 use crate::web::form::{self, FieldErrors};
 
 /// The built-in categories, as stored in `risk.category`.
@@ -513,8 +513,8 @@ mod tests {
             assert!(BUILTIN_CATEGORIES.contains(&s.category));
             for k in [s.title_key, s.plan_key, s.trigger_key] {
                 assert!(k.starts_with("changes_risks.suggest_") && k.contains(s.key));
-                for locale in crate::web::i18n::Locale::ALL {
-                    assert_ne!(crate::web::i18n::t(locale, k), k, "{k} missing");
+                for locale in crate::i18n::Locale::ALL {
+                    assert_ne!(crate::i18n::t(locale, k), k, "{k} missing");
                 }
             }
             assert!((1..=5).contains(&s.probability) && (1..=5).contains(&s.impact));

@@ -12,13 +12,15 @@ use super::domain::{self, CategoryRef, Grid, ReviewForm, RiskFields, RiskForm};
 use super::queries::{self, Filter, Risk, Viewer};
 use super::views::{self, Filters, RiskFormPage, RiskListPage, RiskPage};
 use crate::audit::{Action, Change, snapshot};
-use crate::auth::{Permission, UserId};
 use crate::error::{AppError, AppResult};
-use crate::plans::access::ProjectTx;
-use crate::plans::views::{Choice, ProjectTab};
+use crate::i18n;
+use crate::ids::UserId;
+use crate::roles::Permission;
 use crate::tenancy::Changes;
+use crate::tenancy::ProjectTx;
+use crate::web::form::Choice;
 use crate::web::form::FieldErrors;
-use crate::web::{AppForm, Page, Path, i18n};
+use crate::web::{AppForm, Page, Path};
 
 fn base(project: i64) -> String {
     format!("/projects/{project}/risks")
@@ -122,7 +124,7 @@ pub async fn list(
     Ok(Html(
         RiskListPage {
             layout: page.layout(&p.tx, "changes_risks.title"),
-            tab: ProjectTab::Risks,
+            tab: "risks",
             rows: risks.iter().map(|r| views::row(locale, r, today)).collect(),
             heat_map,
             levels: &views::LEVELS,
@@ -208,7 +210,7 @@ async fn form_page(
     Ok(RiskFormPage {
         layout,
         project: p.project.clone(),
-        tab: ProjectTab::Risks,
+        tab: "risks",
         editing: risk.map(|r| (r.id, r.number.clone())),
         action: match risk {
             Some(r) => format!("{base}/{}/edit", r.id),
@@ -472,7 +474,7 @@ async fn risk_page(
     Ok(RiskPage {
         layout,
         project: p.project.clone(),
-        tab: ProjectTab::Risks,
+        tab: "risks",
         base: base(p.project.id),
         row: views::row(locale, &risk, today),
         probability_key: domain::rating_key(risk.probability),

@@ -12,7 +12,7 @@ pub mod views;
 use axum::Router;
 use axum::routing::{get, post};
 
-use crate::web::AppState;
+use crate::state::AppState;
 
 pub use company::{dashboard_panel, overdue_reviews, shows_panel};
 

@@ -4,10 +4,11 @@
 use chrono::{DateTime, NaiveDate, Utc};
 
 use super::domain::{Review, RiskFields};
-use crate::auth::{Role, UserId};
 use crate::db::TenantScope;
 use crate::error::{AppError, AppResult, ResultExt};
-use crate::tenancy::TenantId;
+use crate::ids::TenantId;
+use crate::ids::UserId;
+use crate::roles::Role;
 
 /// Whose projects a company page shows: every project, or those `user` belongs to.
 #[derive(Debug, Clone, Copy)]
@@ -479,6 +480,6 @@ pub async fn awaiting_vote(scope: &mut TenantScope, v: Viewer) -> AppResult<Vec<
 pub fn viewer(user: UserId, role: Role) -> Viewer {
     Viewer {
         user,
-        all: crate::plans::access::sees_all_projects(role),
+        all: crate::tenancy::project::sees_all_projects(role),
     }
 }

@@ -8,11 +8,11 @@ use chrono::NaiveDate;
 
 use super::domain::{self, CategoryRef, Grid, Level, ReviewForm, RiskForm, Suggestion};
 use super::queries::{Category, ReviewRow, Risk};
-use crate::plans::queries::Project;
-use crate::plans::views::{Choice, ProjectTab};
+use crate::i18n::{self, Locale};
+use crate::tenancy::project::Project;
 use crate::web::Layout;
+use crate::web::form::Choice;
 use crate::web::form::FieldErrors;
-use crate::web::i18n::{self, Locale};
 use crate::web::svg::Esc;
 
 /// A risk as a table row shows it.
@@ -241,7 +241,7 @@ pub struct Filters {
 pub struct RiskListPage {
     pub layout: Layout,
     pub project: Project,
-    pub tab: ProjectTab,
+    pub tab: &'static str,
     pub base: String,
     pub rows: Vec<RiskRow>,
     pub heat_map: String,
@@ -277,7 +277,7 @@ pub fn suggestion_link(locale: Locale, base: &str, s: &Suggestion) -> Suggestion
 pub struct RiskFormPage {
     pub layout: Layout,
     pub project: Project,
-    pub tab: ProjectTab,
+    pub tab: &'static str,
     pub base: String,
     /// The risk being edited: (id, number).
     pub editing: Option<(i64, String)>,
@@ -327,7 +327,7 @@ pub fn review_view(r: &ReviewRow) -> ReviewView {
 pub struct RiskPage {
     pub layout: Layout,
     pub project: Project,
-    pub tab: ProjectTab,
+    pub tab: &'static str,
     pub base: String,
     pub risk: Risk,
     pub row: RiskRow,

@@ -17,14 +17,14 @@ use super::views::{
     task_lines, version_label, version_views,
 };
 use crate::audit::{Action, Change, snapshot};
-use crate::auth::Permission;
 use crate::cost::domain::{Category, in_report_order};
 use crate::cost::queries as cost_queries;
 use crate::cost::views::CostTab;
 use crate::error::{AppError, AppResult};
-use crate::plans::access::ProjectTx;
-use crate::plans::views::Choice;
+use crate::roles::Permission;
 use crate::tenancy::Cost;
+use crate::tenancy::ProjectTx;
+use crate::web::form::Choice;
 use crate::web::form::{self, FieldErrors};
 use crate::web::{AppForm, Page, Path, format};
 

@@ -29,8 +29,9 @@ use crate::audit::{self, Action, Actor, Change, snapshot};
 use crate::cost::queries as cost_queries;
 use crate::db::TenantScope;
 use crate::error::{AppError, AppResult};
+use crate::i18n;
+use crate::state::AppState;
 use crate::tenancy::CurrentUser;
-use crate::web::{AppState, i18n};
 
 pub fn router() -> Router<AppState> {
     Router::new()

@@ -5,10 +5,10 @@ use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
 
 use super::domain::Line;
-use crate::auth::UserId;
 use crate::db::TenantScope;
 use crate::error::{AppError, AppResult, ResultExt};
-use crate::tenancy::TenantId;
+use crate::ids::TenantId;
+use crate::ids::UserId;
 
 /// A budget version with its total.
 #[derive(Debug, Clone)]

@@ -12,13 +12,13 @@ use serde::{Deserialize, Serialize};
 use super::domain;
 use super::queries::{self, NewVariation};
 use crate::audit::{Action, Change, snapshot};
-use crate::auth::Permission;
 use crate::cost::views::CostTab;
 use crate::error::AppResult;
-use crate::plans::access::ProjectTx;
-use crate::plans::domain::required_date;
-use crate::plans::queries::Project;
+use crate::roles::Permission;
 use crate::tenancy::Cost;
+use crate::tenancy::ProjectTx;
+use crate::tenancy::project::Project;
+use crate::web::fields::required_date;
 use crate::web::form::{self, FieldErrors};
 use crate::web::{AppForm, Layout, Page, Path, format};
 

@@ -15,19 +15,20 @@ use serde::Deserialize;
 use super::domain::{Compared, Pair};
 use super::queries::{self, NewSnapshot, SnapshotLine, SnapshotRow};
 use crate::audit::{Action, Change, snapshot};
-use crate::auth::{Permission, UserId};
 use crate::cost::domain::{Category, Figures, Margin, Margins, Recorded, Report, Revenue};
 use crate::cost::queries::{self as cost_queries, ProjectCost};
 use crate::cost::views::CostTab;
 use crate::db::TenantScope;
 use crate::error::{AppError, AppResult};
-use crate::plans::access::ProjectTx;
-use crate::plans::domain::required_date;
-use crate::plans::queries::Project;
-use crate::plans::views::Choice;
+use crate::i18n::Locale;
+use crate::ids::UserId;
+use crate::roles::Permission;
 use crate::tenancy::Cost;
+use crate::tenancy::ProjectTx;
+use crate::tenancy::project::Project;
+use crate::web::fields::required_date;
+use crate::web::form::Choice;
 use crate::web::form::{self, FieldErrors};
-use crate::web::i18n::Locale;
 use crate::web::{AppForm, Layout, Page, Path, format};
 
 fn base(project: i64) -> String {
@@ -360,7 +361,7 @@ pub async fn show(
             )
         })
         .collect();
-    let total_label = crate::web::i18n::t(locale, "cost_budget.total");
+    let total_label = crate::i18n::t(locale, "cost_budget.total");
     Ok(Html(
         SnapshotPage {
             layout: page.layout(&p.tx, "cost_budget.snapshot_title"),
@@ -505,7 +506,7 @@ pub async fn compare(
     let (rb, ids_b) = frozen(&mut p, &sb, &categories).await?;
     let present: HashSet<i64> = ids_a.union(&ids_b).copied().collect();
     let rows = compared_rows(&ra, &rb, &present, &categories, locale);
-    let total_label = crate::web::i18n::t(locale, "cost_budget.total");
+    let total_label = crate::i18n::t(locale, "cost_budget.total");
     let totals = compare_row("", total_label, 0, &Compared::of(&ra.totals, &rb.totals));
     Ok(Html(
         ComparePage {

@@ -10,10 +10,10 @@ use rust_decimal::Decimal;
 use super::queries::{LineRow, VersionRow};
 use crate::cost::domain::{Category, in_report_order};
 use crate::cost::views::CostTab;
-use crate::plans::queries::Project;
-use crate::plans::views::Choice;
+use crate::i18n::{self, Locale};
+use crate::tenancy::project::Project;
+use crate::web::form::Choice;
 use crate::web::form::FieldErrors;
-use crate::web::i18n::{self, Locale};
 use crate::web::{Layout, format};
 
 /// A budget version as the list shows it.

@@ -10,14 +10,15 @@ use super::domain::{MAX_ATTACHMENTS, attachment_file_name, attachment_type};
 use super::handlers::{ShowParts, base, load, show_refused};
 use super::queries;
 use crate::audit::{Action, Change};
-use crate::auth::Permission;
-use crate::auth::handlers::CsrfOnly;
 use crate::cost::queries as cost_queries;
 use crate::error::{AppError, AppResult};
-use crate::plans::access::ProjectTx;
+use crate::roles::Permission;
+use crate::state::AppState;
 use crate::tenancy::Cost;
+use crate::tenancy::ProjectTx;
+use crate::web::form::CsrfOnly;
 use crate::web::photo::{PhotoError, download_response, read_upload};
-use crate::web::{AppForm, AppState, Page, Path};
+use crate::web::{AppForm, Page, Path};
 
 /// The message of a refused upload.
 fn upload_error(e: PhotoError) -> &'static str {

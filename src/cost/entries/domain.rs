@@ -172,7 +172,7 @@ fn entry_date(
     value: &str,
     today: NaiveDate,
 ) -> Option<NaiveDate> {
-    let d = crate::plans::domain::required_date(errors, field, value)?;
+    let d = crate::web::fields::required_date(errors, field, value)?;
     if d > today {
         errors.add(field, "cost_entries.future_date");
         return None;

@@ -19,17 +19,18 @@ use super::views::{
     FilterView, LabourNote, TotalsView,
 };
 use crate::audit::{Action, Change, snapshot};
-use crate::auth::Permission;
 use crate::cost::domain::{Category, in_report_order, month_of, parse_month};
 use crate::cost::queries as cost_queries;
 use crate::cost::views::CostTab;
 use crate::error::{AppError, AppResult, ResultExt};
-use crate::plans::access::ProjectTx;
-use crate::plans::views::Choice;
-use crate::tenancy::{Cost, ModuleId};
+use crate::i18n::{self, Locale};
+use crate::roles::ModuleId;
+use crate::roles::Permission;
+use crate::tenancy::Cost;
+use crate::tenancy::ProjectTx;
 use crate::web::export::{Cell, ExportFormat, Table};
+use crate::web::form::Choice;
 use crate::web::form::FieldErrors;
-use crate::web::i18n::{self, Locale};
 use crate::web::photo::{MAX_PHOTO_BYTES, size_label};
 use crate::web::{AppForm, Page, Path, format};
 

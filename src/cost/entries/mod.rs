@@ -13,7 +13,7 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 
-use crate::web::AppState;
+use crate::state::AppState;
 use crate::web::photo::PHOTO_BODY_LIMIT;
 
 pub fn router() -> Router<AppState> {

@@ -6,10 +6,10 @@ use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
 
 use super::domain::EntryInput;
-use crate::auth::UserId;
 use crate::db::TenantScope;
 use crate::error::AppResult;
-use crate::tenancy::TenantId;
+use crate::ids::TenantId;
+use crate::ids::UserId;
 
 /// The filters of the entry list (and its export).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

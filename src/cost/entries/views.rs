@@ -5,9 +5,9 @@ use askama::Template;
 
 use super::domain::EntryForm;
 use crate::cost::views::CostTab;
-use crate::plans::queries::Project;
-use crate::plans::views::Choice;
+use crate::tenancy::project::Project;
 use crate::web::Layout;
+use crate::web::form::Choice;
 use crate::web::form::FieldErrors;
 
 /// A line of the list, formatted.

@@ -20,16 +20,17 @@ use super::views::{Analysis, Card, EarnedValuePage, IndexCell, SampleRow, Summar
 use crate::cost::queries::current_budget;
 use crate::cost::views::CostTab;
 use crate::error::AppResult;
-use crate::plans::access::ProjectTx;
+use crate::i18n::{self, Locale};
 use crate::plans::baselines;
-use crate::plans::queries::{self as plans, Project};
+use crate::plans::queries as plans;
 use crate::plans::tasks::place_of;
 use crate::plans::wbs::Wbs;
 use crate::progress::queries::progress_points;
 use crate::tenancy::Cost;
+use crate::tenancy::ProjectTx;
+use crate::tenancy::project::Project;
 use crate::web::Page;
 use crate::web::format::money;
-use crate::web::i18n::{self, Locale};
 use crate::web::pager::{OUTLINE_ROWS_PER_PAGE, Pager};
 
 /// GET /projects/{project_id}/cost/earned-value

@@ -16,7 +16,7 @@ mod views;
 use axum::Router;
 use axum::routing::get;
 
-use crate::web::AppState;
+use crate::state::AppState;
 
 pub fn router() -> Router<AppState> {
     Router::new().route(

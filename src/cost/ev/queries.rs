@@ -9,7 +9,7 @@ use rust_decimal::Decimal;
 
 use crate::db::TenantScope;
 use crate::error::AppResult;
-use crate::tenancy::TenantId;
+use crate::ids::TenantId;
 
 /// A budget version's lines summed by task (`None`: lines without a task).
 pub async fn budget_by_task(

@@ -4,7 +4,7 @@
 use askama::Template;
 
 use crate::cost::views::CostTab;
-use crate::plans::queries::Project;
+use crate::tenancy::project::Project;
 use crate::web::Layout;
 
 /// One headline card: an indicator's abbreviation, name, value, what it means and, for the

@@ -18,16 +18,18 @@ use super::views::{
 };
 use super::{Standing, standings, worst_first};
 use crate::audit::{Action, Change};
-use crate::auth::Permission;
 use crate::cost::domain::{Figures, LABOUR, Recorded, Report, ReportLine};
 use crate::cost::queries::{ProjectCost, project_cost};
 use crate::cost::views::CostTab;
 use crate::error::{AppError, AppResult};
-use crate::plans::access::{ProjectTx, sees_all_projects};
-use crate::tenancy::{Cost, ModuleId, TenantTx};
+use crate::i18n::{self, Locale};
+use crate::roles::ModuleId;
+use crate::roles::Permission;
+use crate::tenancy::ProjectTx;
+use crate::tenancy::project::sees_all_projects;
+use crate::tenancy::{Cost, TenantTx};
 use crate::web::export::{Cell, ExportFormat, Table};
 use crate::web::form::{FieldErrors, text};
-use crate::web::i18n::{self, Locale};
 use crate::web::{AppForm, Page, format};
 
 fn base(project: i64) -> String {

@@ -13,14 +13,15 @@ use axum::routing::get;
 
 use self::queries::OverviewProject;
 use self::views::{PanelRow, ProjectAlertBox, percent_text};
-use crate::auth::UserId;
 use crate::cost::domain::{Alert, Margins, Report, Revenue, Thresholds};
 use crate::db::TenantScope;
 use crate::error::AppResult;
-use crate::plans::access::sees_all_projects;
-use crate::tenancy::{Module, ModuleId, TenantTx};
-use crate::web::AppState;
-use crate::web::i18n::Locale;
+use crate::i18n::Locale;
+use crate::ids::UserId;
+use crate::roles::ModuleId;
+use crate::state::AppState;
+use crate::tenancy::project::sees_all_projects;
+use crate::tenancy::{Module, TenantTx};
 
 pub fn router() -> Router<AppState> {
     Router::new()

@@ -5,10 +5,10 @@
 use rust_decimal::Decimal;
 
 use super::domain::MonthCell;
-use crate::auth::UserId;
 use crate::db::TenantScope;
 use crate::error::AppResult;
-use crate::tenancy::TenantId;
+use crate::ids::TenantId;
+use crate::ids::UserId;
 
 /// The part of a project's actual cost that confirmed and settled day-labour tickets make.
 pub async fn labour_actual(scope: &mut TenantScope, project: i64) -> AppResult<Decimal> {

@@ -6,7 +6,7 @@ use rust_decimal::Decimal;
 
 use crate::cost::domain::{Alert, Figures, Margin};
 use crate::cost::views::CostTab;
-use crate::plans::queries::Project;
+use crate::tenancy::project::Project;
 use crate::web::{Layout, format};
 
 /// A percent as shown: `66.7%`.

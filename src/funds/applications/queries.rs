@@ -6,11 +6,11 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 use super::domain::Earlier;
-use crate::auth::UserId;
 use crate::db::TenantScope;
 use crate::error::{AppError, AppResult, ResultExt};
 use crate::funds::contracts::queries::Viewer;
-use crate::tenancy::TenantId;
+use crate::ids::TenantId;
+use crate::ids::UserId;
 
 /// An application with its contract's names and what was received against it.
 #[derive(Debug, Clone, Serialize)]

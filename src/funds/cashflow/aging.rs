@@ -14,10 +14,10 @@ use serde::Deserialize;
 use super::domain::{self, Buckets, ContractMoney};
 use super::queries;
 use crate::error::AppResult;
+use crate::i18n::{self, Locale};
 use crate::tenancy::{Funds, TenantTx};
 use crate::web::export::{Cell, ExportFormat, Table};
 use crate::web::format::money;
-use crate::web::i18n::{self, Locale};
 use crate::web::{Layout, Page};
 
 #[derive(Debug, Default, Deserialize)]

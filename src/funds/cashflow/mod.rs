@@ -27,11 +27,12 @@ use rust_decimal::Decimal;
 use self::domain::{ContractMoney, MonthLine, Release, Timeline};
 use crate::error::AppResult;
 use crate::funds::contracts::queries::Viewer;
-use crate::plans::access::sees_all_projects;
-use crate::tenancy::{Module, ModuleId, TenantTx};
-use crate::web::AppState;
+use crate::i18n::{self, Locale};
+use crate::roles::ModuleId;
+use crate::state::AppState;
+use crate::tenancy::project::sees_all_projects;
+use crate::tenancy::{Module, TenantTx};
 use crate::web::format::money;
-use crate::web::i18n::{self, Locale};
 
 pub fn router() -> Router<AppState> {
     Router::new()

@@ -15,10 +15,10 @@ use super::domain::{self, ContractMoney, Flow, Timeline};
 use super::{MonthRow, RetentionRow, queries};
 use crate::error::AppResult;
 use crate::funds::queries::visible_projects;
+use crate::i18n::{self, Locale};
 use crate::tenancy::{Funds, TenantTx};
 use crate::web::export::{Cell, ExportFormat, Table};
 use crate::web::format::money;
-use crate::web::i18n::{self, Locale};
 use crate::web::{Layout, Page};
 
 /// How many receivables and payables the overview lists.

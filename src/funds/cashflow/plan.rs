@@ -14,14 +14,14 @@ use serde::{Deserialize, Serialize};
 use super::domain::{self, Planned, plan_amount};
 use super::queries::{self, PlanRow};
 use crate::audit::{Action, Change, snapshot};
-use crate::auth::Permission;
 use crate::error::{AppError, AppResult};
 use crate::funds::domain::MAX_AMOUNT;
-use crate::plans::access::ProjectTx;
-use crate::plans::queries::Project;
+use crate::i18n;
+use crate::roles::Permission;
 use crate::tenancy::Funds;
+use crate::tenancy::ProjectTx;
+use crate::tenancy::project::Project;
 use crate::web::form::{FieldErrors, multiline};
-use crate::web::i18n;
 use crate::web::{AppForm, Layout, Page};
 
 /// How many months the form edits.

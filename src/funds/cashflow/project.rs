@@ -8,11 +8,11 @@ use rust_decimal::Decimal;
 
 use super::domain::{self, ContractMoney, Release};
 use super::{MonthRow, queries};
-use crate::auth::Permission;
 use crate::error::AppResult;
-use crate::plans::access::ProjectTx;
-use crate::plans::queries::Project;
+use crate::roles::Permission;
 use crate::tenancy::Funds;
+use crate::tenancy::ProjectTx;
+use crate::tenancy::project::Project;
 use crate::web::format::money;
 use crate::web::{Layout, Page};
 

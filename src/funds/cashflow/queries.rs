@@ -8,11 +8,11 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use super::domain::{ContractMoney, Flow, Item, Planned};
-use crate::auth::UserId;
 use crate::db::TenantScope;
 use crate::error::AppResult;
 use crate::funds::contracts::queries::Viewer;
-use crate::tenancy::TenantId;
+use crate::ids::TenantId;
+use crate::ids::UserId;
 
 /// Cash in and out by project (0: none) and month.
 #[derive(Debug, Clone)]

@@ -24,20 +24,20 @@ use super::domain::{
 };
 use super::queries::{self as funds_queries, Counterparty, ProjectPick};
 use crate::audit::{Action, Change, snapshot};
-use crate::auth::Permission;
 use crate::cost::domain::{Category, in_report_order};
 use crate::error::{AppError, AppResult};
-use crate::plans::access::sees_all_projects;
-use crate::plans::domain::{optional_date, optional_decimal, optional_int, required_date};
-use crate::plans::views::Choice;
+use crate::i18n::{self, Locale};
+use crate::roles::Permission;
+use crate::tenancy::project::sees_all_projects;
 use crate::tenancy::{Funds, TenantTx};
+use crate::web::fields::{optional_date, optional_decimal, optional_int, required_date};
+use crate::web::form::Choice;
 use crate::web::form::{self, FieldErrors};
-use crate::web::i18n::{self, Locale};
 use crate::web::{AppForm, Layout, Page, Path, format};
 
 const BASE: &str = "/funds/contracts";
 
-pub fn router() -> axum::Router<crate::web::AppState> {
+pub fn router() -> axum::Router<crate::state::AppState> {
     use axum::routing::{get, post};
     axum::Router::new()
         .route(BASE, get(list).post(create))

@@ -5,10 +5,10 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use crate::auth::UserId;
 use crate::db::TenantScope;
 use crate::error::{AppError, AppResult, ResultExt};
-use crate::tenancy::TenantId;
+use crate::ids::TenantId;
+use crate::ids::UserId;
 
 /// Who is asking: their id and whether they see every project.
 #[derive(Debug, Clone, Copy)]

@@ -9,13 +9,14 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use super::domain::MAX_ATTACHMENTS;
 use super::{BASE, Refused, queries, show_page, viewer};
 use crate::audit::{Action, Change};
-use crate::auth::Permission;
-use crate::auth::handlers::CsrfOnly;
 use crate::cost::entries::domain::{attachment_file_name, attachment_type};
 use crate::error::{AppError, AppResult};
+use crate::roles::Permission;
+use crate::state::AppState;
 use crate::tenancy::{Funds, TenantTx};
+use crate::web::form::CsrfOnly;
 use crate::web::photo::{PhotoError, download_response, read_upload};
-use crate::web::{AppForm, AppState, Page, Path};
+use crate::web::{AppForm, Page, Path};
 
 /// The message of a refused upload.
 fn upload_error(e: PhotoError) -> &'static str {

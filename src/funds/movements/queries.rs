@@ -6,11 +6,11 @@ use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use crate::auth::UserId;
 use crate::db::TenantScope;
 use crate::error::{AppError, AppResult, ResultExt};
 use crate::funds::contracts::queries::Viewer;
-use crate::tenancy::TenantId;
+use crate::ids::TenantId;
+use crate::ids::UserId;
 
 /// The list's filters; `None` is any. `to` is exclusive.
 #[derive(Debug, Clone, Default, PartialEq)]

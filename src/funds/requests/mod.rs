@@ -29,20 +29,20 @@ use super::domain::{current_amount, positive_amount};
 use super::ledger::{self, MovementForm, Purpose};
 use super::queries as funds_queries;
 use crate::audit::{Action, Change, snapshot};
-use crate::auth::{Permission, Role};
 use crate::error::{AppError, AppResult};
-use crate::plans::access::sees_all_projects;
-use crate::plans::domain::optional_int;
-use crate::plans::views::Choice;
+use crate::i18n::{self, Locale};
+use crate::roles::{Permission, Role};
+use crate::tenancy::project::sees_all_projects;
 use crate::tenancy::{Funds, TenantTx};
 use crate::web::export::{Cell, ExportFormat, Table};
+use crate::web::fields::optional_int;
+use crate::web::form::Choice;
 use crate::web::form::{self, FieldErrors};
-use crate::web::i18n::{self, Locale};
 use crate::web::{AppForm, Layout, Page, Path, format};
 
 const BASE: &str = "/funds/requests";
 
-pub fn router() -> axum::Router<crate::web::AppState> {
+pub fn router() -> axum::Router<crate::state::AppState> {
     use axum::routing::{get, post};
     axum::Router::new()
         .route(BASE, get(list).post(create))

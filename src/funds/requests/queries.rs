@@ -7,11 +7,11 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 use super::domain::{ContractMoney, DEFAULT_APPROVER_ROLES, DEFAULT_SECOND_APPROVAL_ABOVE};
-use crate::auth::UserId;
 use crate::db::TenantScope;
 use crate::error::{AppError, AppResult};
 use crate::funds::contracts::queries::Viewer;
-use crate::tenancy::TenantId;
+use crate::ids::TenantId;
+use crate::ids::UserId;
 
 /// Who approves: the roles, the amount above which two must, and the version read (0: the
 /// tenant has saved no funds settings).

@@ -15,13 +15,15 @@ use super::views::{
     template_csv, template_xlsx,
 };
 use super::{Importer, queries};
-use crate::auth::Permission;
 use crate::error::{AppError, AppResult};
+use crate::i18n;
 use crate::labour::views::LabourTab;
-use crate::plans::access::sees_all_projects;
+use crate::roles::Permission;
+use crate::state::AppState;
+use crate::tenancy::project::sees_all_projects;
 use crate::tenancy::{Labour, TenantTx};
 use crate::web::form::{CSRF_FIELD, verify_csrf};
-use crate::web::{AppState, Page, Path, format, i18n};
+use crate::web::{Page, Path, format};
 
 /// The right an import of `kind` needs.
 fn permission(kind: Kind) -> Permission {

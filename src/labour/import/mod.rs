@@ -24,16 +24,17 @@ use serde::{Deserialize, Serialize};
 
 use self::parse::{FileError, Kind, NewTicket, RowError, Sheet, TicketLookup, WorkerLookup};
 use crate::audit::{Action, Actor, Change};
-use crate::auth::{Role, UserId};
 use crate::config::UploadLimits;
 use crate::db::{Db, TenantScope};
 use crate::error::AppResult;
+use crate::ids::TenantId;
+use crate::ids::UserId;
 use crate::jobs::{self, BoxFuture, GaveUp, GaveUpReason, Job, JobError};
 use crate::labour::domain::TicketStatus;
 use crate::labour::queries as shared;
-use crate::plans::access::sees_all_projects;
-use crate::tenancy::TenantId;
-use crate::web::AppState;
+use crate::roles::Role;
+use crate::state::AppState;
+use crate::tenancy::project::sees_all_projects;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -429,7 +430,7 @@ mod tests {
     /// must exist in both languages.
     #[test]
     fn every_message_key_of_the_import_exists() {
-        use crate::web::i18n::{Locale, t};
+        use crate::i18n::{Locale, t};
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/labour/import");
         for file in ["parse.rs", "mod.rs", "handlers.rs", "views.rs"] {
             let text = std::fs::read_to_string(dir.join(file)).unwrap();

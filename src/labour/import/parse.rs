@@ -11,9 +11,9 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use crate::config::{Limit, OverLimit, UploadLimits};
+use crate::i18n::{self, Locale};
 use crate::labour::domain::{self, CountUnit, PayRules, PayType};
 use crate::labour::queries::{NewLine, TicketHeader};
-use crate::web::i18n::{self, Locale};
 
 /// The largest file read, in bytes.
 pub const MAX_BYTES: usize = 32 * 1024 * 1024;

@@ -8,13 +8,13 @@ use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
 
 use super::parse::{CrewRef, Kind, NewTicket, NewWorker, ProjectRef, RowError, WorkerRef};
-use crate::auth::UserId;
 use crate::db::TenantScope;
 use crate::error::AppResult;
+use crate::ids::TenantId;
+use crate::ids::UserId;
 use crate::jobs::JobStatus;
 use crate::labour::domain::TicketStatus;
 use crate::labour::queries as shared;
-use crate::tenancy::TenantId;
 
 /// An import as its page shows it.
 #[derive(Debug, Clone)]

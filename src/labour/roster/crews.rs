@@ -12,15 +12,15 @@ use super::domain::{CrewForm, NewCrew, may_edit_crew};
 use super::queries::{self, Crew, WorkerFilter};
 use super::views::{CrewFormPage, CrewListPage, CrewSummary, CrewView, CrewWorkerView};
 use crate::audit::{Action, Change, snapshot};
-use crate::auth::{Permission, Role};
 use crate::error::{AppError, AppResult, ResultExt};
+use crate::i18n::Locale;
 use crate::labour::domain::CountUnit;
 use crate::labour::queries::{TradeRow, list_trades};
 use crate::labour::views::LabourTab;
-use crate::plans::views::Choice;
+use crate::roles::{Permission, Role};
 use crate::tenancy::{Labour, TenantTx};
+use crate::web::form::Choice;
 use crate::web::form::FieldErrors;
-use crate::web::i18n::Locale;
 use crate::web::{AppForm, Page, Path};
 
 /// The most workers a crew's page lists.
@@ -236,7 +236,7 @@ async fn crew_page(
             .iter()
             .map(|u| Choice {
                 value: u.as_str().to_owned(),
-                label: crate::web::i18n::t(locale, u.label_key()).to_owned(),
+                label: crate::i18n::t(locale, u.label_key()).to_owned(),
             })
             .collect(),
         can_add_worker: can_edit && crew.is_some_and(|c| c.active),

@@ -5,7 +5,9 @@
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use crate::auth::{Permission, Role, UserId};
+use crate::roles::{Permission, Role};
+
+use crate::ids::UserId;
 use crate::labour::domain::{CountUnit, PayRules, check_id_number, mask_id_number, parse_amount};
 use crate::web::form::{self, FieldErrors};
 

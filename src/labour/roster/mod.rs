@@ -22,8 +22,8 @@ pub use domain::{may_edit_crew, shown_id_number};
 use crate::db::TenantScope;
 use crate::error::AppResult;
 use crate::labour::queries::CrewRow;
+use crate::state::AppState;
 use crate::tenancy::CurrentUser;
-use crate::web::AppState;
 
 pub fn router() -> Router<AppState> {
     Router::new()

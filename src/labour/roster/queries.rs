@@ -4,11 +4,11 @@
 use rust_decimal::Decimal;
 
 use super::domain::{NewCrew, NewWorker};
-use crate::auth::UserId;
 use crate::db::TenantScope;
 use crate::error::AppResult;
+use crate::ids::TenantId;
+use crate::ids::UserId;
 use crate::labour::domain::PayRules;
-use crate::tenancy::TenantId;
 
 // Settings ---------------------------------------------------------------------------------
 

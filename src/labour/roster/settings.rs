@@ -9,11 +9,10 @@ use serde::{Deserialize, Serialize};
 use super::domain::{SettingsForm, TradeForm, moved};
 use super::queries::{self, Trade};
 use super::views::{LabourSettingsPage, TradeView};
-use crate::admin::views::Tab;
 use crate::audit::{Action, Change, snapshot};
-use crate::auth::Permission;
 use crate::error::{AppError, AppResult, ResultExt};
 use crate::labour::queries::pay_rules;
+use crate::roles::Permission;
 use crate::tenancy::{Labour, TenantTx};
 use crate::web::form::FieldErrors;
 use crate::web::{AppForm, Page, Path};
@@ -69,7 +68,7 @@ async fn settings_page(tx: &mut TenantTx<Labour>, page: &Page, parts: Parts) -> 
         .collect();
     Ok(LabourSettingsPage {
         layout: page.layout(tx, "labour_roster.settings_title"),
-        tab: Tab::Labour,
+        tab: "labour",
         form,
         errors: parts.errors,
         theirs: parts.theirs,

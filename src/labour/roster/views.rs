@@ -5,10 +5,9 @@
 use askama::Template;
 
 use super::domain::{CrewForm, SettingsForm, TradeForm, WorkerForm};
-use crate::admin::views::Tab;
 use crate::labour::views::LabourTab;
-use crate::plans::views::Choice;
 use crate::web::Layout;
+use crate::web::form::Choice;
 use crate::web::form::FieldErrors;
 
 /// One row of the trades list, with the values its rename form shows.
@@ -29,7 +28,7 @@ pub struct TradeView {
 #[template(path = "labour/roster/settings.html")]
 pub struct LabourSettingsPage {
     pub layout: Layout,
-    pub tab: Tab,
+    pub tab: &'static str,
     pub form: SettingsForm,
     pub errors: FieldErrors,
     /// On a stale save: the values saved meanwhile.

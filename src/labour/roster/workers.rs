@@ -14,17 +14,17 @@ use super::domain::{
 };
 use super::queries::{self, Worker, WorkerFilter, WorkerListRow};
 use super::views::{WorkerFormPage, WorkerListPage, WorkerSummary, WorkerView};
-use crate::admin::MAX_PAGE;
 use crate::audit::{Action, Change, snapshot};
-use crate::auth::{Permission, Role};
 use crate::error::{AppError, AppResult, ResultExt};
+use crate::i18n::{self, Locale};
 use crate::labour::queries::{CrewRow, list_crews, list_trades};
 use crate::labour::views::LabourTab;
-use crate::plans::views::Choice;
+use crate::roles::{Permission, Role};
 use crate::tenancy::{Labour, TenantTx};
 use crate::web::export::{Cell, ExportFormat, Table};
+use crate::web::form::Choice;
 use crate::web::form::FieldErrors;
-use crate::web::i18n::{self, Locale};
+use crate::web::pager::MAX_PAGE;
 use crate::web::{AppForm, Page, Path};
 
 const PAGE_SIZE: i64 = 50;

@@ -21,11 +21,12 @@ use super::tickets::visibility;
 use super::views::LabourTab;
 use crate::db::TenantScope;
 use crate::error::AppResult;
-use crate::plans::views::Choice;
+use crate::i18n::{self, Locale};
+use crate::state::AppState;
 use crate::tenancy::{Labour, TenantTx};
 use crate::web::export::{Cell, ExportFormat, Table};
-use crate::web::i18n::{self, Locale};
-use crate::web::{AppState, Layout, Page, format};
+use crate::web::form::Choice;
+use crate::web::{Layout, Page, format};
 
 pub fn router() -> Router<AppState> {
     Router::new().route("/labour", get(summary))
@@ -529,7 +530,7 @@ pub async fn dashboard_panel<M: crate::tenancy::Module>(
     let today = tenant.today();
     let month = month_of(today);
     let next = month_end(month).succ_opt().unwrap_or(month);
-    let projects = if crate::plans::access::sees_all_projects(role) {
+    let projects = if crate::tenancy::project::sees_all_projects(role) {
         None
     } else {
         Some(queries::visible_projects(tx, user).await?)

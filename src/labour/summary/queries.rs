@@ -7,7 +7,7 @@ use rust_decimal::Decimal;
 use super::Dimension;
 use crate::db::TenantScope;
 use crate::error::AppResult;
-use crate::tenancy::TenantId;
+use crate::ids::TenantId;
 
 /// What the summary takes in. `projects` and `crews` narrow to what the user may see
 /// (`None`: everything).
@@ -309,13 +309,13 @@ pub async fn month_by_project(
 /// Every project the user may see (member of, or all for owners and admins), archived too.
 pub async fn visible_projects(
     scope: &mut TenantScope,
-    user: crate::auth::UserId,
+    user: crate::ids::UserId,
 ) -> AppResult<Vec<i64>> {
     let tenant = scope.tenant_id();
     Ok(sqlx::query_scalar!(
         "select project_id from project_member where tenant_id = $1 and user_id = $2",
         tenant as TenantId,
-        user as crate::auth::UserId
+        user as crate::ids::UserId
     )
     .fetch_all(scope.conn())
     .await?)

@@ -11,7 +11,7 @@ use crate::labour::domain::{
     CountUnit, LineError, LineInput, PayRules, PayType, check_quantity, over_booked, parse_amount,
 };
 use crate::labour::queries::{NewLine, WorkerPick};
-use crate::plans::domain::{optional_int, required_date};
+use crate::web::fields::{optional_int, required_date};
 use crate::web::form::{self, FieldErrors};
 
 /// The largest day rate a line may carry.

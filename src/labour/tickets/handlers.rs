@@ -17,19 +17,20 @@ use super::views::{
     TicketPage, TotalsView, row_views,
 };
 use crate::audit::{Action, Change, snapshot};
-use crate::auth::{Permission, Role};
 use crate::error::{AppError, AppResult};
+use crate::i18n;
 use crate::labour::domain::{
     CountUnit, PayType, TicketAction, TicketStatus, acts_for_crew, crews_led_by,
 };
 use crate::labour::queries::{self as shared, NewLine, TicketHeader};
 use crate::labour::views::LabourTab;
-use crate::plans::access::sees_all_projects;
-use crate::plans::views::Choice;
+use crate::roles::{Permission, Role};
+use crate::tenancy::project::sees_all_projects;
 use crate::tenancy::{Labour, TenantTx};
 use crate::web::export::{Cell, ExportFormat, Table};
+use crate::web::form::Choice;
 use crate::web::form::FieldErrors;
-use crate::web::{AppForm, Page, Path, format, i18n};
+use crate::web::{AppForm, Page, Path, format};
 
 const PAGE_SIZE: i64 = 50;
 /// The most rows an export writes.
@@ -423,7 +424,7 @@ async fn check(
     let mut errors = TicketErrors::default();
     let me = tx.user().id;
     let all = sees_all_projects(tx.user().role);
-    if crate::plans::queries::find_project(tx, input.project, me, all)
+    if crate::tenancy::project::find_project(tx, input.project, me, all)
         .await?
         .is_none()
     {

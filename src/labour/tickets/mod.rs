@@ -16,9 +16,10 @@ use axum::routing::{MethodRouter, get, post};
 pub use handlers::visibility;
 
 use crate::labour::domain::TicketAction;
+use crate::state::AppState;
 use crate::tenancy::{Labour, TenantTx};
 use crate::web::photo::PHOTO_BODY_LIMIT;
-use crate::web::{AppForm, AppState, Page, Path};
+use crate::web::{AppForm, Page, Path};
 
 /// A POST route that takes a ticket one step along its flow.
 fn step(action: TicketAction) -> MethodRouter<AppState> {

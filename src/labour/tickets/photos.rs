@@ -7,12 +7,13 @@ use axum::response::{IntoResponse, Redirect, Response};
 use super::handlers::{load, may_attach, ticket_refusal};
 use super::queries;
 use crate::audit::{Action, Change};
-use crate::auth::Permission;
-use crate::auth::handlers::CsrfOnly;
 use crate::error::{AppError, AppResult};
+use crate::roles::Permission;
+use crate::state::AppState;
 use crate::tenancy::{Labour, TenantTx};
+use crate::web::form::CsrfOnly;
 use crate::web::photo::{check_in_background, image_response, read_upload, sanitize_file_name};
-use crate::web::{AppForm, AppState, Page, Path};
+use crate::web::{AppForm, Page, Path};
 
 /// Photos one ticket may hold.
 pub const MAX_PHOTOS_PER_TICKET: usize = 10;

@@ -6,8 +6,8 @@ use super::form::{FormRow, TicketErrors, TicketForm};
 use super::queries::{DoubleBooking, Ticket};
 use crate::labour::domain::TicketStatus;
 use crate::labour::views::LabourTab;
-use crate::plans::views::Choice;
 use crate::web::Layout;
+use crate::web::form::Choice;
 use crate::web::form::FieldErrors;
 
 /// A row of the lines table on the entry form.

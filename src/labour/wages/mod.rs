@@ -23,10 +23,10 @@ pub use domain::capital_money;
 
 use crate::error::{AppError, AppResult};
 use crate::labour::queries as labour_queries;
-use crate::plans::access::sees_all_projects;
-use crate::plans::views::Choice;
+use crate::state::AppState;
+use crate::tenancy::project::sees_all_projects;
 use crate::tenancy::{Labour, TenantTx};
-use crate::web::AppState;
+use crate::web::form::Choice;
 use queries::{ProjectPick, Viewer};
 
 pub fn router() -> Router<AppState> {
@@ -87,7 +87,7 @@ async fn chosen_project(tx: &mut TenantTx<Labour>, value: &str) -> AppResult<Opt
     }
     let id = id_param(value).ok_or(AppError::NotFound)?;
     let who = viewer(tx);
-    let p = crate::plans::queries::find_project(tx, id, who.user, who.all)
+    let p = crate::tenancy::project::find_project(tx, id, who.user, who.all)
         .await?
         .ok_or(AppError::NotFound)?;
     Ok(Some(ProjectPick {
@@ -133,12 +133,12 @@ async fn crew_choices(tx: &mut TenantTx<Labour>) -> AppResult<Vec<Choice>> {
 }
 
 /// The ways of paying, named in the user's language.
-fn method_choices(locale: crate::web::i18n::Locale) -> Vec<Choice> {
+fn method_choices(locale: crate::i18n::Locale) -> Vec<Choice> {
     crate::labour::domain::PayMethod::ALL
         .iter()
         .map(|m| Choice {
             value: m.as_str().to_owned(),
-            label: crate::web::i18n::t(locale, m.label_key()).to_owned(),
+            label: crate::i18n::t(locale, m.label_key()).to_owned(),
         })
         .collect()
 }

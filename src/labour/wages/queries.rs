@@ -5,10 +5,10 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
 
-use crate::auth::UserId;
 use crate::db::TenantScope;
 use crate::error::AppResult;
-use crate::tenancy::TenantId;
+use crate::ids::TenantId;
+use crate::ids::UserId;
 
 /// Who is looking: owners and admins see every project, others the ones they belong to.
 #[derive(Debug, Clone, Copy)]

@@ -18,20 +18,20 @@ use super::views::{
     TicketLine,
 };
 use super::{chosen_crew, chosen_project, crew_choices, project_choices, today, viewer};
-use crate::admin::MAX_PAGE;
 use crate::audit::{Action, Change, snapshot};
-use crate::auth::Permission;
-use crate::auth::handlers::CsrfOnly;
 use crate::error::{AppError, AppResult};
+use crate::i18n::{self, Locale};
 use crate::labour::domain::{TicketAction, TicketStatus, month_of};
 use crate::labour::queries::move_tickets;
 use crate::labour::views::LabourTab;
-use crate::plans::domain::required_date;
-use crate::plans::views::Choice;
+use crate::roles::Permission;
 use crate::tenancy::{Labour, TenantTx};
 use crate::web::export::{Cell, ExportFormat, Table};
+use crate::web::fields::required_date;
+use crate::web::form::Choice;
+use crate::web::form::CsrfOnly;
 use crate::web::form::{self, FieldErrors};
-use crate::web::i18n::{self, Locale};
+use crate::web::pager::MAX_PAGE;
 use crate::web::{AppForm, Page, Path, format};
 
 const PAGE_SIZE: i64 = 25;

@@ -15,17 +15,17 @@ use super::views::{
     AdvanceInput, PayAllInput, PayoutInput, SheetLine, SheetView, UnnamedView, WageSheetPage,
 };
 use super::{chosen_crew, chosen_project, crew_choices, method_choices, project_choices};
-use crate::auth::Permission;
 use crate::error::{AppError, AppResult};
+use crate::i18n::{self, Locale};
 use crate::labour::domain::{PayMethod, mask_id_number, month_end, month_of, parse_month, unpaid};
 use crate::labour::queries::CrewRow;
 use crate::labour::views::LabourTab;
-use crate::plans::views::Choice;
+use crate::roles::Permission;
 use crate::tenancy::{Labour, TenantTx};
 use crate::web::Page;
 use crate::web::export::{Cell, ExportFormat, Table};
+use crate::web::form::Choice;
 use crate::web::form::FieldErrors;
-use crate::web::i18n::{self, Locale};
 
 /// Which sheet: a project, optionally a crew, and a month (`YYYY-MM`).
 #[derive(Debug, Clone, Default, Deserialize)]

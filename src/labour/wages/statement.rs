@@ -13,15 +13,15 @@ use super::domain::{EntryKind, money, quantity, running_balance};
 use super::queries::{self, StatementEntry, WorkerInfo};
 use super::views::{StatementLine, StatementPage};
 use super::{today, viewer};
-use crate::auth::Permission;
 use crate::error::{AppError, AppResult};
+use crate::i18n::{self, Locale};
 use crate::labour::domain::{PayMethod, PayType, TicketStatus, mask_id_number, month_of};
 use crate::labour::views::LabourTab;
-use crate::plans::domain::optional_date;
+use crate::roles::Permission;
 use crate::tenancy::{Labour, TenantTx};
 use crate::web::export::{Cell, ExportFormat, Table};
+use crate::web::fields::optional_date;
 use crate::web::form::FieldErrors;
-use crate::web::i18n::{self, Locale};
 use crate::web::{Page, Path};
 
 #[derive(Debug, Default, Deserialize)]

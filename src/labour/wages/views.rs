@@ -4,8 +4,8 @@
 use askama::Template;
 
 use crate::labour::views::LabourTab;
-use crate::plans::views::Choice;
 use crate::web::Layout;
+use crate::web::form::Choice;
 use crate::web::form::FieldErrors;
 
 /// The figures of one worker's month, formatted (also the totals row, without a worker).

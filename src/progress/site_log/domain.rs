@@ -6,7 +6,7 @@ use std::collections::HashSet;
 use chrono::{Datelike, Days, Months, NaiveDate};
 use serde::{Deserialize, Serialize};
 
-use crate::plans::domain::optional_int;
+use crate::web::fields::optional_int;
 use crate::web::form::{self, FieldErrors};
 
 /// The weather choices, as stored; each has the label `site_log.weather_<key>`.

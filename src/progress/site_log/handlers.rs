@@ -17,19 +17,21 @@ use super::views::{
     WEEKDAY_KEYS, crew_rows,
 };
 use crate::audit::{Action, Change, snapshot};
-use crate::auth::Permission;
-use crate::auth::handlers::CsrfOnly;
 use crate::db::TenantScope;
 use crate::error::{AppError, AppResult};
-use crate::plans::access::ProjectTx;
-use crate::plans::views::{Choice, ProjectTab};
+use crate::i18n;
+use crate::roles::Permission;
+use crate::state::AppState;
 use crate::tenancy::Progress;
+use crate::tenancy::ProjectTx;
+use crate::web::form::Choice;
+use crate::web::form::CsrfOnly;
 use crate::web::form::FieldErrors;
 use crate::web::photo::{
     MAX_PHOTO_BYTES, check_in_background, image_response, read_upload, sanitize_file_name,
     size_label,
 };
-use crate::web::{AppForm, AppState, Page, Path, format, i18n};
+use crate::web::{AppForm, Page, Path, format};
 
 /// The tenant's today: no log is written for a later day.
 fn today(p: &ProjectTx<Progress>) -> NaiveDate {
@@ -117,7 +119,7 @@ pub async fn calendar(
         SiteLogCalendarPage {
             layout: page.layout(&p.tx, "site_log.title"),
             project: p.project.clone(),
-            tab: ProjectTab::SiteLogs,
+            tab: "site_logs",
             month_title,
             prev_href: month_href(domain::previous_month(first)),
             next_href: month_href(domain::next_month(first)),
@@ -208,7 +210,7 @@ async fn day_page(
     Ok(SiteLogPage {
         layout,
         project: p.project.clone(),
-        tab: ProjectTab::SiteLogs,
+        tab: "site_logs",
         date,
         weekday_key: weekday_key(date),
         month: date.format("%Y-%m").to_string(),

@@ -12,7 +12,7 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 
-use crate::web::AppState;
+use crate::state::AppState;
 
 /// The largest request a photo upload may send (one photo plus the form around it). The
 /// app-wide `RequestBodyLimitLayer` in `crate::web` must admit it too: a route layer can only
@@ -56,7 +56,7 @@ pub fn router() -> Router<AppState> {
 pub async fn demo_logs(
     scope: &mut crate::db::TenantScope,
     project: i64,
-    by: crate::auth::UserId,
+    by: crate::ids::UserId,
     days: &[chrono::NaiveDate],
 ) -> crate::error::AppResult<()> {
     let weather = ["sunny", "cloudy", "overcast", "light_rain"];

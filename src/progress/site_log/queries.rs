@@ -5,10 +5,10 @@
 use chrono::{DateTime, NaiveDate, Utc};
 
 use super::domain::{CrewLine, SiteLogEntry};
-use crate::auth::UserId;
 use crate::db::TenantScope;
 use crate::error::AppResult;
-use crate::tenancy::TenantId;
+use crate::ids::TenantId;
+use crate::ids::UserId;
 
 /// A saved log.
 #[derive(Debug, Clone)]

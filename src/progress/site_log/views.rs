@@ -4,9 +4,9 @@ use askama::Template;
 use chrono::NaiveDate;
 
 use super::domain::{CrewLine, SiteLogForm};
-use crate::plans::queries::Project;
-use crate::plans::views::{Choice, ProjectTab};
+use crate::tenancy::project::Project;
 use crate::web::Layout;
+use crate::web::form::Choice;
 use crate::web::form::FieldErrors;
 
 /// The column heads of the calendar, Monday first.
@@ -75,7 +75,7 @@ pub struct MonthLogRow {
 pub struct SiteLogCalendarPage {
     pub layout: Layout,
     pub project: Project,
-    pub tab: ProjectTab,
+    pub tab: &'static str,
     /// `/projects/{id}/site-logs`.
     pub base: String,
     pub month_title: String,
@@ -127,7 +127,7 @@ pub struct PhotoView {
 pub struct SiteLogPage {
     pub layout: Layout,
     pub project: Project,
-    pub tab: ProjectTab,
+    pub tab: &'static str,
     pub date: NaiveDate,
     pub weekday_key: &'static str,
     /// `/projects/{id}/site-logs`, the base of every link of the page.

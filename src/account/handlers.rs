@@ -7,17 +7,19 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use chrono::{Duration, Utc};
 use serde::Deserialize;
 
-use super::session::AppSession;
 use super::views::{ForgotPage, LoginPage, ResetPage};
-use super::{password, queries, token};
 use crate::audit::{self, Action, Actor, Change};
+use crate::auth::session::AppSession;
+use crate::auth::{password, queries, token};
 use crate::db::cross_tenant;
 use crate::error::AppResult;
+use crate::i18n::Locale;
+use crate::state::AppState;
+use crate::web::form::CsrfOnly;
 use crate::web::form::{self, FieldErrors};
-use crate::web::i18n::Locale;
 use crate::web::layout::safe_next;
 use crate::web::ratelimit::ClientIp;
-use crate::web::{AppForm, AppState, Page, Path};
+use crate::web::{AppForm, Page, Path};
 
 /// How long a password-reset link works.
 const RESET_VALID_FOR: Duration = Duration::hours(1);
@@ -107,10 +109,6 @@ pub async fn login(
     Ok(Redirect::to(safe_next(&form.next, "/dashboard")).into_response())
 }
 
-/// A form with nothing but its CSRF token.
-#[derive(Debug, Deserialize)]
-pub struct CsrfOnly {}
-
 pub async fn logout(session: AppSession, AppForm(_): AppForm<CsrfOnly>) -> AppResult<Redirect> {
     session.end().await?;
     Ok(Redirect::to("/login"))
@@ -175,14 +173,10 @@ pub async fn forgot(
                 .and_then(Locale::parse)
                 .unwrap_or(page.locale);
             let link = format!("{}/reset-password/{}", state.config.base_url, token.text);
-            let body = crate::web::i18n::tf(locale, "forgot.mail_body", &[("link", &link)]);
+            let body = crate::i18n::tf(locale, "forgot.mail_body", &[("link", &link)]);
             state
                 .mailer
-                .send(
-                    &email,
-                    crate::web::i18n::t(locale, "forgot.mail_subject"),
-                    &body,
-                )
+                .send(&email, crate::i18n::t(locale, "forgot.mail_subject"), &body)
                 .await;
         }
     }
@@ -199,7 +193,7 @@ pub async fn forgot(
 async fn live_reset(
     state: &AppState,
     text: &str,
-) -> AppResult<Option<(crate::db::TenantScope, i64, super::UserId)>> {
+) -> AppResult<Option<(crate::db::TenantScope, i64, crate::ids::UserId)>> {
     let Some((tenant_id, hash)) = token::parse(text) else {
         return Ok(None);
     };

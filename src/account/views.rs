@@ -6,7 +6,7 @@ use crate::web::Layout;
 use crate::web::form::FieldErrors;
 
 #[derive(Template)]
-#[template(path = "auth/login.html")]
+#[template(path = "account/login.html")]
 pub struct LoginPage {
     pub layout: Layout,
     pub action: &'static str,
@@ -16,7 +16,7 @@ pub struct LoginPage {
 }
 
 #[derive(Template)]
-#[template(path = "auth/forgot.html")]
+#[template(path = "account/forgot.html")]
 pub struct ForgotPage {
     pub layout: Layout,
     pub email: String,
@@ -25,7 +25,7 @@ pub struct ForgotPage {
 }
 
 #[derive(Template)]
-#[template(path = "auth/reset.html")]
+#[template(path = "account/reset.html")]
 pub struct ResetPage {
     pub layout: Layout,
     pub token: String,

@@ -8,7 +8,7 @@ use anyhow::Context;
 use crate::config::Config;
 use crate::db::embedded::{EmbeddedError, EmbeddedPostgres};
 use crate::db::{self, Db, cross_tenant};
-use crate::web::AppState;
+use crate::state::AppState;
 
 /// The database the process uses, and the private cluster behind it, if any.
 #[derive(Debug)]

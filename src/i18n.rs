@@ -62,8 +62,8 @@ type Catalog = HashMap<String, String>;
 
 static CATALOGS: LazyLock<[Catalog; 2]> = LazyLock::new(|| {
     [
-        flatten(include_str!("../../locales/zh-CN.toml")),
-        flatten(include_str!("../../locales/en.toml")),
+        flatten(include_str!("../locales/zh-CN.toml")),
+        flatten(include_str!("../locales/en.toml")),
     ]
 });
 

@@ -1,0 +1,137 @@
+//! `ProjectTx<M>`: a tenant transaction plus the project named by the `{project_id}` path
+//! segment, loaded only if the user may see it (a member, or an owner or admin). A project the
+//! user may not see answers 404, exactly like one that does not exist.
+
+use std::ops::{Deref, DerefMut};
+
+use axum::extract::{FromRequestParts, RawPathParams};
+use axum::http::request::Parts;
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+
+use super::{Module, TenantTx};
+use crate::db::TenantScope;
+use crate::error::{AppError, AppResult};
+use crate::ids::{TenantId, UserId};
+use crate::roles::Role;
+use crate::state::AppState;
+
+#[derive(Debug)]
+pub struct ProjectTx<M: Module> {
+    pub tx: TenantTx<M>,
+    pub project: Project,
+}
+
+/// Owners and admins see every project; everyone else, the projects they belong to.
+pub fn sees_all_projects(role: Role) -> bool {
+    matches!(role, Role::Owner | Role::Admin)
+}
+
+impl<M: Module> ProjectTx<M> {
+    pub async fn commit(self) -> AppResult<()> {
+        self.tx.commit().await
+    }
+
+    /// Loads the project again (after a reschedule changed its roll-up).
+    pub async fn reload(&mut self) -> AppResult<()> {
+        let user = self.tx.user().id;
+        let all = sees_all_projects(self.tx.user().role);
+        self.project = find_project(&mut self.tx, self.project.id, user, all)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        Ok(())
+    }
+}
+
+impl<M: Module> Deref for ProjectTx<M> {
+    type Target = TenantTx<M>;
+    fn deref(&self) -> &TenantTx<M> {
+        &self.tx
+    }
+}
+
+impl<M: Module> DerefMut for ProjectTx<M> {
+    fn deref_mut(&mut self) -> &mut TenantTx<M> {
+        &mut self.tx
+    }
+}
+
+impl<M: Module> FromRequestParts<AppState> for ProjectTx<M> {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> AppResult<Self> {
+        let mut tx = TenantTx::<M>::from_request_parts(parts, state).await?;
+        let params = RawPathParams::from_request_parts(parts, state)
+            .await
+            .map_err(|_| AppError::NotFound)?;
+        let id: i64 = params
+            .iter()
+            .find(|(name, _)| *name == "project_id")
+            .and_then(|(_, v)| v.parse().ok())
+            .ok_or(AppError::NotFound)?;
+        let user = tx.user().id;
+        let all = sees_all_projects(tx.user().role);
+        let project = find_project(&mut tx, id, user, all)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        Ok(Self { tx, project })
+    }
+}
+
+#[derive(Debug, Clone)]
+pub struct Project {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+    pub client: String,
+    pub project_type: String,
+    pub location: String,
+    pub contract_amount: Decimal,
+    pub planned_start: NaiveDate,
+    pub planned_finish: Option<NaiveDate>,
+    pub status: String,
+    pub manager_id: Option<i64>,
+    pub manager_name: Option<String>,
+    pub calendar_id: i64,
+    pub calendar_name: String,
+    pub status_date: Option<NaiveDate>,
+    pub scheduled_start: Option<NaiveDate>,
+    pub scheduled_finish: Option<NaiveDate>,
+    pub percent_complete: Decimal,
+    pub archived: bool,
+    pub version: i32,
+}
+
+/// A project the user may see: any project for owners and admins (`all`), else only those
+/// they are a member of.
+pub async fn find_project(
+    scope: &mut TenantScope,
+    id: i64,
+    user: UserId,
+    all: bool,
+) -> AppResult<Option<Project>> {
+    let tenant = scope.tenant_id();
+    Ok(sqlx::query_as!(
+        Project,
+        r#"
+        select p.id, p.code, p.name, p.client, p.project_type, p.location, p.contract_amount,
+               p.planned_start, p.planned_finish, p.status, p.manager_id,
+               u.name as "manager_name?", p.calendar_id, c.name as calendar_name, p.status_date,
+               p.scheduled_start, p.scheduled_finish, p.percent_complete,
+               p.archived_at is not null as "archived!", p.version
+        from project p
+        join calendar c on c.tenant_id = p.tenant_id and c.id = p.calendar_id
+        left join app_user u on u.tenant_id = p.tenant_id and u.id = p.manager_id
+        where p.tenant_id = $1 and p.id = $2
+          and ($4 or exists (select 1 from project_member m
+                             where m.tenant_id = p.tenant_id and m.project_id = p.id and m.user_id = $3))
+        "#,
+        tenant as TenantId,
+        id,
+        user as UserId,
+        all
+    )
+    .fetch_optional(scope.conn())
+    .await?)
+}
