@@ -3,8 +3,9 @@
 
 use axum::http::StatusCode;
 
-use crate::plans::{add_task, create_project, link, task_id};
-use crate::progress::{count_of, day, user_id, value_of};
+use crate::plans::link;
+use crate::progress::{count_of, day, value_of};
+use crate::support::builders::{add_task, create_project, task_id, user_id};
 use crate::support::{TestApp, TestClient, TestResponse, assert_not_found};
 
 const CHINA: &str = "中国大陆 China mainland";

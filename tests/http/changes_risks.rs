@@ -6,7 +6,7 @@
 use axum::http::StatusCode;
 use chrono::{Days, NaiveDate};
 
-use crate::plans::create_project;
+use crate::support::builders::{add_member, create_project, user_id};
 use crate::support::{TestApp, TestClient, TestResponse, assert_not_found};
 
 fn today() -> NaiveDate {
@@ -122,24 +122,6 @@ async fn setup() -> (TestApp, TestClient, i64, i64) {
     let (mut owner, tenant) = app.signup("Acme", "owner@acme.cn").await;
     let project = create_project(&mut owner, "P1", "").await;
     (app, owner, tenant, project)
-}
-
-async fn add_member(app: &TestApp, owner: &mut TestClient, project: i64, email: &str) {
-    let id = app
-        .count(&format!("select id from app_user where email = '{email}'"))
-        .await;
-    owner.get(&format!("/projects/{project}")).await;
-    let r = owner
-        .post_form(
-            &format!("/projects/{project}/members"),
-            &[
-                ("user_id", &id.to_string()),
-                ("project_role", "viewer"),
-                ("action", ""),
-            ],
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
 }
 
 #[tokio::test]
@@ -562,7 +544,7 @@ async fn viewers_and_finance_read_only_and_foremen_cannot_open() {
     let cat = app.count("select id from risk_category").await;
     for (email, role) in [("v@acme.cn", "viewer"), ("f@acme.cn", "finance")] {
         let mut c = app.user(tenant, email, role).await;
-        add_member(&app, &mut owner, project, email).await;
+        add_member(&mut owner, project, user_id(&app, email).await, "viewer").await;
         let r = c.get(&risks(project)).await;
         assert_eq!(r.status, StatusCode::OK, "{role}");
         assert!(r.text("#risks").contains("接口性能不足"));
@@ -611,7 +593,13 @@ async fn viewers_and_finance_read_only_and_foremen_cannot_open() {
 
     // Foremen cannot open the module: it answers as switched off (404).
     let mut foreman = app.user(tenant, "fm@acme.cn", "foreman").await;
-    add_member(&app, &mut owner, project, "fm@acme.cn").await;
+    add_member(
+        &mut owner,
+        project,
+        user_id(&app, "fm@acme.cn").await,
+        "viewer",
+    )
+    .await;
     assert_not_found(&foreman.get(&risks(project)).await);
     assert_not_found(&foreman.get(&format!("{}/{id}", risks(project))).await);
     assert_not_found(&foreman.get("/risks").await);
@@ -838,7 +826,13 @@ async fn the_dashboard_counts_changes_awaiting_my_vote() {
         "0",
         "not a member of the project"
     );
-    add_member(&app, &mut owner, project, "pm@acme.cn").await;
+    add_member(
+        &mut owner,
+        project,
+        user_id(&app, "pm@acme.cn").await,
+        "viewer",
+    )
+    .await;
     let r = pm.get("/dashboard").await;
     assert_eq!(r.text("#panel-awaiting-vote"), "1");
     assert!(r.text("#panel-awaiting").contains("BG-003"));

@@ -5,7 +5,7 @@
 
 use axum::http::StatusCode;
 
-use crate::plans::{add_task, create_project, task_id};
+use crate::support::builders::{add_member, add_task, create_project, task_id, user_id};
 use crate::support::{TestApp, TestClient, TestResponse, assert_not_found};
 
 async fn setup() -> (TestApp, TestClient, i64, i64) {
@@ -20,24 +20,6 @@ async fn category(app: &TestApp, tenant: i64, code: &str) -> i64 {
         "select id from cost_category where tenant_id = {tenant} and code = '{code}'"
     ))
     .await
-}
-
-async fn add_member(app: &TestApp, owner: &mut TestClient, project: i64, email: &str, role: &str) {
-    let id = app
-        .count(&format!("select id from app_user where email = '{email}'"))
-        .await;
-    owner.get(&format!("/projects/{project}")).await;
-    let r = owner
-        .post_form(
-            &format!("/projects/{project}/members"),
-            &[
-                ("user_id", &id.to_string()),
-                ("project_role", role),
-                ("action", ""),
-            ],
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
 }
 
 fn budget_path(project: i64) -> String {
@@ -928,10 +910,34 @@ async fn finance_drafts_a_pm_approves_a_viewer_reads_a_foreman_is_kept_out() {
     let mut pm = app.user(tenant, "pm@acme.cn", "project_manager").await;
     let mut viewer = app.user(tenant, "viewer@acme.cn", "viewer").await;
     let mut foreman = app.user(tenant, "foreman@acme.cn", "foreman").await;
-    add_member(&app, &mut owner, project, "fin@acme.cn", "engineer").await;
-    add_member(&app, &mut owner, project, "pm@acme.cn", "manager").await;
-    add_member(&app, &mut owner, project, "viewer@acme.cn", "viewer").await;
-    add_member(&app, &mut owner, project, "foreman@acme.cn", "foreman").await;
+    add_member(
+        &mut owner,
+        project,
+        user_id(&app, "fin@acme.cn").await,
+        "engineer",
+    )
+    .await;
+    add_member(
+        &mut owner,
+        project,
+        user_id(&app, "pm@acme.cn").await,
+        "manager",
+    )
+    .await;
+    add_member(
+        &mut owner,
+        project,
+        user_id(&app, "viewer@acme.cn").await,
+        "viewer",
+    )
+    .await;
+    add_member(
+        &mut owner,
+        project,
+        user_id(&app, "foreman@acme.cn").await,
+        "foreman",
+    )
+    .await;
 
     // Finance drafts but cannot approve.
     let draft = start_draft(&mut finance, project).await;

@@ -9,7 +9,7 @@ use axum::http::{StatusCode, header};
 use chrono::{Months, NaiveDate};
 use image::{DynamicImage, ImageFormat, RgbImage};
 
-use crate::plans::{add_task, create_project, task_id};
+use crate::support::builders::{add_member, add_task, create_project, task_id, user_id};
 use crate::support::{TestApp, TestClient, TestResponse, assert_not_found};
 
 /// The tenant's today (Asia/Shanghai, the default time zone).
@@ -48,26 +48,6 @@ struct Setup {
     project: i64,
     materials: i64,
     plant: i64,
-}
-
-async fn user_id(app: &TestApp, email: &str) -> i64 {
-    app.count(&format!("select id from app_user where email = '{email}'"))
-        .await
-}
-
-async fn add_member(owner: &mut TestClient, project: i64, user: i64, role: &str) {
-    owner.get(&format!("/projects/{project}")).await;
-    let r = owner
-        .post_form(
-            &format!("/projects/{project}/members"),
-            &[
-                ("user_id", &user.to_string()),
-                ("project_role", role),
-                ("action", ""),
-            ],
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
 }
 
 async fn category(app: &TestApp, tenant: i64, builtin: &str) -> i64 {

@@ -11,8 +11,7 @@
 use axum::http::StatusCode;
 use chrono::{Datelike, Months, NaiveDate};
 
-use crate::plans::create_project;
-use crate::progress::{add_member, user_id};
+use crate::support::builders::{add_member, create_project, user_id};
 use crate::support::{TestApp, TestClient, TestResponse, assert_not_found};
 
 /// The tenant's today (Asia/Shanghai, the default time zone).

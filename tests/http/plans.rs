@@ -3,74 +3,8 @@
 
 use axum::http::StatusCode;
 
+use crate::support::builders::{add_task, create_project, task_id};
 use crate::support::{TestApp, TestClient, assert_not_found};
-
-/// Creates a project through the form and returns its id.
-pub async fn create_project(c: &mut TestClient, code: &str, template: &str) -> i64 {
-    let r = c.get("/projects/new").await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    let calendar = r
-        .html()
-        .select(&scraper::Selector::parse("#f-calendar_id option").unwrap())
-        .next()
-        .and_then(|o| o.value().attr("value").map(str::to_owned))
-        .unwrap();
-    let r = c
-        .post_form(
-            "/projects",
-            &[
-                ("code", code),
-                ("name", &format!("{code} 项目")),
-                ("client", "城投集团"),
-                ("project_type", "房建"),
-                ("location", "杭州"),
-                ("contract_amount", "12,500,000.00"),
-                ("planned_start", "2026-03-02"),
-                ("planned_finish", ""),
-                ("status", "active"),
-                ("manager_id", ""),
-                ("calendar_id", &calendar),
-                ("template", template),
-                ("version", "0"),
-            ],
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-    r.location()
-        .trim_start_matches("/projects/")
-        .parse()
-        .unwrap()
-}
-
-/// The id of the task named `name` in `project`.
-pub async fn task_id(app: &TestApp, project: i64, name: &str) -> i64 {
-    app.count(&format!(
-        "select id from task where project_id = {project} and name = '{name}'"
-    ))
-    .await
-}
-
-pub async fn add_task(
-    c: &mut TestClient,
-    project: i64,
-    name: &str,
-    days: &str,
-) -> crate::support::TestResponse {
-    c.get(&format!("/projects/{project}/tasks")).await;
-    c.post_form(
-        &format!("/projects/{project}/tasks"),
-        &[
-            ("name", name),
-            ("duration_days", days),
-            ("parent_id", ""),
-            ("start_no_earlier_than", ""),
-            ("deadline", ""),
-            ("responsible_id", ""),
-            ("weight", ""),
-        ],
-    )
-    .await
-}
 
 pub async fn link(
     c: &mut TestClient,

@@ -13,7 +13,7 @@ use calamine::{Data, Reader, Xlsx};
 use http_body_util::BodyExt;
 use tower::ServiceExt;
 
-use crate::plans::create_project;
+use crate::support::builders::create_project;
 use crate::support::{PASSWORD, TestApp, TestClient, TestResponse};
 
 /// A valid identity-card number (GB 11643) born 1985-06-15 with sequence `seq`.

@@ -9,7 +9,7 @@ use chrono::{Datelike, Days, NaiveDate};
 use girder::progress::site_log::{MAX_PHOTO_BYTES, PHOTO_BODY_LIMIT};
 use image::{DynamicImage, ImageFormat, RgbImage};
 
-use crate::plans::create_project;
+use crate::support::builders::{add_member, create_project, user_id};
 use crate::support::{TestApp, TestClient, TestResponse, assert_not_found};
 
 /// The tenant's today (Asia/Shanghai, the default time zone).
@@ -59,24 +59,6 @@ async fn setup() -> (TestApp, TestClient, i64, i64) {
     let (mut owner, tenant) = app.signup("Acme", "owner@acme.cn").await;
     let project = create_project(&mut owner, "P1", "").await;
     (app, owner, tenant, project)
-}
-
-async fn add_member(app: &TestApp, owner: &mut TestClient, project: i64, email: &str, role: &str) {
-    let id = app
-        .count(&format!("select id from app_user where email = '{email}'"))
-        .await;
-    owner.get(&format!("/projects/{project}")).await;
-    let r = owner
-        .post_form(
-            &format!("/projects/{project}/members"),
-            &[
-                ("user_id", &id.to_string()),
-                ("project_role", role),
-                ("action", ""),
-            ],
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
 }
 
 fn png(w: u32, h: u32) -> Vec<u8> {
@@ -276,7 +258,13 @@ async fn bad_input_is_refused_with_messages_and_nothing_saved() {
 async fn a_stale_save_answers_409_with_the_other_values() {
     let (app, mut owner, tenant, project) = setup().await;
     let mut pm = app.user(tenant, "pm@acme.cn", "project_manager").await;
-    add_member(&app, &mut owner, project, "pm@acme.cn", "manager").await;
+    add_member(
+        &mut owner,
+        project,
+        user_id(&app, "pm@acme.cn").await,
+        "manager",
+    )
+    .await;
     let day = days_ago(2);
     let r = save_log(
         &mut owner,
@@ -662,8 +650,20 @@ async fn a_foreman_may_write_and_a_viewer_may_only_read() {
     let (app, mut owner, tenant, project) = setup().await;
     let mut foreman = app.user(tenant, "foreman@acme.cn", "foreman").await;
     let mut viewer = app.user(tenant, "viewer@acme.cn", "viewer").await;
-    add_member(&app, &mut owner, project, "foreman@acme.cn", "foreman").await;
-    add_member(&app, &mut owner, project, "viewer@acme.cn", "viewer").await;
+    add_member(
+        &mut owner,
+        project,
+        user_id(&app, "foreman@acme.cn").await,
+        "foreman",
+    )
+    .await;
+    add_member(
+        &mut owner,
+        project,
+        user_id(&app, "viewer@acme.cn").await,
+        "viewer",
+    )
+    .await;
     let day = days_ago(1);
 
     let r = save_log(
