@@ -5,7 +5,7 @@
 use axum::http::StatusCode;
 
 use crate::support::builders::{
-    Project, ProjectBuilder, add_task, create_project, task_id, user_id,
+    Company, CompanyBuilder, Project, ProjectBuilder, add_task, create_project, task_id, user_id,
 };
 use crate::support::{TestApp, TestClient, assert_not_found};
 
@@ -280,9 +280,12 @@ struct Overview {
 /// P1 (the PM's) and P2 (not the PM's), requests in every state; a board of the owner and
 /// finance.
 async fn overview_setup() -> Overview {
-    let app = TestApp::spawn().await;
-    let (mut owner, tenant) = app.signup("Acme", "owner@acme.cn").await;
-    let p1 = create_project(&mut owner, "P1", "").await;
+    let Company {
+        app,
+        mut owner,
+        tenant,
+        project: p1,
+    } = CompanyBuilder::new("Acme").build().await;
     let p2 = create_project(&mut owner, "P2", "").await;
     add_task(&mut owner, p1, "基础", "5").await;
     let task = task_id(&app, p1, "基础").await;
@@ -511,9 +514,12 @@ async fn the_overview_shows_what_each_user_sees_and_what_awaits_their_vote() {
 
 #[tokio::test]
 async fn the_overview_pages_past_fifty() {
-    let app = TestApp::spawn().await;
-    let (mut owner, tenant) = app.signup("Acme", "owner@acme.cn").await;
-    let p = create_project(&mut owner, "P1", "").await;
+    let Company {
+        app,
+        mut owner,
+        tenant,
+        project: p,
+    } = CompanyBuilder::new("Acme").build().await;
     let me = user_id(&app, "owner@acme.cn").await;
     app.exec(&format!(
         "insert into change_request (tenant_id, project_id, number, title, reason, requester_id)
@@ -530,9 +536,12 @@ async fn the_overview_pages_past_fifty() {
 
 #[tokio::test]
 async fn the_change_log_totals_against_the_original_and_exports() {
-    let app = TestApp::spawn().await;
-    let (mut owner, tenant) = app.signup("Acme", "owner@acme.cn").await;
-    let p = create_project(&mut owner, "P1", "").await;
+    let Company {
+        app,
+        mut owner,
+        tenant,
+        project: p,
+    } = CompanyBuilder::new("Acme").build().await;
     let me = user_id(&app, "owner@acme.cn").await;
     let materials = category(&app, tenant, "materials").await;
     app.exec(&format!(

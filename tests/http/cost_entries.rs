@@ -9,7 +9,9 @@ use axum::http::{StatusCode, header};
 use chrono::{Months, NaiveDate};
 use image::{DynamicImage, ImageFormat, RgbImage};
 
-use crate::support::builders::{add_member, add_task, create_project, task_id, user_id};
+use crate::support::builders::{
+    Company, CompanyBuilder, add_member, add_task, create_project, task_id, user_id,
+};
 use crate::support::{TestApp, TestClient, TestResponse, assert_not_found};
 
 /// The tenant's today (Asia/Shanghai, the default time zone).
@@ -58,9 +60,12 @@ async fn category(app: &TestApp, tenant: i64, builtin: &str) -> i64 {
 }
 
 async fn setup() -> Setup {
-    let app = TestApp::spawn().await;
-    let (mut owner, tenant) = app.signup("Acme", "owner@acme.cn").await;
-    let project = create_project(&mut owner, "P1", "").await;
+    let Company {
+        app,
+        mut owner,
+        tenant,
+        project,
+    } = CompanyBuilder::new("Acme").build().await;
     let admin = app.user(tenant, "admin@acme.cn", "admin").await;
     let finance = app.user(tenant, "finance@acme.cn", "finance").await;
     let pm = app.user(tenant, "pm@acme.cn", "project_manager").await;

@@ -13,7 +13,7 @@ use proptest::strategy::ValueTree;
 use proptest::test_runner::{Config, TestRunner};
 use rust_decimal::Decimal;
 
-use crate::support::builders::{add_member, create_project, user_id};
+use crate::support::builders::{Company, CompanyBuilder, add_member, create_project, user_id};
 use crate::support::{TestApp, TestClient, TestResponse, assert_not_found};
 
 fn today() -> NaiveDate {
@@ -67,9 +67,12 @@ async fn worker(
 }
 
 async fn site() -> Site {
-    let app = TestApp::spawn().await;
-    let (mut owner, tenant) = app.signup("Acme", "owner@acme.cn").await;
-    let project = create_project(&mut owner, "P1", "").await;
+    let Company {
+        app,
+        mut owner,
+        tenant,
+        project,
+    } = CompanyBuilder::new("Acme").build().await;
     let foreman = app.user(tenant, "foreman@acme.cn", "foreman").await;
     let manager = app.user(tenant, "pm@acme.cn", "project_manager").await;
     let foreman_id = user_id(&app, "foreman@acme.cn").await;

@@ -6,7 +6,7 @@ use axum::http::{StatusCode, header};
 use chrono::{Days, NaiveDate};
 use rust_xlsxwriter::{Format, Workbook};
 
-use crate::support::builders::{add_member, create_project, user_id};
+use crate::support::builders::{Company, CompanyBuilder, add_member, create_project, user_id};
 use crate::support::{TestApp, TestClient, TestResponse, assert_not_found};
 
 /// Identity numbers with right check digits (the first is GB 11643's example).
@@ -138,9 +138,12 @@ pub struct Site {
 /// A company with project P1, a crew counted in days (木工一班) and one in hours (钢筋班),
 /// and workers 张三 (ID_A, 木工, 320 a day) and 李四 (ID_B, 钢筋工, 300).
 pub async fn site() -> Site {
-    let app = TestApp::spawn().await;
-    let (mut owner, tenant) = app.signup("Acme", "owner@acme.cn").await;
-    let project = create_project(&mut owner, "P1", "").await;
+    let Company {
+        app,
+        owner,
+        tenant,
+        project,
+    } = CompanyBuilder::new("Acme").build().await;
     app.exec(&format!(
         "insert into crew (tenant_id, name, count_unit) values ({tenant}, '木工一班', 'day'), ({tenant}, '钢筋班', 'hour');
          insert into worker (tenant_id, name, id_number, trade_id, crew_id, day_rate)
