@@ -3,8 +3,11 @@
 
 use axum::http::StatusCode;
 
-use crate::plans::{add_task, create_project, link, task_id};
-use crate::progress::{count_of, day, user_id, value_of};
+use crate::plans::link;
+use crate::progress::{count_of, day, value_of};
+use crate::support::builders::{
+    Company, CompanyBuilder, add_task, create_project, task_id, user_id,
+};
 use crate::support::{TestApp, TestClient, TestResponse, assert_not_found};
 
 const CHINA: &str = "中国大陆 China mainland";
@@ -198,9 +201,12 @@ async fn the_china_calendar_ships_with_its_holidays_and_new_calendars_are_checke
 
 #[tokio::test]
 async fn holidays_and_weekdays_move_the_projects_on_the_calendar() {
-    let app = TestApp::spawn().await;
-    let (mut owner, tenant) = app.signup("Acme", "owner@acme.cn").await;
-    let id = create_project(&mut owner, "P1", "").await;
+    let Company {
+        app,
+        mut owner,
+        tenant,
+        project: id,
+    } = CompanyBuilder::new("Acme").build().await;
     add_task(&mut owner, id, "浇筑", "10").await;
     let task = task_id(&app, id, "浇筑").await;
     let calendar = app
@@ -716,9 +722,12 @@ async fn the_dashboard_checklist_and_the_demo_project() {
 
 #[tokio::test]
 async fn project_edits_show_conflicts_and_refuse_duplicate_codes() {
-    let app = TestApp::spawn().await;
-    let (mut owner, tenant) = app.signup("Acme", "owner@acme.cn").await;
-    let id = create_project(&mut owner, "P1", "").await;
+    let Company {
+        app,
+        mut owner,
+        tenant,
+        project: id,
+    } = CompanyBuilder::new("Acme").build().await;
     let mut admin = app.user(tenant, "admin@acme.cn", "admin").await;
 
     let form = owner.get(&format!("/projects/{id}/edit")).await;

@@ -4,12 +4,10 @@
 
 use axum::http::StatusCode;
 
+use crate::support::builders::{
+    Company, CompanyBuilder, Project, ProjectBuilder, add_task, create_project, task_id, user_id,
+};
 use crate::support::{TestApp, TestClient, assert_not_found};
-
-async fn user_id(app: &TestApp, email: &str) -> i64 {
-    app.count(&format!("select id from app_user where email = '{email}'"))
-        .await
-}
 
 /// A change request straight into the database; returns its id.
 #[expect(
@@ -282,12 +280,15 @@ struct Overview {
 /// P1 (the PM's) and P2 (not the PM's), requests in every state; a board of the owner and
 /// finance.
 async fn overview_setup() -> Overview {
-    let app = TestApp::spawn().await;
-    let (mut owner, tenant) = app.signup("Acme", "owner@acme.cn").await;
-    let p1 = crate::plans::create_project(&mut owner, "P1", "").await;
-    let p2 = crate::plans::create_project(&mut owner, "P2", "").await;
-    crate::plans::add_task(&mut owner, p1, "基础", "5").await;
-    let task = crate::plans::task_id(&app, p1, "基础").await;
+    let Company {
+        app,
+        mut owner,
+        tenant,
+        project: p1,
+    } = CompanyBuilder::new("Acme").build().await;
+    let p2 = create_project(&mut owner, "P2", "").await;
+    add_task(&mut owner, p1, "基础", "5").await;
+    let task = task_id(&app, p1, "基础").await;
     let pm = app.user(tenant, "pm@acme.cn", "project_manager").await;
     let finance = app.user(tenant, "finance@acme.cn", "finance").await;
     let owner_id = user_id(&app, "owner@acme.cn").await;
@@ -513,9 +514,12 @@ async fn the_overview_shows_what_each_user_sees_and_what_awaits_their_vote() {
 
 #[tokio::test]
 async fn the_overview_pages_past_fifty() {
-    let app = TestApp::spawn().await;
-    let (mut owner, tenant) = app.signup("Acme", "owner@acme.cn").await;
-    let p = crate::plans::create_project(&mut owner, "P1", "").await;
+    let Company {
+        app,
+        mut owner,
+        tenant,
+        project: p,
+    } = CompanyBuilder::new("Acme").build().await;
     let me = user_id(&app, "owner@acme.cn").await;
     app.exec(&format!(
         "insert into change_request (tenant_id, project_id, number, title, reason, requester_id)
@@ -532,9 +536,12 @@ async fn the_overview_pages_past_fifty() {
 
 #[tokio::test]
 async fn the_change_log_totals_against_the_original_and_exports() {
-    let app = TestApp::spawn().await;
-    let (mut owner, tenant) = app.signup("Acme", "owner@acme.cn").await;
-    let p = crate::plans::create_project(&mut owner, "P1", "").await;
+    let Company {
+        app,
+        mut owner,
+        tenant,
+        project: p,
+    } = CompanyBuilder::new("Acme").build().await;
     let me = user_id(&app, "owner@acme.cn").await;
     let materials = category(&app, tenant, "materials").await;
     app.exec(&format!(
@@ -946,11 +953,13 @@ async fn the_demo_company_gets_the_changes_with_its_own_people() {
 async fn a_scratch_tenant_with_risks_and_changes_is_deleted_whole() {
     let app = TestApp::spawn().await;
     let (mut owner, tenant) = app.signup("Scratch", "owner@scratch.cn").await;
-    let p = crate::plans::create_project(&mut owner, "P1", "").await;
-    crate::plans::add_task(&mut owner, p, "基础", "5").await;
+    let Project { id: p, tasks } = ProjectBuilder::new("P1")
+        .with_task("基础", "5")
+        .create(&mut owner)
+        .await;
     let me = user_id(&app, "owner@scratch.cn").await;
     let materials = category(&app, tenant, "materials").await;
-    let task = crate::plans::task_id(&app, p, "基础").await;
+    let task = tasks[0];
     let id = seed_request(
         &app, tenant, p, "BG-001", "底板加厚", "approved", me, 1,
         &format!(

@@ -7,7 +7,7 @@
 
 use axum::http::StatusCode;
 
-use crate::plans::{create_project, task_id};
+use crate::support::builders::{ContractBuilder, add_member, create_project, task_id, user_id};
 use crate::support::{TestApp, TestClient, TestResponse, assert_not_found};
 
 struct Site {
@@ -21,27 +21,6 @@ struct Site {
     excavation: i64,
     materials: i64,
     labour: i64,
-}
-
-async fn user_id(app: &TestApp, email: &str) -> i64 {
-    app.count(&format!("select id from app_user where email = '{email}'"))
-        .await
-}
-
-async fn add_member(app: &TestApp, owner: &mut TestClient, project: i64, email: &str, role: &str) {
-    let id = user_id(app, email).await;
-    owner.get(&format!("/projects/{project}")).await;
-    let r = owner
-        .post_form(
-            &format!("/projects/{project}/members"),
-            &[
-                ("user_id", &id.to_string()),
-                ("project_role", role),
-                ("action", ""),
-            ],
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
 }
 
 async fn category(app: &TestApp, tenant: i64, code: &str) -> i64 {
@@ -137,45 +116,24 @@ async fn income_contract(app: &TestApp, c: &mut TestClient, project: i64, number
         )
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-    let party = r
+    let party: i64 = r
         .location()
         .trim_start_matches("/funds/counterparties#counterparty-")
-        .to_owned();
-    let fields = owned(&[
-        ("project_id", project.to_string()),
-        ("number", number.to_owned()),
-        ("title", "施工总承包合同".to_owned()),
-        ("direction", "income".to_owned()),
-        ("kind", "main".to_owned()),
-        ("counterparty_id", party),
-        ("category_id", String::new()),
-        ("amount", "1,130,000.00".to_owned()),
-        ("tax_rate", "13".to_owned()),
-        ("signed_on", "2026-03-01".to_owned()),
-        ("payment_terms", "按月进度 80%".to_owned()),
-        ("retention_percent", "0".to_owned()),
-        ("retention_release_on", String::new()),
-        ("payment_ratio", "80".to_owned()),
-        ("version", "0".to_owned()),
-    ]);
-    let r = post(c, "/funds/contracts", &fields).await;
-    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-    let id: i64 = r
-        .location()
-        .trim_start_matches("/funds/contracts/")
         .parse()
         .unwrap();
-    let v = app
-        .count(&format!(
-            "select version::bigint from contract where id = {id}"
-        ))
+    ContractBuilder::new(project, party, number)
+        .field("title", "施工总承包合同")
+        .field("direction", "income")
+        .field("kind", "main")
+        .field("amount", "1,130,000.00")
+        .field("signed_on", "2026-03-01")
+        .field("payment_terms", "按月进度 80%")
+        .field("retention_percent", "0")
+        .field("retention_release_on", "")
+        .field("payment_ratio", "80")
+        .signed()
+        .create(app, c)
         .await
-        .to_string();
-    let r = c
-        .post_form(&format!("/funds/contracts/{id}/sign"), &[("version", &v)])
-        .await;
-    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-    id
 }
 
 /// A company with a scheduled project, an approved budget (materials 1,000,000, labour
@@ -187,8 +145,20 @@ async fn site() -> Site {
     let project = create_project(&mut owner, "HZ-01", "builtin:building").await;
     let pm = app.user(tenant, "pm@acme.cn", "project_manager").await;
     let finance = app.user(tenant, "fin@acme.cn", "finance").await;
-    add_member(&app, &mut owner, project, "pm@acme.cn", "manager").await;
-    add_member(&app, &mut owner, project, "fin@acme.cn", "engineer").await;
+    add_member(
+        &mut owner,
+        project,
+        user_id(&app, "pm@acme.cn").await,
+        "manager",
+    )
+    .await;
+    add_member(
+        &mut owner,
+        project,
+        user_id(&app, "fin@acme.cn").await,
+        "engineer",
+    )
+    .await;
     let materials = category(&app, tenant, "02").await;
     let labour = category(&app, tenant, "01").await;
     approve_budget(
@@ -773,8 +743,20 @@ async fn roles_withdrawal_rejection_and_rounds() {
     } = site().await;
     let mut viewer = app.user(tenant, "viewer@acme.cn", "viewer").await;
     let mut foreman = app.user(tenant, "foreman@acme.cn", "foreman").await;
-    add_member(&app, &mut owner, project, "viewer@acme.cn", "viewer").await;
-    add_member(&app, &mut owner, project, "foreman@acme.cn", "foreman").await;
+    add_member(
+        &mut owner,
+        project,
+        user_id(&app, "viewer@acme.cn").await,
+        "viewer",
+    )
+    .await;
+    add_member(
+        &mut owner,
+        project,
+        user_id(&app, "foreman@acme.cn").await,
+        "foreman",
+    )
+    .await;
     let fields = request_fields(
         "工期顺延",
         "",

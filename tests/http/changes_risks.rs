@@ -6,7 +6,7 @@
 use axum::http::StatusCode;
 use chrono::{Days, NaiveDate};
 
-use crate::plans::create_project;
+use crate::support::builders::{Company, CompanyBuilder, add_member, create_project, user_id};
 use crate::support::{TestApp, TestClient, TestResponse, assert_not_found};
 
 fn today() -> NaiveDate {
@@ -117,34 +117,14 @@ fn options(r: &TestResponse, select: &str) -> Vec<String> {
         .collect()
 }
 
-async fn setup() -> (TestApp, TestClient, i64, i64) {
-    let app = TestApp::spawn().await;
-    let (mut owner, tenant) = app.signup("Acme", "owner@acme.cn").await;
-    let project = create_project(&mut owner, "P1", "").await;
-    (app, owner, tenant, project)
-}
-
-async fn add_member(app: &TestApp, owner: &mut TestClient, project: i64, email: &str) {
-    let id = app
-        .count(&format!("select id from app_user where email = '{email}'"))
-        .await;
-    owner.get(&format!("/projects/{project}")).await;
-    let r = owner
-        .post_form(
-            &format!("/projects/{project}/members"),
-            &[
-                ("user_id", &id.to_string()),
-                ("project_role", "viewer"),
-                ("action", ""),
-            ],
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-}
-
 #[tokio::test]
 async fn creating_and_editing_refuse_bad_input_and_stale_versions() {
-    let (app, mut owner, _, project) = setup().await;
+    let Company {
+        app,
+        mut owner,
+        tenant: _,
+        project,
+    } = CompanyBuilder::new("Acme").build().await;
     let r = owner.get(&format!("{}/new", risks(project))).await;
     assert_eq!(r.status, StatusCode::OK);
     assert_eq!(
@@ -232,7 +212,12 @@ async fn creating_and_editing_refuse_bad_input_and_stale_versions() {
 
 #[tokio::test]
 async fn a_suggestion_prefills_the_new_risk_form() {
-    let (_app, mut owner, _, project) = setup().await;
+    let Company {
+        app: _app,
+        mut owner,
+        tenant: _,
+        project,
+    } = CompanyBuilder::new("Acme").build().await;
     let r = owner.get(&format!("{}/new", risks(project))).await;
     let links = r.text("#suggestions a");
     for title in [
@@ -269,7 +254,12 @@ async fn a_suggestion_prefills_the_new_risk_form() {
 
 #[tokio::test]
 async fn heat_maps_count_live_risks_and_cells_filter_the_list() {
-    let (app, mut owner, _, project) = setup().await;
+    let Company {
+        app,
+        mut owner,
+        tenant: _,
+        project,
+    } = CompanyBuilder::new("Acme").build().await;
     let other = create_project(&mut owner, "P2", "").await;
     create_risk(&mut owner, project, &[("title", "甲")]).await;
     create_risk(
@@ -355,7 +345,12 @@ async fn heat_maps_count_live_risks_and_cells_filter_the_list() {
 
 #[tokio::test]
 async fn reviews_are_recorded_and_close_and_reopen_the_risk() {
-    let (app, mut owner, _, project) = setup().await;
+    let Company {
+        app,
+        mut owner,
+        tenant: _,
+        project,
+    } = CompanyBuilder::new("Acme").build().await;
     let id = create_risk(&mut owner, project, &[]).await;
     let v = version(&app, id).await;
     let yesterday = days_ago(1).to_string();
@@ -436,7 +431,12 @@ async fn reviews_are_recorded_and_close_and_reopen_the_risk() {
 
 #[tokio::test]
 async fn deleting_needs_confirmation() {
-    let (app, mut owner, _, project) = setup().await;
+    let Company {
+        app,
+        mut owner,
+        tenant: _,
+        project,
+    } = CompanyBuilder::new("Acme").build().await;
     let id = create_risk(&mut owner, project, &[]).await;
     review(&mut owner, project, id, &version(&app, id).await, &[]).await;
     let v = version(&app, id).await;
@@ -467,7 +467,12 @@ async fn deleting_needs_confirmation() {
 
 #[tokio::test]
 async fn company_categories_are_added_renamed_and_deactivated() {
-    let (app, mut owner, _, project) = setup().await;
+    let Company {
+        app,
+        mut owner,
+        tenant: _,
+        project,
+    } = CompanyBuilder::new("Acme").build().await;
     let r = owner.get("/risks/categories").await;
     assert_eq!(r.status, StatusCode::OK);
     assert!(r.text("#builtins").contains("技术"));
@@ -554,7 +559,12 @@ async fn company_categories_are_added_renamed_and_deactivated() {
 
 #[tokio::test]
 async fn viewers_and_finance_read_only_and_foremen_cannot_open() {
-    let (app, mut owner, tenant, project) = setup().await;
+    let Company {
+        app,
+        mut owner,
+        tenant,
+        project,
+    } = CompanyBuilder::new("Acme").build().await;
     let id = create_risk(&mut owner, project, &[]).await;
     owner
         .post_form("/risks/categories", &[("name", "合规")])
@@ -562,7 +572,7 @@ async fn viewers_and_finance_read_only_and_foremen_cannot_open() {
     let cat = app.count("select id from risk_category").await;
     for (email, role) in [("v@acme.cn", "viewer"), ("f@acme.cn", "finance")] {
         let mut c = app.user(tenant, email, role).await;
-        add_member(&app, &mut owner, project, email).await;
+        add_member(&mut owner, project, user_id(&app, email).await, "viewer").await;
         let r = c.get(&risks(project)).await;
         assert_eq!(r.status, StatusCode::OK, "{role}");
         assert!(r.text("#risks").contains("接口性能不足"));
@@ -611,7 +621,13 @@ async fn viewers_and_finance_read_only_and_foremen_cannot_open() {
 
     // Foremen cannot open the module: it answers as switched off (404).
     let mut foreman = app.user(tenant, "fm@acme.cn", "foreman").await;
-    add_member(&app, &mut owner, project, "fm@acme.cn").await;
+    add_member(
+        &mut owner,
+        project,
+        user_id(&app, "fm@acme.cn").await,
+        "viewer",
+    )
+    .await;
     assert_not_found(&foreman.get(&risks(project)).await);
     assert_not_found(&foreman.get(&format!("{}/{id}", risks(project))).await);
     assert_not_found(&foreman.get("/risks").await);
@@ -629,7 +645,12 @@ async fn viewers_and_finance_read_only_and_foremen_cannot_open() {
 
 #[tokio::test]
 async fn other_tenants_ids_answer_not_found() {
-    let (app, mut owner, _, project) = setup().await;
+    let Company {
+        app,
+        mut owner,
+        tenant: _,
+        project,
+    } = CompanyBuilder::new("Acme").build().await;
     let id = create_risk(&mut owner, project, &[]).await;
     owner
         .post_form("/risks/categories", &[("name", "合规")])
@@ -692,7 +713,12 @@ async fn other_tenants_ids_answer_not_found() {
 
 #[tokio::test]
 async fn overdue_reviews_warn_on_the_project_home_and_the_dashboard() {
-    let (app, mut owner, tenant, project) = setup().await;
+    let Company {
+        app,
+        mut owner,
+        tenant,
+        project,
+    } = CompanyBuilder::new("Acme").build().await;
     let r = owner.get(&format!("/projects/{project}")).await;
     assert!(!r.body.contains("id=\"risks-overdue\""));
     let past = days_ago(3).to_string();
@@ -764,7 +790,12 @@ async fn overdue_reviews_warn_on_the_project_home_and_the_dashboard() {
 
 #[tokio::test]
 async fn the_dashboard_counts_changes_awaiting_my_vote() {
-    let (app, mut owner, tenant, project) = setup().await;
+    let Company {
+        app,
+        mut owner,
+        tenant,
+        project,
+    } = CompanyBuilder::new("Acme").build().await;
     let mut pm = app.user(tenant, "pm@acme.cn", "project_manager").await;
     let pm_id = app
         .count("select id from app_user where email = 'pm@acme.cn'")
@@ -838,7 +869,13 @@ async fn the_dashboard_counts_changes_awaiting_my_vote() {
         "0",
         "not a member of the project"
     );
-    add_member(&app, &mut owner, project, "pm@acme.cn").await;
+    add_member(
+        &mut owner,
+        project,
+        user_id(&app, "pm@acme.cn").await,
+        "viewer",
+    )
+    .await;
     let r = pm.get("/dashboard").await;
     assert_eq!(r.text("#panel-awaiting-vote"), "1");
     assert!(r.text("#panel-awaiting").contains("BG-003"));

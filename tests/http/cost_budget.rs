@@ -5,39 +5,16 @@
 
 use axum::http::StatusCode;
 
-use crate::plans::{add_task, create_project, task_id};
+use crate::support::builders::{
+    Company, CompanyBuilder, add_member, add_task, create_project, task_id, user_id,
+};
 use crate::support::{TestApp, TestClient, TestResponse, assert_not_found};
-
-async fn setup() -> (TestApp, TestClient, i64, i64) {
-    let app = TestApp::spawn().await;
-    let (mut owner, tenant) = app.signup("Acme", "owner@acme.cn").await;
-    let project = create_project(&mut owner, "P1", "").await;
-    (app, owner, tenant, project)
-}
 
 async fn category(app: &TestApp, tenant: i64, code: &str) -> i64 {
     app.count(&format!(
         "select id from cost_category where tenant_id = {tenant} and code = '{code}'"
     ))
     .await
-}
-
-async fn add_member(app: &TestApp, owner: &mut TestClient, project: i64, email: &str, role: &str) {
-    let id = app
-        .count(&format!("select id from app_user where email = '{email}'"))
-        .await;
-    owner.get(&format!("/projects/{project}")).await;
-    let r = owner
-        .post_form(
-            &format!("/projects/{project}/members"),
-            &[
-                ("user_id", &id.to_string()),
-                ("project_role", role),
-                ("action", ""),
-            ],
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
 }
 
 fn budget_path(project: i64) -> String {
@@ -153,7 +130,12 @@ async fn approved_original(app: &TestApp, c: &mut TestClient, tenant: i64, proje
 
 #[tokio::test]
 async fn categories_form_a_tree_one_level_deep_with_unique_codes() {
-    let (app, mut owner, tenant, _) = setup().await;
+    let Company {
+        app,
+        mut owner,
+        tenant,
+        project: _,
+    } = CompanyBuilder::new("Acme").build().await;
     let page = owner.get("/settings/cost").await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     page.assert_contains("材料费");
@@ -330,7 +312,12 @@ async fn categories_form_a_tree_one_level_deep_with_unique_codes() {
 
 #[tokio::test]
 async fn categories_deactivate_reactivate_and_delete_only_when_unused() {
-    let (app, mut owner, tenant, project) = setup().await;
+    let Company {
+        app,
+        mut owner,
+        tenant,
+        project,
+    } = CompanyBuilder::new("Acme").build().await;
     let materials = category(&app, tenant, "02").await;
     owner.get("/settings/cost").await;
     for (code, name) in [("0201", "钢材"), ("0202", "混凝土")] {
@@ -458,7 +445,12 @@ async fn categories_deactivate_reactivate_and_delete_only_when_unused() {
 
 #[tokio::test]
 async fn thresholds_are_validated_and_saved_with_their_version() {
-    let (app, mut owner, tenant, _) = setup().await;
+    let Company {
+        app,
+        mut owner,
+        tenant,
+        project: _,
+    } = CompanyBuilder::new("Acme").build().await;
     let page = owner.get("/settings/cost").await;
     assert!(
         page.body.contains(
@@ -524,7 +516,12 @@ async fn thresholds_are_validated_and_saved_with_their_version() {
 
 #[tokio::test]
 async fn cost_settings_are_for_owners_and_admins_only() {
-    let (app, mut owner, tenant, _) = setup().await;
+    let Company {
+        app,
+        mut owner,
+        tenant,
+        project: _,
+    } = CompanyBuilder::new("Acme").build().await;
     let mut admin = app.user(tenant, "admin@acme.cn", "admin").await;
     assert_eq!(admin.get("/settings/cost").await.status, StatusCode::OK);
     for (email, role) in [
@@ -575,7 +572,12 @@ async fn cost_settings_are_for_owners_and_admins_only() {
 
 #[tokio::test]
 async fn original_then_revision_with_a_reason_changes_the_current_budget() {
-    let (app, mut owner, tenant, project) = setup().await;
+    let Company {
+        app,
+        mut owner,
+        tenant,
+        project,
+    } = CompanyBuilder::new("Acme").build().await;
     let page = owner.get(&budget_path(project)).await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains("id=\"no-budget\""));
@@ -721,7 +723,12 @@ async fn original_then_revision_with_a_reason_changes_the_current_budget() {
 
 #[tokio::test]
 async fn a_stale_draft_save_or_approval_answers_409() {
-    let (app, mut owner, tenant, project) = setup().await;
+    let Company {
+        app,
+        mut owner,
+        tenant,
+        project,
+    } = CompanyBuilder::new("Acme").build().await;
     let materials = category(&app, tenant, "02").await;
     let draft = start_draft(&mut owner, project).await;
     let first = draft_version(&app, draft).await;
@@ -774,7 +781,12 @@ async fn a_stale_draft_save_or_approval_answers_409() {
 
 #[tokio::test]
 async fn bad_amounts_and_unknown_ids_are_refused_and_nothing_saved() {
-    let (app, mut owner, tenant, project) = setup().await;
+    let Company {
+        app,
+        mut owner,
+        tenant,
+        project,
+    } = CompanyBuilder::new("Acme").build().await;
     let materials = category(&app, tenant, "02").await;
     assert!(
         add_task(&mut owner, project, "主体结构", "20")
@@ -922,16 +934,45 @@ async fn bad_amounts_and_unknown_ids_are_refused_and_nothing_saved() {
 
 #[tokio::test]
 async fn finance_drafts_a_pm_approves_a_viewer_reads_a_foreman_is_kept_out() {
-    let (app, mut owner, tenant, project) = setup().await;
+    let Company {
+        app,
+        mut owner,
+        tenant,
+        project,
+    } = CompanyBuilder::new("Acme").build().await;
     let materials = category(&app, tenant, "02").await;
     let mut finance = app.user(tenant, "fin@acme.cn", "finance").await;
     let mut pm = app.user(tenant, "pm@acme.cn", "project_manager").await;
     let mut viewer = app.user(tenant, "viewer@acme.cn", "viewer").await;
     let mut foreman = app.user(tenant, "foreman@acme.cn", "foreman").await;
-    add_member(&app, &mut owner, project, "fin@acme.cn", "engineer").await;
-    add_member(&app, &mut owner, project, "pm@acme.cn", "manager").await;
-    add_member(&app, &mut owner, project, "viewer@acme.cn", "viewer").await;
-    add_member(&app, &mut owner, project, "foreman@acme.cn", "foreman").await;
+    add_member(
+        &mut owner,
+        project,
+        user_id(&app, "fin@acme.cn").await,
+        "engineer",
+    )
+    .await;
+    add_member(
+        &mut owner,
+        project,
+        user_id(&app, "pm@acme.cn").await,
+        "manager",
+    )
+    .await;
+    add_member(
+        &mut owner,
+        project,
+        user_id(&app, "viewer@acme.cn").await,
+        "viewer",
+    )
+    .await;
+    add_member(
+        &mut owner,
+        project,
+        user_id(&app, "foreman@acme.cn").await,
+        "foreman",
+    )
+    .await;
 
     // Finance drafts but cannot approve.
     let draft = start_draft(&mut finance, project).await;
@@ -1049,7 +1090,12 @@ async fn finance_drafts_a_pm_approves_a_viewer_reads_a_foreman_is_kept_out() {
 
 #[tokio::test]
 async fn create_revision_adds_deltas_to_the_current_budget() {
-    let (app, mut owner, tenant, project) = setup().await;
+    let Company {
+        app,
+        mut owner,
+        tenant,
+        project,
+    } = CompanyBuilder::new("Acme").build().await;
     approved_original(&app, &mut owner, tenant, project).await;
     let materials = category(&app, tenant, "02").await;
     let plant = category(&app, tenant, "03").await;
@@ -1124,7 +1170,12 @@ async fn create_revision_adds_deltas_to_the_current_budget() {
 
 #[tokio::test]
 async fn revenue_shows_the_contract_value_with_variations() {
-    let (app, mut owner, _, project) = setup().await;
+    let Company {
+        app,
+        mut owner,
+        tenant: _,
+        project,
+    } = CompanyBuilder::new("Acme").build().await;
     let path = format!("/projects/{project}/cost/revenue");
     let page = owner.get(&path).await;
     assert_eq!(page.status, StatusCode::OK);
@@ -1221,7 +1272,12 @@ async fn revenue_shows_the_contract_value_with_variations() {
 
 #[tokio::test]
 async fn a_snapshot_stays_frozen_and_two_compare_line_by_line() {
-    let (app, mut owner, tenant, project) = setup().await;
+    let Company {
+        app,
+        mut owner,
+        tenant,
+        project,
+    } = CompanyBuilder::new("Acme").build().await;
     approved_original(&app, &mut owner, tenant, project).await;
     let materials = category(&app, tenant, "02").await;
     let entry = |amount: i64, date: &str| {
@@ -1320,7 +1376,12 @@ async fn a_snapshot_stays_frozen_and_two_compare_line_by_line() {
 
 #[tokio::test]
 async fn another_tenants_projects_and_ids_are_not_found() {
-    let (app, mut owner, tenant, project) = setup().await;
+    let Company {
+        app,
+        mut owner,
+        tenant,
+        project,
+    } = CompanyBuilder::new("Acme").build().await;
     let draft = approved_original(&app, &mut owner, tenant, project).await;
     let revision = start_draft(&mut owner, project).await;
     owner

@@ -4,6 +4,7 @@
 use axum::http::StatusCode;
 
 use crate::support::TestApp;
+use crate::support::builders::{Project, ProjectBuilder};
 
 #[tokio::test]
 async fn the_demo_project_brings_budgets_costs_alerts_and_earned_value() {
@@ -62,11 +63,12 @@ async fn the_demo_project_brings_budgets_costs_alerts_and_earned_value() {
 async fn a_budgeted_task_is_kept_and_an_unbudgeted_one_leaves_its_cost_on_the_project() {
     let app = TestApp::spawn().await;
     let (mut owner, tenant) = app.signup("Acme", "owner@acme.cn").await;
-    let project = crate::plans::create_project(&mut owner, "P1", "").await;
-    crate::plans::add_task(&mut owner, project, "基础", "5").await;
-    crate::plans::add_task(&mut owner, project, "主体", "5").await;
-    let budgeted = app.count("select id from task where name = '基础'").await;
-    let spent = app.count("select id from task where name = '主体'").await;
+    let Project { id: project, tasks } = ProjectBuilder::new("P1")
+        .with_task("基础", "5")
+        .with_task("主体", "5")
+        .create(&mut owner)
+        .await;
+    let (budgeted, spent) = (tasks[0], tasks[1]);
     app.exec(&format!(
         "insert into cost_budget_version (tenant_id, project_id, number, status, approved_at)
            values ({tenant}, {project}, 0, 'approved', now());

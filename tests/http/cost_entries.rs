@@ -9,7 +9,9 @@ use axum::http::{StatusCode, header};
 use chrono::{Months, NaiveDate};
 use image::{DynamicImage, ImageFormat, RgbImage};
 
-use crate::plans::{add_task, create_project, task_id};
+use crate::support::builders::{
+    Company, CompanyBuilder, add_member, add_task, create_project, task_id, user_id,
+};
 use crate::support::{TestApp, TestClient, TestResponse, assert_not_found};
 
 /// The tenant's today (Asia/Shanghai, the default time zone).
@@ -50,26 +52,6 @@ struct Setup {
     plant: i64,
 }
 
-async fn user_id(app: &TestApp, email: &str) -> i64 {
-    app.count(&format!("select id from app_user where email = '{email}'"))
-        .await
-}
-
-async fn add_member(owner: &mut TestClient, project: i64, user: i64, role: &str) {
-    owner.get(&format!("/projects/{project}")).await;
-    let r = owner
-        .post_form(
-            &format!("/projects/{project}/members"),
-            &[
-                ("user_id", &user.to_string()),
-                ("project_role", role),
-                ("action", ""),
-            ],
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-}
-
 async fn category(app: &TestApp, tenant: i64, builtin: &str) -> i64 {
     app.count(&format!(
         "select id from cost_category where tenant_id = {tenant} and builtin = '{builtin}'"
@@ -78,9 +60,12 @@ async fn category(app: &TestApp, tenant: i64, builtin: &str) -> i64 {
 }
 
 async fn setup() -> Setup {
-    let app = TestApp::spawn().await;
-    let (mut owner, tenant) = app.signup("Acme", "owner@acme.cn").await;
-    let project = create_project(&mut owner, "P1", "").await;
+    let Company {
+        app,
+        mut owner,
+        tenant,
+        project,
+    } = CompanyBuilder::new("Acme").build().await;
     let admin = app.user(tenant, "admin@acme.cn", "admin").await;
     let finance = app.user(tenant, "finance@acme.cn", "finance").await;
     let pm = app.user(tenant, "pm@acme.cn", "project_manager").await;

@@ -9,11 +9,10 @@
 
 use axum::http::StatusCode;
 
-use crate::plans::{create_project, task_id};
 use crate::progress::{
-    PHASE_ONE, PROTOTYPE, SETUP, SURVEY, add_member, record, save_baseline, set_status_date,
-    user_id,
+    PHASE_ONE, PROTOTYPE, SETUP, SURVEY, record, save_baseline, set_status_date,
 };
+use crate::support::builders::{add_member, create_project, task_id, user_id};
 use crate::support::{TestApp, TestClient, TestResponse, assert_not_found};
 
 fn path(project: i64) -> String {

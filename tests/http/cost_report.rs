@@ -16,28 +16,8 @@ use proptest::strategy::ValueTree;
 use proptest::test_runner::{Config, TestRunner};
 use rust_decimal::Decimal;
 
-use crate::plans::create_project;
+use crate::support::builders::{Company, CompanyBuilder, create_project, user_id};
 use crate::support::{TestApp, TestClient, TestResponse, assert_not_found};
-
-/// A company with a project and its standard categories.
-struct Company {
-    app: TestApp,
-    owner: TestClient,
-    tenant: i64,
-    project: i64,
-}
-
-async fn company() -> Company {
-    let app = TestApp::spawn().await;
-    let (mut owner, tenant) = app.signup("Acme", "owner@acme.cn").await;
-    let project = create_project(&mut owner, "P1", "").await;
-    Company {
-        app,
-        owner,
-        tenant,
-        project,
-    }
-}
 
 /// The id of the tenant's category with builtin key `builtin`.
 async fn category(app: &TestApp, tenant: i64, builtin: &str) -> i64 {
@@ -80,11 +60,6 @@ async fn entry(app: &TestApp, tenant: i64, project: i64, category: i64, date: &s
          values ({tenant}, {project}, '{date}', {category}, '发票', {amount})"
     ))
     .await;
-}
-
-async fn user_id(app: &TestApp, email: &str) -> i64 {
-    app.count(&format!("select id from app_user where email = '{email}'"))
-        .await
 }
 
 async fn member(app: &TestApp, tenant: i64, project: i64, email: &str, role: &str) {
@@ -130,7 +105,7 @@ async fn the_report_shows_each_category_against_its_budget_with_totals() {
         mut owner,
         tenant,
         project,
-    } = company().await;
+    } = CompanyBuilder::new("Acme").build().await;
     let labour = category(&app, tenant, "labour").await;
     let materials = category(&app, tenant, "materials").await;
     let steel = child_category(&app, tenant, materials, "0201", "钢材").await;
@@ -197,7 +172,7 @@ async fn spending_past_ninety_then_a_hundred_percent_raises_the_alerts_everywher
         mut owner,
         tenant,
         project,
-    } = company().await;
+    } = CompanyBuilder::new("Acme").build().await;
     let materials = category(&app, tenant, "materials").await;
     let plant = category(&app, tenant, "plant").await;
     approve_budget(
@@ -306,7 +281,7 @@ async fn a_margin_below_the_floor_stands_out() {
         mut owner,
         tenant,
         project,
-    } = company().await;
+    } = CompanyBuilder::new("Acme").build().await;
     let materials = category(&app, tenant, "materials").await;
     // 12.5 million contract against a 12 million budget: a 4 % margin, under the 5 % floor.
     approve_budget(&app, tenant, project, &[(materials, "12000000")]).await;
@@ -333,7 +308,7 @@ async fn the_report_exports_to_csv_and_xlsx_with_numbers_and_totals() {
         mut owner,
         tenant,
         project,
-    } = company().await;
+    } = CompanyBuilder::new("Acme").build().await;
     let labour = category(&app, tenant, "labour").await;
     let materials = category(&app, tenant, "materials").await;
     approve_budget(
@@ -420,7 +395,7 @@ async fn finance_enters_estimates_to_complete_that_drive_the_forecast() {
         mut owner,
         tenant,
         project,
-    } = company().await;
+    } = CompanyBuilder::new("Acme").build().await;
     let materials = category(&app, tenant, "materials").await;
     let plant = category(&app, tenant, "plant").await;
     approve_budget(
@@ -515,7 +490,7 @@ async fn bad_estimates_are_refused_with_their_messages_and_nothing_is_saved() {
         mut owner,
         tenant,
         project,
-    } = company().await;
+    } = CompanyBuilder::new("Acme").build().await;
     let materials = category(&app, tenant, "materials").await;
     let plant = category(&app, tenant, "plant").await;
     let fees = category(&app, tenant, "fees").await;
@@ -585,7 +560,7 @@ async fn roles_decide_who_reads_and_who_saves_estimates() {
         owner: _owner,
         tenant,
         project,
-    } = company().await;
+    } = CompanyBuilder::new("Acme").build().await;
     let materials = category(&app, tenant, "materials").await;
     approve_budget(&app, tenant, project, &[(materials, "100")]).await;
     entry(&app, tenant, project, materials, "2026-03-05", "95").await;
@@ -678,7 +653,7 @@ async fn projects_a_user_may_not_see_and_other_tenants_ids_are_not_found() {
         mut owner,
         tenant,
         project,
-    } = company().await;
+    } = CompanyBuilder::new("Acme").build().await;
     let materials = category(&app, tenant, "materials").await;
     let (mut other, other_tenant) = app.signup("Other", "owner@other.cn").await;
     let theirs = create_project(&mut other, "X1", "").await;
@@ -768,7 +743,7 @@ async fn actual_cost_by_month_pivots_categories_with_a_running_total() {
         mut owner,
         tenant,
         project,
-    } = company().await;
+    } = CompanyBuilder::new("Acme").build().await;
     let materials = category(&app, tenant, "materials").await;
     let plant = category(&app, tenant, "plant").await;
     let steel = child_category(&app, tenant, materials, "0201", "钢材").await;
@@ -844,7 +819,7 @@ async fn site() -> Site {
         owner,
         tenant,
         project,
-    } = company().await;
+    } = CompanyBuilder::new("Acme").build().await;
     let foreman = app.user(tenant, "foreman@acme.cn", "foreman").await;
     let manager = app.user(tenant, "pm@acme.cn", "project_manager").await;
     member(&app, tenant, project, "foreman@acme.cn", "foreman").await;
@@ -1055,7 +1030,7 @@ async fn report_totals_equal_the_sum_of_random_entries() {
         mut owner,
         tenant,
         ..
-    } = company().await;
+    } = CompanyBuilder::new("Acme").build().await;
     let labour = category(&app, tenant, "labour").await;
     let materials = category(&app, tenant, "materials").await;
     let plant = category(&app, tenant, "plant").await;

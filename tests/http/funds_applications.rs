@@ -6,29 +6,14 @@
 
 use axum::http::StatusCode;
 
-use crate::plans::create_project;
+use crate::support::builders::{Company, CompanyBuilder, ContractBuilder};
 use crate::support::{TestApp, TestClient, TestResponse, assert_not_found};
 
-struct Company {
-    app: TestApp,
-    owner: TestClient,
-    tenant: i64,
-    project: i64,
-    client: i64,
-}
-
-async fn company() -> Company {
-    let app = TestApp::spawn().await;
-    let (mut owner, tenant) = app.signup("Acme", "owner@acme.cn").await;
-    let project = create_project(&mut owner, "P1", "").await;
-    let client = counterparty(&mut owner, "城投集团", "client").await;
-    Company {
-        app,
-        owner,
-        tenant,
-        project,
-        client,
-    }
+/// A company with a project and a client (城投集团); the client's id beside it.
+async fn company() -> (Company, i64) {
+    let mut company = CompanyBuilder::new("Acme").build().await;
+    let client = counterparty(&mut company.owner, "城投集团", "client").await;
+    (company, client)
 }
 
 async fn counterparty(c: &mut TestClient, name: &str, kind: &str) -> i64 {
@@ -70,38 +55,19 @@ async fn contract(
     } else {
         ("subcontract", "")
     };
-    let f = [
-        ("project_id", project.to_string()),
-        ("number", number.to_owned()),
-        ("title", "主体工程施工总承包".to_owned()),
-        ("direction", direction.to_owned()),
-        ("kind", kind.to_owned()),
-        ("counterparty_id", party.to_string()),
-        ("category_id", String::new()),
-        ("amount", amount.to_owned()),
-        ("tax_rate", "9".to_owned()),
-        ("signed_on", "2026-03-10".to_owned()),
-        ("payment_terms", String::new()),
-        ("retention_percent", retention.to_owned()),
-        ("retention_release_on", "2028-03-10".to_owned()),
-        ("payment_ratio", ratio.to_owned()),
-        ("advance_amount", advance.to_owned()),
-        ("version", "0".to_owned()),
-    ];
-    let id = id_from(&post(c, "/funds/contracts", &f).await, "/funds/contracts/");
-    let v = app
-        .count(&format!(
-            "select version::bigint from contract where id = {id}"
-        ))
-        .await;
-    let r = c
-        .post_form(
-            &format!("/funds/contracts/{id}/sign"),
-            &[("version", &v.to_string())],
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-    id
+    ContractBuilder::new(project, party, number)
+        .field("title", "主体工程施工总承包")
+        .field("direction", direction)
+        .field("kind", kind)
+        .field("amount", amount)
+        .field("tax_rate", "9")
+        .field("payment_terms", "")
+        .field("retention_percent", retention)
+        .field("payment_ratio", ratio)
+        .field("advance_amount", advance)
+        .signed()
+        .create(app, c)
+        .await
 }
 
 /// An application form with the given figures (advance, owner materials, others empty).
@@ -200,13 +166,15 @@ async fn receipt(c: &mut TestClient, path: &str, on: &str, amount: &str) -> Test
 #[tokio::test]
 async fn an_application_shows_hand_worked_figures_freezes_on_submit_and_is_certified_and_received()
 {
-    let Company {
-        app,
-        mut owner,
-        project,
+    let (
+        Company {
+            app,
+            mut owner,
+            project,
+            ..
+        },
         client,
-        ..
-    } = company().await;
+    ) = company().await;
     let k = contract(
         &mut owner,
         &app,
@@ -384,13 +352,15 @@ async fn an_application_shows_hand_worked_figures_freezes_on_submit_and_is_certi
 
 #[tokio::test]
 async fn retention_stops_at_the_cap_across_periods_and_the_contract_amount_is_a_ceiling() {
-    let Company {
-        app,
-        mut owner,
-        project,
+    let (
+        Company {
+            app,
+            mut owner,
+            project,
+            ..
+        },
         client,
-        ..
-    } = company().await;
+    ) = company().await;
     let k = contract(
         &mut owner,
         &app,
@@ -486,13 +456,15 @@ async fn retention_stops_at_the_cap_across_periods_and_the_contract_amount_is_a_
 
 #[tokio::test]
 async fn refusals_closed_months_roles_and_other_tenants() {
-    let Company {
-        app,
-        mut owner,
-        tenant,
-        project,
+    let (
+        Company {
+            app,
+            mut owner,
+            tenant,
+            project,
+        },
         client,
-    } = company().await;
+    ) = company().await;
     let k = contract(
         &mut owner,
         &app,

@@ -7,27 +7,8 @@
 use axum::http::StatusCode;
 use chrono::{Datelike, Days, Months, NaiveDate, Utc};
 
-use crate::plans::create_project;
+use crate::support::builders::{Company, CompanyBuilder, create_project};
 use crate::support::{TestApp, TestClient, TestResponse, assert_not_found};
-
-struct Company {
-    app: TestApp,
-    owner: TestClient,
-    tenant: i64,
-    project: i64,
-}
-
-async fn company() -> Company {
-    let app = TestApp::spawn().await;
-    let (mut owner, tenant) = app.signup("Acme", "owner@acme.cn").await;
-    let project = create_project(&mut owner, "P1", "").await;
-    Company {
-        app,
-        owner,
-        tenant,
-        project,
-    }
-}
 
 fn today() -> NaiveDate {
     Utc::now()
@@ -198,7 +179,7 @@ async fn the_project_page_shows_what_contracts_applications_and_movements_add_up
         mut owner,
         tenant,
         project,
-    } = company().await;
+    } = CompanyBuilder::new("Acme").build().await;
     let client = party(&app, tenant, "城投集团", "client").await;
     let sub = party(&app, tenant, "宏达劳务", "subcontractor").await;
     let release = today().checked_add_days(Days::new(30)).unwrap();
@@ -358,7 +339,7 @@ async fn the_plan_saves_all_months_refuses_a_stale_version_and_shows_the_project
         mut owner,
         tenant,
         project,
-    } = company().await;
+    } = CompanyBuilder::new("Acme").build().await;
     let path = format!("/projects/{project}/funds/plan");
     let from = month_start(0);
     let r = owner
@@ -461,7 +442,7 @@ async fn invalid_plan_values_are_refused_with_messages_and_nothing_is_saved() {
         mut owner,
         project,
         ..
-    } = company().await;
+    } = CompanyBuilder::new("Acme").build().await;
     let path = format!("/projects/{project}/funds/plan");
     let f = plan_fields(
         &app,
@@ -492,7 +473,7 @@ async fn the_overview_totals_are_the_sum_of_the_projects_and_export() {
         mut owner,
         tenant,
         project,
-    } = company().await;
+    } = CompanyBuilder::new("Acme").build().await;
     let p2 = create_project(&mut owner, "P2", "").await;
     let on = month_start(-1).checked_add_days(Days::new(2)).unwrap();
     movement(&app, tenant, project, "other_in", on, "1000.50", "").await;
@@ -541,7 +522,7 @@ async fn aging_puts_open_amounts_in_buckets_first_in_first_out() {
         mut owner,
         tenant,
         project,
-    } = company().await;
+    } = CompanyBuilder::new("Acme").build().await;
     let client = party(&app, tenant, "城投集团", "client").await;
     let sub = party(&app, tenant, "宏达劳务", "subcontractor").await;
     let far = today().checked_add_days(Days::new(400)).unwrap();
@@ -627,7 +608,7 @@ async fn roles_and_tenants() {
         mut owner,
         tenant,
         project,
-    } = company().await;
+    } = CompanyBuilder::new("Acme").build().await;
     let path = format!("/projects/{project}/funds/plan");
     // A viewer member reads the page but not the plan form, and cannot save.
     let mut viewer = app.user(tenant, "viewer@acme.cn", "viewer").await;
@@ -683,7 +664,7 @@ async fn fund_month_equals_the_grouped_movements_after_random_inserts_and_revers
         tenant,
         project,
         ..
-    } = company().await;
+    } = CompanyBuilder::new("Acme").build().await;
     // A small linear congruential generator: the same sequence on every run.
     let mut seed: u64 = 0x2545_F491_4F6C_DD1D;
     let mut next = |n: u64| {

@@ -5,50 +5,8 @@
 
 use axum::http::StatusCode;
 
-use crate::plans::create_project;
+use crate::support::builders::{Company, CompanyBuilder, counterparty, create_project};
 use crate::support::{TestApp, TestClient, TestResponse, assert_not_found};
-
-struct Company {
-    app: TestApp,
-    owner: TestClient,
-    tenant: i64,
-    project: i64,
-}
-
-async fn company() -> Company {
-    let app = TestApp::spawn().await;
-    let (mut owner, tenant) = app.signup("Acme", "owner@acme.cn").await;
-    let project = create_project(&mut owner, "P1", "").await;
-    Company {
-        app,
-        owner,
-        tenant,
-        project,
-    }
-}
-
-/// Adds a counterparty through the form and returns its id.
-async fn counterparty(c: &mut TestClient, name: &str, kind: &str) -> i64 {
-    let r = c
-        .post_form(
-            "/funds/counterparties",
-            &[
-                ("name", name),
-                ("kind", kind),
-                ("credit_code", ""),
-                ("contact", "张工"),
-                ("phone", "13800000000"),
-                ("bank_name", "工商银行杭州分行"),
-                ("bank_account", "1202020209000012345"),
-            ],
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-    r.location()
-        .trim_start_matches("/funds/counterparties#counterparty-")
-        .parse()
-        .unwrap()
-}
 
 /// The fields of a 113,000.00 subcontract at 13 % VAT, to change one at a time.
 fn fields(project: i64, party: i64, number: &str) -> Vec<(&'static str, String)> {
@@ -142,7 +100,7 @@ async fn a_signed_subcontract_is_committed_cost_without_vat_and_variations_move_
         mut owner,
         tenant,
         project,
-    } = company().await;
+    } = CompanyBuilder::new("Acme").build().await;
     let party = counterparty(&mut owner, "杭州建工劳务有限公司", "subcontractor").await;
     let id = draft(&mut owner, &fields(project, party, "FB-001")).await;
 
@@ -282,7 +240,7 @@ async fn a_purchase_commits_under_materials_and_an_income_contract_commits_nothi
         mut owner,
         tenant,
         project,
-    } = company().await;
+    } = CompanyBuilder::new("Acme").build().await;
     let supplier = counterparty(&mut owner, "华东钢材贸易", "supplier").await;
     let client = counterparty(&mut owner, "城投集团", "client").await;
     let f = with(fields(project, supplier, "CG-001"), "kind", "purchase");
@@ -337,7 +295,7 @@ async fn bad_contracts_are_refused_beside_their_fields_and_nothing_is_saved() {
         mut owner,
         tenant: _,
         project,
-    } = company().await;
+    } = CompanyBuilder::new("Acme").build().await;
     let party = counterparty(&mut owner, "杭州建工劳务有限公司", "subcontractor").await;
     let client = counterparty(&mut owner, "城投集团", "client").await;
     let other = app.signup("Other", "owner@other.cn").await;
@@ -448,7 +406,7 @@ async fn drafts_are_edited_signed_contracts_are_locked_and_stale_saves_conflict(
         mut owner,
         tenant: _,
         project,
-    } = company().await;
+    } = CompanyBuilder::new("Acme").build().await;
     let party = counterparty(&mut owner, "杭州建工劳务有限公司", "subcontractor").await;
     let id = draft(&mut owner, &fields(project, party, "FB-001")).await;
     let r = owner.get(&format!("/funds/contracts/{id}/edit")).await;
@@ -569,7 +527,7 @@ async fn counterparties_check_the_credit_code_and_names() {
         mut owner,
         tenant: _,
         project: _,
-    } = company().await;
+    } = CompanyBuilder::new("Acme").build().await;
     let base = [
         ("name", "杭州建工劳务有限公司"),
         ("kind", "subcontractor"),
@@ -657,7 +615,7 @@ async fn the_retention_cap_is_a_setting_of_owners_and_admins() {
         mut owner,
         tenant,
         project,
-    } = company().await;
+    } = CompanyBuilder::new("Acme").build().await;
     let r = owner.get("/settings/funds").await;
     assert_eq!(r.status, StatusCode::OK);
     assert!(r.body.contains("value=\"3\""));
@@ -743,7 +701,7 @@ async fn roles_and_projects_decide_who_sees_and_changes_contracts() {
         mut owner,
         tenant,
         project,
-    } = company().await;
+    } = CompanyBuilder::new("Acme").build().await;
     let party = counterparty(&mut owner, "劳务公司", "subcontractor").await;
     let id = draft(&mut owner, &fields(project, party, "FB-001")).await;
     let second = create_project(&mut owner, "P2", "").await;
@@ -861,7 +819,7 @@ async fn other_tenants_ids_answer_404() {
         mut owner,
         tenant: _,
         project,
-    } = company().await;
+    } = CompanyBuilder::new("Acme").build().await;
     let party = counterparty(&mut owner, "劳务公司", "subcontractor").await;
     let id = draft(&mut owner, &fields(project, party, "FB-001")).await;
     sign(&mut owner, &app, id).await;

@@ -11,7 +11,7 @@ use proptest::strategy::ValueTree;
 use proptest::test_runner::{Config, TestRunner};
 use rust_decimal::Decimal;
 
-use crate::plans::create_project;
+use crate::support::builders::{Company, CompanyBuilder};
 use crate::support::{TestApp, TestClient, TestResponse, assert_not_found};
 
 fn today() -> NaiveDate {
@@ -30,24 +30,11 @@ fn last_month_day() -> NaiveDate {
         .unwrap()
 }
 
-struct Company {
-    app: TestApp,
-    owner: TestClient,
-    tenant: i64,
-    project: i64,
-}
-
+/// The company, on the bank accounts page.
 async fn company() -> Company {
-    let app = TestApp::spawn().await;
-    let (mut owner, tenant) = app.signup("Acme", "owner@acme.cn").await;
-    let project = create_project(&mut owner, "P1", "").await;
-    owner.get("/funds/accounts").await;
-    Company {
-        app,
-        owner,
-        tenant,
-        project,
-    }
+    let mut company = CompanyBuilder::new("Acme").build().await;
+    company.owner.get("/funds/accounts").await;
+    company
 }
 
 /// Adds a bank account through the form and returns its id.

@@ -8,16 +8,8 @@
 use axum::http::StatusCode;
 use chrono::Datelike;
 
-use crate::plans::create_project;
+use crate::support::builders::{Company, CompanyBuilder, ContractBuilder, counterparty};
 use crate::support::{TestApp, TestClient, TestResponse, assert_not_found};
-
-struct Company {
-    app: TestApp,
-    owner: TestClient,
-    tenant: i64,
-    project: i64,
-    contract: i64,
-}
 
 fn today() -> chrono::NaiveDate {
     chrono::Utc::now()
@@ -26,58 +18,21 @@ fn today() -> chrono::NaiveDate {
 }
 
 /// A company with a project and a signed 113,000.00 subcontract at 13 % VAT, 3 % retention
-/// (3,390.00) released on `release_on`.
-async fn company_with(release_on: &str) -> Company {
-    let app = TestApp::spawn().await;
-    let (mut owner, tenant) = app.signup("Acme", "owner@acme.cn").await;
-    let project = create_project(&mut owner, "P1", "").await;
+/// (3,390.00) released on `release_on`; the contract's id beside it.
+async fn company_with(release_on: &str) -> (Company, i64) {
+    let Company {
+        app,
+        mut owner,
+        tenant,
+        project,
+    } = CompanyBuilder::new("Acme").build().await;
     owner.get("/funds/counterparties").await;
-    let r = owner
-        .post_form(
-            "/funds/counterparties",
-            &[
-                ("name", "杭州建工劳务有限公司"),
-                ("kind", "subcontractor"),
-                ("credit_code", ""),
-                ("contact", "张工"),
-                ("phone", "13800000000"),
-                ("bank_name", "工商银行杭州分行"),
-                ("bank_account", "1202020209000012345"),
-            ],
-        )
+    let party = counterparty(&mut owner, "杭州建工劳务有限公司", "subcontractor").await;
+    let contract = ContractBuilder::new(project, party, "FB-001")
+        .field("payment_terms", "按月进度付款")
+        .field("retention_release_on", release_on)
+        .create(&app, &mut owner)
         .await;
-    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-    let party = app
-        .count("select id from counterparty where name = '杭州建工劳务有限公司'")
-        .await
-        .to_string();
-    let r = owner
-        .post_form(
-            "/funds/contracts",
-            &[
-                ("project_id", &project.to_string()),
-                ("number", "FB-001"),
-                ("title", "主体结构劳务分包"),
-                ("direction", "expense"),
-                ("kind", "subcontract"),
-                ("counterparty_id", &party),
-                ("category_id", ""),
-                ("amount", "113,000.00"),
-                ("tax_rate", "13"),
-                ("signed_on", "2026-03-10"),
-                ("payment_terms", "按月进度付款"),
-                ("retention_percent", "3"),
-                ("retention_release_on", release_on),
-                ("version", "0"),
-            ],
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-    let contract: i64 = r
-        .location()
-        .trim_start_matches("/funds/contracts/")
-        .parse()
-        .unwrap();
     assert_eq!(committed(&mut owner, project).await, "0.00");
     let r = owner
         .post_form(
@@ -88,16 +43,18 @@ async fn company_with(release_on: &str) -> Company {
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     // Signing commits the amount without VAT.
     assert_eq!(committed(&mut owner, project).await, "100,000.00");
-    Company {
-        app,
-        owner,
-        tenant,
-        project,
+    (
+        Company {
+            app,
+            owner,
+            tenant,
+            project,
+        },
         contract,
-    }
+    )
 }
 
-async fn company() -> Company {
+async fn company() -> (Company, i64) {
     company_with("2028-03-10").await
 }
 
@@ -211,13 +168,15 @@ async fn pay(
 
 #[tokio::test]
 async fn a_request_within_balance_is_approved_paid_and_committed_cost_falls() {
-    let Company {
-        app,
-        mut owner,
-        tenant,
-        project,
+    let (
+        Company {
+            app,
+            mut owner,
+            tenant,
+            project,
+        },
         contract,
-    } = company().await;
+    ) = company().await;
     // Payable: 113,000.00 less 3,390.00 retention.
     let form = owner
         .get(&format!("/funds/requests/new?contract={contract}"))
@@ -296,12 +255,7 @@ async fn a_request_within_balance_is_approved_paid_and_committed_cost_falls() {
 
 #[tokio::test]
 async fn over_balance_is_refused_unless_overridden_with_a_reason_and_audited() {
-    let Company {
-        app,
-        mut owner,
-        contract,
-        ..
-    } = company().await;
+    let (Company { app, mut owner, .. }, contract) = company().await;
     let r = request(&mut owner, contract, "contract", "120,000.00", &[]).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text("#notice").contains("109,610.00"), "{}", r.body);
@@ -362,12 +316,7 @@ async fn over_balance_is_refused_unless_overridden_with_a_reason_and_audited() {
 
 #[tokio::test]
 async fn retention_is_released_after_its_date_up_to_what_is_held() {
-    let Company {
-        app,
-        mut owner,
-        contract,
-        ..
-    } = company_with("2026-04-01").await;
+    let (Company { app, mut owner, .. }, contract) = company_with("2026-04-01").await;
     let r = request(&mut owner, contract, "retention", "3,390.01", &[]).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text("#notice").contains("3,390.00"), "{}", r.body);
@@ -382,13 +331,15 @@ async fn retention_is_released_after_its_date_up_to_what_is_held() {
 
 #[tokio::test]
 async fn above_the_threshold_two_different_approvers_approve_in_turn() {
-    let Company {
-        app,
-        mut owner,
-        tenant,
-        project,
+    let (
+        Company {
+            app,
+            mut owner,
+            tenant,
+            project,
+        },
         contract,
-    } = company().await;
+    ) = company().await;
     let id = requested(&mut owner, contract, "105,000.00").await;
     let mut admin = app.user(tenant, "admin@acme.cn", "admin").await;
     let r = act(&mut admin, &app, id, "approve").await;
@@ -433,13 +384,15 @@ async fn above_the_threshold_two_different_approvers_approve_in_turn() {
 
 #[tokio::test]
 async fn limits_roles_the_requester_and_viewers_are_refused() {
-    let Company {
-        app,
-        mut owner,
-        tenant,
-        project,
+    let (
+        Company {
+            app,
+            mut owner,
+            tenant,
+            project,
+        },
         contract,
-    } = company().await;
+    ) = company().await;
     let id = requested(&mut owner, contract, "50,000.00").await;
 
     // The requester cannot approve their own request.
@@ -516,13 +469,15 @@ async fn limits_roles_the_requester_and_viewers_are_refused() {
 
 #[tokio::test]
 async fn a_rejection_needs_a_reason_the_requester_sees_and_a_request_may_be_cancelled() {
-    let Company {
-        app,
-        mut owner,
-        tenant,
-        project,
+    let (
+        Company {
+            app,
+            mut owner,
+            tenant,
+            project,
+        },
         contract,
-    } = company().await;
+    ) = company().await;
     let mut pm = member(&app, tenant, project, "pm@acme.cn", "project_manager").await;
     let id = requested(&mut pm, contract, "20,000.00").await;
 
@@ -572,13 +527,15 @@ async fn a_rejection_needs_a_reason_the_requester_sees_and_a_request_may_be_canc
 
 #[tokio::test]
 async fn an_approved_request_is_withdrawn_by_whoever_pays_and_a_closed_contract_is_not_paid() {
-    let Company {
-        app,
-        mut owner,
-        tenant,
-        project,
+    let (
+        Company {
+            app,
+            mut owner,
+            tenant,
+            project,
+        },
         contract,
-    } = company().await;
+    ) = company().await;
     let mut pm = member(&app, tenant, project, "pm@acme.cn", "project_manager").await;
     let mut other_pm = member(&app, tenant, project, "pm2@acme.cn", "project_manager").await;
     let first = requested(&mut pm, contract, "20,000.00").await;
@@ -622,13 +579,15 @@ async fn an_approved_request_is_withdrawn_by_whoever_pays_and_a_closed_contract_
 
 #[tokio::test]
 async fn a_variation_may_not_take_a_contract_below_what_was_requested_or_paid() {
-    let Company {
-        app,
-        mut owner,
-        tenant,
-        project,
+    let (
+        Company {
+            app,
+            mut owner,
+            tenant,
+            project,
+        },
         contract,
-    } = company().await;
+    ) = company().await;
     let mut pm = member(&app, tenant, project, "pm@acme.cn", "project_manager").await;
     requested(&mut pm, contract, "100,000.00").await;
     let vary = |amount: &'static str| {
@@ -672,13 +631,15 @@ async fn a_variation_may_not_take_a_contract_below_what_was_requested_or_paid() 
 
 #[tokio::test]
 async fn paying_in_a_closed_month_or_now_above_the_balance_is_refused() {
-    let Company {
-        app,
-        mut owner,
-        tenant,
+    let (
+        Company {
+            app,
+            mut owner,
+            tenant,
+            ..
+        },
         contract,
-        ..
-    } = company().await;
+    ) = company().await;
     let id = requested(&mut owner, contract, "100,000.00").await;
     let mut admin = app.user(tenant, "admin@acme.cn", "admin").await;
     assert_eq!(
@@ -720,13 +681,16 @@ async fn paying_in_a_closed_month_or_now_above_the_balance_is_refused() {
 
 #[tokio::test]
 async fn a_reimbursement_pays_a_member_of_staff() {
-    let Company {
-        app,
-        mut owner,
-        tenant,
-        project,
-        ..
-    } = company().await;
+    let (
+        Company {
+            app,
+            mut owner,
+            tenant,
+            project,
+            ..
+        },
+        _,
+    ) = company().await;
     let mut admin = app.user(tenant, "admin@acme.cn", "admin").await;
     let form = owner.get("/funds/requests/new?kind=reimbursement").await;
     assert_eq!(form.status, StatusCode::OK);
@@ -773,12 +737,7 @@ async fn a_reimbursement_pays_a_member_of_staff() {
 
 #[tokio::test]
 async fn another_tenants_request_is_not_found() {
-    let Company {
-        app,
-        mut owner,
-        contract,
-        ..
-    } = company().await;
+    let (Company { app, mut owner, .. }, contract) = company().await;
     let id = requested(&mut owner, contract, "10,000.00").await;
     let (mut other, _) = app.signup("Other", "owner@other.cn").await;
     assert_not_found(&other.get(&format!("/funds/requests/{id}")).await);
@@ -803,13 +762,15 @@ async fn another_tenants_request_is_not_found() {
 
 #[tokio::test]
 async fn the_approval_settings_validate_and_save() {
-    let Company {
-        app,
-        mut owner,
-        tenant,
-        project,
+    let (
+        Company {
+            app,
+            mut owner,
+            tenant,
+            project,
+        },
         contract,
-    } = company().await;
+    ) = company().await;
     let page = owner.get("/settings/funds").await;
     assert_eq!(page.text("#f-second_approval_above").len(), 0);
     assert!(page.body.contains("value=\"100000"), "{}", page.body);
@@ -934,12 +895,15 @@ async fn the_approval_settings_validate_and_save() {
 
 #[tokio::test]
 async fn only_signed_expense_contracts_take_requests() {
-    let Company {
-        app,
-        mut owner,
-        project,
-        ..
-    } = company().await;
+    let (
+        Company {
+            app,
+            mut owner,
+            project,
+            ..
+        },
+        _,
+    ) = company().await;
     let party = app.count("select id from counterparty").await.to_string();
     owner.get("/funds/contracts/new").await;
     let r = owner

@@ -10,7 +10,7 @@ use chrono::Days;
 use girder::progress::site_log::PHOTO_BODY_LIMIT;
 use rust_xlsxwriter::Workbook;
 
-use crate::plans::create_project;
+use crate::support::builders::create_project;
 use crate::support::{TestApp, TestClient, TestResponse};
 
 const TICKETS_HEAD: [&str; 12] = [

@@ -13,7 +13,7 @@ use proptest::strategy::ValueTree;
 use proptest::test_runner::{Config, TestRunner};
 use rust_decimal::Decimal;
 
-use crate::plans::create_project;
+use crate::support::builders::{Company, CompanyBuilder, add_member, create_project, user_id};
 use crate::support::{TestApp, TestClient, TestResponse, assert_not_found};
 
 fn today() -> NaiveDate {
@@ -38,26 +38,6 @@ struct Site {
     crew: i64,
     zhang: i64,
     li: i64,
-}
-
-async fn user_id(app: &TestApp, email: &str) -> i64 {
-    app.count(&format!("select id from app_user where email = '{email}'"))
-        .await
-}
-
-async fn add_member(owner: &mut TestClient, project: i64, user: i64, role: &str) {
-    owner.get(&format!("/projects/{project}")).await;
-    let r = owner
-        .post_form(
-            &format!("/projects/{project}/members"),
-            &[
-                ("user_id", &user.to_string()),
-                ("project_role", role),
-                ("action", ""),
-            ],
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
 }
 
 async fn crew(app: &TestApp, tenant: i64, name: &str, foreman: Option<i64>, unit: &str) -> i64 {
@@ -87,9 +67,12 @@ async fn worker(
 }
 
 async fn site() -> Site {
-    let app = TestApp::spawn().await;
-    let (mut owner, tenant) = app.signup("Acme", "owner@acme.cn").await;
-    let project = create_project(&mut owner, "P1", "").await;
+    let Company {
+        app,
+        mut owner,
+        tenant,
+        project,
+    } = CompanyBuilder::new("Acme").build().await;
     let foreman = app.user(tenant, "foreman@acme.cn", "foreman").await;
     let manager = app.user(tenant, "pm@acme.cn", "project_manager").await;
     let foreman_id = user_id(&app, "foreman@acme.cn").await;

@@ -6,7 +6,7 @@ use axum::http::{StatusCode, header};
 use chrono::{Days, NaiveDate};
 use rust_xlsxwriter::{Format, Workbook};
 
-use crate::plans::create_project;
+use crate::support::builders::{Company, CompanyBuilder, add_member, create_project, user_id};
 use crate::support::{TestApp, TestClient, TestResponse, assert_not_found};
 
 /// Identity numbers with right check digits (the first is GB 11643's example).
@@ -138,9 +138,12 @@ pub struct Site {
 /// A company with project P1, a crew counted in days (木工一班) and one in hours (钢筋班),
 /// and workers 张三 (ID_A, 木工, 320 a day) and 李四 (ID_B, 钢筋工, 300).
 pub async fn site() -> Site {
-    let app = TestApp::spawn().await;
-    let (mut owner, tenant) = app.signup("Acme", "owner@acme.cn").await;
-    let project = create_project(&mut owner, "P1", "").await;
+    let Company {
+        app,
+        owner,
+        tenant,
+        project,
+    } = CompanyBuilder::new("Acme").build().await;
     app.exec(&format!(
         "insert into crew (tenant_id, name, count_unit) values ({tenant}, '木工一班', 'day'), ({tenant}, '钢筋班', 'hour');
          insert into worker (tenant_id, name, id_number, trade_id, crew_id, day_rate)
@@ -164,25 +167,6 @@ pub async fn count(app: &TestApp, table: &str, tenant: i64) -> i64 {
         "select count(*) from {table} where tenant_id = {tenant}"
     ))
     .await
-}
-
-/// Makes the user with `email` a member of `project` (through the project's form).
-async fn add_member(app: &TestApp, owner: &mut TestClient, project: i64, email: &str) {
-    let id = app
-        .count(&format!("select id from app_user where email = '{email}'"))
-        .await;
-    owner.get(&format!("/projects/{project}")).await;
-    let r = owner
-        .post_form(
-            &format!("/projects/{project}/members"),
-            &[
-                ("user_id", &id.to_string()),
-                ("project_role", "engineer"),
-                ("action", ""),
-            ],
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
 }
 
 #[tokio::test]
@@ -363,7 +347,13 @@ async fn bad_ticket_rows_are_each_named_and_nothing_is_saved() {
     let p2 = create_project(&mut owner, "P2", "").await;
     assert_ne!(p2, project);
     let mut manager = app.user(tenant, "pm@acme.cn", "project_manager").await;
-    add_member(&app, &mut owner, project, "pm@acme.cn").await;
+    add_member(
+        &mut owner,
+        project,
+        user_id(&app, "pm@acme.cn").await,
+        "engineer",
+    )
+    .await;
     // 李四 already has 20 hours on the day before yesterday.
     let d = days_ago(2);
     let ok = format!("{TICKETS_HEAD}{d},P1,钢筋班,李四,{ID_B},,,正常,20,,,\n");
@@ -576,7 +566,13 @@ async fn a_foreman_imports_only_for_the_crews_they_lead() {
         project,
     } = site().await;
     let mut foreman = app.user(tenant, "fm@acme.cn", "foreman").await;
-    add_member(&app, &mut owner, project, "fm@acme.cn").await;
+    add_member(
+        &mut owner,
+        project,
+        user_id(&app, "fm@acme.cn").await,
+        "engineer",
+    )
+    .await;
     app.exec(&format!(
         "update crew set foreman_id = (select id from app_user where email = 'fm@acme.cn')
          where tenant_id = {tenant} and name = '木工一班'"

@@ -5,6 +5,7 @@
 
 use axum::http::{StatusCode, header};
 
+use crate::support::builders::{CrewBuilder, WorkerBuilder, user_id};
 use crate::support::{TestApp, TestClient, TestResponse, assert_not_found};
 
 /// A valid identity-card number (GB 11643) born 1985-06-15 with sequence `seq`.
@@ -36,97 +37,11 @@ async fn setup() -> (TestApp, TestClient, i64) {
     (app, owner, tenant)
 }
 
-async fn user_id(app: &TestApp, email: &str) -> i64 {
-    app.count(&format!("select id from app_user where email = '{email}'"))
-        .await
-}
-
 async fn trade(app: &TestApp, tenant: i64, name: &str) -> i64 {
     app.count(&format!(
         "select id from trade where tenant_id = {tenant} and name_zh = '{name}'"
     ))
     .await
-}
-
-async fn post_crew(
-    c: &mut TestClient,
-    path: &str,
-    name: &str,
-    foreman: &str,
-    trade: &str,
-    unit: &str,
-    version: &str,
-) -> TestResponse {
-    c.get("/labour/crews").await;
-    c.post_form(
-        path,
-        &[
-            ("name", name),
-            ("foreman_id", foreman),
-            ("subcontractor", "浙江安居劳务有限公司"),
-            ("trade_id", trade),
-            ("count_unit", unit),
-            ("active", "1"),
-            ("version", version),
-        ],
-    )
-    .await
-}
-
-/// Creates a crew and returns its id.
-async fn create_crew(c: &mut TestClient, name: &str, foreman: &str, trade: &str) -> i64 {
-    let r = post_crew(c, "/labour/crews", name, foreman, trade, "day", "0").await;
-    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-    r.location()
-        .rsplit('/')
-        .next()
-        .and_then(|id| id.parse().ok())
-        .expect("crew id in the redirect")
-}
-
-struct WorkerInput<'a> {
-    name: &'a str,
-    id_number: &'a str,
-    trade: i64,
-    crew: Option<i64>,
-    day_rate: &'a str,
-}
-
-async fn post_worker(
-    c: &mut TestClient,
-    path: &str,
-    w: &WorkerInput<'_>,
-    version: &str,
-) -> TestResponse {
-    c.get("/labour/workers").await;
-    let trade = w.trade.to_string();
-    let crew = w.crew.map(|c| c.to_string()).unwrap_or_default();
-    c.post_form(
-        path,
-        &[
-            ("name", w.name),
-            ("id_number", w.id_number),
-            ("phone", "138 0571 0000"),
-            ("trade_id", &trade),
-            ("crew_id", &crew),
-            ("day_rate", w.day_rate),
-            ("bank_name", "中国建设银行"),
-            ("bank_account", "6217 0012 3456 7890"),
-            ("active", "1"),
-            ("version", version),
-        ],
-    )
-    .await
-}
-
-async fn create_worker(c: &mut TestClient, w: &WorkerInput<'_>) -> i64 {
-    let r = post_worker(c, "/labour/workers", w, "0").await;
-    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-    r.location()
-        .rsplit('/')
-        .next()
-        .and_then(|id| id.parse().ok())
-        .expect("worker id in the redirect")
 }
 
 /// The `value` attribute of the input matching `selector`.
@@ -464,48 +379,39 @@ async fn crews_are_listed_created_and_edited_with_their_workers() {
         ]
     );
 
-    let crew = create_crew(
-        &mut owner,
-        "钢筋一班",
-        &wang.to_string(),
-        &rebar.to_string(),
-    )
-    .await;
+    let crew = CrewBuilder::new("钢筋一班")
+        .foreman(wang)
+        .trade(rebar)
+        .create(&mut owner)
+        .await
+        .id;
     let page = owner.get(&format!("/labour/crews/{crew}")).await;
     page.assert_contains("班组已创建。");
     assert_eq!(value_of(&page, "#f-name"), "钢筋一班");
 
     // A name already taken: 422 with the message, input kept, nothing saved.
-    let r = post_crew(&mut owner, "/labour/crews", "钢筋一班", "", "", "hour", "0").await;
+    let r = CrewBuilder::new("钢筋一班")
+        .unit("hour")
+        .post(&mut owner, "/labour/crews", "0")
+        .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(r.field_error("name"), "已有同名班组，请换一个名称。");
     // Someone not offered (finance) cannot be made foreman.
-    let r = post_crew(
-        &mut owner,
-        "/labour/crews",
-        "木工二班",
-        &finance.to_string(),
-        "",
-        "hour",
-        "0",
-    )
-    .await;
+    let r = CrewBuilder::new("木工二班")
+        .foreman(finance)
+        .unit("hour")
+        .post(&mut owner, "/labour/crews", "0")
+        .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(r.field_error("foreman_id"), "请从选项中选择。");
     assert_eq!(app.count("select count(*) from crew").await, 1);
 
     // Its workers are listed on its page, linked, and counted in the list.
-    let worker = create_worker(
-        &mut owner,
-        &WorkerInput {
-            name: "李四",
-            id_number: &id_number(1),
-            trade: rebar,
-            crew: Some(crew),
-            day_rate: "380",
-        },
-    )
-    .await;
+    let worker = WorkerBuilder::new("李四", &id_number(1), rebar)
+        .crew(crew)
+        .day_rate("380")
+        .create(&mut owner)
+        .await;
     let page = owner.get(&format!("/labour/crews/{crew}")).await;
     assert_eq!(page.text("#crew-workers tbody td:first-child"), "李四");
     page.assert_contains(&format!("href=\"/labour/workers/{worker}\""));
@@ -518,18 +424,16 @@ async fn crews_are_listed_created_and_edited_with_their_workers() {
 
     // Edit: counted in hours now; a stale second save is 409 and shows the saved crew.
     let path = format!("/labour/crews/{crew}");
-    let r = post_crew(
-        &mut owner,
-        &path,
-        "钢筋一班",
-        &wang.to_string(),
-        &rebar.to_string(),
-        "hour",
-        "1",
-    )
-    .await;
+    let r = CrewBuilder::new("钢筋一班")
+        .foreman(wang)
+        .trade(rebar)
+        .unit("hour")
+        .post(&mut owner, &path, "1")
+        .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-    let r = post_crew(&mut owner, &path, "钢筋甲班", "", "", "day", "1").await;
+    let r = CrewBuilder::new("钢筋甲班")
+        .post(&mut owner, &path, "1")
+        .await;
     assert_eq!(r.status, StatusCode::CONFLICT);
     r.assert_contains("其他人修改了这个班组");
     assert!(r.text(".compare dd").contains("按小时"));
@@ -561,35 +465,32 @@ async fn a_foreman_leads_the_crews_they_create_and_edits_no_others() {
     assert_eq!(form.status, StatusCode::OK);
     assert!(options(&form, "#f-foreman_id").is_empty());
     assert_eq!(form.text("#f-foreman"), "foreman user");
-    let own = create_crew(
-        &mut wang,
-        "木工班",
-        &zhao_id.to_string(),
-        &carpenter.to_string(),
-    )
-    .await;
+    let own = CrewBuilder::new("木工班")
+        .foreman(zhao_id)
+        .trade(carpenter)
+        .create(&mut wang)
+        .await
+        .id;
     assert_eq!(
         app.count(&format!("select foreman_id from crew where id = {own}"))
             .await,
         wang_id
     );
-    let others = create_crew(&mut owner, "赵家班", &zhao_id.to_string(), "").await;
+    let others = CrewBuilder::new("赵家班")
+        .foreman(zhao_id)
+        .create(&mut owner)
+        .await
+        .id;
 
     // Another foreman's crew: read only, and a POST is 403 with nothing saved.
     let page = wang.get(&format!("/labour/crews/{others}")).await;
     assert_eq!(page.status, StatusCode::OK);
     assert_eq!(count(&page, "form.form-grid"), 0);
     assert!(page.text("#crew-facts").contains("赵家班"));
-    let r = post_crew(
-        &mut wang,
-        &format!("/labour/crews/{others}"),
-        "王家班",
-        "",
-        "",
-        "hour",
-        "1",
-    )
-    .await;
+    let r = CrewBuilder::new("王家班")
+        .unit("hour")
+        .post(&mut wang, &format!("/labour/crews/{others}"), "1")
+        .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
     assert_eq!(
         app.count("select count(*) from crew where name = '赵家班'")
@@ -599,105 +500,50 @@ async fn a_foreman_leads_the_crews_they_create_and_edits_no_others() {
     // Their own crew they edit.
     let page = wang.get(&format!("/labour/crews/{own}")).await;
     assert_eq!(count(&page, "form.form-grid"), 1);
-    let r = post_crew(
-        &mut wang,
-        &format!("/labour/crews/{own}"),
-        "木工一班",
-        "",
-        &carpenter.to_string(),
-        "hour",
-        "1",
-    )
-    .await;
+    let r = CrewBuilder::new("木工一班")
+        .trade(carpenter)
+        .unit("hour")
+        .post(&mut wang, &format!("/labour/crews/{own}"), "1")
+        .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
 
     // Workers: only into their own crews, and only theirs to edit.
     let form = wang.get("/labour/workers/new").await;
     let crews = options(&form, "#f-crew_id");
     assert_eq!(crews, vec![(own.to_string(), "木工一班".to_owned())]);
-    let r = post_worker(
-        &mut wang,
-        "/labour/workers",
-        &WorkerInput {
-            name: "孙五",
-            id_number: &id_number(2),
-            trade: carpenter,
-            crew: Some(others),
-            day_rate: "300",
-        },
-        "0",
-    )
-    .await;
+    let r = WorkerBuilder::new("孙五", &id_number(2), carpenter)
+        .crew(others)
+        .post(&mut wang, "/labour/workers", "0")
+        .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(r.field_error("crew_id"), "请从选项中选择。");
-    let r = post_worker(
-        &mut wang,
-        "/labour/workers",
-        &WorkerInput {
-            name: "孙五",
-            id_number: &id_number(2),
-            trade: carpenter,
-            crew: None,
-            day_rate: "300",
-        },
-        "0",
-    )
-    .await;
+    let r = WorkerBuilder::new("孙五", &id_number(2), carpenter)
+        .post(&mut wang, "/labour/workers", "0")
+        .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(r.field_error("crew_id"), "此项必填。");
     assert_eq!(app.count("select count(*) from worker").await, 0);
-    let mine = create_worker(
-        &mut wang,
-        &WorkerInput {
-            name: "孙五",
-            id_number: &id_number(2),
-            trade: carpenter,
-            crew: Some(own),
-            day_rate: "300",
-        },
-    )
-    .await;
-    let theirs = create_worker(
-        &mut owner,
-        &WorkerInput {
-            name: "周六",
-            id_number: &id_number(3),
-            trade: carpenter,
-            crew: Some(others),
-            day_rate: "300",
-        },
-    )
-    .await;
+    let mine = WorkerBuilder::new("孙五", &id_number(2), carpenter)
+        .crew(own)
+        .create(&mut wang)
+        .await;
+    let theirs = WorkerBuilder::new("周六", &id_number(3), carpenter)
+        .crew(others)
+        .create(&mut owner)
+        .await;
     let page = wang.get(&format!("/labour/workers/{theirs}")).await;
     assert_eq!(count(&page, "form.form-grid"), 0);
     assert!(page.text("#worker-facts").contains("周六"));
-    let r = post_worker(
-        &mut wang,
-        &format!("/labour/workers/{theirs}"),
-        &WorkerInput {
-            name: "周六六",
-            id_number: &masked(&id_number(3)),
-            trade: carpenter,
-            crew: Some(own),
-            day_rate: "300",
-        },
-        "1",
-    )
-    .await;
+    let r = WorkerBuilder::new("周六六", &masked(&id_number(3)), carpenter)
+        .crew(own)
+        .post(&mut wang, &format!("/labour/workers/{theirs}"), "1")
+        .await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
-    let r = post_worker(
-        &mut wang,
-        &format!("/labour/workers/{mine}"),
-        &WorkerInput {
-            name: "孙小五",
-            id_number: &masked(&id_number(2)),
-            trade: carpenter,
-            crew: Some(own),
-            day_rate: "320",
-        },
-        "1",
-    )
-    .await;
+    let r = WorkerBuilder::new("孙小五", &masked(&id_number(2)), carpenter)
+        .crew(own)
+        .day_rate("320")
+        .post(&mut wang, &format!("/labour/workers/{mine}"), "1")
+        .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     assert_eq!(
         app.count(&format!(
@@ -719,31 +565,24 @@ async fn project_managers_edit_any_crew_and_viewers_and_finance_only_read() {
     let (app, mut owner, tenant) = setup().await;
     app.user(tenant, "zhao@acme.cn", "foreman").await;
     let zhao = user_id(&app, "zhao@acme.cn").await;
-    let crew = create_crew(&mut owner, "赵家班", &zhao.to_string(), "").await;
+    let crew = CrewBuilder::new("赵家班")
+        .foreman(zhao)
+        .create(&mut owner)
+        .await
+        .id;
     let general = trade(&app, tenant, "普工").await;
-    let worker = create_worker(
-        &mut owner,
-        &WorkerInput {
-            name: "钱七",
-            id_number: &id_number(4),
-            trade: general,
-            crew: Some(crew),
-            day_rate: "260",
-        },
-    )
-    .await;
+    let worker = WorkerBuilder::new("钱七", &id_number(4), general)
+        .crew(crew)
+        .day_rate("260")
+        .create(&mut owner)
+        .await;
 
     let mut pm = app.user(tenant, "pm@acme.cn", "project_manager").await;
-    let r = post_crew(
-        &mut pm,
-        &format!("/labour/crews/{crew}"),
-        "赵家班",
-        &zhao.to_string(),
-        "",
-        "hour",
-        "1",
-    )
-    .await;
+    let r = CrewBuilder::new("赵家班")
+        .foreman(zhao)
+        .unit("hour")
+        .post(&mut pm, &format!("/labour/crews/{crew}"), "1")
+        .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
 
     for role in ["finance", "viewer"] {
@@ -769,29 +608,22 @@ async fn project_managers_edit_any_crew_and_viewers_and_finance_only_read() {
             c.get("/labour/workers/new").await.status,
             StatusCode::FORBIDDEN
         );
-        let r = post_crew(&mut c, "/labour/crews", "新班组", "", "", "day", "0").await;
+        let r = CrewBuilder::new("新班组")
+            .post(&mut c, "/labour/crews", "0")
+            .await;
         assert_eq!(r.status, StatusCode::FORBIDDEN, "{role}");
-        let r = post_crew(
-            &mut c,
-            &format!("/labour/crews/{crew}"),
-            "改名",
-            "",
-            "",
-            "day",
-            "2",
-        )
-        .await;
+        let r = CrewBuilder::new("改名")
+            .post(&mut c, &format!("/labour/crews/{crew}"), "2")
+            .await;
         assert_eq!(r.status, StatusCode::FORBIDDEN, "{role}");
-        let input = WorkerInput {
-            name: "新人",
-            id_number: &id_number(5),
-            trade: general,
-            crew: Some(crew),
-            day_rate: "200",
-        };
-        let r = post_worker(&mut c, "/labour/workers", &input, "0").await;
+        let input = WorkerBuilder::new("新人", &id_number(5), general)
+            .crew(crew)
+            .day_rate("200");
+        let r = input.post(&mut c, "/labour/workers", "0").await;
         assert_eq!(r.status, StatusCode::FORBIDDEN, "{role}");
-        let r = post_worker(&mut c, &format!("/labour/workers/{worker}"), &input, "1").await;
+        let r = input
+            .post(&mut c, &format!("/labour/workers/{worker}"), "1")
+            .await;
         assert_eq!(r.status, StatusCode::FORBIDDEN, "{role}");
     }
     assert_eq!(app.count("select count(*) from crew").await, 1);
@@ -809,17 +641,10 @@ async fn project_managers_edit_any_crew_and_viewers_and_finance_only_read() {
 async fn a_wrong_or_registered_id_number_is_refused_and_nothing_saved() {
     let (app, mut owner, tenant) = setup().await;
     let general = trade(&app, tenant, "普工").await;
-    let first = create_worker(
-        &mut owner,
-        &WorkerInput {
-            name: "张三",
-            id_number: &id_number(10),
-            trade: general,
-            crew: None,
-            day_rate: "300.50",
-        },
-    )
-    .await;
+    let first = WorkerBuilder::new("张三", &id_number(10), general)
+        .day_rate("300.50")
+        .create(&mut owner)
+        .await;
     let page = owner.get(&format!("/labour/workers/{first}")).await;
     page.assert_contains("工人已登记。");
     page.assert_contains(&format!("href=\"/labour/workers/{first}/statement\""));
@@ -831,85 +656,38 @@ async fn a_wrong_or_registered_id_number_is_refused_and_nothing_saved() {
 
     // A wrong check digit: refused with its message, the input kept.
     let wrong = wrong_check_digit(&id_number(11));
-    let r = post_worker(
-        &mut owner,
-        "/labour/workers",
-        &WorkerInput {
-            name: "李四",
-            id_number: &wrong,
-            trade: general,
-            crew: None,
-            day_rate: "300",
-        },
-        "0",
-    )
-    .await;
+    let r = WorkerBuilder::new("李四", &wrong, general)
+        .post(&mut owner, "/labour/workers", "0")
+        .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(r.field_error("id_number"), "身份证号校验位不对，请核对");
     assert_eq!(value_of(&r, "#f-id_number"), wrong);
     assert_eq!(value_of(&r, "#f-name"), "李四");
 
     // The number of someone registered: refused, naming and linking them.
-    let r = post_worker(
-        &mut owner,
-        "/labour/workers",
-        &WorkerInput {
-            name: "李四",
-            id_number: &id_number(10).to_lowercase(),
-            trade: general,
-            crew: None,
-            day_rate: "300",
-        },
-        "0",
-    )
-    .await;
+    let r = WorkerBuilder::new("李四", &id_number(10).to_lowercase(), general)
+        .post(&mut owner, "/labour/workers", "0")
+        .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.field_error("id_number").contains("张三"), "{}", r.body);
     r.assert_contains(&format!("<a href=\"/labour/workers/{first}\">张三</a>"));
 
     // A negative or too large day rate.
-    let r = post_worker(
-        &mut owner,
-        "/labour/workers",
-        &WorkerInput {
-            name: "李四",
-            id_number: &id_number(11),
-            trade: general,
-            crew: None,
-            day_rate: "-5",
-        },
-        "0",
-    )
-    .await;
+    let r = WorkerBuilder::new("李四", &id_number(11), general)
+        .day_rate("-5")
+        .post(&mut owner, "/labour/workers", "0")
+        .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(r.field_error("day_rate"), "不能为负数");
     assert_eq!(app.count("select count(*) from worker").await, 1);
 
     // Changing a registered worker to another's number is refused the same way.
-    let second = create_worker(
-        &mut owner,
-        &WorkerInput {
-            name: "李四",
-            id_number: &id_number(11),
-            trade: general,
-            crew: None,
-            day_rate: "300",
-        },
-    )
-    .await;
-    let r = post_worker(
-        &mut owner,
-        &format!("/labour/workers/{second}"),
-        &WorkerInput {
-            name: "李四",
-            id_number: &id_number(10),
-            trade: general,
-            crew: None,
-            day_rate: "300",
-        },
-        "1",
-    )
-    .await;
+    let second = WorkerBuilder::new("李四", &id_number(11), general)
+        .create(&mut owner)
+        .await;
+    let r = WorkerBuilder::new("李四", &id_number(10), general)
+        .post(&mut owner, &format!("/labour/workers/{second}"), "1")
+        .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.field_error("id_number").contains("张三"));
     assert_eq!(
@@ -948,17 +726,9 @@ async fn id_numbers_are_masked_for_all_but_owners_and_admins_in_pages_and_export
     let (app, mut owner, tenant) = setup().await;
     let general = trade(&app, tenant, "普工").await;
     let number = id_number(20);
-    let worker = create_worker(
-        &mut owner,
-        &WorkerInput {
-            name: "张三",
-            id_number: &number,
-            trade: general,
-            crew: None,
-            day_rate: "300",
-        },
-    )
-    .await;
+    let worker = WorkerBuilder::new("张三", &number, general)
+        .create(&mut owner)
+        .await;
 
     // The owner and an admin see it whole.
     let mut admin = app.user(tenant, "admin@acme.cn", "admin").await;
@@ -1015,19 +785,10 @@ async fn id_numbers_are_masked_for_all_but_owners_and_admins_in_pages_and_export
     let mut pm = app.user(tenant, "pm2@acme.cn", "project_manager").await;
     let page = pm.get(&format!("/labour/workers/{worker}")).await;
     assert_eq!(value_of(&page, "#f-id_number"), hidden);
-    let r = post_worker(
-        &mut pm,
-        &format!("/labour/workers/{worker}"),
-        &WorkerInput {
-            name: "张三丰",
-            id_number: &hidden,
-            trade: general,
-            crew: None,
-            day_rate: "320",
-        },
-        "1",
-    )
-    .await;
+    let r = WorkerBuilder::new("张三丰", &hidden, general)
+        .day_rate("320")
+        .post(&mut pm, &format!("/labour/workers/{worker}"), "1")
+        .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     assert_eq!(
         app.count(&format!(
@@ -1045,19 +806,10 @@ async fn id_numbers_are_masked_for_all_but_owners_and_admins_in_pages_and_export
         0
     );
     // A stale edit: 409, nothing overwritten.
-    let r = post_worker(
-        &mut pm,
-        &format!("/labour/workers/{worker}"),
-        &WorkerInput {
-            name: "张三",
-            id_number: &hidden,
-            trade: general,
-            crew: None,
-            day_rate: "100",
-        },
-        "1",
-    )
-    .await;
+    let r = WorkerBuilder::new("张三", &hidden, general)
+        .day_rate("100")
+        .post(&mut pm, &format!("/labour/workers/{worker}"), "1")
+        .await;
     assert_eq!(r.status, StatusCode::CONFLICT);
     r.assert_contains("其他人修改了这名工人的信息");
     assert!(r.text(".compare").contains("张三丰"));
@@ -1074,7 +826,11 @@ async fn the_worker_list_filters_sorts_and_pages_by_fifty() {
     let (app, mut owner, tenant) = setup().await;
     let general = trade(&app, tenant, "普工").await;
     let welder = trade(&app, tenant, "焊工").await;
-    let crew = create_crew(&mut owner, "焊工班", "", &welder.to_string()).await;
+    let crew = CrewBuilder::new("焊工班")
+        .trade(welder)
+        .create(&mut owner)
+        .await
+        .id;
     let mut sql = String::new();
     for i in 0..55u32 {
         let (t, c, active) = if i < 5 {
@@ -1153,48 +909,24 @@ async fn the_worker_list_filters_sorts_and_pages_by_fifty() {
 async fn other_tenants_crews_workers_and_trades_are_not_found() {
     let (app, mut owner, tenant) = setup().await;
     let general = trade(&app, tenant, "普工").await;
-    let crew = create_crew(&mut owner, "甲班", "", "").await;
-    let worker = create_worker(
-        &mut owner,
-        &WorkerInput {
-            name: "张三",
-            id_number: &id_number(30),
-            trade: general,
-            crew: Some(crew),
-            day_rate: "300",
-        },
-    )
-    .await;
+    let crew = CrewBuilder::new("甲班").create(&mut owner).await.id;
+    let worker = WorkerBuilder::new("张三", &id_number(30), general)
+        .crew(crew)
+        .create(&mut owner)
+        .await;
     let (mut other, other_tenant) = app.signup("Beta", "owner@beta.cn").await;
     let their_general = trade(&app, other_tenant, "普工").await;
 
     assert_not_found(&other.get(&format!("/labour/crews/{crew}")).await);
     assert_not_found(&other.get(&format!("/labour/workers/{worker}")).await);
     assert_not_found(&other.get("/labour/crews/abc").await);
-    let r = post_crew(
-        &mut other,
-        &format!("/labour/crews/{crew}"),
-        "乙班",
-        "",
-        "",
-        "day",
-        "1",
-    )
-    .await;
+    let r = CrewBuilder::new("乙班")
+        .post(&mut other, &format!("/labour/crews/{crew}"), "1")
+        .await;
     assert_not_found(&r);
-    let r = post_worker(
-        &mut other,
-        &format!("/labour/workers/{worker}"),
-        &WorkerInput {
-            name: "李四",
-            id_number: &id_number(31),
-            trade: their_general,
-            crew: None,
-            day_rate: "300",
-        },
-        "1",
-    )
-    .await;
+    let r = WorkerBuilder::new("李四", &id_number(31), their_general)
+        .post(&mut other, &format!("/labour/workers/{worker}"), "1")
+        .await;
     assert_not_found(&r);
     for path in [
         format!("/settings/labour/trades/{general}"),
@@ -1217,34 +949,17 @@ async fn other_tenants_crews_workers_and_trades_are_not_found() {
         assert_not_found(&r);
     }
     // Nor may their forms point at this tenant's crews and trades.
-    let r = post_worker(
-        &mut other,
-        "/labour/workers",
-        &WorkerInput {
-            name: "李四",
-            id_number: &id_number(31),
-            trade: general,
-            crew: Some(crew),
-            day_rate: "300",
-        },
-        "0",
-    )
-    .await;
+    let r = WorkerBuilder::new("李四", &id_number(31), general)
+        .crew(crew)
+        .post(&mut other, "/labour/workers", "0")
+        .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(r.field_error("trade_id"), "请从选项中选择。");
     assert_eq!(r.field_error("crew_id"), "请从选项中选择。");
     // The same person may work for both companies.
-    let theirs = create_worker(
-        &mut other,
-        &WorkerInput {
-            name: "张三",
-            id_number: &id_number(30),
-            trade: their_general,
-            crew: None,
-            day_rate: "300",
-        },
-    )
-    .await;
+    let theirs = WorkerBuilder::new("张三", &id_number(30), their_general)
+        .create(&mut other)
+        .await;
     assert_not_found(&owner.get(&format!("/labour/workers/{theirs}")).await);
     let list = other.get("/labour/workers").await;
     assert_eq!(list.text("#workers tbody td:first-child"), "张三");

@@ -11,8 +11,7 @@
 use axum::http::StatusCode;
 use chrono::{Datelike, Months, NaiveDate};
 
-use crate::plans::create_project;
-use crate::progress::{add_member, user_id};
+use crate::support::builders::{Company, CompanyBuilder, add_member, create_project, user_id};
 use crate::support::{TestApp, TestClient, TestResponse, assert_not_found};
 
 /// The tenant's today (Asia/Shanghai, the default time zone).
@@ -145,9 +144,12 @@ async fn ticket(f: &Fixture, crew: i64, date: NaiveDate, status: &str, lines: &[
 }
 
 async fn setup() -> Fixture {
-    let app = TestApp::spawn().await;
-    let (mut owner, tenant) = app.signup("Acme", "owner@acme.cn").await;
-    let project = create_project(&mut owner, "P1", "").await;
+    let Company {
+        app,
+        owner,
+        tenant,
+        project,
+    } = CompanyBuilder::new("Acme").build().await;
     let trade = app
         .count(&format!(
             "select id from trade where tenant_id = {tenant} and name_zh = '普工'"

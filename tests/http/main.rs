@@ -38,6 +38,7 @@ mod pages_bounded;
 mod plans;
 mod platform;
 mod progress;
+mod rls;
 mod security;
 mod settings;
 mod signup;

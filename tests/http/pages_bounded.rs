@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use axum::http::StatusCode;
 
-use crate::plans::{add_task, create_project};
+use crate::support::builders::{add_task, create_project};
 use crate::support::{TestApp, TestClient, TestResponse};
 
 /// Adds `phases` top-level summaries of `children` tasks each, in SQL (fast), then one task

@@ -3,74 +3,8 @@
 
 use axum::http::StatusCode;
 
+use crate::support::builders::{Company, CompanyBuilder, add_task, create_project, task_id};
 use crate::support::{TestApp, TestClient, assert_not_found};
-
-/// Creates a project through the form and returns its id.
-pub async fn create_project(c: &mut TestClient, code: &str, template: &str) -> i64 {
-    let r = c.get("/projects/new").await;
-    assert_eq!(r.status, StatusCode::OK, "{}", r.body);
-    let calendar = r
-        .html()
-        .select(&scraper::Selector::parse("#f-calendar_id option").unwrap())
-        .next()
-        .and_then(|o| o.value().attr("value").map(str::to_owned))
-        .unwrap();
-    let r = c
-        .post_form(
-            "/projects",
-            &[
-                ("code", code),
-                ("name", &format!("{code} 项目")),
-                ("client", "城投集团"),
-                ("project_type", "房建"),
-                ("location", "杭州"),
-                ("contract_amount", "12,500,000.00"),
-                ("planned_start", "2026-03-02"),
-                ("planned_finish", ""),
-                ("status", "active"),
-                ("manager_id", ""),
-                ("calendar_id", &calendar),
-                ("template", template),
-                ("version", "0"),
-            ],
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-    r.location()
-        .trim_start_matches("/projects/")
-        .parse()
-        .unwrap()
-}
-
-/// The id of the task named `name` in `project`.
-pub async fn task_id(app: &TestApp, project: i64, name: &str) -> i64 {
-    app.count(&format!(
-        "select id from task where project_id = {project} and name = '{name}'"
-    ))
-    .await
-}
-
-pub async fn add_task(
-    c: &mut TestClient,
-    project: i64,
-    name: &str,
-    days: &str,
-) -> crate::support::TestResponse {
-    c.get(&format!("/projects/{project}/tasks")).await;
-    c.post_form(
-        &format!("/projects/{project}/tasks"),
-        &[
-            ("name", name),
-            ("duration_days", days),
-            ("parent_id", ""),
-            ("start_no_earlier_than", ""),
-            ("deadline", ""),
-            ("responsible_id", ""),
-            ("weight", ""),
-        ],
-    )
-    .await
-}
 
 pub async fn link(
     c: &mut TestClient,
@@ -134,9 +68,12 @@ async fn a_project_from_the_building_template_is_scheduled_on_the_china_calendar
 
 #[tokio::test]
 async fn links_reschedule_and_bad_links_are_refused_naming_the_tasks() {
-    let app = TestApp::spawn().await;
-    let (mut owner, _) = app.signup("Acme", "owner@acme.cn").await;
-    let id = create_project(&mut owner, "P1", "").await;
+    let Company {
+        app,
+        mut owner,
+        tenant: _,
+        project: id,
+    } = CompanyBuilder::new("Acme").build().await;
     for (name, days) in [("开挖", "5"), ("浇筑", "3"), ("养护", "2")] {
         let r = add_task(&mut owner, id, name, days).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
@@ -233,9 +170,12 @@ async fn links_reschedule_and_bad_links_are_refused_naming_the_tasks() {
 
 #[tokio::test]
 async fn outline_numbers_follow_indent_outdent_and_moves() {
-    let app = TestApp::spawn().await;
-    let (mut owner, _) = app.signup("Acme", "owner@acme.cn").await;
-    let id = create_project(&mut owner, "P1", "").await;
+    let Company {
+        app,
+        mut owner,
+        tenant: _,
+        project: id,
+    } = CompanyBuilder::new("Acme").build().await;
     for name in ["A", "B", "C"] {
         add_task(&mut owner, id, name, "2").await;
     }
@@ -479,9 +419,12 @@ async fn gantt_baselines_and_exports() {
 
 #[tokio::test]
 async fn a_tight_deadline_is_a_deadline_warning_not_a_start_before_the_project_began() {
-    let app = TestApp::spawn().await;
-    let (mut owner, _) = app.signup("Acme", "owner@acme.cn").await;
-    let id = create_project(&mut owner, "P1", "").await;
+    let Company {
+        app,
+        mut owner,
+        tenant: _,
+        project: id,
+    } = CompanyBuilder::new("Acme").build().await;
     add_task(&mut owner, id, "基坑支护", "10").await;
     let task = task_id(&app, id, "基坑支护").await;
     let version = app
@@ -518,9 +461,12 @@ async fn a_tight_deadline_is_a_deadline_warning_not_a_start_before_the_project_b
 
 #[tokio::test]
 async fn deleting_links_and_tasks_reschedules_and_other_tenants_get_404() {
-    let app = TestApp::spawn().await;
-    let (mut owner, _) = app.signup("Acme", "owner@acme.cn").await;
-    let id = create_project(&mut owner, "P1", "").await;
+    let Company {
+        app,
+        mut owner,
+        tenant: _,
+        project: id,
+    } = CompanyBuilder::new("Acme").build().await;
     for (name, days) in [("基础", "5"), ("主体", "10"), ("装修", "4")] {
         add_task(&mut owner, id, name, days).await;
     }
@@ -607,9 +553,12 @@ async fn deleting_links_and_tasks_reschedules_and_other_tenants_get_404() {
 
 #[tokio::test]
 async fn a_project_manager_named_on_an_edit_joins_the_project() {
-    let app = TestApp::spawn().await;
-    let (mut owner, tenant) = app.signup("Acme", "owner@acme.cn").await;
-    let id = create_project(&mut owner, "P1", "").await;
+    let Company {
+        app,
+        mut owner,
+        tenant,
+        project: id,
+    } = CompanyBuilder::new("Acme").build().await;
     let mut pm = app.user(tenant, "pm@acme.cn", "project_manager").await;
     assert_not_found(&pm.get(&format!("/projects/{id}")).await);
     let pm_id = app

@@ -9,7 +9,7 @@
 
 use axum::http::StatusCode;
 
-use crate::plans::{create_project, task_id};
+use crate::support::builders::{add_member, create_project, task_id, user_id};
 use crate::support::{TestApp, TestClient, TestResponse, assert_not_found};
 
 pub const SURVEY: &str = "现状调研与需求确认";
@@ -89,27 +89,6 @@ pub async fn save_baseline(c: &mut TestClient, project: i64, name: &str) {
     c.get(&format!("/projects/{project}/baselines")).await;
     let r = c
         .post_form(&format!("/projects/{project}/baselines"), &[("name", name)])
-        .await;
-    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
-}
-
-pub async fn user_id(app: &TestApp, email: &str) -> i64 {
-    app.count(&format!("select id from app_user where email = '{email}'"))
-        .await
-}
-
-/// Adds a user to the project with `role` through the project page.
-pub async fn add_member(c: &mut TestClient, project: i64, user: i64, role: &str) {
-    c.get(&format!("/projects/{project}")).await;
-    let r = c
-        .post_form(
-            &format!("/projects/{project}/members"),
-            &[
-                ("user_id", &user.to_string()),
-                ("project_role", role),
-                ("action", ""),
-            ],
-        )
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
 }

@@ -13,7 +13,7 @@ use calamine::{Data, Reader, Xlsx};
 use http_body_util::BodyExt;
 use tower::ServiceExt;
 
-use crate::plans::create_project;
+use crate::support::builders::{Company, CompanyBuilder};
 use crate::support::{PASSWORD, TestApp, TestClient, TestResponse};
 
 /// A valid identity-card number (GB 11643) born 1985-06-15 with sequence `seq`.
@@ -120,9 +120,12 @@ async fn a_formula_typed_as_a_trade_leaves_the_workers_csv_as_text() {
 
 #[tokio::test]
 async fn a_negative_amount_stays_a_number_and_a_formula_description_is_quoted() {
-    let app = TestApp::spawn().await;
-    let (mut owner, tenant) = app.signup("Acme", "owner@acme.cn").await;
-    let project = create_project(&mut owner, "P1", "").await;
+    let Company {
+        app,
+        mut owner,
+        tenant,
+        project,
+    } = CompanyBuilder::new("Acme").build().await;
     let category = app
         .count(&format!(
             "select min(id) from cost_category where tenant_id = {tenant}"

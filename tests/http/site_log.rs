@@ -9,7 +9,7 @@ use chrono::{Datelike, Days, NaiveDate};
 use girder::progress::site_log::{MAX_PHOTO_BYTES, PHOTO_BODY_LIMIT};
 use image::{DynamicImage, ImageFormat, RgbImage};
 
-use crate::plans::create_project;
+use crate::support::builders::{Company, CompanyBuilder, add_member, create_project, user_id};
 use crate::support::{TestApp, TestClient, TestResponse, assert_not_found};
 
 /// The tenant's today (Asia/Shanghai, the default time zone).
@@ -52,31 +52,6 @@ async fn save_log(
     fields.push(("work_done", work_done));
     fields.push(("problems", "塔吊检修，停工两小时"));
     c.post_form(&log_path(project, date), &fields).await
-}
-
-async fn setup() -> (TestApp, TestClient, i64, i64) {
-    let app = TestApp::spawn().await;
-    let (mut owner, tenant) = app.signup("Acme", "owner@acme.cn").await;
-    let project = create_project(&mut owner, "P1", "").await;
-    (app, owner, tenant, project)
-}
-
-async fn add_member(app: &TestApp, owner: &mut TestClient, project: i64, email: &str, role: &str) {
-    let id = app
-        .count(&format!("select id from app_user where email = '{email}'"))
-        .await;
-    owner.get(&format!("/projects/{project}")).await;
-    let r = owner
-        .post_form(
-            &format!("/projects/{project}/members"),
-            &[
-                ("user_id", &id.to_string()),
-                ("project_role", role),
-                ("action", ""),
-            ],
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
 }
 
 fn png(w: u32, h: u32) -> Vec<u8> {
@@ -122,7 +97,12 @@ async fn upload(
 
 #[tokio::test]
 async fn a_log_with_crews_shows_on_the_calendar_with_its_headcount() {
-    let (app, mut owner, _, project) = setup().await;
+    let Company {
+        app,
+        mut owner,
+        tenant: _,
+        project,
+    } = CompanyBuilder::new("Acme").build().await;
     let day = days_ago(1);
 
     let r = save_log(
@@ -200,7 +180,12 @@ async fn a_log_with_crews_shows_on_the_calendar_with_its_headcount() {
 
 #[tokio::test]
 async fn bad_input_is_refused_with_messages_and_nothing_saved() {
-    let (app, mut owner, _, project) = setup().await;
+    let Company {
+        app,
+        mut owner,
+        tenant: _,
+        project,
+    } = CompanyBuilder::new("Acme").build().await;
     let day = days_ago(1);
 
     let future = today().checked_add_days(Days::new(2)).unwrap();
@@ -274,9 +259,20 @@ async fn bad_input_is_refused_with_messages_and_nothing_saved() {
 
 #[tokio::test]
 async fn a_stale_save_answers_409_with_the_other_values() {
-    let (app, mut owner, tenant, project) = setup().await;
+    let Company {
+        app,
+        mut owner,
+        tenant,
+        project,
+    } = CompanyBuilder::new("Acme").build().await;
     let mut pm = app.user(tenant, "pm@acme.cn", "project_manager").await;
-    add_member(&app, &mut owner, project, "pm@acme.cn", "manager").await;
+    add_member(
+        &mut owner,
+        project,
+        user_id(&app, "pm@acme.cn").await,
+        "manager",
+    )
+    .await;
     let day = days_ago(2);
     let r = save_log(
         &mut owner,
@@ -346,7 +342,12 @@ async fn a_stale_save_answers_409_with_the_other_values() {
 
 #[tokio::test]
 async fn copy_yesterday_starts_the_day_from_the_last_log() {
-    let (app, mut owner, _, project) = setup().await;
+    let Company {
+        app,
+        mut owner,
+        tenant: _,
+        project,
+    } = CompanyBuilder::new("Acme").build().await;
     let earlier = days_ago(3);
     let day = days_ago(1);
     let r = save_log(
@@ -412,7 +413,12 @@ async fn copy_yesterday_starts_the_day_from_the_last_log() {
 
 #[tokio::test]
 async fn photos_upload_and_are_served_with_their_type_and_thumbnail() {
-    let (app, mut owner, _, project) = setup().await;
+    let Company {
+        app,
+        mut owner,
+        tenant: _,
+        project,
+    } = CompanyBuilder::new("Acme").build().await;
     let day = days_ago(1);
     save_log(
         &mut owner,
@@ -659,11 +665,28 @@ async fn a_phone_photo_of_several_megabytes_is_accepted() {
 
 #[tokio::test]
 async fn a_foreman_may_write_and_a_viewer_may_only_read() {
-    let (app, mut owner, tenant, project) = setup().await;
+    let Company {
+        app,
+        mut owner,
+        tenant,
+        project,
+    } = CompanyBuilder::new("Acme").build().await;
     let mut foreman = app.user(tenant, "foreman@acme.cn", "foreman").await;
     let mut viewer = app.user(tenant, "viewer@acme.cn", "viewer").await;
-    add_member(&app, &mut owner, project, "foreman@acme.cn", "foreman").await;
-    add_member(&app, &mut owner, project, "viewer@acme.cn", "viewer").await;
+    add_member(
+        &mut owner,
+        project,
+        user_id(&app, "foreman@acme.cn").await,
+        "foreman",
+    )
+    .await;
+    add_member(
+        &mut owner,
+        project,
+        user_id(&app, "viewer@acme.cn").await,
+        "viewer",
+    )
+    .await;
     let day = days_ago(1);
 
     let r = save_log(
@@ -730,7 +753,12 @@ async fn a_foreman_may_write_and_a_viewer_may_only_read() {
 
 #[tokio::test]
 async fn another_tenants_logs_and_photos_are_not_found() {
-    let (app, mut owner, _, project) = setup().await;
+    let Company {
+        app,
+        mut owner,
+        tenant: _,
+        project,
+    } = CompanyBuilder::new("Acme").build().await;
     let day = days_ago(1);
     save_log(
         &mut owner,

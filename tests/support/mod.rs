@@ -30,6 +30,8 @@ use http_body_util::BodyExt;
 use sqlx::{Connection, PgConnection};
 use tower::ServiceExt;
 
+pub mod builders;
+
 const TEMPLATE: &str = "girder_template";
 const APP_PASSWORD: &str = "girdertestapp";
 
