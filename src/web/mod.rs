@@ -16,6 +16,7 @@ pub mod ratelimit;
 mod security;
 pub mod statics;
 pub mod svg;
+pub mod transition;
 
 use std::any::Any;
 use std::sync::Arc;
