@@ -104,13 +104,13 @@ pub struct CrewRow {
     pub foreman_name: Option<String>,
     pub subcontractor: String,
     pub trade_id: Option<i64>,
-    pub count_unit: String,
+    pub count_unit: CountUnit,
     pub active: bool,
 }
 
 impl CrewRow {
     pub fn unit(&self) -> CountUnit {
-        CountUnit::parse(&self.count_unit).unwrap_or(CountUnit::Day)
+        self.count_unit
     }
 }
 
@@ -123,7 +123,7 @@ pub async fn list_crews(
     Ok(sqlx::query_as!(
         CrewRow,
         r#"select c.id, c.name, c.foreman_id, u.name as "foreman_name?", c.subcontractor,
-                  c.trade_id, c.count_unit, c.active
+                  c.trade_id, c.count_unit as "count_unit: CountUnit", c.active
            from crew c
            left join app_user u on u.tenant_id = c.tenant_id and u.id = c.foreman_id
            where c.tenant_id = $1 and ($2::bigint is null or c.foreman_id = $2)
@@ -140,7 +140,7 @@ pub async fn find_crew(scope: &mut TenantScope, id: i64) -> AppResult<Option<Cre
     Ok(sqlx::query_as!(
         CrewRow,
         r#"select c.id, c.name, c.foreman_id, u.name as "foreman_name?", c.subcontractor,
-                  c.trade_id, c.count_unit, c.active
+                  c.trade_id, c.count_unit as "count_unit: CountUnit", c.active
            from crew c
            left join app_user u on u.tenant_id = c.tenant_id and u.id = c.foreman_id
            where c.tenant_id = $1 and c.id = $2"#,
@@ -240,8 +240,8 @@ pub async fn insert_ticket(
         header.task_id,
         header.reason,
         header.work_content,
-        header.count_unit.as_str(),
-        status.as_str(),
+        header.count_unit as CountUnit,
+        status as TicketStatus,
         reverses,
         by as UserId
     )
@@ -277,7 +277,7 @@ pub async fn update_ticket(
         header.task_id,
         header.reason,
         header.work_content,
-        header.count_unit.as_str(),
+        header.count_unit as CountUnit,
         by as UserId
     )
     .fetch_optional(scope.conn())
@@ -370,8 +370,8 @@ async fn record_event(
          values ($1, $2, $3, $4, $5, $6)",
         tenant as TenantId,
         ticket,
-        from.map(TicketStatus::as_str),
-        to.as_str(),
+        from as Option<TicketStatus>,
+        to as TicketStatus,
         note,
         by as UserId
     )
@@ -405,8 +405,8 @@ pub async fn move_tickets(
          returning id",
         tenant as TenantId,
         ids,
-        from.as_str(),
-        to.as_str(),
+        from as TicketStatus,
+        to as TicketStatus,
         reject_reason,
         settlement,
         by as UserId
@@ -417,7 +417,7 @@ pub async fn move_tickets(
         "update labour_ticket_line set status = $3 where tenant_id = $1 and ticket_id = any($2)",
         tenant as TenantId,
         &moved,
-        to.as_str()
+        to as TicketStatus
     )
     .execute(scope.conn())
     .await?;
@@ -426,8 +426,8 @@ pub async fn move_tickets(
          select $1, id, $3, $4, $5, $6 from unnest($2::bigint[]) as t(id)",
         tenant as TenantId,
         &moved,
-        from.as_str(),
-        to.as_str(),
+        from as TicketStatus,
+        to as TicketStatus,
         note,
         by as UserId
     )

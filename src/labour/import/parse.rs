@@ -26,9 +26,10 @@ const MAX_DAY_RATE: i64 = 100_000;
 /// How many of the first rows are searched for the header row (a title may come first).
 const HEADER_SEARCH_ROWS: usize = 10;
 
-/// What a file imports.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// What a file imports; stored as text (an unknown value in a row is a decode error).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, sqlx::Type)]
 #[serde(rename_all = "snake_case")]
+#[sqlx(type_name = "text", rename_all = "snake_case")]
 pub enum Kind {
     Workers,
     Tickets,

@@ -20,7 +20,7 @@ use crate::tenancy::TenantId;
 #[derive(Debug, Clone)]
 pub struct ImportJob {
     pub id: i64,
-    pub kind: String,
+    pub kind: Kind,
     pub file_name: String,
     pub status: JobStatus,
     pub rows_total: i32,
@@ -45,7 +45,7 @@ pub async fn insert_job(
          values ($1, $2, $3, $4, $5, 'queued')
          returning id",
         tenant as TenantId,
-        kind.as_str(),
+        kind as Kind,
         file_name,
         rows_total,
         by as UserId
@@ -58,7 +58,7 @@ pub async fn find_job(scope: &mut TenantScope, id: i64) -> AppResult<Option<Impo
     let tenant = scope.tenant_id();
     Ok(sqlx::query_as!(
         ImportJob,
-        "select id, kind, file_name, status as \"status: JobStatus\", rows_total, rows_done,
+        "select id, kind as \"kind: Kind\", file_name, status as \"status: JobStatus\", rows_total, rows_done,
                 errors, created_at, created_by, finished_at
          from labour_import where tenant_id = $1 and id = $2",
         tenant as TenantId,
@@ -77,7 +77,7 @@ pub async fn recent_jobs(
     let tenant = scope.tenant_id();
     Ok(sqlx::query_as!(
         ImportJob,
-        "select id, kind, file_name, status as \"status: JobStatus\", rows_total, rows_done,
+        "select id, kind as \"kind: Kind\", file_name, status as \"status: JobStatus\", rows_total, rows_done,
                 '[]'::jsonb as \"errors!\", created_at, created_by, finished_at
          from labour_import where tenant_id = $1 and created_by = $2
          order by created_at desc, id desc
@@ -379,7 +379,7 @@ pub async fn insert_tickets(
                    hours, days, amount)
          returning id, project_id, ticket_date, crew_id",
         tenant as TenantId,
-        status.as_str(),
+        status as TicketStatus,
         by as UserId,
         &project,
         &date,
@@ -470,7 +470,7 @@ pub async fn insert_tickets(
          select $1, id, null, $3, '', $4 from unnest($2::bigint[]) as t(id)",
         tenant as TenantId,
         &ids,
-        status.as_str(),
+        status as TicketStatus,
         by as UserId
     )
     .execute(scope.conn())

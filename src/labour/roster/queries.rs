@@ -7,7 +7,7 @@ use super::domain::{NewCrew, NewWorker};
 use crate::auth::UserId;
 use crate::db::TenantScope;
 use crate::error::AppResult;
-use crate::labour::domain::PayRules;
+use crate::labour::domain::{CountUnit, PayRules};
 use crate::tenancy::TenantId;
 
 // Settings ---------------------------------------------------------------------------------
@@ -180,7 +180,7 @@ pub struct CrewListRow {
     pub foreman_name: Option<String>,
     pub subcontractor: String,
     pub trade_id: Option<i64>,
-    pub count_unit: String,
+    pub count_unit: CountUnit,
     pub active: bool,
     /// Active workers.
     pub workers: i64,
@@ -191,7 +191,7 @@ pub async fn list_crews(scope: &mut TenantScope) -> AppResult<Vec<CrewListRow>> 
     Ok(sqlx::query_as!(
         CrewListRow,
         r#"select c.id, c.name, u.name as "foreman_name?", c.subcontractor, c.trade_id,
-                  c.count_unit, c.active,
+                  c.count_unit as "count_unit: CountUnit", c.active,
                   (select count(*) from worker w
                    where w.tenant_id = c.tenant_id and w.crew_id = c.id and w.active) as "workers!"
            from crew c
@@ -212,7 +212,7 @@ pub struct Crew {
     pub foreman_id: Option<i64>,
     pub subcontractor: String,
     pub trade_id: Option<i64>,
-    pub count_unit: String,
+    pub count_unit: CountUnit,
     pub active: bool,
     pub version: i32,
 }
@@ -221,8 +221,9 @@ pub async fn find_crew(scope: &mut TenantScope, id: i64) -> AppResult<Option<Cre
     let tenant = scope.tenant_id();
     Ok(sqlx::query_as!(
         Crew,
-        "select id, name, foreman_id, subcontractor, trade_id, count_unit, active, version
-         from crew where tenant_id = $1 and id = $2",
+        r#"select id, name, foreman_id, subcontractor, trade_id,
+                  count_unit as "count_unit: CountUnit", active, version
+           from crew where tenant_id = $1 and id = $2"#,
         tenant as TenantId,
         id
     )
@@ -260,7 +261,7 @@ pub async fn insert_crew(scope: &mut TenantScope, crew: &NewCrew, by: UserId) ->
         crew.foreman_id,
         crew.subcontractor,
         crew.trade_id,
-        crew.count_unit.as_str(),
+        crew.count_unit as CountUnit,
         crew.active,
         by as UserId
     )
@@ -289,7 +290,7 @@ pub async fn update_crew(
         crew.foreman_id,
         crew.subcontractor,
         crew.trade_id,
-        crew.count_unit.as_str(),
+        crew.count_unit as CountUnit,
         crew.active,
         by as UserId,
         version

@@ -8,6 +8,7 @@ use rust_decimal::Decimal;
 use crate::auth::UserId;
 use crate::db::TenantScope;
 use crate::error::AppResult;
+use crate::labour::domain::SettlementStatus;
 use crate::tenancy::TenantId;
 
 /// Who is looking: owners and admins see every project, others the ones they belong to.
@@ -731,7 +732,7 @@ pub struct Settlement {
     pub foreman_name: Option<String>,
     pub period_start: NaiveDate,
     pub period_end: NaiveDate,
-    pub status: String,
+    pub status: SettlementStatus,
     pub total_hours: Decimal,
     pub total_days: Decimal,
     pub total_amount: Decimal,
@@ -753,7 +754,8 @@ pub async fn find_settlement(
         Settlement,
         r#"select s.id, s.project_id, p.code as project_code, p.name as project_name, s.crew_id,
                   c.name as crew_name, c.subcontractor, f.name as "foreman_name?",
-                  s.period_start, s.period_end, s.status, s.total_hours, s.total_days,
+                  s.period_start, s.period_end, s.status as "status: SettlementStatus",
+                  s.total_hours, s.total_days,
                   s.total_amount, s.note, s.created_at, u.name as "created_by_name?",
                   s.cancelled_at, x.name as "cancelled_by_name?"
            from labour_settlement s
@@ -780,7 +782,7 @@ pub async fn find_settlement(
 pub struct SettlementFilter {
     pub project: Option<i64>,
     pub crew: Option<i64>,
-    pub status: Option<&'static str>,
+    pub status: Option<SettlementStatus>,
 }
 
 /// A settlement in the list.
@@ -792,7 +794,7 @@ pub struct SettlementRow {
     pub crew_name: String,
     pub period_start: NaiveDate,
     pub period_end: NaiveDate,
-    pub status: String,
+    pub status: SettlementStatus,
     pub total_hours: Decimal,
     pub total_days: Decimal,
     pub total_amount: Decimal,
@@ -810,7 +812,8 @@ pub async fn list_settlements(
     let rows = sqlx::query_as!(
         SettlementRow,
         r#"select s.id, p.code as project_code, p.name as project_name, c.name as crew_name,
-                  s.period_start, s.period_end, s.status, s.total_hours, s.total_days,
+                  s.period_start, s.period_end, s.status as "status: SettlementStatus",
+                  s.total_hours, s.total_days,
                   s.total_amount, s.created_at
            from labour_settlement s
            join project p on p.tenant_id = s.tenant_id and p.id = s.project_id
@@ -829,7 +832,7 @@ pub async fn list_settlements(
         who.all,
         f.project,
         f.crew,
-        f.status,
+        f.status as Option<SettlementStatus>,
         limit,
         offset
     )
@@ -849,7 +852,7 @@ pub async fn list_settlements(
         who.all,
         f.project,
         f.crew,
-        f.status
+        f.status as Option<SettlementStatus>
     )
     .fetch_one(scope.conn())
     .await?;
@@ -861,12 +864,14 @@ pub async fn cancel_settlement(scope: &mut TenantScope, id: i64, by: UserId) -> 
     let tenant = scope.tenant_id();
     Ok(sqlx::query_scalar!(
         "update labour_settlement
-         set status = 'cancelled', cancelled_at = now(), cancelled_by = $3
-         where tenant_id = $1 and id = $2 and status = 'settled'
+         set status = $4, cancelled_at = now(), cancelled_by = $3
+         where tenant_id = $1 and id = $2 and status = $5
          returning id",
         tenant as TenantId,
         id,
-        by as UserId
+        by as UserId,
+        SettlementStatus::Cancelled as SettlementStatus,
+        SettlementStatus::Settled as SettlementStatus
     )
     .fetch_optional(scope.conn())
     .await?

@@ -84,13 +84,23 @@ impl Statement {
     }
 }
 
-fn kind_of(e: &StatementEntry) -> EntryKind {
+/// What an entry is; a kind or a line status the statement does not know is an error (the
+/// balance would be wrong), never a default.
+fn kind_of(e: &StatementEntry) -> AppResult<EntryKind> {
+    let status = || {
+        TicketStatus::parse(&e.status).ok_or_else(|| {
+            AppError::Internal(anyhow::anyhow!("unknown ticket status {:?}", e.status))
+        })
+    };
     match e.kind.as_str() {
-        "advance" => EntryKind::Advance,
-        "payout" => EntryKind::Payout,
-        _ => EntryKind::Line {
-            counts: TicketStatus::parse(&e.status).is_some_and(TicketStatus::is_cost),
-        },
+        "advance" => Ok(EntryKind::Advance),
+        "payout" => Ok(EntryKind::Payout),
+        "line" => Ok(EntryKind::Line {
+            counts: status()?.is_cost(),
+        }),
+        other => Err(AppError::Internal(anyhow::anyhow!(
+            "unknown statement entry {other:?}"
+        ))),
     }
 }
 
@@ -110,7 +120,10 @@ async fn load(tx: &mut TenantTx<Labour>, worker: i64, q: &StatementQuery) -> App
     let who = viewer(tx);
     let opening = queries::balance_before(tx, who, worker.id, from).await?;
     let rows = queries::statement_entries(tx, who, worker.id, from, to).await?;
-    let kinds: Vec<(EntryKind, Decimal)> = rows.iter().map(|e| (kind_of(e), e.amount)).collect();
+    let kinds = rows
+        .iter()
+        .map(|e| Ok((kind_of(e)?, e.amount)))
+        .collect::<AppResult<Vec<(EntryKind, Decimal)>>>()?;
     let balances = running_balance(opening, &kinds);
     let entries = rows
         .into_iter()
