@@ -12,6 +12,7 @@ use rust_decimal::Decimal;
 use rust_decimal::prelude::ToPrimitive;
 
 use super::access::ProjectTx;
+use super::domain::ProjectStatus;
 use super::mspdi::{self, MspdiCalendar, MspdiLink, MspdiProject, MspdiTask};
 use super::queries::{self, CalendarDay, ProjectFields, TaskFields};
 use super::reschedule;
@@ -289,7 +290,7 @@ async fn create_from(
         contract_amount: Decimal::ZERO,
         planned_start: p.start_date,
         planned_finish: None,
-        status: "planning".into(),
+        status: ProjectStatus::Planning,
         manager_id: Some(me.0),
         calendar_id: calendar,
     };

@@ -7,6 +7,7 @@ use rust_decimal::Decimal;
 use crate::auth::UserId;
 use crate::db::TenantScope;
 use crate::error::AppResult;
+use crate::plans::domain::ProjectStatus;
 use crate::schedule::{self, Calendar, LinkKind};
 use crate::tenancy::TenantId;
 
@@ -261,7 +262,7 @@ pub struct Project {
     pub contract_amount: Decimal,
     pub planned_start: NaiveDate,
     pub planned_finish: Option<NaiveDate>,
-    pub status: String,
+    pub status: ProjectStatus,
     pub manager_id: Option<i64>,
     pub manager_name: Option<String>,
     pub calendar_id: i64,
@@ -285,7 +286,7 @@ pub struct ProjectFields {
     pub contract_amount: Decimal,
     pub planned_start: NaiveDate,
     pub planned_finish: Option<NaiveDate>,
-    pub status: String,
+    pub status: ProjectStatus,
     pub manager_id: Option<i64>,
     pub calendar_id: i64,
 }
@@ -303,7 +304,8 @@ pub async fn find_project(
         Project,
         r#"
         select p.id, p.code, p.name, p.client, p.project_type, p.location, p.contract_amount,
-               p.planned_start, p.planned_finish, p.status, p.manager_id,
+               p.planned_start, p.planned_finish, p.status as "status: ProjectStatus",
+               p.manager_id,
                u.name as "manager_name?", p.calendar_id, c.name as calendar_name, p.status_date,
                p.scheduled_start, p.scheduled_finish, p.percent_complete,
                p.archived_at is not null as "archived!", p.version
@@ -340,7 +342,7 @@ pub struct ProjectListRow {
     pub code: String,
     pub name: String,
     pub client: String,
-    pub status: String,
+    pub status: ProjectStatus,
     pub manager_name: Option<String>,
     pub planned_start: NaiveDate,
     pub scheduled_finish: Option<NaiveDate>,
@@ -368,7 +370,8 @@ pub async fn list_projects(
     let rows = sqlx::query_as!(
         ProjectListRow,
         r#"
-        select p.id, p.code, p.name, p.client, p.status, u.name as "manager_name?",
+        select p.id, p.code, p.name, p.client, p.status as "status: ProjectStatus",
+               u.name as "manager_name?",
                p.planned_start, p.scheduled_finish, p.percent_complete,
                p.archived_at is not null as "archived!"
         from project p
@@ -492,7 +495,7 @@ pub async fn insert_project(
         f.contract_amount,
         f.planned_start,
         f.planned_finish,
-        f.status,
+        f.status as ProjectStatus,
         f.manager_id,
         f.calendar_id,
         by as UserId
@@ -526,7 +529,7 @@ pub async fn update_project(
         f.contract_amount,
         f.planned_start,
         f.planned_finish,
-        f.status,
+        f.status as ProjectStatus,
         f.manager_id,
         f.calendar_id,
         version,
@@ -833,13 +836,13 @@ pub struct Link {
     pub id: i64,
     pub pred_id: i64,
     pub succ_id: i64,
-    pub kind: String,
+    pub kind: LinkKind,
     pub lag_days: i32,
 }
 
 impl Link {
     pub fn kind(&self) -> LinkKind {
-        LinkKind::parse(&self.kind).unwrap_or(LinkKind::FS)
+        self.kind
     }
 }
 
@@ -847,8 +850,8 @@ pub async fn links(scope: &mut TenantScope, project: i64) -> AppResult<Vec<Link>
     let tenant = scope.tenant_id();
     Ok(sqlx::query_as!(
         Link,
-        "select id, pred_id, succ_id, kind, lag_days from task_link
-         where tenant_id = $1 and project_id = $2 order by id",
+        r#"select id, pred_id, succ_id, kind as "kind: LinkKind", lag_days from task_link
+           where tenant_id = $1 and project_id = $2 order by id"#,
         tenant as TenantId,
         project
     )
@@ -872,7 +875,7 @@ pub async fn insert_link(
         project,
         pred,
         succ,
-        kind.as_str(),
+        kind as LinkKind,
         lag_days
     )
     .fetch_one(scope.conn())
@@ -887,8 +890,8 @@ pub async fn delete_link(
     let tenant = scope.tenant_id();
     Ok(sqlx::query_as!(
         Link,
-        "delete from task_link where tenant_id = $1 and project_id = $2 and id = $3
-         returning id, pred_id, succ_id, kind, lag_days",
+        r#"delete from task_link where tenant_id = $1 and project_id = $2 and id = $3
+           returning id, pred_id, succ_id, kind as "kind: LinkKind", lag_days"#,
         tenant as TenantId,
         project,
         id
