@@ -155,16 +155,22 @@ async fn users_page(
             email: u.email,
         })
         .collect();
+    // An invitation's role the code does not know is an error, never shown as a viewer.
     let invitations = queries::list_pending(tx)
         .await?
         .into_iter()
-        .map(|i| InvitationRow {
-            id: i.id,
-            role_key: Role::parse(&i.role).unwrap_or(Role::Viewer).label_key(),
-            expires: format::datetime(i.expires_at, tz),
-            email: i.email,
+        .map(|i| {
+            let role = Role::parse(&i.role).ok_or_else(|| {
+                AppError::Internal(anyhow::anyhow!("invitation with unknown role {:?}", i.role))
+            })?;
+            Ok(InvitationRow {
+                id: i.id,
+                role_key: role.label_key(),
+                expires: format::datetime(i.expires_at, tz),
+                email: i.email,
+            })
         })
-        .collect();
+        .collect::<AppResult<Vec<_>>>()?;
     let seats_used = users::count_active_users(tx).await?;
     Ok(UsersPage {
         layout: page.layout(tx, "settings.users_title"),
