@@ -322,7 +322,7 @@ pub const MAX_HOURS_PER_DAY: i64 = 24;
 /// One line of a ticket as the user entered it, before figures.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LineInput {
-    pub worker: Option<i64>,
+    pub worker: Option<WorkerId>,
     pub trade: Option<i64>,
     pub heads: i32,
     pub pay_type: PayType,
@@ -385,8 +385,11 @@ pub fn check_quantity(unit: CountUnit, value: &str) -> Result<Decimal, &'static 
 
 /// Workers booked for more than 24 hours on a day: `booked` holds the hours each already has
 /// that day on other tickets, `lines` the hours of this ticket. Returns the rows at fault.
-pub fn over_booked(booked: &HashMap<i64, Decimal>, lines: &[(usize, i64, Decimal)]) -> Vec<usize> {
-    let mut total: HashMap<i64, Decimal> = HashMap::new();
+pub fn over_booked<W: Copy + Eq + std::hash::Hash>(
+    booked: &HashMap<W, Decimal>,
+    lines: &[(usize, W, Decimal)],
+) -> Vec<usize> {
+    let mut total: HashMap<W, Decimal> = HashMap::new();
     for (_, worker, hours) in lines {
         *total.entry(*worker).or_insert(Decimal::ZERO) += *hours;
     }

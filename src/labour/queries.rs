@@ -5,7 +5,7 @@
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
-use super::domain::{CountUnit, PayRules, PayType, TicketStatus};
+use super::domain::{CountUnit, PayRules, PayType, TicketStatus, WorkerId};
 use crate::auth::UserId;
 use crate::db::TenantScope;
 use crate::error::{AppError, AppResult};
@@ -154,7 +154,7 @@ pub async fn find_crew(scope: &mut TenantScope, id: i64) -> AppResult<Option<Cre
 /// A worker as a ticket line needs it.
 #[derive(Debug, Clone)]
 pub struct WorkerPick {
-    pub id: i64,
+    pub id: WorkerId,
     pub name: String,
     pub trade_id: i64,
     pub crew_id: Option<i64>,
@@ -167,8 +167,8 @@ pub async fn crew_workers(scope: &mut TenantScope, crew: i64) -> AppResult<Vec<W
     let tenant = scope.tenant_id();
     Ok(sqlx::query_as!(
         WorkerPick,
-        "select id, name, trade_id, crew_id, day_rate, active from worker
-         where tenant_id = $1 and crew_id = $2 and active order by name, id",
+        r#"select id as "id: WorkerId", name, trade_id, crew_id, day_rate, active from worker
+           where tenant_id = $1 and crew_id = $2 and active order by name, id"#,
         tenant as TenantId,
         crew
     )
@@ -176,14 +176,17 @@ pub async fn crew_workers(scope: &mut TenantScope, crew: i64) -> AppResult<Vec<W
     .await?)
 }
 
-pub async fn workers_by_id(scope: &mut TenantScope, ids: &[i64]) -> AppResult<Vec<WorkerPick>> {
+pub async fn workers_by_id(
+    scope: &mut TenantScope,
+    ids: &[WorkerId],
+) -> AppResult<Vec<WorkerPick>> {
     let tenant = scope.tenant_id();
     Ok(sqlx::query_as!(
         WorkerPick,
-        "select id, name, trade_id, crew_id, day_rate, active from worker
-         where tenant_id = $1 and id = any($2)",
+        r#"select id as "id: WorkerId", name, trade_id, crew_id, day_rate, active from worker
+           where tenant_id = $1 and id = any($2)"#,
         tenant as TenantId,
-        ids
+        ids as &[WorkerId]
     )
     .fetch_all(scope.conn())
     .await?)
@@ -206,7 +209,7 @@ pub struct TicketHeader {
 /// A line with its figures worked out.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewLine {
-    pub worker_id: Option<i64>,
+    pub worker_id: Option<WorkerId>,
     pub trade_id: i64,
     pub head_count: i32,
     pub pay_type: PayType,
@@ -300,7 +303,7 @@ pub async fn update_ticket(
 async fn write_lines(scope: &mut TenantScope, ticket: i64, lines: &[NewLine]) -> AppResult<()> {
     let tenant = scope.tenant_id();
     let line_no: Vec<i16> = (1..).take(lines.len()).collect();
-    let worker: Vec<Option<i64>> = lines.iter().map(|l| l.worker_id).collect();
+    let worker: Vec<Option<WorkerId>> = lines.iter().map(|l| l.worker_id).collect();
     let trade: Vec<i64> = lines.iter().map(|l| l.trade_id).collect();
     let heads: Vec<i32> = lines.iter().map(|l| l.head_count).collect();
     let pay: Vec<String> = lines
@@ -329,7 +332,7 @@ async fn write_lines(scope: &mut TenantScope, ticket: i64, lines: &[NewLine]) ->
         tenant as TenantId,
         ticket,
         &line_no,
-        &worker as &[Option<i64>],
+        &worker as &[Option<WorkerId>],
         &trade,
         &heads,
         &pay,
@@ -441,7 +444,7 @@ pub async fn move_tickets(
 /// must pass.
 #[derive(Debug, Clone)]
 pub struct BookedHours {
-    pub worker_id: i64,
+    pub worker_id: WorkerId,
     pub hours: Decimal,
     /// Other tickets of the same project and day naming the worker.
     pub same_project_tickets: Vec<i64>,
@@ -449,7 +452,7 @@ pub struct BookedHours {
 
 pub async fn booked_hours(
     scope: &mut TenantScope,
-    workers: &[i64],
+    workers: &[WorkerId],
     date: NaiveDate,
     project: i64,
     except: Option<i64>,
@@ -457,7 +460,7 @@ pub async fn booked_hours(
     let tenant = scope.tenant_id();
     Ok(sqlx::query_as!(
         BookedHours,
-        r#"select worker_id as "worker_id!", coalesce(sum(hours), 0) as "hours!",
+        r#"select worker_id as "worker_id!: WorkerId", coalesce(sum(hours), 0) as "hours!",
                   coalesce(array_agg(distinct ticket_id) filter (where project_id = $4),
                            '{}') as "same_project_tickets!"
            from labour_ticket_line
@@ -465,7 +468,7 @@ pub async fn booked_hours(
              and status <> 'rejected' and ticket_id is distinct from $5::bigint
            group by worker_id"#,
         tenant as TenantId,
-        workers,
+        workers as &[WorkerId],
         date,
         project,
         except

@@ -11,7 +11,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use crate::config::{Limit, OverLimit, UploadLimits};
-use crate::labour::domain::{self, CountUnit, PayRules, PayType};
+use crate::labour::domain::{self, CountUnit, PayRules, PayType, WorkerId};
 use crate::labour::queries::{NewLine, TicketHeader};
 use crate::web::i18n::{self, Locale};
 
@@ -1137,7 +1137,7 @@ pub fn ticket_lines(sheet: &Sheet, lookup: &TicketLookup) -> (Vec<TicketLine>, V
             reason,
             work_content: work,
             line: NewLine {
-                worker_id: worker.map(|w| w.id),
+                worker_id: worker.map(|w| WorkerId(w.id)),
                 trade_id,
                 head_count: heads,
                 pay_type: pay,
@@ -1157,7 +1157,7 @@ pub fn workers_by_day(lines: &[TicketLine]) -> BTreeMap<NaiveDate, Vec<i64>> {
     let mut days: BTreeMap<NaiveDate, Vec<i64>> = BTreeMap::new();
     for l in lines {
         if let Some(w) = l.line.worker_id {
-            days.entry(l.date).or_default().push(w);
+            days.entry(l.date).or_default().push(w.0);
         }
     }
     for workers in days.values_mut() {
@@ -1179,7 +1179,7 @@ pub fn day_hours(
             by_day
                 .entry(l.date)
                 .or_default()
-                .push((l.row, w, l.line.hours));
+                .push((l.row, w.0, l.line.hours));
         }
     }
     let mut errors = Vec::new();

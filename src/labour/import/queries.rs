@@ -12,7 +12,7 @@ use crate::auth::UserId;
 use crate::db::TenantScope;
 use crate::error::AppResult;
 use crate::jobs::JobStatus;
-use crate::labour::domain::TicketStatus;
+use crate::labour::domain::{TicketStatus, WorkerId};
 use crate::labour::queries as shared;
 use crate::tenancy::TenantId;
 
@@ -288,9 +288,11 @@ pub async fn booked_by_day(
 ) -> AppResult<HashMap<(NaiveDate, i64), Decimal>> {
     let mut out = HashMap::new();
     for (day, workers) in days {
+        // The import's checks (pure, in `parse`) count workers by their bare number.
+        let workers: Vec<WorkerId> = workers.iter().copied().map(WorkerId).collect();
         // The project only matters for `same_project_tickets`, which the import ignores.
-        for b in shared::booked_hours(scope, workers, *day, 0, None).await? {
-            out.insert((*day, b.worker_id), b.hours);
+        for b in shared::booked_hours(scope, &workers, *day, 0, None).await? {
+            out.insert((*day, b.worker_id.0), b.hours);
         }
     }
     Ok(out)
@@ -410,7 +412,7 @@ pub async fn insert_tickets(
     let n: usize = tickets.iter().map(|t| t.lines.len()).sum();
     let mut ticket = Vec::with_capacity(n);
     let mut line_no: Vec<i16> = Vec::with_capacity(n);
-    let mut worker: Vec<Option<i64>> = Vec::with_capacity(n);
+    let mut worker: Vec<Option<WorkerId>> = Vec::with_capacity(n);
     let mut trade = Vec::with_capacity(n);
     let mut heads = Vec::with_capacity(n);
     let mut pay: Vec<&str> = Vec::with_capacity(n);
@@ -452,7 +454,7 @@ pub async fn insert_tickets(
         tenant as TenantId,
         &ticket,
         &line_no,
-        &worker as &[Option<i64>],
+        &worker as &[Option<WorkerId>],
         &trade,
         &heads,
         &pay as &[&str],

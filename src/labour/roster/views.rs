@@ -6,6 +6,7 @@ use askama::Template;
 
 use super::domain::{CrewForm, SettingsForm, TradeForm, WorkerForm};
 use crate::admin::views::Tab;
+use crate::labour::domain::WorkerId;
 use crate::labour::views::LabourTab;
 use crate::plans::views::Choice;
 use crate::web::Layout;
@@ -196,7 +197,7 @@ pub struct WorkerFormPage {
     pub layout: Layout,
     pub tab: LabourTab,
     /// `None` when creating.
-    pub worker_id: Option<i64>,
+    pub worker_id: Option<WorkerId>,
     pub form: WorkerForm,
     pub errors: FieldErrors,
     pub can_edit: bool,
@@ -205,7 +206,7 @@ pub struct WorkerFormPage {
     pub crew_optional: bool,
     pub trades: Vec<Choice>,
     /// The worker already registered with the number typed: (id, name).
-    pub duplicate: Option<(i64, String)>,
+    pub duplicate: Option<(WorkerId, String)>,
     pub saved: Option<WorkerSummary>,
     pub theirs: Option<WorkerSummary>,
 }

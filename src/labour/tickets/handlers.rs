@@ -20,7 +20,7 @@ use crate::audit::{Action, Change, snapshot};
 use crate::auth::{Permission, Role};
 use crate::error::{AppError, AppResult};
 use crate::labour::domain::{
-    CountUnit, PayType, TicketAction, TicketStatus, acts_for_crew, crews_led_by,
+    CountUnit, PayType, TicketAction, TicketStatus, WorkerId, acts_for_crew, crews_led_by,
 };
 use crate::labour::queries::{self as shared, NewLine, TicketHeader};
 use crate::labour::views::LabourTab;
@@ -163,14 +163,14 @@ async fn entry_page(
         None => Vec::new(),
     };
     // Workers already on the form (lent from another crew, or since moved) keep their names.
-    let mut known: HashMap<i64, (String, Decimal)> = workers
+    let mut known: HashMap<WorkerId, (String, Decimal)> = workers
         .iter()
         .map(|w| (w.id, (w.name.clone(), w.day_rate)))
         .collect();
-    let listed: Vec<i64> = form
+    let listed: Vec<WorkerId> = form
         .worker
         .iter()
-        .filter_map(|w| w.parse().ok())
+        .filter_map(|w| w.parse().ok().map(WorkerId))
         .filter(|id| !known.contains_key(id))
         .collect();
     for w in shared::workers_by_id(tx, &listed).await? {
@@ -183,7 +183,7 @@ async fn entry_page(
     let names = |w: &str| {
         w.parse::<i64>()
             .ok()
-            .and_then(|id| known.get(&id))
+            .and_then(|id| known.get(&WorkerId(id)))
             .map(|(n, r)| (n.clone(), format::money(*r)))
             .unwrap_or_default()
     };
@@ -285,7 +285,7 @@ async fn rows_of_ticket(
             rate: format::quantity(l.rate),
         })
         .collect();
-    let on_ticket: Vec<i64> = lines.iter().filter_map(|l| l.worker_id).collect();
+    let on_ticket: Vec<WorkerId> = lines.iter().filter_map(|l| l.worker_id).collect();
     let quantity = standard_quantity(unit, day_hours);
     rows.extend(
         workers
@@ -378,7 +378,7 @@ struct Audited<'a> {
 
 #[derive(Debug, Serialize)]
 struct AuditedLine {
-    worker_id: Option<i64>,
+    worker_id: Option<WorkerId>,
     trade_id: i64,
     head_count: i32,
     pay_type: &'static str,
@@ -447,8 +447,8 @@ async fn check(
     if !errors.is_empty() {
         return Ok(Err(errors));
     }
-    let ids: Vec<i64> = input.lines.iter().filter_map(|(_, l)| l.worker).collect();
-    let workers: HashMap<i64, shared::WorkerPick> = shared::workers_by_id(tx, &ids)
+    let ids: Vec<WorkerId> = input.lines.iter().filter_map(|(_, l)| l.worker).collect();
+    let workers: HashMap<WorkerId, shared::WorkerPick> = shared::workers_by_id(tx, &ids)
         .await?
         .into_iter()
         .map(|w| (w.id, w))
@@ -459,7 +459,7 @@ async fn check(
         .filter(|t| t.active)
         .map(|t| t.id)
         .collect();
-    let booked: HashMap<i64, Decimal> =
+    let booked: HashMap<WorkerId, Decimal> =
         shared::booked_hours(tx, &ids, input.date, input.project, except)
             .await?
             .into_iter()
@@ -833,8 +833,9 @@ pub async fn reverse(
 ) -> AppResult<Response> {
     tx.require(Permission::ConfirmLabour)?;
     let ticket = load(&mut tx, id).await?;
-    if f.version != ticket.version {
-        return ticket_refusal(tx, page, id, StatusCode::CONFLICT, "labour.stale").await;
+    if let Err(refusal) = transition::fresh(ticket.version, f.version) {
+        let key = refusal.key(STEP_MESSAGES);
+        return ticket_refusal(tx, page, id, refusal.status(), key).await;
     }
     if !ticket.status.is_cost() || ticket.reverses_id.is_some() || ticket.reversed_by_id.is_some() {
         return ticket_refusal(tx, page, id, StatusCode::CONFLICT, "labour.not_reversible").await;
@@ -958,7 +959,7 @@ impl ListQuery {
         TicketFilter {
             project: id(&self.project),
             crew: id(&self.crew),
-            worker: id(&self.worker),
+            worker: id(&self.worker).map(WorkerId),
             trade: id(&self.trade),
             task: id(&self.task),
             status: (status == "cost" || TicketStatus::parse(status).is_some())

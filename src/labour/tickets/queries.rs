@@ -7,7 +7,7 @@ use rust_decimal::Decimal;
 use crate::auth::UserId;
 use crate::db::TenantScope;
 use crate::error::AppResult;
-use crate::labour::domain::{CountUnit, PayType, TicketStatus};
+use crate::labour::domain::{CountUnit, PayType, TicketStatus, WorkerId};
 use crate::tenancy::TenantId;
 
 #[derive(Debug, Clone)]
@@ -127,7 +127,7 @@ pub async fn any_in_closed_month(scope: &mut TenantScope, ids: &[i64]) -> AppRes
 #[derive(Debug, Clone)]
 pub struct LineRow {
     pub line_no: i16,
-    pub worker_id: Option<i64>,
+    pub worker_id: Option<WorkerId>,
     pub worker_name: Option<String>,
     pub trade_id: i64,
     pub trade_zh: String,
@@ -145,7 +145,7 @@ pub async fn ticket_lines(scope: &mut TenantScope, ticket: i64) -> AppResult<Vec
     let tenant = scope.tenant_id();
     Ok(sqlx::query_as!(
         LineRow,
-        r#"select l.line_no, l.worker_id, w.name as "worker_name?", l.trade_id,
+        r#"select l.line_no, l.worker_id as "worker_id: WorkerId", w.name as "worker_name?", l.trade_id,
                   tr.name_zh as trade_zh, tr.name_en as trade_en, l.head_count,
                   l.pay_type as "pay_type: PayType", l.hours, l.days, l.rate, l.multiplier, l.amount
            from labour_ticket_line l
@@ -225,7 +225,7 @@ pub async fn double_bookings(
 pub struct TicketFilter {
     pub project: Option<i64>,
     pub crew: Option<i64>,
-    pub worker: Option<i64>,
+    pub worker: Option<WorkerId>,
     pub trade: Option<i64>,
     pub task: Option<i64>,
     /// One status, or `cost` for confirmed and settled.
@@ -321,7 +321,7 @@ pub async fn list_tickets(
         f.from,
         f.to,
         by_line,
-        f.worker,
+        f.worker as Option<WorkerId>,
         f.trade,
         f.task,
         limit,
@@ -370,7 +370,7 @@ pub async fn list_totals(
         f.status.as_deref(),
         f.from,
         f.to,
-        f.worker,
+        f.worker as Option<WorkerId>,
         f.trade,
         f.task
     )

@@ -15,7 +15,7 @@ use super::views::{StatementLine, StatementPage};
 use super::{today, viewer};
 use crate::auth::Permission;
 use crate::error::{AppError, AppResult};
-use crate::labour::domain::{PayMethod, PayType, TicketStatus, mask_id_number, month_of};
+use crate::labour::domain::{PayMethod, PayType, TicketStatus, WorkerId, mask_id_number, month_of};
 use crate::labour::views::LabourTab;
 use crate::plans::domain::optional_date;
 use crate::tenancy::{Labour, TenantTx};
@@ -105,7 +105,11 @@ fn kind_of(e: &StatementEntry) -> AppResult<EntryKind> {
 }
 
 /// The period asked for; by default from the first day of the month two months back to today.
-async fn load(tx: &mut TenantTx<Labour>, worker: i64, q: &StatementQuery) -> AppResult<Statement> {
+async fn load(
+    tx: &mut TenantTx<Labour>,
+    worker: WorkerId,
+    q: &StatementQuery,
+) -> AppResult<Statement> {
     let worker = queries::find_worker(tx, worker)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -168,7 +172,7 @@ fn note(e: &StatementEntry) -> String {
 pub async fn show(
     mut tx: TenantTx<Labour>,
     page: Page,
-    Path(id): Path<i64>,
+    Path(id): Path<WorkerId>,
     Query(q): Query<StatementQuery>,
 ) -> AppResult<Html<String>> {
     let s = load(&mut tx, id, &q).await?;
@@ -344,7 +348,7 @@ fn statement_table(locale: Locale, s: &Statement) -> Table {
 /// The statement as XLSX or CSV.
 pub async fn export(
     mut tx: TenantTx<Labour>,
-    Path(id): Path<i64>,
+    Path(id): Path<WorkerId>,
     Query(q): Query<ExportQuery>,
 ) -> AppResult<Response> {
     let s = load(&mut tx, id, &q.period).await?;
