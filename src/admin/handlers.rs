@@ -22,7 +22,7 @@ use crate::web::export::{Cell, ExportFormat, Table};
 use crate::web::form::{self, FieldErrors};
 use crate::web::i18n;
 use crate::web::layout::standing_text;
-use crate::web::{AppForm, AppState, Page, Path, format};
+use crate::web::{AppForm, AppState, Page, Path, format, transition};
 
 /// How long an invitation link works.
 const INVITATION_VALID_FOR: chrono::Duration = chrono::Duration::days(7);
@@ -555,9 +555,7 @@ pub async fn extend_trial(
         ));
     }
     let new_end = plan.extended_trial_end();
-    if !cross_tenant::extend_trial(&mut tx, new_end).await? {
-        return Err(AppError::Conflict);
-    }
+    transition::written(cross_tenant::extend_trial(&mut tx, new_end).await?)?;
     let id = tx.tenant_id().0;
     tx.audit(Change {
         entity: "tenant",

@@ -32,6 +32,10 @@ const WITHDRAW: transition::Messages = transition::Messages {
     wrong_status: "changes_requests.not_in_review",
     stale: "changes_requests.stale",
 };
+const VOTE: transition::Messages = transition::Messages {
+    wrong_status: "changes.vote_not_in_review",
+    stale: "changes_requests.stale",
+};
 const APPLY_AGAIN: transition::Messages = transition::Messages {
     wrong_status: "changes_requests.nothing_to_apply",
     stale: "changes_requests.stale",
@@ -194,8 +198,8 @@ pub async fn vote(
         };
         return show::refuse(p, page, id, status, refusal.message_key()).await;
     }
-    if r.version != f.version {
-        return show::refuse(p, page, id, StatusCode::CONFLICT, "changes_requests.stale").await;
+    if let Err(refusal) = transition::fresh(r.version, f.version) {
+        return show::refuse(p, page, id, refusal.status(), refusal.key(VOTE)).await;
     }
     let mut errors = FieldErrors::default();
     let decision = Decision::parse(f.decision.trim());
