@@ -232,7 +232,7 @@ pub async fn edit(db: &Db) -> AppResult<String> {
         contract_amount: rust_decimal::Decimal::ZERO,
         planned_start: net.start,
         planned_finish: None,
-        status: "active".into(),
+        status: crate::tenancy::project::ProjectStatus::Active,
         manager_id: None,
         calendar_id: calendar,
     };

@@ -26,7 +26,7 @@ use crate::tenancy::{Licensing, Module, Platform, TenantTx};
 use crate::web::export::{Cell, ExportFormat, Table};
 use crate::web::form::{self, FieldErrors};
 use crate::web::layout::standing_text;
-use crate::web::{AppForm, Page, Path, format};
+use crate::web::{AppForm, Page, Path, format, transition};
 
 /// How long an invitation link works.
 const INVITATION_VALID_FOR: chrono::Duration = chrono::Duration::days(7);
@@ -157,16 +157,22 @@ async fn users_page(
             email: u.email,
         })
         .collect();
+    // An invitation's role the code does not know is an error, never shown as a viewer.
     let invitations = queries::list_pending(tx)
         .await?
         .into_iter()
-        .map(|i| InvitationRow {
-            id: i.id,
-            role_key: Role::parse(&i.role).unwrap_or(Role::Viewer).label_key(),
-            expires: format::datetime(i.expires_at, tz),
-            email: i.email,
+        .map(|i| {
+            let role = Role::parse(&i.role).ok_or_else(|| {
+                AppError::Internal(anyhow::anyhow!("invitation with unknown role {:?}", i.role))
+            })?;
+            Ok(InvitationRow {
+                id: i.id,
+                role_key: role.label_key(),
+                expires: format::datetime(i.expires_at, tz),
+                email: i.email,
+            })
         })
-        .collect();
+        .collect::<AppResult<Vec<_>>>()?;
     let seats_used = users::count_active_users(tx).await?;
     Ok(UsersPage {
         layout: page.layout(tx, "settings.users_title"),
@@ -551,9 +557,7 @@ pub async fn extend_trial(
         ));
     }
     let new_end = plan.extended_trial_end();
-    if !cross_tenant::extend_trial(&mut tx, new_end).await? {
-        return Err(AppError::Conflict);
-    }
+    transition::written(cross_tenant::extend_trial(&mut tx, new_end).await?)?;
     let id = tx.tenant_id().0;
     tx.audit(Change {
         entity: "tenant",

@@ -4,8 +4,10 @@
 use crate::roles::Role;
 
 /// A change request's state. Draft → submitted → under review (the first vote) → approved or
-/// rejected; the requester may withdraw a submitted or reviewed request back to draft.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// rejected; the requester may withdraw a submitted or reviewed request back to draft. Stored
+/// as text: an unknown value in a row is a decode error, never a default.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type)]
+#[sqlx(type_name = "text", rename_all = "snake_case")]
 pub enum Status {
     Draft,
     Submitted,
@@ -46,6 +48,28 @@ impl Status {
     pub fn in_review(self) -> bool {
         matches!(self, Status::Submitted | Status::UnderReview)
     }
+
+    /// Whether its content may be edited, submitted, deleted or given attachments.
+    pub fn is_draft(self) -> bool {
+        self == Status::Draft
+    }
+
+    /// Where `step` takes a request in this status, if it may be taken at all. Votes, an
+    /// approval and a failed application move it within review (see `outcome`).
+    pub fn after(self, step: Step) -> Option<Status> {
+        match (self, step) {
+            (Status::Draft, Step::Submit) => Some(Status::Submitted),
+            (Status::Submitted | Status::UnderReview, Step::Withdraw) => Some(Status::Draft),
+            _ => None,
+        }
+    }
+}
+
+/// What the requester does to a request.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Step {
+    Submit,
+    Withdraw,
 }
 
 /// The board as configured: named members, or (while none is named) every owner and admin.
@@ -343,5 +367,38 @@ mod tests {
             next_number("BG", &["BG-002".into(), "BG-010".into(), "X-99".into()]),
             "BG-011"
         );
+    }
+
+    /// The text sqlx binds for `v`: what a row stores.
+    fn stored<T: for<'q> sqlx::Encode<'q, sqlx::Postgres>>(v: T) -> String {
+        let mut buf = sqlx::postgres::PgArgumentBuffer::default();
+        let _ = sqlx::Encode::<sqlx::Postgres>::encode_by_ref(&v, &mut buf).unwrap();
+        String::from_utf8(buf.to_vec()).unwrap()
+    }
+
+    #[test]
+    fn request_statuses_round_trip_and_unknown_ones_fail() {
+        for s in Status::ALL {
+            assert_eq!(stored(s), s.as_str());
+            assert_eq!(Status::parse(s.as_str()), Some(s));
+        }
+        assert_eq!(stored(Status::UnderReview), "under_review");
+        assert_eq!(Status::parse("pending"), None);
+        assert_eq!(Status::parse(""), None);
+    }
+
+    #[test]
+    fn a_draft_is_submitted_and_a_request_in_review_withdrawn() {
+        use Status as S;
+        assert_eq!(S::Draft.after(Step::Submit), Some(S::Submitted));
+        assert_eq!(S::Submitted.after(Step::Withdraw), Some(S::Draft));
+        assert_eq!(S::UnderReview.after(Step::Withdraw), Some(S::Draft));
+        for s in [S::Submitted, S::UnderReview, S::Approved, S::Rejected] {
+            assert_eq!(s.after(Step::Submit), None, "{s:?}");
+        }
+        for s in [S::Draft, S::Approved, S::Rejected] {
+            assert_eq!(s.after(Step::Withdraw), None, "{s:?}");
+        }
+        assert!(S::Draft.is_draft() && !S::Submitted.is_draft());
     }
 }

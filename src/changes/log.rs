@@ -10,6 +10,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
 use serde::Deserialize;
 
+use super::domain::Status;
 use super::overview::signed_days;
 use super::queries;
 use crate::db::TenantScope;
@@ -197,7 +198,7 @@ pub struct Entry {
     pub number: String,
     pub kind: String,
     pub title: String,
-    pub status: String,
+    pub status: Status,
     pub requester_name: String,
     pub decided_at: Option<DateTime<Utc>>,
     pub cost: Decimal,
@@ -215,7 +216,8 @@ pub async fn decided(scope: &mut TenantScope, project: i64) -> AppResult<Vec<Ent
     let tenant = scope.tenant_id();
     Ok(sqlx::query_as!(
         Entry,
-        r#"select r.id, r.number, r.kind, r.title, r.status, u.name as requester_name,
+        r#"select r.id, r.number, r.kind, r.title, r.status as "status: Status",
+                  u.name as requester_name,
                   r.decided_at,
                   coalesce((select sum(c.amount) from change_request_cost c
                             where c.tenant_id = r.tenant_id and c.change_request_id = r.id), 0)
@@ -321,12 +323,6 @@ fn opt_money(m: Option<Decimal>) -> String {
     m.map(money).unwrap_or_default()
 }
 
-fn status_key(status: &str) -> String {
-    super::domain::Status::parse(status)
-        .unwrap_or(super::domain::Status::Draft)
-        .label_key()
-}
-
 /// GET /projects/{project_id}/changes/log (`?format=csv|xlsx` downloads it).
 pub async fn show(
     mut p: ProjectTx<Changes>,
@@ -343,7 +339,7 @@ pub async fn show(
     let figures: Vec<domain::Decided> = entries
         .iter()
         .map(|e| domain::Decided {
-            approved: e.status == "approved",
+            approved: e.status == Status::Approved,
             cost: e.cost,
             revenue: e.revenue_amount,
             budget_before: e.budget_before,
@@ -358,13 +354,13 @@ pub async fn show(
     let views = entries
         .into_iter()
         .map(|e| {
-            let approved = e.status == "approved";
+            let approved = e.status == Status::Approved;
             EntryView {
                 id: e.id,
                 href: format!("/projects/{}/changes/{}", project.id, e.id),
                 kind_key: format!("changes.kind_{}", e.kind),
                 approved,
-                status_key: status_key(&e.status),
+                status_key: e.status.label_key(),
                 decided: e.decided_at.map(|at| date(at, tz)).unwrap_or_default(),
                 cost: money(e.cost),
                 revenue: money(e.revenue_amount),
@@ -379,7 +375,7 @@ pub async fn show(
                 rejection: e.rejection.unwrap_or_default(),
                 number: e.number,
                 title: e.title,
-                status: e.status,
+                status: e.status.as_str().to_owned(),
                 requester: e.requester_name,
             }
         })
@@ -447,12 +443,12 @@ fn export(
     let rows = entries
         .iter()
         .map(|e| {
-            let approved = e.status == "approved";
+            let approved = e.status == Status::Approved;
             let opt = |m: Option<Decimal>| m.map_or_else(|| text(String::new()), Cell::Money);
             vec![
                 text(e.number.clone()),
                 text(e.title.clone()),
-                text(t(locale, &status_key(&e.status)).to_owned()),
+                text(t(locale, &e.status.label_key()).to_owned()),
                 text(e.decided_at.map(|at| date(at, tz)).unwrap_or_default()),
                 Cell::Money(e.cost),
                 Cell::Money(e.revenue_amount),

@@ -66,7 +66,7 @@ pub struct Row {
     pub number: String,
     pub kind: String,
     pub title: String,
-    pub status: String,
+    pub status: Status,
     pub cost: Decimal,
     pub revenue: Decimal,
     pub days: i64,
@@ -85,7 +85,7 @@ pub async fn list(
     Ok(sqlx::query_as!(
         Row,
         r#"select r.id, r.project_id, p.code as project_code, p.name as project_name, r.number,
-                  r.kind, r.title, r.status,
+                  r.kind, r.title, r.status as "status: Status",
                   coalesce((select sum(c.amount) from change_request_cost c
                             where c.tenant_id = r.tenant_id and c.change_request_id = r.id), 0)
                       as "cost!",
@@ -173,7 +173,7 @@ pub struct RowView {
 }
 
 fn view(r: Row, tz: chrono_tz::Tz) -> RowView {
-    let status = Status::parse(&r.status).unwrap_or(Status::Draft);
+    let status = r.status;
     RowView {
         href: format!("/projects/{}/changes/{}", r.project_id, r.id),
         id: r.id,
@@ -181,7 +181,7 @@ fn view(r: Row, tz: chrono_tz::Tz) -> RowView {
         kind_key: format!("changes.kind_{}", r.kind),
         project: format!("{} {}", r.project_code, r.project_name),
         title: r.title,
-        status: r.status,
+        status: status.as_str().to_owned(),
         status_key: status.label_key(),
         cost: money(r.cost),
         revenue: money(r.revenue),
@@ -356,7 +356,7 @@ fn export(
     let rows = rows
         .into_iter()
         .map(|r| {
-            let status = Status::parse(&r.status).unwrap_or(Status::Draft);
+            let status = r.status;
             vec![
                 Cell::Text(r.number),
                 Cell::Text(format!("{} {}", r.project_code, r.project_name)),

@@ -4,7 +4,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
 
-use super::domain::Board;
+use super::domain::{Board, Status};
 use crate::db::TenantScope;
 use crate::error::{AppError, AppResult};
 use crate::ids::TenantId;
@@ -76,7 +76,7 @@ pub struct Request {
     pub revenue_amount: Decimal,
     pub contract_id: Option<i64>,
     pub contract_number: Option<String>,
-    pub status: String,
+    pub status: Status,
     pub round: i32,
     pub submitted_at: Option<DateTime<Utc>>,
     pub decided_at: Option<DateTime<Utc>>,
@@ -117,7 +117,8 @@ pub async fn find(
         Request,
         r#"select r.id, r.project_id, r.number, r.kind, r.title, r.reason, r.requester_id,
                   u.name as requester_name, r.revenue_amount, r.contract_id,
-                  k.number as "contract_number?", r.status, r.round, r.submitted_at,
+                  k.number as "contract_number?", r.status as "status: Status", r.round,
+                  r.submitted_at,
                   r.decided_at, r.apply_error, r.budget_version_id, r.contract_variation_id,
                   r.revenue_variation_id, r.budget_before, r.budget_after, r.finish_before,
                   r.finish_after, r.created_at, r.updated_at, r.version
@@ -327,7 +328,7 @@ pub async fn set_approved(
     let tenant = scope.tenant_id();
     sqlx::query!(
         "update change_request
-         set status = 'approved', decided_at = now(), apply_error = null,
+         set status = $11, decided_at = now(), apply_error = null,
              budget_version_id = $3, contract_variation_id = $4, revenue_variation_id = $5,
              budget_before = $6, budget_after = $7, finish_before = $8, finish_after = $9,
              version = version + 1, updated_at = now(), updated_by = $10
@@ -341,7 +342,8 @@ pub async fn set_approved(
         a.budget_after,
         a.finish_before,
         a.finish_after,
-        by.0
+        by.0,
+        Status::Approved as Status
     )
     .execute(scope.conn())
     .await?;
@@ -359,13 +361,14 @@ pub async fn set_apply_error(
     let reason: String = reason.chars().take(2000).collect();
     sqlx::query!(
         "update change_request
-         set status = 'under_review', apply_error = $3, version = version + 1,
+         set status = $5, apply_error = $3, version = version + 1,
              updated_at = now(), updated_by = $4
          where tenant_id = $1 and id = $2",
         tenant as TenantId,
         request,
         reason,
-        by.0
+        by.0,
+        Status::UnderReview as Status
     )
     .execute(scope.conn())
     .await?;

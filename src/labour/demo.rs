@@ -286,7 +286,7 @@ fn line(
 ) -> NewLine {
     let f = rules.figures(unit, quantity, heads, rate, pay);
     NewLine {
-        worker_id: worker,
+        worker_id: worker.map(super::domain::WorkerId),
         trade_id: trade,
         head_count: heads,
         pay_type: pay,

@@ -12,6 +12,21 @@ use crate::roles::Role;
 
 use crate::ids::UserId;
 
+/// A worker's id within the tenant. A worker's id cannot be passed where a crew's, a
+/// ticket's or a user's is expected; it binds and reads as the bare `bigint`.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, sqlx::Type,
+)]
+#[serde(transparent)]
+#[sqlx(transparent)]
+pub struct WorkerId(pub i64);
+
+impl std::fmt::Display for WorkerId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
 /// The foreman whose crews alone `role` works with: `me` for a foreman, nobody for the
 /// roles that work with every crew.
 pub fn crews_led_by(role: Role, me: UserId) -> Option<UserId> {
@@ -23,12 +38,15 @@ pub fn acts_for_crew(role: Role, me: UserId, crew_foreman: Option<i64>) -> bool 
     crews_led_by(role, me).is_none_or(|f| crew_foreman == Some(f.0))
 }
 
-/// A closed set of values stored as text: parse from and print to the database and forms.
+/// A closed set of values stored as text: read from and bound to the database as itself
+/// (an unknown value in a row is a decode error, never a default), parsed from and printed to
+/// forms. The texts are the variants' names in snake case, as `sqlx` and `serde` spell them.
 macro_rules! text_enum {
     ($(#[$doc:meta])* $name:ident { $($variant:ident => $text:literal),+ $(,)? }) => {
         $(#[$doc])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, sqlx::Type)]
         #[serde(rename_all = "snake_case")]
+        #[sqlx(type_name = "text", rename_all = "snake_case")]
         pub enum $name { $($variant),+ }
 
         impl $name {
@@ -74,6 +92,43 @@ text_enum! {
 text_enum! {
     /// How wages and advances are paid.
     PayMethod { Bank => "bank", Cash => "cash", Wechat => "wechat", Alipay => "alipay" }
+}
+
+/// A crew's settlement statement: settled, until cancelled (its tickets go back to
+/// confirmed). Stored as text; an unknown value in a row is a decode error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, sqlx::Type)]
+#[sqlx(type_name = "text", rename_all = "snake_case")]
+pub enum SettlementStatus {
+    Settled,
+    Cancelled,
+}
+
+impl SettlementStatus {
+    pub const ALL: [SettlementStatus; 2] = [SettlementStatus::Settled, SettlementStatus::Cancelled];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SettlementStatus::Settled => "settled",
+            SettlementStatus::Cancelled => "cancelled",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|v| v.as_str() == s)
+    }
+
+    /// The i18n key of the value's name.
+    pub fn label_key(self) -> &'static str {
+        match self {
+            SettlementStatus::Settled => "labour_wages.status_settled",
+            SettlementStatus::Cancelled => "labour_wages.status_cancelled",
+        }
+    }
+
+    /// Where cancelling takes a statement in this status, if it may be cancelled.
+    pub fn after_cancel(self) -> Option<SettlementStatus> {
+        (self == SettlementStatus::Settled).then_some(SettlementStatus::Cancelled)
+    }
 }
 
 /// What a user does to a ticket.
@@ -269,7 +324,7 @@ pub const MAX_HOURS_PER_DAY: i64 = 24;
 /// One line of a ticket as the user entered it, before figures.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LineInput {
-    pub worker: Option<i64>,
+    pub worker: Option<WorkerId>,
     pub trade: Option<i64>,
     pub heads: i32,
     pub pay_type: PayType,
@@ -332,8 +387,11 @@ pub fn check_quantity(unit: CountUnit, value: &str) -> Result<Decimal, &'static 
 
 /// Workers booked for more than 24 hours on a day: `booked` holds the hours each already has
 /// that day on other tickets, `lines` the hours of this ticket. Returns the rows at fault.
-pub fn over_booked(booked: &HashMap<i64, Decimal>, lines: &[(usize, i64, Decimal)]) -> Vec<usize> {
-    let mut total: HashMap<i64, Decimal> = HashMap::new();
+pub fn over_booked<W: Copy + Eq + std::hash::Hash>(
+    booked: &HashMap<W, Decimal>,
+    lines: &[(usize, W, Decimal)],
+) -> Vec<usize> {
+    let mut total: HashMap<W, Decimal> = HashMap::new();
     for (_, worker, hours) in lines {
         *total.entry(*worker).or_insert(Decimal::ZERO) += *hours;
     }
@@ -467,6 +525,57 @@ mod tests {
         assert_eq!(S::Settled.after(A::Withdraw), None);
         assert!(S::Draft.editable() && S::Rejected.editable());
         assert!(!S::Confirmed.editable() && !S::Submitted.editable());
+    }
+
+    /// The text sqlx binds for `v`: what a row stores.
+    fn stored<T: for<'q> sqlx::Encode<'q, sqlx::Postgres>>(v: T) -> String {
+        let mut buf = sqlx::postgres::PgArgumentBuffer::default();
+        let _ = sqlx::Encode::<sqlx::Postgres>::encode_by_ref(&v, &mut buf).unwrap();
+        String::from_utf8(buf.to_vec()).unwrap()
+    }
+
+    #[test]
+    fn stored_values_round_trip_and_unknown_ones_fail() {
+        for &v in TicketStatus::ALL {
+            assert_eq!(stored(v), v.as_str());
+            assert_eq!(TicketStatus::parse(v.as_str()), Some(v));
+        }
+        for &v in CountUnit::ALL {
+            assert_eq!(stored(v), v.as_str());
+            assert_eq!(CountUnit::parse(v.as_str()), Some(v));
+        }
+        for &v in PayType::ALL {
+            assert_eq!(stored(v), v.as_str());
+            assert_eq!(PayType::parse(v.as_str()), Some(v));
+        }
+        for &v in PayMethod::ALL {
+            assert_eq!(stored(v), v.as_str());
+            assert_eq!(PayMethod::parse(v.as_str()), Some(v));
+        }
+        for v in SettlementStatus::ALL {
+            assert_eq!(stored(v), v.as_str());
+            assert_eq!(SettlementStatus::parse(v.as_str()), Some(v));
+        }
+        assert_eq!(TicketStatus::parse("approved"), None);
+        assert_eq!(TicketStatus::parse("Draft"), None);
+        assert_eq!(CountUnit::parse(""), None);
+        assert_eq!(SettlementStatus::parse("paid"), None);
+    }
+
+    #[test]
+    fn only_a_settled_statement_is_cancelled() {
+        assert_eq!(
+            SettlementStatus::Settled.after_cancel(),
+            Some(SettlementStatus::Cancelled)
+        );
+        assert_eq!(SettlementStatus::Cancelled.after_cancel(), None);
+    }
+
+    #[test]
+    fn worker_ids_bind_as_the_bare_number() {
+        let mut buf = sqlx::postgres::PgArgumentBuffer::default();
+        let _ = sqlx::Encode::<sqlx::Postgres>::encode_by_ref(&WorkerId(42), &mut buf).unwrap();
+        assert_eq!(buf.to_vec(), 42_i64.to_be_bytes());
     }
 
     #[test]

@@ -5,7 +5,7 @@
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
-use super::domain::{CountUnit, PayRules, PayType, TicketStatus};
+use super::domain::{CountUnit, PayRules, PayType, TicketStatus, WorkerId};
 use crate::db::TenantScope;
 use crate::error::{AppError, AppResult};
 use crate::ids::TenantId;
@@ -104,13 +104,13 @@ pub struct CrewRow {
     pub foreman_name: Option<String>,
     pub subcontractor: String,
     pub trade_id: Option<i64>,
-    pub count_unit: String,
+    pub count_unit: CountUnit,
     pub active: bool,
 }
 
 impl CrewRow {
     pub fn unit(&self) -> CountUnit {
-        CountUnit::parse(&self.count_unit).unwrap_or(CountUnit::Day)
+        self.count_unit
     }
 }
 
@@ -123,7 +123,7 @@ pub async fn list_crews(
     Ok(sqlx::query_as!(
         CrewRow,
         r#"select c.id, c.name, c.foreman_id, u.name as "foreman_name?", c.subcontractor,
-                  c.trade_id, c.count_unit, c.active
+                  c.trade_id, c.count_unit as "count_unit: CountUnit", c.active
            from crew c
            left join app_user u on u.tenant_id = c.tenant_id and u.id = c.foreman_id
            where c.tenant_id = $1 and ($2::bigint is null or c.foreman_id = $2)
@@ -140,7 +140,7 @@ pub async fn find_crew(scope: &mut TenantScope, id: i64) -> AppResult<Option<Cre
     Ok(sqlx::query_as!(
         CrewRow,
         r#"select c.id, c.name, c.foreman_id, u.name as "foreman_name?", c.subcontractor,
-                  c.trade_id, c.count_unit, c.active
+                  c.trade_id, c.count_unit as "count_unit: CountUnit", c.active
            from crew c
            left join app_user u on u.tenant_id = c.tenant_id and u.id = c.foreman_id
            where c.tenant_id = $1 and c.id = $2"#,
@@ -154,7 +154,7 @@ pub async fn find_crew(scope: &mut TenantScope, id: i64) -> AppResult<Option<Cre
 /// A worker as a ticket line needs it.
 #[derive(Debug, Clone)]
 pub struct WorkerPick {
-    pub id: i64,
+    pub id: WorkerId,
     pub name: String,
     pub trade_id: i64,
     pub crew_id: Option<i64>,
@@ -167,8 +167,8 @@ pub async fn crew_workers(scope: &mut TenantScope, crew: i64) -> AppResult<Vec<W
     let tenant = scope.tenant_id();
     Ok(sqlx::query_as!(
         WorkerPick,
-        "select id, name, trade_id, crew_id, day_rate, active from worker
-         where tenant_id = $1 and crew_id = $2 and active order by name, id",
+        r#"select id as "id: WorkerId", name, trade_id, crew_id, day_rate, active from worker
+           where tenant_id = $1 and crew_id = $2 and active order by name, id"#,
         tenant as TenantId,
         crew
     )
@@ -176,14 +176,17 @@ pub async fn crew_workers(scope: &mut TenantScope, crew: i64) -> AppResult<Vec<W
     .await?)
 }
 
-pub async fn workers_by_id(scope: &mut TenantScope, ids: &[i64]) -> AppResult<Vec<WorkerPick>> {
+pub async fn workers_by_id(
+    scope: &mut TenantScope,
+    ids: &[WorkerId],
+) -> AppResult<Vec<WorkerPick>> {
     let tenant = scope.tenant_id();
     Ok(sqlx::query_as!(
         WorkerPick,
-        "select id, name, trade_id, crew_id, day_rate, active from worker
-         where tenant_id = $1 and id = any($2)",
+        r#"select id as "id: WorkerId", name, trade_id, crew_id, day_rate, active from worker
+           where tenant_id = $1 and id = any($2)"#,
         tenant as TenantId,
-        ids
+        ids as &[WorkerId]
     )
     .fetch_all(scope.conn())
     .await?)
@@ -206,7 +209,7 @@ pub struct TicketHeader {
 /// A line with its figures worked out.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewLine {
-    pub worker_id: Option<i64>,
+    pub worker_id: Option<WorkerId>,
     pub trade_id: i64,
     pub head_count: i32,
     pub pay_type: PayType,
@@ -240,8 +243,8 @@ pub async fn insert_ticket(
         header.task_id,
         header.reason,
         header.work_content,
-        header.count_unit.as_str(),
-        status.as_str(),
+        header.count_unit as CountUnit,
+        status as TicketStatus,
         reverses,
         by as UserId
     )
@@ -277,7 +280,7 @@ pub async fn update_ticket(
         header.task_id,
         header.reason,
         header.work_content,
-        header.count_unit.as_str(),
+        header.count_unit as CountUnit,
         by as UserId
     )
     .fetch_optional(scope.conn())
@@ -300,7 +303,7 @@ pub async fn update_ticket(
 async fn write_lines(scope: &mut TenantScope, ticket: i64, lines: &[NewLine]) -> AppResult<()> {
     let tenant = scope.tenant_id();
     let line_no: Vec<i16> = (1..).take(lines.len()).collect();
-    let worker: Vec<Option<i64>> = lines.iter().map(|l| l.worker_id).collect();
+    let worker: Vec<Option<WorkerId>> = lines.iter().map(|l| l.worker_id).collect();
     let trade: Vec<i64> = lines.iter().map(|l| l.trade_id).collect();
     let heads: Vec<i32> = lines.iter().map(|l| l.head_count).collect();
     let pay: Vec<String> = lines
@@ -329,7 +332,7 @@ async fn write_lines(scope: &mut TenantScope, ticket: i64, lines: &[NewLine]) ->
         tenant as TenantId,
         ticket,
         &line_no,
-        &worker as &[Option<i64>],
+        &worker as &[Option<WorkerId>],
         &trade,
         &heads,
         &pay,
@@ -370,8 +373,8 @@ async fn record_event(
          values ($1, $2, $3, $4, $5, $6)",
         tenant as TenantId,
         ticket,
-        from.map(TicketStatus::as_str),
-        to.as_str(),
+        from as Option<TicketStatus>,
+        to as TicketStatus,
         note,
         by as UserId
     )
@@ -405,8 +408,8 @@ pub async fn move_tickets(
          returning id",
         tenant as TenantId,
         ids,
-        from.as_str(),
-        to.as_str(),
+        from as TicketStatus,
+        to as TicketStatus,
         reject_reason,
         settlement,
         by as UserId
@@ -417,7 +420,7 @@ pub async fn move_tickets(
         "update labour_ticket_line set status = $3 where tenant_id = $1 and ticket_id = any($2)",
         tenant as TenantId,
         &moved,
-        to.as_str()
+        to as TicketStatus
     )
     .execute(scope.conn())
     .await?;
@@ -426,8 +429,8 @@ pub async fn move_tickets(
          select $1, id, $3, $4, $5, $6 from unnest($2::bigint[]) as t(id)",
         tenant as TenantId,
         &moved,
-        from.as_str(),
-        to.as_str(),
+        from as TicketStatus,
+        to as TicketStatus,
         note,
         by as UserId
     )
@@ -441,7 +444,7 @@ pub async fn move_tickets(
 /// must pass.
 #[derive(Debug, Clone)]
 pub struct BookedHours {
-    pub worker_id: i64,
+    pub worker_id: WorkerId,
     pub hours: Decimal,
     /// Other tickets of the same project and day naming the worker.
     pub same_project_tickets: Vec<i64>,
@@ -449,7 +452,7 @@ pub struct BookedHours {
 
 pub async fn booked_hours(
     scope: &mut TenantScope,
-    workers: &[i64],
+    workers: &[WorkerId],
     date: NaiveDate,
     project: i64,
     except: Option<i64>,
@@ -457,7 +460,7 @@ pub async fn booked_hours(
     let tenant = scope.tenant_id();
     Ok(sqlx::query_as!(
         BookedHours,
-        r#"select worker_id as "worker_id!", coalesce(sum(hours), 0) as "hours!",
+        r#"select worker_id as "worker_id!: WorkerId", coalesce(sum(hours), 0) as "hours!",
                   coalesce(array_agg(distinct ticket_id) filter (where project_id = $4),
                            '{}') as "same_project_tickets!"
            from labour_ticket_line
@@ -465,7 +468,7 @@ pub async fn booked_hours(
              and status <> 'rejected' and ticket_id is distinct from $5::bigint
            group by worker_id"#,
         tenant as TenantId,
-        workers,
+        workers as &[WorkerId],
         date,
         project,
         except

@@ -35,7 +35,7 @@ pub async fn create(
         contract_amount: Decimal::new(4_860_000_000, 2),
         planned_start: start,
         planned_finish: None,
-        status: "active".to_owned(),
+        status: crate::tenancy::project::ProjectStatus::Active,
         manager_id: Some(owner.0),
         calendar_id: calendar,
     };

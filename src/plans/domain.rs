@@ -2,13 +2,45 @@
 
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
+use sqlx::Postgres;
+use sqlx::error::BoxDynError;
+use sqlx::postgres::{PgArgumentBuffer, PgTypeInfo, PgValueRef};
 
 use super::queries::{ProjectFields, TaskFields};
 use crate::schedule::LinkKind;
+use crate::tenancy::project::ProjectStatus;
 use crate::web::fields::{optional_date, optional_decimal, optional_int, required_date};
 use crate::web::form::{self, FieldErrors};
 
 pub const PROJECT_STATUSES: [&str; 4] = ["planning", "active", "suspended", "closed"];
+
+// A link's kind is the scheduling engine's (`schedule` stays free of sqlx); it is stored as
+// text, and a value the engine does not know is a decode error, never a default.
+impl sqlx::Type<Postgres> for LinkKind {
+    fn type_info() -> PgTypeInfo {
+        <&str as sqlx::Type<Postgres>>::type_info()
+    }
+
+    fn compatible(ty: &PgTypeInfo) -> bool {
+        <&str as sqlx::Type<Postgres>>::compatible(ty)
+    }
+}
+
+impl<'r> sqlx::Decode<'r, Postgres> for LinkKind {
+    fn decode(value: PgValueRef<'r>) -> Result<Self, BoxDynError> {
+        let s = <&str as sqlx::Decode<Postgres>>::decode(value)?;
+        LinkKind::parse(s).ok_or_else(|| format!("unknown link kind {s:?}").into())
+    }
+}
+
+impl sqlx::Encode<'_, Postgres> for LinkKind {
+    fn encode_by_ref(
+        &self,
+        buf: &mut PgArgumentBuffer,
+    ) -> Result<sqlx::encode::IsNull, BoxDynError> {
+        <&str as sqlx::Encode<Postgres>>::encode(self.as_str(), buf)
+    }
+}
 pub const PROJECT_ROLES: [&str; 5] = ["manager", "planner", "engineer", "foreman", "viewer"];
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
@@ -50,7 +82,8 @@ impl ProjectForm {
         {
             e.add("planned_finish", "plans.finish_before_start");
         }
-        if !PROJECT_STATUSES.contains(&self.status.as_str()) {
+        let status = ProjectStatus::parse(&self.status);
+        if status.is_none() {
             e.add("status", "form.invalid_choice");
         }
         let manager_id = optional_int(&mut e, "manager_id", &self.manager_id, 1..=i64::MAX);
@@ -62,8 +95,8 @@ impl ProjectForm {
         if calendar_id.is_none() && !e.has("calendar_id") {
             e.add("calendar_id", "form.invalid_choice");
         }
-        match (e.is_empty(), planned_start, calendar_id) {
-            (true, Some(planned_start), Some(calendar_id)) => Ok(ProjectFields {
+        match (e.is_empty(), planned_start, calendar_id, status) {
+            (true, Some(planned_start), Some(calendar_id), Some(status)) => Ok(ProjectFields {
                 code,
                 name,
                 client,
@@ -72,7 +105,7 @@ impl ProjectForm {
                 contract_amount,
                 planned_start,
                 planned_finish,
-                status: self.status.clone(),
+                status,
                 manager_id,
                 calendar_id,
             }),
@@ -525,5 +558,29 @@ mod tests {
         };
         let e = bad.validate(&[]).expect_err("invalid");
         assert!(e.has("duration_days") && e.has("weight"));
+    }
+
+    /// The text sqlx binds for `v`: what a row stores.
+    fn stored<T: for<'q> sqlx::Encode<'q, sqlx::Postgres>>(v: T) -> String {
+        let mut buf = sqlx::postgres::PgArgumentBuffer::default();
+        let _ = sqlx::Encode::<sqlx::Postgres>::encode_by_ref(&v, &mut buf).unwrap();
+        String::from_utf8(buf.to_vec()).unwrap()
+    }
+
+    #[test]
+    fn project_statuses_and_link_kinds_round_trip_and_unknown_ones_fail() {
+        for s in ProjectStatus::ALL {
+            assert_eq!(stored(s), s.as_str());
+            assert_eq!(ProjectStatus::parse(s.as_str()), Some(s));
+            assert!(PROJECT_STATUSES.contains(&s.as_str()));
+            assert_eq!(s.to_string(), s.as_str());
+        }
+        assert_eq!(ProjectStatus::ALL.len(), PROJECT_STATUSES.len());
+        assert_eq!(ProjectStatus::parse("paused"), None);
+        for k in LinkKind::ALL {
+            assert_eq!(stored(k), k.as_str());
+            assert_eq!(LinkKind::parse(k.as_str()), Some(k));
+        }
+        assert_eq!(LinkKind::parse("fs"), None);
     }
 }

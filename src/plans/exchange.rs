@@ -22,6 +22,7 @@ use crate::roles::Permission;
 use crate::schedule::TaskProgress;
 use crate::state::AppState;
 use crate::tenancy::ProjectTx;
+use crate::tenancy::project::ProjectStatus;
 use crate::tenancy::{Plans, TenantTx};
 use crate::web::form::{self, CSRF_FIELD, FieldErrors, verify_csrf};
 use crate::web::{Layout, Page};
@@ -290,7 +291,7 @@ async fn create_from(
         contract_amount: Decimal::ZERO,
         planned_start: p.start_date,
         planned_finish: None,
-        status: "planning".into(),
+        status: ProjectStatus::Planning,
         manager_id: Some(me.0),
         calendar_id: calendar,
     };

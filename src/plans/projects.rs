@@ -353,7 +353,7 @@ fn form_of(p: &Project) -> ProjectForm {
         contract_amount: p.contract_amount.to_string(),
         planned_start: p.planned_start.to_string(),
         planned_finish: p.planned_finish.map(|d| d.to_string()).unwrap_or_default(),
-        status: p.status.clone(),
+        status: p.status.as_str().to_owned(),
         manager_id: p.manager_id.map(|m| m.to_string()).unwrap_or_default(),
         calendar_id: p.calendar_id.to_string(),
         template: String::new(),

@@ -9,6 +9,7 @@ use crate::error::AppResult;
 use crate::ids::TenantId;
 use crate::ids::UserId;
 use crate::schedule::{self, Calendar, LinkKind};
+use crate::tenancy::project::ProjectStatus;
 
 // Calendars -----------------------------------------------------------------------------
 
@@ -261,7 +262,7 @@ pub struct ProjectFields {
     pub contract_amount: Decimal,
     pub planned_start: NaiveDate,
     pub planned_finish: Option<NaiveDate>,
-    pub status: String,
+    pub status: ProjectStatus,
     pub manager_id: Option<i64>,
     pub calendar_id: i64,
 }
@@ -283,7 +284,7 @@ pub struct ProjectListRow {
     pub code: String,
     pub name: String,
     pub client: String,
-    pub status: String,
+    pub status: ProjectStatus,
     pub manager_name: Option<String>,
     pub planned_start: NaiveDate,
     pub scheduled_finish: Option<NaiveDate>,
@@ -311,7 +312,8 @@ pub async fn list_projects(
     let rows = sqlx::query_as!(
         ProjectListRow,
         r#"
-        select p.id, p.code, p.name, p.client, p.status, u.name as "manager_name?",
+        select p.id, p.code, p.name, p.client, p.status as "status: ProjectStatus",
+               u.name as "manager_name?",
                p.planned_start, p.scheduled_finish, p.percent_complete,
                p.archived_at is not null as "archived!"
         from project p
@@ -435,7 +437,7 @@ pub async fn insert_project(
         f.contract_amount,
         f.planned_start,
         f.planned_finish,
-        f.status,
+        f.status as ProjectStatus,
         f.manager_id,
         f.calendar_id,
         by as UserId
@@ -469,7 +471,7 @@ pub async fn update_project(
         f.contract_amount,
         f.planned_start,
         f.planned_finish,
-        f.status,
+        f.status as ProjectStatus,
         f.manager_id,
         f.calendar_id,
         version,
@@ -776,13 +778,13 @@ pub struct Link {
     pub id: i64,
     pub pred_id: i64,
     pub succ_id: i64,
-    pub kind: String,
+    pub kind: LinkKind,
     pub lag_days: i32,
 }
 
 impl Link {
     pub fn kind(&self) -> LinkKind {
-        LinkKind::parse(&self.kind).unwrap_or(LinkKind::FS)
+        self.kind
     }
 }
 
@@ -790,8 +792,8 @@ pub async fn links(scope: &mut TenantScope, project: i64) -> AppResult<Vec<Link>
     let tenant = scope.tenant_id();
     Ok(sqlx::query_as!(
         Link,
-        "select id, pred_id, succ_id, kind, lag_days from task_link
-         where tenant_id = $1 and project_id = $2 order by id",
+        r#"select id, pred_id, succ_id, kind as "kind: LinkKind", lag_days from task_link
+           where tenant_id = $1 and project_id = $2 order by id"#,
         tenant as TenantId,
         project
     )
@@ -815,7 +817,7 @@ pub async fn insert_link(
         project,
         pred,
         succ,
-        kind.as_str(),
+        kind as LinkKind,
         lag_days
     )
     .fetch_one(scope.conn())
@@ -830,8 +832,8 @@ pub async fn delete_link(
     let tenant = scope.tenant_id();
     Ok(sqlx::query_as!(
         Link,
-        "delete from task_link where tenant_id = $1 and project_id = $2 and id = $3
-         returning id, pred_id, succ_id, kind, lag_days",
+        r#"delete from task_link where tenant_id = $1 and project_id = $2 and id = $3
+           returning id, pred_id, succ_id, kind as "kind: LinkKind", lag_days"#,
         tenant as TenantId,
         project,
         id

@@ -144,7 +144,7 @@ async fn tasks_page(
                         n if n > 0 => format!("+{n}d"),
                         n => format!("{n}d"),
                     };
-                    let kind = if l.kind == "FS" && lag.is_empty() {
+                    let kind = if l.kind == LinkKind::FS && lag.is_empty() {
                         ""
                     } else {
                         l.kind.as_str()
@@ -774,7 +774,7 @@ pub async fn delete_link(
         entity: "task_link",
         entity_id: Some(link),
         action: Action::Delete,
-        summary: &removed.kind,
+        summary: removed.kind.as_str(),
         before: None,
         after: None,
     })
@@ -824,7 +824,7 @@ pub async fn export(mut p: ProjectTx<Plans>, Query(q): Query<ExportQuery>) -> Ap
                         format!(
                             "{}{}{:+}",
                             outline_of.get(&l.pred_id).copied().unwrap_or("?"),
-                            l.kind,
+                            l.kind.as_str(),
                             l.lag_days
                         )
                     })

@@ -166,9 +166,17 @@ async fn live_invitation(
     let view = InvitationView {
         company: tenant.name,
         email: inv.email.clone(),
-        role_key: Role::parse(&inv.role).unwrap_or(Role::Viewer).label_key(),
+        role_key: invited_role(&inv.role)?.label_key(),
     };
     Ok(Some((scope, inv, view)))
+}
+
+/// The role an invitation grants. One the code does not know is an error: accepting must
+/// never make the invitee some default role.
+fn invited_role(stored: &str) -> AppResult<Role> {
+    Role::parse(stored).ok_or_else(|| {
+        AppError::Internal(anyhow::anyhow!("invitation with unknown role {stored:?}"))
+    })
 }
 
 pub async fn invitation_form(
@@ -244,7 +252,7 @@ pub async fn accept_invitation(
         .render()?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response());
     }
-    let role = Role::parse(&inv.role).unwrap_or(Role::Viewer);
+    let role = invited_role(&inv.role)?;
     let hash = password::hash(new_password).await?;
     let new = NewUser {
         email: &inv.email,

@@ -9,6 +9,7 @@ use axum::http::request::Parts;
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
+use serde::Serialize;
 
 use super::{Module, TenantTx};
 use crate::db::TenantScope;
@@ -79,6 +80,58 @@ impl<M: Module> FromRequestParts<AppState> for ProjectTx<M> {
     }
 }
 
+/// A project's status. The form sets any of them (a project may be reopened); the values
+/// are those of `PROJECT_STATUSES`. Stored as text: an unknown value in a row is a decode
+/// error, never a default.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, sqlx::Type)]
+#[serde(rename_all = "snake_case")]
+#[sqlx(type_name = "text", rename_all = "snake_case")]
+pub enum ProjectStatus {
+    Planning,
+    Active,
+    Suspended,
+    Closed,
+}
+
+impl ProjectStatus {
+    pub const ALL: [ProjectStatus; 4] = [
+        ProjectStatus::Planning,
+        ProjectStatus::Active,
+        ProjectStatus::Suspended,
+        ProjectStatus::Closed,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProjectStatus::Planning => "planning",
+            ProjectStatus::Active => "active",
+            ProjectStatus::Suspended => "suspended",
+            ProjectStatus::Closed => "closed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|v| v.as_str() == s)
+    }
+
+    /// The i18n key of its name.
+    pub fn label_key(self) -> &'static str {
+        match self {
+            ProjectStatus::Planning => "plans.status_planning",
+            ProjectStatus::Active => "plans.status_active",
+            ProjectStatus::Suspended => "plans.status_suspended",
+            ProjectStatus::Closed => "plans.status_closed",
+        }
+    }
+}
+
+/// The stored value, as templates print it (`class="status-active"`).
+impl std::fmt::Display for ProjectStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Project {
     pub id: i64,
@@ -90,7 +143,7 @@ pub struct Project {
     pub contract_amount: Decimal,
     pub planned_start: NaiveDate,
     pub planned_finish: Option<NaiveDate>,
-    pub status: String,
+    pub status: ProjectStatus,
     pub manager_id: Option<i64>,
     pub manager_name: Option<String>,
     pub calendar_id: i64,
@@ -116,7 +169,8 @@ pub async fn find_project(
         Project,
         r#"
         select p.id, p.code, p.name, p.client, p.project_type, p.location, p.contract_amount,
-               p.planned_start, p.planned_finish, p.status, p.manager_id,
+               p.planned_start, p.planned_finish, p.status as "status: ProjectStatus",
+               p.manager_id,
                u.name as "manager_name?", p.calendar_id, c.name as calendar_name, p.status_date,
                p.scheduled_start, p.scheduled_finish, p.percent_complete,
                p.archived_at is not null as "archived!", p.version

@@ -18,6 +18,7 @@ pub mod registry;
 mod security;
 pub mod statics;
 pub mod svg;
+pub mod transition;
 
 use std::any::Any;
 use std::time::Duration;

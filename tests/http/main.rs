@@ -43,3 +43,4 @@ mod security;
 mod settings;
 mod signup;
 mod site_log;
+mod statuses;

@@ -52,7 +52,7 @@ async fn refuse(
 /// is a draft (once the board has it, its evidence stays).
 async fn status(p: &mut ProjectTx<Changes>, id: i64, lock: bool) -> AppResult<Status> {
     let r = shared::find(&mut p.tx, p.project.id, id, lock).await?;
-    Ok(Status::parse(&r.status).unwrap_or(Status::Draft))
+    Ok(r.status)
 }
 
 /// Adds a file (multipart: `_csrf` first, then the file in the `photo` field). The request

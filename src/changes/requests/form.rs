@@ -11,10 +11,10 @@ use super::domain::{Allowed, Draft, KINDS, RequestForm};
 use super::views::{FormPage, RowView};
 use super::{base, queries};
 use crate::audit::{Action, Change, snapshot};
-use crate::changes::domain::{Status, next_number};
+use crate::changes::domain::next_number;
 use crate::changes::queries::{self as shared, Request};
 use crate::cost::domain::in_report_order;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::i18n;
 use crate::roles::Permission;
 use crate::tenancy::Changes;
@@ -22,7 +22,13 @@ use crate::tenancy::ProjectTx;
 use crate::tenancy::project::sees_all_projects;
 use crate::web::form::Choice;
 use crate::web::form::FieldErrors;
-use crate::web::{AppForm, Page, Path};
+use crate::web::{AppForm, Page, Path, transition};
+
+/// What a refused save of a draft says.
+const EDIT: transition::Messages = transition::Messages {
+    wrong_status: "changes_requests.not_draft",
+    stale: "changes_requests.stale",
+};
 
 /// What the project offers the form, as ids to check and as choices to show.
 struct Offer {
@@ -250,7 +256,7 @@ pub async fn edit(
 ) -> AppResult<Response> {
     p.require(Permission::RaiseChange)?;
     let r = editable(&mut p, id, false).await?;
-    if Status::parse(&r.status) != Some(Status::Draft) {
+    if !r.status.is_draft() {
         return Ok(Redirect::to(&format!("{}/{id}", base(p.project.id))).into_response());
     }
     if r.requester_id != p.tx.user().id.0 {
@@ -288,14 +294,11 @@ pub async fn update(
         )
         .await;
     }
-    if Status::parse(&r.status) != Some(Status::Draft) || r.version != f.version {
+    let editable = r.status.is_draft().then_some(r.status);
+    if let Err(refusal) = transition::check(editable, r.version, f.version) {
         // Someone saved, submitted or decided it meanwhile: the input is kept, at the
         // current version, so saving again is deliberate.
-        let key = if Status::parse(&r.status) == Some(Status::Draft) {
-            "changes_requests.stale"
-        } else {
-            "changes_requests.not_draft"
-        };
+        let key = refusal.key(EDIT);
         let form = RequestForm {
             version: r.version,
             ..f
@@ -309,7 +312,7 @@ pub async fn update(
             Some(key),
         )
         .await?;
-        return Ok(with_status(StatusCode::CONFLICT, html));
+        return Ok(with_status(refusal.status(), html));
     }
     let offer = offer(&mut p).await?;
     let draft = match f.validate(&offer.allowed) {
@@ -321,9 +324,7 @@ pub async fn update(
     };
     let (_, before) = saved(&mut p, &r).await?;
     let me = p.tx.user().id;
-    if !queries::update(&mut p.tx, id, &draft, f.version, me).await? {
-        return Err(AppError::Conflict);
-    }
+    transition::written(queries::update(&mut p.tx, id, &draft, f.version, me).await?)?;
     queries::replace_lines(&mut p.tx, id, &draft).await?;
     p.tx.audit(Change {
         entity: "change_request",
@@ -367,7 +368,7 @@ pub async fn delete(
         .await;
     }
     // A request once reviewed keeps its votes: it is withdrawn, never deleted.
-    let refused = if Status::parse(&r.status) != Some(Status::Draft) {
+    let refused = if !r.status.is_draft() {
         Some("changes_requests.not_draft")
     } else if r.round > 0 {
         Some("changes_requests.reviewed_not_deleted")
@@ -382,9 +383,7 @@ pub async fn delete(
             .await;
     }
     let (_, before) = saved(&mut p, &r).await?;
-    if !queries::delete(&mut p.tx, id, f.version).await? {
-        return Err(AppError::Conflict);
-    }
+    transition::written(queries::delete(&mut p.tx, id, f.version).await?)?;
     p.tx.audit(Change {
         entity: "change_request",
         entity_id: Some(id),

@@ -32,13 +32,10 @@ pub async fn index(
     let tz = p.tx.tenant().time_zone;
     let status = Status::parse(q.status.trim());
     let project = p.project.id;
-    let rows = queries::list(&mut p.tx, project, status.map(Status::as_str)).await?;
+    let rows = queries::list(&mut p.tx, project, status).await?;
     let base = base(project);
     // Only approved requests changed anything: drafts and rejections are not added up.
-    let approved = || {
-        rows.iter()
-            .filter(|r| r.status == Status::Approved.as_str())
-    };
+    let approved = || rows.iter().filter(|r| r.status == Status::Approved);
     let cost_total: Decimal = approved().map(|r| r.cost_total).sum();
     let revenue_total: Decimal = approved().map(|r| r.revenue_amount).sum();
     let when = |at: Option<chrono::DateTime<chrono::Utc>>| {
@@ -49,7 +46,7 @@ pub async fn index(
         .map(|r| ListView {
             href: format!("{base}/{}", r.id),
             kind_key: format!("changes.kind_{}", r.kind),
-            status_key: format!("changes.status_{}", r.status),
+            status_key: r.status.label_key(),
             cost: format::money(r.cost_total),
             revenue: format::money(r.revenue_amount),
             submitted: when(r.submitted_at),
@@ -57,7 +54,7 @@ pub async fn index(
             number: r.number,
             title: r.title,
             requester: r.requester_name,
-            status: r.status,
+            status: r.status.as_str().to_owned(),
             days_added: r.days_added,
             days_removed: r.days_removed,
         })

@@ -6,6 +6,7 @@ use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 
 use super::domain::Draft;
+use crate::changes::domain::Status;
 use crate::db::TenantScope;
 use crate::error::AppResult;
 use crate::ids::TenantId;
@@ -19,7 +20,7 @@ pub struct ListRow {
     pub kind: String,
     pub title: String,
     pub requester_name: String,
-    pub status: String,
+    pub status: Status,
     pub revenue_amount: Decimal,
     pub cost_total: Decimal,
     pub days_added: i64,
@@ -32,13 +33,13 @@ pub struct ListRow {
 pub async fn list(
     scope: &mut TenantScope,
     project: i64,
-    status: Option<&str>,
+    status: Option<Status>,
 ) -> AppResult<Vec<ListRow>> {
     let tenant = scope.tenant_id();
     Ok(sqlx::query_as!(
         ListRow,
-        r#"select r.id, r.number, r.kind, r.title, u.name as requester_name, r.status,
-                  r.revenue_amount,
+        r#"select r.id, r.number, r.kind, r.title, u.name as requester_name,
+                  r.status as "status: Status", r.revenue_amount,
                   coalesce((select sum(c.amount) from change_request_cost c
                             where c.tenant_id = r.tenant_id and c.change_request_id = r.id),
                            0) as "cost_total!",
@@ -58,7 +59,7 @@ pub async fn list(
            order by r.id desc"#,
         tenant as TenantId,
         project,
-        status
+        status as Option<Status>
     )
     .fetch_all(scope.conn())
     .await?)
@@ -259,12 +260,13 @@ pub async fn submit(scope: &mut TenantScope, id: i64, by: UserId) -> AppResult<(
     let tenant = scope.tenant_id();
     sqlx::query!(
         "update change_request
-         set status = 'submitted', round = round + 1, submitted_at = now(), apply_error = null,
+         set status = $4, round = round + 1, submitted_at = now(), apply_error = null,
              version = version + 1, updated_at = now(), updated_by = $3
          where tenant_id = $1 and id = $2",
         tenant as TenantId,
         id,
-        by.0
+        by.0,
+        Status::Submitted as Status
     )
     .execute(scope.conn())
     .await?;
@@ -276,12 +278,13 @@ pub async fn withdraw(scope: &mut TenantScope, id: i64, by: UserId) -> AppResult
     let tenant = scope.tenant_id();
     sqlx::query!(
         "update change_request
-         set status = 'draft', apply_error = null,
+         set status = $4, apply_error = null,
              version = version + 1, updated_at = now(), updated_by = $3
          where tenant_id = $1 and id = $2",
         tenant as TenantId,
         id,
-        by.0
+        by.0,
+        Status::Draft as Status
     )
     .execute(scope.conn())
     .await?;
@@ -292,7 +295,7 @@ pub async fn withdraw(scope: &mut TenantScope, id: i64, by: UserId) -> AppResult
 pub async fn set_status(
     scope: &mut TenantScope,
     id: i64,
-    status: &str,
+    status: Status,
     by: UserId,
 ) -> AppResult<()> {
     let tenant = scope.tenant_id();
@@ -304,7 +307,7 @@ pub async fn set_status(
          where tenant_id = $1 and id = $2",
         tenant as TenantId,
         id,
-        status,
+        status as Status,
         by.0
     )
     .execute(scope.conn())

@@ -12,7 +12,7 @@ use super::show::{self, Parts, may_apply, round_decisions, vote_refusal};
 use super::views::VoteForm;
 use crate::audit::{Action, Change};
 use crate::changes::apply::apply;
-use crate::changes::domain::{Decision, Outcome, Status, VoteRefusal, outcome};
+use crate::changes::domain::{Decision, Outcome, Status, Step, VoteRefusal, outcome};
 use crate::changes::queries::{self as shared, Request};
 use crate::error::AppResult;
 use crate::roles::Permission;
@@ -20,13 +20,27 @@ use crate::tenancy::Changes;
 use crate::tenancy::ProjectTx;
 use crate::tenancy::project::sees_all_projects;
 use crate::web::form::{self, FieldErrors};
-use crate::web::{AppForm, Page, Path};
+use crate::web::{AppForm, Page, Path, transition};
 
 use super::form::VersionForm;
 
-fn status_of(r: &Request) -> Status {
-    Status::parse(&r.status).unwrap_or(Status::Draft)
-}
+/// What a refused submit or withdrawal says.
+const SUBMIT: transition::Messages = transition::Messages {
+    wrong_status: "changes_requests.not_draft",
+    stale: "changes_requests.stale",
+};
+const WITHDRAW: transition::Messages = transition::Messages {
+    wrong_status: "changes_requests.not_in_review",
+    stale: "changes_requests.stale",
+};
+const VOTE: transition::Messages = transition::Messages {
+    wrong_status: "changes.vote_not_in_review",
+    stale: "changes_requests.stale",
+};
+const APPLY_AGAIN: transition::Messages = transition::Messages {
+    wrong_status: "changes_requests.nothing_to_apply",
+    stale: "changes_requests.stale",
+};
 
 /// Audits a step of the request: its status (and round) before and after.
 async fn audit_step(
@@ -42,13 +56,13 @@ async fn audit_step(
         action: Action::Update,
         summary: &format!("change request {} {step}", before.number),
         before: Some(serde_json::json!({
-            "status": before.status,
+            "status": before.status.as_str(),
             "round": before.round,
             "apply_error": before.apply_error,
         })),
         after: Some(serde_json::json!({
             "step": step,
-            "status": after.status,
+            "status": after.status.as_str(),
             "round": after.round,
             "apply_error": after.apply_error,
             "detail": extra,
@@ -82,18 +96,8 @@ pub async fn submit(
         )
         .await;
     }
-    if status_of(&r) != Status::Draft {
-        return show::refuse(
-            p,
-            page,
-            id,
-            StatusCode::CONFLICT,
-            "changes_requests.not_draft",
-        )
-        .await;
-    }
-    if r.version != f.version {
-        return show::refuse(p, page, id, StatusCode::CONFLICT, "changes_requests.stale").await;
+    if let Err(refusal) = transition::check(r.status.after(Step::Submit), r.version, f.version) {
+        return show::refuse(p, page, id, refusal.status(), refusal.key(SUBMIT)).await;
     }
     let tasks = shared::task_lines(&mut p.tx, id).await?.len();
     let costs = shared::cost_lines(&mut p.tx, id).await?.len();
@@ -139,18 +143,8 @@ pub async fn withdraw(
         )
         .await;
     }
-    if !status_of(&r).in_review() {
-        return show::refuse(
-            p,
-            page,
-            id,
-            StatusCode::CONFLICT,
-            "changes_requests.not_in_review",
-        )
-        .await;
-    }
-    if r.version != f.version {
-        return show::refuse(p, page, id, StatusCode::CONFLICT, "changes_requests.stale").await;
+    if let Err(refusal) = transition::check(r.status.after(Step::Withdraw), r.version, f.version) {
+        return show::refuse(p, page, id, refusal.status(), refusal.key(WITHDRAW)).await;
     }
     queries::withdraw(&mut p.tx, id, user.id).await?;
     audit_step(&mut p, &r, "withdraw", serde_json::Value::Null).await?;
@@ -205,8 +199,8 @@ pub async fn vote(
         };
         return show::refuse(p, page, id, status, refusal.message_key()).await;
     }
-    if r.version != f.version {
-        return show::refuse(p, page, id, StatusCode::CONFLICT, "changes_requests.stale").await;
+    if let Err(refusal) = transition::fresh(r.version, f.version) {
+        return show::refuse(p, page, id, refusal.status(), refusal.key(VOTE)).await;
     }
     let mut errors = FieldErrors::default();
     let decision = Decision::parse(f.decision.trim());
@@ -245,14 +239,14 @@ pub async fn vote(
         })),
     })
     .await?;
-    if status_of(&r) == Status::Submitted {
-        queries::set_status(&mut p.tx, id, Status::UnderReview.as_str(), me).await?;
+    if r.status == Status::Submitted {
+        queries::set_status(&mut p.tx, id, Status::UnderReview, me).await?;
     }
     let mut decisions = round_decisions(&board, &votes, r.round);
     decisions.push(decision);
     let flash = match outcome(&decisions, board.approvals_needed) {
         Outcome::Rejected => {
-            queries::set_status(&mut p.tx, id, Status::Rejected.as_str(), me).await?;
+            queries::set_status(&mut p.tx, id, Status::Rejected, me).await?;
             audit_step(&mut p, &r, "reject", serde_json::Value::Null).await?;
             "changes_requests.rejected"
         }
@@ -292,18 +286,9 @@ pub async fn apply_again(
         )
         .await;
     }
-    if !may_apply(&p, &board, &r, &votes) {
-        return show::refuse(
-            p,
-            page,
-            id,
-            StatusCode::CONFLICT,
-            "changes_requests.nothing_to_apply",
-        )
-        .await;
-    }
-    if r.version != f.version {
-        return show::refuse(p, page, id, StatusCode::CONFLICT, "changes_requests.stale").await;
+    let applicable = may_apply(&p, &board, &r, &votes).then_some(r.status);
+    if let Err(refusal) = transition::check(applicable, r.version, f.version) {
+        return show::refuse(p, page, id, refusal.status(), refusal.key(APPLY_AGAIN)).await;
     }
     let flash = approve(&mut p, id).await?;
     p.commit().await?;

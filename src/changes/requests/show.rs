@@ -57,15 +57,14 @@ pub fn vote_refusal(
 ) -> Result<(), crate::changes::domain::VoteRefusal> {
     let me = p.tx.user().id.0;
     let voted = votes.iter().any(|v| v.round == r.round && v.voter_id == me);
-    let status = Status::parse(&r.status).unwrap_or(Status::Draft);
-    may_vote(board, status, r.requester_id, me, p.tx.user().role, voted)
+    may_vote(board, r.status, r.requester_id, me, p.tx.user().role, voted)
 }
 
 /// Whether the user may apply an approved request again: its votes approve it, its last
 /// application failed, and the user sits on the board or is an owner or admin.
 pub fn may_apply(p: &ProjectTx<Changes>, board: &Board, r: &Request, votes: &[Vote]) -> bool {
     let user = p.tx.user();
-    Status::parse(&r.status) == Some(Status::UnderReview)
+    r.status == Status::UnderReview
         && r.apply_error.is_some()
         && outcome(
             &round_decisions(board, votes, r.round),
@@ -84,7 +83,7 @@ pub async fn page(
     let tz = p.tx.tenant().time_zone;
     let project = p.project.id;
     let r = shared::find(&mut p.tx, project, id, false).await?;
-    let status = Status::parse(&r.status).unwrap_or(Status::Draft);
+    let status = r.status;
     let approved = status == Status::Approved;
     let lines = shared::task_lines(&mut p.tx, id).await?;
     let costs = shared::cost_lines(&mut p.tx, id).await?;

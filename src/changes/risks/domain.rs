@@ -20,14 +20,44 @@ pub fn builtin_label_key(category: &str) -> &'static str {
     }
 }
 
-/// A risk's status, as stored.
-pub const STATUSES: [&str; 3] = ["open", "mitigating", "closed"];
+/// A risk's status. Any status may follow any other (a closed risk reopens); closing dates
+/// the risk (see `closed_on`). Stored as text: an unknown value in a row is a decode error,
+/// never a default.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, sqlx::Type)]
+#[serde(rename_all = "snake_case")]
+#[sqlx(type_name = "text", rename_all = "snake_case")]
+pub enum RiskStatus {
+    Open,
+    Mitigating,
+    Closed,
+}
 
-pub fn status_key(status: &str) -> &'static str {
-    match status {
-        "open" => "changes_risks.status_open",
-        "mitigating" => "changes_risks.status_mitigating",
-        _ => "changes_risks.status_closed",
+impl RiskStatus {
+    pub const ALL: [RiskStatus; 3] = [RiskStatus::Open, RiskStatus::Mitigating, RiskStatus::Closed];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RiskStatus::Open => "open",
+            RiskStatus::Mitigating => "mitigating",
+            RiskStatus::Closed => "closed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|v| v.as_str() == s)
+    }
+
+    pub fn label_key(self) -> &'static str {
+        match self {
+            RiskStatus::Open => "changes_risks.status_open",
+            RiskStatus::Mitigating => "changes_risks.status_mitigating",
+            RiskStatus::Closed => "changes_risks.status_closed",
+        }
+    }
+
+    /// Whether the risk is still live: open or being mitigated.
+    pub fn is_live(self) -> bool {
+        self != RiskStatus::Closed
     }
 }
 
@@ -265,7 +295,7 @@ pub struct RiskFields {
     pub owner_id: Option<i64>,
     pub response_plan: String,
     pub trigger_condition: String,
-    pub status: &'static str,
+    pub status: RiskStatus,
     pub next_review_on: Option<NaiveDate>,
 }
 
@@ -279,9 +309,9 @@ fn rating(e: &mut FieldErrors, field: &'static str, value: &str) -> i16 {
         .unwrap_or(0)
 }
 
-fn status(e: &mut FieldErrors, value: &str) -> &'static str {
+fn status(e: &mut FieldErrors, value: &str) -> RiskStatus {
     let v = value.trim();
-    match STATUSES.iter().find(|s| **s == v) {
+    match RiskStatus::parse(v) {
         Some(s) => s,
         None => {
             e.add(
@@ -292,7 +322,7 @@ fn status(e: &mut FieldErrors, value: &str) -> &'static str {
                     "form.invalid_choice"
                 },
             );
-            "open"
+            RiskStatus::Open
         }
     }
 }
@@ -385,7 +415,7 @@ pub struct Review {
     pub reviewed_on: NaiveDate,
     pub probability: i16,
     pub impact: i16,
-    pub status: &'static str,
+    pub status: RiskStatus,
     pub note: String,
     pub next_review_on: Option<NaiveDate>,
 }
@@ -426,11 +456,11 @@ impl ReviewForm {
 /// The `closed_on` a risk takes when its status becomes `status` on `day`: set when it
 /// closes (kept if it was closed already), cleared when it reopens.
 pub fn closed_on(
-    status: &str,
+    status: RiskStatus,
     was_closed_on: Option<NaiveDate>,
     day: NaiveDate,
 ) -> Option<NaiveDate> {
-    if status == "closed" {
+    if status == RiskStatus::Closed {
         Some(was_closed_on.unwrap_or(day))
     } else {
         None
@@ -449,7 +479,7 @@ pub fn status_filter(value: &str) -> (&'static str, Vec<&'static str>) {
         "open" => ("open", vec!["open"]),
         "mitigating" => ("mitigating", vec!["mitigating"]),
         "closed" => ("closed", vec!["closed"]),
-        "all" => ("all", STATUSES.to_vec()),
+        "all" => ("all", RiskStatus::ALL.map(RiskStatus::as_str).to_vec()),
         _ => ("active", vec!["open", "mitigating"]),
     }
 }
@@ -598,7 +628,7 @@ mod tests {
             next_review_on: "2025-06-10".into(),
             ..ReviewForm::default()
         };
-        assert_eq!(f.validate(today).unwrap().status, "mitigating");
+        assert_eq!(f.validate(today).unwrap().status, RiskStatus::Mitigating);
         let e = ReviewForm {
             next_review_on: "2025-06-09".into(),
             ..f.clone()
@@ -622,12 +652,15 @@ mod tests {
     #[test]
     fn closing_dates_the_risk_and_reopening_clears_it() {
         let day = d("2025-06-10");
-        assert_eq!(closed_on("closed", None, day), Some(day));
+        assert_eq!(closed_on(RiskStatus::Closed, None, day), Some(day));
         assert_eq!(
-            closed_on("closed", Some(d("2025-01-01")), day),
+            closed_on(RiskStatus::Closed, Some(d("2025-01-01")), day),
             Some(d("2025-01-01"))
         );
-        assert_eq!(closed_on("open", Some(d("2025-01-01")), day), None);
+        assert_eq!(
+            closed_on(RiskStatus::Open, Some(d("2025-01-01")), day),
+            None
+        );
     }
 
     #[test]
@@ -635,5 +668,23 @@ mod tests {
         assert_eq!(status_filter(""), ("active", vec!["open", "mitigating"]));
         assert_eq!(status_filter("closed").1, vec!["closed"]);
         assert_eq!(status_filter("all").1.len(), 3);
+    }
+
+    /// The text sqlx binds for `v`: what a row stores.
+    fn stored<T: for<'q> sqlx::Encode<'q, sqlx::Postgres>>(v: T) -> String {
+        let mut buf = sqlx::postgres::PgArgumentBuffer::default();
+        let _ = sqlx::Encode::<sqlx::Postgres>::encode_by_ref(&v, &mut buf).unwrap();
+        String::from_utf8(buf.to_vec()).unwrap()
+    }
+
+    #[test]
+    fn risk_statuses_round_trip_and_unknown_ones_fail() {
+        for s in RiskStatus::ALL {
+            assert_eq!(stored(s), s.as_str());
+            assert_eq!(RiskStatus::parse(s.as_str()), Some(s));
+        }
+        assert_eq!(RiskStatus::parse("resolved"), None);
+        assert!(RiskStatus::Open.is_live() && RiskStatus::Mitigating.is_live());
+        assert!(!RiskStatus::Closed.is_live());
     }
 }

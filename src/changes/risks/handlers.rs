@@ -20,7 +20,7 @@ use crate::tenancy::Changes;
 use crate::tenancy::ProjectTx;
 use crate::web::form::Choice;
 use crate::web::form::FieldErrors;
-use crate::web::{AppForm, Page, Path};
+use crate::web::{AppForm, Page, Path, transition};
 
 fn base(project: i64) -> String {
     format!("/projects/{project}/risks")
@@ -363,7 +363,7 @@ fn form_of(r: &Risk) -> RiskForm {
         owner_id: r.owner_id.map(|o| o.to_string()).unwrap_or_default(),
         response_plan: r.response_plan.clone(),
         trigger_condition: r.trigger_condition.clone(),
-        status: r.status.clone(),
+        status: r.status.as_str().to_owned(),
         next_review_on: r.next_review_on.map(|d| d.to_string()).unwrap_or_default(),
         version: r.version,
     }
@@ -426,9 +426,7 @@ pub async fn update(
     };
     let me = p.tx.user().id;
     let closed_on = domain::closed_on(fields.status, risk.closed_on, p.tx.tenant().today());
-    if !queries::update(&mut p.tx, id, &fields, closed_on, f.version, me).await? {
-        return Err(AppError::Conflict);
-    }
+    transition::written(queries::update(&mut p.tx, id, &fields, closed_on, f.version, me).await?)?;
     p.tx.audit(Change {
         entity: "risk",
         entity_id: Some(id),
@@ -465,7 +463,7 @@ async fn risk_page(
         reviewed_on: today.to_string(),
         probability: risk.probability.to_string(),
         impact: risk.impact.to_string(),
-        status: risk.status.clone(),
+        status: risk.status.as_str().to_owned(),
         version: risk.version,
         ..ReviewForm::default()
     });
@@ -608,9 +606,7 @@ pub async fn delete(
         let html = risk_page(&mut p, &page, risk, parts).await?;
         return Ok(page_with_status(status, html));
     }
-    if !queries::delete(&mut p.tx, id, f.version).await? {
-        return Err(AppError::Conflict);
-    }
+    transition::written(queries::delete(&mut p.tx, id, f.version).await?)?;
     p.tx.audit(Change {
         entity: "risk",
         entity_id: Some(id),

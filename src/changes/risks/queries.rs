@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 
-use super::domain::{Review, RiskFields};
+use super::domain::{Review, RiskFields, RiskStatus};
 use crate::db::TenantScope;
 use crate::error::{AppError, AppResult, ResultExt};
 use crate::ids::TenantId;
@@ -37,7 +37,7 @@ pub struct Risk {
     pub owner_name: Option<String>,
     pub response_plan: String,
     pub trigger_condition: String,
-    pub status: String,
+    pub status: RiskStatus,
     pub next_review_on: Option<NaiveDate>,
     pub closed_on: Option<NaiveDate>,
     pub updated_at: DateTime<Utc>,
@@ -72,8 +72,8 @@ async fn select(
         r#"select r.id, r.project_id, p.code as project_code, p.name as project_name, r.number,
                   r.category, r.category_id, c.name as "category_name?", r.title, r.description,
                   r.probability, r.impact, r.score as "score!", r.owner_id,
-                  u.name as "owner_name?", r.response_plan, r.trigger_condition, r.status,
-                  r.next_review_on, r.closed_on, r.updated_at, r.version
+                  u.name as "owner_name?", r.response_plan, r.trigger_condition,
+                  r.status as "status: RiskStatus", r.next_review_on, r.closed_on, r.updated_at, r.version
            from risk r
            join project p on p.tenant_id = r.tenant_id and p.id = r.project_id
            left join risk_category c on c.tenant_id = r.tenant_id and c.id = r.category_id
@@ -186,7 +186,7 @@ pub async fn insert(
         r.owner_id,
         r.response_plan,
         r.trigger_condition,
-        r.status,
+        r.status as RiskStatus,
         r.next_review_on,
         closed_on,
         by as UserId
@@ -227,7 +227,7 @@ pub async fn update(
         r.owner_id,
         r.response_plan,
         r.trigger_condition,
-        r.status,
+        r.status as RiskStatus,
         r.next_review_on,
         closed_on,
         by as UserId,
@@ -261,7 +261,7 @@ pub struct ReviewRow {
     pub reviewed_on: NaiveDate,
     pub probability: i16,
     pub impact: i16,
-    pub status: String,
+    pub status: RiskStatus,
     pub note: String,
     pub by_name: Option<String>,
 }
@@ -271,7 +271,8 @@ pub async fn reviews(scope: &mut TenantScope, risk: i64) -> AppResult<Vec<Review
     let tenant = scope.tenant_id();
     Ok(sqlx::query_as!(
         ReviewRow,
-        r#"select v.id, v.reviewed_on, v.probability, v.impact, v.status, v.note,
+        r#"select v.id, v.reviewed_on, v.probability, v.impact,
+                  v.status as "status: RiskStatus", v.note,
                   u.name as "by_name?"
            from risk_review v
            left join app_user u on u.tenant_id = v.tenant_id and u.id = v.created_by
@@ -304,7 +305,7 @@ pub async fn record_review(
         risk,
         r.probability,
         r.impact,
-        r.status,
+        r.status as RiskStatus,
         r.next_review_on,
         closed_on,
         by as UserId,
@@ -326,7 +327,7 @@ pub async fn record_review(
         r.reviewed_on,
         r.probability,
         r.impact,
-        r.status,
+        r.status as RiskStatus,
         r.note,
         by as UserId
     )

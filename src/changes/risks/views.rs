@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use askama::Template;
 use chrono::NaiveDate;
 
-use super::domain::{self, CategoryRef, Grid, Level, ReviewForm, RiskForm, Suggestion};
+use super::domain::{self, CategoryRef, Grid, Level, ReviewForm, RiskForm, RiskStatus, Suggestion};
 use super::queries::{Category, ReviewRow, Risk};
 use crate::i18n::{self, Locale};
 use crate::tenancy::project::Project;
@@ -49,7 +49,7 @@ pub fn category_label(locale: Locale, r: &Risk) -> String {
 
 /// Whether the risk's review is overdue on `today`.
 pub fn is_overdue(r: &Risk, today: NaiveDate) -> bool {
-    r.status != "closed" && r.next_review_on.is_some_and(|d| d < today)
+    r.status.is_live() && r.next_review_on.is_some_and(|d| d < today)
 }
 
 pub fn row(locale: Locale, r: &Risk, today: NaiveDate) -> RiskRow {
@@ -69,8 +69,8 @@ pub fn row(locale: Locale, r: &Risk, today: NaiveDate) -> RiskRow {
         level: level.as_str(),
         level_key: level.label_key(),
         owner: r.owner_name.clone().unwrap_or_else(|| "—".to_owned()),
-        status: r.status.clone(),
-        status_key: domain::status_key(&r.status),
+        status: r.status.as_str().to_owned(),
+        status_key: r.status.label_key(),
         next_review: r
             .next_review_on
             .map_or_else(|| "—".to_owned(), |d| d.to_string()),
@@ -113,11 +113,11 @@ pub fn rating_choices(locale: Locale) -> Vec<Choice> {
 }
 
 pub fn status_choices(locale: Locale) -> Vec<Choice> {
-    domain::STATUSES
+    RiskStatus::ALL
         .iter()
         .map(|s| Choice {
-            value: (*s).to_owned(),
-            label: i18n::t(locale, domain::status_key(s)).to_owned(),
+            value: s.as_str().to_owned(),
+            label: i18n::t(locale, s.label_key()).to_owned(),
         })
         .collect()
 }
@@ -316,7 +316,7 @@ pub fn review_view(r: &ReviewRow) -> ReviewView {
         score,
         level: level.as_str(),
         level_key: level.label_key(),
-        status_key: domain::status_key(&r.status),
+        status_key: r.status.label_key(),
         note: r.note.clone(),
         by: r.by_name.clone().unwrap_or_else(|| "—".to_owned()),
     }

@@ -8,6 +8,37 @@ use rust_decimal::Decimal;
 
 use crate::cost::domain::{Figures, MAX_AMOUNT};
 
+/// A budget version: a draft (one per project at most) until approved; approved versions stay
+/// for ever. Stored as text: an unknown value in a row is a decode error, never a default.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type)]
+#[sqlx(type_name = "text", rename_all = "snake_case")]
+pub enum BudgetStatus {
+    Draft,
+    Approved,
+}
+
+impl BudgetStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BudgetStatus::Draft => "draft",
+            BudgetStatus::Approved => "approved",
+        }
+    }
+
+    pub fn label_key(self) -> &'static str {
+        match self {
+            BudgetStatus::Draft => "cost_budget.status_draft",
+            BudgetStatus::Approved => "cost_budget.status_approved",
+        }
+    }
+
+    /// Whether the version may still be edited, approved or deleted: approved ones stay as
+    /// they are for ever.
+    pub fn is_draft(self) -> bool {
+        self == BudgetStatus::Draft
+    }
+}
+
 /// A budget line: a category, optionally down to one WBS task.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Line {
@@ -273,5 +304,20 @@ mod tests {
         assert_eq!(c.forecast.change, dec!(30));
         assert_eq!(c.variance.change, dec!(-10));
         assert_eq!(c.committed, Pair::default());
+    }
+
+    /// The text sqlx binds for `v`: what a row stores.
+    fn stored<T: for<'q> sqlx::Encode<'q, sqlx::Postgres>>(v: T) -> String {
+        let mut buf = sqlx::postgres::PgArgumentBuffer::default();
+        let _ = sqlx::Encode::<sqlx::Postgres>::encode_by_ref(&v, &mut buf).unwrap();
+        String::from_utf8(buf.to_vec()).unwrap()
+    }
+
+    #[test]
+    fn budget_statuses_are_stored_as_named_and_only_a_draft_changes() {
+        assert_eq!(stored(BudgetStatus::Draft), "draft");
+        assert_eq!(stored(BudgetStatus::Approved), "approved");
+        assert!(BudgetStatus::Draft.is_draft());
+        assert!(!BudgetStatus::Approved.is_draft());
     }
 }

@@ -10,7 +10,7 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::{Deserialize, Serialize};
 
-use super::domain::{self, Line, totals_by_category};
+use super::domain::{self, BudgetStatus, Line, totals_by_category};
 use super::queries::{self, NewVersion, VersionRow};
 use super::views::{
     BudgetEditPage, BudgetPage, EditCategoryRow, EditTaskRow, category_amounts, category_label,
@@ -141,14 +141,14 @@ struct Audited<'a> {
 fn audited(
     project: i64,
     v: &VersionRow,
-    status: &str,
+    status: BudgetStatus,
     reason: &str,
     lines: &[Line],
 ) -> Option<serde_json::Value> {
     snapshot(&Audited {
         project_id: project,
         number: v.number,
-        status,
+        status: status.as_str(),
         reason,
         lines: lines
             .iter()
@@ -203,7 +203,7 @@ pub async fn create(
     let row = VersionRow {
         id,
         number,
-        status: "draft".into(),
+        status: BudgetStatus::Draft,
         reason: String::new(),
         change_request_id: None,
         approved_at: None,
@@ -217,7 +217,7 @@ pub async fn create(
         action: Action::Create,
         summary: &summary,
         before: None,
-        after: audited(project, &row, "draft", "", &lines),
+        after: audited(project, &row, BudgetStatus::Draft, "", &lines),
     })
     .await?;
     p.commit().await?;
@@ -564,8 +564,8 @@ pub async fn save(
         entity_id: Some(id),
         action: Action::Update,
         summary: &summary,
-        before: audited(project, &draft, "draft", &draft.reason, &saved),
-        after: audited(project, &draft, "draft", &reason, &lines),
+        before: audited(project, &draft, BudgetStatus::Draft, &draft.reason, &saved),
+        after: audited(project, &draft, BudgetStatus::Draft, &reason, &lines),
     })
     .await?;
     p.commit().await?;
@@ -632,8 +632,8 @@ pub async fn approve(
         entity_id: Some(id),
         action: Action::Update,
         summary: &summary,
-        before: audited(project, &draft, "draft", &draft.reason, &lines),
-        after: audited(project, &draft, "approved", &reason, &lines),
+        before: audited(project, &draft, BudgetStatus::Draft, &draft.reason, &lines),
+        after: audited(project, &draft, BudgetStatus::Approved, &reason, &lines),
     })
     .await?;
     p.commit().await?;
@@ -680,7 +680,7 @@ pub async fn delete(
         entity_id: Some(id),
         action: Action::Delete,
         summary: &summary,
-        before: audited(project, &draft, "draft", &draft.reason, &lines),
+        before: audited(project, &draft, BudgetStatus::Draft, &draft.reason, &lines),
         after: None,
     })
     .await?;

@@ -4,7 +4,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
 
-use super::domain::Line;
+use super::domain::{BudgetStatus, Line};
 use crate::db::TenantScope;
 use crate::error::{AppError, AppResult, ResultExt};
 use crate::ids::TenantId;
@@ -15,7 +15,7 @@ use crate::ids::UserId;
 pub struct VersionRow {
     pub id: i64,
     pub number: i32,
-    pub status: String,
+    pub status: BudgetStatus,
     pub reason: String,
     pub change_request_id: Option<i64>,
     pub approved_at: Option<DateTime<Utc>>,
@@ -26,7 +26,7 @@ pub struct VersionRow {
 
 impl VersionRow {
     pub fn is_draft(&self) -> bool {
-        self.status == "draft"
+        self.status.is_draft()
     }
 }
 
@@ -35,7 +35,7 @@ pub async fn list_versions(scope: &mut TenantScope, project: i64) -> AppResult<V
     let tenant = scope.tenant_id();
     Ok(sqlx::query_as!(
         VersionRow,
-        r#"select v.id, v.number, v.status, v.reason, v.change_request_id, v.approved_at,
+        r#"select v.id, v.number, v.status as "status: BudgetStatus", v.reason, v.change_request_id, v.approved_at,
                   u.name as "approved_by_name?", v.version,
                   coalesce((select sum(l.amount) from cost_budget_line l
                             where l.tenant_id = v.tenant_id and l.budget_version_id = v.id), 0)
@@ -113,11 +113,16 @@ pub struct NewVersion<'a> {
 
 pub async fn insert_version(scope: &mut TenantScope, v: &NewVersion<'_>) -> AppResult<i64> {
     let tenant = scope.tenant_id();
+    let status = if v.approved {
+        BudgetStatus::Approved
+    } else {
+        BudgetStatus::Draft
+    };
     sqlx::query_scalar!(
         "insert into cost_budget_version
              (tenant_id, project_id, number, status, reason, change_request_id,
               approved_at, approved_by, created_by, updated_by)
-         values ($1, $2, $3, case when $4 then 'approved' else 'draft' end, $5, $6,
+         values ($1, $2, $3, $8, $5, $6,
                  case when $4 then now() end, case when $4 then $7::bigint end, $7, $7)
          returning id",
         tenant as TenantId,
@@ -126,7 +131,8 @@ pub async fn insert_version(scope: &mut TenantScope, v: &NewVersion<'_>) -> AppR
         v.approved,
         v.reason,
         v.change_request_id,
-        v.by.0
+        v.by.0,
+        status as BudgetStatus
     )
     .fetch_one(scope.conn())
     .await
@@ -217,15 +223,17 @@ pub async fn approve(
     let tenant = scope.tenant_id();
     Ok(sqlx::query_scalar!(
         "update cost_budget_version
-         set status = 'approved', approved_at = now(), approved_by = $5, reason = $4,
+         set status = $6, approved_at = now(), approved_by = $5, reason = $4,
              version = version + 1, updated_at = now(), updated_by = $5
-         where tenant_id = $1 and id = $2 and version = $3 and status = 'draft'
+         where tenant_id = $1 and id = $2 and version = $3 and status = $7
          returning version",
         tenant as TenantId,
         id,
         version,
         reason,
-        by.0
+        by.0,
+        BudgetStatus::Approved as BudgetStatus,
+        BudgetStatus::Draft as BudgetStatus
     )
     .fetch_optional(scope.conn())
     .await?)

@@ -66,11 +66,7 @@ pub fn version_views(versions: &[VersionRow], locale: Locale, tz: Tz) -> Vec<Ver
                 number: v.number,
                 label: version_label(locale, v.number),
                 draft: v.is_draft(),
-                status_key: if v.is_draft() {
-                    "cost_budget.status_draft"
-                } else {
-                    "cost_budget.status_approved"
-                },
+                status_key: v.status.label_key(),
                 reason: v.reason.clone(),
                 from_change: v.change_request_id,
                 approved_by: v.approved_by_name.clone().unwrap_or_default(),

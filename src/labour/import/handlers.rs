@@ -64,7 +64,7 @@ async fn index_page(
             let (status_key, status_class) = status_key(j.status);
             JobRow {
                 href: format!("/labour/import/jobs/{}", j.id),
-                kind_key: kind_key(&j.kind),
+                kind_key: kind_key(j.kind),
                 file_name: j.file_name,
                 status_key,
                 status_class,
@@ -294,7 +294,7 @@ pub async fn job(mut tx: TenantTx<Labour>, page: Page, Path(id): Path<i64>) -> A
     let job = queries::find_job(&mut tx, id)
         .await?
         .ok_or(AppError::NotFound)?;
-    let kind = kind_from(&job.kind)?;
+    let kind = job.kind;
     let me = tx.user().id;
     if job.created_by != Some(me.0) && !sees_all_projects(tx.user().role) {
         return Err(AppError::NotFound);
@@ -334,7 +334,7 @@ pub async fn job(mut tx: TenantTx<Labour>, page: Page, Path(id): Path<i64>) -> A
     let page = JobPage {
         layout: page.layout(&tx, "labour_import.job_title"),
         tab: LabourTab::Import,
-        kind_key: kind_key(&job.kind),
+        kind_key: kind_key(job.kind),
         file_name: job.file_name.clone(),
         started: format::datetime(job.created_at, tz),
         finished: job.finished_at.map(|at| format::datetime(at, tz)),

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::config::{Limit, OverLimit, UploadLimits};
 use crate::i18n::{self, Locale};
-use crate::labour::domain::{self, CountUnit, PayRules, PayType};
+use crate::labour::domain::{self, CountUnit, PayRules, PayType, WorkerId};
 use crate::labour::queries::{NewLine, TicketHeader};
 
 /// The largest file read, in bytes.
@@ -26,9 +26,10 @@ const MAX_DAY_RATE: i64 = 100_000;
 /// How many of the first rows are searched for the header row (a title may come first).
 const HEADER_SEARCH_ROWS: usize = 10;
 
-/// What a file imports.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+/// What a file imports; stored as text (an unknown value in a row is a decode error).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, sqlx::Type)]
 #[serde(rename_all = "snake_case")]
+#[sqlx(type_name = "text", rename_all = "snake_case")]
 pub enum Kind {
     Workers,
     Tickets,
@@ -1136,7 +1137,7 @@ pub fn ticket_lines(sheet: &Sheet, lookup: &TicketLookup) -> (Vec<TicketLine>, V
             reason,
             work_content: work,
             line: NewLine {
-                worker_id: worker.map(|w| w.id),
+                worker_id: worker.map(|w| WorkerId(w.id)),
                 trade_id,
                 head_count: heads,
                 pay_type: pay,
@@ -1156,7 +1157,7 @@ pub fn workers_by_day(lines: &[TicketLine]) -> BTreeMap<NaiveDate, Vec<i64>> {
     let mut days: BTreeMap<NaiveDate, Vec<i64>> = BTreeMap::new();
     for l in lines {
         if let Some(w) = l.line.worker_id {
-            days.entry(l.date).or_default().push(w);
+            days.entry(l.date).or_default().push(w.0);
         }
     }
     for workers in days.values_mut() {
@@ -1178,7 +1179,7 @@ pub fn day_hours(
             by_day
                 .entry(l.date)
                 .or_default()
-                .push((l.row, w, l.line.hours));
+                .push((l.row, w.0, l.line.hours));
         }
     }
     let mut errors = Vec::new();

@@ -13,14 +13,14 @@ use crate::error::AppResult;
 use crate::ids::TenantId;
 use crate::ids::UserId;
 use crate::jobs::JobStatus;
-use crate::labour::domain::TicketStatus;
+use crate::labour::domain::{TicketStatus, WorkerId};
 use crate::labour::queries as shared;
 
 /// An import as its page shows it.
 #[derive(Debug, Clone)]
 pub struct ImportJob {
     pub id: i64,
-    pub kind: String,
+    pub kind: Kind,
     pub file_name: String,
     pub status: JobStatus,
     pub rows_total: i32,
@@ -45,7 +45,7 @@ pub async fn insert_job(
          values ($1, $2, $3, $4, $5, 'queued')
          returning id",
         tenant as TenantId,
-        kind.as_str(),
+        kind as Kind,
         file_name,
         rows_total,
         by as UserId
@@ -58,7 +58,7 @@ pub async fn find_job(scope: &mut TenantScope, id: i64) -> AppResult<Option<Impo
     let tenant = scope.tenant_id();
     Ok(sqlx::query_as!(
         ImportJob,
-        "select id, kind, file_name, status as \"status: JobStatus\", rows_total, rows_done,
+        "select id, kind as \"kind: Kind\", file_name, status as \"status: JobStatus\", rows_total, rows_done,
                 errors, created_at, created_by, finished_at
          from labour_import where tenant_id = $1 and id = $2",
         tenant as TenantId,
@@ -77,7 +77,7 @@ pub async fn recent_jobs(
     let tenant = scope.tenant_id();
     Ok(sqlx::query_as!(
         ImportJob,
-        "select id, kind, file_name, status as \"status: JobStatus\", rows_total, rows_done,
+        "select id, kind as \"kind: Kind\", file_name, status as \"status: JobStatus\", rows_total, rows_done,
                 '[]'::jsonb as \"errors!\", created_at, created_by, finished_at
          from labour_import where tenant_id = $1 and created_by = $2
          order by created_at desc, id desc
@@ -288,9 +288,11 @@ pub async fn booked_by_day(
 ) -> AppResult<HashMap<(NaiveDate, i64), Decimal>> {
     let mut out = HashMap::new();
     for (day, workers) in days {
+        // The import's checks (pure, in `parse`) count workers by their bare number.
+        let workers: Vec<WorkerId> = workers.iter().copied().map(WorkerId).collect();
         // The project only matters for `same_project_tickets`, which the import ignores.
-        for b in shared::booked_hours(scope, workers, *day, 0, None).await? {
-            out.insert((*day, b.worker_id), b.hours);
+        for b in shared::booked_hours(scope, &workers, *day, 0, None).await? {
+            out.insert((*day, b.worker_id.0), b.hours);
         }
     }
     Ok(out)
@@ -379,7 +381,7 @@ pub async fn insert_tickets(
                    hours, days, amount)
          returning id, project_id, ticket_date, crew_id",
         tenant as TenantId,
-        status.as_str(),
+        status as TicketStatus,
         by as UserId,
         &project,
         &date,
@@ -410,7 +412,7 @@ pub async fn insert_tickets(
     let n: usize = tickets.iter().map(|t| t.lines.len()).sum();
     let mut ticket = Vec::with_capacity(n);
     let mut line_no: Vec<i16> = Vec::with_capacity(n);
-    let mut worker: Vec<Option<i64>> = Vec::with_capacity(n);
+    let mut worker: Vec<Option<WorkerId>> = Vec::with_capacity(n);
     let mut trade = Vec::with_capacity(n);
     let mut heads = Vec::with_capacity(n);
     let mut pay: Vec<&str> = Vec::with_capacity(n);
@@ -452,7 +454,7 @@ pub async fn insert_tickets(
         tenant as TenantId,
         &ticket,
         &line_no,
-        &worker as &[Option<i64>],
+        &worker as &[Option<WorkerId>],
         &trade,
         &heads,
         &pay as &[&str],
@@ -470,7 +472,7 @@ pub async fn insert_tickets(
          select $1, id, null, $3, '', $4 from unnest($2::bigint[]) as t(id)",
         tenant as TenantId,
         &ids,
-        status.as_str(),
+        status as TicketStatus,
         by as UserId
     )
     .execute(scope.conn())

@@ -162,10 +162,10 @@ impl JobPage {
     }
 }
 
-pub fn kind_key(kind: &str) -> &'static str {
+pub fn kind_key(kind: Kind) -> &'static str {
     match kind {
-        "workers" => "labour_import.kind_workers",
-        _ => "labour_import.kind_tickets",
+        Kind::Workers => "labour_import.kind_workers",
+        Kind::Tickets => "labour_import.kind_tickets",
     }
 }
 

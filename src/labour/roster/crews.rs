@@ -57,10 +57,6 @@ fn choice_ids(choices: &[Choice]) -> Vec<i64> {
         .collect()
 }
 
-fn unit_key(unit: &str) -> &'static str {
-    CountUnit::parse(unit).unwrap_or(CountUnit::Day).label_key()
-}
-
 pub async fn list(mut tx: TenantTx<Labour>, page: Page) -> AppResult<Html<String>> {
     let locale = tx.user().locale;
     let trades = trade_names(&list_trades(&mut tx).await?, locale);
@@ -72,7 +68,7 @@ pub async fn list(mut tx: TenantTx<Labour>, page: Page) -> AppResult<Html<String
                 .trade_id
                 .and_then(|t| trades.get(&t).cloned())
                 .unwrap_or_default(),
-            unit_key: unit_key(&c.count_unit),
+            unit_key: c.count_unit.label_key(),
             id: c.id,
             name: c.name,
             foreman: c.foreman_name.unwrap_or_default(),
@@ -107,7 +103,7 @@ fn form_of(c: &Crew) -> CrewForm {
         foreman_id: c.foreman_id.map(|f| f.to_string()).unwrap_or_default(),
         subcontractor: c.subcontractor.clone(),
         trade_id: c.trade_id.map(|t| t.to_string()).unwrap_or_default(),
-        count_unit: c.count_unit.clone(),
+        count_unit: c.count_unit.as_str().to_owned(),
         active: if c.active { "1" } else { "" }.to_owned(),
         version: c.version,
     }
@@ -119,7 +115,7 @@ fn new_crew_of(c: &Crew) -> NewCrew {
         foreman_id: c.foreman_id,
         subcontractor: c.subcontractor.clone(),
         trade_id: c.trade_id,
-        count_unit: CountUnit::parse(&c.count_unit).unwrap_or(CountUnit::Day),
+        count_unit: c.count_unit,
         active: c.active,
     }
 }
@@ -157,7 +153,7 @@ async fn summary(tx: &mut TenantTx<Labour>, c: &Crew) -> AppResult<CrewSummary> 
             .trade_id
             .and_then(|t| trades.get(&t).cloned())
             .unwrap_or_default(),
-        unit_key: unit_key(&c.count_unit),
+        unit_key: c.count_unit.label_key(),
         active: c.active,
     })
 }

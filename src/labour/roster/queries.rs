@@ -8,7 +8,7 @@ use crate::db::TenantScope;
 use crate::error::AppResult;
 use crate::ids::TenantId;
 use crate::ids::UserId;
-use crate::labour::domain::PayRules;
+use crate::labour::domain::{CountUnit, PayRules, WorkerId};
 
 // Settings ---------------------------------------------------------------------------------
 
@@ -180,7 +180,7 @@ pub struct CrewListRow {
     pub foreman_name: Option<String>,
     pub subcontractor: String,
     pub trade_id: Option<i64>,
-    pub count_unit: String,
+    pub count_unit: CountUnit,
     pub active: bool,
     /// Active workers.
     pub workers: i64,
@@ -191,7 +191,7 @@ pub async fn list_crews(scope: &mut TenantScope) -> AppResult<Vec<CrewListRow>> 
     Ok(sqlx::query_as!(
         CrewListRow,
         r#"select c.id, c.name, u.name as "foreman_name?", c.subcontractor, c.trade_id,
-                  c.count_unit, c.active,
+                  c.count_unit as "count_unit: CountUnit", c.active,
                   (select count(*) from worker w
                    where w.tenant_id = c.tenant_id and w.crew_id = c.id and w.active) as "workers!"
            from crew c
@@ -212,7 +212,7 @@ pub struct Crew {
     pub foreman_id: Option<i64>,
     pub subcontractor: String,
     pub trade_id: Option<i64>,
-    pub count_unit: String,
+    pub count_unit: CountUnit,
     pub active: bool,
     pub version: i32,
 }
@@ -221,8 +221,9 @@ pub async fn find_crew(scope: &mut TenantScope, id: i64) -> AppResult<Option<Cre
     let tenant = scope.tenant_id();
     Ok(sqlx::query_as!(
         Crew,
-        "select id, name, foreman_id, subcontractor, trade_id, count_unit, active, version
-         from crew where tenant_id = $1 and id = $2",
+        r#"select id, name, foreman_id, subcontractor, trade_id,
+                  count_unit as "count_unit: CountUnit", active, version
+           from crew where tenant_id = $1 and id = $2"#,
         tenant as TenantId,
         id
     )
@@ -260,7 +261,7 @@ pub async fn insert_crew(scope: &mut TenantScope, crew: &NewCrew, by: UserId) ->
         crew.foreman_id,
         crew.subcontractor,
         crew.trade_id,
-        crew.count_unit.as_str(),
+        crew.count_unit as CountUnit,
         crew.active,
         by as UserId
     )
@@ -289,7 +290,7 @@ pub async fn update_crew(
         crew.foreman_id,
         crew.subcontractor,
         crew.trade_id,
-        crew.count_unit.as_str(),
+        crew.count_unit as CountUnit,
         crew.active,
         by as UserId,
         version
@@ -430,7 +431,7 @@ pub async fn list_workers(
 /// A worker as the edit page needs it, with the foreman of their crew.
 #[derive(Debug, Clone)]
 pub struct Worker {
-    pub id: i64,
+    pub id: WorkerId,
     pub name: String,
     pub id_number: String,
     pub phone: String,
@@ -444,12 +445,12 @@ pub struct Worker {
     pub version: i32,
 }
 
-pub async fn find_worker(scope: &mut TenantScope, id: i64) -> AppResult<Option<Worker>> {
+pub async fn find_worker(scope: &mut TenantScope, id: WorkerId) -> AppResult<Option<Worker>> {
     let tenant = scope.tenant_id();
     Ok(sqlx::query_as!(
         Worker,
         // The left join makes sqlx's nullability guess unstable: say it.
-        r#"select w.id as "id!", w.name as "name!", w.id_number as "id_number!",
+        r#"select w.id as "id!: WorkerId", w.name as "name!", w.id_number as "id_number!",
                   w.phone as "phone!", w.trade_id as "trade_id!", w.crew_id,
                   c.foreman_id as "crew_foreman_id?", w.day_rate as "day_rate!",
                   w.bank_name as "bank_name!", w.bank_account as "bank_account!",
@@ -458,7 +459,7 @@ pub async fn find_worker(scope: &mut TenantScope, id: i64) -> AppResult<Option<W
            left join crew c on c.tenant_id = w.tenant_id and c.id = w.crew_id
            where w.tenant_id = $1 and w.id = $2"#,
         tenant as TenantId,
-        id
+        id as WorkerId
     )
     .fetch_optional(scope.conn())
     .await?)
@@ -468,15 +469,15 @@ pub async fn find_worker(scope: &mut TenantScope, id: i64) -> AppResult<Option<W
 pub async fn worker_with_id_number(
     scope: &mut TenantScope,
     id_number: &str,
-    except: Option<i64>,
-) -> AppResult<Option<(i64, String)>> {
+    except: Option<WorkerId>,
+) -> AppResult<Option<(WorkerId, String)>> {
     let tenant = scope.tenant_id();
     Ok(sqlx::query!(
-        "select id, name from worker
-         where tenant_id = $1 and id_number = $2 and id is distinct from $3",
+        r#"select id as "id: WorkerId", name from worker
+           where tenant_id = $1 and id_number = $2 and id is distinct from $3"#,
         tenant as TenantId,
         id_number,
-        except
+        except as Option<WorkerId>
     )
     .fetch_optional(scope.conn())
     .await?
@@ -487,13 +488,13 @@ pub async fn insert_worker(
     scope: &mut TenantScope,
     worker: &NewWorker,
     by: UserId,
-) -> AppResult<i64> {
+) -> AppResult<WorkerId> {
     let tenant = scope.tenant_id();
     Ok(sqlx::query_scalar!(
-        "insert into worker (tenant_id, name, id_number, phone, trade_id, crew_id, day_rate,
-                             bank_name, bank_account, active, created_by, updated_by)
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11)
-         returning id",
+        r#"insert into worker (tenant_id, name, id_number, phone, trade_id, crew_id, day_rate,
+                               bank_name, bank_account, active, created_by, updated_by)
+           values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11)
+           returning id as "id: WorkerId""#,
         tenant as TenantId,
         worker.name,
         worker.id_number,
@@ -513,7 +514,7 @@ pub async fn insert_worker(
 /// Saves a worker read at `version`; `None` when it changed meanwhile.
 pub async fn update_worker(
     scope: &mut TenantScope,
-    id: i64,
+    id: WorkerId,
     worker: &NewWorker,
     version: i32,
     by: UserId,
@@ -527,7 +528,7 @@ pub async fn update_worker(
          where tenant_id = $1 and id = $2 and version = $13
          returning id",
         tenant as TenantId,
-        id,
+        id as WorkerId,
         worker.name,
         worker.id_number,
         worker.phone,

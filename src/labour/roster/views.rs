@@ -5,6 +5,7 @@
 use askama::Template;
 
 use super::domain::{CrewForm, SettingsForm, TradeForm, WorkerForm};
+use crate::labour::domain::WorkerId;
 use crate::labour::views::LabourTab;
 use crate::web::Layout;
 use crate::web::form::Choice;
@@ -195,7 +196,7 @@ pub struct WorkerFormPage {
     pub layout: Layout,
     pub tab: LabourTab,
     /// `None` when creating.
-    pub worker_id: Option<i64>,
+    pub worker_id: Option<WorkerId>,
     pub form: WorkerForm,
     pub errors: FieldErrors,
     pub can_edit: bool,
@@ -204,7 +205,7 @@ pub struct WorkerFormPage {
     pub crew_optional: bool,
     pub trades: Vec<Choice>,
     /// The worker already registered with the number typed: (id, name).
-    pub duplicate: Option<(i64, String)>,
+    pub duplicate: Option<(WorkerId, String)>,
     pub saved: Option<WorkerSummary>,
     pub theirs: Option<WorkerSummary>,
 }

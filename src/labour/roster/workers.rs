@@ -17,6 +17,7 @@ use super::views::{WorkerFormPage, WorkerListPage, WorkerSummary, WorkerView};
 use crate::audit::{Action, Change, snapshot};
 use crate::error::{AppError, AppResult, ResultExt};
 use crate::i18n::{self, Locale};
+use crate::labour::domain::WorkerId;
 use crate::labour::queries::{CrewRow, list_crews, list_trades};
 use crate::labour::views::LabourTab;
 use crate::roles::{Permission, Role};
@@ -203,7 +204,7 @@ pub async fn export(mut tx: TenantTx<Labour>, Query(q): Query<ListQuery>) -> App
 struct Parts {
     form: Option<WorkerForm>,
     errors: FieldErrors,
-    duplicate: Option<(i64, String)>,
+    duplicate: Option<(WorkerId, String)>,
     theirs: Option<WorkerSummary>,
 }
 
@@ -360,7 +361,7 @@ pub async fn new_form(
 pub async fn show(
     mut tx: TenantTx<Labour>,
     page: Page,
-    Path(id): Path<i64>,
+    Path(id): Path<WorkerId>,
 ) -> AppResult<Html<String>> {
     let worker = find(&mut tx, id).await?;
     Ok(Html(
@@ -375,7 +376,7 @@ pub async fn show(
     ))
 }
 
-async fn find(tx: &mut TenantTx<Labour>, id: i64) -> AppResult<Worker> {
+async fn find(tx: &mut TenantTx<Labour>, id: WorkerId) -> AppResult<Worker> {
     queries::find_worker(tx, id)
         .await?
         .ok_or(AppError::NotFound)
@@ -394,7 +395,7 @@ async fn validate(
     tx: &mut TenantTx<Labour>,
     f: &WorkerForm,
     worker: Option<&Worker>,
-) -> AppResult<Result<NewWorker, (FieldErrors, Option<(i64, String)>)>> {
+) -> AppResult<Result<NewWorker, (FieldErrors, Option<(WorkerId, String)>)>> {
     let user = tx.user().clone();
     let crews = crews_for(tx, worker.and_then(|w| w.crew_id)).await?;
     let crews: Vec<i64> = crews.iter().map(|c| c.id).collect();
@@ -435,7 +436,7 @@ async fn refuse(
     page: &Page,
     worker: Option<&Worker>,
     form: WorkerForm,
-    (errors, duplicate): (FieldErrors, Option<(i64, String)>),
+    (errors, duplicate): (FieldErrors, Option<(WorkerId, String)>),
 ) -> AppResult<Response> {
     let parts = Parts {
         form: Some(form),
@@ -480,7 +481,7 @@ pub async fn create(
     };
     tx.audit(Change {
         entity: "worker",
-        entity_id: Some(id),
+        entity_id: Some(id.0),
         action: Action::Create,
         summary: &new.name,
         before: None,
@@ -497,7 +498,7 @@ pub async fn create(
 pub async fn update(
     mut tx: TenantTx<Labour>,
     page: Page,
-    Path(id): Path<i64>,
+    Path(id): Path<WorkerId>,
     AppForm(f): AppForm<WorkerForm>,
 ) -> AppResult<Response> {
     tx.require(Permission::EditLabourRoster)?;
@@ -535,7 +536,7 @@ pub async fn update(
     }
     tx.audit(Change {
         entity: "worker",
-        entity_id: Some(id),
+        entity_id: Some(id.0),
         action: Action::Update,
         summary: &new.name,
         before: audited(&new_worker_of(&worker)),

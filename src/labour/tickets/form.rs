@@ -8,7 +8,8 @@ use rust_decimal::Decimal;
 use serde::Deserialize;
 
 use crate::labour::domain::{
-    CountUnit, LineError, LineInput, PayRules, PayType, check_quantity, over_booked, parse_amount,
+    CountUnit, LineError, LineInput, PayRules, PayType, WorkerId, check_quantity, over_booked,
+    parse_amount,
 };
 use crate::labour::queries::{NewLine, WorkerPick};
 use crate::web::fields::{optional_int, required_date};
@@ -191,7 +192,7 @@ impl TicketForm {
             }
         }
         for (row, line) in &lines {
-            let same = |w: &Option<i64>, p| *w == line.worker && p == line.pay_type;
+            let same = |w: &Option<WorkerId>, p| *w == line.worker && p == line.pay_type;
             if line.worker.is_some()
                 && lines
                     .iter()
@@ -228,7 +229,7 @@ fn check_row(e: &mut TicketErrors, row: usize, r: &FormRow, unit: CountUnit) -> 
         None
     } else {
         match r.worker.parse::<i64>() {
-            Ok(id) if id > 0 => Some(id),
+            Ok(id) if id > 0 => Some(WorkerId(id)),
             _ => {
                 e.line(row, "worker", "form.invalid_number");
                 None
@@ -303,9 +304,9 @@ fn check_row(e: &mut TicketErrors, row: usize, r: &FormRow, unit: CountUnit) -> 
 pub fn price_lines(
     input: &TicketInput,
     rules: &PayRules,
-    workers: &HashMap<i64, WorkerPick>,
+    workers: &HashMap<WorkerId, WorkerPick>,
     trades: &[i64],
-    booked: &HashMap<i64, Decimal>,
+    booked: &HashMap<WorkerId, Decimal>,
 ) -> Result<Vec<NewLine>, Vec<LineError>> {
     let mut errors = TicketErrors::default();
     let mut out = Vec::new();
@@ -353,7 +354,7 @@ pub fn price_lines(
             amount: figures.amount,
         });
     }
-    let named: Vec<(usize, i64, Decimal)> = input
+    let named: Vec<(usize, WorkerId, Decimal)> = input
         .lines
         .iter()
         .zip(&out)
@@ -404,7 +405,8 @@ mod tests {
         f
     }
 
-    fn worker(id: i64, crew: i64, rate: Decimal) -> (i64, WorkerPick) {
+    fn worker(id: i64, crew: i64, rate: Decimal) -> (WorkerId, WorkerPick) {
+        let id = WorkerId(id);
         (
             id,
             WorkerPick {
@@ -471,7 +473,7 @@ mod tests {
         assert_eq!(lines[1].amount, dec!(180));
         assert_eq!(lines[2].rate, dec!(350));
         assert_eq!(lines[2].trade_id, 2);
-        let booked = HashMap::from([(11, dec!(14))]);
+        let booked = HashMap::from([(WorkerId(11), dec!(14))]);
         let e = price_lines(&input, &rules, &workers, &[2, 3], &booked).unwrap_err();
         assert_eq!(e.iter().map(|e| e.row).collect::<Vec<_>>(), vec![0, 1]);
     }

@@ -20,7 +20,7 @@ use crate::audit::{Action, Change, snapshot};
 use crate::error::{AppError, AppResult};
 use crate::i18n;
 use crate::labour::domain::{
-    CountUnit, PayType, TicketAction, TicketStatus, acts_for_crew, crews_led_by,
+    CountUnit, PayType, TicketAction, TicketStatus, WorkerId, acts_for_crew, crews_led_by,
 };
 use crate::labour::queries::{self as shared, NewLine, TicketHeader};
 use crate::labour::views::LabourTab;
@@ -30,9 +30,14 @@ use crate::tenancy::{Labour, TenantTx};
 use crate::web::export::{Cell, ExportFormat, Table};
 use crate::web::form::Choice;
 use crate::web::form::FieldErrors;
-use crate::web::{AppForm, Page, Path, format};
+use crate::web::{AppForm, Page, Path, format, transition};
 
 const PAGE_SIZE: i64 = 50;
+/// What a refused step on a ticket says.
+const STEP_MESSAGES: transition::Messages = transition::Messages {
+    wrong_status: "labour.wrong_status",
+    stale: "labour.stale",
+};
 /// The most rows an export writes.
 const EXPORT_LIMIT: i64 = 100_000;
 /// Blank head-count rows offered below the crew's workers.
@@ -53,14 +58,10 @@ fn today(tx: &TenantTx<Labour>) -> NaiveDate {
     t.today()
 }
 
-fn status_of(t: &Ticket) -> TicketStatus {
-    TicketStatus::parse(&t.status).unwrap_or(TicketStatus::Draft)
-}
-
 /// Whether the user may change this ticket's lines: an editable status, the right to enter
 /// tickets, and for a foreman a crew they lead.
 fn may_edit(tx: &TenantTx<Labour>, t: &Ticket) -> bool {
-    status_of(t).editable() && enters_for(tx, t)
+    t.status.editable() && enters_for(tx, t)
 }
 
 /// Whether the user enters labour for the ticket's crew.
@@ -78,7 +79,7 @@ pub(super) async fn load(tx: &mut TenantTx<Labour>, id: i64) -> AppResult<Ticket
 
 /// Whether the user may add or remove photos: before confirmation, on a crew they may enter.
 pub(super) fn may_attach(tx: &TenantTx<Labour>, t: &Ticket) -> bool {
-    !status_of(t).is_cost() && enters_for(tx, t)
+    !t.status.is_cost() && enters_for(tx, t)
 }
 
 fn choices<T>(items: &[T], f: impl Fn(&T) -> (String, String)) -> Vec<Choice> {
@@ -163,14 +164,14 @@ async fn entry_page(
         None => Vec::new(),
     };
     // Workers already on the form (lent from another crew, or since moved) keep their names.
-    let mut known: HashMap<i64, (String, Decimal)> = workers
+    let mut known: HashMap<WorkerId, (String, Decimal)> = workers
         .iter()
         .map(|w| (w.id, (w.name.clone(), w.day_rate)))
         .collect();
-    let listed: Vec<i64> = form
+    let listed: Vec<WorkerId> = form
         .worker
         .iter()
-        .filter_map(|w| w.parse().ok())
+        .filter_map(|w| w.parse().ok().map(WorkerId))
         .filter(|id| !known.contains_key(id))
         .collect();
     for w in shared::workers_by_id(tx, &listed).await? {
@@ -183,7 +184,7 @@ async fn entry_page(
     let names = |w: &str| {
         w.parse::<i64>()
             .ok()
-            .and_then(|id| known.get(&id))
+            .and_then(|id| known.get(&WorkerId(id)))
             .map(|(n, r)| (n.clone(), format::money(*r)))
             .unwrap_or_default()
     };
@@ -277,7 +278,7 @@ async fn rows_of_ticket(
             } else {
                 l.head_count.to_string()
             },
-            pay_type: l.pay_type.clone(),
+            pay_type: l.pay_type.as_str().to_owned(),
             quantity: match unit {
                 CountUnit::Day => each(l.days, l.head_count),
                 CountUnit::Hour => each(l.hours, l.head_count),
@@ -285,7 +286,7 @@ async fn rows_of_ticket(
             rate: format::quantity(l.rate),
         })
         .collect();
-    let on_ticket: Vec<i64> = lines.iter().filter_map(|l| l.worker_id).collect();
+    let on_ticket: Vec<WorkerId> = lines.iter().filter_map(|l| l.worker_id).collect();
     let quantity = standard_quantity(unit, day_hours);
     rows.extend(
         workers
@@ -344,10 +345,9 @@ pub async fn new_form(
                     form.task = p.task_id.map(|t| t.to_string()).unwrap_or_default();
                     form.reason = p.reason.clone();
                     form.work_content = p.work_content.clone();
-                    form.count_unit = p.count_unit.clone();
+                    form.count_unit = p.count_unit.as_str().to_owned();
                     parts.copied_from = Some(p.id);
-                    let unit = CountUnit::parse(&p.count_unit).unwrap_or(unit);
-                    rows_of_ticket(&mut tx, p.id, crew.id, unit, rules.day_hours).await?
+                    rows_of_ticket(&mut tx, p.id, crew.id, p.count_unit, rules.day_hours).await?
                 } else {
                     Vec::new()
                 }
@@ -379,7 +379,7 @@ struct Audited<'a> {
 
 #[derive(Debug, Serialize)]
 struct AuditedLine {
-    worker_id: Option<i64>,
+    worker_id: Option<WorkerId>,
     trade_id: i64,
     head_count: i32,
     pay_type: &'static str,
@@ -448,8 +448,8 @@ async fn check(
     if !errors.is_empty() {
         return Ok(Err(errors));
     }
-    let ids: Vec<i64> = input.lines.iter().filter_map(|(_, l)| l.worker).collect();
-    let workers: HashMap<i64, shared::WorkerPick> = shared::workers_by_id(tx, &ids)
+    let ids: Vec<WorkerId> = input.lines.iter().filter_map(|(_, l)| l.worker).collect();
+    let workers: HashMap<WorkerId, shared::WorkerPick> = shared::workers_by_id(tx, &ids)
         .await?
         .into_iter()
         .map(|w| (w.id, w))
@@ -460,7 +460,7 @@ async fn check(
         .filter(|t| t.active)
         .map(|t| t.id)
         .collect();
-    let booked: HashMap<i64, Decimal> =
+    let booked: HashMap<WorkerId, Decimal> =
         shared::booked_hours(tx, &ids, input.date, input.project, except)
             .await?
             .into_iter()
@@ -554,14 +554,20 @@ pub async fn edit_form(
         return Ok(Redirect::to(&format!("/labour/tickets/{id}")).into_response());
     }
     let rules = shared::pay_rules(&mut tx).await?;
-    let unit = CountUnit::parse(&ticket.count_unit).unwrap_or(CountUnit::Day);
-    let rows = rows_of_ticket(&mut tx, id, ticket.crew_id, unit, rules.day_hours).await?;
+    let rows = rows_of_ticket(
+        &mut tx,
+        id,
+        ticket.crew_id,
+        ticket.count_unit,
+        rules.day_hours,
+    )
+    .await?;
     let mut form = TicketForm {
         project: ticket.project_id.to_string(),
         date: ticket.ticket_date.to_string(),
         crew: ticket.crew_id.to_string(),
         task: ticket.task_id.map(|t| t.to_string()).unwrap_or_default(),
-        count_unit: ticket.count_unit.clone(),
+        count_unit: ticket.count_unit.as_str().to_owned(),
         reason: ticket.reason.clone(),
         work_content: ticket.work_content.clone(),
         version: ticket.version,
@@ -598,13 +604,9 @@ pub async fn save(
         Err(errors) => return refused_form(tx, &page, form, errors, Some(id)).await,
     };
     let me = tx.user().id;
-    if shared::update_ticket(&mut tx, id, form.version, &header, &lines, me)
-        .await?
-        .is_none()
-    {
-        return Err(AppError::Conflict);
-    }
-    let from = status_of(&ticket);
+    let updated = shared::update_ticket(&mut tx, id, form.version, &header, &lines, me).await?;
+    transition::written(updated.is_some())?;
+    let from = ticket.status;
     if form.submits() {
         shared::move_tickets(&mut tx, &[id], from, TicketStatus::Submitted, "", None, me).await?;
     }
@@ -638,24 +640,20 @@ async fn ticket_page(
     let locale = tx.user().locale;
     let tz = tx.tenant().time_zone;
     let role = tx.user().role;
-    let status = status_of(&ticket);
+    let status = ticket.status;
     let lines = queries::ticket_lines(tx, ticket.id).await?;
     let events = queries::ticket_events(tx, ticket.id).await?;
     let doubles = queries::double_bookings(tx, ticket.id).await?;
     let photos = queries::list_photos(tx, ticket.id).await?;
     let can_edit = may_edit(tx, &ticket);
     let can_attach = may_attach(tx, &ticket);
-    let status_key =
-        |s: &str| TicketStatus::parse(s).map_or("labour.TicketStatus.draft", |s| s.label_key());
     let mut layout = page.layout(tx, "labour.ticket_title");
     layout.title = format!("{} DG-{}", layout.title, ticket.id);
     Ok(TicketPage {
         layout,
         tab: LabourTab::Tickets,
         status,
-        unit_key: CountUnit::parse(&ticket.count_unit)
-            .unwrap_or(CountUnit::Day)
-            .label_key(),
+        unit_key: ticket.count_unit.label_key(),
         lines: lines
             .iter()
             .map(|l| {
@@ -675,9 +673,7 @@ async fn ticket_page(
                     }),
                     worker_href: l.worker_id.map(|w| format!("/labour/workers/{w}")),
                     trade,
-                    pay_type_key: PayType::parse(&l.pay_type)
-                        .unwrap_or(PayType::Regular)
-                        .label_key(),
+                    pay_type_key: l.pay_type.label_key(),
                     hours: format::quantity(l.hours),
                     days: format::quantity(l.days),
                     rate: format::money(l.rate),
@@ -694,8 +690,8 @@ async fn ticket_page(
             .map(|e| EventView {
                 at: format::datetime(e.at, tz),
                 by: e.by_name.unwrap_or_else(|| "—".to_owned()),
-                from_key: e.from_status.as_deref().map(status_key),
-                to_key: status_key(&e.to_status),
+                from_key: e.from_status.map(TicketStatus::label_key),
+                to_key: e.to_status.label_key(),
                 note: e.note,
             })
             .collect(),
@@ -764,7 +760,7 @@ pub async fn transition(
     action: TicketAction,
 ) -> AppResult<Response> {
     let ticket = load(&mut tx, id).await?;
-    let from = status_of(&ticket);
+    let from = ticket.status;
     let user = tx.user().clone();
     let allowed = match action {
         TicketAction::Submit => may_edit(&tx, &ticket),
@@ -782,11 +778,15 @@ pub async fn transition(
         user.require(permission)?;
         return ticket_refusal(tx, page, id, StatusCode::FORBIDDEN, "labour.not_your_crew").await;
     }
-    if form.version != ticket.version {
-        return ticket_refusal(tx, page, id, StatusCode::CONFLICT, "labour.stale").await;
-    }
-    let Some(to) = from.after(action) else {
-        return ticket_refusal(tx, page, id, StatusCode::CONFLICT, "labour.wrong_status").await;
+    // The version first: a ticket changed meanwhile is shown as it now is.
+    let step = transition::fresh(ticket.version, form.version)
+        .and_then(|()| transition::allowed(from.after(action)));
+    let to = match step {
+        Ok(to) => to,
+        Err(refusal) => {
+            let key = refusal.key(STEP_MESSAGES);
+            return ticket_refusal(tx, page, id, refusal.status(), key).await;
+        }
     };
     // Confirming makes the ticket labour cost of its month, which finance may have closed.
     if to.is_cost() && crate::cost::queries::is_closed(&mut tx, ticket.ticket_date).await? {
@@ -834,13 +834,11 @@ pub async fn reverse(
 ) -> AppResult<Response> {
     tx.require(Permission::ConfirmLabour)?;
     let ticket = load(&mut tx, id).await?;
-    if f.version != ticket.version {
-        return ticket_refusal(tx, page, id, StatusCode::CONFLICT, "labour.stale").await;
+    if let Err(refusal) = transition::fresh(ticket.version, f.version) {
+        let key = refusal.key(STEP_MESSAGES);
+        return ticket_refusal(tx, page, id, refusal.status(), key).await;
     }
-    if !status_of(&ticket).is_cost()
-        || ticket.reverses_id.is_some()
-        || ticket.reversed_by_id.is_some()
-    {
+    if !ticket.status.is_cost() || ticket.reverses_id.is_some() || ticket.reversed_by_id.is_some() {
         return ticket_refusal(tx, page, id, StatusCode::CONFLICT, "labour.not_reversible").await;
     }
     let mut errors = FieldErrors::default();
@@ -862,7 +860,7 @@ pub async fn reverse(
             worker_id: l.worker_id,
             trade_id: l.trade_id,
             head_count: l.head_count,
-            pay_type: PayType::parse(&l.pay_type).unwrap_or(PayType::Regular),
+            pay_type: l.pay_type,
             hours: -l.hours,
             days: -l.days,
             rate: l.rate,
@@ -883,7 +881,7 @@ pub async fn reverse(
         task_id: ticket.task_id,
         reason: reason.clone(),
         work_content: ticket.work_content.clone(),
-        count_unit: CountUnit::parse(&ticket.count_unit).unwrap_or(CountUnit::Day),
+        count_unit: ticket.count_unit,
     };
     let me = tx.user().id;
     let reversal = shared::insert_ticket(
@@ -962,7 +960,7 @@ impl ListQuery {
         TicketFilter {
             project: id(&self.project),
             crew: id(&self.crew),
-            worker: id(&self.worker),
+            worker: id(&self.worker).map(WorkerId),
             trade: id(&self.trade),
             task: id(&self.task),
             status: (status == "cost" || TicketStatus::parse(status).is_some())
@@ -1058,7 +1056,7 @@ pub async fn list(
         rows: rows
             .into_iter()
             .map(|r| {
-                let status = TicketStatus::parse(&r.status).unwrap_or(TicketStatus::Draft);
+                let status = r.status;
                 ListRowView {
                     id: r.id,
                     date: r.ticket_date.to_string(),
@@ -1067,7 +1065,7 @@ pub async fn list(
                     task: r.task_name.unwrap_or_default(),
                     reason: r.reason,
                     status_key: status.label_key(),
-                    status: r.status,
+                    status: status.as_str().to_owned(),
                     lines: r.lines,
                     hours: format::quantity(r.total_hours),
                     days: format::quantity(r.total_days),
@@ -1137,7 +1135,7 @@ async fn export(
         rows: rows
             .into_iter()
             .map(|r| {
-                let status = TicketStatus::parse(&r.status).unwrap_or(TicketStatus::Draft);
+                let status = r.status;
                 vec![
                     format!("DG-{}", r.id).into(),
                     r.ticket_date.to_string().into(),

@@ -8,6 +8,7 @@ use crate::db::TenantScope;
 use crate::error::AppResult;
 use crate::ids::TenantId;
 use crate::ids::UserId;
+use crate::labour::domain::{CountUnit, PayType, TicketStatus, WorkerId};
 
 #[derive(Debug, Clone)]
 pub struct Ticket {
@@ -23,8 +24,8 @@ pub struct Ticket {
     pub task_name: Option<String>,
     pub reason: String,
     pub work_content: String,
-    pub count_unit: String,
-    pub status: String,
+    pub count_unit: CountUnit,
+    pub status: TicketStatus,
     pub reject_reason: String,
     pub reverses_id: Option<i64>,
     pub reversed_by_id: Option<i64>,
@@ -56,8 +57,9 @@ pub async fn find_ticket(
         Ticket,
         r#"select t.id, t.project_id, p.code as project_code, p.name as project_name,
                   t.ticket_date, t.crew_id, c.name as crew_name, c.foreman_id as crew_foreman_id,
-                  t.task_id, k.name as "task_name?", t.reason, t.work_content, t.count_unit,
-                  t.status, t.reject_reason, t.reverses_id,
+                  t.task_id, k.name as "task_name?", t.reason, t.work_content,
+                  t.count_unit as "count_unit: CountUnit", t.status as "status: TicketStatus",
+                  t.reject_reason, t.reverses_id,
                   (select r.id from labour_ticket r
                    where r.tenant_id = t.tenant_id and r.reverses_id = t.id) as reversed_by_id,
                   t.settlement_id, t.total_hours, t.total_days, t.total_amount, t.created_by,
@@ -125,13 +127,13 @@ pub async fn any_in_closed_month(scope: &mut TenantScope, ids: &[i64]) -> AppRes
 #[derive(Debug, Clone)]
 pub struct LineRow {
     pub line_no: i16,
-    pub worker_id: Option<i64>,
+    pub worker_id: Option<WorkerId>,
     pub worker_name: Option<String>,
     pub trade_id: i64,
     pub trade_zh: String,
     pub trade_en: String,
     pub head_count: i32,
-    pub pay_type: String,
+    pub pay_type: PayType,
     pub hours: Decimal,
     pub days: Decimal,
     pub rate: Decimal,
@@ -143,9 +145,9 @@ pub async fn ticket_lines(scope: &mut TenantScope, ticket: i64) -> AppResult<Vec
     let tenant = scope.tenant_id();
     Ok(sqlx::query_as!(
         LineRow,
-        r#"select l.line_no, l.worker_id, w.name as "worker_name?", l.trade_id,
-                  tr.name_zh as trade_zh, tr.name_en as trade_en, l.head_count, l.pay_type,
-                  l.hours, l.days, l.rate, l.multiplier, l.amount
+        r#"select l.line_no, l.worker_id as "worker_id: WorkerId", w.name as "worker_name?", l.trade_id,
+                  tr.name_zh as trade_zh, tr.name_en as trade_en, l.head_count,
+                  l.pay_type as "pay_type: PayType", l.hours, l.days, l.rate, l.multiplier, l.amount
            from labour_ticket_line l
            join trade tr on tr.tenant_id = l.tenant_id and tr.id = l.trade_id
            left join worker w on w.tenant_id = l.tenant_id and w.id = l.worker_id
@@ -160,8 +162,8 @@ pub async fn ticket_lines(scope: &mut TenantScope, ticket: i64) -> AppResult<Vec
 
 #[derive(Debug, Clone)]
 pub struct EventRow {
-    pub from_status: Option<String>,
-    pub to_status: String,
+    pub from_status: Option<TicketStatus>,
+    pub to_status: TicketStatus,
     pub note: String,
     pub at: DateTime<Utc>,
     pub by_name: Option<String>,
@@ -171,7 +173,8 @@ pub async fn ticket_events(scope: &mut TenantScope, ticket: i64) -> AppResult<Ve
     let tenant = scope.tenant_id();
     Ok(sqlx::query_as!(
         EventRow,
-        r#"select e.from_status, e.to_status, e.note, e.at, u.name as "by_name?"
+        r#"select e.from_status as "from_status: TicketStatus",
+                  e.to_status as "to_status: TicketStatus", e.note, e.at, u.name as "by_name?"
            from labour_ticket_event e
            left join app_user u on u.tenant_id = e.tenant_id and u.id = e.by_user
            where e.tenant_id = $1 and e.ticket_id = $2
@@ -222,7 +225,7 @@ pub async fn double_bookings(
 pub struct TicketFilter {
     pub project: Option<i64>,
     pub crew: Option<i64>,
-    pub worker: Option<i64>,
+    pub worker: Option<WorkerId>,
     pub trade: Option<i64>,
     pub task: Option<i64>,
     /// One status, or `cost` for confirmed and settled.
@@ -240,7 +243,7 @@ pub struct TicketListRow {
     pub crew_name: String,
     pub task_name: Option<String>,
     pub reason: String,
-    pub status: String,
+    pub status: TicketStatus,
     pub lines: i64,
     pub total_hours: Decimal,
     pub total_days: Decimal,
@@ -282,8 +285,8 @@ pub async fn list_tickets(
     let rows = sqlx::query_as!(
         TicketListRow,
         r#"select t.id, t.ticket_date, t.project_id, p.code as project_code,
-                  c.name as crew_name, k.name as "task_name?", t.reason, t.status,
-                  (select count(*) from labour_ticket_line l
+                  c.name as crew_name, k.name as "task_name?", t.reason,
+                  t.status as "status: TicketStatus", (select count(*) from labour_ticket_line l
                    where l.tenant_id = t.tenant_id and l.ticket_id = t.id) as "lines!",
                   t.total_hours, t.total_days, t.total_amount, t.reverses_id
            from labour_ticket t
@@ -318,7 +321,7 @@ pub async fn list_tickets(
         f.from,
         f.to,
         by_line,
-        f.worker,
+        f.worker as Option<WorkerId>,
         f.trade,
         f.task,
         limit,
@@ -367,7 +370,7 @@ pub async fn list_totals(
         f.status.as_deref(),
         f.from,
         f.to,
-        f.worker,
+        f.worker as Option<WorkerId>,
         f.trade,
         f.task
     )

@@ -18,7 +18,7 @@ use super::{chosen_crew, chosen_project, id_param, project_choices, today, viewe
 use crate::audit::{Action, Change, snapshot};
 use crate::error::{AppError, AppResult};
 use crate::i18n;
-use crate::labour::domain::{PayMethod, month_end, month_of, parse_month, unpaid};
+use crate::labour::domain::{PayMethod, WorkerId, month_end, month_of, parse_month, unpaid};
 use crate::labour::views::LabourTab;
 use crate::roles::Permission;
 use crate::tenancy::{Labour, TenantTx};
@@ -96,7 +96,7 @@ async fn chosen_worker(
     }
     let id = id_param(value).ok_or(AppError::NotFound)?;
     Ok(Some(
-        queries::find_worker(tx, id)
+        queries::find_worker(tx, WorkerId(id))
             .await?
             .ok_or(AppError::NotFound)?,
     ))
@@ -332,10 +332,10 @@ pub async fn pay_all(
         return refuse(tx, page, &f.sheet, parts).await;
     };
     // Lock the workers, then read the sheet again: what is unpaid now is what gets paid.
-    let ids: Vec<i64> = first.rows.iter().map(|r| r.worker_id).collect();
+    let ids: Vec<WorkerId> = first.rows.iter().map(|r| r.worker_id).collect();
     queries::lock_workers(&mut tx, &ids).await?;
     let sheet = sheet::load(&mut tx, &q).await?.ok_or(AppError::NotFound)?;
-    let payable: Vec<(i64, String, Decimal)> = sheet
+    let payable: Vec<(WorkerId, String, Decimal)> = sheet
         .rows
         .iter()
         .map(|r| (r.worker_id, r.name.clone(), row_unpaid(r)))
@@ -402,7 +402,7 @@ async fn list_page(
     let project = chosen_project(&mut tx, &q.project).await?;
     let worker = match id_param(&q.worker) {
         Some(id) => Some(
-            queries::find_worker(&mut tx, id)
+            queries::find_worker(&mut tx, WorkerId(id))
                 .await?
                 .ok_or(AppError::NotFound)?,
         ),

@@ -9,6 +9,7 @@ use crate::db::TenantScope;
 use crate::error::AppResult;
 use crate::ids::TenantId;
 use crate::ids::UserId;
+use crate::labour::domain::{SettlementStatus, WorkerId};
 
 /// Who is looking: owners and admins see every project, others the ones they belong to.
 #[derive(Debug, Clone, Copy)]
@@ -50,7 +51,7 @@ pub async fn visible_projects(scope: &mut TenantScope, who: Viewer) -> AppResult
 /// One worker's month on a project.
 #[derive(Debug, Clone)]
 pub struct SheetRow {
-    pub worker_id: i64,
+    pub worker_id: WorkerId,
     pub name: String,
     pub id_number: String,
     pub bank_name: String,
@@ -99,7 +100,8 @@ pub async fn wage_sheet(
                select worker_id, sum(amount) as amount from labour_payout
                where tenant_id = $1 and project_id = $2 and period = $3
                group by worker_id)
-           select w.id as worker_id, w.name, w.id_number, w.bank_name, w.bank_account,
+           select w.id as "worker_id: WorkerId", w.name, w.id_number, w.bank_name,
+                  w.bank_account,
                   w.day_rate,
                   coalesce(e.days, 0) as "days!", coalesce(e.regular, 0) as "regular_hours!",
                   coalesce(e.overtime, 0) as "overtime_hours!",
@@ -170,7 +172,7 @@ pub struct MonthFigures {
 
 pub async fn worker_month(
     scope: &mut TenantScope,
-    worker: i64,
+    worker: WorkerId,
     project: i64,
     first: NaiveDate,
     last: NaiveDate,
@@ -190,7 +192,7 @@ pub async fn worker_month(
               where tenant_id = $1 and worker_id = $2 and project_id = $3 and period = $4)
                as "paid!""#,
         tenant as TenantId,
-        worker,
+        worker as WorkerId,
         project,
         first,
         last
@@ -201,12 +203,12 @@ pub async fn worker_month(
 
 /// Locks the workers' rows until the transaction ends, so two payments to one worker take
 /// turns and neither can pay out what the other already has.
-pub async fn lock_workers(scope: &mut TenantScope, ids: &[i64]) -> AppResult<()> {
+pub async fn lock_workers(scope: &mut TenantScope, ids: &[WorkerId]) -> AppResult<()> {
     let tenant = scope.tenant_id();
     sqlx::query_scalar!(
         "select id from worker where tenant_id = $1 and id = any($2) order by id for update",
         tenant as TenantId,
-        ids
+        ids as &[WorkerId]
     )
     .fetch_all(scope.conn())
     .await?;
@@ -216,24 +218,24 @@ pub async fn lock_workers(scope: &mut TenantScope, ids: &[i64]) -> AppResult<()>
 /// A worker as wage pages name them.
 #[derive(Debug, Clone)]
 pub struct WorkerInfo {
-    pub id: i64,
+    pub id: WorkerId,
     pub name: String,
     pub id_number: String,
     pub crew_name: Option<String>,
 }
 
-pub async fn find_worker(scope: &mut TenantScope, id: i64) -> AppResult<Option<WorkerInfo>> {
+pub async fn find_worker(scope: &mut TenantScope, id: WorkerId) -> AppResult<Option<WorkerInfo>> {
     let tenant = scope.tenant_id();
     Ok(sqlx::query_as!(
         WorkerInfo,
         // The left join makes sqlx's nullability guess depend on the plan: say it.
-        r#"select w.id as "id!", w.name as "name!", w.id_number as "id_number!",
+        r#"select w.id as "id!: WorkerId", w.name as "name!", w.id_number as "id_number!",
                   c.name as "crew_name?"
            from worker w
            left join crew c on c.tenant_id = w.tenant_id and c.id = w.crew_id
            where w.tenant_id = $1 and w.id = $2"#,
         tenant as TenantId,
-        id
+        id as WorkerId
     )
     .fetch_optional(scope.conn())
     .await?)
@@ -245,22 +247,22 @@ pub async fn payee_choices(
     scope: &mut TenantScope,
     project: i64,
     crew: Option<i64>,
-    also: &[i64],
-) -> AppResult<Vec<(i64, String)>> {
+    also: &[WorkerId],
+) -> AppResult<Vec<(WorkerId, String)>> {
     let tenant = scope.tenant_id();
     let rows = sqlx::query!(
-        "select w.id, w.name from worker w
+        r#"select w.id as "id: WorkerId", w.name from worker w
          where w.tenant_id = $1
            and (($3::bigint is not null and w.crew_id = $3 and w.active)
                 or w.id = any($4)
                 or ($3::bigint is null and exists (
                       select 1 from labour_ticket_line l
                       where l.tenant_id = $1 and l.worker_id = w.id and l.project_id = $2)))
-         order by w.name, w.id",
+         order by w.name, w.id"#,
         tenant as TenantId,
         project,
         crew,
-        also
+        also as &[WorkerId]
     )
     .fetch_all(scope.conn())
     .await?;
@@ -273,7 +275,7 @@ pub async fn payee_choices(
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct NewAdvance {
     pub project_id: i64,
-    pub worker_id: i64,
+    pub worker_id: WorkerId,
     pub paid_on: NaiveDate,
     pub amount: Decimal,
     pub method: &'static str,
@@ -289,7 +291,7 @@ pub async fn insert_advance(scope: &mut TenantScope, a: &NewAdvance, by: UserId)
          returning id",
         tenant as TenantId,
         a.project_id,
-        a.worker_id,
+        a.worker_id as WorkerId,
         a.paid_on,
         a.amount,
         a.method,
@@ -304,7 +306,7 @@ pub async fn insert_advance(scope: &mut TenantScope, a: &NewAdvance, by: UserId)
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct NewPayout {
     pub project_id: i64,
-    pub worker_id: i64,
+    pub worker_id: WorkerId,
     /// The first day of the month it pays.
     pub period: NaiveDate,
     pub paid_on: NaiveDate,
@@ -322,7 +324,7 @@ pub async fn insert_payout(scope: &mut TenantScope, p: &NewPayout, by: UserId) -
          returning id",
         tenant as TenantId,
         p.project_id,
-        p.worker_id,
+        p.worker_id as WorkerId,
         p.period,
         p.paid_on,
         p.amount,
@@ -338,7 +340,7 @@ pub async fn insert_payout(scope: &mut TenantScope, p: &NewPayout, by: UserId) -
 #[derive(Debug, Clone, Default)]
 pub struct PaymentFilter {
     pub project: Option<i64>,
-    pub worker: Option<i64>,
+    pub worker: Option<WorkerId>,
     pub from: Option<NaiveDate>,
     pub to: Option<NaiveDate>,
 }
@@ -429,7 +431,7 @@ pub async fn list_payments(
         who.user as UserId,
         who.all,
         f.project,
-        f.worker,
+        f.worker as Option<WorkerId>,
         f.from,
         f.to,
         limit,
@@ -459,7 +461,7 @@ pub async fn list_payments(
         who.user as UserId,
         who.all,
         f.project,
-        f.worker,
+        f.worker as Option<WorkerId>,
         f.from,
         f.to,
         kind.as_str()
@@ -500,7 +502,7 @@ pub struct StatementEntry {
 pub async fn statement_entries(
     scope: &mut TenantScope,
     who: Viewer,
-    worker: i64,
+    worker: WorkerId,
     from: NaiveDate,
     to: NaiveDate,
 ) -> AppResult<Vec<StatementEntry>> {
@@ -542,7 +544,7 @@ pub async fn statement_entries(
         tenant as TenantId,
         who.user as UserId,
         who.all,
-        worker,
+        worker as WorkerId,
         from,
         to
     )
@@ -555,7 +557,7 @@ pub async fn statement_entries(
 pub async fn balance_before(
     scope: &mut TenantScope,
     who: Viewer,
-    worker: i64,
+    worker: WorkerId,
     from: NaiveDate,
 ) -> AppResult<Decimal> {
     let tenant = scope.tenant_id();
@@ -579,7 +581,7 @@ pub async fn balance_before(
         tenant as TenantId,
         who.user as UserId,
         who.all,
-        worker,
+        worker as WorkerId,
         from
     )
     .fetch_one(scope.conn())
@@ -731,7 +733,7 @@ pub struct Settlement {
     pub foreman_name: Option<String>,
     pub period_start: NaiveDate,
     pub period_end: NaiveDate,
-    pub status: String,
+    pub status: SettlementStatus,
     pub total_hours: Decimal,
     pub total_days: Decimal,
     pub total_amount: Decimal,
@@ -753,7 +755,8 @@ pub async fn find_settlement(
         Settlement,
         r#"select s.id, s.project_id, p.code as project_code, p.name as project_name, s.crew_id,
                   c.name as crew_name, c.subcontractor, f.name as "foreman_name?",
-                  s.period_start, s.period_end, s.status, s.total_hours, s.total_days,
+                  s.period_start, s.period_end, s.status as "status: SettlementStatus",
+                  s.total_hours, s.total_days,
                   s.total_amount, s.note, s.created_at, u.name as "created_by_name?",
                   s.cancelled_at, x.name as "cancelled_by_name?"
            from labour_settlement s
@@ -780,7 +783,7 @@ pub async fn find_settlement(
 pub struct SettlementFilter {
     pub project: Option<i64>,
     pub crew: Option<i64>,
-    pub status: Option<&'static str>,
+    pub status: Option<SettlementStatus>,
 }
 
 /// A settlement in the list.
@@ -792,7 +795,7 @@ pub struct SettlementRow {
     pub crew_name: String,
     pub period_start: NaiveDate,
     pub period_end: NaiveDate,
-    pub status: String,
+    pub status: SettlementStatus,
     pub total_hours: Decimal,
     pub total_days: Decimal,
     pub total_amount: Decimal,
@@ -810,7 +813,8 @@ pub async fn list_settlements(
     let rows = sqlx::query_as!(
         SettlementRow,
         r#"select s.id, p.code as project_code, p.name as project_name, c.name as crew_name,
-                  s.period_start, s.period_end, s.status, s.total_hours, s.total_days,
+                  s.period_start, s.period_end, s.status as "status: SettlementStatus",
+                  s.total_hours, s.total_days,
                   s.total_amount, s.created_at
            from labour_settlement s
            join project p on p.tenant_id = s.tenant_id and p.id = s.project_id
@@ -829,7 +833,7 @@ pub async fn list_settlements(
         who.all,
         f.project,
         f.crew,
-        f.status,
+        f.status as Option<SettlementStatus>,
         limit,
         offset
     )
@@ -849,7 +853,7 @@ pub async fn list_settlements(
         who.all,
         f.project,
         f.crew,
-        f.status
+        f.status as Option<SettlementStatus>
     )
     .fetch_one(scope.conn())
     .await?;
@@ -861,12 +865,14 @@ pub async fn cancel_settlement(scope: &mut TenantScope, id: i64, by: UserId) -> 
     let tenant = scope.tenant_id();
     Ok(sqlx::query_scalar!(
         "update labour_settlement
-         set status = 'cancelled', cancelled_at = now(), cancelled_by = $3
-         where tenant_id = $1 and id = $2 and status = 'settled'
+         set status = $4, cancelled_at = now(), cancelled_by = $3
+         where tenant_id = $1 and id = $2 and status = $5
          returning id",
         tenant as TenantId,
         id,
-        by as UserId
+        by as UserId,
+        SettlementStatus::Cancelled as SettlementStatus,
+        SettlementStatus::Settled as SettlementStatus
     )
     .fetch_optional(scope.conn())
     .await?

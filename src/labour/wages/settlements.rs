@@ -21,7 +21,7 @@ use super::{chosen_crew, chosen_project, crew_choices, project_choices, today, v
 use crate::audit::{Action, Change, snapshot};
 use crate::error::{AppError, AppResult};
 use crate::i18n::{self, Locale};
-use crate::labour::domain::{TicketAction, TicketStatus, month_of};
+use crate::labour::domain::{SettlementStatus, TicketAction, TicketStatus, month_of};
 use crate::labour::queries::move_tickets;
 use crate::labour::views::LabourTab;
 use crate::roles::Permission;
@@ -32,22 +32,9 @@ use crate::web::form::Choice;
 use crate::web::form::CsrfOnly;
 use crate::web::form::{self, FieldErrors};
 use crate::web::pager::MAX_PAGE;
-use crate::web::{AppForm, Page, Path, format};
+use crate::web::{AppForm, Page, Path, format, transition};
 
 const PAGE_SIZE: i64 = 25;
-
-/// The statuses a statement can have, with their names.
-const STATUSES: [(&str, &str); 2] = [
-    ("settled", "labour_wages.status_settled"),
-    ("cancelled", "labour_wages.status_cancelled"),
-];
-
-fn status_key(status: &str) -> &'static str {
-    STATUSES
-        .iter()
-        .find(|(s, _)| *s == status)
-        .map_or("labour_wages.unknown", |(_, k)| *k)
-}
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
@@ -69,7 +56,7 @@ pub async fn list(
     let filter = SettlementFilter {
         project: project.as_ref().map(|p| p.id),
         crew: crew.as_ref().map(|c| c.id),
-        status: STATUSES.iter().map(|(s, _)| *s).find(|s| *s == q.status),
+        status: SettlementStatus::parse(&q.status),
     };
     let current = q.page.clamp(1, MAX_PAGE);
     let (rows, total) =
@@ -81,7 +68,7 @@ pub async fn list(
     let query = form_urlencoded::Serializer::new(String::new())
         .append_pair("project", &id_text(filter.project))
         .append_pair("crew", &id_text(filter.crew))
-        .append_pair("status", filter.status.unwrap_or(""))
+        .append_pair("status", filter.status.map_or("", SettlementStatus::as_str))
         .finish();
     Ok(Html(
         SettlementListPage {
@@ -89,16 +76,19 @@ pub async fn list(
             tab: LabourTab::Settlements,
             projects: project_choices(&mut tx).await?,
             crews: crew_choices(&mut tx).await?,
-            statuses: STATUSES
+            statuses: SettlementStatus::ALL
                 .iter()
-                .map(|(s, k)| Choice {
-                    value: (*s).to_owned(),
-                    label: i18n::t(locale, k).to_owned(),
+                .map(|s| Choice {
+                    value: s.as_str().to_owned(),
+                    label: i18n::t(locale, s.label_key()).to_owned(),
                 })
                 .collect(),
             project: id_text(filter.project),
             crew: id_text(filter.crew),
-            status: filter.status.unwrap_or("").to_owned(),
+            status: filter
+                .status
+                .map_or("", SettlementStatus::as_str)
+                .to_owned(),
             rows: rows
                 .into_iter()
                 .map(|r| SettlementLine {
@@ -109,8 +99,8 @@ pub async fn list(
                     days: quantity(r.total_days),
                     hours: quantity(r.total_hours),
                     amount: money(r.total_amount),
-                    status_key: status_key(&r.status),
-                    status: r.status,
+                    status_key: r.status.label_key(),
+                    status: r.status.as_str().to_owned(),
                     created: format::date(r.created_at, tz),
                 })
                 .collect(),
@@ -320,7 +310,7 @@ pub async fn show(
     let tickets = queries::settlement_tickets(&mut tx, s.id).await?;
     let tz = tx.tenant().time_zone;
     let locale = tx.user().locale;
-    let settled = s.status == "settled";
+    let settled = s.status == SettlementStatus::Settled;
     let mut layout = page.layout(&tx, "labour_wages.settlement_title");
     layout.title = format!("{} No. {}", layout.title, s.id);
     let by = |name: &Option<String>| name.clone().unwrap_or_else(|| "—".to_owned());
@@ -338,7 +328,7 @@ pub async fn show(
             foreman: by(&s.foreman_name),
             period: format!("{} – {}", s.period_start, s.period_end),
             settled,
-            status_key: status_key(&s.status),
+            status_key: s.status.label_key(),
             tickets: ticket_lines(&tickets),
             total_days: quantity(s.total_days),
             total_hours: quantity(s.total_hours),
@@ -438,9 +428,11 @@ pub async fn cancel(
         .await?
         .ok_or(AppError::NotFound)?;
     let me = tx.user().id;
-    if !queries::cancel_settlement(&mut tx, s.id, me).await? {
+    // One already cancelled answers 409, like one cancelled meanwhile.
+    if transition::allowed(s.status.after_cancel()).is_err() {
         return Err(AppError::Conflict);
     }
+    transition::written(queries::cancel_settlement(&mut tx, s.id, me).await?)?;
     let ids: Vec<i64> = queries::settlement_tickets(&mut tx, s.id)
         .await?
         .iter()

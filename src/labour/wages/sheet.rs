@@ -17,7 +17,9 @@ use super::views::{
 use super::{chosen_crew, chosen_project, crew_choices, method_choices, project_choices};
 use crate::error::{AppError, AppResult};
 use crate::i18n::{self, Locale};
-use crate::labour::domain::{PayMethod, mask_id_number, month_end, month_of, parse_month, unpaid};
+use crate::labour::domain::{
+    PayMethod, WorkerId, mask_id_number, month_end, month_of, parse_month, unpaid,
+};
 use crate::labour::queries::CrewRow;
 use crate::labour::views::LabourTab;
 use crate::roles::Permission;
@@ -138,7 +140,7 @@ pub fn row_unpaid(r: &SheetRow) -> Decimal {
 fn line(r: &SheetRow) -> SheetLine {
     let owed = row_unpaid(r);
     SheetLine {
-        worker_id: r.worker_id,
+        worker_id: r.worker_id.0,
         name: r.name.clone(),
         days: quantity(r.days),
         regular: quantity(r.regular_hours),
@@ -158,7 +160,8 @@ fn line(r: &SheetRow) -> SheetLine {
 /// The sums of the sheet's columns (the day rate has none).
 fn sums(rows: &[SheetRow]) -> SheetRow {
     let mut t = SheetRow {
-        worker_id: 0,
+        // The totals row belongs to no worker.
+        worker_id: WorkerId(0),
         name: String::new(),
         id_number: String::new(),
         bank_name: String::new(),
@@ -208,7 +211,7 @@ pub async fn sheet_page(
             let crew = s.crew.as_ref().map(|c| c.id);
             let unnamed =
                 queries::unnamed_work(tx, s.project.id, crew, s.month, month_end(s.month)).await?;
-            let ids: Vec<i64> = s.rows.iter().map(|r| r.worker_id).collect();
+            let ids: Vec<WorkerId> = s.rows.iter().map(|r| r.worker_id).collect();
             payees = queries::payee_choices(tx, s.project.id, crew, &ids)
                 .await?
                 .into_iter()

@@ -15,7 +15,7 @@ use super::views::{StatementLine, StatementPage};
 use super::{today, viewer};
 use crate::error::{AppError, AppResult};
 use crate::i18n::{self, Locale};
-use crate::labour::domain::{PayMethod, PayType, TicketStatus, mask_id_number, month_of};
+use crate::labour::domain::{PayMethod, PayType, TicketStatus, WorkerId, mask_id_number, month_of};
 use crate::labour::views::LabourTab;
 use crate::roles::Permission;
 use crate::tenancy::{Labour, TenantTx};
@@ -84,18 +84,32 @@ impl Statement {
     }
 }
 
-fn kind_of(e: &StatementEntry) -> EntryKind {
+/// What an entry is; a kind or a line status the statement does not know is an error (the
+/// balance would be wrong), never a default.
+fn kind_of(e: &StatementEntry) -> AppResult<EntryKind> {
+    let status = || {
+        TicketStatus::parse(&e.status).ok_or_else(|| {
+            AppError::Internal(anyhow::anyhow!("unknown ticket status {:?}", e.status))
+        })
+    };
     match e.kind.as_str() {
-        "advance" => EntryKind::Advance,
-        "payout" => EntryKind::Payout,
-        _ => EntryKind::Line {
-            counts: TicketStatus::parse(&e.status).is_some_and(TicketStatus::is_cost),
-        },
+        "advance" => Ok(EntryKind::Advance),
+        "payout" => Ok(EntryKind::Payout),
+        "line" => Ok(EntryKind::Line {
+            counts: status()?.is_cost(),
+        }),
+        other => Err(AppError::Internal(anyhow::anyhow!(
+            "unknown statement entry {other:?}"
+        ))),
     }
 }
 
 /// The period asked for; by default from the first day of the month two months back to today.
-async fn load(tx: &mut TenantTx<Labour>, worker: i64, q: &StatementQuery) -> AppResult<Statement> {
+async fn load(
+    tx: &mut TenantTx<Labour>,
+    worker: WorkerId,
+    q: &StatementQuery,
+) -> AppResult<Statement> {
     let worker = queries::find_worker(tx, worker)
         .await?
         .ok_or(AppError::NotFound)?;
@@ -110,7 +124,10 @@ async fn load(tx: &mut TenantTx<Labour>, worker: i64, q: &StatementQuery) -> App
     let who = viewer(tx);
     let opening = queries::balance_before(tx, who, worker.id, from).await?;
     let rows = queries::statement_entries(tx, who, worker.id, from, to).await?;
-    let kinds: Vec<(EntryKind, Decimal)> = rows.iter().map(|e| (kind_of(e), e.amount)).collect();
+    let kinds = rows
+        .iter()
+        .map(|e| Ok((kind_of(e)?, e.amount)))
+        .collect::<AppResult<Vec<(EntryKind, Decimal)>>>()?;
     let balances = running_balance(opening, &kinds);
     let entries = rows
         .into_iter()
@@ -155,7 +172,7 @@ fn note(e: &StatementEntry) -> String {
 pub async fn show(
     mut tx: TenantTx<Labour>,
     page: Page,
-    Path(id): Path<i64>,
+    Path(id): Path<WorkerId>,
     Query(q): Query<StatementQuery>,
 ) -> AppResult<Html<String>> {
     let s = load(&mut tx, id, &q).await?;
@@ -331,7 +348,7 @@ fn statement_table(locale: Locale, s: &Statement) -> Table {
 /// The statement as XLSX or CSV.
 pub async fn export(
     mut tx: TenantTx<Labour>,
-    Path(id): Path<i64>,
+    Path(id): Path<WorkerId>,
     Query(q): Query<ExportQuery>,
 ) -> AppResult<Response> {
     let s = load(&mut tx, id, &q.period).await?;

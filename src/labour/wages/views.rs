@@ -171,7 +171,7 @@ pub struct StatementLine {
 pub struct StatementPage {
     pub layout: Layout,
     pub tab: LabourTab,
-    pub worker_id: i64,
+    pub worker_id: crate::labour::domain::WorkerId,
     pub worker_name: String,
     pub id_number: String,
     pub crew_name: Option<String>,
