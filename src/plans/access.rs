@@ -1,6 +1,7 @@
 //! `ProjectTx<M>`: a tenant transaction plus the project named by the `{project_id}` path
-//! segment, loaded only if the user may see it (a member, or an owner or admin). A project the
-//! user may not see answers 404, exactly like one that does not exist.
+//! segment, loaded only if the user may see it (the database's `visible_project_ids`: a member,
+//! or a holder of `Permission::SeeAllProjects`). A project the user may not see answers 404,
+//! exactly like one that does not exist.
 
 use std::ops::{Deref, DerefMut};
 
@@ -8,7 +9,6 @@ use axum::extract::{FromRequestParts, RawPathParams};
 use axum::http::request::Parts;
 
 use super::queries::{self, Project};
-use crate::auth::Role;
 use crate::error::{AppError, AppResult};
 use crate::tenancy::{Module, TenantTx};
 use crate::web::AppState;
@@ -19,11 +19,6 @@ pub struct ProjectTx<M: Module> {
     pub project: Project,
 }
 
-/// Owners and admins see every project; everyone else, the projects they belong to.
-pub fn sees_all_projects(role: Role) -> bool {
-    matches!(role, Role::Owner | Role::Admin)
-}
-
 impl<M: Module> ProjectTx<M> {
     pub async fn commit(self) -> AppResult<()> {
         self.tx.commit().await
@@ -31,9 +26,7 @@ impl<M: Module> ProjectTx<M> {
 
     /// Loads the project again (after a reschedule changed its roll-up).
     pub async fn reload(&mut self) -> AppResult<()> {
-        let user = self.tx.user().id;
-        let all = sees_all_projects(self.tx.user().role);
-        self.project = queries::find_project(&mut self.tx, self.project.id, user, all)
+        self.project = queries::find_project(&mut self.tx, self.project.id)
             .await?
             .ok_or(AppError::NotFound)?;
         Ok(())
@@ -66,9 +59,7 @@ impl<M: Module> FromRequestParts<AppState> for ProjectTx<M> {
             .find(|(name, _)| *name == "project_id")
             .and_then(|(_, v)| v.parse().ok())
             .ok_or(AppError::NotFound)?;
-        let user = tx.user().id;
-        let all = sees_all_projects(tx.user().role);
-        let project = queries::find_project(&mut tx, id, user, all)
+        let project = queries::find_project(&mut tx, id)
             .await?
             .ok_or(AppError::NotFound)?;
         Ok(Self { tx, project })

@@ -7,7 +7,7 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
-use super::access::{ProjectTx, sees_all_projects};
+use super::access::ProjectTx;
 use super::domain::{
     BUILTIN_TEMPLATES, PROJECT_ROLES, PROJECT_STATUSES, ProjectForm, TemplateBody, builtin_template,
 };
@@ -46,7 +46,6 @@ pub async fn list(
     Query(q): Query<ListQuery>,
 ) -> AppResult<Html<String>> {
     let user = tx.user().clone();
-    let all = sees_all_projects(user.role);
     let sort = match q.sort.as_str() {
         "name" | "start" | "finish" | "progress" | "status" => q.sort.clone(),
         _ => "code".to_owned(),
@@ -62,15 +61,8 @@ pub async fn list(
         descending: q.dir == "desc",
     };
     let current = q.page.clamp(1, MAX_PAGE);
-    let (rows, total) = queries::list_projects(
-        &mut tx,
-        user.id,
-        all,
-        &filter,
-        PAGE_SIZE,
-        (current - 1) * PAGE_SIZE,
-    )
-    .await?;
+    let (rows, total) =
+        queries::list_projects(&mut tx, &filter, PAGE_SIZE, (current - 1) * PAGE_SIZE).await?;
     let managers = user_choices(&mut tx).await?;
     let query = form_urlencoded::Serializer::new(String::new())
         .append_pair("status", filter.status.as_deref().unwrap_or(""))
@@ -266,7 +258,7 @@ pub async fn create(
     if let Some(body) = &template {
         templates::apply(&mut tx, id, body, me).await?;
     }
-    let project = queries::find_project(&mut tx, id, me, true)
+    let project = queries::find_project(&mut tx, id)
         .await?
         .ok_or(AppError::NotFound)?;
     if let Err(message) = reschedule::reschedule(&mut tx, &project, locale).await? {

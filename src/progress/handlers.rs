@@ -20,7 +20,7 @@ use crate::audit::{Action, Change, snapshot};
 use crate::auth::Permission;
 use crate::db::TenantScope;
 use crate::error::{AppError, AppResult};
-use crate::plans::access::{ProjectTx, sees_all_projects};
+use crate::plans::access::ProjectTx;
 use crate::plans::domain::{optional_date, optional_int};
 use crate::plans::queries::{self as plans, Project, Task};
 use crate::plans::tasks::{Outline, TaskPageParts, place_of, task_page};
@@ -399,11 +399,11 @@ pub async fn dashboard_warnings<M: Module>(
     tx: &mut TenantTx<M>,
 ) -> AppResult<Vec<(Project, WarningView)>> {
     let user = tx.user().clone();
-    let ids = queries::active_projects(tx, user.id, sees_all_projects(user.role)).await?;
+    let ids = queries::active_projects(tx).await?;
     let (thresholds, _) = queries::thresholds(tx).await?;
     let mut out = Vec::new();
     for id in ids {
-        let Some(project) = plans::find_project(tx, id, user.id, true).await? else {
+        let Some(project) = plans::find_project(tx, id).await? else {
             continue;
         };
         let tasks = plans::tasks(tx, id).await?;

@@ -16,7 +16,7 @@ use crate::changes::domain::{Status, next_number};
 use crate::changes::queries::{self as shared, Request};
 use crate::cost::domain::in_report_order;
 use crate::error::{AppError, AppResult};
-use crate::plans::access::{ProjectTx, sees_all_projects};
+use crate::plans::access::ProjectTx;
 use crate::plans::views::{Choice, ProjectTab};
 use crate::tenancy::Changes;
 use crate::web::form::FieldErrors;
@@ -354,7 +354,7 @@ pub async fn delete(
     p.require(Permission::RaiseChange)?;
     let r = editable(&mut p, id, true).await?;
     let user = p.tx.user();
-    if r.requester_id != user.id.0 && !sees_all_projects(user.role) {
+    if r.requester_id != user.id.0 && !user.role.has(Permission::SeeAllProjects) {
         return super::show::refuse(
             p,
             page,

@@ -16,7 +16,7 @@ use crate::changes::apply::apply;
 use crate::changes::domain::{Decision, Outcome, Status, VoteRefusal, outcome};
 use crate::changes::queries::{self as shared, Request};
 use crate::error::AppResult;
-use crate::plans::access::{ProjectTx, sees_all_projects};
+use crate::plans::access::ProjectTx;
 use crate::tenancy::Changes;
 use crate::web::form::{self, FieldErrors};
 use crate::web::{AppForm, Page, Path};
@@ -128,7 +128,7 @@ pub async fn withdraw(
     let project = p.project.id;
     let r = shared::find(&mut p.tx, project, id, true).await?;
     let user = p.tx.user().clone();
-    if r.requester_id != user.id.0 && !sees_all_projects(user.role) {
+    if r.requester_id != user.id.0 && !user.role.has(Permission::SeeAllProjects) {
         return show::refuse(
             p,
             page,
@@ -281,7 +281,7 @@ pub async fn apply_again(
     let board = shared::board_settings(&mut p.tx).await?.board();
     let votes = shared::votes(&mut p.tx, id).await?;
     let user = p.tx.user().clone();
-    if !board.includes(user.id.0, user.role) && !sees_all_projects(user.role) {
+    if !board.includes(user.id.0, user.role) && !user.role.has(Permission::SeeAllProjects) {
         return show::refuse(
             p,
             page,

@@ -13,7 +13,7 @@ use crate::auth::Permission;
 use crate::changes::domain::{Board, Decision, Outcome, Status, may_vote, new_duration, outcome};
 use crate::changes::queries::{self as shared, Request, Vote};
 use crate::error::AppResult;
-use crate::plans::access::{ProjectTx, sees_all_projects};
+use crate::plans::access::ProjectTx;
 use crate::plans::views::{Choice, ProjectTab};
 use crate::tenancy::Changes;
 use crate::web::form::FieldErrors;
@@ -69,7 +69,7 @@ pub fn may_apply(p: &ProjectTx<Changes>, board: &Board, r: &Request, votes: &[Vo
             &round_decisions(board, votes, r.round),
             board.approvals_needed,
         ) == Outcome::Approved
-        && (board.includes(user.id.0, user.role) || sees_all_projects(user.role))
+        && (board.includes(user.id.0, user.role) || user.role.has(Permission::SeeAllProjects))
 }
 
 pub async fn page(
@@ -242,8 +242,9 @@ pub async fn page(
         can_delete: raise
             && status == Status::Draft
             && r.round == 0
-            && (r.requester_id == me || sees_all_projects(user.role)),
-        can_withdraw: status.in_review() && (r.requester_id == me || sees_all_projects(user.role)),
+            && (r.requester_id == me || user.role.has(Permission::SeeAllProjects)),
+        can_withdraw: status.in_review()
+            && (r.requester_id == me || user.role.has(Permission::SeeAllProjects)),
         can_vote,
         can_apply,
         refusal: parts.refusal,

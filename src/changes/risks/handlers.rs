@@ -9,7 +9,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use super::domain::{self, CategoryRef, Grid, ReviewForm, RiskFields, RiskForm};
-use super::queries::{self, Filter, Risk, Viewer};
+use super::queries::{self, Filter, Risk};
 use super::views::{self, Filters, RiskFormPage, RiskListPage, RiskPage};
 use crate::audit::{Action, Change, snapshot};
 use crate::auth::{Permission, UserId};
@@ -84,17 +84,13 @@ pub async fn list(
     let today = p.tx.tenant().today();
     let project = p.project.id;
     let base = base(project);
-    let all = Viewer {
-        user: p.tx.user().id,
-        all: true,
-    };
     let mut live = Filter {
         project: Some(project),
         statuses: vec!["open".into(), "mitigating".into()],
         ..Filter::default()
     };
     filter_category(&mut live, &q.category);
-    let open = queries::list(&mut p.tx, all, &live).await?;
+    let open = queries::list(&mut p.tx, &live).await?;
     let grid = Grid::count(open.iter().map(|r| (r.probability, r.impact, false)));
     let (status, statuses) = domain::status_filter(&q.status);
     let cell = cell_of(&q);
@@ -104,7 +100,7 @@ pub async fn list(
         impact: cell.map(|c| c.1),
         ..live
     };
-    let risks = queries::list(&mut p.tx, all, &shown).await?;
+    let risks = queries::list(&mut p.tx, &shown).await?;
     let category = CategoryRef::parse(&q.category).map(CategoryRef::value);
     let category = category.unwrap_or_default();
     let heat_map = views::heat_map(locale, &grid, |pr, im| {

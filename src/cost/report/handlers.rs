@@ -23,7 +23,7 @@ use crate::cost::domain::{Figures, LABOUR, Recorded, Report, ReportLine};
 use crate::cost::queries::{ProjectCost, project_cost};
 use crate::cost::views::CostTab;
 use crate::error::{AppError, AppResult};
-use crate::plans::access::{ProjectTx, sees_all_projects};
+use crate::plans::access::ProjectTx;
 use crate::tenancy::{Cost, ModuleId, TenantTx};
 use crate::web::export::{Cell, ExportFormat, Table};
 use crate::web::form::{FieldErrors, text};
@@ -629,8 +629,7 @@ pub async fn overview(
     Query(q): Query<OverviewQuery>,
 ) -> AppResult<Response> {
     let locale = tx.user().locale;
-    let (user, all) = (tx.user().id, sees_all_projects(tx.user().role));
-    let (mut all, thresholds) = standings(&mut tx, user, all).await?;
+    let (mut all, thresholds) = standings(&mut tx).await?;
     let sort = if q.sort == "code" { "code" } else { "worst" };
     if sort == "worst" {
         worst_first(&mut all);

@@ -13,11 +13,9 @@ use axum::routing::get;
 
 use self::queries::OverviewProject;
 use self::views::{PanelRow, ProjectAlertBox, percent_text};
-use crate::auth::UserId;
 use crate::cost::domain::{Alert, Margins, Report, Revenue, Thresholds};
 use crate::db::TenantScope;
 use crate::error::AppResult;
-use crate::plans::access::sees_all_projects;
 use crate::tenancy::{Module, ModuleId, TenantTx};
 use crate::web::AppState;
 use crate::web::i18n::Locale;
@@ -71,12 +69,8 @@ impl Standing {
 /// Every project the user may see that is not archived, with its report: one query per kind
 /// of figure for all projects together, never one per project.
 /// `all`: every project of the tenant, else those `user` is a member of.
-pub async fn standings(
-    tx: &mut TenantScope,
-    user: UserId,
-    all: bool,
-) -> AppResult<(Vec<Standing>, Thresholds)> {
-    let projects = queries::overview_projects(tx, user, all).await?;
+pub async fn standings(tx: &mut TenantScope) -> AppResult<(Vec<Standing>, Thresholds)> {
+    let projects = queries::overview_projects(tx).await?;
     let ids: Vec<i64> = projects.iter().map(|p| p.id).collect();
     let categories = crate::cost::queries::categories(tx).await?;
     let (thresholds, _) = crate::cost::queries::thresholds(tx).await?;
@@ -127,8 +121,7 @@ pub const PANEL_ROWS: usize = 8;
 /// the worst first. Call it only when the user may open the cost centre.
 pub async fn dashboard_panel<M: Module>(tx: &mut TenantTx<M>) -> AppResult<Vec<PanelRow>> {
     let locale = tx.user().locale;
-    let (user, all) = (tx.user().id, sees_all_projects(tx.user().role));
-    let (mut all, _) = standings(tx, user, all).await?;
+    let (mut all, _) = standings(tx).await?;
     all.retain(|s| domain::is_alerted(s.report.alert, s.margins.below_floor));
     worst_first(&mut all);
     Ok(all

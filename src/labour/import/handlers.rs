@@ -18,7 +18,6 @@ use super::{Importer, queries};
 use crate::auth::Permission;
 use crate::error::{AppError, AppResult};
 use crate::labour::views::LabourTab;
-use crate::plans::access::sees_all_projects;
 use crate::tenancy::{Labour, TenantTx};
 use crate::web::form::{CSRF_FIELD, verify_csrf};
 use crate::web::{AppState, Page, Path, format, i18n};
@@ -109,8 +108,7 @@ pub async fn template(mut tx: TenantTx<Labour>, Path(file): Path<String>) -> App
     let me = tx.user().id;
     let role = tx.user().role;
     let foreman = crate::labour::domain::crews_led_by(role, me);
-    let (project, crew) =
-        queries::example_names(&mut tx, me, sees_all_projects(role), foreman).await?;
+    let (project, crew) = queries::example_names(&mut tx, foreman).await?;
     let trade = crate::labour::queries::list_trades(&mut tx)
         .await?
         .into_iter()
@@ -294,7 +292,7 @@ pub async fn job(mut tx: TenantTx<Labour>, page: Page, Path(id): Path<i64>) -> A
         .ok_or(AppError::NotFound)?;
     let kind = kind_from(&job.kind)?;
     let me = tx.user().id;
-    if job.created_by != Some(me.0) && !sees_all_projects(tx.user().role) {
+    if job.created_by != Some(me.0) && !tx.user().role.has(Permission::SeeAllProjects) {
         return Err(AppError::NotFound);
     }
     tx.require(permission(kind))?;

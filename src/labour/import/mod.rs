@@ -24,14 +24,13 @@ use serde::{Deserialize, Serialize};
 
 use self::parse::{FileError, Kind, NewTicket, RowError, Sheet, TicketLookup, WorkerLookup};
 use crate::audit::{Action, Actor, Change};
-use crate::auth::{Role, UserId};
+use crate::auth::{Permission, Role, UserId};
 use crate::config::UploadLimits;
 use crate::db::{Db, TenantScope};
 use crate::error::AppResult;
 use crate::jobs::{self, BoxFuture, GaveUp, GaveUpReason, Job, JobError};
 use crate::labour::domain::TicketStatus;
 use crate::labour::queries as shared;
-use crate::plans::access::sees_all_projects;
 use crate::tenancy::TenantId;
 use crate::web::AppState;
 
@@ -334,11 +333,14 @@ async fn import_tickets(
     sheet: &Sheet,
 ) -> Outcome {
     let mut scope = db.begin_tenant(who.tenant).await?;
+    // The job runs for the user who queued it: their projects are the ones a row may name.
+    scope
+        .act_for(Some(who.user), who.role.has(Permission::SeeAllProjects))
+        .await?;
     let ids = parse::id_numbers(sheet, parse::ticket_col::ID_NUMBER);
     let lookup = TicketLookup {
         today: who.today,
-        projects: queries::projects_by_code(&mut scope, who.user, sees_all_projects(who.role))
-            .await?,
+        projects: queries::projects_by_code(&mut scope).await?,
         crews: queries::crews_by_name(&mut scope).await?,
         workers: queries::workers_by_id_number(&mut scope, &ids).await?,
         trades: queries::trades_by_name(&mut scope).await?,

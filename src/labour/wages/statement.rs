@@ -11,8 +11,8 @@ use serde::Deserialize;
 
 use super::domain::{EntryKind, money, quantity, running_balance};
 use super::queries::{self, StatementEntry, WorkerInfo};
+use super::today;
 use super::views::{StatementLine, StatementPage};
-use super::{today, viewer};
 use crate::auth::Permission;
 use crate::error::{AppError, AppResult};
 use crate::labour::domain::{PayMethod, PayType, TicketStatus, mask_id_number, month_of};
@@ -107,9 +107,8 @@ async fn load(tx: &mut TenantTx<Labour>, worker: i64, q: &StatementQuery) -> App
             .checked_sub_months(Months::new(2))
             .unwrap_or(today)
     });
-    let who = viewer(tx);
-    let opening = queries::balance_before(tx, who, worker.id, from).await?;
-    let rows = queries::statement_entries(tx, who, worker.id, from, to).await?;
+    let opening = queries::balance_before(tx, worker.id, from).await?;
+    let rows = queries::statement_entries(tx, worker.id, from, to).await?;
     let kinds: Vec<(EntryKind, Decimal)> = rows.iter().map(|e| (kind_of(e), e.amount)).collect();
     let balances = running_balance(opening, &kinds);
     let entries = rows
