@@ -42,3 +42,4 @@ mod security;
 mod settings;
 mod signup;
 mod site_log;
+mod visibility;
