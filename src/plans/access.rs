@@ -10,7 +10,7 @@ use axum::http::request::Parts;
 
 use super::queries::{self, Project};
 use crate::error::{AppError, AppResult};
-use crate::tenancy::{Module, TenantTx};
+use crate::tenancy::{Module, ProjectId, TenantTx};
 use crate::web::AppState;
 
 #[derive(Debug)]
@@ -20,6 +20,12 @@ pub struct ProjectTx<M: Module> {
 }
 
 impl<M: Module> ProjectTx<M> {
+    /// The project's id, proof that it was loaded through the visibility rule: writes by id of
+    /// the project's rows take it.
+    pub fn project_id(&self) -> ProjectId {
+        ProjectId::loaded(self.project.id)
+    }
+
     pub async fn commit(self) -> AppResult<()> {
         self.tx.commit().await
     }

@@ -13,6 +13,25 @@ pub use guard::{CurrentUser, TenantInfo, TenantTx};
 #[sqlx(transparent)]
 pub struct TenantId(pub i64);
 
+/// A project's id as `ProjectTx` hands it out (`ProjectTx::project_id`), once the project was
+/// loaded through the visibility rule. A write by id that takes one and says
+/// `and project_id = $n` cannot reach a row of a project the user could not see, whatever the
+/// handler checked before. Read it with `get`; it is made only by `ProjectTx`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, sqlx::Type)]
+#[sqlx(transparent)]
+pub struct ProjectId(i64);
+
+impl ProjectId {
+    /// For `ProjectTx` alone: `id` is a project it loaded through `visible_project_ids`.
+    pub(crate) fn loaded(id: i64) -> Self {
+        ProjectId(id)
+    }
+
+    pub fn get(self) -> i64 {
+        self.0
+    }
+}
+
 /// The switchable modules. The platform itself (dashboard, settings) is always on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

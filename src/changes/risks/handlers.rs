@@ -420,7 +420,8 @@ pub async fn update(
     };
     let me = p.tx.user().id;
     let closed_on = domain::closed_on(fields.status, risk.closed_on, p.tx.tenant().today());
-    if !queries::update(&mut p.tx, id, &fields, closed_on, f.version, me).await? {
+    let proof = p.project_id();
+    if !queries::update(&mut p.tx, proof, id, &fields, closed_on, f.version, me).await? {
         return Err(AppError::Conflict);
     }
     p.tx.audit(Change {
@@ -549,8 +550,9 @@ pub async fn record_review(
     }
     let me: UserId = p.tx.user().id;
     let closed_on = domain::closed_on(review.status, risk.closed_on, review.reviewed_on);
+    let proof = p.project_id();
     let Some(review_id) =
-        queries::record_review(&mut p.tx, id, &review, closed_on, f.version, me).await?
+        queries::record_review(&mut p.tx, proof, id, &review, closed_on, f.version, me).await?
     else {
         return Err(AppError::Conflict);
     };
@@ -602,7 +604,8 @@ pub async fn delete(
         let html = risk_page(&mut p, &page, risk, parts).await?;
         return Ok(page_with_status(status, html));
     }
-    if !queries::delete(&mut p.tx, id, f.version).await? {
+    let proof = p.project_id();
+    if !queries::delete(&mut p.tx, proof, id, f.version).await? {
         return Err(AppError::Conflict);
     }
     p.tx.audit(Change {

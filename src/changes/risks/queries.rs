@@ -7,7 +7,7 @@ use super::domain::{Review, RiskFields};
 use crate::auth::UserId;
 use crate::db::TenantScope;
 use crate::error::{AppError, AppResult, ResultExt};
-use crate::tenancy::TenantId;
+use crate::tenancy::{ProjectId, TenantId};
 
 /// A risk with the names the pages show.
 #[derive(Debug, Clone)]
@@ -176,9 +176,11 @@ pub async fn insert(
     })
 }
 
-/// Saves the risk if still at `version`; `false` when someone changed it meanwhile.
+/// Saves risk `id` of `project` if still at `version`; `false` when someone changed it
+/// meanwhile (or it is not the project's).
 pub async fn update(
     scope: &mut TenantScope,
+    project: ProjectId,
     id: i64,
     r: &RiskFields,
     closed_on: Option<NaiveDate>,
@@ -193,7 +195,7 @@ pub async fn update(
                impact = $8, owner_id = $9, response_plan = $10, trigger_condition = $11,
                status = $12, next_review_on = $13, closed_on = $14, updated_at = now(),
                updated_by = $15, version = version + 1
-           where tenant_id = $1 and id = $2 and version = $16"#,
+           where tenant_id = $1 and id = $2 and version = $16 and project_id = $17"#,
         tenant as TenantId,
         id,
         category,
@@ -209,7 +211,8 @@ pub async fn update(
         r.next_review_on,
         closed_on,
         by as UserId,
-        version
+        version,
+        project as ProjectId
     )
     .execute(scope.conn())
     .await?
@@ -217,14 +220,20 @@ pub async fn update(
     Ok(n == 1)
 }
 
-/// Deletes the risk and its reviews if still at `version`.
-pub async fn delete(scope: &mut TenantScope, id: i64, version: i32) -> AppResult<bool> {
+/// Deletes risk `id` of `project` and its reviews if still at `version`.
+pub async fn delete(
+    scope: &mut TenantScope,
+    project: ProjectId,
+    id: i64,
+    version: i32,
+) -> AppResult<bool> {
     let tenant = scope.tenant_id();
     let n = sqlx::query!(
-        "delete from risk where tenant_id = $1 and id = $2 and version = $3",
+        "delete from risk where tenant_id = $1 and id = $2 and version = $3 and project_id = $4",
         tenant as TenantId,
         id,
-        version
+        version,
+        project as ProjectId
     )
     .execute(scope.conn())
     .await?
@@ -266,6 +275,7 @@ pub async fn reviews(scope: &mut TenantScope, risk: i64) -> AppResult<Vec<Review
 /// `version`; `None` when someone changed it meanwhile.
 pub async fn record_review(
     scope: &mut TenantScope,
+    project: ProjectId,
     risk: i64,
     r: &Review,
     closed_on: Option<NaiveDate>,
@@ -277,7 +287,7 @@ pub async fn record_review(
         r#"update risk
            set probability = $3, impact = $4, status = $5, next_review_on = $6, closed_on = $7,
                updated_at = now(), updated_by = $8, version = version + 1
-           where tenant_id = $1 and id = $2 and version = $9"#,
+           where tenant_id = $1 and id = $2 and version = $9 and project_id = $10"#,
         tenant as TenantId,
         risk,
         r.probability,
@@ -286,7 +296,8 @@ pub async fn record_review(
         r.next_review_on,
         closed_on,
         by as UserId,
-        version
+        version,
+        project as ProjectId
     )
     .execute(scope.conn())
     .await?
