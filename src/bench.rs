@@ -256,7 +256,8 @@ pub async fn edit(db: &Db) -> AppResult<String> {
         }
     }
     let tenant = scope.tenant_id();
-    let project = crate::tenancy::project::find_project(&mut scope, project_id, user, true)
+    scope.act_for(Some(user), true).await?;
+    let project = crate::tenancy::project::find_project(&mut scope, project_id)
         .await?
         .ok_or(crate::error::AppError::NotFound)?;
     let _ = reschedule::reschedule(&mut scope, &project, Locale::ZhCn).await?;

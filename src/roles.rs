@@ -145,6 +145,9 @@ pub enum Permission {
     ExtendTrial,
     /// Read the audit log.
     ViewAudit,
+    /// See every project of the company, member or not (everyone else sees the projects they
+    /// are a member of). The tenant transaction hands it to the database's visibility rule.
+    SeeAllProjects,
     /// Create projects, import them, save templates.
     CreateProjects,
     /// Edit a project, its members, WBS, links and baselines.
@@ -208,7 +211,8 @@ impl Permission {
             | Permission::ManageCostSettings
             | Permission::ManageFundsSettings
             | Permission::ManageChangeSettings
-            | Permission::SeeIdNumbers => &[Role::Owner, Role::Admin],
+            | Permission::SeeIdNumbers
+            | Permission::SeeAllProjects => &[Role::Owner, Role::Admin],
             Permission::CreateProjects
             | Permission::EditSchedule
             | Permission::ConfirmLabour
@@ -259,6 +263,15 @@ mod tests {
         assert!(Role::Admin.has(Permission::ManageUsers));
         assert!(!Role::ProjectManager.has(Permission::ManageUsers));
         assert!(!Role::Viewer.has(Permission::ViewAudit));
+    }
+
+    #[test]
+    fn owners_and_admins_see_every_project() {
+        let all: Vec<Role> = Role::ALL
+            .into_iter()
+            .filter(|r| r.has(Permission::SeeAllProjects))
+            .collect();
+        assert_eq!(all, [Role::Owner, Role::Admin]);
     }
 
     #[test]

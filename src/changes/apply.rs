@@ -13,7 +13,7 @@ use crate::audit::{self, Action, Actor, Change, snapshot};
 use crate::cost::budget::{self, NewVariation};
 use crate::db::TenantScope;
 use crate::error::{AppError, AppResult};
-use crate::funds::contracts::queries::{self as contracts, VariationFields, Viewer};
+use crate::funds::contracts::queries::{self as contracts, VariationFields};
 use crate::i18n::{t, tf};
 use crate::plans::reschedule::reschedule;
 use crate::tenancy::CurrentUser;
@@ -188,11 +188,7 @@ async fn vary_revenue(
     let Some(contract_id) = request.contract_id else {
         return Ok(Err(t(locale, "changes.no_contract").to_owned()));
     };
-    let viewer = Viewer {
-        user: user.id,
-        all: true,
-    };
-    let k = contracts::find(scope, viewer, contract_id, true).await?;
+    let k = contracts::find(scope, contract_id, true).await?;
     let named = |key: &str| tf(locale, key, &[("contract", &k.number)]);
     if k.project_id != project.id || k.direction != "income" {
         return Ok(Err(named("changes.contract_not_income")));

@@ -14,9 +14,7 @@ use super::queries;
 use crate::db::TenantScope;
 use crate::error::AppResult;
 use crate::i18n::{self, Locale};
-use crate::ids::TenantId;
-use crate::ids::UserId;
-use crate::tenancy::project::sees_all_projects;
+use crate::ids::{TenantId, UserId};
 use crate::tenancy::{Changes, TenantTx};
 use crate::web::export::{Cell, ExportFormat, Table};
 use crate::web::form::Choice;
@@ -47,9 +45,8 @@ const EXPORT_LIMIT: i64 = 10_000;
 /// Which requests a list holds.
 #[derive(Debug, Clone, Copy)]
 pub struct Filter<'a> {
+    /// The user asking (whose projects are listed is the database's `visible_project_ids`).
     pub user: UserId,
-    /// Whether the user sees every project.
-    pub all: bool,
     pub project: Option<i64>,
     pub status: Option<&'a str>,
     /// Only those awaiting `user`'s vote (the caller checked they sit on the board).
@@ -98,21 +95,18 @@ pub async fn list(
            join project p on p.tenant_id = r.tenant_id and p.id = r.project_id
            join app_user u on u.tenant_id = r.tenant_id and u.id = r.requester_id
            where r.tenant_id = $1
-             and ($3 or exists (select 1 from project_member m
-                                where m.tenant_id = r.tenant_id and m.project_id = r.project_id
-                                  and m.user_id = $2))
-             and ($4::bigint is null or r.project_id = $4)
-             and ($5::text is null or r.status = $5)
-             and (not $6 or (r.status in ('submitted', 'under_review') and r.requester_id <> $2
+             and r.project_id in (select * from visible_project_ids($1))
+             and ($3::bigint is null or r.project_id = $3)
+             and ($4::text is null or r.status = $4)
+             and (not $5 or (r.status in ('submitted', 'under_review') and r.requester_id <> $2
                              and not exists (select 1 from change_vote v
                                              where v.tenant_id = r.tenant_id
                                                and v.change_request_id = r.id
                                                and v.round = r.round and v.voter_id = $2)))
            order by coalesce(r.submitted_at, r.created_at) desc, r.id desc
-           limit $7 offset $8"#,
+           limit $6 offset $7"#,
         tenant as TenantId,
         f.user as UserId,
-        f.all,
         f.project,
         f.status,
         f.awaiting,
@@ -136,15 +130,11 @@ pub async fn approved_totals(
                   coalesce(sum(r.revenue_amount), 0) as "revenue!"
            from change_request r
            where r.tenant_id = $1 and r.status = 'approved'
-             and ($3 or exists (select 1 from project_member m
-                                where m.tenant_id = r.tenant_id and m.project_id = r.project_id
-                                  and m.user_id = $2))
-             and ($4::bigint is null or r.project_id = $4)
-             and ($5::text is null or r.status = $5)
-             and not $6"#,
+             and r.project_id in (select * from visible_project_ids($1))
+             and ($2::bigint is null or r.project_id = $2)
+             and ($3::text is null or r.status = $3)
+             and not $4"#,
         tenant as TenantId,
-        f.user as UserId,
-        f.all,
         f.project,
         f.status,
         f.awaiting
@@ -240,8 +230,7 @@ pub async fn show(
     let tz = tx.tenant().time_zone;
     let me = tx.user().id;
     let role = tx.user().role;
-    let all = sees_all_projects(role);
-    let projects = crate::funds::queries::visible_projects(&mut tx, me, all).await?;
+    let projects = crate::funds::queries::visible_projects(&mut tx).await?;
     // Unknown filter values are ignored, never an error: the list is a GET.
     let project = q
         .project
@@ -257,7 +246,6 @@ pub async fn show(
     let awaiting_me = q.awaiting == "me";
     let filter = Filter {
         user: me,
-        all,
         project,
         status: status.map(Status::as_str),
         awaiting: awaiting_me,
@@ -288,7 +276,6 @@ pub async fn show(
     let awaiting = if on_board {
         let mine = Filter {
             user: me,
-            all,
             project: None,
             status: None,
             awaiting: true,

@@ -160,6 +160,8 @@ macro_rules! time_query {
         for _ in 0..$runs {
             let started = Instant::now();
             let mut $scope: TenantScope = $db.begin_tenant($tenant).await?;
+            // The pages are timed as an owner sees them: every project.
+            $scope.act_for(None, true).await?;
             $body.await?;
             $scope.commit().await?;
             times.push(started.elapsed());
@@ -188,9 +190,8 @@ async fn measure(db: &Db, data: &LabourData) -> AppResult<Vec<String>> {
         ms(median),
         ms(best)
     ));
-    let owner = data.owner;
     let (median, best) = time_query!(db, tenant, 11, |scope| {
-        super::report::standings(&mut scope, owner, true)
+        super::report::standings(&mut scope)
     });
     report.push(format!(
         "the dashboard's cost panel across 50 projects: median {}, best {} (target < 100 ms)",

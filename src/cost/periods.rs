@@ -17,11 +17,9 @@ use crate::audit::{Action, Change};
 use crate::db::TenantScope;
 use crate::error::{AppError, AppResult};
 use crate::i18n;
-use crate::ids::TenantId;
-use crate::ids::UserId;
+use crate::ids::{TenantId, UserId};
 use crate::roles::Permission;
 use crate::state::AppState;
-use crate::tenancy::project::sees_all_projects;
 use crate::tenancy::{Cost, TenantTx};
 use crate::web::form::CsrfOnly;
 use crate::web::{AppForm, Layout, Page, Path, format};
@@ -64,11 +62,7 @@ struct MonthFigures {
     amount: Decimal,
 }
 
-async fn month_figures(
-    scope: &mut TenantScope,
-    user: UserId,
-    all: bool,
-) -> AppResult<Vec<MonthFigures>> {
+async fn month_figures(scope: &mut TenantScope) -> AppResult<Vec<MonthFigures>> {
     let tenant = scope.tenant_id();
     Ok(sqlx::query_as!(
         MonthFigures,
@@ -78,13 +72,9 @@ async fn month_figures(
                   coalesce(sum(m.amount), 0)::numeric(20, 2) as "amount!"
            from cost_actual_month m
            where m.tenant_id = $1
-             and ($3 or exists (select 1 from project_member pm
-                                where pm.tenant_id = m.tenant_id
-                                  and pm.project_id = m.project_id and pm.user_id = $2))
+             and m.project_id in (select * from visible_project_ids($1))
            group by m.month"#,
-        tenant as TenantId,
-        user as UserId,
-        all
+        tenant as TenantId
     )
     .fetch_all(scope.conn())
     .await?)
@@ -199,9 +189,7 @@ async fn periods_page(
 ) -> AppResult<String> {
     let tz = tx.tenant().time_zone;
     let today = today(tx);
-    let user = tx.user().id;
-    let all = sees_all_projects(tx.user().role);
-    let figures = month_figures(tx, user, all).await?;
+    let figures = month_figures(tx).await?;
     let closed = closed_periods(tx).await?;
     let mut months = recent_months(today, MONTHS_SHOWN);
     months.extend(closed.iter().map(|c| c.month));

@@ -1,5 +1,7 @@
 //! A transaction bound to one tenant: `app.tenant_id` is set before any query runs, so
 //! row-level security admits only that tenant's rows. Dropping it without `commit` rolls back.
+//! `act_for` adds who is asking (`app.user_id`, `app.sees_all_projects`), which the database's
+//! one project-visibility rule, `visible_project_ids` (migration 0012), reads.
 #![expect(
     clippy::disallowed_types,
     reason = "opening a tenant transaction needs the pool"
@@ -9,6 +11,7 @@ use sqlx::{PgConnection, PgPool, Postgres, Transaction};
 
 use crate::error::AppResult;
 use crate::ids::TenantId;
+use crate::ids::UserId;
 
 /// An open transaction in which only one tenant's rows exist.
 #[derive(Debug)]
@@ -36,6 +39,28 @@ impl TenantScope {
         .fetch_one(&mut *tx)
         .await?;
         Ok(TenantScope { tx, tenant_id })
+    }
+
+    /// Who the transaction acts for, for the rest of it: `user` (none for a scope that acts for
+    /// nobody) and whether they see every project of the tenant. Until this is called, the
+    /// transaction sees no project through `visible_project_ids`.
+    pub async fn act_for(
+        &mut self,
+        user: Option<UserId>,
+        sees_all_projects: bool,
+    ) -> AppResult<()> {
+        let user = user.map(|u| u.0.to_string()).unwrap_or_default();
+        let all = if sees_all_projects { "on" } else { "off" };
+        // `true`: local to this transaction, like `app.tenant_id`.
+        sqlx::query!(
+            "select set_config('app.user_id', $1, true) as user_id,
+                    set_config('app.sees_all_projects', $2, true) as sees_all_projects",
+            user,
+            all
+        )
+        .fetch_one(&mut *self.tx)
+        .await?;
+        Ok(())
     }
 
     /// The tenant every query in this transaction belongs to.

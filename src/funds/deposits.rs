@@ -14,14 +14,11 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use super::ledger::{self, MovementForm, Purpose};
-use super::movements::viewer;
 use super::queries as funds_queries;
 use crate::audit::{Action, Change, snapshot};
 use crate::db::TenantScope;
 use crate::error::{AppError, AppResult};
-use crate::funds::contracts::queries::Viewer;
-use crate::ids::TenantId;
-use crate::ids::UserId;
+use crate::ids::{TenantId, UserId};
 use crate::roles::Permission;
 use crate::tenancy::{Funds, TenantTx};
 use crate::web::fields::{optional_date, optional_int, required_date};
@@ -64,7 +61,7 @@ pub struct Deposit {
     pub version: i32,
 }
 
-async fn select(scope: &mut TenantScope, v: Viewer, id: Option<i64>) -> AppResult<Vec<Deposit>> {
+async fn select(scope: &mut TenantScope, id: Option<i64>) -> AppResult<Vec<Deposit>> {
     let tenant = scope.tenant_id();
     Ok(sqlx::query_as!(
         Deposit,
@@ -79,14 +76,11 @@ async fn select(scope: &mut TenantScope, v: Viewer, id: Option<i64>) -> AppResul
            from tender_deposit d
            join counterparty c on c.tenant_id = d.tenant_id and c.id = d.counterparty_id
            left join project p on p.tenant_id = d.tenant_id and p.id = d.project_id
-           where d.tenant_id = $1 and ($4::bigint is null or d.id = $4)
-             and ($3 or exists (select 1 from project_member pm
-                                where pm.tenant_id = d.tenant_id and pm.project_id = d.project_id
-                                  and pm.user_id = $2))
+           where d.tenant_id = $1 and ($2::bigint is null or d.id = $2)
+             and (d.project_id in (select * from visible_project_ids($1))
+                  or (d.project_id is null and sees_all_projects()))
            order by (d.status = 'paid') desc, d.due_back_on nulls last, d.paid_on desc, d.id desc"#,
         tenant as TenantId,
-        v.user as UserId,
-        v.all,
         id
     )
     .fetch_all(scope.conn())
@@ -107,8 +101,8 @@ async fn lock(scope: &mut TenantScope, id: i64) -> AppResult<()> {
     Ok(())
 }
 
-pub async fn find(scope: &mut TenantScope, v: Viewer, id: i64) -> AppResult<Deposit> {
-    select(scope, v, Some(id))
+pub async fn find(scope: &mut TenantScope, id: i64) -> AppResult<Deposit> {
+    select(scope, Some(id))
         .await?
         .pop()
         .ok_or(AppError::NotFound)
@@ -178,9 +172,8 @@ async fn list_page(
     errors: FieldErrors,
 ) -> AppResult<String> {
     let locale = tx.user().locale;
-    let v = viewer(tx);
     let now = tx.tenant().today();
-    let deposits = select(tx, v, None).await?;
+    let deposits = select(tx, None).await?;
     let outstanding: Decimal = deposits
         .iter()
         .filter(|d| d.status == "paid" && !d.cancelled)
@@ -211,7 +204,7 @@ async fn list_page(
             label: c.name,
         })
         .collect();
-    let projects = funds_queries::visible_projects(tx, v.user, v.all)
+    let projects = funds_queries::visible_projects(tx)
         .await?
         .into_iter()
         .map(|p| Choice {
@@ -265,7 +258,6 @@ pub async fn create(
     AppForm(f): AppForm<DepositForm>,
 ) -> AppResult<Response> {
     tx.require(Permission::RecordFunds)?;
-    let v = viewer(&tx);
     let now = tx.tenant().today();
     let mut e = FieldErrors::default();
     let tender_name = form::text(&mut e, "tender_name", &f.tender_name, true, 200);
@@ -285,11 +277,11 @@ pub async fn create(
     }
     let project_id = optional_int(&mut e, "project_id", &f.project_id, 1..=i64::MAX);
     if let Some(p) = project_id {
-        let projects = funds_queries::visible_projects(&mut tx, v.user, v.all).await?;
+        let projects = funds_queries::visible_projects(&mut tx).await?;
         if !projects.iter().any(|x| x.id == p) {
             e.add("project_id", "funds.unknown_project");
         }
-    } else if !v.all && !e.has("project_id") {
+    } else if !tx.user().role.has(Permission::SeeAllProjects) && !e.has("project_id") {
         e.add("project_id", "form.required");
     }
     let due_back_on = optional_date(&mut e, "due_back_on", &f.due_back_on);
@@ -418,8 +410,7 @@ async fn show_page(
 ) -> AppResult<String> {
     let locale = tx.user().locale;
     let now = tx.tenant().today();
-    let arg = viewer(tx);
-    let d = find(tx, arg, id).await?;
+    let d = find(tx, id).await?;
     let tenant = tx.tenant_id();
     let movements = sqlx::query_as!(
         DepositMovement,
@@ -542,9 +533,8 @@ pub async fn refund(
     AppForm(f): AppForm<MovementForm>,
 ) -> AppResult<Response> {
     tx.require(Permission::RecordFunds)?;
-    let arg = viewer(&tx);
     lock(&mut tx, id).await?;
-    let d = find(&mut tx, arg, id).await?;
+    let d = find(&mut tx, id).await?;
     if d.status != "paid" || d.cancelled {
         return not_open(tx, page, id).await;
     }
@@ -612,9 +602,8 @@ pub async fn convert(
     AppForm(f): AppForm<ConvertForm>,
 ) -> AppResult<Response> {
     tx.require(Permission::RecordFunds)?;
-    let arg = viewer(&tx);
     lock(&mut tx, id).await?;
-    let d = find(&mut tx, arg, id).await?;
+    let d = find(&mut tx, id).await?;
     if d.status != "paid" || d.cancelled {
         return not_open(tx, page, id).await;
     }

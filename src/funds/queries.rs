@@ -71,23 +71,15 @@ pub struct ProjectPick {
 }
 
 /// The projects the user may see (all of them for owners and admins), by code.
-pub async fn visible_projects(
-    scope: &mut TenantScope,
-    user: UserId,
-    all: bool,
-) -> AppResult<Vec<ProjectPick>> {
+pub async fn visible_projects(scope: &mut TenantScope) -> AppResult<Vec<ProjectPick>> {
     let tenant = scope.tenant_id();
     Ok(sqlx::query_as!(
         ProjectPick,
         "select p.id, p.code, p.name from project p
          where p.tenant_id = $1
-           and ($3 or exists (select 1 from project_member m
-                              where m.tenant_id = p.tenant_id and m.project_id = p.id
-                                and m.user_id = $2))
+           and p.id in (select * from visible_project_ids($1))
          order by p.code",
-        tenant as TenantId,
-        user as UserId,
-        all
+        tenant as TenantId
     )
     .fetch_all(scope.conn())
     .await?)

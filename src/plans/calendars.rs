@@ -257,9 +257,8 @@ pub async fn show(
 /// Every project on this calendar gets new dates.
 async fn reschedule_projects_on(tx: &mut TenantTx<Platform>, calendar: i64) -> AppResult<()> {
     let locale = tx.user().locale;
-    let me = tx.user().id;
     for id in queries::projects_on_calendar(tx, calendar).await? {
-        if let Some(project) = crate::tenancy::project::find_project(tx, id, me, true).await?
+        if let Some(project) = crate::tenancy::project::find_project(tx, id).await?
             && let Err(message) = super::reschedule::reschedule(tx, &project, locale).await?
         {
             return Err(AppError::BadRequest(message.into()));

@@ -46,7 +46,9 @@ pub async fn create(
     }
     let body = builtin_template("building", true).ok_or(AppError::NotFound)?;
     templates::apply(scope, id, &body, owner).await?;
-    let mut project = crate::tenancy::project::find_project(scope, id, owner, true)
+    // The demo runs for nobody signed in; it reads the project as its owner, who sees them all.
+    scope.act_for(Some(owner), true).await?;
+    let mut project = crate::tenancy::project::find_project(scope, id)
         .await?
         .ok_or(AppError::NotFound)?;
     if let Err(message) = reschedule::reschedule(scope, &project, Locale::ZhCn).await? {
@@ -112,7 +114,7 @@ pub async fn create(
     crate::cost::demo::create(scope, id, owner, today).await?;
     crate::funds::demo::create(scope, id, owner, today).await?;
     crate::changes::demo::create(scope, id, owner, today).await?;
-    project = crate::tenancy::project::find_project(scope, id, owner, true)
+    project = crate::tenancy::project::find_project(scope, id)
         .await?
         .ok_or(AppError::NotFound)?;
     if let Err(message) = reschedule::reschedule(scope, &project, Locale::ZhCn).await? {

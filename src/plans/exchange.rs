@@ -353,7 +353,7 @@ async fn create_from(
             queries::insert_link(tx, id, pred, succ, l.kind, l.lag_days).await?;
         }
     }
-    let project = crate::tenancy::project::find_project(tx, id, me, true)
+    let project = crate::tenancy::project::find_project(tx, id)
         .await?
         .ok_or(AppError::NotFound)?;
     Ok(reschedule::reschedule(tx, &project, locale)

@@ -20,7 +20,6 @@ use crate::ids::UserId;
 use crate::roles::Permission;
 use crate::tenancy::ProjectTx;
 use crate::tenancy::project::Project;
-use crate::tenancy::project::sees_all_projects;
 use crate::tenancy::{Plans, TenantTx};
 use crate::web::form::Choice;
 use crate::web::form::{self, FieldErrors};
@@ -50,7 +49,6 @@ pub async fn list(
     Query(q): Query<ListQuery>,
 ) -> AppResult<Html<String>> {
     let user = tx.user().clone();
-    let all = sees_all_projects(user.role);
     let sort = match q.sort.as_str() {
         "name" | "start" | "finish" | "progress" | "status" => q.sort.clone(),
         _ => "code".to_owned(),
@@ -66,15 +64,8 @@ pub async fn list(
         descending: q.dir == "desc",
     };
     let current = q.page.clamp(1, MAX_PAGE);
-    let (rows, total) = queries::list_projects(
-        &mut tx,
-        user.id,
-        all,
-        &filter,
-        PAGE_SIZE,
-        (current - 1) * PAGE_SIZE,
-    )
-    .await?;
+    let (rows, total) =
+        queries::list_projects(&mut tx, &filter, PAGE_SIZE, (current - 1) * PAGE_SIZE).await?;
     let managers = user_choices(&mut tx).await?;
     let query = form_urlencoded::Serializer::new(String::new())
         .append_pair("status", filter.status.as_deref().unwrap_or(""))
@@ -270,7 +261,7 @@ pub async fn create(
     if let Some(body) = &template {
         templates::apply(&mut tx, id, body, me).await?;
     }
-    let project = crate::tenancy::project::find_project(&mut tx, id, me, true)
+    let project = crate::tenancy::project::find_project(&mut tx, id)
         .await?
         .ok_or(AppError::NotFound)?;
     if let Err(message) = reschedule::reschedule(&mut tx, &project, locale).await? {

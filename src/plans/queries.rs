@@ -294,8 +294,6 @@ pub struct ProjectListRow {
 
 pub async fn list_projects(
     scope: &mut TenantScope,
-    user: UserId,
-    all: bool,
     filter: &ProjectFilter,
     limit: i64,
     offset: i64,
@@ -319,29 +317,26 @@ pub async fn list_projects(
         from project p
         left join app_user u on u.tenant_id = p.tenant_id and u.id = p.manager_id
         where p.tenant_id = $1
-          and ($3 or exists (select 1 from project_member m
-                             where m.tenant_id = p.tenant_id and m.project_id = p.id and m.user_id = $2))
-          and ($4::text is null or p.status = $4)
-          and ($5::bigint is null or p.manager_id = $5)
-          and ($6 = '%%' or p.code ilike $6 or p.name ilike $6 or p.client ilike $6)
-          and ((p.archived_at is not null) = $7)
+          and p.id in (select * from visible_project_ids($1))
+          and ($2::text is null or p.status = $2)
+          and ($3::bigint is null or p.manager_id = $3)
+          and ($4 = '%%' or p.code ilike $4 or p.name ilike $4 or p.client ilike $4)
+          and ((p.archived_at is not null) = $5)
         order by
-          case when not $9 then case $8 when 'name' then p.name when 'status' then p.status
+          case when not $7 then case $6 when 'name' then p.name when 'status' then p.status
                                   when 'code' then p.code end end asc,
-          case when $9 then case $8 when 'name' then p.name when 'status' then p.status
+          case when $7 then case $6 when 'name' then p.name when 'status' then p.status
                               when 'code' then p.code end end desc,
-          case when not $9 then case $8 when 'start' then p.planned_start
+          case when not $7 then case $6 when 'start' then p.planned_start
                                   when 'finish' then p.scheduled_finish end end asc,
-          case when $9 then case $8 when 'start' then p.planned_start
+          case when $7 then case $6 when 'start' then p.planned_start
                               when 'finish' then p.scheduled_finish end end desc,
-          case when not $9 and $8 = 'progress' then p.percent_complete end asc,
-          case when $9 and $8 = 'progress' then p.percent_complete end desc,
+          case when not $7 and $6 = 'progress' then p.percent_complete end asc,
+          case when $7 and $6 = 'progress' then p.percent_complete end desc,
           p.code
-        limit $10 offset $11
+        limit $8 offset $9
         "#,
         tenant as TenantId,
-        user as UserId,
-        all,
         filter.status,
         filter.manager,
         pattern,
@@ -357,16 +352,13 @@ pub async fn list_projects(
         r#"
         select count(*) as "n!" from project p
         where p.tenant_id = $1
-          and ($3 or exists (select 1 from project_member m
-                             where m.tenant_id = p.tenant_id and m.project_id = p.id and m.user_id = $2))
-          and ($4::text is null or p.status = $4)
-          and ($5::bigint is null or p.manager_id = $5)
-          and ($6 = '%%' or p.code ilike $6 or p.name ilike $6 or p.client ilike $6)
-          and ((p.archived_at is not null) = $7)
+          and p.id in (select * from visible_project_ids($1))
+          and ($2::text is null or p.status = $2)
+          and ($3::bigint is null or p.manager_id = $3)
+          and ($4 = '%%' or p.code ilike $4 or p.name ilike $4 or p.client ilike $4)
+          and ((p.archived_at is not null) = $5)
         "#,
         tenant as TenantId,
-        user as UserId,
-        all,
         filter.status,
         filter.manager,
         pattern,

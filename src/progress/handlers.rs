@@ -28,7 +28,6 @@ use crate::plans::{baselines, reschedule};
 use crate::roles::Permission;
 use crate::tenancy::ProjectTx;
 use crate::tenancy::project::Project;
-use crate::tenancy::project::sees_all_projects;
 use crate::tenancy::{Module, Platform, Progress, TenantTx};
 use crate::web::fields::{optional_date, optional_int};
 use crate::web::form::FieldErrors;
@@ -401,12 +400,11 @@ pub async fn dashboard_warnings<M: Module>(
     tx: &mut TenantTx<M>,
 ) -> AppResult<Vec<(Project, WarningView)>> {
     let user = tx.user().clone();
-    let ids = queries::active_projects(tx, user.id, sees_all_projects(user.role)).await?;
+    let ids = queries::active_projects(tx).await?;
     let (thresholds, _) = queries::thresholds(tx).await?;
     let mut out = Vec::new();
     for id in ids {
-        let Some(project) = crate::tenancy::project::find_project(tx, id, user.id, true).await?
-        else {
+        let Some(project) = crate::tenancy::project::find_project(tx, id).await? else {
             continue;
         };
         let tasks = plans::tasks(tx, id).await?;

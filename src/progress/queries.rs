@@ -133,21 +133,14 @@ pub async fn save_thresholds(
 }
 
 /// Active, unarchived projects the user sees (all of them for owners and admins).
-pub async fn active_projects(
-    scope: &mut TenantScope,
-    user: UserId,
-    all: bool,
-) -> AppResult<Vec<i64>> {
+pub async fn active_projects(scope: &mut TenantScope) -> AppResult<Vec<i64>> {
     let tenant = scope.tenant_id();
     Ok(sqlx::query_scalar!(
         "select p.id from project p
          where p.tenant_id = $1 and p.archived_at is null and p.status in ('planning', 'active')
-           and ($3 or exists (select 1 from project_member m
-                              where m.tenant_id = p.tenant_id and m.project_id = p.id and m.user_id = $2))
+           and p.id in (select * from visible_project_ids($1))
          order by p.code limit 50",
-        tenant as TenantId,
-        user as UserId,
-        all
+        tenant as TenantId
     )
     .fetch_all(scope.conn())
     .await?)

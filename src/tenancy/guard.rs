@@ -151,6 +151,10 @@ impl<M: Module> FromRequestParts<AppState> for TenantTx<M> {
             return Err(AppError::Suspended);
         }
         let user = current_user(user, &tenant);
+        // The project-visibility rule in the database reads who is asking from here on.
+        scope
+            .act_for(Some(user.id), user.role.has(Permission::SeeAllProjects))
+            .await?;
 
         if let Some(module) = M::ID
             && !(tenant.modules.contains(&module) && user.role.can_use(module))

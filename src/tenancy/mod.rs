@@ -8,7 +8,7 @@ pub mod project;
 use crate::roles::ModuleId;
 
 pub use guard::{CurrentUser, TenantInfo, TenantTx};
-pub use project::ProjectTx;
+pub use project::{ProjectId, ProjectTx};
 
 /// A module as a type, so that a handler's signature says which module it belongs to:
 /// `TenantTx<Funds>` cannot be extracted while Funds is off.

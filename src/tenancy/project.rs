@@ -1,6 +1,7 @@
 //! `ProjectTx<M>`: a tenant transaction plus the project named by the `{project_id}` path
-//! segment, loaded only if the user may see it (a member, or an owner or admin). A project the
-//! user may not see answers 404, exactly like one that does not exist.
+//! segment, loaded only if the user may see it (the database's `visible_project_ids`: a member,
+//! or a holder of `Permission::SeeAllProjects`). A project the user may not see answers 404,
+//! exactly like one that does not exist.
 
 use std::ops::{Deref, DerefMut};
 
@@ -14,8 +15,7 @@ use serde::Serialize;
 use super::{Module, TenantTx};
 use crate::db::TenantScope;
 use crate::error::{AppError, AppResult};
-use crate::ids::{TenantId, UserId};
-use crate::roles::Role;
+use crate::ids::TenantId;
 use crate::state::AppState;
 
 #[derive(Debug)]
@@ -24,21 +24,34 @@ pub struct ProjectTx<M: Module> {
     pub project: Project,
 }
 
-/// Owners and admins see every project; everyone else, the projects they belong to.
-pub fn sees_all_projects(role: Role) -> bool {
-    matches!(role, Role::Owner | Role::Admin)
+/// A project's id as `ProjectTx` hands it out (`ProjectTx::project_id`), once the project was
+/// loaded through the visibility rule. A write by id that takes one and says
+/// `and project_id = $n` cannot reach a row of a project the user could not see, whatever the
+/// handler checked before. Read it with `get`; it is made only by `ProjectTx`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, sqlx::Type)]
+#[sqlx(transparent)]
+pub struct ProjectId(i64);
+
+impl ProjectId {
+    pub fn get(self) -> i64 {
+        self.0
+    }
 }
 
 impl<M: Module> ProjectTx<M> {
+    /// The project's id, proof that it was loaded through the visibility rule: writes by id of
+    /// the project's rows take it.
+    pub fn project_id(&self) -> ProjectId {
+        ProjectId(self.project.id)
+    }
+
     pub async fn commit(self) -> AppResult<()> {
         self.tx.commit().await
     }
 
     /// Loads the project again (after a reschedule changed its roll-up).
     pub async fn reload(&mut self) -> AppResult<()> {
-        let user = self.tx.user().id;
-        let all = sees_all_projects(self.tx.user().role);
-        self.project = find_project(&mut self.tx, self.project.id, user, all)
+        self.project = find_project(&mut self.tx, self.project.id)
             .await?
             .ok_or(AppError::NotFound)?;
         Ok(())
@@ -71,11 +84,7 @@ impl<M: Module> FromRequestParts<AppState> for ProjectTx<M> {
             .find(|(name, _)| *name == "project_id")
             .and_then(|(_, v)| v.parse().ok())
             .ok_or(AppError::NotFound)?;
-        let user = tx.user().id;
-        let all = sees_all_projects(tx.user().role);
-        let project = find_project(&mut tx, id, user, all)
-            .await?
-            .ok_or(AppError::NotFound)?;
+        let project = find_project(&mut tx, id).await?.ok_or(AppError::NotFound)?;
         Ok(Self { tx, project })
     }
 }
@@ -156,14 +165,8 @@ pub struct Project {
     pub version: i32,
 }
 
-/// A project the user may see: any project for owners and admins (`all`), else only those
-/// they are a member of.
-pub async fn find_project(
-    scope: &mut TenantScope,
-    id: i64,
-    user: UserId,
-    all: bool,
-) -> AppResult<Option<Project>> {
+/// A project the user may see (the database's visibility rule), or `None`.
+pub async fn find_project(scope: &mut TenantScope, id: i64) -> AppResult<Option<Project>> {
     let tenant = scope.tenant_id();
     Ok(sqlx::query_as!(
         Project,
@@ -178,13 +181,10 @@ pub async fn find_project(
         join calendar c on c.tenant_id = p.tenant_id and c.id = p.calendar_id
         left join app_user u on u.tenant_id = p.tenant_id and u.id = p.manager_id
         where p.tenant_id = $1 and p.id = $2
-          and ($4 or exists (select 1 from project_member m
-                             where m.tenant_id = p.tenant_id and m.project_id = p.id and m.user_id = $3))
+          and p.id in (select * from visible_project_ids($1))
         "#,
         tenant as TenantId,
-        id,
-        user as UserId,
-        all
+        id
     )
     .fetch_optional(scope.conn())
     .await?)

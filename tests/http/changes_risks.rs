@@ -54,7 +54,7 @@ async fn post_risk(c: &mut TestClient, project: i64, over: &[(&str, &str)]) -> T
 }
 
 /// Creates a risk through the form and returns its id.
-async fn create_risk(c: &mut TestClient, project: i64, over: &[(&str, &str)]) -> i64 {
+pub(crate) async fn create_risk(c: &mut TestClient, project: i64, over: &[(&str, &str)]) -> i64 {
     let r = post_risk(c, project, over).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
     r.location().rsplit('/').next().unwrap().parse().unwrap()

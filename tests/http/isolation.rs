@@ -10,7 +10,7 @@ use sqlx::{Connection, PgConnection};
 
 use crate::support::{TestApp, assert_not_found};
 
-async fn app_role_connection(app: &TestApp) -> PgConnection {
+pub(crate) async fn app_role_connection(app: &TestApp) -> PgConnection {
     let mut url = url::Url::parse(&app.superuser_url).expect("test database URL");
     url.set_username("girder_app").expect("user");
     url.set_password(Some("girdertestapp")).expect("password");

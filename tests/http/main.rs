@@ -44,3 +44,4 @@ mod settings;
 mod signup;
 mod site_log;
 mod statuses;
+mod visibility;

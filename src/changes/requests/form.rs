@@ -19,7 +19,6 @@ use crate::i18n;
 use crate::roles::Permission;
 use crate::tenancy::Changes;
 use crate::tenancy::ProjectTx;
-use crate::tenancy::project::sees_all_projects;
 use crate::web::form::Choice;
 use crate::web::form::FieldErrors;
 use crate::web::{AppForm, Page, Path, transition};
@@ -357,7 +356,7 @@ pub async fn delete(
     p.require(Permission::RaiseChange)?;
     let r = editable(&mut p, id, true).await?;
     let user = p.tx.user();
-    if r.requester_id != user.id.0 && !sees_all_projects(user.role) {
+    if r.requester_id != user.id.0 && !user.role.has(Permission::SeeAllProjects) {
         return super::show::refuse(
             p,
             page,

@@ -18,7 +18,6 @@ use crate::error::AppResult;
 use crate::roles::Permission;
 use crate::tenancy::Changes;
 use crate::tenancy::ProjectTx;
-use crate::tenancy::project::sees_all_projects;
 use crate::web::form::{self, FieldErrors};
 use crate::web::{AppForm, Page, Path, transition};
 
@@ -133,7 +132,7 @@ pub async fn withdraw(
     let project = p.project.id;
     let r = shared::find(&mut p.tx, project, id, true).await?;
     let user = p.tx.user().clone();
-    if r.requester_id != user.id.0 && !sees_all_projects(user.role) {
+    if r.requester_id != user.id.0 && !user.role.has(Permission::SeeAllProjects) {
         return show::refuse(
             p,
             page,
@@ -276,7 +275,7 @@ pub async fn apply_again(
     let board = shared::board_settings(&mut p.tx).await?.board();
     let votes = shared::votes(&mut p.tx, id).await?;
     let user = p.tx.user().clone();
-    if !board.includes(user.id.0, user.role) && !sees_all_projects(user.role) {
+    if !board.includes(user.id.0, user.role) && !user.role.has(Permission::SeeAllProjects) {
         return show::refuse(
             p,
             page,

@@ -16,7 +16,6 @@ use crate::i18n;
 use crate::roles::Permission;
 use crate::tenancy::Changes;
 use crate::tenancy::ProjectTx;
-use crate::tenancy::project::sees_all_projects;
 use crate::web::form::Choice;
 use crate::web::form::FieldErrors;
 use crate::web::photo::{MAX_PHOTO_BYTES, size_label};
@@ -70,7 +69,7 @@ pub fn may_apply(p: &ProjectTx<Changes>, board: &Board, r: &Request, votes: &[Vo
             &round_decisions(board, votes, r.round),
             board.approvals_needed,
         ) == Outcome::Approved
-        && (board.includes(user.id.0, user.role) || sees_all_projects(user.role))
+        && (board.includes(user.id.0, user.role) || user.role.has(Permission::SeeAllProjects))
 }
 
 pub async fn page(
@@ -243,8 +242,9 @@ pub async fn page(
         can_delete: raise
             && status == Status::Draft
             && r.round == 0
-            && (r.requester_id == me || sees_all_projects(user.role)),
-        can_withdraw: status.in_review() && (r.requester_id == me || sees_all_projects(user.role)),
+            && (r.requester_id == me || user.role.has(Permission::SeeAllProjects)),
+        can_withdraw: status.in_review()
+            && (r.requester_id == me || user.role.has(Permission::SeeAllProjects)),
         can_vote,
         can_apply,
         refusal: parts.refusal,

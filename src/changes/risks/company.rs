@@ -55,7 +55,6 @@ pub async fn overview(
 ) -> AppResult<Html<String>> {
     let locale = tx.user().locale;
     let today = tx.tenant().today();
-    let v = queries::viewer(tx.user().id, tx.user().role);
     let project = q.project.trim().parse::<i64>().ok().filter(|id| *id > 0);
     let mut f = Filter {
         project,
@@ -63,7 +62,7 @@ pub async fn overview(
         ..Filter::default()
     };
     filter_category(&mut f, &q.category);
-    let open = queries::list(&mut tx, v, &f).await?;
+    let open = queries::list(&mut tx, &f).await?;
     let grid = Grid::count(open.iter().map(|r| (r.probability, r.impact, false)));
     let cell = cell_of(&q);
     let shown: Vec<&Risk> = open
@@ -85,7 +84,7 @@ pub async fn overview(
             ])
         )
     });
-    let projects = crate::funds::queries::visible_projects(&mut tx, v.user, v.all).await?;
+    let projects = crate::funds::queries::visible_projects(&mut tx).await?;
     let categories = queries::categories(&mut tx).await?;
     Ok(Html(
         CompanyRisksPage {
@@ -343,19 +342,18 @@ pub async fn dashboard_panel<M: Module>(tx: &mut TenantTx<M>) -> AppResult<Panel
     let today = tx.tenant().today();
     let user = tx.user().id;
     let role = tx.user().role;
-    let v = queries::viewer(user, role);
     let f = Filter {
         statuses: live(),
         ..Filter::default()
     };
-    let open = queries::list(tx, v, &f).await?;
+    let open = queries::list(tx, &f).await?;
     let mut overdue = overdue_rows(&open, today);
     let overdue_count = i64::try_from(overdue.len()).unwrap_or(i64::MAX);
     overdue.truncate(PANEL_ROWS);
     let critical = open.iter().filter(|r| r.score >= CRITICAL_SCORE).count();
     let board = crate::changes::queries::board_settings(tx).await?.board();
     let mut awaiting = if board.includes(user.0, role) {
-        queries::awaiting_vote(tx, v).await?
+        queries::awaiting_vote(tx, user).await?
     } else {
         Vec::new()
     };

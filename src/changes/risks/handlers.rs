@@ -9,7 +9,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use super::domain::{self, CategoryRef, Grid, ReviewForm, RiskFields, RiskForm};
-use super::queries::{self, Filter, Risk, Viewer};
+use super::queries::{self, Filter, Risk};
 use super::views::{self, Filters, RiskFormPage, RiskListPage, RiskPage};
 use crate::audit::{Action, Change, snapshot};
 use crate::error::{AppError, AppResult};
@@ -86,17 +86,13 @@ pub async fn list(
     let today = p.tx.tenant().today();
     let project = p.project.id;
     let base = base(project);
-    let all = Viewer {
-        user: p.tx.user().id,
-        all: true,
-    };
     let mut live = Filter {
         project: Some(project),
         statuses: vec!["open".into(), "mitigating".into()],
         ..Filter::default()
     };
     filter_category(&mut live, &q.category);
-    let open = queries::list(&mut p.tx, all, &live).await?;
+    let open = queries::list(&mut p.tx, &live).await?;
     let grid = Grid::count(open.iter().map(|r| (r.probability, r.impact, false)));
     let (status, statuses) = domain::status_filter(&q.status);
     let cell = cell_of(&q);
@@ -106,7 +102,7 @@ pub async fn list(
         impact: cell.map(|c| c.1),
         ..live
     };
-    let risks = queries::list(&mut p.tx, all, &shown).await?;
+    let risks = queries::list(&mut p.tx, &shown).await?;
     let category = CategoryRef::parse(&q.category).map(CategoryRef::value);
     let category = category.unwrap_or_default();
     let heat_map = views::heat_map(locale, &grid, |pr, im| {
@@ -426,7 +422,10 @@ pub async fn update(
     };
     let me = p.tx.user().id;
     let closed_on = domain::closed_on(fields.status, risk.closed_on, p.tx.tenant().today());
-    transition::written(queries::update(&mut p.tx, id, &fields, closed_on, f.version, me).await?)?;
+    let proof = p.project_id();
+    transition::written(
+        queries::update(&mut p.tx, proof, id, &fields, closed_on, f.version, me).await?,
+    )?;
     p.tx.audit(Change {
         entity: "risk",
         entity_id: Some(id),
@@ -553,8 +552,9 @@ pub async fn record_review(
     }
     let me: UserId = p.tx.user().id;
     let closed_on = domain::closed_on(review.status, risk.closed_on, review.reviewed_on);
+    let proof = p.project_id();
     let Some(review_id) =
-        queries::record_review(&mut p.tx, id, &review, closed_on, f.version, me).await?
+        queries::record_review(&mut p.tx, proof, id, &review, closed_on, f.version, me).await?
     else {
         return Err(AppError::Conflict);
     };
@@ -606,7 +606,8 @@ pub async fn delete(
         let html = risk_page(&mut p, &page, risk, parts).await?;
         return Ok(page_with_status(status, html));
     }
-    transition::written(queries::delete(&mut p.tx, id, f.version).await?)?;
+    let proof = p.project_id();
+    transition::written(queries::delete(&mut p.tx, proof, id, f.version).await?)?;
     p.tx.audit(Change {
         entity: "risk",
         entity_id: Some(id),

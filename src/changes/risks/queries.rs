@@ -6,16 +6,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use super::domain::{Review, RiskFields, RiskStatus};
 use crate::db::TenantScope;
 use crate::error::{AppError, AppResult, ResultExt};
-use crate::ids::TenantId;
-use crate::ids::UserId;
-use crate::roles::Role;
-
-/// Whose projects a company page shows: every project, or those `user` belongs to.
-#[derive(Debug, Clone, Copy)]
-pub struct Viewer {
-    pub user: UserId,
-    pub all: bool,
-}
+use crate::ids::{TenantId, UserId};
+use crate::tenancy::ProjectId;
 
 /// A risk with the names the pages show.
 #[derive(Debug, Clone)]
@@ -56,16 +48,11 @@ pub struct Filter {
 }
 
 /// The risks the viewer sees that pass `f`, worst first (score, then number).
-pub async fn list(scope: &mut TenantScope, v: Viewer, f: &Filter) -> AppResult<Vec<Risk>> {
-    select(scope, v, f, None).await
+pub async fn list(scope: &mut TenantScope, f: &Filter) -> AppResult<Vec<Risk>> {
+    select(scope, f, None).await
 }
 
-async fn select(
-    scope: &mut TenantScope,
-    v: Viewer,
-    f: &Filter,
-    id: Option<i64>,
-) -> AppResult<Vec<Risk>> {
+async fn select(scope: &mut TenantScope, f: &Filter, id: Option<i64>) -> AppResult<Vec<Risk>> {
     let tenant = scope.tenant_id();
     Ok(sqlx::query_as!(
         Risk,
@@ -79,22 +66,18 @@ async fn select(
            left join risk_category c on c.tenant_id = r.tenant_id and c.id = r.category_id
            left join app_user u on u.tenant_id = r.tenant_id and u.id = r.owner_id
            where r.tenant_id = $1
-             and ($3 or exists (select 1 from project_member m
-                                where m.tenant_id = r.tenant_id and m.project_id = r.project_id
-                                  and m.user_id = $2))
-             and ($4::bigint is null or r.project_id = $4)
-             and ($5::text is null or r.category = $5)
-             and ($6::bigint is null or r.category_id = $6)
-             and (cardinality($7::text[]) = 0 or r.status = any($7))
-             and ($8::smallint is null or r.probability = $8)
-             and ($9::smallint is null or r.impact = $9)
-             and ($10::bigint is null or r.id = $10)
+             and r.project_id in (select * from visible_project_ids($1))
+             and ($2::bigint is null or r.project_id = $2)
+             and ($3::text is null or r.category = $3)
+             and ($4::bigint is null or r.category_id = $4)
+             and (cardinality($5::text[]) = 0 or r.status = any($5))
+             and ($6::smallint is null or r.probability = $6)
+             and ($7::smallint is null or r.impact = $7)
+             and ($8::bigint is null or r.id = $8)
              -- Archived projects' risks leave the company pages and the dashboard.
-             and (p.archived_at is null or $4::bigint is not null or $10::bigint is not null)
+             and (p.archived_at is null or $2::bigint is not null or $8::bigint is not null)
            order by r.score desc, p.code, r.number"#,
         tenant as TenantId,
-        v.user as UserId,
-        v.all,
         f.project,
         f.category,
         f.category_id,
@@ -126,12 +109,7 @@ pub async fn find(scope: &mut TenantScope, project: i64, id: i64, lock: bool) ->
         project: Some(project),
         ..Filter::default()
     };
-    // The project is visible already: no membership test.
-    let v = Viewer {
-        user: UserId(0),
-        all: true,
-    };
-    select(scope, v, &f, Some(id))
+    select(scope, &f, Some(id))
         .await?
         .into_iter()
         .next()
@@ -198,9 +176,11 @@ pub async fn insert(
     })
 }
 
-/// Saves the risk if still at `version`; `false` when someone changed it meanwhile.
+/// Saves risk `id` of `project` if still at `version`; `false` when someone changed it
+/// meanwhile (or it is not the project's).
 pub async fn update(
     scope: &mut TenantScope,
+    project: ProjectId,
     id: i64,
     r: &RiskFields,
     closed_on: Option<NaiveDate>,
@@ -215,7 +195,7 @@ pub async fn update(
                impact = $8, owner_id = $9, response_plan = $10, trigger_condition = $11,
                status = $12, next_review_on = $13, closed_on = $14, updated_at = now(),
                updated_by = $15, version = version + 1
-           where tenant_id = $1 and id = $2 and version = $16"#,
+           where tenant_id = $1 and id = $2 and version = $16 and project_id = $17"#,
         tenant as TenantId,
         id,
         category,
@@ -231,7 +211,8 @@ pub async fn update(
         r.next_review_on,
         closed_on,
         by as UserId,
-        version
+        version,
+        project as ProjectId
     )
     .execute(scope.conn())
     .await?
@@ -239,14 +220,20 @@ pub async fn update(
     Ok(n == 1)
 }
 
-/// Deletes the risk and its reviews if still at `version`.
-pub async fn delete(scope: &mut TenantScope, id: i64, version: i32) -> AppResult<bool> {
+/// Deletes risk `id` of `project` and its reviews if still at `version`.
+pub async fn delete(
+    scope: &mut TenantScope,
+    project: ProjectId,
+    id: i64,
+    version: i32,
+) -> AppResult<bool> {
     let tenant = scope.tenant_id();
     let n = sqlx::query!(
-        "delete from risk where tenant_id = $1 and id = $2 and version = $3",
+        "delete from risk where tenant_id = $1 and id = $2 and version = $3 and project_id = $4",
         tenant as TenantId,
         id,
-        version
+        version,
+        project as ProjectId
     )
     .execute(scope.conn())
     .await?
@@ -289,6 +276,7 @@ pub async fn reviews(scope: &mut TenantScope, risk: i64) -> AppResult<Vec<Review
 /// `version`; `None` when someone changed it meanwhile.
 pub async fn record_review(
     scope: &mut TenantScope,
+    project: ProjectId,
     risk: i64,
     r: &Review,
     closed_on: Option<NaiveDate>,
@@ -300,7 +288,7 @@ pub async fn record_review(
         r#"update risk
            set probability = $3, impact = $4, status = $5, next_review_on = $6, closed_on = $7,
                updated_at = now(), updated_by = $8, version = version + 1
-           where tenant_id = $1 and id = $2 and version = $9"#,
+           where tenant_id = $1 and id = $2 and version = $9 and project_id = $10"#,
         tenant as TenantId,
         risk,
         r.probability,
@@ -309,7 +297,8 @@ pub async fn record_review(
         r.next_review_on,
         closed_on,
         by as UserId,
-        version
+        version,
+        project as ProjectId
     )
     .execute(scope.conn())
     .await?
@@ -449,10 +438,10 @@ pub struct Awaiting {
     pub title: String,
 }
 
-/// The change requests of visible projects that await `v.user`'s vote, oldest submission
+/// The change requests of visible projects that await `user`'s vote, oldest submission
 /// first: in review, raised by someone else, and without their vote this round. The caller
 /// checked they sit on the board.
-pub async fn awaiting_vote(scope: &mut TenantScope, v: Viewer) -> AppResult<Vec<Awaiting>> {
+pub async fn awaiting_vote(scope: &mut TenantScope, user: UserId) -> AppResult<Vec<Awaiting>> {
     let tenant = scope.tenant_id();
     Ok(sqlx::query_as!(
         Awaiting,
@@ -462,25 +451,14 @@ pub async fn awaiting_vote(scope: &mut TenantScope, v: Viewer) -> AppResult<Vec<
            where r.tenant_id = $1
              and r.status in ('submitted', 'under_review')
              and r.requester_id <> $2
-             and ($3 or exists (select 1 from project_member m
-                                where m.tenant_id = r.tenant_id and m.project_id = r.project_id
-                                  and m.user_id = $2))
+             and r.project_id in (select * from visible_project_ids($1))
              and not exists (select 1 from change_vote x
                              where x.tenant_id = r.tenant_id and x.change_request_id = r.id
                                and x.round = r.round and x.voter_id = $2)
            order by r.submitted_at, r.id"#,
         tenant as TenantId,
-        v.user as UserId,
-        v.all
+        user as UserId
     )
     .fetch_all(scope.conn())
     .await?)
-}
-
-/// Whether `role` would see every project (owners and admins).
-pub fn viewer(user: UserId, role: Role) -> Viewer {
-    Viewer {
-        user,
-        all: crate::tenancy::project::sees_all_projects(role),
-    }
 }

@@ -23,11 +23,8 @@ use crate::cost::queries::{ProjectCost, project_cost};
 use crate::cost::views::CostTab;
 use crate::error::{AppError, AppResult};
 use crate::i18n::{self, Locale};
-use crate::roles::ModuleId;
-use crate::roles::Permission;
-use crate::tenancy::ProjectTx;
-use crate::tenancy::project::sees_all_projects;
-use crate::tenancy::{Cost, TenantTx};
+use crate::roles::{ModuleId, Permission};
+use crate::tenancy::{Cost, ProjectTx, TenantTx};
 use crate::web::export::{Cell, ExportFormat, Table};
 use crate::web::form::{FieldErrors, text};
 use crate::web::{AppForm, Page, format};
@@ -631,8 +628,7 @@ pub async fn overview(
     Query(q): Query<OverviewQuery>,
 ) -> AppResult<Response> {
     let locale = tx.user().locale;
-    let (user, all) = (tx.user().id, sees_all_projects(tx.user().role));
-    let (mut all, thresholds) = standings(&mut tx, user, all).await?;
+    let (mut all, thresholds) = standings(&mut tx).await?;
     let sort = if q.sort == "code" { "code" } else { "worst" };
     if sort == "worst" {
         worst_first(&mut all);

@@ -17,10 +17,8 @@ use crate::cost::domain::{Alert, Margins, Report, Revenue, Thresholds};
 use crate::db::TenantScope;
 use crate::error::AppResult;
 use crate::i18n::Locale;
-use crate::ids::UserId;
 use crate::roles::ModuleId;
 use crate::state::AppState;
-use crate::tenancy::project::sees_all_projects;
 use crate::tenancy::{Module, TenantTx};
 
 pub fn router() -> Router<AppState> {
@@ -72,12 +70,8 @@ impl Standing {
 /// Every project the user may see that is not archived, with its report: one query per kind
 /// of figure for all projects together, never one per project.
 /// `all`: every project of the tenant, else those `user` is a member of.
-pub async fn standings(
-    tx: &mut TenantScope,
-    user: UserId,
-    all: bool,
-) -> AppResult<(Vec<Standing>, Thresholds)> {
-    let projects = queries::overview_projects(tx, user, all).await?;
+pub async fn standings(tx: &mut TenantScope) -> AppResult<(Vec<Standing>, Thresholds)> {
+    let projects = queries::overview_projects(tx).await?;
     let ids: Vec<i64> = projects.iter().map(|p| p.id).collect();
     let categories = crate::cost::queries::categories(tx).await?;
     let (thresholds, _) = crate::cost::queries::thresholds(tx).await?;
@@ -128,8 +122,7 @@ pub const PANEL_ROWS: usize = 8;
 /// the worst first. Call it only when the user may open the cost centre.
 pub async fn dashboard_panel<M: Module>(tx: &mut TenantTx<M>) -> AppResult<Vec<PanelRow>> {
     let locale = tx.user().locale;
-    let (user, all) = (tx.user().id, sees_all_projects(tx.user().role));
-    let (mut all, _) = standings(tx, user, all).await?;
+    let (mut all, _) = standings(tx).await?;
     all.retain(|s| domain::is_alerted(s.report.alert, s.margins.below_floor));
     worst_first(&mut all);
     Ok(all

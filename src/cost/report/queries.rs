@@ -122,24 +122,16 @@ pub struct OverviewProject {
 
 /// The projects that are not archived and the user may see (every one when `all`, else those
 /// they are a member of), by code.
-pub async fn overview_projects(
-    scope: &mut TenantScope,
-    user: UserId,
-    all: bool,
-) -> AppResult<Vec<OverviewProject>> {
+pub async fn overview_projects(scope: &mut TenantScope) -> AppResult<Vec<OverviewProject>> {
     let tenant = scope.tenant_id();
     Ok(sqlx::query_as!(
         OverviewProject,
         "select p.id, p.code, p.name
          from project p
          where p.tenant_id = $1 and p.archived_at is null
-           and ($3 or exists (select 1 from project_member m
-                              where m.tenant_id = p.tenant_id and m.project_id = p.id
-                                and m.user_id = $2))
+           and p.id in (select * from visible_project_ids($1))
          order by p.code",
-        tenant as TenantId,
-        user as UserId,
-        all
+        tenant as TenantId
     )
     .fetch_all(scope.conn())
     .await?)

@@ -23,7 +23,7 @@ use serde::{Deserialize, Serialize};
 
 use self::domain::{Computed, Earlier, Figures, RetentionRefusal, STATUSES, Terms};
 use self::queries::{Application, ApplicationFields, Certification, Filter, Receipt};
-use super::contracts::queries::{self as contracts, Contract, Viewer};
+use super::contracts::queries::{self as contracts, Contract};
 use super::domain::{MAX_AMOUNT, current_amount};
 use super::ledger::{self, MovementForm, Purpose};
 use super::queries as funds_queries;
@@ -31,7 +31,6 @@ use crate::audit::{Action, Change, snapshot};
 use crate::error::{AppError, AppResult};
 use crate::i18n::{self, Locale};
 use crate::roles::Permission;
-use crate::tenancy::project::sees_all_projects;
 use crate::tenancy::{Funds, TenantTx};
 use crate::web::export::{Cell, ExportFormat, Table};
 use crate::web::fields::{optional_date, optional_decimal, required_date};
@@ -55,13 +54,6 @@ pub fn router() -> axum::Router<crate::state::AppState> {
             "/funds/contracts/{id}/retention-receipt",
             get(retention).post(receive_retention),
         )
-}
-
-fn viewer(tx: &TenantTx<Funds>) -> Viewer {
-    Viewer {
-        user: tx.user().id,
-        all: sees_all_projects(tx.user().role),
-    }
 }
 
 fn percent_text(d: Decimal) -> String {
@@ -201,14 +193,13 @@ pub async fn list(
     Query(q): Query<ListQuery>,
 ) -> AppResult<Response> {
     let locale = tx.user().locale;
-    let v = viewer(&tx);
     let status = q.status.trim();
     let filter = Filter {
         project: q.project.trim().parse().ok(),
         contract: q.contract.trim().parse().ok(),
         status: STATUSES.contains(&status).then(|| status.to_owned()),
     };
-    let apps = queries::list(&mut tx, v, &filter).await?;
+    let apps = queries::list(&mut tx, &filter).await?;
     let day = tx.tenant().today();
     let mut totals = [Decimal::ZERO; 5];
     for a in apps.iter().filter(|a| a.status != "withdrawn") {
@@ -230,8 +221,8 @@ pub async fn list(
         direction: Some("income".into()),
         ..contracts::Filter::default()
     };
-    let income = contracts::list(&mut tx, v, &income).await?;
-    let projects = funds_queries::visible_projects(&mut tx, v.user, v.all).await?;
+    let income = contracts::list(&mut tx, &income).await?;
+    let projects = funds_queries::visible_projects(&mut tx).await?;
     let rows = apps
         .iter()
         .map(|a| {
@@ -594,8 +585,7 @@ pub async fn new(
 ) -> AppResult<Response> {
     tx.require(Permission::RequestPayment)?;
     let id: i64 = q.contract.trim().parse().map_err(|_| AppError::NotFound)?;
-    let v = viewer(&tx);
-    let k = contracts::find(&mut tx, v, id, false).await?;
+    let k = contracts::find(&mut tx, id, false).await?;
     if takes_applications(&k)
         && let Some(draft) = queries::open_draft(&mut tx, id).await?
     {
@@ -636,9 +626,8 @@ pub async fn create(
         .trim()
         .parse()
         .map_err(|_| AppError::NotFound)?;
-    let v = viewer(&tx);
     // The contract's row lock keeps two drafts of one contract from racing.
-    let k = contracts::find(&mut tx, v, id, true).await?;
+    let k = contracts::find(&mut tx, id, true).await?;
     if let Some(why) = refusal_for_new(&mut tx, &k).await? {
         return refused_new(&tx, &page, why, f);
     }
@@ -799,9 +788,8 @@ async fn detail_page(
     kept: Kept,
 ) -> AppResult<String> {
     let locale = tx.user().locale;
-    let v = viewer(tx);
-    let a = queries::find(tx, v, id, false).await?;
-    let k = contracts::find(tx, v, a.contract_id, false).await?;
+    let a = queries::find(tx, id, false).await?;
+    let k = contracts::find(tx, a.contract_id, false).await?;
     let earlier = queries::earlier(tx, a.contract_id, Some(a.period_no)).await?;
     let t = terms(&k);
     let mut c = domain::compute(&t, &earlier, &figures(&a));
@@ -924,12 +912,11 @@ pub async fn update(
 ) -> AppResult<Response> {
     tx.require(Permission::RequestPayment)?;
     let locale = tx.user().locale;
-    let v = viewer(&tx);
-    let a = queries::find(&mut tx, v, id, true).await?;
+    let a = queries::find(&mut tx, id, true).await?;
     if !domain::editable(&a.status) {
         return Err(AppError::Conflict);
     }
-    let k = contracts::find(&mut tx, v, a.contract_id, true).await?;
+    let k = contracts::find(&mut tx, a.contract_id, true).await?;
     let earlier = queries::earlier(&mut tx, a.contract_id, Some(a.period_no)).await?;
     let checked = match check(locale, &f, &k, &earlier) {
         Ok(c) => c,
@@ -988,9 +975,8 @@ pub async fn submit(
 ) -> AppResult<Response> {
     tx.require(Permission::RequestPayment)?;
     let locale = tx.user().locale;
-    let v = viewer(&tx);
-    let a = queries::find(&mut tx, v, id, true).await?;
-    let k = contracts::find(&mut tx, v, a.contract_id, true).await?;
+    let a = queries::find(&mut tx, id, true).await?;
+    let k = contracts::find(&mut tx, a.contract_id, true).await?;
     if a.status != "draft" || f.version != a.version {
         return answer(
             tx,
@@ -1062,8 +1048,7 @@ pub async fn withdraw(
 ) -> AppResult<Response> {
     tx.require(Permission::RequestPayment)?;
     let locale = tx.user().locale;
-    let v = viewer(&tx);
-    let a = queries::find(&mut tx, v, id, true).await?;
+    let a = queries::find(&mut tx, id, true).await?;
     let by = tx.user().id;
     if domain::next_status(&a.status, "withdraw").is_none()
         || queries::withdraw(&mut tx, id, f.version, by)
@@ -1106,8 +1091,7 @@ pub async fn certify(
 ) -> AppResult<Response> {
     tx.require(Permission::RequestPayment)?;
     let locale = tx.user().locale;
-    let v = viewer(&tx);
-    let a = queries::find(&mut tx, v, id, true).await?;
+    let a = queries::find(&mut tx, id, true).await?;
     if domain::next_status(&a.status, "certify").is_none() || f.version != a.version {
         return answer(
             tx,
@@ -1236,9 +1220,8 @@ pub async fn receive(
 ) -> AppResult<Response> {
     tx.require(Permission::RecordFunds)?;
     let locale = tx.user().locale;
-    let v = viewer(&tx);
     // The row lock keeps two receipts from passing the outstanding check together.
-    let a = queries::find(&mut tx, v, id, true).await?;
+    let a = queries::find(&mut tx, id, true).await?;
     let Some(certified) = a.certified_amount.filter(|_| a.status == "certified") else {
         return Err(AppError::Conflict);
     };
@@ -1371,8 +1354,7 @@ async fn retention_page(
 
 /// An income contract that has applications' retention to receive.
 async fn income_contract(tx: &mut TenantTx<Funds>, id: i64, lock: bool) -> AppResult<Contract> {
-    let v = viewer(tx);
-    let k = contracts::find(tx, v, id, lock).await?;
+    let k = contracts::find(tx, id, lock).await?;
     if k.direction != "income" || k.status == "draft" {
         return Err(AppError::NotFound);
     }

@@ -8,9 +8,7 @@ use serde::Serialize;
 use super::domain::Earlier;
 use crate::db::TenantScope;
 use crate::error::{AppError, AppResult, ResultExt};
-use crate::funds::contracts::queries::Viewer;
-use crate::ids::TenantId;
-use crate::ids::UserId;
+use crate::ids::{TenantId, UserId};
 
 /// An application with its contract's names and what was received against it.
 #[derive(Debug, Clone, Serialize)]
@@ -55,13 +53,12 @@ pub struct Filter {
 }
 
 /// The applications the viewer may see that pass `f`, by project, contract and period.
-pub async fn list(scope: &mut TenantScope, v: Viewer, f: &Filter) -> AppResult<Vec<Application>> {
-    select(scope, v, f, None).await
+pub async fn list(scope: &mut TenantScope, f: &Filter) -> AppResult<Vec<Application>> {
+    select(scope, f, None).await
 }
 
 async fn select(
     scope: &mut TenantScope,
-    v: Viewer,
     f: &Filter,
     id: Option<i64>,
 ) -> AppResult<Vec<Application>> {
@@ -85,17 +82,13 @@ async fn select(
            join counterparty cp on cp.tenant_id = k.tenant_id and cp.id = k.counterparty_id
            left join app_user u on u.tenant_id = a.tenant_id and u.id = a.certified_by
            where a.tenant_id = $1
-             and ($3 or exists (select 1 from project_member m
-                                where m.tenant_id = k.tenant_id and m.project_id = k.project_id
-                                  and m.user_id = $2))
-             and ($4::bigint is null or k.project_id = $4)
-             and ($5::bigint is null or a.contract_id = $5)
-             and ($6::text is null or a.status = $6)
-             and ($7::bigint is null or a.id = $7)
+             and k.project_id in (select * from visible_project_ids($1))
+             and ($2::bigint is null or k.project_id = $2)
+             and ($3::bigint is null or a.contract_id = $3)
+             and ($4::text is null or a.status = $4)
+             and ($5::bigint is null or a.id = $5)
            order by p.code, k.number, a.period_no desc"#,
         tenant as TenantId,
-        v.user as UserId,
-        v.all,
         f.project,
         f.contract,
         f.status,
@@ -106,12 +99,7 @@ async fn select(
 }
 
 /// One application the viewer may see, its row locked for update when `lock`.
-pub async fn find(
-    scope: &mut TenantScope,
-    v: Viewer,
-    id: i64,
-    lock: bool,
-) -> AppResult<Application> {
+pub async fn find(scope: &mut TenantScope, id: i64, lock: bool) -> AppResult<Application> {
     let tenant = scope.tenant_id();
     if lock {
         sqlx::query!(
@@ -122,7 +110,7 @@ pub async fn find(
         .fetch_optional(scope.conn())
         .await?;
     }
-    select(scope, v, &Filter::default(), Some(id))
+    select(scope, &Filter::default(), Some(id))
         .await?
         .pop()
         .ok_or(AppError::NotFound)

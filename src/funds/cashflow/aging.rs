@@ -110,11 +110,10 @@ pub async fn show(
     Query(q): Query<AgingQuery>,
 ) -> AppResult<Response> {
     let locale = page.locale;
-    let v = super::viewer(&tx);
     let today = tx.tenant().today();
-    let contracts = queries::contracts(&mut tx, v, None).await?;
-    let certified = queries::certified_items(&mut tx, v, None).await?;
-    let invoices = queries::invoice_items(&mut tx, v, None).await?;
+    let contracts = queries::contracts(&mut tx, None).await?;
+    let certified = queries::certified_items(&mut tx, None).await?;
+    let invoices = queries::invoice_items(&mut tx, None).await?;
     let (receivables, receivable_total) = by_counterparty(&contracts, &certified, true, today);
     let (payables, payable_total) = by_counterparty(&contracts, &invoices, false, today);
     if let Some(format) = q.format {

@@ -26,11 +26,9 @@ use rust_decimal::Decimal;
 
 use self::domain::{ContractMoney, MonthLine, Release, Timeline};
 use crate::error::AppResult;
-use crate::funds::contracts::queries::Viewer;
 use crate::i18n::{self, Locale};
 use crate::roles::ModuleId;
 use crate::state::AppState;
-use crate::tenancy::project::sees_all_projects;
 use crate::tenancy::{Module, TenantTx};
 use crate::web::format::money;
 
@@ -43,13 +41,6 @@ pub fn router() -> Router<AppState> {
             "/projects/{project_id}/funds/plan",
             get(plan::edit).post(plan::save),
         )
-}
-
-pub(crate) fn viewer<M: Module>(tx: &TenantTx<M>) -> Viewer {
-    Viewer {
-        user: tx.user().id,
-        all: sees_all_projects(tx.user().role),
-    }
 }
 
 /// The months a cash-flow view shows: the last 12 up to the current one (or from the first
@@ -226,16 +217,15 @@ pub fn shows_panel<M: Module>(tx: &TenantTx<M>) -> bool {
 /// payables and the retention releases coming up, over the projects the user sees. Call it
 /// only when `shows_panel`.
 pub async fn dashboard_panel<M: Module>(tx: &mut TenantTx<M>) -> AppResult<Panel> {
-    let v = viewer(tx);
     let today = tx.tenant().today();
     let current = domain::month_of(today);
-    let flows = queries::by_month(&queries::months(tx, v, None).await?);
+    let flows = queries::by_month(&queries::months(tx, None).await?);
     let this = flows.get(&current).copied().unwrap_or_default();
-    let balance = queries::opening_cash(tx, v).await?
-        + domain::balance(flows.range(..=current).map(|(_, f)| f));
-    let contracts = queries::contracts(tx, v, None).await?;
+    let balance =
+        queries::opening_cash(tx).await? + domain::balance(flows.range(..=current).map(|(_, f)| f));
+    let contracts = queries::contracts(tx, None).await?;
     let totals = domain::totals(&contracts);
-    let items = queries::certified_items(tx, v, None).await?;
+    let items = queries::certified_items(tx, None).await?;
     let overdue = overdue_receivable(&contracts, &items, today);
     let mut releases = retention_rows(&contracts, true, today, false);
     releases.extend(retention_rows(&contracts, false, today, false));

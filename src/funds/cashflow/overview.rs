@@ -83,19 +83,18 @@ pub struct Overview {
 /// Loads the overview's figures for the user (what the bench times).
 pub async fn load(
     scope: &mut crate::db::TenantScope,
-    v: crate::funds::contracts::queries::Viewer,
     today: chrono::NaiveDate,
 ) -> AppResult<Overview> {
     let current = domain::month_of(today);
-    let rows = queries::months(scope, v, None).await?;
+    let rows = queries::months(scope, None).await?;
     let actual = queries::by_month(&rows);
-    let plan_rows = queries::plans(scope, v, None, domain::add_months(current, -24)).await?;
+    let plan_rows = queries::plans(scope, None, domain::add_months(current, -24)).await?;
     let plan = queries::plan_by_month(&plan_rows);
     let (first, last) = super::range(&actual, &plan, today);
-    let cash = queries::opening_cash(scope, v).await?;
+    let cash = queries::opening_cash(scope).await?;
     let timeline =
         domain::timeline(&actual, &plan, first, last, current).starting_with(cash, current);
-    let contracts = queries::contracts(scope, v, None).await?;
+    let contracts = queries::contracts(scope, None).await?;
     Ok(Overview {
         timeline,
         rows,
@@ -151,14 +150,13 @@ pub async fn show(
     Query(q): Query<OverviewQuery>,
 ) -> AppResult<Response> {
     let locale = page.locale;
-    let v = super::viewer(&tx);
     let today = tx.tenant().today();
     let current = domain::month_of(today);
-    let o = load(&mut tx, v, today).await?;
+    let o = load(&mut tx, today).await?;
     if let Some(format) = q.format {
         return export(locale, &o.timeline, format);
     }
-    let projects = visible_projects(&mut tx, v.user, v.all).await?;
+    let projects = visible_projects(&mut tx).await?;
     let mut flows: HashMap<i64, Flow> = HashMap::new();
     for r in o.rows.iter().filter(|r| r.month <= current) {
         let f = flows.entry(r.project_id).or_default();

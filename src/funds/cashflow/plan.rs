@@ -101,9 +101,8 @@ fn saved_lines(first: NaiveDate, saved: &[PlanRow]) -> Vec<PlanLine> {
 }
 
 async fn saved(p: &mut ProjectTx<Funds>, first: NaiveDate) -> AppResult<Vec<PlanRow>> {
-    let v = super::viewer(&p.tx);
     let last = domain::add_months(first, MONTHS - 1);
-    Ok(queries::plans(&mut p.tx, v, Some(p.project.id), first)
+    Ok(queries::plans(&mut p.tx, Some(p.project.id), first)
         .await?
         .into_iter()
         .filter(|r| r.month <= last)

@@ -91,13 +91,11 @@ pub struct ProjectFundsPage {
 pub async fn show(mut p: ProjectTx<Funds>, page: Page) -> AppResult<Response> {
     let locale = page.locale;
     let project = p.project.clone();
-    let v = super::viewer(&p.tx);
     let today = p.tx.tenant().today();
     let current = domain::month_of(today);
-    let actual = queries::by_month(&queries::months(&mut p.tx, v, Some(project.id)).await?);
+    let actual = queries::by_month(&queries::months(&mut p.tx, Some(project.id)).await?);
     let plan_rows = queries::plans(
         &mut p.tx,
-        v,
         Some(project.id),
         domain::add_months(current, -24),
     )
@@ -105,7 +103,7 @@ pub async fn show(mut p: ProjectTx<Funds>, page: Page) -> AppResult<Response> {
     let plan = queries::plan_by_month(&plan_rows);
     let (first, last) = super::range(&actual, &plan, today);
     let timeline = domain::timeline(&actual, &plan, first, last, current);
-    let contracts = queries::contracts(&mut p.tx, v, Some(project.id)).await?;
+    let contracts = queries::contracts(&mut p.tx, Some(project.id)).await?;
     let t = domain::totals(&contracts);
     let cash = domain::balance(actual.range(..=current).map(|(_, f)| f));
     let (cash_in, cash_out) = actual

@@ -10,9 +10,7 @@ use rust_decimal::Decimal;
 use super::domain::{ContractMoney, Flow, Item, Planned};
 use crate::db::TenantScope;
 use crate::error::AppResult;
-use crate::funds::contracts::queries::Viewer;
-use crate::ids::TenantId;
-use crate::ids::UserId;
+use crate::ids::{TenantId, UserId};
 
 /// Cash in and out by project (0: none) and month.
 #[derive(Debug, Clone)]
@@ -25,11 +23,7 @@ pub struct ProjectMonth {
 
 /// The roll-up of the projects the viewer sees (or only `project`). Movements without a
 /// project (tender deposits, company expenses) count for viewers who see every project.
-pub async fn months(
-    scope: &mut TenantScope,
-    v: Viewer,
-    project: Option<i64>,
-) -> AppResult<Vec<ProjectMonth>> {
+pub async fn months(scope: &mut TenantScope, project: Option<i64>) -> AppResult<Vec<ProjectMonth>> {
     let tenant = scope.tenant_id();
     Ok(sqlx::query_as!(
         ProjectMonth,
@@ -37,19 +31,13 @@ pub async fn months(
                   f.outflow::numeric(18, 2) as "outflow!"
            from fund_month f
            where f.tenant_id = $1
-             and ($4::bigint is null or f.project_id = $4)
-             and (($3 and f.project_id = 0)
-                  or exists (select 1 from project p
-                             where p.tenant_id = f.tenant_id and p.id = f.project_id
-                               and ($3 or exists (select 1 from project_member m
-                                                  where m.tenant_id = p.tenant_id
-                                                    and m.project_id = p.id
-                                                    and m.user_id = $2))))
+             and ($2::bigint is null or f.project_id = $2)
+             -- Project 0 holds the company's own flows, seen by those who see every project.
+             and ((f.project_id = 0 and sees_all_projects())
+                  or f.project_id in (select * from visible_project_ids($1)))
              and (f.inflow <> 0 or f.outflow <> 0)
            order by f.month, f.project_id"#,
         tenant as TenantId,
-        v.user as UserId,
-        v.all,
         project
     )
     .fetch_all(scope.conn())
@@ -81,7 +69,6 @@ pub struct PlanRow {
 /// The fund plans of the projects the viewer sees (or only `project`) from `from` on.
 pub async fn plans(
     scope: &mut TenantScope,
-    v: Viewer,
     project: Option<i64>,
     from: NaiveDate,
 ) -> AppResult<Vec<PlanRow>> {
@@ -90,15 +77,11 @@ pub async fn plans(
         PlanRow,
         "select f.project_id, f.month, f.planned_in, f.planned_out, f.note, f.version
          from fund_plan f
-         where f.tenant_id = $1 and f.month >= $5
-           and ($4::bigint is null or f.project_id = $4)
-           and ($3 or exists (select 1 from project_member m
-                              where m.tenant_id = f.tenant_id and m.project_id = f.project_id
-                                and m.user_id = $2))
+         where f.tenant_id = $1 and f.month >= $3
+           and ($2::bigint is null or f.project_id = $2)
+           and f.project_id in (select * from visible_project_ids($1))
          order by f.month, f.project_id",
         tenant as TenantId,
-        v.user as UserId,
-        v.all,
         project,
         from
     )
@@ -191,7 +174,6 @@ pub async fn save_plan_month(
 /// Every signed or closed contract the viewer sees (or only `project`'s) with its money.
 pub async fn contracts(
     scope: &mut TenantScope,
-    v: Viewer,
     project: Option<i64>,
 ) -> AppResult<Vec<ContractMoney>> {
     let tenant = scope.tenant_id();
@@ -217,13 +199,13 @@ pub async fn contracts(
                select e.contract_id, sum(e.amount + e.tax_amount) as invoiced
                from cost_entry e
                where e.tenant_id = $1 and e.contract_id is not null
-                 and ($4::bigint is null or e.project_id = $4)
+                 and ($2::bigint is null or e.project_id = $2)
                group by e.contract_id),
            due as (
                select q.contract_id, sum(q.amount) as due_to_pay
                from payment_request q
                where q.tenant_id = $1 and q.status = 'approved' and q.contract_id is not null
-                 and ($4::bigint is null or q.project_id = $4)
+                 and ($2::bigint is null or q.project_id = $2)
                group by q.contract_id)
            select k.id, k.project_id, p.code as project_code, k.number, k.title, k.direction,
                   k.counterparty_id, cp.name as counterparty, k.status,
@@ -247,14 +229,10 @@ pub async fn contracts(
            left join invoiced i on i.contract_id = k.id
            left join due d on d.contract_id = k.id
            where k.tenant_id = $1 and k.status <> 'draft'
-             and ($4::bigint is null or k.project_id = $4)
-             and ($3 or exists (select 1 from project_member m
-                                where m.tenant_id = k.tenant_id and m.project_id = k.project_id
-                                  and m.user_id = $2))
+             and ($2::bigint is null or k.project_id = $2)
+             and k.project_id in (select * from visible_project_ids($1))
            order by p.code, k.direction desc, k.number"#,
         tenant as TenantId,
-        v.user as UserId,
-        v.all,
         project
     )
     .fetch_all(scope.conn())
@@ -285,7 +263,6 @@ impl ContractItem {
 /// §10.3.11).
 pub async fn certified_items(
     scope: &mut TenantScope,
-    v: Viewer,
     project: Option<i64>,
 ) -> AppResult<Vec<ContractItem>> {
     let tenant = scope.tenant_id();
@@ -297,13 +274,9 @@ pub async fn certified_items(
            from payment_application a
            join contract k on k.tenant_id = a.tenant_id and k.id = a.contract_id
            where a.tenant_id = $1 and a.status = 'certified' and k.status <> 'draft'
-             and ($4::bigint is null or k.project_id = $4)
-             and ($3 or exists (select 1 from project_member m
-                                where m.tenant_id = k.tenant_id and m.project_id = k.project_id
-                                  and m.user_id = $2))"#,
+             and ($2::bigint is null or k.project_id = $2)
+             and k.project_id in (select * from visible_project_ids($1))"#,
         tenant as TenantId,
-        v.user as UserId,
-        v.all,
         project
     )
     .fetch_all(scope.conn())
@@ -314,7 +287,6 @@ pub async fn certified_items(
 /// (or `project`'s), by contract and day; a reversal counts on the day of the entry it reverses.
 pub async fn invoice_items(
     scope: &mut TenantScope,
-    v: Viewer,
     project: Option<i64>,
 ) -> AppResult<Vec<ContractItem>> {
     let tenant = scope.tenant_id();
@@ -326,14 +298,10 @@ pub async fn invoice_items(
            left join cost_entry o on o.tenant_id = e.tenant_id and o.id = e.reverses_id
            join contract k on k.tenant_id = e.tenant_id and k.id = e.contract_id
            where e.tenant_id = $1 and e.contract_id is not null and k.status <> 'draft'
-             and ($4::bigint is null or e.project_id = $4)
-             and ($3 or exists (select 1 from project_member m
-                                where m.tenant_id = k.tenant_id and m.project_id = k.project_id
-                                  and m.user_id = $2))
+             and ($2::bigint is null or e.project_id = $2)
+             and k.project_id in (select * from visible_project_ids($1))
            group by e.contract_id, coalesce(o.entry_date, e.entry_date)"#,
         tenant as TenantId,
-        v.user as UserId,
-        v.all,
         project
     )
     .fetch_all(scope.conn())
@@ -342,14 +310,11 @@ pub async fn invoice_items(
 
 /// The cash the company held when its bank accounts were opened (their opening balances),
 /// for those who see every project; others see their projects' flows alone.
-pub async fn opening_cash(scope: &mut TenantScope, v: Viewer) -> AppResult<Decimal> {
-    if !v.all {
-        return Ok(Decimal::ZERO);
-    }
+pub async fn opening_cash(scope: &mut TenantScope) -> AppResult<Decimal> {
     let tenant = scope.tenant_id();
     Ok(sqlx::query_scalar!(
         r#"select coalesce(sum(opening_balance), 0) as "cash!" from bank_account
-           where tenant_id = $1"#,
+           where tenant_id = $1 and sees_all_projects()"#,
         tenant as TenantId
     )
     .fetch_one(scope.conn())

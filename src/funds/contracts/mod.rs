@@ -16,7 +16,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use self::queries::{Contract, ContractFields, Filter, Variation, VariationFields, Viewer};
+use self::queries::{Contract, ContractFields, Filter, Variation, VariationFields};
 use super::applications;
 use super::domain::{
     DIRECTIONS, KINDS, STATUSES, counterparty_fits, current_amount, default_category, kind_fits,
@@ -28,7 +28,6 @@ use crate::cost::domain::{Category, in_report_order};
 use crate::error::{AppError, AppResult};
 use crate::i18n::{self, Locale};
 use crate::roles::Permission;
-use crate::tenancy::project::sees_all_projects;
 use crate::tenancy::{Funds, TenantTx};
 use crate::web::fields::{optional_date, optional_decimal, optional_int, required_date};
 use crate::web::form::Choice;
@@ -51,13 +50,6 @@ pub fn router() -> axum::Router<crate::state::AppState> {
             "/funds/contracts/{id}/variations/{variation}/delete",
             post(delete_variation),
         )
-}
-
-fn viewer(tx: &TenantTx<Funds>) -> Viewer {
-    Viewer {
-        user: tx.user().id,
-        all: sees_all_projects(tx.user().role),
-    }
 }
 
 fn category_label(locale: Locale, zh: Option<&str>, en: Option<&str>) -> String {
@@ -141,7 +133,6 @@ pub async fn list(
     Query(q): Query<ListQuery>,
 ) -> AppResult<Response> {
     let locale = tx.user().locale;
-    let v = viewer(&tx);
     let keep = |s: &str, allowed: &[&str]| {
         let s = s.trim();
         allowed.contains(&s).then(|| s.to_owned())
@@ -151,8 +142,8 @@ pub async fn list(
         direction: keep(&q.direction, &DIRECTIONS),
         status: keep(&q.status, &STATUSES),
     };
-    let contracts = queries::list(&mut tx, v, &filter).await?;
-    let projects = funds_queries::visible_projects(&mut tx, v.user, v.all).await?;
+    let contracts = queries::list(&mut tx, &filter).await?;
+    let projects = funds_queries::visible_projects(&mut tx).await?;
     let mut income = Decimal::ZERO;
     let mut expense = Decimal::ZERO;
     let rows = contracts
@@ -254,9 +245,8 @@ struct Context {
 }
 
 async fn context(tx: &mut TenantTx<Funds>) -> AppResult<Context> {
-    let v = viewer(tx);
     Ok(Context {
-        projects: funds_queries::visible_projects(tx, v.user, v.all).await?,
+        projects: funds_queries::visible_projects(tx).await?,
         counterparties: funds_queries::counterparties(tx).await?,
         categories: crate::cost::queries::categories(tx).await?,
         cap: funds_queries::retention_cap(tx).await?.0,
@@ -546,8 +536,7 @@ pub async fn create(
 /// The edit form of a draft; a signed or closed contract is locked (409).
 pub async fn edit(mut tx: TenantTx<Funds>, page: Page, Path(id): Path<i64>) -> AppResult<Response> {
     tx.require(Permission::ManageContracts)?;
-    let v = viewer(&tx);
-    let k = queries::find(&mut tx, v, id, false).await?;
+    let k = queries::find(&mut tx, id, false).await?;
     if k.status != "draft" {
         return Err(AppError::Conflict);
     }
@@ -564,8 +553,7 @@ pub async fn update(
 ) -> AppResult<Response> {
     tx.require(Permission::ManageContracts)?;
     let locale = tx.user().locale;
-    let v = viewer(&tx);
-    let k = queries::find(&mut tx, v, id, true).await?;
+    let k = queries::find(&mut tx, id, true).await?;
     if k.status != "draft" {
         return Err(AppError::Conflict);
     }
@@ -689,8 +677,7 @@ async fn detail_page(
     notice: Option<String>,
 ) -> AppResult<String> {
     let locale = tx.user().locale;
-    let v = viewer(tx);
-    let k = queries::find(tx, v, id, false).await?;
+    let k = queries::find(tx, id, false).await?;
     let list: Vec<Variation> = queries::variations(tx, id).await?;
     let amounts: Vec<Decimal> = list.iter().map(|x| x.amount).collect();
     let current = current_amount(k.amount, &amounts);
@@ -771,8 +758,7 @@ async fn move_status(
 ) -> AppResult<Response> {
     tx.require(Permission::ManageContracts)?;
     let locale = tx.user().locale;
-    let v = viewer(&tx);
-    let k = queries::find(&mut tx, v, id, true).await?;
+    let k = queries::find(&mut tx, id, true).await?;
     let today = tx.tenant().today();
     let by = tx.user().id;
     // The cap may have been lowered since the draft was saved.
@@ -853,8 +839,7 @@ pub async fn add_variation(
 ) -> AppResult<Response> {
     tx.require(Permission::ManageContracts)?;
     let locale = tx.user().locale;
-    let v = viewer(&tx);
-    let k = queries::find(&mut tx, v, id, true).await?;
+    let k = queries::find(&mut tx, id, true).await?;
     if k.status != "signed" {
         return Err(AppError::Conflict);
     }
@@ -927,8 +912,7 @@ pub async fn delete_variation(
 ) -> AppResult<Response> {
     tx.require(Permission::ManageContracts)?;
     let locale = tx.user().locale;
-    let v = viewer(&tx);
-    let k = queries::find(&mut tx, v, id, true).await?;
+    let k = queries::find(&mut tx, id, true).await?;
     let list = queries::variations(&mut tx, id).await?;
     let x = list
         .iter()

@@ -10,13 +10,6 @@ use crate::error::{AppError, AppResult, ResultExt};
 use crate::ids::TenantId;
 use crate::ids::UserId;
 
-/// Who is asking: their id and whether they see every project.
-#[derive(Debug, Clone, Copy)]
-pub struct Viewer {
-    pub user: UserId,
-    pub all: bool,
-}
-
 /// A contract with its names and its variations' sum.
 #[derive(Debug, Clone, Serialize)]
 pub struct Contract {
@@ -56,17 +49,12 @@ pub struct Filter {
     pub status: Option<String>,
 }
 
-pub async fn list(scope: &mut TenantScope, v: Viewer, f: &Filter) -> AppResult<Vec<Contract>> {
-    select(scope, v, f, None).await
+pub async fn list(scope: &mut TenantScope, f: &Filter) -> AppResult<Vec<Contract>> {
+    select(scope, f, None).await
 }
 
 /// The contracts the viewer may see that pass `f`, or only contract `id`.
-async fn select(
-    scope: &mut TenantScope,
-    v: Viewer,
-    f: &Filter,
-    id: Option<i64>,
-) -> AppResult<Vec<Contract>> {
+async fn select(scope: &mut TenantScope, f: &Filter, id: Option<i64>) -> AppResult<Vec<Contract>> {
     let tenant = scope.tenant_id();
     Ok(sqlx::query_as!(
         Contract,
@@ -85,17 +73,13 @@ async fn select(
            join counterparty cp on cp.tenant_id = k.tenant_id and cp.id = k.counterparty_id
            left join cost_category c on c.tenant_id = k.tenant_id and c.id = k.category_id
            where k.tenant_id = $1
-             and ($3 or exists (select 1 from project_member m
-                                where m.tenant_id = k.tenant_id and m.project_id = k.project_id
-                                  and m.user_id = $2))
-             and ($4::bigint is null or k.project_id = $4)
-             and ($5::text is null or k.direction = $5)
-             and ($6::text is null or k.status = $6)
-             and ($7::bigint is null or k.id = $7)
+             and k.project_id in (select * from visible_project_ids($1))
+             and ($2::bigint is null or k.project_id = $2)
+             and ($3::text is null or k.direction = $3)
+             and ($4::text is null or k.status = $4)
+             and ($5::bigint is null or k.id = $5)
            order by p.code, k.direction desc, k.number"#,
         tenant as TenantId,
-        v.user as UserId,
-        v.all,
         f.project,
         f.direction,
         f.status,
@@ -106,7 +90,7 @@ async fn select(
 }
 
 /// One contract the viewer may see, locked for update when `lock`.
-pub async fn find(scope: &mut TenantScope, v: Viewer, id: i64, lock: bool) -> AppResult<Contract> {
+pub async fn find(scope: &mut TenantScope, id: i64, lock: bool) -> AppResult<Contract> {
     let tenant = scope.tenant_id();
     if lock {
         sqlx::query!(
@@ -117,7 +101,7 @@ pub async fn find(scope: &mut TenantScope, v: Viewer, id: i64, lock: bool) -> Ap
         .fetch_optional(scope.conn())
         .await?;
     }
-    select(scope, v, &Filter::default(), Some(id))
+    select(scope, &Filter::default(), Some(id))
         .await?
         .pop()
         .ok_or(AppError::NotFound)

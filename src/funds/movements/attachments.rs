@@ -7,7 +7,7 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 
 use super::domain::MAX_ATTACHMENTS;
-use super::{BASE, Refused, queries, show_page, viewer};
+use super::{BASE, Refused, queries, show_page};
 use crate::audit::{Action, Change};
 use crate::cost::entries::domain::{attachment_file_name, attachment_type};
 use crate::error::{AppError, AppResult};
@@ -46,8 +46,7 @@ async fn refuse(
 
 /// Whether the movement's month is closed (then it takes no attachment and loses none).
 async fn closed(tx: &mut TenantTx<Funds>, id: i64) -> AppResult<bool> {
-    let arg = viewer(tx);
-    let m = queries::find(tx, arg, id).await?;
+    let m = queries::find(tx, id).await?;
     crate::cost::queries::is_closed(tx, m.moved_on).await
 }
 
@@ -118,8 +117,7 @@ pub async fn download(
     mut tx: TenantTx<Funds>,
     Path((id, attachment)): Path<(i64, i64)>,
 ) -> AppResult<Response> {
-    let arg = viewer(&tx);
-    queries::find(&mut tx, arg, id).await?;
+    queries::find(&mut tx, id).await?;
     let file = queries::attachment_file(&mut tx, id, attachment)
         .await?
         .ok_or(AppError::NotFound)?;

@@ -21,14 +21,12 @@ use serde::{Deserialize, Serialize};
 
 use self::domain::{LABOUR_KINDS, NoReversal, OTHER_KINDS, PAGE_SIZE, may_reverse};
 use self::queries::{Filter, Movement};
-use super::contracts::queries::Viewer;
 use super::ledger::{self, MovementForm, Purpose};
 use super::queries as funds_queries;
 use crate::audit::{Action, Change, snapshot};
 use crate::error::AppResult;
 use crate::i18n::{self, Locale};
 use crate::roles::Permission;
-use crate::tenancy::project::sees_all_projects;
 use crate::tenancy::{Funds, TenantTx};
 use crate::web::export::{Cell, ExportFormat, Table};
 use crate::web::fields::{optional_date, optional_int};
@@ -58,13 +56,6 @@ pub fn router() -> axum::Router<crate::state::AppState> {
             "/funds/movements/{id}/attachments/{attachment_id}/delete",
             post(attachments::delete),
         )
-}
-
-pub(crate) fn viewer(tx: &TenantTx<Funds>) -> Viewer {
-    Viewer {
-        user: tx.user().id,
-        all: sees_all_projects(tx.user().role),
-    }
 }
 
 /// The label of a ledger kind, the wage account's included.
@@ -244,16 +235,15 @@ pub async fn list(
     Query(q): Query<ListQuery>,
 ) -> AppResult<Response> {
     let locale = tx.user().locale;
-    let v = viewer(&tx);
     let filter = q.filter();
-    let totals = queries::totals(&mut tx, v, &filter).await?;
+    let totals = queries::totals(&mut tx, &filter).await?;
     if let Some(fmt) = q.format {
-        let rows = queries::rows(&mut tx, v, &filter, i64::MAX, 0).await?;
+        let rows = queries::rows(&mut tx, &filter, i64::MAX, 0).await?;
         return export(locale, rows, &totals, fmt);
     }
     let (n, offset) = domain::page_offset(&q.page);
-    let rows = queries::rows(&mut tx, v, &filter, PAGE_SIZE, offset).await?;
-    let projects = funds_queries::visible_projects(&mut tx, v.user, v.all).await?;
+    let rows = queries::rows(&mut tx, &filter, PAGE_SIZE, offset).await?;
+    let projects = funds_queries::visible_projects(&mut tx).await?;
     let arg = tx.tenant().today();
     let all_accounts = super::accounts::accounts(&mut tx, arg).await?;
     let parties = funds_queries::counterparties(&mut tx).await?;
@@ -376,8 +366,7 @@ async fn form_page(
     errors: FieldErrors,
 ) -> AppResult<String> {
     let locale = tx.user().locale;
-    let v = viewer(tx);
-    let projects = funds_queries::visible_projects(tx, v.user, v.all).await?;
+    let projects = funds_queries::visible_projects(tx).await?;
     let parties: Vec<_> = funds_queries::counterparties(tx)
         .await?
         .into_iter()
@@ -437,7 +426,6 @@ pub async fn create(
     AppForm(f): AppForm<OtherForm>,
 ) -> AppResult<Response> {
     tx.require(Permission::RecordFunds)?;
-    let v = viewer(&tx);
     let mut errors = FieldErrors::default();
     let kind = OTHER_KINDS.iter().copied().find(|k| *k == f.kind.trim());
     if kind.is_none() {
@@ -445,11 +433,11 @@ pub async fn create(
     }
     let project_id = optional_int(&mut errors, "project_id", &f.project_id, 1..=i64::MAX);
     if let Some(p) = project_id {
-        let projects = funds_queries::visible_projects(&mut tx, v.user, v.all).await?;
+        let projects = funds_queries::visible_projects(&mut tx).await?;
         if !projects.iter().any(|x| x.id == p) {
             errors.add("project_id", "funds.unknown_project");
         }
-    } else if !v.all && !errors.has("project_id") {
+    } else if !tx.user().role.has(Permission::SeeAllProjects) && !errors.has("project_id") {
         // Those who see only their projects record only on them.
         errors.add("project_id", "form.required");
     }
@@ -579,8 +567,7 @@ pub(crate) async fn show_page(
 ) -> AppResult<String> {
     let locale = tx.user().locale;
     let tz = tx.tenant().time_zone;
-    let arg = viewer(tx);
-    let m = queries::find(tx, arg, id).await?;
+    let m = queries::find(tx, id).await?;
     let closed = crate::cost::queries::is_closed(tx, m.moved_on).await?;
     let may = tx.user().role.has(Permission::RecordFunds);
     let files = queries::list_attachments(tx, id).await?;
@@ -647,8 +634,7 @@ pub async fn reverse(
     AppForm(f): AppForm<ReverseForm>,
 ) -> AppResult<Response> {
     tx.require(Permission::RecordFunds)?;
-    let arg = viewer(&tx);
-    let m = queries::find(&mut tx, arg, id).await?;
+    let m = queries::find(&mut tx, id).await?;
     let refuse409 = |key: &'static str| Refused {
         refusal: Some(key),
         ..Refused::default()

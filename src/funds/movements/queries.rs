@@ -8,9 +8,7 @@ use serde::Serialize;
 
 use crate::db::TenantScope;
 use crate::error::{AppError, AppResult, ResultExt};
-use crate::funds::contracts::queries::Viewer;
-use crate::ids::TenantId;
-use crate::ids::UserId;
+use crate::ids::{TenantId, UserId};
 
 /// The list's filters; `None` is any. `to` is exclusive.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -48,7 +46,6 @@ pub struct LedgerRow {
 /// Rows of the ledger the viewer may see that pass `f`, newest first, `limit` from `offset`.
 pub async fn rows(
     scope: &mut TenantScope,
-    v: Viewer,
     f: &Filter,
     limit: i64,
     offset: i64,
@@ -88,21 +85,18 @@ pub async fn rows(
                   l.note as "note!", l.reverses_id as "reverses_id?", l.reversed as "reversed!"
            from l
            left join project p on p.tenant_id = $1 and p.id = l.project_id
-           where ($3 or exists (select 1 from project_member pm
-                                where pm.tenant_id = $1 and pm.project_id = l.project_id
-                                  and pm.user_id = $2))
-             and ($4::bigint is null or l.project_id = $4)
-             and ($5::bigint is null or l.bank_account_id = $5)
-             and ($6::text is null or l.direction = $6)
-             and ($7::text is null or l.kind = $7)
-             and ($8::date is null or l.moved_on >= $8)
-             and ($9::date is null or l.moved_on < $9)
-             and ($10::bigint is null or l.counterparty_id = $10)
+           where (l.project_id in (select * from visible_project_ids($1))
+                  or (l.project_id is null and sees_all_projects()))
+             and ($2::bigint is null or l.project_id = $2)
+             and ($3::bigint is null or l.bank_account_id = $3)
+             and ($4::text is null or l.direction = $4)
+             and ($5::text is null or l.kind = $5)
+             and ($6::date is null or l.moved_on >= $6)
+             and ($7::date is null or l.moved_on < $7)
+             and ($8::bigint is null or l.counterparty_id = $8)
            order by l.moved_on desc, l.source desc, l.id desc
-           limit $11 offset $12"#,
+           limit $9 offset $10"#,
         tenant as TenantId,
-        v.user as UserId,
-        v.all,
         f.project,
         f.account,
         f.direction,
@@ -125,7 +119,7 @@ pub struct Totals {
     pub outflow: Decimal,
 }
 
-pub async fn totals(scope: &mut TenantScope, v: Viewer, f: &Filter) -> AppResult<Totals> {
+pub async fn totals(scope: &mut TenantScope, f: &Filter) -> AppResult<Totals> {
     let tenant = scope.tenant_id();
     Ok(sqlx::query_as!(
         Totals,
@@ -143,19 +137,16 @@ pub async fn totals(scope: &mut TenantScope, v: Viewer, f: &Filter) -> AppResult
                   coalesce(sum(l.amount) filter (where l.direction = 'in'), 0) as "inflow!",
                   coalesce(sum(l.amount) filter (where l.direction = 'out'), 0) as "outflow!"
            from l
-           where ($3 or exists (select 1 from project_member pm
-                                where pm.tenant_id = $1 and pm.project_id = l.project_id
-                                  and pm.user_id = $2))
-             and ($4::bigint is null or l.project_id = $4)
-             and ($5::bigint is null or l.bank_account_id = $5)
-             and ($6::text is null or l.direction = $6)
-             and ($7::text is null or l.kind = $7)
-             and ($8::date is null or l.moved_on >= $8)
-             and ($9::date is null or l.moved_on < $9)
-             and ($10::bigint is null or l.counterparty_id = $10)"#,
+           where (l.project_id in (select * from visible_project_ids($1))
+                  or (l.project_id is null and sees_all_projects()))
+             and ($2::bigint is null or l.project_id = $2)
+             and ($3::bigint is null or l.bank_account_id = $3)
+             and ($4::text is null or l.direction = $4)
+             and ($5::text is null or l.kind = $5)
+             and ($6::date is null or l.moved_on >= $6)
+             and ($7::date is null or l.moved_on < $7)
+             and ($8::bigint is null or l.counterparty_id = $8)"#,
         tenant as TenantId,
-        v.user as UserId,
-        v.all,
         f.project,
         f.account,
         f.direction,
@@ -199,7 +190,7 @@ pub struct Movement {
 }
 
 /// A movement the viewer may see (one without a project only for those who see all).
-pub async fn find(scope: &mut TenantScope, v: Viewer, id: i64) -> AppResult<Movement> {
+pub async fn find(scope: &mut TenantScope, id: i64) -> AppResult<Movement> {
     let tenant = scope.tenant_id();
     sqlx::query_as!(
         Movement,
@@ -220,13 +211,10 @@ pub async fn find(scope: &mut TenantScope, v: Viewer, id: i64) -> AppResult<Move
            left join payment_application a on a.tenant_id = m.tenant_id and a.id = m.application_id
            left join tender_deposit d on d.tenant_id = m.tenant_id and d.id = m.deposit_id
            left join app_user u on u.tenant_id = m.tenant_id and u.id = m.created_by
-           where m.tenant_id = $1 and m.id = $4
-             and ($3 or exists (select 1 from project_member pm
-                                where pm.tenant_id = m.tenant_id and pm.project_id = m.project_id
-                                  and pm.user_id = $2))"#,
+           where m.tenant_id = $1 and m.id = $2
+             and (m.project_id in (select * from visible_project_ids($1))
+                  or (m.project_id is null and sees_all_projects()))"#,
         tenant as TenantId,
-        v.user as UserId,
-        v.all,
         id
     )
     .fetch_optional(scope.conn())

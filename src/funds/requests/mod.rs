@@ -24,7 +24,7 @@ use self::domain::{
     movement_kind, over_balance, pays_in_full, retention_due, status_after_approval,
 };
 use self::queries::{Filter, NewRequest, Request};
-use super::contracts::queries::{self as contract_queries, Contract, Viewer};
+use super::contracts::queries::{self as contract_queries, Contract};
 use super::domain::{current_amount, positive_amount};
 use super::ledger::{self, MovementForm, Purpose};
 use super::queries as funds_queries;
@@ -32,7 +32,6 @@ use crate::audit::{Action, Change, snapshot};
 use crate::error::{AppError, AppResult};
 use crate::i18n::{self, Locale};
 use crate::roles::{Permission, Role};
-use crate::tenancy::project::sees_all_projects;
 use crate::tenancy::{Funds, TenantTx};
 use crate::web::export::{Cell, ExportFormat, Table};
 use crate::web::fields::optional_int;
@@ -52,13 +51,6 @@ pub fn router() -> axum::Router<crate::state::AppState> {
         .route("/funds/requests/{id}/reject", post(reject))
         .route("/funds/requests/{id}/cancel", post(cancel))
         .route("/funds/requests/{id}/pay", post(pay))
-}
-
-fn viewer(tx: &TenantTx<Funds>) -> Viewer {
-    Viewer {
-        user: tx.user().id,
-        all: sees_all_projects(tx.user().role),
-    }
 }
 
 fn category_label(locale: Locale, zh: Option<&str>, en: Option<&str>) -> String {
@@ -219,7 +211,6 @@ pub async fn list(
     Query(q): Query<ListQuery>,
 ) -> AppResult<Response> {
     let locale = tx.user().locale;
-    let v = viewer(&tx);
     let keep = |s: &str, allowed: &[&str]| {
         let s = s.trim();
         allowed.contains(&s).then(|| s.to_owned())
@@ -230,18 +221,19 @@ pub async fn list(
         kind: keep(&q.kind, &KINDS),
         contract: q.contract.trim().parse().ok(),
     };
-    let mut requests = queries::list(&mut tx, v, &filter).await?;
+    let mut requests = queries::list(&mut tx, &filter).await?;
     let mine = q.mine.trim() == "1";
     if mine {
         let settings = queries::approval_settings(&mut tx).await?;
-        let limit = queries::limit_of(&mut tx, v.user).await?;
+        let me = tx.user().id;
+        let limit = queries::limit_of(&mut tx, me).await?;
         requests.retain(|r| decidable(&settings.approver_roles, &tx, limit, r).is_ok());
     }
     let total: Decimal = requests.iter().map(|r| r.amount).sum();
     if let Some(format) = q.format {
         return export(locale, &requests, total, format);
     }
-    let projects = funds_queries::visible_projects(&mut tx, v.user, v.all).await?;
+    let projects = funds_queries::visible_projects(&mut tx).await?;
     let rows = requests
         .iter()
         .map(|r| RequestRow {
@@ -446,7 +438,6 @@ async fn form_page(
     notice: Option<String>,
 ) -> AppResult<String> {
     let locale = tx.user().locale;
-    let v = viewer(tx);
     let contract = match contract {
         Some(k) => Some(facts(tx, k).await?),
         None => None,
@@ -457,7 +448,7 @@ async fn form_page(
             status: Some("signed".to_owned()),
             ..contract_queries::Filter::default()
         };
-        contract_queries::list(tx, v, &filter)
+        contract_queries::list(tx, &filter)
             .await?
             .into_iter()
             .map(|k| ContractPick {
@@ -472,7 +463,7 @@ async fn form_page(
         Vec::new()
     };
     let (projects, payees, categories) = if mode == "reimbursement" {
-        let projects = funds_queries::visible_projects(tx, v.user, v.all)
+        let projects = funds_queries::visible_projects(tx)
             .await?
             .into_iter()
             .map(|p| Choice {
@@ -527,11 +518,10 @@ pub async fn new(
     Query(q): Query<NewQuery>,
 ) -> AppResult<Response> {
     tx.require(Permission::RequestPayment)?;
-    let v = viewer(&tx);
     let html = if q.kind.trim() == "reimbursement" {
         let form = RequestForm {
             kind: "reimbursement".to_owned(),
-            payee_user_id: v.user.0.to_string(),
+            payee_user_id: tx.user().id.0.to_string(),
             ..RequestForm::default()
         };
         form_page(
@@ -545,7 +535,7 @@ pub async fn new(
         )
         .await?
     } else if let Ok(id) = q.contract.trim().parse::<i64>() {
-        let k = contract_queries::find(&mut tx, v, id, false).await?;
+        let k = contract_queries::find(&mut tx, id, false).await?;
         let notice = (k.direction != "expense" || k.status != "signed")
             .then(|| i18n::t(tx.user().locale, "funds_pay.contract_not_signed").to_owned());
         let form = RequestForm {
@@ -596,7 +586,6 @@ async fn validate(
     f: &RequestForm,
 ) -> AppResult<Result<NewRequest, Refused>> {
     let locale = tx.user().locale;
-    let v = viewer(tx);
     let mut e = FieldErrors::default();
     let amount = positive_amount(&mut e, "amount", &f.amount);
     let purpose = form::text(&mut e, "purpose", &f.purpose, true, 500);
@@ -606,7 +595,7 @@ async fn validate(
     let kind = f.kind.trim();
     if kind == "reimbursement" {
         let project_id = optional_int(&mut e, "project_id", &f.project_id, 1..=i64::MAX);
-        let projects = funds_queries::visible_projects(tx, v.user, v.all).await?;
+        let projects = funds_queries::visible_projects(tx).await?;
         match project_id {
             None if !e.has("project_id") => e.add("project_id", "form.required"),
             Some(p) if !projects.iter().any(|x| x.id == p) => {
@@ -657,7 +646,7 @@ async fn validate(
         .parse::<i64>()
         .map_err(|_| AppError::NotFound)?;
     // Locked, so two requests against one contract are checked one after the other.
-    let k = contract_queries::find(tx, v, id, true).await?;
+    let k = contract_queries::find(tx, id, true).await?;
     let mut notice = None;
     if kind != "contract" && kind != "retention" {
         e.add("kind", "form.invalid_choice");
@@ -830,15 +819,15 @@ async fn detail_page(
 ) -> AppResult<String> {
     let locale = tx.user().locale;
     let tz = tx.tenant().time_zone;
-    let v = viewer(tx);
-    let r = queries::find(tx, v, id, false).await?;
+    let r = queries::find(tx, id, false).await?;
     let settings = queries::approval_settings(tx).await?;
-    let limit = queries::limit_of(tx, v.user).await?;
+    let me = tx.user().id;
+    let limit = queries::limit_of(tx, me).await?;
     let can_decide = decidable(&settings.approver_roles, tx, limit, &r).is_ok();
     let role = tx.user().role;
     let balance = match r.contract_id {
         Some(c) if r.status == "requested" || r.status == "approved" => {
-            let k = contract_queries::find(tx, v, c, false).await?;
+            let k = contract_queries::find(tx, c, false).await?;
             let m = money_of(tx, &k, Some(r.id)).await?;
             Some(format::money(m.balance(&r.kind)))
         }
@@ -889,7 +878,7 @@ async fn detail_page(
             .collect(),
         can_decide,
         can_cancel: role.has(Permission::RequestPayment)
-            && may_cancel(&r.status, r.requested_by == v.user.0, role),
+            && may_cancel(&r.status, r.requested_by == tx.user().id.0, role),
         can_pay: r.status == "approved" && role.has(Permission::RecordFunds),
         notice: x.notice,
         reason: x.reason,
@@ -974,10 +963,10 @@ async fn decision_check(
     id: i64,
     version: i32,
 ) -> AppResult<Result<Request, (StatusCode, Extra)>> {
-    let v = viewer(tx);
-    let r = queries::find(tx, v, id, true).await?;
+    let r = queries::find(tx, id, true).await?;
     let settings = queries::approval_settings(tx).await?;
-    let limit = queries::limit_of(tx, v.user).await?;
+    let me = tx.user().id;
+    let limit = queries::limit_of(tx, me).await?;
     if let Err(why) = decidable(&settings.approver_roles, tx, limit, &r) {
         return Ok(Err(refusal(tx, why)));
     }
@@ -1076,10 +1065,9 @@ pub async fn cancel(
     AppForm(f): AppForm<VersionForm>,
 ) -> AppResult<Response> {
     tx.require(Permission::RequestPayment)?;
-    let v = viewer(&tx);
-    let r = queries::find(&mut tx, v, id, true).await?;
+    let r = queries::find(&mut tx, id, true).await?;
     let open = matches!(r.status.as_str(), "requested" | "approved");
-    if open && !may_cancel(&r.status, r.requested_by == v.user.0, tx.user().role) {
+    if open && !may_cancel(&r.status, r.requested_by == tx.user().id.0, tx.user().role) {
         let x = notice(&tx, "funds_pay.not_requester");
         return refuse(tx, &page, id, StatusCode::FORBIDDEN, x).await;
     }
@@ -1138,8 +1126,7 @@ pub async fn pay(
 ) -> AppResult<Response> {
     tx.require(Permission::RecordFunds)?;
     let locale = tx.user().locale;
-    let v = viewer(&tx);
-    let r = queries::find(&mut tx, v, id, true).await?;
+    let r = queries::find(&mut tx, id, true).await?;
     if r.status != "approved" || f.version.trim().parse::<i32>().ok() != Some(r.version) {
         let x = Extra {
             movement: Some(f.movement),
@@ -1158,7 +1145,7 @@ pub async fn pay(
     let mut notice_text = None;
     let mut contract = None;
     if let Some(c) = r.contract_id {
-        let k = contract_queries::find(&mut tx, v, c, true).await?;
+        let k = contract_queries::find(&mut tx, c, true).await?;
         let balance = money_of(&mut tx, &k, Some(r.id)).await?.balance(&r.kind);
         if k.status != "signed" {
             // A closed contract takes no more payments.

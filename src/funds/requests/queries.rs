@@ -9,9 +9,7 @@ use serde::Serialize;
 use super::domain::{ContractMoney, DEFAULT_APPROVER_ROLES, DEFAULT_SECOND_APPROVAL_ABOVE};
 use crate::db::TenantScope;
 use crate::error::{AppError, AppResult};
-use crate::funds::contracts::queries::Viewer;
-use crate::ids::TenantId;
-use crate::ids::UserId;
+use crate::ids::{TenantId, UserId};
 
 /// Who approves: the roles, the amount above which two must, and the version read (0: the
 /// tenant has saved no funds settings).
@@ -275,12 +273,12 @@ pub struct Filter {
     pub contract: Option<i64>,
 }
 
-pub async fn list(scope: &mut TenantScope, v: Viewer, f: &Filter) -> AppResult<Vec<Request>> {
-    select(scope, v, f, None).await
+pub async fn list(scope: &mut TenantScope, f: &Filter) -> AppResult<Vec<Request>> {
+    select(scope, f, None).await
 }
 
 /// One request the viewer may see, locked for update when `lock`.
-pub async fn find(scope: &mut TenantScope, v: Viewer, id: i64, lock: bool) -> AppResult<Request> {
+pub async fn find(scope: &mut TenantScope, id: i64, lock: bool) -> AppResult<Request> {
     let tenant = scope.tenant_id();
     if lock {
         sqlx::query!(
@@ -291,18 +289,13 @@ pub async fn find(scope: &mut TenantScope, v: Viewer, id: i64, lock: bool) -> Ap
         .fetch_optional(scope.conn())
         .await?;
     }
-    select(scope, v, &Filter::default(), Some(id))
+    select(scope, &Filter::default(), Some(id))
         .await?
         .pop()
         .ok_or(AppError::NotFound)
 }
 
-async fn select(
-    scope: &mut TenantScope,
-    v: Viewer,
-    f: &Filter,
-    id: Option<i64>,
-) -> AppResult<Vec<Request>> {
+async fn select(scope: &mut TenantScope, f: &Filter, id: Option<i64>) -> AppResult<Vec<Request>> {
     let tenant = scope.tenant_id();
     Ok(sqlx::query_as!(
         Request,
@@ -332,18 +325,14 @@ async fn select(
            left join app_user pu on pu.tenant_id = q.tenant_id and pu.id = q.payee_user_id
            left join cost_category c on c.tenant_id = q.tenant_id and c.id = q.category_id
            where q.tenant_id = $1
-             and ($3 or exists (select 1 from project_member m
-                                where m.tenant_id = q.tenant_id and m.project_id = q.project_id
-                                  and m.user_id = $2))
-             and ($4::text is null or q.status = $4)
-             and ($5::bigint is null or q.project_id = $5)
-             and ($6::text is null or q.kind = $6)
-             and ($7::bigint is null or q.contract_id = $7)
-           and ($8::bigint is null or q.id = $8)
+             and q.project_id in (select * from visible_project_ids($1))
+             and ($2::text is null or q.status = $2)
+             and ($3::bigint is null or q.project_id = $3)
+             and ($4::text is null or q.kind = $4)
+             and ($5::bigint is null or q.contract_id = $5)
+           and ($6::bigint is null or q.id = $6)
            order by q.requested_on desc, q.id desc"#,
         tenant as TenantId,
-        v.user as UserId,
-        v.all,
         f.status,
         f.project,
         f.kind,

@@ -20,7 +20,6 @@ use crate::i18n;
 use crate::labour::views::LabourTab;
 use crate::roles::Permission;
 use crate::state::AppState;
-use crate::tenancy::project::sees_all_projects;
 use crate::tenancy::{Labour, TenantTx};
 use crate::web::form::{CSRF_FIELD, verify_csrf};
 use crate::web::{Page, Path, format};
@@ -111,8 +110,7 @@ pub async fn template(mut tx: TenantTx<Labour>, Path(file): Path<String>) -> App
     let me = tx.user().id;
     let role = tx.user().role;
     let foreman = crate::labour::domain::crews_led_by(role, me);
-    let (project, crew) =
-        queries::example_names(&mut tx, me, sees_all_projects(role), foreman).await?;
+    let (project, crew) = queries::example_names(&mut tx, foreman).await?;
     let trade = crate::labour::queries::list_trades(&mut tx)
         .await?
         .into_iter()
@@ -296,7 +294,7 @@ pub async fn job(mut tx: TenantTx<Labour>, page: Page, Path(id): Path<i64>) -> A
         .ok_or(AppError::NotFound)?;
     let kind = job.kind;
     let me = tx.user().id;
-    if job.created_by != Some(me.0) && !sees_all_projects(tx.user().role) {
+    if job.created_by != Some(me.0) && !tx.user().role.has(Permission::SeeAllProjects) {
         return Err(AppError::NotFound);
     }
     tx.require(permission(kind))?;

@@ -32,9 +32,8 @@ use crate::ids::UserId;
 use crate::jobs::{self, BoxFuture, GaveUp, GaveUpReason, Job, JobError};
 use crate::labour::domain::TicketStatus;
 use crate::labour::queries as shared;
-use crate::roles::Role;
+use crate::roles::{Permission, Role};
 use crate::state::AppState;
-use crate::tenancy::project::sees_all_projects;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -335,11 +334,14 @@ async fn import_tickets(
     sheet: &Sheet,
 ) -> Outcome {
     let mut scope = db.begin_tenant(who.tenant).await?;
+    // The job runs for the user who queued it: their projects are the ones a row may name.
+    scope
+        .act_for(Some(who.user), who.role.has(Permission::SeeAllProjects))
+        .await?;
     let ids = parse::id_numbers(sheet, parse::ticket_col::ID_NUMBER);
     let lookup = TicketLookup {
         today: who.today,
-        projects: queries::projects_by_code(&mut scope, who.user, sees_all_projects(who.role))
-            .await?,
+        projects: queries::projects_by_code(&mut scope).await?,
         crews: queries::crews_by_name(&mut scope).await?,
         workers: queries::workers_by_id_number(&mut scope, &ids).await?,
         trades: queries::trades_by_name(&mut scope).await?,

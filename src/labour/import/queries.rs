@@ -150,22 +150,14 @@ pub async fn finish_job(
 }
 
 /// Every project of the tenant by code, with whether `user` may see it.
-pub async fn projects_by_code(
-    scope: &mut TenantScope,
-    user: UserId,
-    all: bool,
-) -> AppResult<HashMap<String, ProjectRef>> {
+pub async fn projects_by_code(scope: &mut TenantScope) -> AppResult<HashMap<String, ProjectRef>> {
     let tenant = scope.tenant_id();
     let rows = sqlx::query!(
         r#"select p.id, p.code, p.archived_at is not null as "archived!",
-                  ($3 or exists (select 1 from project_member m
-                                 where m.tenant_id = p.tenant_id and m.project_id = p.id
-                                   and m.user_id = $2)) as "visible!"
+                  p.id in (select * from visible_project_ids($1)) as "visible!"
            from project p
            where p.tenant_id = $1"#,
-        tenant as TenantId,
-        user as UserId,
-        all
+        tenant as TenantId
     )
     .fetch_all(scope.conn())
     .await?;
@@ -187,21 +179,15 @@ pub async fn projects_by_code(
 /// The first project and crew the user may import for, to fill the template's example row.
 pub async fn example_names(
     scope: &mut TenantScope,
-    user: UserId,
-    all: bool,
     foreman: Option<UserId>,
 ) -> AppResult<(Option<String>, Option<String>)> {
     let tenant = scope.tenant_id();
     let project = sqlx::query_scalar!(
         "select p.code from project p
          where p.tenant_id = $1 and p.archived_at is null
-           and ($3 or exists (select 1 from project_member m
-                              where m.tenant_id = p.tenant_id and m.project_id = p.id
-                                and m.user_id = $2))
+           and p.id in (select * from visible_project_ids($1))
          order by p.code limit 1",
-        tenant as TenantId,
-        user as UserId,
-        all
+        tenant as TenantId
     )
     .fetch_optional(scope.conn())
     .await?;

@@ -187,10 +187,11 @@ impl SummaryPage {
 /// The filter the user's role and query allow.
 async fn filter_for(tx: &mut TenantTx<Labour>, q: &SummaryQuery) -> AppResult<SummaryFilter> {
     let who = visibility(tx);
-    let projects = if who.all_projects {
+    // Unnarrowed, the summary may read the company-wide roll-up.
+    let projects = if tx.user().role.has(crate::roles::Permission::SeeAllProjects) {
         None
     } else {
-        Some(queries::visible_projects(tx, who.user).await?)
+        Some(queries::visible_projects(tx).await?)
     };
     let crews = if who.own_crews_only {
         let mine = super::queries::list_crews(tx, Some(who.user)).await?;
@@ -366,8 +367,7 @@ pub async fn summary(
         return export(locale, by, then, &groups, &totals, format);
     }
     let who = visibility(&tx);
-    let projects =
-        super::tickets::queries::open_projects(&mut tx, who.user, who.all_projects).await?;
+    let projects = super::tickets::queries::open_projects(&mut tx).await?;
     let led_by = crews_led_by(tx.user().role, who.user);
     let crews = super::queries::list_crews(&mut tx, led_by).await?;
     let dimensions = Dimension::ALL
@@ -524,18 +524,11 @@ pub struct PanelRow {
 pub async fn dashboard_panel<M: crate::tenancy::Module>(
     tx: &mut TenantTx<M>,
 ) -> AppResult<(String, Vec<PanelRow>)> {
-    let role = tx.user().role;
-    let user = tx.user().id;
     let tenant = tx.tenant();
     let today = tenant.today();
     let month = month_of(today);
     let next = month_end(month).succ_opt().unwrap_or(month);
-    let projects = if crate::tenancy::project::sees_all_projects(role) {
-        None
-    } else {
-        Some(queries::visible_projects(tx, user).await?)
-    };
-    let rows = queries::month_by_project(tx, projects.as_deref(), month, next).await?;
+    let rows = queries::month_by_project(tx, month, next).await?;
     let title = format!("{}-{:02}", month.year(), month.month());
     Ok((
         title,

@@ -274,7 +274,6 @@ pub struct MonthByProject {
 
 pub async fn month_by_project(
     scope: &mut TenantScope,
-    projects: Option<&[i64]>,
     month: NaiveDate,
     next_month: NaiveDate,
 ) -> AppResult<Vec<MonthByProject>> {
@@ -287,18 +286,17 @@ pub async fn month_by_project(
            from project p
            left join (select project_id, sum(days) as days, sum(amount) as amount
                       from labour_ticket_line
-                      where tenant_id = $1 and ticket_date >= $3 and ticket_date < $4
+                      where tenant_id = $1 and ticket_date >= $2 and ticket_date < $3
                         and status in ('confirmed', 'settled')
                       group by project_id) c on c.project_id = p.id
            left join (select project_id, count(*) as waiting from labour_ticket
                       where tenant_id = $1 and status = 'submitted'
                       group by project_id) w on w.project_id = p.id
-           where p.tenant_id = $1 and ($2::bigint[] is null or p.id = any($2))
+           where p.tenant_id = $1 and p.id in (select * from visible_project_ids($1))
              and (c.project_id is not null or w.project_id is not null)
            order by coalesce(c.amount, 0) desc, p.code
            limit 10"#,
         tenant as TenantId,
-        projects,
         month,
         next_month
     )
@@ -306,16 +304,12 @@ pub async fn month_by_project(
     .await?)
 }
 
-/// Every project the user may see (member of, or all for owners and admins), archived too.
-pub async fn visible_projects(
-    scope: &mut TenantScope,
-    user: crate::ids::UserId,
-) -> AppResult<Vec<i64>> {
+/// Every project the transaction's user may see (`visible_project_ids`), archived too.
+pub async fn visible_projects(scope: &mut TenantScope) -> AppResult<Vec<i64>> {
     let tenant = scope.tenant_id();
     Ok(sqlx::query_scalar!(
-        "select project_id from project_member where tenant_id = $1 and user_id = $2",
-        tenant as TenantId,
-        user as crate::ids::UserId
+        r#"select id as "id!" from visible_project_ids($1) id"#,
+        tenant as TenantId
     )
     .fetch_all(scope.conn())
     .await?)

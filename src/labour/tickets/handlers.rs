@@ -25,7 +25,6 @@ use crate::labour::domain::{
 use crate::labour::queries::{self as shared, NewLine, TicketHeader};
 use crate::labour::views::LabourTab;
 use crate::roles::{Permission, Role};
-use crate::tenancy::project::sees_all_projects;
 use crate::tenancy::{Labour, TenantTx};
 use crate::web::export::{Cell, ExportFormat, Table};
 use crate::web::form::Choice;
@@ -43,13 +42,11 @@ const EXPORT_LIMIT: i64 = 100_000;
 /// Blank head-count rows offered below the crew's workers.
 const BLANK_ROWS: usize = 2;
 
-/// Which tickets this user may see.
+/// Which crews' tickets this user may see (which projects' is the database's rule).
 pub fn visibility(tx: &TenantTx<Labour>) -> Visibility {
-    let role = tx.user().role;
     Visibility {
         user: tx.user().id,
-        all_projects: sees_all_projects(role),
-        own_crews_only: role == Role::Foreman,
+        own_crews_only: tx.user().role == Role::Foreman,
     }
 }
 
@@ -145,8 +142,7 @@ async fn entry_page(
 ) -> AppResult<String> {
     let locale = tx.user().locale;
     let me = tx.user().id;
-    let all = sees_all_projects(tx.user().role);
-    let projects = queries::open_projects(tx, me, all).await?;
+    let projects = queries::open_projects(tx).await?;
     let led_by = crews_led_by(tx.user().role, me);
     let crews = shared::list_crews(tx, led_by).await?;
     let trades = shared::list_trades(tx).await?;
@@ -423,8 +419,7 @@ async fn check(
 ) -> AppResult<Result<(TicketHeader, Vec<NewLine>), TicketErrors>> {
     let mut errors = TicketErrors::default();
     let me = tx.user().id;
-    let all = sees_all_projects(tx.user().role);
-    if crate::tenancy::project::find_project(tx, input.project, me, all)
+    if crate::tenancy::project::find_project(tx, input.project)
         .await?
         .is_none()
     {
@@ -1021,7 +1016,7 @@ pub async fn list(
         None
     };
     let me = tx.user().id;
-    let projects = queries::open_projects(&mut tx, me, who.all_projects).await?;
+    let projects = queries::open_projects(&mut tx).await?;
     let led_by = crews_led_by(tx.user().role, me);
     let crews = shared::list_crews(&mut tx, led_by).await?;
     let mut narrowed_to = Vec::new();

@@ -38,12 +38,11 @@ pub struct Ticket {
     pub version: i32,
 }
 
-/// Who may see which tickets: projects the user belongs to (all for owners and admins), and
-/// for a foreman only the crews they lead.
+/// Which crews' tickets a user may see: a foreman only the crews they lead. Which projects'
+/// tickets is the transaction's own rule (`visible_project_ids`), applied by every query here.
 #[derive(Debug, Clone, Copy)]
 pub struct Visibility {
     pub user: UserId,
-    pub all_projects: bool,
     pub own_crews_only: bool,
 }
 
@@ -70,13 +69,11 @@ pub async fn find_ticket(
            left join task k on k.tenant_id = t.tenant_id and k.id = t.task_id
            left join app_user u on u.tenant_id = t.tenant_id and u.id = t.created_by
            where t.tenant_id = $1 and t.id = $2
-             and ($4 or exists (select 1 from project_member m where m.tenant_id = t.tenant_id
-                                and m.project_id = t.project_id and m.user_id = $3))
-             and (not $5 or c.foreman_id = $3)"#,
+             and t.project_id in (select * from visible_project_ids($1))
+             and (not $4 or c.foreman_id = $3)"#,
         tenant as TenantId,
         id,
         who.user as UserId,
-        who.all_projects,
         who.own_crews_only
     )
     .fetch_optional(scope.conn())
@@ -94,13 +91,11 @@ pub async fn visible_ticket_ids(
         "select t.id from labour_ticket t
          join crew c on c.tenant_id = t.tenant_id and c.id = t.crew_id
          where t.tenant_id = $1 and t.id = any($2)
-           and ($4 or exists (select 1 from project_member m where m.tenant_id = t.tenant_id
-                              and m.project_id = t.project_id and m.user_id = $3))
-           and (not $5 or c.foreman_id = $3)",
+           and t.project_id in (select * from visible_project_ids($1))
+           and (not $4 or c.foreman_id = $3)",
         tenant as TenantId,
         ids,
         who.user as UserId,
-        who.all_projects,
         who.own_crews_only
     )
     .fetch_all(scope.conn())
@@ -294,26 +289,24 @@ pub async fn list_tickets(
            join crew c on c.tenant_id = t.tenant_id and c.id = t.crew_id
            left join task k on k.tenant_id = t.tenant_id and k.id = t.task_id
            where t.tenant_id = $1
-             and ($3 or exists (select 1 from project_member m where m.tenant_id = t.tenant_id
-                                and m.project_id = t.project_id and m.user_id = $2))
-             and (not $4 or c.foreman_id = $2)
-             and ($5::bigint is null or t.project_id = $5)
-             and ($6::bigint is null or t.crew_id = $6)
-             and ($7::text is null or t.status = $7
-                  or ($7 = 'cost' and t.status in ('confirmed', 'settled')))
-             and ($8::date is null or t.ticket_date >= $8)
-             and ($9::date is null or t.ticket_date <= $9)
-             and (not $10 or exists (
+             and t.project_id in (select * from visible_project_ids($1))
+             and (not $3 or c.foreman_id = $2)
+             and ($4::bigint is null or t.project_id = $4)
+             and ($5::bigint is null or t.crew_id = $5)
+             and ($6::text is null or t.status = $6
+                  or ($6 = 'cost' and t.status in ('confirmed', 'settled')))
+             and ($7::date is null or t.ticket_date >= $7)
+             and ($8::date is null or t.ticket_date <= $8)
+             and (not $9 or exists (
                    select 1 from labour_ticket_line l
                    where l.tenant_id = t.tenant_id and l.ticket_id = t.id
-                     and ($11::bigint is null or l.worker_id = $11)
-                     and ($12::bigint is null or l.trade_id = $12)
-                     and ($13::bigint is null or l.task_id = $13)))
+                     and ($10::bigint is null or l.worker_id = $10)
+                     and ($11::bigint is null or l.trade_id = $11)
+                     and ($12::bigint is null or l.task_id = $12)))
            order by t.ticket_date desc, t.id desc
-           limit $14 offset $15"#,
+           limit $13 offset $14"#,
         tenant as TenantId,
         who.user as UserId,
-        who.all_projects,
         who.own_crews_only,
         f.project,
         f.crew,
@@ -349,21 +342,19 @@ pub async fn list_totals(
            from labour_ticket_line l
            join crew c on c.tenant_id = l.tenant_id and c.id = l.crew_id
            where l.tenant_id = $1
-             and ($3 or exists (select 1 from project_member m where m.tenant_id = l.tenant_id
-                                and m.project_id = l.project_id and m.user_id = $2))
-             and (not $4 or c.foreman_id = $2)
-             and ($5::bigint is null or l.project_id = $5)
-             and ($6::bigint is null or l.crew_id = $6)
-             and ($7::text is null or l.status = $7
-                  or ($7 = 'cost' and l.status in ('confirmed', 'settled')))
-             and ($8::date is null or l.ticket_date >= $8)
-             and ($9::date is null or l.ticket_date <= $9)
-             and ($10::bigint is null or l.worker_id = $10)
-             and ($11::bigint is null or l.trade_id = $11)
-             and ($12::bigint is null or l.task_id = $12)"#,
+             and l.project_id in (select * from visible_project_ids($1))
+             and (not $3 or c.foreman_id = $2)
+             and ($4::bigint is null or l.project_id = $4)
+             and ($5::bigint is null or l.crew_id = $5)
+             and ($6::text is null or l.status = $6
+                  or ($6 = 'cost' and l.status in ('confirmed', 'settled')))
+             and ($7::date is null or l.ticket_date >= $7)
+             and ($8::date is null or l.ticket_date <= $8)
+             and ($9::bigint is null or l.worker_id = $9)
+             and ($10::bigint is null or l.trade_id = $10)
+             and ($11::bigint is null or l.task_id = $11)"#,
         tenant as TenantId,
         who.user as UserId,
-        who.all_projects,
         who.own_crews_only,
         f.project,
         f.crew,
@@ -440,22 +431,15 @@ pub struct ProjectPick {
     pub name: String,
 }
 
-pub async fn open_projects(
-    scope: &mut TenantScope,
-    user: UserId,
-    all: bool,
-) -> AppResult<Vec<ProjectPick>> {
+pub async fn open_projects(scope: &mut TenantScope) -> AppResult<Vec<ProjectPick>> {
     let tenant = scope.tenant_id();
     Ok(sqlx::query_as!(
         ProjectPick,
         "select p.id, p.code, p.name from project p
          where p.tenant_id = $1 and p.archived_at is null and p.status <> 'closed'
-           and ($3 or exists (select 1 from project_member m where m.tenant_id = p.tenant_id
-                              and m.project_id = p.id and m.user_id = $2))
+           and p.id in (select * from visible_project_ids($1))
          order by p.code",
-        tenant as TenantId,
-        user as UserId,
-        all
+        tenant as TenantId
     )
     .fetch_all(scope.conn())
     .await?)

@@ -24,10 +24,9 @@ pub use domain::capital_money;
 use crate::error::{AppError, AppResult};
 use crate::labour::queries as labour_queries;
 use crate::state::AppState;
-use crate::tenancy::project::sees_all_projects;
 use crate::tenancy::{Labour, TenantTx};
 use crate::web::form::Choice;
-use queries::{ProjectPick, Viewer};
+use queries::ProjectPick;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -58,14 +57,6 @@ pub fn router() -> Router<AppState> {
         .route("/labour/settlements/{id}/cancel", post(settlements::cancel))
 }
 
-/// Who is looking, for queries that keep to the projects they may see.
-fn viewer(tx: &TenantTx<Labour>) -> Viewer {
-    Viewer {
-        user: tx.user().id,
-        all: sees_all_projects(tx.user().role),
-    }
-}
-
 /// The tenant's today: nothing is paid on a later day.
 fn today(tx: &TenantTx<Labour>) -> NaiveDate {
     tx.tenant()
@@ -86,8 +77,7 @@ async fn chosen_project(tx: &mut TenantTx<Labour>, value: &str) -> AppResult<Opt
         return Ok(None);
     }
     let id = id_param(value).ok_or(AppError::NotFound)?;
-    let who = viewer(tx);
-    let p = crate::tenancy::project::find_project(tx, id, who.user, who.all)
+    let p = crate::tenancy::project::find_project(tx, id)
         .await?
         .ok_or(AppError::NotFound)?;
     Ok(Some(ProjectPick {
@@ -110,8 +100,7 @@ async fn chosen_crew(
 }
 
 async fn project_choices(tx: &mut TenantTx<Labour>) -> AppResult<Vec<Choice>> {
-    let who = viewer(tx);
-    Ok(queries::visible_projects(tx, who)
+    Ok(queries::visible_projects(tx)
         .await?
         .into_iter()
         .map(|p| Choice {

@@ -14,7 +14,7 @@ use super::domain::{check_paid_on, money, payment_amount};
 use super::queries::{self, NewAdvance, NewPayout, PaymentFilter, PaymentPage};
 use super::sheet::{self, SheetParts, SheetQuery, row_unpaid, sheet_href};
 use super::views::{AdvanceInput, PayAllInput, PaymentLine, PaymentListPage, PayoutInput};
-use super::{chosen_crew, chosen_project, id_param, project_choices, today, viewer};
+use super::{chosen_crew, chosen_project, id_param, project_choices, today};
 use crate::audit::{Action, Change, snapshot};
 use crate::error::{AppError, AppResult};
 use crate::i18n;
@@ -398,7 +398,6 @@ async fn list_page(
     q: ListQuery,
     kind: &'static str,
 ) -> AppResult<Html<String>> {
-    let who = viewer(&tx);
     let project = chosen_project(&mut tx, &q.project).await?;
     let worker = match id_param(&q.worker) {
         Some(id) => Some(
@@ -423,7 +422,7 @@ async fn list_page(
         queries::PaymentKind::Payout
     };
     let PaymentPage { rows, total, sum } =
-        queries::list_payments(&mut tx, listed, who, &filter, PAGE_SIZE, offset).await?;
+        queries::list_payments(&mut tx, listed, &filter, PAGE_SIZE, offset).await?;
     let projects = project_choices(&mut tx).await?;
     let date_text = |d: Option<NaiveDate>| d.map(|d| d.to_string()).unwrap_or_default();
     let query = form_urlencoded::Serializer::new(String::new())

@@ -11,13 +11,6 @@ use crate::ids::TenantId;
 use crate::ids::UserId;
 use crate::labour::domain::{SettlementStatus, WorkerId};
 
-/// Who is looking: owners and admins see every project, others the ones they belong to.
-#[derive(Debug, Clone, Copy)]
-pub struct Viewer {
-    pub user: UserId,
-    pub all: bool,
-}
-
 /// A project as pickers show it.
 #[derive(Debug, Clone)]
 pub struct ProjectPick {
@@ -27,20 +20,16 @@ pub struct ProjectPick {
 }
 
 /// The projects the viewer may see, open ones first.
-pub async fn visible_projects(scope: &mut TenantScope, who: Viewer) -> AppResult<Vec<ProjectPick>> {
+pub async fn visible_projects(scope: &mut TenantScope) -> AppResult<Vec<ProjectPick>> {
     let tenant = scope.tenant_id();
     Ok(sqlx::query_as!(
         ProjectPick,
         r#"select p.id, p.code, p.name
            from project p
            where p.tenant_id = $1
-             and ($3 or exists (select 1 from project_member m
-                                where m.tenant_id = p.tenant_id and m.project_id = p.id
-                                  and m.user_id = $2))
+             and p.id in (select * from visible_project_ids($1))
            order by p.archived_at is not null, p.code"#,
-        tenant as TenantId,
-        who.user as UserId,
-        who.all
+        tenant as TenantId
     )
     .fetch_all(scope.conn())
     .await?)
@@ -393,7 +382,6 @@ impl PaymentKind {
 pub async fn list_payments(
     scope: &mut TenantScope,
     kind: PaymentKind,
-    who: Viewer,
     f: &PaymentFilter,
     limit: i64,
     offset: i64,
@@ -404,11 +392,11 @@ pub async fn list_payments(
         r#"with pay as (
                select id, paid_on, null::date as period, project_id, worker_id, amount, method,
                       note, created_by
-               from labour_advance where tenant_id = $1 and $10 = 'advance'
+               from labour_advance where tenant_id = $1 and $8 = 'advance'
                union all
                select id, paid_on, period, project_id, worker_id, amount, method, reference,
                       created_by
-               from labour_payout where tenant_id = $1 and $10 = 'payout'
+               from labour_payout where tenant_id = $1 and $8 = 'payout'
            )
            select x.id as "id!", x.paid_on as "paid_on!", x.period as "period?",
                   x.project_id as "project_id!", p.code as project_code,
@@ -418,18 +406,14 @@ pub async fn list_payments(
            join project p on p.tenant_id = $1 and p.id = x.project_id
            join worker w on w.tenant_id = $1 and w.id = x.worker_id
            left join app_user u on u.tenant_id = $1 and u.id = x.created_by
-           where ($3 or exists (select 1 from project_member m
-                                where m.tenant_id = $1 and m.project_id = x.project_id
-                                  and m.user_id = $2))
-             and ($4::bigint is null or x.project_id = $4)
-             and ($5::bigint is null or x.worker_id = $5)
-             and ($6::date is null or x.paid_on >= $6)
-             and ($7::date is null or x.paid_on <= $7)
+           where x.project_id in (select * from visible_project_ids($1))
+             and ($2::bigint is null or x.project_id = $2)
+             and ($3::bigint is null or x.worker_id = $3)
+             and ($4::date is null or x.paid_on >= $4)
+             and ($5::date is null or x.paid_on <= $5)
            order by x.paid_on desc, x.id desc
-           limit $8 offset $9"#,
+           limit $6 offset $7"#,
         tenant as TenantId,
-        who.user as UserId,
-        who.all,
         f.project,
         f.worker as Option<WorkerId>,
         f.from,
@@ -443,23 +427,19 @@ pub async fn list_payments(
     let totals = sqlx::query!(
         r#"with pay as (
                select project_id, worker_id, paid_on, amount
-               from labour_advance where tenant_id = $1 and $8 = 'advance'
+               from labour_advance where tenant_id = $1 and $6 = 'advance'
                union all
                select project_id, worker_id, paid_on, amount
-               from labour_payout where tenant_id = $1 and $8 = 'payout'
+               from labour_payout where tenant_id = $1 and $6 = 'payout'
            )
            select count(*) as "n!", coalesce(sum(x.amount), 0) as "sum!"
            from pay x
-           where ($3 or exists (select 1 from project_member m
-                                where m.tenant_id = $1 and m.project_id = x.project_id
-                                  and m.user_id = $2))
-             and ($4::bigint is null or x.project_id = $4)
-             and ($5::bigint is null or x.worker_id = $5)
-             and ($6::date is null or x.paid_on >= $6)
-             and ($7::date is null or x.paid_on <= $7)"#,
+           where x.project_id in (select * from visible_project_ids($1))
+             and ($2::bigint is null or x.project_id = $2)
+             and ($3::bigint is null or x.worker_id = $3)
+             and ($4::date is null or x.paid_on >= $4)
+             and ($5::date is null or x.paid_on <= $5)"#,
         tenant as TenantId,
-        who.user as UserId,
-        who.all,
         f.project,
         f.worker as Option<WorkerId>,
         f.from,
@@ -501,7 +481,6 @@ pub struct StatementEntry {
 /// date order (lines first on a day, then advances, then payouts).
 pub async fn statement_entries(
     scope: &mut TenantScope,
-    who: Viewer,
     worker: WorkerId,
     from: NaiveDate,
     to: NaiveDate,
@@ -512,9 +491,7 @@ pub async fn statement_entries(
         r#"with seen as (
                select p.id, p.code from project p
                where p.tenant_id = $1
-                 and ($3 or exists (select 1 from project_member m
-                                    where m.tenant_id = p.tenant_id and m.project_id = p.id
-                                      and m.user_id = $2)))
+                 and p.id in (select * from visible_project_ids($1)))
            select kind as "kind!", "on" as "on!", project_id as "project_id!",
                   project_code as "project_code!", ticket_id, hours as "hours!",
                   days as "days!", pay_type, amount as "amount!", status as "status!", period,
@@ -525,25 +502,23 @@ pub async fn statement_entries(
                       l.status, null::date as period, '' as note
                from labour_ticket_line l
                join seen s on s.id = l.project_id
-               where l.tenant_id = $1 and l.worker_id = $4 and l.ticket_date between $5 and $6
+               where l.tenant_id = $1 and l.worker_id = $2 and l.ticket_date between $3 and $4
                  and l.status in ('submitted', 'confirmed', 'settled')
                union all
                select 'advance', 2, a.id, a.paid_on, a.project_id, s.code, null, 0, 0, null,
                       a.amount, a.method, null, a.note
                from labour_advance a
                join seen s on s.id = a.project_id
-               where a.tenant_id = $1 and a.worker_id = $4 and a.paid_on between $5 and $6
+               where a.tenant_id = $1 and a.worker_id = $2 and a.paid_on between $3 and $4
                union all
                select 'payout', 3, o.id, o.paid_on, o.project_id, s.code, null, 0, 0, null,
                       o.amount, o.method, o.period, o.reference
                from labour_payout o
                join seen s on s.id = o.project_id
-               where o.tenant_id = $1 and o.worker_id = $4 and o.paid_on between $5 and $6
+               where o.tenant_id = $1 and o.worker_id = $2 and o.paid_on between $3 and $4
            ) e
            order by "on", rank, id"#,
         tenant as TenantId,
-        who.user as UserId,
-        who.all,
         worker as WorkerId,
         from,
         to
@@ -556,7 +531,6 @@ pub async fn statement_entries(
 /// advances and payouts, on the projects the viewer may see.
 pub async fn balance_before(
     scope: &mut TenantScope,
-    who: Viewer,
     worker: WorkerId,
     from: NaiveDate,
 ) -> AppResult<Decimal> {
@@ -565,22 +539,18 @@ pub async fn balance_before(
         r#"with seen as (
                select p.id from project p
                where p.tenant_id = $1
-                 and ($3 or exists (select 1 from project_member m
-                                    where m.tenant_id = p.tenant_id and m.project_id = p.id
-                                      and m.user_id = $2)))
+                 and p.id in (select * from visible_project_ids($1)))
            select
              (select coalesce(sum(amount), 0) from labour_ticket_line
-              where tenant_id = $1 and worker_id = $4 and ticket_date < $5
+              where tenant_id = $1 and worker_id = $2 and ticket_date < $3
                 and status in ('confirmed', 'settled') and project_id in (select id from seen))
            - (select coalesce(sum(amount), 0) from labour_advance
-              where tenant_id = $1 and worker_id = $4 and paid_on < $5
+              where tenant_id = $1 and worker_id = $2 and paid_on < $3
                 and project_id in (select id from seen))
            - (select coalesce(sum(amount), 0) from labour_payout
-              where tenant_id = $1 and worker_id = $4 and paid_on < $5
+              where tenant_id = $1 and worker_id = $2 and paid_on < $3
                 and project_id in (select id from seen)) as "balance!""#,
         tenant as TenantId,
-        who.user as UserId,
-        who.all,
         worker as WorkerId,
         from
     )
@@ -745,11 +715,7 @@ pub struct Settlement {
 }
 
 /// A settlement on a project the viewer may see.
-pub async fn find_settlement(
-    scope: &mut TenantScope,
-    who: Viewer,
-    id: i64,
-) -> AppResult<Option<Settlement>> {
+pub async fn find_settlement(scope: &mut TenantScope, id: i64) -> AppResult<Option<Settlement>> {
     let tenant = scope.tenant_id();
     Ok(sqlx::query_as!(
         Settlement,
@@ -766,13 +732,9 @@ pub async fn find_settlement(
            left join app_user u on u.tenant_id = s.tenant_id and u.id = s.created_by
            left join app_user x on x.tenant_id = s.tenant_id and x.id = s.cancelled_by
            where s.tenant_id = $1 and s.id = $2
-             and ($4 or exists (select 1 from project_member m
-                                where m.tenant_id = s.tenant_id and m.project_id = s.project_id
-                                  and m.user_id = $3))"#,
+             and s.project_id in (select * from visible_project_ids($1))"#,
         tenant as TenantId,
-        id,
-        who.user as UserId,
-        who.all
+        id
     )
     .fetch_optional(scope.conn())
     .await?)
@@ -804,7 +766,6 @@ pub struct SettlementRow {
 
 pub async fn list_settlements(
     scope: &mut TenantScope,
-    who: Viewer,
     f: &SettlementFilter,
     limit: i64,
     offset: i64,
@@ -820,17 +781,13 @@ pub async fn list_settlements(
            join project p on p.tenant_id = s.tenant_id and p.id = s.project_id
            join crew c on c.tenant_id = s.tenant_id and c.id = s.crew_id
            where s.tenant_id = $1
-             and ($3 or exists (select 1 from project_member m
-                                where m.tenant_id = s.tenant_id and m.project_id = s.project_id
-                                  and m.user_id = $2))
-             and ($4::bigint is null or s.project_id = $4)
-             and ($5::bigint is null or s.crew_id = $5)
-             and ($6::text is null or s.status = $6)
+             and s.project_id in (select * from visible_project_ids($1))
+             and ($2::bigint is null or s.project_id = $2)
+             and ($3::bigint is null or s.crew_id = $3)
+             and ($4::text is null or s.status = $4)
            order by s.period_start desc, s.id desc
-           limit $7 offset $8"#,
+           limit $5 offset $6"#,
         tenant as TenantId,
-        who.user as UserId,
-        who.all,
         f.project,
         f.crew,
         f.status as Option<SettlementStatus>,
@@ -842,15 +799,11 @@ pub async fn list_settlements(
     let total = sqlx::query_scalar!(
         r#"select count(*) as "n!" from labour_settlement s
            where s.tenant_id = $1
-             and ($3 or exists (select 1 from project_member m
-                                where m.tenant_id = s.tenant_id and m.project_id = s.project_id
-                                  and m.user_id = $2))
-             and ($4::bigint is null or s.project_id = $4)
-             and ($5::bigint is null or s.crew_id = $5)
-             and ($6::text is null or s.status = $6)"#,
+             and s.project_id in (select * from visible_project_ids($1))
+             and ($2::bigint is null or s.project_id = $2)
+             and ($3::bigint is null or s.crew_id = $3)
+             and ($4::text is null or s.status = $4)"#,
         tenant as TenantId,
-        who.user as UserId,
-        who.all,
         f.project,
         f.crew,
         f.status as Option<SettlementStatus>

@@ -17,7 +17,7 @@ use super::views::{
     SettlementInput, SettlementLine, SettlementListPage, SettlementNewPage, SettlementPage,
     TicketLine,
 };
-use super::{chosen_crew, chosen_project, crew_choices, project_choices, today, viewer};
+use super::{chosen_crew, chosen_project, crew_choices, project_choices, today};
 use crate::audit::{Action, Change, snapshot};
 use crate::error::{AppError, AppResult};
 use crate::i18n::{self, Locale};
@@ -50,7 +50,6 @@ pub async fn list(
     page: Page,
     Query(q): Query<ListQuery>,
 ) -> AppResult<Html<String>> {
-    let who = viewer(&tx);
     let project = chosen_project(&mut tx, &q.project).await?;
     let crew = chosen_crew(&mut tx, &q.crew).await?;
     let filter = SettlementFilter {
@@ -60,8 +59,7 @@ pub async fn list(
     };
     let current = q.page.clamp(1, MAX_PAGE);
     let (rows, total) =
-        queries::list_settlements(&mut tx, who, &filter, PAGE_SIZE, (current - 1) * PAGE_SIZE)
-            .await?;
+        queries::list_settlements(&mut tx, &filter, PAGE_SIZE, (current - 1) * PAGE_SIZE).await?;
     let locale = tx.user().locale;
     let tz = tx.tenant().time_zone;
     let id_text = |id: Option<i64>| id.map(|i| i.to_string()).unwrap_or_default();
@@ -303,8 +301,7 @@ pub async fn show(
     page: Page,
     Path(id): Path<i64>,
 ) -> AppResult<Html<String>> {
-    let who = viewer(&tx);
-    let s = queries::find_settlement(&mut tx, who, id)
+    let s = queries::find_settlement(&mut tx, id)
         .await?
         .ok_or(AppError::NotFound)?;
     let tickets = queries::settlement_tickets(&mut tx, s.id).await?;
@@ -406,8 +403,7 @@ pub async fn export(
     Path(id): Path<i64>,
     Query(q): Query<ExportQuery>,
 ) -> AppResult<Response> {
-    let who = viewer(&tx);
-    let s = queries::find_settlement(&mut tx, who, id)
+    let s = queries::find_settlement(&mut tx, id)
         .await?
         .ok_or(AppError::NotFound)?;
     let tickets = queries::settlement_tickets(&mut tx, s.id).await?;
@@ -423,8 +419,7 @@ pub async fn cancel(
     AppForm(_): AppForm<CsrfOnly>,
 ) -> AppResult<Response> {
     tx.require(Permission::PayLabour)?;
-    let who = viewer(&tx);
-    let s = queries::find_settlement(&mut tx, who, id)
+    let s = queries::find_settlement(&mut tx, id)
         .await?
         .ok_or(AppError::NotFound)?;
     let me = tx.user().id;

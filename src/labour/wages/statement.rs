@@ -11,8 +11,8 @@ use serde::Deserialize;
 
 use super::domain::{EntryKind, money, quantity, running_balance};
 use super::queries::{self, StatementEntry, WorkerInfo};
+use super::today;
 use super::views::{StatementLine, StatementPage};
-use super::{today, viewer};
 use crate::error::{AppError, AppResult};
 use crate::i18n::{self, Locale};
 use crate::labour::domain::{PayMethod, PayType, TicketStatus, WorkerId, mask_id_number, month_of};
@@ -121,9 +121,8 @@ async fn load(
             .checked_sub_months(Months::new(2))
             .unwrap_or(today)
     });
-    let who = viewer(tx);
-    let opening = queries::balance_before(tx, who, worker.id, from).await?;
-    let rows = queries::statement_entries(tx, who, worker.id, from, to).await?;
+    let opening = queries::balance_before(tx, worker.id, from).await?;
+    let rows = queries::statement_entries(tx, worker.id, from, to).await?;
     let kinds = rows
         .iter()
         .map(|e| Ok((kind_of(e)?, e.amount)))
