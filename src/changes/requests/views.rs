@@ -7,6 +7,7 @@ use crate::changes::queries::Request;
 use crate::plans::queries::Project;
 use crate::plans::views::{Choice, ProjectTab};
 use crate::web::Layout;
+use crate::web::attachments::AttachmentList;
 use crate::web::form::FieldErrors;
 
 /// A request in the project's list.
@@ -112,14 +113,6 @@ pub struct RoundView {
     pub votes: Vec<VoteView>,
 }
 
-#[derive(Debug, Clone)]
-pub struct AttachmentView {
-    pub href: String,
-    pub file_name: String,
-    pub size_label: String,
-    pub at: String,
-}
-
 /// The vote form as posted.
 #[derive(Debug, Clone, Default, serde::Deserialize)]
 #[serde(default)]
@@ -156,11 +149,7 @@ pub struct ShowPage {
     pub finish_after: String,
     pub rounds: Vec<RoundView>,
     pub approvals: String,
-    pub attachments: Vec<AttachmentView>,
-    pub attachment_help: String,
-    pub attachment_error: Option<String>,
-    pub can_attach: bool,
-    pub can_remove_attachment: bool,
+    pub attachments: AttachmentList,
     pub can_edit: bool,
     pub can_delete: bool,
     pub can_submit: bool,

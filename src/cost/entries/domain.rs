@@ -287,47 +287,6 @@ pub fn truncate_chars(s: &str, max: usize) -> String {
     s.chars().take(max).collect()
 }
 
-/// The type of an attachment, by its first bytes alone (whatever its name or declared type):
-/// a PDF, JPEG or PNG; anything else is refused.
-pub fn attachment_type(bytes: &[u8]) -> Option<&'static str> {
-    if bytes.starts_with(b"%PDF-") {
-        Some("application/pdf")
-    } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
-        Some("image/jpeg")
-    } else if bytes.starts_with(&[0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A]) {
-        Some("image/png")
-    } else {
-        None
-    }
-}
-
-/// The name to store for an uploaded file: no folders, no control characters, at most 200
-/// characters, and an extension that matches its content.
-pub fn attachment_file_name(name: &str, content_type: &str) -> String {
-    const MAX: usize = crate::web::photo::MAX_FILE_NAME;
-    let base = name.rsplit(['/', '\\']).next().unwrap_or("");
-    let clean: String = base
-        .chars()
-        .filter(|c| !c.is_control() && *c != '\u{FFFD}' && *c != '"')
-        .collect();
-    let clean = clean.trim().trim_start_matches('.').trim();
-    let (wanted, allowed): (&str, &[&str]) = match content_type {
-        "application/pdf" => ("pdf", &["pdf"]),
-        "image/png" => ("png", &["png"]),
-        _ => ("jpg", &["jpg", "jpeg"]),
-    };
-    let (stem, ext) = match clean.rsplit_once('.') {
-        Some((stem, ext)) if allowed.contains(&ext.to_ascii_lowercase().as_str()) => {
-            (stem.trim(), ext.to_owned())
-        }
-        _ => (clean, wanted.to_owned()),
-    };
-    let stem = if stem.is_empty() { "attachment" } else { stem };
-    let room = MAX - ext.chars().count() - 1;
-    let stem: String = stem.chars().take(room).collect();
-    format!("{}.{ext}", stem.trim_end())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -504,40 +463,5 @@ mod tests {
                 .get("reason"),
             Some("form.required")
         );
-    }
-
-    #[test]
-    fn attachments_are_known_by_their_bytes() {
-        assert_eq!(attachment_type(b"%PDF-1.7\n..."), Some("application/pdf"));
-        assert_eq!(
-            attachment_type(&[0xFF, 0xD8, 0xFF, 0xE0]),
-            Some("image/jpeg")
-        );
-        assert_eq!(
-            attachment_type(&[0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0]),
-            Some("image/png")
-        );
-        assert_eq!(attachment_type(b"just text named invoice.pdf"), None);
-        assert_eq!(attachment_type(b""), None);
-    }
-
-    #[test]
-    fn attachment_names_are_cleaned_and_match_their_content() {
-        assert_eq!(
-            attachment_file_name("../../发票 3月.PDF", "application/pdf"),
-            "发票 3月.PDF"
-        );
-        assert_eq!(
-            attachment_file_name("C:\\scan\\a\"b.txt", "application/pdf"),
-            "ab.txt.pdf"
-        );
-        assert_eq!(attachment_file_name("", "image/png"), "attachment.png");
-        assert_eq!(
-            attachment_file_name("photo.jpeg", "image/jpeg"),
-            "photo.jpeg"
-        );
-        let long = attachment_file_name(&format!("{}.pdf", "长".repeat(500)), "application/pdf");
-        assert_eq!(long.chars().count(), 200);
-        assert!(long.ends_with(".pdf"));
     }
 }
