@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use super::queries::{ProjectFields, TaskFields};
 use crate::schedule::LinkKind;
+use crate::web::amount::{AmountField, AmountMessages};
 use crate::web::form::{self, FieldErrors};
 
 pub const PROJECT_STATUSES: [&str; 4] = ["planning", "active", "suspended", "closed"];
@@ -66,7 +67,8 @@ pub fn optional_int(
     }
 }
 
-/// A non-negative decimal with at most `scale` places; empty is `None`.
+/// A non-negative decimal with at most `scale` places (trailing zeros not counted) and at
+/// most `max`; empty is `None`.
 pub fn optional_decimal(
     errors: &mut FieldErrors,
     field: &'static str,
@@ -74,22 +76,14 @@ pub fn optional_decimal(
     max: Decimal,
     scale: u32,
 ) -> Option<Decimal> {
-    let v = value.trim().replace([',', '，'], "");
-    if v.is_empty() {
-        return None;
-    }
-    match v.parse::<Decimal>() {
-        Ok(d) if d.is_sign_negative() || d > max => {
-            errors.add(field, "form.out_of_range");
-            None
-        }
-        Ok(d) if d.scale() > scale => {
-            errors.add(field, "form.too_many_decimals");
-            None
-        }
-        Ok(d) => Some(d),
-        Err(_) => {
-            errors.add(field, "form.invalid_number");
+    match AmountField::MONEY
+        .with_scale(scale)
+        .at_most(max)
+        .parse(value)
+    {
+        Ok(d) => d,
+        Err(e) => {
+            errors.add(field, e.key(&AmountMessages::FORM));
             None
         }
     }

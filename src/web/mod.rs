@@ -2,6 +2,7 @@
 //! (request id, tracing, security headers, compression, body limit, metrics, sessions, error
 //! pages, a caught panic as a 500 page), plus the house extractors and helpers pages share.
 
+pub mod amount;
 pub mod attachments;
 pub mod error_page;
 pub mod export;

@@ -7,6 +7,7 @@ use rust_decimal::{Decimal, RoundingStrategy};
 use serde::Deserialize;
 
 use crate::cost::domain::MAX_AMOUNT;
+use crate::web::amount::{AmountField, AmountMessages};
 use crate::web::form::{FieldErrors, text};
 
 /// The VAT rates a form offers (China: 0, the small-taxpayer 1 and 3, and the general 6, 9
@@ -36,72 +37,40 @@ pub fn money(
     value: &str,
     required: bool,
 ) -> Option<Decimal> {
-    let v: String = value
-        .trim()
-        .chars()
-        .filter(|c| !matches!(c, ',' | '，' | ' ' | '¥' | '￥'))
-        .collect();
-    if v.is_empty() {
-        if required {
-            errors.add(field, "form.required");
-        }
-        return None;
-    }
-    // "1e15" is a number, just an absurd one: say so rather than "not a number".
-    let parsed = v
-        .parse::<Decimal>()
-        .or_else(|_| Decimal::from_scientific(&v));
-    match parsed {
-        Err(_) => {
-            let huge = v
-                .trim_start_matches(['-', '+'])
-                .chars()
-                .all(|c| c.is_ascii_digit())
-                && v.len() > 20;
-            errors.add(
-                field,
-                if huge {
-                    "cost_entries.amount_too_large"
-                } else {
-                    "form.invalid_number"
-                },
-            );
+    const WORDS: AmountMessages = AmountMessages {
+        invalid: "form.invalid_number",
+        negative: "cost_entries.amount_negative",
+        too_large: "cost_entries.amount_too_large",
+        too_precise: "cost_entries.amount_decimals",
+    };
+    match AmountField::MONEY.parse(value) {
+        Ok(None) => {
+            if required {
+                errors.add(field, "form.required");
+            }
             None
         }
-        Ok(d) if d.is_sign_negative() && !d.is_zero() => {
-            errors.add(field, "cost_entries.amount_negative");
+        Ok(d) => d,
+        Err(e) => {
+            errors.add(field, e.key(&WORDS));
             None
         }
-        Ok(d) if d > MAX_AMOUNT => {
-            errors.add(field, "cost_entries.amount_too_large");
-            None
-        }
-        Ok(d) if d.normalize().scale() > 2 => {
-            errors.add(field, "cost_entries.amount_decimals");
-            None
-        }
-        Ok(d) => Some(d.abs().round_dp(2)),
     }
 }
 
 /// A tax rate in percent: blank is 0, else 0 to 100 with at most two decimals.
 pub fn tax_rate(errors: &mut FieldErrors, field: &'static str, value: &str) -> Decimal {
-    let v = value.trim().trim_end_matches(['%', '％']).trim();
-    if v.is_empty() {
-        return Decimal::ZERO;
-    }
-    match v.parse::<Decimal>() {
-        Ok(d) if d.is_sign_negative() && !d.is_zero() || d > Decimal::ONE_HUNDRED => {
-            errors.add(field, "cost_entries.tax_rate_range");
-            Decimal::ZERO
-        }
-        Ok(d) if d.normalize().scale() > 2 => {
-            errors.add(field, "cost_entries.tax_rate_decimals");
-            Decimal::ZERO
-        }
-        Ok(d) => d.abs().normalize(),
-        Err(_) => {
-            errors.add(field, "form.invalid_number");
+    const WORDS: AmountMessages = AmountMessages {
+        invalid: "form.invalid_number",
+        negative: "cost_entries.tax_rate_range",
+        too_large: "cost_entries.tax_rate_range",
+        too_precise: "cost_entries.tax_rate_decimals",
+    };
+    let v = value.trim().trim_end_matches(['%', '％']);
+    match AmountField::MONEY.at_most(Decimal::ONE_HUNDRED).parse(v) {
+        Ok(d) => d.unwrap_or_default(),
+        Err(e) => {
+            errors.add(field, e.key(&WORDS));
             Decimal::ZERO
         }
     }
