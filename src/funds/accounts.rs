@@ -11,7 +11,6 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use super::domain::MAX_AMOUNT;
 use crate::audit::{Action, Change, snapshot};
 use crate::auth::{Permission, UserId};
 use crate::db::TenantScope;

@@ -6,7 +6,6 @@ use chrono::NaiveDate;
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde::Deserialize;
 
-use crate::cost::domain::MAX_AMOUNT;
 use crate::web::amount::{AmountField, AmountMessages};
 use crate::web::form::{FieldErrors, text};
 
@@ -259,6 +258,7 @@ pub fn truncate_chars(s: &str, max: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cost::domain::MAX_AMOUNT;
     use rust_decimal::dec;
 
     fn day(s: &str) -> NaiveDate {

@@ -123,25 +123,6 @@ pub async fn find(scope: &mut TenantScope, v: Viewer, id: i64, lock: bool) -> Ap
         .ok_or(AppError::NotFound)
 }
 
-/// Whether another contract of the tenant has `number`.
-pub async fn number_taken(
-    scope: &mut TenantScope,
-    number: &str,
-    except: Option<i64>,
-) -> AppResult<bool> {
-    let tenant = scope.tenant_id();
-    Ok(sqlx::query_scalar!(
-        r#"select exists (select 1 from contract
-                          where tenant_id = $1 and number = $2
-                            and ($3::bigint is null or id <> $3)) as "x!""#,
-        tenant as TenantId,
-        number,
-        except
-    )
-    .fetch_one(scope.conn())
-    .await?)
-}
-
 /// A contract's fields as validated.
 #[derive(Debug, Clone, Serialize)]
 pub struct ContractFields {
