@@ -173,7 +173,7 @@ pub async fn insert(scope: &mut TenantScope, f: &ContractFields, by: UserId) -> 
     )
     .fetch_one(scope.conn())
     .await
-    .on_constraint("contract_tenant_id_number_key", || AppError::Conflict)
+    .map_err(AppError::from)
 }
 
 /// Saves a draft if unchanged since `version`; `None` when stale or no longer a draft.
@@ -216,7 +216,7 @@ pub async fn update(
     )
     .fetch_optional(scope.conn())
     .await
-    .on_constraint("contract_tenant_id_number_key", || AppError::Conflict)
+    .map_err(AppError::from)
 }
 
 /// Moves a contract from `from` to `to` if unchanged since `version`; signing dates it
