@@ -124,6 +124,11 @@ impl AppError {
     }
 }
 
+/// A unique constraint refused a write: the value (a code, a name, a number) is taken. See
+/// `TenantScope::unless_taken`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Taken;
+
 /// Turn a named constraint violation into a user error at the call site.
 pub trait ResultExt<T> {
     fn on_constraint(self, name: &str, f: impl FnOnce() -> AppError) -> AppResult<T>;

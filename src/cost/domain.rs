@@ -12,7 +12,7 @@ use crate::i18n::Locale;
 
 /// The largest amount one entry, budget line or estimate may hold (just under 1,000 亿): more
 /// is a typing mistake, not a construction project.
-pub const MAX_AMOUNT: Decimal = rust_decimal::dec!(99999999999.99);
+pub const MAX_AMOUNT: Decimal = crate::web::amount::MAX_AMOUNT;
 
 /// The category code, Chinese and English names and builtin key of each standard category:
 /// the cost elements of 建标〔2013〕44号 plus subcontract, measures and other. Migration 0006

@@ -9,9 +9,8 @@
 
 use sqlx::{PgConnection, PgPool, Postgres, Transaction};
 
-use crate::error::AppResult;
-use crate::ids::TenantId;
-use crate::ids::UserId;
+use crate::error::{AppResult, Taken};
+use crate::ids::{TenantId, UserId};
 
 /// An open transaction in which only one tenant's rows exist.
 #[derive(Debug)]
@@ -88,6 +87,25 @@ impl TenantScope {
             .execute(&mut *self.tx)
             .await?;
         Ok(())
+    }
+
+    /// The outcome of a write made after `savepoint` that a unique constraint may refuse
+    /// ("this code is taken"): a violation of `constraint` is undone back to the savepoint, so
+    /// the transaction stays usable for drawing the form again, and answers `Err(Taken)`;
+    /// any other error stays an error.
+    pub async fn unless_taken<T>(
+        &mut self,
+        result: AppResult<T>,
+        constraint: &str,
+    ) -> AppResult<Result<T, Taken>> {
+        match result {
+            Ok(v) => Ok(Ok(v)),
+            Err(e) if e.is_constraint(constraint) => {
+                self.rollback_to_savepoint().await?;
+                Ok(Err(Taken))
+            }
+            Err(e) => Err(e),
+        }
     }
 
     pub async fn commit(self) -> AppResult<()> {

@@ -11,7 +11,6 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use super::domain::MAX_AMOUNT;
 use crate::audit::{Action, Change, snapshot};
 use crate::db::TenantScope;
 use crate::error::{AppError, AppResult, ResultExt};
@@ -114,25 +113,7 @@ pub fn mask(number: &str) -> String {
 
 /// An amount that may be negative or zero (an overdrawn opening balance), two decimals.
 fn balance_amount(errors: &mut FieldErrors, field: &'static str, value: &str) -> Decimal {
-    let v = value.trim().replace([',', '，'], "");
-    if v.is_empty() {
-        return Decimal::ZERO;
-    }
-    match v.parse::<Decimal>() {
-        Ok(d) if d.abs() > MAX_AMOUNT => {
-            errors.add(field, "funds.amount_too_large");
-            Decimal::ZERO
-        }
-        Ok(d) if d.scale() > 2 && d.normalize().scale() > 2 => {
-            errors.add(field, "form.too_many_decimals");
-            Decimal::ZERO
-        }
-        Ok(d) => d,
-        Err(_) => {
-            errors.add(field, "form.invalid_number");
-            Decimal::ZERO
-        }
-    }
+    super::domain::signed_amount_or_zero(errors, field, value)
 }
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]

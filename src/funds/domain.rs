@@ -4,6 +4,7 @@
 
 use rust_decimal::{Decimal, RoundingStrategy};
 
+use crate::web::amount::{AmountField, AmountMessages};
 use crate::web::form::FieldErrors;
 
 pub use crate::cost::domain::MAX_AMOUNT;
@@ -127,27 +128,39 @@ pub fn nonzero_amount(errors: &mut FieldErrors, field: &'static str, value: &str
 }
 
 fn signed_amount(errors: &mut FieldErrors, field: &'static str, value: &str) -> Option<Decimal> {
-    let v = value.trim().replace([',', '，'], "");
-    if v.is_empty() {
-        errors.add(field, "form.required");
-        return None;
-    }
-    match v.parse::<Decimal>() {
-        Ok(d) if d.abs() > MAX_AMOUNT => {
-            errors.add(field, "funds.amount_too_large");
+    match AmountField::SIGNED_MONEY.parse(value) {
+        Ok(None) => {
+            errors.add(field, "form.required");
             None
         }
-        Ok(d) if d.scale() > 2 && d.normalize().scale() > 2 => {
-            errors.add(field, "form.too_many_decimals");
-            None
-        }
-        Ok(d) => Some(d),
-        Err(_) => {
-            errors.add(field, "form.invalid_number");
+        Ok(d) => d,
+        Err(e) => {
+            errors.add(field, e.key(&AMOUNT_WORDS));
             None
         }
     }
 }
+
+/// An amount of either sign, two decimals; empty is zero.
+pub fn signed_amount_or_zero(
+    errors: &mut FieldErrors,
+    field: &'static str,
+    value: &str,
+) -> Decimal {
+    match AmountField::SIGNED_MONEY.parse(value) {
+        Ok(d) => d.unwrap_or_default(),
+        Err(e) => {
+            errors.add(field, e.key(&AMOUNT_WORDS));
+            Decimal::ZERO
+        }
+    }
+}
+
+/// How funds' forms word a refused amount.
+pub const AMOUNT_WORDS: AmountMessages = AmountMessages {
+    too_large: "funds.amount_too_large",
+    ..AmountMessages::FORM
+};
 
 #[cfg(test)]
 mod tests {

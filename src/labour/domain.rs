@@ -9,6 +9,7 @@ use rust_decimal::{Decimal, RoundingStrategy};
 use serde::{Deserialize, Serialize};
 
 use crate::roles::Role;
+use crate::web::amount::{AmountField, AmountMessages};
 
 use crate::ids::UserId;
 
@@ -353,18 +354,14 @@ fn max_quantity(unit: CountUnit) -> Decimal {
 /// A number a user typed: empty is `None`; negative, unparsable and too precise are refused
 /// with their own messages.
 pub fn parse_amount(value: &str, scale: u32) -> Result<Option<Decimal>, &'static str> {
-    let v = value.trim().replace([',', '，'], "");
-    if v.is_empty() {
-        return Ok(None);
-    }
-    match v.parse::<Decimal>() {
-        Ok(d) if d.is_sign_negative() && !d.is_zero() => Err("labour.negative"),
-        Ok(d) if d.scale() > scale && d.normalize().scale() > scale => {
-            Err("form.too_many_decimals")
-        }
-        Ok(d) => Ok(Some(d.normalize())),
-        Err(_) => Err("form.invalid_number"),
-    }
+    const WORDS: AmountMessages = AmountMessages {
+        negative: "labour.negative",
+        ..AmountMessages::FORM
+    };
+    AmountField::MONEY
+        .with_scale(scale)
+        .parse(value)
+        .map_err(|e| e.key(&WORDS))
 }
 
 /// The quantity of one head: positive, at most a day's worth, halves when counted in 工日.

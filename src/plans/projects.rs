@@ -232,24 +232,17 @@ pub async fn create(
         }
     };
     let me = tx.user().id;
-    if queries::code_taken(&mut tx, &fields.code, None).await? {
+    // A taken code is answered by the unique key; the savepoint keeps the form drawable.
+    tx.savepoint().await?;
+    let inserted = queries::insert_project(&mut tx, &fields, me).await;
+    let Ok(id) = tx
+        .unless_taken(inserted, "project_tenant_id_code_key")
+        .await?
+    else {
         let mut errors = FieldErrors::default();
         errors.add("code", "plans.code_taken");
         let html = form_page(&mut tx, &page, None, f, errors, None).await?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response());
-    }
-    let id = match queries::insert_project(&mut tx, &fields, me)
-        .await
-        .on_constraint("project_tenant_id_code_key", || AppError::Conflict)
-    {
-        Ok(id) => id,
-        Err(AppError::Conflict) => {
-            let mut errors = FieldErrors::default();
-            errors.add("code", "plans.code_taken");
-            let html = form_page(&mut tx, &page, None, f, errors, None).await?;
-            return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response());
-        }
-        Err(e) => return Err(e),
     };
     // The creator and the manager belong to the project.
     queries::upsert_member(&mut tx, id, me.0, "manager").await?;
@@ -385,24 +378,16 @@ pub async fn update(
         }
     };
     let me = p.tx.user().id;
-    if queries::code_taken(&mut p.tx, &fields.code, Some(project.id)).await? {
+    p.tx.savepoint().await?;
+    let updated = queries::update_project(&mut p.tx, project.id, &fields, f.version, me).await;
+    let Ok(saved) =
+        p.tx.unless_taken(updated, "project_tenant_id_code_key")
+            .await?
+    else {
         let mut errors = FieldErrors::default();
         errors.add("code", "plans.code_taken");
         let html = form_page(&mut p.tx, &page, Some(project), f, errors, None).await?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response());
-    }
-    let saved = match queries::update_project(&mut p.tx, project.id, &fields, f.version, me)
-        .await
-        .on_constraint("project_tenant_id_code_key", || AppError::Conflict)
-    {
-        Ok(saved) => saved,
-        Err(AppError::Conflict) => {
-            let mut errors = FieldErrors::default();
-            errors.add("code", "plans.code_taken");
-            let html = form_page(&mut p.tx, &page, Some(project), f, errors, None).await?;
-            return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response());
-        }
-        Err(e) => return Err(e),
     };
     if saved.is_none() {
         let theirs = form_of(&project);
@@ -558,13 +543,7 @@ pub async fn save_template(
     }
     let id = p.project.id;
     let me: UserId = p.tx.user().id;
-    if templates::name_taken(&mut p.tx, &name).await? {
-        return Err(AppError::BadRequest(
-            i18n::t(locale, "plans.template_name_taken")
-                .to_owned()
-                .into(),
-        ));
-    }
+    // A taken name is answered by the unique key; the error page needs no more queries.
     let saved = templates::save(&mut p.tx, id, &name, me)
         .await
         .on_constraint("project_template_tenant_id_name_key", || AppError::Conflict);

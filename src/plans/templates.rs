@@ -22,17 +22,6 @@ pub async fn list(scope: &mut TenantScope) -> AppResult<Vec<(i64, String)>> {
     Ok(rows.into_iter().map(|r| (r.id, r.name)).collect())
 }
 
-pub async fn name_taken(scope: &mut TenantScope, name: &str) -> AppResult<bool> {
-    let tenant = scope.tenant_id();
-    Ok(sqlx::query_scalar!(
-        r#"select exists (select 1 from project_template where tenant_id = $1 and name = $2) as "taken!""#,
-        tenant as TenantId,
-        name
-    )
-    .fetch_one(scope.conn())
-    .await?)
-}
-
 pub async fn body(scope: &mut TenantScope, id: i64) -> AppResult<Option<TemplateBody>> {
     let tenant = scope.tenant_id();
     let json = sqlx::query_scalar!(

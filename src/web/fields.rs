@@ -4,6 +4,7 @@
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
+use super::amount::{AmountField, AmountMessages};
 use super::form::FieldErrors;
 
 /// A date field: empty is `None`; anything else must be `YYYY-MM-DD`.
@@ -61,7 +62,8 @@ pub fn optional_int(
     }
 }
 
-/// A non-negative decimal with at most `scale` places; empty is `None`.
+/// A non-negative decimal with at most `scale` places (trailing zeros not counted) and at
+/// most `max`; empty is `None`.
 pub fn optional_decimal(
     errors: &mut FieldErrors,
     field: &'static str,
@@ -69,22 +71,14 @@ pub fn optional_decimal(
     max: Decimal,
     scale: u32,
 ) -> Option<Decimal> {
-    let v = value.trim().replace([',', '，'], "");
-    if v.is_empty() {
-        return None;
-    }
-    match v.parse::<Decimal>() {
-        Ok(d) if d.is_sign_negative() || d > max => {
-            errors.add(field, "form.out_of_range");
-            None
-        }
-        Ok(d) if d.scale() > scale => {
-            errors.add(field, "form.too_many_decimals");
-            None
-        }
-        Ok(d) => Some(d),
-        Err(_) => {
-            errors.add(field, "form.invalid_number");
+    match AmountField::MONEY
+        .with_scale(scale)
+        .at_most(max)
+        .parse(value)
+    {
+        Ok(d) => d,
+        Err(e) => {
+            errors.add(field, e.key(&AmountMessages::FORM));
             None
         }
     }

@@ -3,6 +3,8 @@
 //! house extractors, and the widgets pages share. It names no feature: `app` hands it their
 //! routes, and `registry` their navigation, tabs and panels.
 
+pub mod amount;
+pub mod attachments;
 pub mod error_page;
 pub mod export;
 pub mod fields;

@@ -1123,3 +1123,47 @@ async fn other_tenants_and_other_projects_ids_answer_404() {
     assert_eq!(status(&app, id).await, "draft");
     assert_eq!(app.count("select count(*) from change_attachment").await, 1);
 }
+
+#[tokio::test]
+async fn a_submitted_requests_files_are_kept_and_more_may_be_added() {
+    let Site {
+        app,
+        mut pm,
+        project,
+        excavation,
+        ..
+    } = site().await;
+    let fields = request_fields("签证", "", "", &[(excavation.to_string(), "1")], &[], "0");
+    let id = raise(&mut pm, project, &fields).await;
+    let path = format!("{}/{id}/attachments", base(project));
+    pm.get(&format!("{}/{id}", base(project))).await;
+    let pdf = b"%PDF-1.4\n% site instruction\n".to_vec();
+    let r = pm
+        .post_multipart(&path, &[], &[("photo", "指令.pdf", "application/pdf", pdf)])
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    let file = app.count("select id from change_attachment").await;
+    let r = step(&mut pm, &app, project, id, "submit").await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+
+    // Removing is refused beside the files, with the page drawn again.
+    pm.get(&format!("{}/{id}", base(project))).await;
+    let r = pm.post_form(&format!("{path}/{file}/delete"), &[]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        r.text("#e-photo"),
+        "变更申请提交审核后，附件只能增加，不能删除。"
+    );
+    assert!(r.text("#attachments").contains("指令.pdf"));
+    // Adding still works while the board has it.
+    let more = b"%PDF-1.4\n% photo sheet\n".to_vec();
+    let r = pm
+        .post_multipart(
+            &path,
+            &[],
+            &[("photo", "现场.pdf", "application/pdf", more)],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    assert_eq!(app.count("select count(*) from change_attachment").await, 2);
+}

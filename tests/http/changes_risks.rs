@@ -883,3 +883,26 @@ async fn the_dashboard_counts_changes_awaiting_my_vote() {
     let r = owner.get("/dashboard").await;
     assert_eq!(r.text("#panel-awaiting-vote"), "0");
 }
+
+#[tokio::test]
+async fn a_category_name_is_taken_in_any_case_and_the_form_is_drawn_again() {
+    let Company { app, mut owner, .. } = CompanyBuilder::new("Acme").build().await;
+    owner.get("/risks/categories").await;
+    let r = owner
+        .post_form("/risks/categories", &[("name", "Audit")])
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.body);
+    owner.get("/risks/categories").await;
+    // The unique key refuses it; the page after the refusal is drawn in the same transaction.
+    let r = owner
+        .post_form("/risks/categories", &[("name", "AUDIT")])
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.field_error("name"), "已有同名的类别。");
+    assert!(r.text("#builtins").contains("技术"));
+    assert_eq!(
+        app.count("select count(*) from risk_category where lower(name) = 'audit'")
+            .await,
+        1
+    );
+}

@@ -20,11 +20,10 @@ mod show;
 mod views;
 
 use axum::Router;
-use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 
+use self::attachments::RequestAttachments;
 use crate::state::AppState;
-use crate::web::photo::PHOTO_BODY_LIMIT;
 
 /// `/projects/{project}/changes`, the base of every link of these pages.
 pub fn base(project: i64) -> String {
@@ -46,16 +45,7 @@ pub fn router() -> Router<AppState> {
         .route(&format!("{B}/{{id}}/withdraw"), post(review::withdraw))
         .route(&format!("{B}/{{id}}/vote"), post(review::vote))
         .route(&format!("{B}/{{id}}/apply"), post(review::apply_again))
-        .route(
-            &format!("{B}/{{id}}/attachments"),
-            post(attachments::upload).layer(DefaultBodyLimit::max(PHOTO_BODY_LIMIT)),
-        )
-        .route(
-            &format!("{B}/{{id}}/attachments/{{attachment_id}}"),
-            get(attachments::download),
-        )
-        .route(
-            &format!("{B}/{{id}}/attachments/{{attachment_id}}/delete"),
-            post(attachments::delete),
-        )
+        .merge(crate::web::attachments::routes::<RequestAttachments>(
+            &format!("{B}/{{id}}"),
+        ))
 }

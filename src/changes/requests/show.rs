@@ -6,9 +6,10 @@ use askama::Template;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 
+use super::attachments::RequestAttachments;
+use super::base;
 use super::domain::{signed_days, totals};
-use super::views::{AttachmentView, CostView, RoundView, ShowPage, TaskView, VoteForm, VoteView};
-use super::{base, queries};
+use super::views::{CostView, RoundView, ShowPage, TaskView, VoteForm, VoteView};
 use crate::changes::domain::{Board, Decision, Outcome, Status, may_vote, new_duration, outcome};
 use crate::changes::queries::{self as shared, Request, Vote};
 use crate::error::AppResult;
@@ -16,9 +17,8 @@ use crate::i18n;
 use crate::roles::Permission;
 use crate::tenancy::Changes;
 use crate::tenancy::ProjectTx;
-use crate::web::form::Choice;
-use crate::web::form::FieldErrors;
-use crate::web::photo::{MAX_PHOTO_BYTES, size_label};
+use crate::web::attachments::{self, ListOptions};
+use crate::web::form::{Choice, FieldErrors};
 use crate::web::{Page, Path, format};
 
 /// Attachments one request may hold.
@@ -87,7 +87,6 @@ pub async fn page(
     let lines = shared::task_lines(&mut p.tx, id).await?;
     let costs = shared::cost_lines(&mut p.tx, id).await?;
     let votes = shared::votes(&mut p.tx, id).await?;
-    let files = queries::list_attachments(&mut p.tx, id).await?;
     let board = shared::board_settings(&mut p.tx).await?.board();
     let user = p.tx.user().clone();
     let me = user.id.0;
@@ -157,6 +156,19 @@ pub async fn page(
     }
     let base = base(project);
     let href = format!("{base}/{id}");
+    let files = attachments::list::<RequestAttachments>(
+        &mut p.tx,
+        id,
+        &href,
+        ListOptions {
+            can_add: raise && !matches!(status, Status::Approved | Status::Rejected),
+            can_remove: raise && status == Status::Draft,
+            error: parts
+                .attachment_error
+                .map(|k| i18n::t(locale, k).to_owned()),
+        },
+    )
+    .await?;
     let money_or_dash = |d: Option<rust_decimal::Decimal>| d.map_or("—".to_owned(), format::money);
     let date_or_dash = |d: Option<chrono::NaiveDate>| d.map_or("—".to_owned(), |d| d.to_string());
     let when = |at: Option<chrono::DateTime<chrono::Utc>>| {
@@ -215,28 +227,7 @@ pub async fn page(
                 ("needed", &board.approvals_needed.max(1)),
             ],
         ),
-        attachments: files
-            .into_iter()
-            .map(|a| AttachmentView {
-                href: format!("{href}/attachments/{}", a.id),
-                file_name: a.file_name,
-                size_label: size_label(i64::from(a.size)),
-                at: format::datetime(a.created_at, tz),
-            })
-            .collect(),
-        attachment_help: i18n::tf(
-            locale,
-            "changes_requests.attachment_help",
-            &[
-                ("mb", &(MAX_PHOTO_BYTES / (1024 * 1024))),
-                ("n", &MAX_ATTACHMENTS),
-            ],
-        ),
-        attachment_error: parts
-            .attachment_error
-            .map(|k| i18n::t(locale, k).to_owned()),
-        can_attach: raise && !matches!(status, Status::Approved | Status::Rejected),
-        can_remove_attachment: raise && status == Status::Draft,
+        attachments: files,
         can_edit: raise && status == Status::Draft && r.requester_id == me,
         can_submit: raise && status == Status::Draft && r.requester_id == me,
         can_delete: raise

@@ -6,6 +6,7 @@ use super::domain::RequestForm;
 use crate::changes::queries::Request;
 use crate::tenancy::project::Project;
 use crate::web::Layout;
+use crate::web::attachments::AttachmentList;
 use crate::web::form::Choice;
 use crate::web::form::FieldErrors;
 
@@ -112,14 +113,6 @@ pub struct RoundView {
     pub votes: Vec<VoteView>,
 }
 
-#[derive(Debug, Clone)]
-pub struct AttachmentView {
-    pub href: String,
-    pub file_name: String,
-    pub size_label: String,
-    pub at: String,
-}
-
 /// The vote form as posted.
 #[derive(Debug, Clone, Default, serde::Deserialize)]
 #[serde(default)]
@@ -156,11 +149,7 @@ pub struct ShowPage {
     pub finish_after: String,
     pub rounds: Vec<RoundView>,
     pub approvals: String,
-    pub attachments: Vec<AttachmentView>,
-    pub attachment_help: String,
-    pub attachment_error: Option<String>,
-    pub can_attach: bool,
-    pub can_remove_attachment: bool,
+    pub attachments: AttachmentList,
     pub can_edit: bool,
     pub can_delete: bool,
     pub can_submit: bool,

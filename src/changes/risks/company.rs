@@ -188,12 +188,9 @@ pub async fn add_category(
     tx.require(Permission::ManageChangeSettings)?;
     let mut errors = FieldErrors::default();
     let name = domain::category_name(&mut errors, &f.name);
-    if errors.is_empty() && queries::category_name_taken(&mut tx, &name, None).await? {
-        errors.add("name", "changes_risks.category_taken");
-    }
     let me = tx.user().id;
     let id = if errors.is_empty() {
-        // A name taken meanwhile aborts the statement; the page is drawn after undoing it.
+        // A taken name (in any case) aborts the statement; the page is drawn after undoing it.
         tx.savepoint().await?;
         match queries::insert_category(&mut tx, &name, me).await {
             Ok(id) => Some(id),
@@ -269,14 +266,12 @@ pub async fn update_category(
         Some(stale)
     } else if let Some(key) = errors.get("name") {
         Some((StatusCode::UNPROCESSABLE_ENTITY, key))
-    } else if queries::category_name_taken(&mut tx, &name, Some(id)).await? {
-        Some(taken)
     } else {
         tx.savepoint().await?;
         match queries::update_category(&mut tx, id, &name, active, f.version).await {
             Ok(true) => None,
             Ok(false) => Some(stale),
-            // Someone took the name between the check and the update.
+            // Another category has the name (in any case).
             Err(AppError::Conflict) => {
                 tx.rollback_to_savepoint().await?;
                 Some(taken)

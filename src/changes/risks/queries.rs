@@ -352,25 +352,6 @@ pub async fn categories(scope: &mut TenantScope) -> AppResult<Vec<Category>> {
     .await?)
 }
 
-/// Whether another category (not `except`) has `name`.
-pub async fn category_name_taken(
-    scope: &mut TenantScope,
-    name: &str,
-    except: Option<i64>,
-) -> AppResult<bool> {
-    let tenant = scope.tenant_id();
-    Ok(sqlx::query_scalar!(
-        r#"select exists (select 1 from risk_category
-                          where tenant_id = $1 and lower(name) = lower($2)
-                            and ($3::bigint is null or id <> $3)) as "taken!""#,
-        tenant as TenantId,
-        name,
-        except
-    )
-    .fetch_one(scope.conn())
-    .await?)
-}
-
 pub async fn insert_category(scope: &mut TenantScope, name: &str, by: UserId) -> AppResult<i64> {
     let tenant = scope.tenant_id();
     sqlx::query_scalar!(
@@ -382,6 +363,9 @@ pub async fn insert_category(scope: &mut TenantScope, name: &str, by: UserId) ->
     .fetch_one(scope.conn())
     .await
     .on_constraint("risk_category_tenant_id_name_key", || AppError::Conflict)
+    .on_constraint("risk_category_tenant_id_lower_name_key", || {
+        AppError::Conflict
+    })
 }
 
 /// Renames and (de)activates a category if still at `version`.
@@ -404,7 +388,10 @@ pub async fn update_category(
     )
     .execute(scope.conn())
     .await
-    .on_constraint("risk_category_tenant_id_name_key", || AppError::Conflict)?
+    .on_constraint("risk_category_tenant_id_name_key", || AppError::Conflict)
+    .on_constraint("risk_category_tenant_id_lower_name_key", || {
+        AppError::Conflict
+    })?
     .rows_affected();
     Ok(n == 1)
 }

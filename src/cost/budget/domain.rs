@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use rust_decimal::Decimal;
 
 use crate::cost::domain::{Figures, MAX_AMOUNT};
+use crate::web::amount::{AmountField, AmountMessages};
 
 /// A budget version: a draft (one per project at most) until approved; approved versions stay
 /// for ever. Stored as text: an unknown value in a row is a decode error, never a default.
@@ -59,37 +60,26 @@ pub fn amount(value: &str) -> Result<Option<Decimal>, &'static str> {
 /// A money amount that may be negative (a variation that lowers the contract value):
 /// blank is `None`; two decimals at most; within ±`MAX_AMOUNT`.
 pub fn signed_amount(value: &str) -> Result<Option<Decimal>, &'static str> {
-    let v = value.trim().replace([',', '，', ' '], "");
-    if v.is_empty() {
-        return Ok(None);
-    }
-    let d = v
-        .parse::<Decimal>()
-        .or_else(|_| Decimal::from_scientific(&v))
-        .map_err(|_| "form.invalid_number")?;
-    if d.abs() > MAX_AMOUNT {
-        return Err("cost_budget.amount_too_large");
-    }
-    if d.normalize().scale() > 2 {
-        return Err("form.too_many_decimals");
-    }
-    Ok(Some(d.normalize()))
+    const WORDS: AmountMessages = AmountMessages {
+        too_large: "cost_budget.amount_too_large",
+        ..AmountMessages::FORM
+    };
+    AmountField::SIGNED_MONEY
+        .parse(value)
+        .map_err(|e| e.key(&WORDS))
 }
 
 /// A percent typed in a form: required, two decimals at most, within `min..=max`.
 pub fn percent(value: &str, min: Decimal, max: Decimal) -> Result<Decimal, &'static str> {
-    let v = value.trim().trim_end_matches(['%', '％']).trim();
-    if v.is_empty() {
-        return Err("form.required");
+    let v = value.trim().trim_end_matches(['%', '％']);
+    match AmountField::SIGNED_MONEY
+        .parse(v)
+        .map_err(|e| e.key(&AmountMessages::FORM))?
+    {
+        None => Err("form.required"),
+        Some(d) if d < min || d > max => Err("form.out_of_range"),
+        Some(d) => Ok(d),
     }
-    let d = v.parse::<Decimal>().map_err(|_| "form.invalid_number")?;
-    if d.normalize().scale() > 2 {
-        return Err("form.too_many_decimals");
-    }
-    if d < min || d > max {
-        return Err("form.out_of_range");
-    }
-    Ok(d.normalize())
 }
 
 /// Why a change's deltas cannot make a budget.

@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde::Deserialize;
 
-use crate::cost::domain::MAX_AMOUNT;
+use crate::web::amount::{AmountField, AmountMessages};
 use crate::web::form::{FieldErrors, text};
 
 /// The VAT rates a form offers (China: 0, the small-taxpayer 1 and 3, and the general 6, 9
@@ -36,72 +36,40 @@ pub fn money(
     value: &str,
     required: bool,
 ) -> Option<Decimal> {
-    let v: String = value
-        .trim()
-        .chars()
-        .filter(|c| !matches!(c, ',' | '，' | ' ' | '¥' | '￥'))
-        .collect();
-    if v.is_empty() {
-        if required {
-            errors.add(field, "form.required");
-        }
-        return None;
-    }
-    // "1e15" is a number, just an absurd one: say so rather than "not a number".
-    let parsed = v
-        .parse::<Decimal>()
-        .or_else(|_| Decimal::from_scientific(&v));
-    match parsed {
-        Err(_) => {
-            let huge = v
-                .trim_start_matches(['-', '+'])
-                .chars()
-                .all(|c| c.is_ascii_digit())
-                && v.len() > 20;
-            errors.add(
-                field,
-                if huge {
-                    "cost_entries.amount_too_large"
-                } else {
-                    "form.invalid_number"
-                },
-            );
+    const WORDS: AmountMessages = AmountMessages {
+        invalid: "form.invalid_number",
+        negative: "cost_entries.amount_negative",
+        too_large: "cost_entries.amount_too_large",
+        too_precise: "cost_entries.amount_decimals",
+    };
+    match AmountField::MONEY.parse(value) {
+        Ok(None) => {
+            if required {
+                errors.add(field, "form.required");
+            }
             None
         }
-        Ok(d) if d.is_sign_negative() && !d.is_zero() => {
-            errors.add(field, "cost_entries.amount_negative");
+        Ok(d) => d,
+        Err(e) => {
+            errors.add(field, e.key(&WORDS));
             None
         }
-        Ok(d) if d > MAX_AMOUNT => {
-            errors.add(field, "cost_entries.amount_too_large");
-            None
-        }
-        Ok(d) if d.normalize().scale() > 2 => {
-            errors.add(field, "cost_entries.amount_decimals");
-            None
-        }
-        Ok(d) => Some(d.abs().round_dp(2)),
     }
 }
 
 /// A tax rate in percent: blank is 0, else 0 to 100 with at most two decimals.
 pub fn tax_rate(errors: &mut FieldErrors, field: &'static str, value: &str) -> Decimal {
-    let v = value.trim().trim_end_matches(['%', '％']).trim();
-    if v.is_empty() {
-        return Decimal::ZERO;
-    }
-    match v.parse::<Decimal>() {
-        Ok(d) if d.is_sign_negative() && !d.is_zero() || d > Decimal::ONE_HUNDRED => {
-            errors.add(field, "cost_entries.tax_rate_range");
-            Decimal::ZERO
-        }
-        Ok(d) if d.normalize().scale() > 2 => {
-            errors.add(field, "cost_entries.tax_rate_decimals");
-            Decimal::ZERO
-        }
-        Ok(d) => d.abs().normalize(),
-        Err(_) => {
-            errors.add(field, "form.invalid_number");
+    const WORDS: AmountMessages = AmountMessages {
+        invalid: "form.invalid_number",
+        negative: "cost_entries.tax_rate_range",
+        too_large: "cost_entries.tax_rate_range",
+        too_precise: "cost_entries.tax_rate_decimals",
+    };
+    let v = value.trim().trim_end_matches(['%', '％']);
+    match AmountField::MONEY.at_most(Decimal::ONE_HUNDRED).parse(v) {
+        Ok(d) => d.unwrap_or_default(),
+        Err(e) => {
+            errors.add(field, e.key(&WORDS));
             Decimal::ZERO
         }
     }
@@ -287,50 +255,10 @@ pub fn truncate_chars(s: &str, max: usize) -> String {
     s.chars().take(max).collect()
 }
 
-/// The type of an attachment, by its first bytes alone (whatever its name or declared type):
-/// a PDF, JPEG or PNG; anything else is refused.
-pub fn attachment_type(bytes: &[u8]) -> Option<&'static str> {
-    if bytes.starts_with(b"%PDF-") {
-        Some("application/pdf")
-    } else if bytes.starts_with(&[0xFF, 0xD8, 0xFF]) {
-        Some("image/jpeg")
-    } else if bytes.starts_with(&[0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A]) {
-        Some("image/png")
-    } else {
-        None
-    }
-}
-
-/// The name to store for an uploaded file: no folders, no control characters, at most 200
-/// characters, and an extension that matches its content.
-pub fn attachment_file_name(name: &str, content_type: &str) -> String {
-    const MAX: usize = crate::web::photo::MAX_FILE_NAME;
-    let base = name.rsplit(['/', '\\']).next().unwrap_or("");
-    let clean: String = base
-        .chars()
-        .filter(|c| !c.is_control() && *c != '\u{FFFD}' && *c != '"')
-        .collect();
-    let clean = clean.trim().trim_start_matches('.').trim();
-    let (wanted, allowed): (&str, &[&str]) = match content_type {
-        "application/pdf" => ("pdf", &["pdf"]),
-        "image/png" => ("png", &["png"]),
-        _ => ("jpg", &["jpg", "jpeg"]),
-    };
-    let (stem, ext) = match clean.rsplit_once('.') {
-        Some((stem, ext)) if allowed.contains(&ext.to_ascii_lowercase().as_str()) => {
-            (stem.trim(), ext.to_owned())
-        }
-        _ => (clean, wanted.to_owned()),
-    };
-    let stem = if stem.is_empty() { "attachment" } else { stem };
-    let room = MAX - ext.chars().count() - 1;
-    let stem: String = stem.chars().take(room).collect();
-    format!("{}.{ext}", stem.trim_end())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::cost::domain::MAX_AMOUNT;
     use rust_decimal::dec;
 
     fn day(s: &str) -> NaiveDate {
@@ -504,40 +432,5 @@ mod tests {
                 .get("reason"),
             Some("form.required")
         );
-    }
-
-    #[test]
-    fn attachments_are_known_by_their_bytes() {
-        assert_eq!(attachment_type(b"%PDF-1.7\n..."), Some("application/pdf"));
-        assert_eq!(
-            attachment_type(&[0xFF, 0xD8, 0xFF, 0xE0]),
-            Some("image/jpeg")
-        );
-        assert_eq!(
-            attachment_type(&[0x89, b'P', b'N', b'G', 0x0D, 0x0A, 0x1A, 0x0A, 0]),
-            Some("image/png")
-        );
-        assert_eq!(attachment_type(b"just text named invoice.pdf"), None);
-        assert_eq!(attachment_type(b""), None);
-    }
-
-    #[test]
-    fn attachment_names_are_cleaned_and_match_their_content() {
-        assert_eq!(
-            attachment_file_name("../../发票 3月.PDF", "application/pdf"),
-            "发票 3月.PDF"
-        );
-        assert_eq!(
-            attachment_file_name("C:\\scan\\a\"b.txt", "application/pdf"),
-            "ab.txt.pdf"
-        );
-        assert_eq!(attachment_file_name("", "image/png"), "attachment.png");
-        assert_eq!(
-            attachment_file_name("photo.jpeg", "image/jpeg"),
-            "photo.jpeg"
-        );
-        let long = attachment_file_name(&format!("{}.pdf", "长".repeat(500)), "application/pdf");
-        assert_eq!(long.chars().count(), 200);
-        assert!(long.ends_with(".pdf"));
     }
 }

@@ -9,14 +9,14 @@ use chrono::{Months, NaiveDate};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+use super::attachments::EntryAttachments;
 use super::domain::{
-    COMMON_TAX_RATES, EntryForm, EntryInput, MAX_ATTACHMENTS, MAX_DESCRIPTION, ReversalForm,
-    truncate_chars,
+    COMMON_TAX_RATES, EntryForm, EntryInput, MAX_DESCRIPTION, ReversalForm, truncate_chars,
 };
 use super::queries::{self, Entry, EntryFilter};
 use super::views::{
-    AttachmentView, EntryFormPage, EntryListPage, EntryPage, EntryRowView, EntrySummary,
-    FilterView, LabourNote, TotalsView,
+    EntryFormPage, EntryListPage, EntryPage, EntryRowView, EntrySummary, FilterView, LabourNote,
+    TotalsView,
 };
 use crate::audit::{Action, Change, snapshot};
 use crate::cost::domain::{Category, in_report_order, month_of, parse_month};
@@ -24,14 +24,12 @@ use crate::cost::queries as cost_queries;
 use crate::cost::views::CostTab;
 use crate::error::{AppError, AppResult, ResultExt};
 use crate::i18n::{self, Locale};
-use crate::roles::ModuleId;
-use crate::roles::Permission;
-use crate::tenancy::Cost;
-use crate::tenancy::ProjectTx;
+use crate::roles::{ModuleId, Permission};
+use crate::tenancy::{Cost, ProjectTx};
+use crate::web::attachments::{self, ListOptions};
 use crate::web::export::{Cell, ExportFormat, Table};
 use crate::web::form::Choice;
 use crate::web::form::FieldErrors;
-use crate::web::photo::{MAX_PHOTO_BYTES, size_label};
 use crate::web::{AppForm, Page, Path, format};
 
 const PAGE_SIZE: i64 = 50;
@@ -776,14 +774,6 @@ impl ShowParts {
     }
 }
 
-fn kind_key(content_type: &str) -> &'static str {
-    match content_type {
-        "application/pdf" => "cost_entries.kind_pdf",
-        "image/png" => "cost_entries.kind_png",
-        _ => "cost_entries.kind_jpeg",
-    }
-}
-
 async fn entry_page(
     p: &mut ProjectTx<Cost>,
     page: &Page,
@@ -796,7 +786,19 @@ async fn entry_page(
     let base = base(project);
     let closed = cost_queries::is_closed(&mut p.tx, entry.entry_date).await?;
     let may_enter = p.tx.user().role.has(Permission::EnterCost);
-    let attachments = queries::list_attachments(&mut p.tx, entry.id).await?;
+    let files = attachments::list::<EntryAttachments>(
+        &mut p.tx,
+        entry.id,
+        &format!("{base}/{}", entry.id),
+        ListOptions {
+            can_add: may_enter && !closed,
+            can_remove: may_enter && !closed,
+            error: parts
+                .attachment_error
+                .map(|k| message(locale, k, Some(month_of(entry.entry_date)))),
+        },
+    )
+    .await?;
     let (reversal_form, reversal_errors, reversal_closed) = parts.reversal.unwrap_or_default();
     let mut layout = page.layout(&p.tx, "cost_entries.entry_title");
     layout.title = format!("{} #{}", layout.title, entry.id);
@@ -828,28 +830,7 @@ async fn entry_page(
         }),
         can_edit: may_enter && editable(&entry) && !closed,
         can_reverse: may_enter && editable(&entry),
-        can_attach: may_enter && !closed,
-        attachments: attachments
-            .into_iter()
-            .map(|a| AttachmentView {
-                href: format!("{base}/{}/attachments/{}", entry.id, a.id),
-                file_name: a.file_name,
-                kind: kind_key(&a.content_type),
-                size_label: size_label(i64::from(a.size)),
-                at: format::datetime(a.created_at, tz),
-            })
-            .collect(),
-        attachment_help: i18n::tf(
-            locale,
-            "cost_entries.attachment_help",
-            &[
-                ("mb", &(MAX_PHOTO_BYTES / (1024 * 1024))),
-                ("n", &MAX_ATTACHMENTS),
-            ],
-        ),
-        attachment_error: parts
-            .attachment_error
-            .map(|k| message(locale, k, Some(month_of(entry.entry_date)))),
+        attachments: files,
         reversal_reason: reversal_form.reason,
         reversal_date: reversal_form.entry_date,
         reversal_date_error: reversal_errors

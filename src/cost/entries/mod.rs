@@ -10,11 +10,10 @@ pub mod queries;
 mod views;
 
 use axum::Router;
-use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 
+use self::attachments::EntryAttachments;
 use crate::state::AppState;
-use crate::web::photo::PHOTO_BODY_LIMIT;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -38,17 +37,7 @@ pub fn router() -> Router<AppState> {
             "/projects/{project_id}/cost/entries/{id}/reverse",
             post(handlers::reverse),
         )
-        .route(
-            "/projects/{project_id}/cost/entries/{id}/attachments",
-            // Files are bigger than the forms axum's default limit is set for.
-            post(attachments::upload).layer(DefaultBodyLimit::max(PHOTO_BODY_LIMIT)),
-        )
-        .route(
-            "/projects/{project_id}/cost/entries/{id}/attachments/{attachment_id}",
-            get(attachments::download),
-        )
-        .route(
-            "/projects/{project_id}/cost/entries/{id}/attachments/{attachment_id}/delete",
-            post(attachments::delete),
-        )
+        .merge(crate::web::attachments::routes::<EntryAttachments>(
+            "/projects/{project_id}/cost/entries/{id}",
+        ))
 }

@@ -1,5 +1,5 @@
 //! The SQL of cost entries: the filtered list and its totals, one entry, writing entries and
-//! reversals, their attachments, and the day-labour total the list page points to. The
+//! reversals, and the day-labour total the list page points to (attachments: `attachments.rs`). The
 //! monthly roll-up (`cost_actual_month`) follows every write through the table's triggers.
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -343,114 +343,6 @@ pub async fn update_entry(
         e.document_no,
         by as UserId,
         e.contract_id
-    )
-    .fetch_optional(scope.conn())
-    .await?)
-}
-
-/// An attachment as listed.
-#[derive(Debug, Clone)]
-pub struct Attachment {
-    pub id: i64,
-    pub file_name: String,
-    pub content_type: String,
-    pub size: i32,
-    pub created_at: DateTime<Utc>,
-}
-
-pub async fn list_attachments(scope: &mut TenantScope, entry: i64) -> AppResult<Vec<Attachment>> {
-    let tenant = scope.tenant_id();
-    Ok(sqlx::query_as!(
-        Attachment,
-        "select id, file_name, content_type, size, created_at from cost_entry_attachment
-         where tenant_id = $1 and cost_entry_id = $2
-         order by id",
-        tenant as TenantId,
-        entry
-    )
-    .fetch_all(scope.conn())
-    .await?)
-}
-
-pub async fn count_attachments(scope: &mut TenantScope, entry: i64) -> AppResult<i64> {
-    let tenant = scope.tenant_id();
-    Ok(sqlx::query_scalar!(
-        r#"select count(*) as "n!" from cost_entry_attachment
-           where tenant_id = $1 and cost_entry_id = $2"#,
-        tenant as TenantId,
-        entry
-    )
-    .fetch_one(scope.conn())
-    .await?)
-}
-
-pub async fn insert_attachment(
-    scope: &mut TenantScope,
-    entry: i64,
-    file_name: &str,
-    content_type: &str,
-    bytes: &[u8],
-    by: UserId,
-) -> AppResult<i64> {
-    let tenant = scope.tenant_id();
-    Ok(sqlx::query_scalar!(
-        "insert into cost_entry_attachment (tenant_id, cost_entry_id, file_name, content_type,
-                                            size, data, created_by)
-         values ($1, $2, $3, $4, $5, $6, $7)
-         returning id",
-        tenant as TenantId,
-        entry,
-        file_name,
-        content_type,
-        i32::try_from(bytes.len()).unwrap_or(i32::MAX),
-        bytes,
-        by as UserId
-    )
-    .fetch_one(scope.conn())
-    .await?)
-}
-
-/// A stored file.
-#[derive(Debug, Clone)]
-pub struct AttachmentFile {
-    pub file_name: String,
-    pub content_type: String,
-    pub bytes: Vec<u8>,
-}
-
-pub async fn attachment_file(
-    scope: &mut TenantScope,
-    entry: i64,
-    id: i64,
-) -> AppResult<Option<AttachmentFile>> {
-    let tenant = scope.tenant_id();
-    Ok(sqlx::query_as!(
-        AttachmentFile,
-        r#"select file_name, content_type, data as "bytes!" from cost_entry_attachment
-           where tenant_id = $1 and cost_entry_id = $2 and id = $3"#,
-        tenant as TenantId,
-        entry,
-        id
-    )
-    .fetch_optional(scope.conn())
-    .await?)
-}
-
-/// Removes an attachment; gives what it was, or none if there was no such file.
-pub async fn delete_attachment(
-    scope: &mut TenantScope,
-    entry: i64,
-    id: i64,
-) -> AppResult<Option<Attachment>> {
-    let tenant = scope.tenant_id();
-    Ok(sqlx::query_as!(
-        Attachment,
-        "delete from cost_entry_attachment
-         where tenant_id = $1 and cost_entry_id = $2 and id = $3
-         returning id, file_name, content_type, size, created_at",
-        tenant as TenantId,
-        entry,
-        id
     )
     .fetch_optional(scope.conn())
     .await?)

@@ -7,6 +7,7 @@ use super::domain::EntryForm;
 use crate::cost::views::CostTab;
 use crate::tenancy::project::Project;
 use crate::web::Layout;
+use crate::web::attachments::AttachmentList;
 use crate::web::form::Choice;
 use crate::web::form::FieldErrors;
 
@@ -129,16 +130,6 @@ pub struct EntryFormPage {
     pub saved_total: Option<String>,
 }
 
-/// An attachment of the entry.
-#[derive(Debug, Clone)]
-pub struct AttachmentView {
-    pub href: String,
-    pub file_name: String,
-    pub kind: &'static str,
-    pub size_label: String,
-    pub at: String,
-}
-
 #[derive(Template)]
 #[template(path = "cost/entry.html")]
 pub struct EntryPage {
@@ -157,10 +148,7 @@ pub struct EntryPage {
     pub closed_text: Option<String>,
     pub can_edit: bool,
     pub can_reverse: bool,
-    pub can_attach: bool,
-    pub attachments: Vec<AttachmentView>,
-    pub attachment_help: String,
-    pub attachment_error: Option<String>,
+    pub attachments: AttachmentList,
     /// The reversal form as typed, and its messages.
     pub reversal_reason: String,
     pub reversal_date: String,

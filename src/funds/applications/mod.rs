@@ -388,25 +388,7 @@ impl ApplicationForm {
 
 /// An amount of either sign (a variation may lower the period's value); empty is zero.
 fn signed_amount(errors: &mut FieldErrors, field: &'static str, value: &str) -> Decimal {
-    let v = value.trim().replace([',', '，'], "");
-    if v.is_empty() {
-        return Decimal::ZERO;
-    }
-    match v.parse::<Decimal>() {
-        Ok(d) if d.abs() > MAX_AMOUNT => {
-            errors.add(field, "funds.amount_too_large");
-            Decimal::ZERO
-        }
-        Ok(d) if d.normalize().scale() > 2 => {
-            errors.add(field, "form.too_many_decimals");
-            Decimal::ZERO
-        }
-        Ok(d) => d,
-        Err(_) => {
-            errors.add(field, "form.invalid_number");
-            Decimal::ZERO
-        }
-    }
+    super::domain::signed_amount_or_zero(errors, field, value)
 }
 
 /// An amount of zero or more; empty is zero.

@@ -23,6 +23,7 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 use crate::funds::domain::percent_of;
+use crate::web::amount::{AmountField, AmountMessages};
 
 /// How far ahead a retention release counts as coming up.
 pub const UPCOMING_DAYS: i64 = 90;
@@ -450,17 +451,15 @@ pub fn totals(contracts: &[ContractMoney]) -> Totals {
 /// A planned amount as typed: empty is zero; negative, more than two decimals or above
 /// `max` are refused with the message key.
 pub fn plan_amount(text: &str, max: Decimal) -> Result<Decimal, &'static str> {
-    let v = text.trim().replace([',', '，'], "");
-    if v.is_empty() {
-        return Ok(Decimal::ZERO);
-    }
-    match v.parse::<Decimal>() {
-        Ok(d) if d.is_sign_negative() && !d.is_zero() => Err("funds_flow.amount_negative"),
-        Ok(d) if d.scale() > 2 && d.normalize().scale() > 2 => Err("form.too_many_decimals"),
-        Ok(d) if d > max => Err("form.out_of_range"),
-        Ok(d) => Ok(d.round_dp(2)),
-        Err(_) => Err("form.invalid_number"),
-    }
+    const WORDS: AmountMessages = AmountMessages {
+        negative: "funds_flow.amount_negative",
+        ..AmountMessages::FORM
+    };
+    AmountField::MONEY
+        .at_most(max)
+        .parse(text)
+        .map(Option::unwrap_or_default)
+        .map_err(|e| e.key(&WORDS))
 }
 
 #[cfg(test)]

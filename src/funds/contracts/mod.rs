@@ -495,6 +495,15 @@ pub async fn new(
     Ok(Html(html).into_response())
 }
 
+/// The unique key of a tenant's contract numbers.
+const NUMBER_KEY: &str = "contract_tenant_id_number_key";
+
+fn number_taken() -> FieldErrors {
+    let mut e = FieldErrors::default();
+    e.add("number", "funds.number_taken");
+    e
+}
+
 pub async fn create(
     mut tx: TenantTx<Funds>,
     page: Page,
@@ -502,15 +511,7 @@ pub async fn create(
 ) -> AppResult<Response> {
     tx.require(Permission::ManageContracts)?;
     let cx = context(&mut tx).await?;
-    let mut checked = validate(&f, &cx, None);
-    if let Ok(fields) = &checked
-        && queries::number_taken(&mut tx, &fields.number, None).await?
-    {
-        let mut e = FieldErrors::default();
-        e.add("number", "funds.number_taken");
-        checked = Err(e);
-    }
-    let fields = match checked {
+    let fields = match validate(&f, &cx, None) {
         Ok(x) => x,
         Err(errors) => {
             let html = form_page(&mut tx, &page, None, f, errors, None).await?;
@@ -518,7 +519,13 @@ pub async fn create(
         }
     };
     let by = tx.user().id;
-    let id = queries::insert(&mut tx, &fields, by).await?;
+    // A taken number is answered by the unique key; the savepoint keeps the form drawable.
+    tx.savepoint().await?;
+    let inserted = queries::insert(&mut tx, &fields, by).await;
+    let Ok(id) = tx.unless_taken(inserted, NUMBER_KEY).await? else {
+        let html = form_page(&mut tx, &page, None, f, number_taken(), None).await?;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response());
+    };
     tx.audit(Change {
         entity: "contract",
         entity_id: Some(id),
@@ -558,15 +565,7 @@ pub async fn update(
         return Err(AppError::Conflict);
     }
     let cx = context(&mut tx).await?;
-    let mut checked = validate(&f, &cx, Some(&k));
-    if let Ok(fields) = &checked
-        && queries::number_taken(&mut tx, &fields.number, Some(id)).await?
-    {
-        let mut e = FieldErrors::default();
-        e.add("number", "funds.number_taken");
-        checked = Err(e);
-    }
-    let fields = match checked {
+    let fields = match validate(&f, &cx, Some(&k)) {
         Ok(x) => x,
         Err(errors) => {
             let html = form_page(&mut tx, &page, Some(&k), f, errors, None).await?;
@@ -574,10 +573,13 @@ pub async fn update(
         }
     };
     let by = tx.user().id;
-    if queries::update(&mut tx, id, &fields, f.version, by)
-        .await?
-        .is_none()
-    {
+    tx.savepoint().await?;
+    let updated = queries::update(&mut tx, id, &fields, f.version, by).await;
+    let Ok(updated) = tx.unless_taken(updated, NUMBER_KEY).await? else {
+        let html = form_page(&mut tx, &page, Some(&k), f, number_taken(), None).await?;
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response());
+    };
+    if updated.is_none() {
         let notice = Some(i18n::t(locale, "funds.stale").to_owned());
         let form = ContractForm {
             version: k.version,

@@ -107,25 +107,6 @@ pub async fn find(scope: &mut TenantScope, id: i64, lock: bool) -> AppResult<Con
         .ok_or(AppError::NotFound)
 }
 
-/// Whether another contract of the tenant has `number`.
-pub async fn number_taken(
-    scope: &mut TenantScope,
-    number: &str,
-    except: Option<i64>,
-) -> AppResult<bool> {
-    let tenant = scope.tenant_id();
-    Ok(sqlx::query_scalar!(
-        r#"select exists (select 1 from contract
-                          where tenant_id = $1 and number = $2
-                            and ($3::bigint is null or id <> $3)) as "x!""#,
-        tenant as TenantId,
-        number,
-        except
-    )
-    .fetch_one(scope.conn())
-    .await?)
-}
-
 /// A contract's fields as validated.
 #[derive(Debug, Clone, Serialize)]
 pub struct ContractFields {
@@ -176,7 +157,7 @@ pub async fn insert(scope: &mut TenantScope, f: &ContractFields, by: UserId) -> 
     )
     .fetch_one(scope.conn())
     .await
-    .on_constraint("contract_tenant_id_number_key", || AppError::Conflict)
+    .map_err(AppError::from)
 }
 
 /// Saves a draft if unchanged since `version`; `None` when stale or no longer a draft.
@@ -219,7 +200,7 @@ pub async fn update(
     )
     .fetch_optional(scope.conn())
     .await
-    .on_constraint("contract_tenant_id_number_key", || AppError::Conflict)
+    .map_err(AppError::from)
 }
 
 /// Moves a contract from `from` to `to` if unchanged since `version`; signing dates it

@@ -13,12 +13,13 @@ pub mod domain;
 pub mod queries;
 
 use askama::Template;
-use axum::extract::{DefaultBodyLimit, Query};
+use axum::extract::Query;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+use self::attachments::MovementAttachments;
 use self::domain::{LABOUR_KINDS, NoReversal, OTHER_KINDS, PAGE_SIZE, may_reverse};
 use self::queries::{Filter, Movement};
 use super::ledger::{self, MovementForm, Purpose};
@@ -28,11 +29,11 @@ use crate::error::AppResult;
 use crate::i18n::{self, Locale};
 use crate::roles::Permission;
 use crate::tenancy::{Funds, TenantTx};
+use crate::web::attachments::{AttachmentList, ListOptions};
 use crate::web::export::{Cell, ExportFormat, Table};
 use crate::web::fields::{optional_date, optional_int};
 use crate::web::form::Choice;
 use crate::web::form::{self, FieldErrors};
-use crate::web::photo::{MAX_PHOTO_BYTES, PHOTO_BODY_LIMIT, size_label};
 use crate::web::{AppForm, Layout, Page, Path, format};
 
 const BASE: &str = "/funds/movements";
@@ -44,18 +45,9 @@ pub fn router() -> axum::Router<crate::state::AppState> {
         .route("/funds/movements/new", get(new))
         .route("/funds/movements/{id}", get(show))
         .route("/funds/movements/{id}/reverse", post(reverse))
-        .route(
-            "/funds/movements/{id}/attachments",
-            post(attachments::upload).layer(DefaultBodyLimit::max(PHOTO_BODY_LIMIT)),
-        )
-        .route(
-            "/funds/movements/{id}/attachments/{attachment_id}",
-            get(attachments::download),
-        )
-        .route(
-            "/funds/movements/{id}/attachments/{attachment_id}/delete",
-            post(attachments::delete),
-        )
+        .merge(crate::web::attachments::routes::<MovementAttachments>(
+            "/funds/movements/{id}",
+        ))
 }
 
 /// The label of a ledger kind, the wage account's included.
@@ -520,15 +512,6 @@ pub struct ReverseForm {
     pub moved_on: String,
 }
 
-/// An attachment as listed.
-#[derive(Debug, Clone)]
-pub struct AttachmentView {
-    pub href: String,
-    pub file_name: String,
-    pub size_label: String,
-    pub at: String,
-}
-
 #[derive(Template)]
 #[template(path = "funds/movement.html")]
 pub struct MovementPage {
@@ -542,12 +525,9 @@ pub struct MovementPage {
     pub request_href: Option<String>,
     pub closed: bool,
     pub can_reverse: bool,
-    pub can_attach: bool,
     pub reverse: ReverseForm,
     pub errors: FieldErrors,
-    pub attachments: Vec<AttachmentView>,
-    pub attachment_help: String,
-    pub attachment_error: Option<String>,
+    pub attachments: AttachmentList,
     pub refusal: Option<String>,
 }
 
@@ -570,7 +550,19 @@ pub(crate) async fn show_page(
     let m = queries::find(tx, id).await?;
     let closed = crate::cost::queries::is_closed(tx, m.moved_on).await?;
     let may = tx.user().role.has(Permission::RecordFunds);
-    let files = queries::list_attachments(tx, id).await?;
+    let files = crate::web::attachments::list::<MovementAttachments>(
+        tx,
+        id,
+        &format!("{BASE}/{id}"),
+        ListOptions {
+            can_add: may && !closed,
+            can_remove: may && !closed,
+            error: refused
+                .attachment_error
+                .map(|k| i18n::t(locale, k).to_owned()),
+        },
+    )
+    .await?;
     let (reverse, errors) = refused.reverse.unwrap_or_else(|| {
         (
             ReverseForm {
@@ -590,29 +582,9 @@ pub(crate) async fn show_page(
         request_href: m.payment_request_id.map(|r| format!("/funds/requests/{r}")),
         closed,
         can_reverse: may && may_reverse(m.reverses_id, m.reversed_by).is_ok(),
-        can_attach: may && !closed,
         reverse,
         errors,
-        attachments: files
-            .into_iter()
-            .map(|a| AttachmentView {
-                href: format!("{BASE}/{id}/attachments/{}", a.id),
-                file_name: a.file_name,
-                size_label: size_label(i64::from(a.size)),
-                at: format::datetime(a.created_at, tz),
-            })
-            .collect(),
-        attachment_help: i18n::tf(
-            locale,
-            "funds_ledger.attachment_help",
-            &[
-                ("mb", &(MAX_PHOTO_BYTES / (1024 * 1024))),
-                ("n", &domain::MAX_ATTACHMENTS),
-            ],
-        ),
-        attachment_error: refused
-            .attachment_error
-            .map(|k| i18n::t(locale, k).to_owned()),
+        attachments: files,
         refusal: refused.refusal.map(|k| i18n::t(locale, k).to_owned()),
         m,
     }

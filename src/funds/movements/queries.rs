@@ -306,38 +306,6 @@ pub async fn deposit_status(scope: &mut TenantScope, deposit: i64) -> AppResult<
     .await?)
 }
 
-/// An attachment as listed: the cost entries' shape, every attachment table has it.
-pub use crate::cost::entries::queries::Attachment;
-
-pub async fn list_attachments(
-    scope: &mut TenantScope,
-    movement: i64,
-) -> AppResult<Vec<Attachment>> {
-    let tenant = scope.tenant_id();
-    Ok(sqlx::query_as!(
-        Attachment,
-        "select id, file_name, content_type, size, created_at from fund_movement_attachment
-         where tenant_id = $1 and movement_id = $2
-         order by id",
-        tenant as TenantId,
-        movement
-    )
-    .fetch_all(scope.conn())
-    .await?)
-}
-
-pub async fn count_attachments(scope: &mut TenantScope, movement: i64) -> AppResult<i64> {
-    let tenant = scope.tenant_id();
-    Ok(sqlx::query_scalar!(
-        r#"select count(*) as "n!" from fund_movement_attachment
-           where tenant_id = $1 and movement_id = $2"#,
-        tenant as TenantId,
-        movement
-    )
-    .fetch_one(scope.conn())
-    .await?)
-}
-
 /// Locks the movement's attachment list against a concurrent upload (the ledger itself
 /// cannot be locked: it has no UPDATE grant), by an advisory lock for the transaction.
 pub async fn lock_attachments(scope: &mut TenantScope, movement: i64) -> AppResult<()> {
@@ -348,71 +316,4 @@ pub async fn lock_attachments(scope: &mut TenantScope, movement: i64) -> AppResu
     .fetch_one(scope.conn())
     .await?;
     Ok(())
-}
-
-pub async fn insert_attachment(
-    scope: &mut TenantScope,
-    movement: i64,
-    file_name: &str,
-    content_type: &str,
-    bytes: &[u8],
-    by: UserId,
-) -> AppResult<i64> {
-    let tenant = scope.tenant_id();
-    Ok(sqlx::query_scalar!(
-        "insert into fund_movement_attachment (tenant_id, movement_id, file_name, content_type,
-                                               size, data, created_by)
-         values ($1, $2, $3, $4, $5, $6, $7)
-         returning id",
-        tenant as TenantId,
-        movement,
-        file_name,
-        content_type,
-        i32::try_from(bytes.len()).unwrap_or(i32::MAX),
-        bytes,
-        by as UserId
-    )
-    .fetch_one(scope.conn())
-    .await?)
-}
-
-/// A stored file, as the cost entries' attachments are.
-pub use crate::cost::entries::queries::AttachmentFile;
-
-pub async fn attachment_file(
-    scope: &mut TenantScope,
-    movement: i64,
-    id: i64,
-) -> AppResult<Option<AttachmentFile>> {
-    let tenant = scope.tenant_id();
-    Ok(sqlx::query_as!(
-        AttachmentFile,
-        "select file_name, content_type, data as bytes from fund_movement_attachment
-         where tenant_id = $1 and movement_id = $2 and id = $3",
-        tenant as TenantId,
-        movement,
-        id
-    )
-    .fetch_optional(scope.conn())
-    .await?)
-}
-
-/// Removes an attachment; what it was, or `None` if there is no such file.
-pub async fn delete_attachment(
-    scope: &mut TenantScope,
-    movement: i64,
-    id: i64,
-) -> AppResult<Option<Attachment>> {
-    let tenant = scope.tenant_id();
-    Ok(sqlx::query_as!(
-        Attachment,
-        "delete from fund_movement_attachment
-         where tenant_id = $1 and movement_id = $2 and id = $3
-         returning id, file_name, content_type, size, created_at",
-        tenant as TenantId,
-        movement,
-        id
-    )
-    .fetch_optional(scope.conn())
-    .await?)
 }

@@ -12,7 +12,7 @@ use super::domain::{CrewForm, NewCrew, may_edit_crew};
 use super::queries::{self, Crew, WorkerFilter};
 use super::views::{CrewFormPage, CrewListPage, CrewSummary, CrewView, CrewWorkerView};
 use crate::audit::{Action, Change, snapshot};
-use crate::error::{AppError, AppResult, ResultExt};
+use crate::error::{AppError, AppResult};
 use crate::i18n::Locale;
 use crate::labour::domain::CountUnit;
 use crate::labour::queries::{TradeRow, list_trades};
@@ -288,13 +288,7 @@ async fn validate(
         user.locale,
         crew.and_then(|c| c.trade_id),
     );
-    let mut result = f.validate(&foremen, &choice_ids(&trades));
-    if let Ok(new) = &result
-        && queries::crew_name_taken(tx, &new.name, crew.map(|c| c.id)).await?
-    {
-        result = Err(name_taken());
-    }
-    Ok(result)
+    Ok(f.validate(&foremen, &choice_ids(&trades)))
 }
 
 fn name_taken() -> FieldErrors {
@@ -330,14 +324,11 @@ pub async fn create(
         Err(errors) => return refuse(tx, &page, None, f, errors).await,
     };
     let me = tx.user().id;
-    let id = match queries::insert_crew(&mut tx, &new, me)
-        .await
-        .on_constraint("crew_tenant_id_name_key", || AppError::Conflict)
-    {
-        Ok(id) => id,
-        // Someone took the name between the check and the insert.
-        Err(AppError::Conflict) => return refuse(tx, &page, None, f, name_taken()).await,
-        Err(e) => return Err(e),
+    // A taken name is answered by the unique key; the savepoint keeps the page drawable.
+    tx.savepoint().await?;
+    let inserted = queries::insert_crew(&mut tx, &new, me).await;
+    let Ok(id) = tx.unless_taken(inserted, "crew_tenant_id_name_key").await? else {
+        return refuse(tx, &page, None, f, name_taken()).await;
     };
     tx.audit(Change {
         entity: "crew",
@@ -371,13 +362,10 @@ pub async fn update(
         Ok(new) => new,
         Err(errors) => return refuse(tx, &page, Some(&crew), f, errors).await,
     };
-    let saved = match queries::update_crew(&mut tx, id, &new, f.version, user.id)
-        .await
-        .on_constraint("crew_tenant_id_name_key", || AppError::Conflict)
-    {
-        Ok(saved) => saved,
-        Err(AppError::Conflict) => return refuse(tx, &page, Some(&crew), f, name_taken()).await,
-        Err(e) => return Err(e),
+    tx.savepoint().await?;
+    let updated = queries::update_crew(&mut tx, id, &new, f.version, user.id).await;
+    let Ok(saved) = tx.unless_taken(updated, "crew_tenant_id_name_key").await? else {
+        return refuse(tx, &page, Some(&crew), f, name_taken()).await;
     };
     if saved.is_none() {
         // Stale: show what was saved meanwhile, keep what they typed, at the new version.

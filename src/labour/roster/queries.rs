@@ -85,24 +85,6 @@ pub async fn list_trades(scope: &mut TenantScope) -> AppResult<Vec<Trade>> {
     .await?)
 }
 
-/// Another trade (not `except`) has this Chinese name.
-pub async fn trade_name_taken(
-    scope: &mut TenantScope,
-    name_zh: &str,
-    except: Option<i64>,
-) -> AppResult<bool> {
-    let tenant = scope.tenant_id();
-    Ok(sqlx::query_scalar!(
-        r#"select exists (select 1 from trade where tenant_id = $1 and name_zh = $2
-                          and id is distinct from $3) as "taken!""#,
-        tenant as TenantId,
-        name_zh,
-        except
-    )
-    .fetch_one(scope.conn())
-    .await?)
-}
-
 /// Adds a trade at the end of the list.
 pub async fn insert_trade(scope: &mut TenantScope, name_zh: &str, name_en: &str) -> AppResult<i64> {
     let tenant = scope.tenant_id();
@@ -228,24 +210,6 @@ pub async fn find_crew(scope: &mut TenantScope, id: i64) -> AppResult<Option<Cre
         id
     )
     .fetch_optional(scope.conn())
-    .await?)
-}
-
-/// Another crew (not `except`) has this name.
-pub async fn crew_name_taken(
-    scope: &mut TenantScope,
-    name: &str,
-    except: Option<i64>,
-) -> AppResult<bool> {
-    let tenant = scope.tenant_id();
-    Ok(sqlx::query_scalar!(
-        r#"select exists (select 1 from crew where tenant_id = $1 and name = $2
-                          and id is distinct from $3) as "taken!""#,
-        tenant as TenantId,
-        name,
-        except
-    )
-    .fetch_one(scope.conn())
     .await?)
 }
 

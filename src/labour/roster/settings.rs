@@ -10,7 +10,7 @@ use super::domain::{SettingsForm, TradeForm, moved};
 use super::queries::{self, Trade};
 use super::views::{LabourSettingsPage, TradeView};
 use crate::audit::{Action, Change, snapshot};
-use crate::error::{AppError, AppResult, ResultExt};
+use crate::error::{AppError, AppResult};
 use crate::labour::queries::pay_rules;
 use crate::roles::Permission;
 use crate::tenancy::{Labour, TenantTx};
@@ -162,13 +162,7 @@ pub async fn add_trade(
     AppForm(f): AppForm<TradeForm>,
 ) -> AppResult<Response> {
     tx.require(Permission::ManageLabourSettings)?;
-    let mut result = f.validate();
-    if let Ok((zh, _)) = &result
-        && queries::trade_name_taken(&mut tx, zh, None).await?
-    {
-        result = Err(name_taken());
-    }
-    let (zh, en) = match result {
+    let (zh, en) = match f.validate() {
         Ok(v) => v,
         Err(new_errors) => {
             let parts = Parts {
@@ -179,9 +173,20 @@ pub async fn add_trade(
             return refuse_trade(tx, &page, StatusCode::UNPROCESSABLE_ENTITY, parts).await;
         }
     };
-    let id = queries::insert_trade(&mut tx, &zh, &en)
-        .await
-        .on_constraint("trade_tenant_id_name_zh_key", || AppError::Conflict)?;
+    // A taken name is answered by the unique key; the savepoint keeps the page drawable.
+    tx.savepoint().await?;
+    let inserted = queries::insert_trade(&mut tx, &zh, &en).await;
+    let Ok(id) = tx
+        .unless_taken(inserted, "trade_tenant_id_name_zh_key")
+        .await?
+    else {
+        let parts = Parts {
+            new_trade: f,
+            new_errors: name_taken(),
+            ..Parts::default()
+        };
+        return refuse_trade(tx, &page, StatusCode::UNPROCESSABLE_ENTITY, parts).await;
+    };
     tx.audit(Change {
         entity: "trade",
         entity_id: Some(id),
@@ -234,13 +239,7 @@ pub async fn rename_trade(
 ) -> AppResult<Response> {
     tx.require(Permission::ManageLabourSettings)?;
     let trade = find_trade(&mut tx, id).await?;
-    let mut result = f.validate();
-    if let Ok((zh, _)) = &result
-        && queries::trade_name_taken(&mut tx, zh, Some(id)).await?
-    {
-        result = Err(name_taken());
-    }
-    let (zh, en) = match result {
+    let (zh, en) = match f.validate() {
         Ok(v) => v,
         Err(errors) => {
             let parts = Parts {
@@ -250,11 +249,19 @@ pub async fn rename_trade(
             return refuse_trade(tx, &page, StatusCode::UNPROCESSABLE_ENTITY, parts).await;
         }
     };
-    if queries::rename_trade(&mut tx, id, &zh, &en, f.version)
-        .await
-        .on_constraint("trade_tenant_id_name_zh_key", || AppError::Conflict)?
-        .is_none()
-    {
+    tx.savepoint().await?;
+    let renamed = queries::rename_trade(&mut tx, id, &zh, &en, f.version).await;
+    let Ok(renamed) = tx
+        .unless_taken(renamed, "trade_tenant_id_name_zh_key")
+        .await?
+    else {
+        let parts = Parts {
+            rename: Some((id, f, name_taken())),
+            ..Parts::default()
+        };
+        return refuse_trade(tx, &page, StatusCode::UNPROCESSABLE_ENTITY, parts).await;
+    };
+    if renamed.is_none() {
         let parts = Parts {
             trade_conflict: true,
             ..Parts::default()
