@@ -16,12 +16,12 @@ use crate::auth::queries::{self as users, NewUser};
 use crate::db::{Db, cross_tenant};
 use crate::error::AppResult;
 use crate::i18n::Locale;
+use crate::licence::plan::PlanFacts;
 use crate::plans::gantt::{self, GanttChart, Zoom};
 use crate::plans::queries::{self, ProjectFields, TaskFields};
 use crate::plans::reschedule;
 use crate::plans::tasks::Outline;
 use crate::schedule::{self, Calendar, LinkInput, LinkKind, Network, TaskInput};
-use crate::tenancy::plan::PlanFacts;
 
 /// A small deterministic generator, so every run measures the same network.
 struct XorShift(u64);

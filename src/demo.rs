@@ -9,8 +9,8 @@ use crate::auth::queries::{self as users, NewUser};
 use crate::db::{Db, cross_tenant};
 use crate::error::AppResult;
 use crate::ids::UserId;
+use crate::licence::plan::PlanFacts;
 use crate::roles::Role;
-use crate::tenancy::plan::PlanFacts;
 
 /// The owner's sign-in for the demo company.
 #[derive(Debug, Clone)]

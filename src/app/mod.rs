@@ -1,6 +1,8 @@
 //! The application assembled: every feature registers itself here, one line each, and the web
 //! layer wraps their routes. The only code that names every feature.
 
+#[cfg(test)]
+mod layers;
 pub mod server;
 
 use axum::Router;

@@ -20,8 +20,8 @@ use super::{Db, TenantScope};
 use crate::error::AppResult;
 use crate::ids::TenantId;
 use crate::ids::UserId;
+use crate::licence::plan::{PlanFacts, PlanKind};
 use crate::roles::ModuleId;
-use crate::tenancy::plan::{PlanFacts, PlanKind};
 
 fn pool(db: &Db) -> &PgPool {
     db.pool()

@@ -15,12 +15,13 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use sqlx::PgPool;
-use sqlx::postgres::PgListener;
+use sqlx::Postgres;
+use sqlx::error::BoxDynError;
+use sqlx::postgres::{PgArgumentBuffer, PgListener, PgTypeInfo, PgValueRef};
 
 use super::{Db, TenantScope};
 use crate::error::AppResult;
 use crate::ids::TenantId;
-use crate::jobs::{JobId, JobStatus};
 
 /// The channel a queued job is announced on.
 const CHANNEL: &str = "girder_job";
@@ -365,5 +366,81 @@ impl JobSignals {
     pub async fn next(&mut self) -> AppResult<()> {
         self.listener.recv().await?;
         Ok(())
+    }
+}
+
+/// A job's id (one sequence for every tenant: the queue is one table).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, sqlx::Type)]
+#[sqlx(transparent)]
+pub struct JobId(pub i64);
+
+impl std::fmt::Display for JobId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+/// Where a job is in its life: queued → running → done or failed (running → queued again
+/// when an attempt fails and another remains).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum JobStatus {
+    Queued,
+    Running,
+    Done,
+    Failed,
+}
+
+impl JobStatus {
+    pub const ALL: [JobStatus; 4] = [
+        JobStatus::Queued,
+        JobStatus::Running,
+        JobStatus::Done,
+        JobStatus::Failed,
+    ];
+
+    /// The value stored in the database.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JobStatus::Queued => "queued",
+            JobStatus::Running => "running",
+            JobStatus::Done => "done",
+            JobStatus::Failed => "failed",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|v| v.as_str() == s)
+    }
+
+    /// Whether the job has ended.
+    pub fn is_final(self) -> bool {
+        matches!(self, JobStatus::Done | JobStatus::Failed)
+    }
+}
+
+// Stored as text; a value the enum does not know is a decode error, never a default.
+impl sqlx::Type<Postgres> for JobStatus {
+    fn type_info() -> PgTypeInfo {
+        <&str as sqlx::Type<Postgres>>::type_info()
+    }
+
+    fn compatible(ty: &PgTypeInfo) -> bool {
+        <&str as sqlx::Type<Postgres>>::compatible(ty)
+    }
+}
+
+impl<'r> sqlx::Decode<'r, Postgres> for JobStatus {
+    fn decode(value: PgValueRef<'r>) -> Result<Self, BoxDynError> {
+        let s = <&str as sqlx::Decode<Postgres>>::decode(value)?;
+        JobStatus::parse(s).ok_or_else(|| format!("unknown job status {s:?}").into())
+    }
+}
+
+impl sqlx::Encode<'_, Postgres> for JobStatus {
+    fn encode_by_ref(
+        &self,
+        buf: &mut PgArgumentBuffer,
+    ) -> Result<sqlx::encode::IsNull, BoxDynError> {
+        <&str as sqlx::Encode<Postgres>>::encode(self.as_str(), buf)
     }
 }

@@ -35,8 +35,8 @@ use crate::error::{AppError, AppResult};
 use crate::i18n::Locale;
 use crate::ids::TenantId;
 use crate::ids::UserId;
+use crate::licence::plan::PlanFacts;
 use crate::roles::Role;
-use crate::tenancy::plan::PlanFacts;
 
 /// How much data to generate.
 #[derive(Debug, Clone, Copy)]

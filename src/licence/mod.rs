@@ -3,6 +3,8 @@
 //!
 //! A key reads `GIRDER1.<terms as base64url JSON>.<signature as base64url>`.
 
+pub mod plan;
+
 use base64::Engine;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use chrono::NaiveDate;

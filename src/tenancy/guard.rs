@@ -13,7 +13,6 @@ use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
 use super::Module;
-use super::plan::{Banner, PlanFacts};
 use crate::audit::{self, Actor, Change};
 use crate::auth::queries::{self as user_queries, User};
 use crate::auth::session::AppSession;
@@ -22,6 +21,7 @@ use crate::error::{AppError, AppResult};
 use crate::i18n::Locale;
 use crate::ids::TenantId;
 use crate::ids::UserId;
+use crate::licence::plan::{Banner, PlanFacts};
 use crate::roles::ModuleId;
 use crate::roles::{Permission, Role};
 use crate::state::AppState;

@@ -2,7 +2,6 @@
 //! may use. `guard` holds the extractor that opens a tenant transaction for a handler.
 
 mod guard;
-pub mod plan;
 pub mod project;
 
 use crate::roles::ModuleId;

@@ -13,9 +13,9 @@ use super::registry;
 use crate::auth::session::{AppSession, Flash};
 use crate::error::{AppError, AppResult};
 use crate::i18n::{self, Locale};
+use crate::licence::plan::{Banner, Standing};
 use crate::roles::{ModuleId, Permission, Role};
 use crate::state::AppState;
-use crate::tenancy::plan::{Banner, Standing};
 use crate::tenancy::{Module, TenantTx};
 
 /// The session-side context of a page.
