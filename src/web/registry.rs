@@ -1,31 +1,15 @@
 //! The feature registry: what each feature hands the app — its routes, its entry in the main
-//! navigation, its settings tab, its project tabs and its panels on the dashboard and on a
-//! project's home page. `app` builds one `Feature` per feature and installs the lot once at
-//! start; the layout, the tab bars, the dashboard and the project home read them here. So the
+//! navigation, its settings tab and its project tabs. `app` builds one `Feature` per feature
+//! and installs the lot once at start; the layout and the tab bars read them here. So the
 //! foundation names no feature, and adding one touches its own folder plus one line in `app`.
 
-use std::future::Future;
-use std::pin::Pin;
 use std::sync::OnceLock;
 
 use axum::Router;
 
 use super::layout::Layout;
-use crate::error::AppResult;
 use crate::roles::{ModuleId, Permission};
 use crate::state::AppState;
-use crate::tenancy::project::Project;
-use crate::tenancy::{Plans, Platform, TenantTx};
-
-/// A panel's rendered HTML, or `None` when it has nothing to show this user.
-pub type PanelFuture<'a> = Pin<Box<dyn Future<Output = AppResult<Option<String>>> + Send + 'a>>;
-
-/// Renders a panel of the dashboard.
-pub type DashboardPanelFn = for<'a> fn(&'a mut TenantTx<Platform>, &'a Layout) -> PanelFuture<'a>;
-
-/// Renders a panel of a project's home page.
-pub type ProjectPanelFn =
-    for<'a> fn(&'a mut TenantTx<Plans>, &'a Project, &'a Layout) -> PanelFuture<'a>;
 
 /// Who may see an entry: the module must be on for the tenant and open to the user's role, and
 /// the user must hold the permission.
@@ -96,30 +80,6 @@ pub struct ProjectTab {
     pub module: Option<ModuleId>,
 }
 
-/// Where a panel sits on a project's home page.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ProjectPanelPlace {
-    /// Above the project's facts: an alert that wants attention.
-    Alert,
-    /// A card beside the project's facts.
-    Card,
-}
-
-#[derive(Debug, Clone, Copy)]
-pub struct DashboardPanel {
-    pub order: u16,
-    pub audience: Audience,
-    pub render: DashboardPanelFn,
-}
-
-#[derive(Debug, Clone, Copy)]
-pub struct ProjectPanel {
-    pub order: u16,
-    pub place: ProjectPanelPlace,
-    pub module: ModuleId,
-    pub render: ProjectPanelFn,
-}
-
 /// One feature, as it registers itself.
 #[derive(Debug, Default)]
 pub struct Feature {
@@ -129,8 +89,6 @@ pub struct Feature {
     pub nav: Vec<NavEntry>,
     pub settings_tabs: Vec<SettingsTab>,
     pub project_tabs: Vec<ProjectTab>,
-    pub dashboard_panels: Vec<DashboardPanel>,
-    pub project_panels: Vec<ProjectPanel>,
 }
 
 impl Feature {
@@ -148,8 +106,6 @@ pub struct Registry {
     nav: Vec<NavEntry>,
     settings_tabs: Vec<SettingsTab>,
     project_tabs: Vec<ProjectTab>,
-    dashboard_panels: Vec<DashboardPanel>,
-    project_panels: Vec<ProjectPanel>,
 }
 
 static REGISTRY: OnceLock<Registry> = OnceLock::new();
@@ -166,14 +122,10 @@ pub fn install(features: Vec<Feature>) -> (Router<AppState>, usize) {
         registry.nav.extend(f.nav);
         registry.settings_tabs.extend(f.settings_tabs);
         registry.project_tabs.extend(f.project_tabs);
-        registry.dashboard_panels.extend(f.dashboard_panels);
-        registry.project_panels.extend(f.project_panels);
     }
     registry.nav.sort_by_key(|e| e.order);
     registry.settings_tabs.sort_by_key(|e| e.order);
     registry.project_tabs.sort_by_key(|e| e.order);
-    registry.dashboard_panels.sort_by_key(|e| e.order);
-    registry.project_panels.sort_by_key(|e| e.order);
     let _ = REGISTRY.set(registry);
     (routes, largest_upload)
 }
@@ -187,7 +139,7 @@ pub fn nav(layout: &Layout) -> impl Iterator<Item = &'static NavEntry> {
     registry().nav.iter().filter(|e| e.audience.admits(layout))
 }
 
-/// The settings tabs: `(key, href, label key)`.
+/// The settings tabs, in order.
 pub fn settings_tabs() -> impl Iterator<Item = &'static SettingsTab> {
     registry().settings_tabs.iter()
 }
@@ -206,39 +158,4 @@ pub fn project_tabs(project: &i64, layout: &Layout) -> Vec<(&'static str, String
             )
         })
         .collect()
-}
-
-/// The dashboard's panels for this user, rendered in order.
-pub async fn dashboard_panels(
-    tx: &mut TenantTx<Platform>,
-    layout: &Layout,
-) -> AppResult<Vec<String>> {
-    let mut out = Vec::new();
-    for panel in &registry().dashboard_panels {
-        if panel.audience.admits(layout)
-            && let Some(html) = (panel.render)(tx, layout).await?
-        {
-            out.push(html);
-        }
-    }
-    Ok(out)
-}
-
-/// A project home's panels at `place`, rendered in order.
-pub async fn project_panels(
-    tx: &mut TenantTx<Plans>,
-    project: &Project,
-    layout: &Layout,
-    place: ProjectPanelPlace,
-) -> AppResult<Vec<String>> {
-    let mut out = Vec::new();
-    for panel in &registry().project_panels {
-        if panel.place == place
-            && layout.modules.contains(&panel.module)
-            && let Some(html) = (panel.render)(tx, project, layout).await?
-        {
-            out.push(html);
-        }
-    }
-    Ok(out)
 }
