@@ -122,6 +122,12 @@ impl AppError {
     pub fn is_constraint(&self, name: &str) -> bool {
         matches!(self, AppError::Database(sqlx::Error::Database(db)) if db.constraint() == Some(name))
     }
+
+    /// A delete refused because other rows still refer to the row (a foreign key without
+    /// `on delete cascade`).
+    pub fn is_still_referenced(&self) -> bool {
+        matches!(self, AppError::Database(sqlx::Error::Database(db)) if db.is_foreign_key_violation())
+    }
 }
 
 /// A unique constraint refused a write: the value (a code, a name, a number) is taken. See

@@ -60,6 +60,8 @@ pub fn feature() -> Feature {
             tab(100, "risks", "/risks", "changes.risks_tab"),
             tab(110, "changes", "/changes", "changes.project_tab"),
         ],
+        dashboard_panels: risks::dashboard_panels(),
+        project_panels: risks::project_panels(),
         ..Feature::new(router())
     }
 }

@@ -59,6 +59,8 @@ pub fn feature() -> Feature {
             label_key: "cost.tab",
             module: Some(ModuleId::Cost),
         }],
+        dashboard_panels: report::dashboard_panels(),
+        project_panels: report::project_panels(),
         ..Feature::new(router())
     }
 }

@@ -117,19 +117,6 @@ pub async fn is_closed(scope: &mut TenantScope, day: NaiveDate) -> AppResult<boo
     .await?)
 }
 
-/// Whether any of `tasks` carries a line of a budget version (such a task is not deleted).
-pub async fn any_budgeted(scope: &mut TenantScope, tasks: &[i64]) -> AppResult<bool> {
-    let tenant = scope.tenant_id();
-    Ok(sqlx::query_scalar!(
-        r#"select exists (select 1 from cost_budget_line
-                          where tenant_id = $1 and task_id = any($2)) as "budgeted!""#,
-        tenant as TenantId,
-        tasks
-    )
-    .fetch_one(scope.conn())
-    .await?)
-}
-
 /// The approved budget version in force: the highest-numbered approved one.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct CurrentBudget {

@@ -14,7 +14,7 @@ use crate::roles::Permission;
 use crate::state::AppState;
 use crate::tenancy::{Platform, TenantTx};
 use crate::web::layout::standing_text;
-use crate::web::registry::{Audience, Feature, NavEntry};
+use crate::web::registry::{self, Audience, Feature, NavEntry};
 use crate::web::{Layout, Page};
 
 /// The dashboard: the first entry of the navigation.
@@ -62,23 +62,10 @@ pub struct DashboardPage {
     pub modules: Vec<&'static str>,
     pub checklist: Vec<ChecklistItem>,
     pub checklist_done: usize,
-    /// The worst delay warnings across the user's active projects.
-    pub warnings: Vec<(
-        crate::tenancy::project::Project,
-        crate::plans::views::WarningView,
-    )>,
     /// Whether the "load a demo project" button shows.
     pub demo_available: bool,
-    /// This month's day labour by project (its month, its rows), when Labour is on.
-    pub labour: Option<(String, Vec<crate::labour::summary::PanelRow>)>,
-    /// Projects with cost alerts, worst first, when the user may open the cost centre.
-    pub cost: Option<Vec<crate::cost::report::views::PanelRow>>,
-    /// Cash in and out this month, balance, receivables and payables, retention releases,
-    /// when the user may open Funds.
-    pub funds: Option<crate::funds::cashflow::Panel>,
-    /// Overdue risk reviews, critical risks and changes awaiting my vote, when the user may
-    /// open Risks and changes.
-    pub changes: Option<crate::changes::risks::views::Panel>,
+    /// The features' panels (registry dashboard panels), rendered in order.
+    pub panels: Vec<String>,
 }
 
 pub async fn dashboard(mut tx: TenantTx<Platform>, page: Page) -> AppResult<Html<String>> {
@@ -120,50 +107,22 @@ pub async fn dashboard(mut tx: TenantTx<Platform>, page: Page) -> AppResult<Html
         });
         demo_available = demo.is_none();
     }
-    let warnings = if plans_on && t.modules.contains(&crate::roles::ModuleId::Progress) {
-        crate::progress::dashboard_warnings(&mut tx).await?
-    } else {
-        Vec::new()
-    };
-    let labour = if t.modules.contains(&crate::roles::ModuleId::Labour)
-        && tx.user().role.can_use(crate::roles::ModuleId::Labour)
-    {
-        Some(crate::labour::summary::dashboard_panel(&mut tx).await?)
-    } else {
-        None
-    };
-    let cost = if crate::cost::report::shows_panel(&tx) {
-        Some(crate::cost::report::dashboard_panel(&mut tx).await?)
-    } else {
-        None
-    };
-    let funds = if crate::funds::cashflow::shows_panel(&tx) {
-        Some(crate::funds::cashflow::dashboard_panel(&mut tx).await?)
-    } else {
-        None
-    };
-    let changes = if crate::changes::risks::shows_panel(&tx) {
-        Some(crate::changes::risks::dashboard_panel(&mut tx).await?)
-    } else {
-        None
-    };
     let plan = standing_text(locale, t.plan.standing(t.now));
     let checklist_done = checklist.iter().filter(|i| i.done).count();
+    let layout = page.layout(&tx, "dashboard.title");
+    let (scope, user, tenant) = tx.parts();
+    let panels = registry::dashboard_panels(scope, user, tenant, &layout).await?;
     Ok(Html(
         DashboardPage {
-            layout: page.layout(&tx, "dashboard.title"),
+            layout,
             plan,
             seats_used,
             seats: t.plan.seats(),
             modules: t.modules.iter().map(|m| m.label_key()).collect(),
             checklist,
             checklist_done,
-            warnings,
             demo_available,
-            labour,
-            cost,
-            funds,
-            changes,
+            panels,
         }
         .render()?,
     ))

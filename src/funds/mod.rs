@@ -67,6 +67,7 @@ pub fn feature() -> Feature {
             label_key: "funds.project_tab",
             module: Some(ModuleId::Funds),
         }],
+        dashboard_panels: cashflow::dashboard_panels(),
         ..Feature::new(router())
     }
 }

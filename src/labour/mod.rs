@@ -49,6 +49,7 @@ pub fn feature() -> Feature {
             href: "/settings/labour",
             label_key: "labour_roster.settings_tab",
         }],
+        dashboard_panels: summary::dashboard_panels(),
         ..Feature::new(router())
     }
 }

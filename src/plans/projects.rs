@@ -24,6 +24,7 @@ use crate::tenancy::{Plans, TenantTx};
 use crate::web::form::Choice;
 use crate::web::form::{self, FieldErrors};
 use crate::web::pager::MAX_PAGE;
+use crate::web::registry;
 use crate::web::{AppForm, Page};
 
 const PAGE_SIZE: i64 = 25;
@@ -278,10 +279,6 @@ pub async fn show(mut p: ProjectTx<Plans>, page: Page) -> AppResult<Html<String>
     let members = queries::members(&mut p.tx, p.project.id).await?;
     let users = user_choices(&mut p.tx).await?;
     let tasks = queries::tasks(&mut p.tx, p.project.id).await?;
-    let (thresholds, _) = crate::progress::queries::thresholds(&mut p.tx).await?;
-    let warnings =
-        crate::progress::warnings_for(&mut p.tx, &p.project, &tasks, &thresholds, page.locale)
-            .await?;
     let baseline_finish = crate::plans::baselines::latest_finish(&mut p.tx, p.project.id).await?;
     let mut milestones: Vec<(String, chrono::NaiveDate, bool)> = tasks
         .iter()
@@ -295,24 +292,19 @@ pub async fn show(mut p: ProjectTx<Plans>, page: Page) -> AppResult<Html<String>
         (more > 0).then(|| i18n::tf(page.locale, "pager.more_milestones", &[("n", &more)]));
     milestones.truncate(MAX_MILESTONES);
     let role = p.tx.user().role;
-    let cost_alerts = crate::cost::report::project_alerts(&mut p.tx, p.project.id).await?;
     let layout = page.layout(&p.tx, "plans.project_home");
-    let risks_overdue = if layout.modules.contains(&crate::roles::ModuleId::Changes) {
-        let t = p.tx.tenant();
-        let today = t.today();
-        crate::changes::risks::overdue_reviews(&mut p.tx, p.project.id, today).await?
-    } else {
-        0
-    };
+    let (scope, user, tenant) = p.tx.parts();
+    let (banners, cards) =
+        registry::project_panels(scope, user, tenant, &layout, &p.project).await?;
     Ok(Html(
         ProjectHomePage {
             layout,
-            risks_overdue,
+            banners,
+            cards,
             tab: "home",
             members,
             users,
             roles: &PROJECT_ROLES,
-            warnings,
             task_count: tasks.len(),
             milestones,
             milestones_more,
@@ -320,7 +312,6 @@ pub async fn show(mut p: ProjectTx<Plans>, page: Page) -> AppResult<Html<String>
             can_edit: role.has(Permission::EditSchedule),
             can_create: role.has(Permission::CreateProjects),
             member_error: None,
-            cost_alerts,
             project: p.project,
         }
         .render()?,

@@ -630,6 +630,24 @@ pub async fn tasks(scope: &mut TenantScope, project: i64) -> AppResult<Vec<Task>
     .await?)
 }
 
+/// One task of `project`.
+pub async fn task(scope: &mut TenantScope, project: i64, id: i64) -> AppResult<Option<Task>> {
+    let tenant = scope.tenant_id();
+    Ok(sqlx::query_as!(
+        Task,
+        "select id, parent_id, sort_order, name, duration_days, milestone, start_no_earlier_than,
+                deadline, responsible_id, notes, weight, actual_start, actual_finish,
+                percent_complete, remaining_days, is_summary, early_start, early_finish,
+                late_start, late_finish, total_slack, free_slack, critical, version
+         from task where tenant_id = $1 and project_id = $2 and id = $3",
+        tenant as TenantId,
+        project,
+        id
+    )
+    .fetch_optional(scope.conn())
+    .await?)
+}
+
 /// The fields a task form saves.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TaskFields {

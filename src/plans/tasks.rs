@@ -19,7 +19,6 @@ use super::wbs::{Place, Wbs};
 use crate::audit::{Action, Change, snapshot};
 use crate::error::{AppError, AppResult};
 use crate::i18n;
-use crate::progress::domain::ProgressForm;
 use crate::roles::Permission;
 use crate::schedule::LinkKind;
 use crate::tenancy::ProjectTx;
@@ -28,6 +27,7 @@ use crate::web::export::{Cell, ExportFormat, Table};
 use crate::web::form::Choice;
 use crate::web::form::FieldErrors;
 use crate::web::pager::{OUTLINE_ROWS_PER_PAGE, Pager};
+use crate::web::registry::{self, TaskPanelOverride};
 use crate::web::{AppForm, Page, Path};
 
 /// The project's tasks in outline order, with their outline numbers and depth.
@@ -352,8 +352,8 @@ pub struct TaskPageParts {
     pub link_form: LinkForm,
     pub link_errors: FieldErrors,
     pub message: Option<String>,
-    pub progress_form: Option<ProgressForm>,
-    pub progress_errors: FieldErrors,
+    /// Another feature's section in error, shown in place of its registered one.
+    pub panel: Option<TaskPanelOverride>,
 }
 
 impl Default for TaskPageParts {
@@ -369,11 +369,13 @@ impl Default for TaskPageParts {
             },
             link_errors: FieldErrors::default(),
             message: None,
-            progress_form: None,
-            progress_errors: FieldErrors::default(),
+            panel: None,
         }
     }
 }
+
+/// The foreign key by which a cost budget line keeps its task.
+const BUDGET_LINE_TASK: &str = "cost_budget_line_tenant_id_task_id_fkey";
 
 /// The most predecessors the task page's select offers.
 const MAX_CANDIDATES: usize = 400;
@@ -451,25 +453,26 @@ pub async fn task_page<M: Module>(
         })
         .collect();
     let users = user_choices(&mut p.tx).await?;
-    let updates = crate::progress::history(&mut p.tx, task_id).await?;
     let role = p.tx.user().role;
+    let layout = page.layout(&p.tx, "plans.task_title");
+    let (scope, user, tenant) = p.tx.parts();
+    let panels = registry::task_panels(
+        scope,
+        user,
+        tenant,
+        &layout,
+        &p.project,
+        task_id,
+        parts.panel,
+    )
+    .await?;
     let form = if parts.form.name.is_empty() && parts.errors.is_empty() {
         task_form_of(&task)
     } else {
         parts.form
     };
-    let progress_form = parts.progress_form.unwrap_or_else(|| ProgressForm {
-        actual_start: date_text(task.actual_start),
-        actual_finish: date_text(task.actual_finish),
-        percent_complete: task.percent_complete.normalize().to_string(),
-        remaining_days: task
-            .remaining_days
-            .map(|r| r.to_string())
-            .unwrap_or_default(),
-        comment: String::new(),
-    });
     Ok(TaskPage {
-        layout: page.layout(&p.tx, "plans.task_title"),
+        layout,
         project: p.project.clone(),
         tab: "tasks",
         outline: number,
@@ -486,10 +489,7 @@ pub async fn task_page<M: Module>(
         users,
         kinds: ["FS", "SS", "FF", "SF"],
         can_edit: role.has(Permission::EditSchedule),
-        can_record: role.has(Permission::RecordProgress),
-        progress_form,
-        progress_errors: parts.progress_errors,
-        updates,
+        panels,
         task,
     }
     .render()?)
@@ -507,10 +507,8 @@ pub async fn show(
 
 async fn find_task(p: &mut ProjectTx<Plans>, id: i64) -> AppResult<Task> {
     let project = p.project.id;
-    queries::tasks(&mut p.tx, project)
+    queries::task(&mut p.tx, project, id)
         .await?
-        .into_iter()
-        .find(|t| t.id == id)
         .ok_or(AppError::NotFound)
 }
 
@@ -647,12 +645,13 @@ pub async fn delete(
     let project = p.project.id;
     let tasks = queries::tasks(&mut p.tx, project).await?;
     let subtree = Wbs::new(tasks.iter().map(place_of)).subtree(id);
-    if crate::cost::queries::any_budgeted(&mut p.tx, &subtree).await? {
-        return Err(AppError::BadRequest(
-            i18n::t(page.locale, "cost.task_budgeted").to_owned().into(),
-        ));
+    // Budget lines, tickets and cost entries keep their task: the database refuses.
+    let refused = |key| AppError::BadRequest(i18n::t(page.locale, key).to_owned().into());
+    match queries::delete_tasks(&mut p.tx, project, &subtree).await {
+        Err(e) if e.is_constraint(BUDGET_LINE_TASK) => return Err(refused("cost.task_budgeted")),
+        Err(e) if e.is_still_referenced() => return Err(refused("plans.task_in_use")),
+        deleted => deleted?,
     }
-    queries::delete_tasks(&mut p.tx, project, &subtree).await?;
     if let Err(message) = reschedule::reschedule(&mut p.tx, &p.project, page.locale).await? {
         return Err(AppError::BadRequest(message.into()));
     }

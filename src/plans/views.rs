@@ -76,19 +76,6 @@ pub struct ProjectFormPage {
     pub theirs: Option<ProjectForm>,
 }
 
-/// A delay warning as the project pages show it.
-#[derive(Debug, Clone)]
-pub struct WarningView {
-    pub task_id: i64,
-    pub outline: String,
-    pub task_name: String,
-    pub kind_key: &'static str,
-    pub severity: &'static str,
-    pub severity_key: &'static str,
-    pub days_late: i64,
-    pub detail: String,
-}
-
 #[derive(Template)]
 #[template(path = "plans/project.html")]
 pub struct ProjectHomePage {
@@ -98,7 +85,6 @@ pub struct ProjectHomePage {
     pub members: Vec<Member>,
     pub users: Vec<Choice>,
     pub roles: &'static [&'static str],
-    pub warnings: Vec<WarningView>,
     pub task_count: usize,
     pub milestones: Vec<(String, NaiveDate, bool)>,
     /// "N more milestones", when some are not listed.
@@ -107,10 +93,10 @@ pub struct ProjectHomePage {
     pub can_edit: bool,
     pub can_create: bool,
     pub member_error: Option<&'static str>,
-    /// The project's cost alerts, when the user may open the cost centre and there are any.
-    pub cost_alerts: Option<crate::cost::report::views::ProjectAlertBox>,
-    /// Risks overdue for review, when the user may open Risks and changes (else 0).
-    pub risks_overdue: i64,
+    /// Other features' notices above the page (registry project panels), rendered.
+    pub banners: Vec<String>,
+    /// Other features' cards beside the key dates, rendered.
+    pub cards: Vec<String>,
 }
 
 /// A row of the WBS table.
@@ -159,19 +145,6 @@ pub struct LinkRow {
     pub lag_days: i32,
 }
 
-/// One entry of a task's progress history.
-#[derive(Debug, Clone)]
-pub struct UpdateRow {
-    pub at: String,
-    pub by: String,
-    pub status_date: NaiveDate,
-    pub percent: Decimal,
-    pub actual_start: String,
-    pub actual_finish: String,
-    pub remaining: String,
-    pub comment: String,
-}
-
 #[derive(Template)]
 #[template(path = "plans/task.html")]
 pub struct TaskPage {
@@ -194,10 +167,8 @@ pub struct TaskPage {
     pub users: Vec<Choice>,
     pub kinds: [&'static str; 4],
     pub can_edit: bool,
-    pub can_record: bool,
-    pub progress_form: crate::progress::domain::ProgressForm,
-    pub progress_errors: FieldErrors,
-    pub updates: Vec<UpdateRow>,
+    /// Other features' sections of the page (registry task panels), rendered.
+    pub panels: Vec<String>,
 }
 
 /// The i18n key of a project status.

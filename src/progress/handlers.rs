@@ -13,6 +13,7 @@ use rust_decimal::prelude::ToPrimitive;
 use serde::Deserialize;
 
 use super::domain::{ProgressForm, Thresholds, WatchedTask, warnings};
+use super::panels::task_panel_in_error;
 use super::queries;
 use super::scurve;
 use super::views::*;
@@ -22,16 +23,16 @@ use crate::error::{AppError, AppResult};
 use crate::i18n::{self, Locale};
 use crate::plans::queries::{self as plans, Task};
 use crate::plans::tasks::{Outline, TaskPageParts, place_of, task_page};
-use crate::plans::views::WarningView;
 use crate::plans::wbs::Wbs;
 use crate::plans::{baselines, reschedule};
 use crate::roles::Permission;
 use crate::tenancy::ProjectTx;
 use crate::tenancy::project::Project;
-use crate::tenancy::{Module, Platform, Progress, TenantTx};
+use crate::tenancy::{Platform, Progress, TenantTx};
 use crate::web::fields::{optional_date, optional_int};
 use crate::web::form::FieldErrors;
 use crate::web::pager::{OUTLINE_ROWS_PER_PAGE, Pager};
+use crate::web::registry::PanelContext;
 use crate::web::{AppForm, Page, Path};
 
 /// The delay warnings of one project, worst first, by the tenant's `thresholds`.
@@ -236,10 +237,8 @@ pub async fn record(
 ) -> AppResult<Response> {
     p.require(Permission::RecordProgress)?;
     let project = p.project.clone();
-    let task = plans::tasks(&mut p.tx, project.id)
+    let task = plans::task(&mut p.tx, project.id, task_id)
         .await?
-        .into_iter()
-        .find(|t| t.id == task_id)
         .ok_or(AppError::NotFound)?;
     if task.is_summary {
         return Err(AppError::BadRequest(
@@ -250,10 +249,18 @@ pub async fn record(
     }
     let update = match f.validate(task.duration_days, project.status_date) {
         Ok(u) => u,
-        Err(progress_errors) => {
+        Err(errors) => {
+            let layout = page.layout(&p.tx, "plans.task_title");
+            let (scope, user, tenant) = p.tx.parts();
+            let cx = PanelContext {
+                scope,
+                user,
+                tenant,
+                layout: &layout,
+            };
+            let panel = task_panel_in_error(cx, &project, task_id, f, errors).await?;
             let parts = TaskPageParts {
-                progress_form: Some(f),
-                progress_errors,
+                panel: Some(panel),
                 ..Default::default()
             };
             let html = task_page(&mut p, &page, task_id, parts).await?;
@@ -395,11 +402,11 @@ fn actual_curve(
     out
 }
 
-/// The dashboard panel: the worst warnings across the user's active projects.
-pub async fn dashboard_warnings<M: Module>(
-    tx: &mut TenantTx<M>,
+/// The worst delay warnings across the user's active projects.
+pub async fn dashboard_warnings(
+    tx: &mut TenantScope,
+    locale: Locale,
 ) -> AppResult<Vec<(Project, WarningView)>> {
-    let user = tx.user().clone();
     let ids = queries::active_projects(tx).await?;
     let (thresholds, _) = queries::thresholds(tx).await?;
     let mut out = Vec::new();
@@ -408,7 +415,7 @@ pub async fn dashboard_warnings<M: Module>(
             continue;
         };
         let tasks = plans::tasks(tx, id).await?;
-        for w in warnings_for(tx, &project, &tasks, &thresholds, user.locale)
+        for w in warnings_for(tx, &project, &tasks, &thresholds, locale)
             .await?
             .into_iter()
             .take(5)

@@ -3,6 +3,7 @@
 
 pub mod domain;
 mod handlers;
+mod panels;
 pub mod queries;
 pub mod scurve;
 pub mod site_log;
@@ -10,8 +11,6 @@ mod views;
 
 use axum::Router;
 use axum::routing::{get, post};
-
-pub use handlers::{dashboard_warnings, warnings_for};
 
 use crate::state::AppState;
 use crate::web::registry::{Feature, ProjectTab};
@@ -33,6 +32,9 @@ pub fn feature() -> Feature {
             tab(60, "curve", "/s-curve", "progress.tab_curve"),
             tab(70, "site_logs", "/site-logs", "progress.tab_site_logs"),
         ],
+        dashboard_panels: panels::dashboard_panels(),
+        project_panels: panels::project_panels(),
+        task_panels: panels::task_panels(),
         ..Feature::new(router())
     }
 }
@@ -61,14 +63,14 @@ pub fn router() -> Router<AppState> {
 }
 
 /// A task's progress history for its page.
-pub async fn history(
+async fn history(
     scope: &mut crate::db::TenantScope,
     task: i64,
-) -> crate::error::AppResult<Vec<crate::plans::views::UpdateRow>> {
+) -> crate::error::AppResult<Vec<views::UpdateRow>> {
     Ok(queries::history(scope, task)
         .await?
         .into_iter()
-        .map(|h| crate::plans::views::UpdateRow {
+        .map(|h| views::UpdateRow {
             at: h.created_at.format("%Y-%m-%d %H:%M").to_string(),
             by: h.by_name.unwrap_or_default(),
             status_date: h.status_date,

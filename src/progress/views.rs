@@ -1,12 +1,39 @@
 //! Progress pages.
 
 use askama::Template;
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
 
 use super::handlers::ThresholdForm;
-use crate::plans::views::WarningView;
 use crate::tenancy::project::Project;
 use crate::web::Layout;
 use crate::web::form::FieldErrors;
+
+/// A delay warning as the project pages show it.
+#[derive(Debug, Clone)]
+pub struct WarningView {
+    pub task_id: i64,
+    pub outline: String,
+    pub task_name: String,
+    pub kind_key: &'static str,
+    pub severity: &'static str,
+    pub severity_key: &'static str,
+    pub days_late: i64,
+    pub detail: String,
+}
+
+/// One entry of a task's progress history.
+#[derive(Debug, Clone)]
+pub struct UpdateRow {
+    pub at: String,
+    pub by: String,
+    pub status_date: NaiveDate,
+    pub percent: Decimal,
+    pub actual_start: String,
+    pub actual_finish: String,
+    pub remaining: String,
+    pub comment: String,
+}
 
 #[derive(Template)]
 #[template(path = "progress/warnings.html")]

@@ -95,6 +95,12 @@ impl<M: Module> TenantTx<M> {
         self.user.require(permission)
     }
 
+    /// The transaction, who asks and their company, borrowed together (what another
+    /// feature's panel reads with).
+    pub fn parts(&mut self) -> (&mut TenantScope, &CurrentUser, &TenantInfo) {
+        (&mut self.scope, &self.user, &self.tenant)
+    }
+
     /// Record a change in the audit log, in this transaction, as done by this user.
     pub async fn audit(&mut self, change: Change<'_>) -> AppResult<()> {
         let actor = Actor::User {

@@ -15,11 +15,12 @@ use super::views::{
     self, AwaitingRow, CategoriesPage, CategoryRow, CompanyRisksPage, Filters, OverdueRow, Panel,
 };
 use crate::audit::{Action, Change};
+use crate::db::TenantScope;
 use crate::error::{AppError, AppResult};
 use crate::i18n;
-use crate::roles::ModuleId;
-use crate::roles::Permission;
-use crate::tenancy::{Changes, Module, TenantTx};
+use crate::ids::UserId;
+use crate::roles::{Permission, Role};
+use crate::tenancy::{Changes, TenantTx};
 use crate::web::form::Choice;
 use crate::web::form::FieldErrors;
 use crate::web::{AppForm, Page, Path};
@@ -311,32 +312,17 @@ pub async fn update_category(
     Ok(Redirect::to("/risks/categories").into_response())
 }
 
-/// Risks of `project` not closed whose review date is before `today`: the project home's
-/// warning.
-pub async fn overdue_reviews(
-    scope: &mut crate::db::TenantScope,
-    project: i64,
-    today: NaiveDate,
-) -> AppResult<i64> {
-    queries::overdue_count(scope, project, today).await
-}
-
-/// Whether the dashboard shows the risks-and-changes panel: the module is on and open to
-/// the user's role.
-pub fn shows_panel<M: Module>(tx: &TenantTx<M>) -> bool {
-    tx.tenant().modules.contains(&ModuleId::Changes) && tx.user().role.can_use(ModuleId::Changes)
-}
-
 /// The rows of overdue reviews the panel lists.
 pub const PANEL_ROWS: usize = 5;
 
 /// The dashboard's panel over the projects the user sees: overdue reviews (count and the
-/// first few), critical risks, and change requests awaiting the user's vote. Call it only
-/// when `shows_panel`.
-pub async fn dashboard_panel<M: Module>(tx: &mut TenantTx<M>) -> AppResult<Panel> {
-    let today = tx.tenant().today();
-    let user = tx.user().id;
-    let role = tx.user().role;
+/// first few), critical risks, and change requests awaiting the user's vote.
+pub async fn dashboard_panel(
+    tx: &mut TenantScope,
+    today: NaiveDate,
+    user: UserId,
+    role: Role,
+) -> AppResult<Panel> {
     let f = Filter {
         statuses: live(),
         ..Filter::default()

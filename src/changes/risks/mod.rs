@@ -6,6 +6,7 @@
 mod company;
 pub mod domain;
 mod handlers;
+mod panels;
 pub mod queries;
 pub mod views;
 
@@ -14,7 +15,7 @@ use axum::routing::{get, post};
 
 use crate::state::AppState;
 
-pub use company::{dashboard_panel, overdue_reviews, shows_panel};
+pub use panels::{dashboard_panels, project_panels};
 
 pub fn router() -> Router<AppState> {
     Router::new()

@@ -5,6 +5,7 @@
 
 mod domain;
 mod handlers;
+mod panels;
 mod queries;
 pub mod views;
 
@@ -12,14 +13,13 @@ use axum::Router;
 use axum::routing::get;
 
 use self::queries::OverviewProject;
-use self::views::{PanelRow, ProjectAlertBox, percent_text};
 use crate::cost::domain::{Alert, Margins, Report, Revenue, Thresholds};
 use crate::db::TenantScope;
 use crate::error::AppResult;
 use crate::i18n::Locale;
-use crate::roles::ModuleId;
 use crate::state::AppState;
-use crate::tenancy::{Module, TenantTx};
+
+pub use panels::{dashboard_panels, project_panels};
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -107,69 +107,4 @@ fn worst_first(all: &mut [Standing]) {
             s.project.code.clone(),
         )
     });
-}
-
-/// Whether the user may open the cost centre: switched on for the tenant and open to their
-/// role.
-fn opens_cost<M: Module>(tx: &TenantTx<M>) -> bool {
-    tx.tenant().modules.contains(&ModuleId::Cost) && tx.user().role.can_use(ModuleId::Cost)
-}
-
-/// The most rows the dashboard's cost panel lists.
-pub const PANEL_ROWS: usize = 8;
-
-/// The dashboard's cost panel: the user's projects that raise a cost alert or a thin margin,
-/// the worst first. Call it only when the user may open the cost centre.
-pub async fn dashboard_panel<M: Module>(tx: &mut TenantTx<M>) -> AppResult<Vec<PanelRow>> {
-    let locale = tx.user().locale;
-    let (mut all, _) = standings(tx).await?;
-    all.retain(|s| domain::is_alerted(s.report.alert, s.margins.below_floor));
-    worst_first(&mut all);
-    Ok(all
-        .iter()
-        .take(PANEL_ROWS)
-        .map(|s| PanelRow {
-            project_id: s.project.id,
-            code: s.project.code.clone(),
-            name: s.project.name.clone(),
-            alert: s.report.alert,
-            alerted: s.alerted(locale),
-            used: s.report.totals.percent_used().map(percent_text),
-            below_floor: s.margins.below_floor,
-            margin: s.margins.contract.percent.map(percent_text),
-        })
-        .collect())
-}
-
-/// The cost alert box of a project's home page: `None` when the user cannot open the cost
-/// centre or the project raises nothing.
-pub async fn project_alerts<M: Module>(
-    tx: &mut TenantTx<M>,
-    project: i64,
-) -> AppResult<Option<ProjectAlertBox>> {
-    if !opens_cost(tx) {
-        return Ok(None);
-    }
-    let locale = tx.user().locale;
-    let cost = crate::cost::queries::project_cost(tx, project, None).await?;
-    if !domain::is_alerted(cost.report.alert, cost.margins.below_floor) {
-        return Ok(None);
-    }
-    Ok(Some(ProjectAlertBox {
-        project_id: project,
-        alert: cost.report.alert,
-        alerted: cost
-            .report
-            .alerted()
-            .into_iter()
-            .filter_map(|l| Some((l.category.name(locale).to_owned(), l.alert?)))
-            .collect(),
-        below_floor: cost.margins.below_floor,
-        margin: cost.margins.contract.percent.map(percent_text),
-    }))
-}
-
-/// Whether the dashboard shows the cost panel to this user.
-pub fn shows_panel<M: Module>(tx: &TenantTx<M>) -> bool {
-    opens_cost(tx)
 }

@@ -14,8 +14,11 @@ pub mod queries;
 
 mod aging;
 pub mod overview;
+mod panel;
 mod plan;
 mod project;
+
+pub use panel::dashboard_panels;
 
 use std::collections::BTreeMap;
 
@@ -25,11 +28,10 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use self::domain::{ContractMoney, MonthLine, Release, Timeline};
+use crate::db::TenantScope;
 use crate::error::AppResult;
 use crate::i18n::{self, Locale};
-use crate::roles::ModuleId;
 use crate::state::AppState;
-use crate::tenancy::{Module, TenantTx};
 use crate::web::format::money;
 
 pub fn router() -> Router<AppState> {
@@ -208,16 +210,9 @@ pub struct Panel {
     pub releases: Vec<RetentionRow>,
 }
 
-/// Whether the user may open Funds (then the dashboard shows the panel).
-pub fn shows_panel<M: Module>(tx: &TenantTx<M>) -> bool {
-    tx.tenant().modules.contains(&ModuleId::Funds) && tx.user().role.can_use(ModuleId::Funds)
-}
-
 /// This month's cash in and out, the balance, receivables (and how much is overdue),
-/// payables and the retention releases coming up, over the projects the user sees. Call it
-/// only when `shows_panel`.
-pub async fn dashboard_panel<M: Module>(tx: &mut TenantTx<M>) -> AppResult<Panel> {
-    let today = tx.tenant().today();
+/// payables and the retention releases coming up, over the projects the user sees.
+pub async fn dashboard_panel(tx: &mut TenantScope, today: NaiveDate) -> AppResult<Panel> {
     let current = domain::month_of(today);
     let flows = queries::by_month(&queries::months(tx, None).await?);
     let this = flows.get(&current).copied().unwrap_or_default();

@@ -2,7 +2,10 @@
 //! e.g. crew by month), in hours, 工日 and money, filtered by dates and status, each figure a
 //! link to the tickets behind it; exported to XLSX and CSV; and the dashboard's panel.
 
+mod panel;
 pub mod queries;
+
+pub use panel::dashboard_panels;
 
 use std::collections::HashMap;
 
@@ -521,11 +524,10 @@ pub struct PanelRow {
     pub waiting: i64,
 }
 
-pub async fn dashboard_panel<M: crate::tenancy::Module>(
-    tx: &mut TenantTx<M>,
+pub async fn dashboard_panel(
+    tx: &mut TenantScope,
+    today: NaiveDate,
 ) -> AppResult<(String, Vec<PanelRow>)> {
-    let tenant = tx.tenant();
-    let today = tenant.today();
     let month = month_of(today);
     let next = month_end(month).succ_opt().unwrap_or(month);
     let rows = queries::month_by_project(tx, month, next).await?;
