@@ -1,7 +1,13 @@
 //! The rules change requests share, pure: who sits on the review board, who may vote, what
 //! the votes decide, and what a task's duration becomes.
 
+use crate::db::text_enum;
 use crate::roles::Role;
+
+text_enum! {
+    /// What a change request is: a design change (工程变更) or a site instruction (现场签证).
+    RequestKind in "changes" { Change => "change", Visa => "visa" }
+}
 
 /// A change request's state. Draft → submitted → under review (the first vote) → approved or
 /// rejected; the requester may withdraw a submitted or reviewed request back to draft. Stored

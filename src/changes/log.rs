@@ -10,7 +10,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
 use serde::Deserialize;
 
-use super::domain::Status;
+use super::domain::{RequestKind, Status};
 use super::overview::signed_days;
 use super::queries;
 use crate::db::TenantScope;
@@ -196,7 +196,7 @@ pub mod domain {
 pub struct Entry {
     pub id: i64,
     pub number: String,
-    pub kind: String,
+    pub kind: RequestKind,
     pub title: String,
     pub status: Status,
     pub requester_name: String,
@@ -216,7 +216,7 @@ pub async fn decided(scope: &mut TenantScope, project: i64) -> AppResult<Vec<Ent
     let tenant = scope.tenant_id();
     Ok(sqlx::query_as!(
         Entry,
-        r#"select r.id, r.number, r.kind, r.title, r.status as "status: Status",
+        r#"select r.id, r.number, r.kind as "kind: RequestKind", r.title, r.status as "status: Status",
                   u.name as requester_name,
                   r.decided_at,
                   coalesce((select sum(c.amount) from change_request_cost c
@@ -272,7 +272,7 @@ pub struct EntryView {
     pub href: String,
     pub number: String,
     pub title: String,
-    pub kind_key: String,
+    pub kind_key: &'static str,
     pub approved: bool,
     pub status: String,
     pub status_key: String,
@@ -358,7 +358,7 @@ pub async fn show(
             EntryView {
                 id: e.id,
                 href: format!("/projects/{}/changes/{}", project.id, e.id),
-                kind_key: format!("changes.kind_{}", e.kind),
+                kind_key: e.kind.label_key(),
                 approved,
                 status_key: e.status.label_key(),
                 decided: e.decided_at.map(|at| date(at, tz)).unwrap_or_default(),

@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 use serde::Deserialize;
 
-use super::domain::Status;
+use super::domain::{RequestKind, Status};
 use super::queries;
 use crate::db::TenantScope;
 use crate::error::AppResult;
@@ -61,7 +61,7 @@ pub struct Row {
     pub project_code: String,
     pub project_name: String,
     pub number: String,
-    pub kind: String,
+    pub kind: RequestKind,
     pub title: String,
     pub status: Status,
     pub cost: Decimal,
@@ -82,7 +82,7 @@ pub async fn list(
     Ok(sqlx::query_as!(
         Row,
         r#"select r.id, r.project_id, p.code as project_code, p.name as project_name, r.number,
-                  r.kind, r.title, r.status as "status: Status",
+                  r.kind as "kind: RequestKind", r.title, r.status as "status: Status",
                   coalesce((select sum(c.amount) from change_request_cost c
                             where c.tenant_id = r.tenant_id and c.change_request_id = r.id), 0)
                       as "cost!",
@@ -150,7 +150,7 @@ pub struct RowView {
     pub href: String,
     pub id: i64,
     pub number: String,
-    pub kind_key: String,
+    pub kind_key: &'static str,
     pub project: String,
     pub title: String,
     pub status: String,
@@ -168,7 +168,7 @@ fn view(r: Row, tz: chrono_tz::Tz) -> RowView {
         href: format!("/projects/{}/changes/{}", r.project_id, r.id),
         id: r.id,
         number: r.number,
-        kind_key: format!("changes.kind_{}", r.kind),
+        kind_key: r.kind.label_key(),
         project: format!("{} {}", r.project_code, r.project_name),
         title: r.title,
         status: status.as_str().to_owned(),

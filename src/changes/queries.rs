@@ -4,7 +4,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
 
-use super::domain::{Board, Status};
+use super::domain::{Board, RequestKind, Status};
 use crate::db::TenantScope;
 use crate::error::{AppError, AppResult};
 use crate::ids::TenantId;
@@ -68,7 +68,7 @@ pub struct Request {
     pub id: i64,
     pub project_id: i64,
     pub number: String,
-    pub kind: String,
+    pub kind: RequestKind,
     pub title: String,
     pub reason: String,
     pub requester_id: i64,
@@ -115,7 +115,7 @@ pub async fn find(
     }
     sqlx::query_as!(
         Request,
-        r#"select r.id, r.project_id, r.number, r.kind, r.title, r.reason, r.requester_id,
+        r#"select r.id, r.project_id, r.number, r.kind as "kind: RequestKind", r.title, r.reason, r.requester_id,
                   u.name as requester_name, r.revenue_amount, r.contract_id,
                   k.number as "contract_number?", r.status as "status: Status", r.round,
                   r.submitted_at,

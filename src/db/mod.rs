@@ -10,6 +10,7 @@ pub mod cross_tenant;
 pub mod embedded;
 pub mod job_queue;
 mod tenant_scope;
+mod text_enum;
 
 use std::time::Duration;
 
@@ -19,6 +20,7 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{Connection, PgConnection, PgPool};
 
 pub use tenant_scope::TenantScope;
+pub(crate) use text_enum::text_enum;
 
 use crate::error::AppResult;
 use crate::ids::TenantId;

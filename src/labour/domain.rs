@@ -8,6 +8,7 @@ use chrono::{Datelike, NaiveDate};
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde::{Deserialize, Serialize};
 
+use crate::db::text_enum;
 use crate::roles::Role;
 use crate::web::amount::{AmountField, AmountMessages};
 
@@ -39,49 +40,19 @@ pub fn acts_for_crew(role: Role, me: UserId, crew_foreman: Option<i64>) -> bool 
     crews_led_by(role, me).is_none_or(|f| crew_foreman == Some(f.0))
 }
 
-/// A closed set of values stored as text: read from and bound to the database as itself
-/// (an unknown value in a row is a decode error, never a default), parsed from and printed to
-/// forms. The texts are the variants' names in snake case, as `sqlx` and `serde` spell them.
-macro_rules! text_enum {
-    ($(#[$doc:meta])* $name:ident { $($variant:ident => $text:literal),+ $(,)? }) => {
-        $(#[$doc])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, sqlx::Type)]
-        #[serde(rename_all = "snake_case")]
-        #[sqlx(type_name = "text", rename_all = "snake_case")]
-        pub enum $name { $($variant),+ }
-
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$variant),+];
-
-            pub fn as_str(self) -> &'static str {
-                match self { $($name::$variant => $text),+ }
-            }
-
-            pub fn parse(s: &str) -> Option<Self> {
-                match s { $($text => Some($name::$variant),)+ _ => None }
-            }
-
-            /// The i18n key of the value's name.
-            pub fn label_key(self) -> &'static str {
-                match self { $($name::$variant => concat!("labour.", stringify!($name), ".", $text)),+ }
-            }
-        }
-    };
-}
-
 text_enum! {
     /// How a crew's work is counted: hours, or 工日 (days) in halves.
-    CountUnit { Hour => "hour", Day => "day" }
+    CountUnit in "labour" { Hour => "hour", Day => "day" }
 }
 
 text_enum! {
     /// What a line is paid as; each has a multiplier per tenant.
-    PayType { Regular => "regular", Overtime => "overtime", RestDay => "rest_day", Holiday => "holiday" }
+    PayType in "labour" { Regular => "regular", Overtime => "overtime", RestDay => "rest_day", Holiday => "holiday" }
 }
 
 text_enum! {
     /// draft → submitted → confirmed (or rejected, then edited and submitted again) → settled.
-    TicketStatus {
+    TicketStatus in "labour" {
         Draft => "draft",
         Submitted => "submitted",
         Confirmed => "confirmed",
@@ -92,7 +63,7 @@ text_enum! {
 
 text_enum! {
     /// How wages and advances are paid.
-    PayMethod { Bank => "bank", Cash => "cash", Wechat => "wechat", Alipay => "alipay" }
+    PayMethod in "labour" { Bank => "bank", Cash => "cash", Wechat => "wechat", Alipay => "alipay" }
 }
 
 /// A crew's settlement statement: settled, until cancelled (its tickets go back to

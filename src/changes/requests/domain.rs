@@ -6,11 +6,10 @@ use std::collections::HashSet;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+use crate::changes::domain::RequestKind;
 use crate::cost::budget::signed_amount;
 use crate::web::form::{self, FieldErrors};
 
-/// The kinds, as stored; each has the label `changes.kind_<kind>`.
-pub const KINDS: [&str; 2] = ["change", "visa"];
 /// Empty rows the form offers at least, so it works without JavaScript.
 pub const BLANK_ROWS: usize = 3;
 /// Affected tasks (and cost lines) one request may list.
@@ -97,7 +96,7 @@ pub struct RequestForm {
 /// A checked request: what is saved.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Draft {
-    pub kind: String,
+    pub kind: RequestKind,
     pub title: String,
     pub reason: String,
     pub revenue_amount: Decimal,
@@ -141,8 +140,8 @@ impl RequestForm {
     /// Checks the form against what the project offers.
     pub fn validate(&self, allowed: &Allowed) -> Result<Draft, FieldErrors> {
         let mut e = FieldErrors::default();
-        let kind = self.kind.trim();
-        if !KINDS.contains(&kind) {
+        let kind = RequestKind::parse(self.kind.trim());
+        if kind.is_none() {
             e.add("kind", "form.invalid_choice");
         }
         let title = form::text(&mut e, "title", &self.title, true, MAX_TITLE);
@@ -170,11 +169,12 @@ impl RequestForm {
         }
         let tasks = task_lines(&mut e, &self.task, &self.days, &allowed.tasks);
         let costs = cost_lines(&mut e, &self.category, &self.amount, &allowed.categories);
-        if !e.is_empty() {
+        // A kind that did not parse left its message in `e`.
+        let (Some(kind), true) = (kind, e.is_empty()) else {
             return Err(e);
-        }
+        };
         Ok(Draft {
-            kind: kind.to_owned(),
+            kind,
             title,
             reason,
             revenue_amount,

@@ -7,10 +7,11 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Serialize;
 
-use super::domain::{Allowed, Draft, KINDS, RequestForm};
+use super::domain::{Allowed, Draft, RequestForm};
 use super::views::{FormPage, RowView};
 use super::{base, queries};
 use crate::audit::{Action, Change, snapshot};
+use crate::changes::domain::RequestKind;
 use crate::changes::domain::next_number;
 use crate::changes::queries::{self as shared, Request};
 use crate::cost::domain::in_report_order;
@@ -128,11 +129,11 @@ async fn form_page(
         cost_rows: row_views(form.cost_rows(), "category", "amount", &errors),
         form,
         errors,
-        kinds: KINDS
+        kinds: RequestKind::ALL
             .iter()
             .map(|k| Choice {
-                value: (*k).to_owned(),
-                label: i18n::t(locale, &format!("changes.kind_{k}")).to_owned(),
+                value: k.as_str().to_owned(),
+                label: i18n::t(locale, k.label_key()).to_owned(),
             })
             .collect(),
         contracts: offer.contracts,
@@ -181,7 +182,7 @@ async fn saved(p: &mut ProjectTx<Changes>, r: &Request) -> AppResult<(RequestFor
     let tasks = shared::task_lines(&mut p.tx, r.id).await?;
     let costs = shared::cost_lines(&mut p.tx, r.id).await?;
     let form = RequestForm {
-        kind: r.kind.clone(),
+        kind: r.kind.as_str().to_owned(),
         title: r.title.clone(),
         reason: r.reason.clone(),
         revenue_amount: if r.revenue_amount.is_zero() {
@@ -197,7 +198,7 @@ async fn saved(p: &mut ProjectTx<Changes>, r: &Request) -> AppResult<(RequestFor
         version: r.version,
     };
     let draft = Draft {
-        kind: r.kind.clone(),
+        kind: r.kind,
         title: r.title.clone(),
         reason: r.reason.clone(),
         revenue_amount: r.revenue_amount,

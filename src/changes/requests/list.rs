@@ -45,7 +45,7 @@ pub async fn index(
         .into_iter()
         .map(|r| ListView {
             href: format!("{base}/{}", r.id),
-            kind_key: format!("changes.kind_{}", r.kind),
+            kind_key: r.kind.label_key(),
             status_key: r.status.label_key(),
             cost: format::money(r.cost_total),
             revenue: format::money(r.revenue_amount),

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use rust_decimal::Decimal;
 
 use super::domain::Draft;
-use crate::changes::domain::Status;
+use crate::changes::domain::{RequestKind, Status};
 use crate::db::TenantScope;
 use crate::error::AppResult;
 use crate::ids::TenantId;
@@ -17,7 +17,7 @@ use crate::ids::UserId;
 pub struct ListRow {
     pub id: i64,
     pub number: String,
-    pub kind: String,
+    pub kind: RequestKind,
     pub title: String,
     pub requester_name: String,
     pub status: Status,
@@ -38,7 +38,7 @@ pub async fn list(
     let tenant = scope.tenant_id();
     Ok(sqlx::query_as!(
         ListRow,
-        r#"select r.id, r.number, r.kind, r.title, u.name as requester_name,
+        r#"select r.id, r.number, r.kind as "kind: RequestKind", r.title, u.name as requester_name,
                   r.status as "status: Status", r.revenue_amount,
                   coalesce((select sum(c.amount) from change_request_cost c
                             where c.tenant_id = r.tenant_id and c.change_request_id = r.id),
@@ -105,7 +105,7 @@ pub async fn insert(
         tenant as TenantId,
         project,
         number,
-        d.kind,
+        d.kind as RequestKind,
         d.title,
         d.reason,
         by.0,
@@ -132,7 +132,7 @@ pub async fn update(
          where tenant_id = $1 and id = $2 and version = $9 and status = 'draft'",
         tenant as TenantId,
         id,
-        d.kind,
+        d.kind as RequestKind,
         d.title,
         d.reason,
         d.revenue_amount,

@@ -192,7 +192,7 @@ pub async fn page(
         layout,
         project: p.project.clone(),
         tab: "changes",
-        kind_key: format!("changes.kind_{}", r.kind),
+        kind_key: r.kind.label_key(),
         status_key: status.label_key(),
         revenue: format::money(r.revenue_amount),
         contract: r.contract_number.clone(),

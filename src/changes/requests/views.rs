@@ -15,7 +15,7 @@ use crate::web::form::FieldErrors;
 pub struct ListView {
     pub href: String,
     pub number: String,
-    pub kind_key: String,
+    pub kind_key: &'static str,
     pub title: String,
     pub requester: String,
     pub status: String,
@@ -131,7 +131,7 @@ pub struct ShowPage {
     pub base: String,
     pub href: String,
     pub r: Request,
-    pub kind_key: String,
+    pub kind_key: &'static str,
     pub status_key: String,
     pub revenue: String,
     pub contract: Option<String>,
