@@ -155,7 +155,7 @@ async fn run(cli: Cli) -> Result<(), StartError> {
         Command::Migrate => with_database(&cli.config, |_| async { Ok(()) }).await,
         Command::DemoData => {
             with_database(&cli.config, |db| async move {
-                let login = girder::demo::ensure(&db)
+                let login = girder::fixtures::demo::ensure(&db)
                     .await
                     .map_err(anyhow::Error::from)?;
                 println!("Demo login: {}  password: {}", login.email, login.password);
@@ -199,11 +199,11 @@ async fn run(cli: Cli) -> Result<(), StartError> {
             target: Some(BenchTarget::Labour { keep, lines }),
         } => {
             with_database(&cli.config, |db| async move {
-                let size = girder::labour::bench::Size {
+                let size = girder::fixtures::bench::labour::Size {
                     lines,
                     ..Default::default()
                 };
-                for line in girder::labour::bench::bench(&db, size, keep)
+                for line in girder::fixtures::bench::labour::bench(&db, size, keep)
                     .await
                     .map_err(anyhow::Error::from)?
                 {
@@ -217,7 +217,7 @@ async fn run(cli: Cli) -> Result<(), StartError> {
             target: Some(BenchTarget::Cost { keep, entries }),
         } => {
             with_database(&cli.config, |db| async move {
-                for line in girder::cost::bench::bench(&db, entries, keep)
+                for line in girder::fixtures::bench::cost::bench(&db, entries, keep)
                     .await
                     .map_err(anyhow::Error::from)?
                 {
@@ -242,13 +242,13 @@ async fn run(cli: Cli) -> Result<(), StartError> {
             .await
         }
         Command::Bench { target: None } => {
-            for line in girder::bench::pure() {
+            for line in girder::fixtures::bench::pure() {
                 println!("{line}");
             }
             with_database(&cli.config, |db| async move {
                 println!(
                     "{}",
-                    girder::bench::edit(&db)
+                    girder::fixtures::bench::edit(&db)
                         .await
                         .map_err(anyhow::Error::from)?
                 );

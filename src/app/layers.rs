@@ -40,7 +40,7 @@ const FEATURES: [&str; 11] = [
 ];
 
 /// Demo and bench data: above the features, below `app`.
-const FIXTURES: [&str; 2] = ["demo", "bench"];
+const FIXTURES: [&str; 1] = ["fixtures"];
 
 const FEATURE_RANK: u8 = 20;
 const FIXTURE_RANK: u8 = 30;
@@ -104,7 +104,7 @@ fn files(src: &Path) -> Vec<(String, String, String)> {
                 .trim_end_matches(".rs")
                 .to_owned();
             let module = if relative.ends_with("/demo.rs") || relative.ends_with("/bench.rs") {
-                "demo".to_owned()
+                "fixtures".to_owned()
             } else {
                 top
             };
@@ -127,7 +127,7 @@ fn every_module_imports_only_the_layers_below_it() {
             continue;
         };
         for (line, target) in references(&text) {
-            if target == module || (module == "demo" && FIXTURES.contains(&target.as_str())) {
+            if target == module || (module == "fixtures" && FIXTURES.contains(&target.as_str())) {
                 continue;
             }
             let Some(theirs) = rank(&target) else {

@@ -24,6 +24,7 @@ fn features() -> Vec<Feature> {
         crate::funds::feature(),
         crate::changes::feature(),
         crate::labour::feature(),
+        crate::fixtures::feature(),
     ]
 }
 

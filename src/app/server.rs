@@ -75,7 +75,7 @@ pub async fn serve(config: Config) -> Result<(), StartError> {
     let Database { db, embedded } = open_database(&config).await?;
     let demo = if embedded.is_some() {
         Some(
-            crate::demo::ensure(&db)
+            crate::fixtures::demo::ensure(&db)
                 .await
                 .map_err(anyhow::Error::from)?,
         )

@@ -18,7 +18,6 @@
 //! - `demo`: the demo project's risks and changes.
 
 pub mod apply;
-pub mod demo;
 pub mod domain;
 mod log;
 mod overview;

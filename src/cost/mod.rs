@@ -18,9 +18,7 @@
 //! Committed cost and billing come from the `cost_committed` and `project_billing` views,
 //! which the funds module fills.
 
-pub mod bench;
 pub mod budget;
-pub mod demo;
 pub mod domain;
 pub mod entries;
 pub mod ev;

@@ -93,8 +93,7 @@ pub async fn dashboard(mut tx: TenantTx<Platform>, page: Page) -> AppResult<Html
     let mut demo_available = false;
     if plans_on && tx.user().role.has(Permission::CreateProjects) {
         let projects = crate::plans::queries::project_count(&mut tx).await?;
-        let demo =
-            crate::plans::queries::project_by_code(&mut tx, crate::plans::demo::DEMO_CODE).await?;
+        let demo = crate::plans::queries::project_by_code(&mut tx, crate::plans::DEMO_CODE).await?;
         checklist.push(ChecklistItem {
             label_key: "dashboard.step_first_project",
             href: "/projects/new",

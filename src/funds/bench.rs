@@ -16,8 +16,8 @@ use std::time::{Duration, Instant};
 use super::cashflow::{domain, overview, queries};
 use crate::db::{Db, TenantScope};
 use crate::error::AppResult;
+use crate::fixtures::bench::labour::{LabourData, Size};
 use crate::ids::TenantId;
-use crate::labour::bench::{LabourData, Size};
 
 fn ms(d: Duration) -> String {
     format!("{:.1} ms", d.as_secs_f64() * 1000.0)
@@ -39,7 +39,7 @@ pub async fn bench(db: &Db, movements: i64, keep: bool) -> AppResult<Vec<String>
         lines: 20_000,
         ..Size::default()
     };
-    let data = crate::labour::bench::generate(db, size, keep).await?;
+    let data = crate::fixtures::bench::labour::generate(db, size, keep).await?;
     let mut report = vec![format!(
         "labour data: {} tickets, {} lines, 50 projects, generated in {:.1} s (tenant {})",
         data.tickets,
@@ -54,7 +54,7 @@ pub async fn bench(db: &Db, movements: i64, keep: bool) -> AppResult<Vec<String>
             started.elapsed().as_secs_f64()
         )),
         Err(e) => {
-            crate::labour::bench::delete(db, data.tenant).await?;
+            crate::fixtures::bench::labour::delete(db, data.tenant).await?;
             return Err(e);
         }
     }
@@ -67,7 +67,7 @@ pub async fn bench(db: &Db, movements: i64, keep: bool) -> AppResult<Vec<String>
             ));
             Ok(())
         }
-        None => crate::labour::bench::delete(db, data.tenant).await,
+        None => crate::fixtures::bench::labour::delete(db, data.tenant).await,
     };
     report.extend(measured?);
     deleted?;

@@ -15,8 +15,6 @@
 //! tickets are labour cost; the `labour_cost` view gives them to the cost centre by project,
 //! task and month.
 
-pub mod bench;
-pub mod demo;
 pub mod domain;
 pub mod import;
 pub mod queries;

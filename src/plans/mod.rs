@@ -5,7 +5,6 @@
 pub mod baselines;
 mod calendars;
 mod chart;
-pub mod demo;
 pub mod domain;
 mod exchange;
 pub mod gantt;
@@ -30,6 +29,9 @@ use crate::web::registry::{Audience, Feature, NavEntry, ProjectTab, SettingsTab}
 
 /// The largest request the import route reads: a file at the limit plus its form fields.
 /// A larger upload is read only up to `mspdi::MAX_BYTES` and refused.
+/// The code of the demo project, so the dashboard can tell whether it was loaded.
+pub const DEMO_CODE: &str = "DEMO-01";
+
 pub const IMPORT_BODY_LIMIT: usize = 64 * 1024 * 1024;
 
 /// Projects: their navigation entry, the schedule settings tab (calendars), and the project
@@ -71,7 +73,6 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/projects", get(projects::list).post(projects::create))
         .route("/projects/new", get(projects::new_form))
-        .route("/projects/demo", post(projects::load_demo))
         .route(
             "/projects/import",
             get(exchange::import_form)

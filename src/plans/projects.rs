@@ -562,34 +562,3 @@ pub async fn save_template(
     page.session.flash(true, "plans.template_saved").await?;
     Ok(Redirect::to(&format!("/projects/{id}")).into_response())
 }
-
-/// "Load a demo project" from the dashboard: the demo project, in this company.
-pub async fn load_demo(
-    mut tx: TenantTx<Plans>,
-    page: Page,
-    AppForm(_): AppForm<ArchiveForm>,
-) -> AppResult<Response> {
-    tx.require(Permission::CreateProjects)?;
-    let me = tx.user().id;
-    if let Some(id) = queries::project_by_code(&mut tx, super::demo::DEMO_CODE).await? {
-        return Ok(Redirect::to(&format!("/projects/{id}")).into_response());
-    }
-    let today = tx
-        .tenant()
-        .now
-        .with_timezone(&tx.tenant().time_zone)
-        .date_naive();
-    let id = super::demo::create(&mut tx, me, &[me], today).await?;
-    tx.audit(Change {
-        entity: "project",
-        entity_id: Some(id),
-        action: Action::Create,
-        summary: "demo project",
-        before: None,
-        after: None,
-    })
-    .await?;
-    tx.commit().await?;
-    page.session.flash(true, "plans.project_created").await?;
-    Ok(Redirect::to(&format!("/projects/{id}")).into_response())
-}

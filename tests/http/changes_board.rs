@@ -918,11 +918,11 @@ async fn the_demo_uses_the_companys_own_colleagues_when_it_has_them() {
 #[tokio::test]
 async fn the_demo_company_gets_the_changes_with_its_own_people() {
     let app = TestApp::spawn().await;
-    let login = girder::demo::ensure(&app.state.db)
+    let login = girder::fixtures::demo::ensure(&app.state.db)
         .await
         .expect("demo data");
     // Run again: nothing doubles.
-    girder::demo::ensure(&app.state.db)
+    girder::fixtures::demo::ensure(&app.state.db)
         .await
         .expect("demo data again");
     assert_eq!(app.count("select count(*) from change_request").await, 5);

@@ -142,7 +142,7 @@ fn crawlable(href: &str) -> Option<String> {
 #[tokio::test]
 async fn every_page_of_the_demo_company_obeys_the_csp() {
     let app = TestApp::spawn().await;
-    let login = girder::demo::ensure(&app.state.db)
+    let login = girder::fixtures::demo::ensure(&app.state.db)
         .await
         .expect("demo data");
     let mut owner = app.client();

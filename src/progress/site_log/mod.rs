@@ -8,6 +8,9 @@ mod handlers;
 mod queries;
 mod views;
 
+pub use domain::{CrewLine, SiteLogEntry};
+pub use queries::{insert_log, replace_crews};
+
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
@@ -50,40 +53,4 @@ pub fn router() -> Router<AppState> {
             "/projects/{project_id}/site-logs/photos/{photo_id}/delete",
             post(handlers::delete_photo),
         )
-}
-
-/// Site logs for the demo project: one per working day in `days`, with a site's usual crews.
-pub async fn demo_logs(
-    scope: &mut crate::db::TenantScope,
-    project: i64,
-    by: crate::ids::UserId,
-    days: &[chrono::NaiveDate],
-) -> crate::error::AppResult<()> {
-    let weather = ["sunny", "cloudy", "overcast", "light_rain"];
-    for (i, day) in days.iter().enumerate() {
-        let crew = |name: &str, n: i32| domain::CrewLine {
-            crew: name.to_owned(),
-            headcount: n,
-        };
-        let entry = domain::SiteLogEntry {
-            weather: weather[i % weather.len()].to_owned(),
-            temperature: format!("{}–{}℃", 8 + i % 5, 16 + i % 6),
-            crews: vec![
-                crew("钢筋班组", 18 + (i % 4) as i32),
-                crew("木工班组", 14 + (i % 3) as i32),
-                crew("混凝土班组", 9),
-                crew("架子工班组", 6),
-            ],
-            work_done: "3# 楼主体结构施工：绑扎柱、墙钢筋，支设梁板模板；塔吊运行正常。".to_owned(),
-            problems: if i % 3 == 0 {
-                "商品混凝土到场延迟约 1 小时，已与搅拌站沟通。".to_owned()
-            } else {
-                String::new()
-            },
-        };
-        if let Some(log) = queries::insert_log(scope, project, *day, &entry, by).await? {
-            queries::replace_crews(scope, log, &entry.crews).await?;
-        }
-    }
-    Ok(())
 }
