@@ -7,6 +7,9 @@ mod handlers;
 pub mod queries;
 pub mod views;
 
+// What other features use: the invitations a new user signs up through.
+pub use queries::{Invitation, accept_invitation, find_live_invitation, list_pending};
+
 use axum::Router;
 use axum::response::Redirect;
 use axum::routing::{get, post};

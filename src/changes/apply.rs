@@ -10,12 +10,12 @@ use rust_decimal::Decimal;
 use super::domain::new_duration;
 use super::queries::{self, Applied, Request};
 use crate::audit::{self, Action, Actor, Change, snapshot};
-use crate::cost::budget::{self, NewVariation};
+use crate::cost::{self, NewVariation};
 use crate::db::TenantScope;
 use crate::error::{AppError, AppResult};
 use crate::funds::contracts::queries::{self as contracts, VariationFields};
 use crate::i18n::{t, tf};
-use crate::plans::reschedule::reschedule;
+use crate::plans::reschedule;
 use crate::tenancy::CurrentUser;
 use crate::tenancy::project::Project;
 use crate::web::format;
@@ -166,8 +166,8 @@ async fn revise_budget(
     }
     let deltas: Vec<(i64, Decimal)> = lines.iter().map(|l| (l.category_id, l.amount)).collect();
     let reason = format!("{} {}", request.number, request.title);
-    let id = budget::create_revision(scope, project.id, user, &reason, Some(request.id), &deltas)
-        .await?;
+    let id =
+        cost::create_revision(scope, project.id, user, &reason, Some(request.id), &deltas).await?;
     Ok(Some(id))
 }
 
@@ -249,7 +249,7 @@ async fn vary_revenue(
         approved_on: today,
     };
     let Some(revenue_variation) =
-        budget::add_revenue_variation(scope, project.id, user, &revenue, request.id).await?
+        cost::add_revenue_variation(scope, project.id, user, &revenue, request.id).await?
     else {
         return Ok(Err(tf(
             locale,

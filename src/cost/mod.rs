@@ -28,6 +28,12 @@ pub mod report;
 mod settings;
 pub mod views;
 
+// What other features use: the cost categories, whether a month is closed to posting, and the
+// budget revision and revenue variation an approved change makes.
+pub use budget::{NewVariation, add_revenue_variation, create_revision, signed_amount};
+pub use domain::{Category, in_report_order, month_of, to_f64};
+pub use queries::{categories, is_closed, lock_periods, seed_categories};
+
 use axum::Router;
 
 use crate::roles::ModuleId;

@@ -6,7 +6,7 @@ use axum::Router;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use axum::routing::get;
 
-use crate::admin::queries as invitations;
+use crate::admin::list_pending as pending_invitations;
 use crate::auth::queries as users;
 use crate::auth::session::AppSession;
 use crate::error::AppResult;
@@ -75,7 +75,7 @@ pub async fn dashboard(mut tx: TenantTx<Platform>, page: Page) -> AppResult<Html
     let admin = tx.user().role.has(Permission::ManageUsers);
     let mut checklist = Vec::new();
     if admin {
-        let invited = !invitations::list_pending(&mut tx).await?.is_empty();
+        let invited = !pending_invitations(&mut tx).await?.is_empty();
         checklist.push(ChecklistItem {
             label_key: "dashboard.step_invite",
             href: "/settings/users",
@@ -92,8 +92,8 @@ pub async fn dashboard(mut tx: TenantTx<Platform>, page: Page) -> AppResult<Html
         && tx.user().role.can_use(crate::roles::ModuleId::Plans);
     let mut demo_available = false;
     if plans_on && tx.user().role.has(Permission::CreateProjects) {
-        let projects = crate::plans::queries::project_count(&mut tx).await?;
-        let demo = crate::plans::queries::project_by_code(&mut tx, crate::plans::DEMO_CODE).await?;
+        let projects = crate::plans::project_count(&mut tx).await?;
+        let demo = crate::plans::project_by_code(&mut tx, crate::plans::DEMO_CODE).await?;
         checklist.push(ChecklistItem {
             label_key: "dashboard.step_first_project",
             href: "/projects/new",

@@ -24,6 +24,9 @@ pub mod tickets;
 pub mod views;
 pub mod wages;
 
+// What other features use: a new company's standard trades.
+pub use queries::seed_trades;
+
 use axum::Router;
 
 use crate::roles::ModuleId;

@@ -22,16 +22,26 @@ use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 
 pub use chart::{labels as gantt_labels, links as gantt_links, rows as gantt_rows};
+// What other features use: a project's tasks, calendar and baseline, its WBS numbering, the
+// status date and a task's progress, rescheduling, and the task page their panels sit in.
+pub use baselines::dates as baseline_dates;
+pub use queries::{
+    Task, active_users, ensure_default_calendar, load_calendar, project_by_code, project_count,
+    set_status_date, set_task_progress, task, tasks,
+};
+pub use reschedule::reschedule;
+pub use tasks::{Outline, TaskPageParts, place_of, task_page};
+pub use wbs::{Place, ProgressLeaf, Wbs, roll_up_progress};
 
 use crate::roles::ModuleId;
 use crate::state::AppState;
 use crate::web::registry::{Audience, Feature, NavEntry, ProjectTab, SettingsTab};
 
-/// The largest request the import route reads: a file at the limit plus its form fields.
-/// A larger upload is read only up to `mspdi::MAX_BYTES` and refused.
 /// The code of the demo project, so the dashboard can tell whether it was loaded.
 pub const DEMO_CODE: &str = "DEMO-01";
 
+/// The largest request the import route reads: a file at the limit plus its form fields.
+/// A larger upload is read only up to `mspdi::MAX_BYTES` and refused.
 pub const IMPORT_BODY_LIMIT: usize = 64 * 1024 * 1024;
 
 /// Projects: their navigation entry, the schedule settings tab (calendars), and the project

@@ -21,10 +21,7 @@ use crate::audit::{Action, Change, snapshot};
 use crate::db::TenantScope;
 use crate::error::{AppError, AppResult};
 use crate::i18n::{self, Locale};
-use crate::plans::queries::{self as plans, Task};
-use crate::plans::tasks::{Outline, TaskPageParts, place_of, task_page};
-use crate::plans::wbs::Wbs;
-use crate::plans::{baselines, reschedule};
+use crate::plans::{self, Outline, Task, TaskPageParts, Wbs, place_of, task_page};
 use crate::roles::Permission;
 use crate::tenancy::ProjectTx;
 use crate::tenancy::project::Project;
@@ -43,7 +40,7 @@ pub async fn warnings_for(
     thresholds: &Thresholds,
     locale: Locale,
 ) -> AppResult<Vec<WarningView>> {
-    let base = baselines::dates(scope, project.id, None).await?;
+    let base = plans::baseline_dates(scope, project.id, None).await?;
     let calendar = plans::load_calendar(scope, project.calendar_id).await?;
     let watched: Vec<WatchedTask> = tasks
         .iter()
@@ -210,7 +207,7 @@ pub async fn set_status_date(
     let id = p.project.id;
     plans::set_status_date(&mut p.tx, id, date, me).await?;
     p.reload().await?;
-    if let Err(message) = reschedule::reschedule(&mut p.tx, &p.project, page.locale).await? {
+    if let Err(message) = plans::reschedule(&mut p.tx, &p.project, page.locale).await? {
         return Err(AppError::BadRequest(message.into()));
     }
     p.tx.audit(Change {
@@ -290,7 +287,7 @@ pub async fn record(
         me,
     )
     .await?;
-    if let Err(message) = reschedule::reschedule(&mut p.tx, &project, page.locale).await? {
+    if let Err(message) = plans::reschedule(&mut p.tx, &project, page.locale).await? {
         return Err(AppError::BadRequest(message.into()));
     }
     p.tx.audit(Change {
@@ -310,7 +307,7 @@ pub async fn record(
 pub async fn s_curve(mut p: ProjectTx<Progress>, page: Page) -> AppResult<Html<String>> {
     let project = p.project.clone();
     let tasks = plans::tasks(&mut p.tx, project.id).await?;
-    let base = baselines::dates(&mut p.tx, project.id, None).await?;
+    let base = plans::baseline_dates(&mut p.tx, project.id, None).await?;
     let calendar = plans::load_calendar(&mut p.tx, project.calendar_id).await?;
     let points = queries::progress_points(&mut p.tx, project.id).await?;
     let leaves: Vec<&Task> = tasks.iter().filter(|t| !t.is_summary).collect();

@@ -9,6 +9,10 @@ pub mod scurve;
 pub mod site_log;
 mod views;
 
+// What other features use: the progress points earned value plots, on the S-curve's dates.
+pub use queries::progress_points;
+pub use scurve::sample_dates;
+
 use axum::Router;
 use axum::routing::{get, post};
 

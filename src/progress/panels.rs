@@ -8,7 +8,7 @@ use super::handlers::{dashboard_warnings, warnings_for};
 use super::queries;
 use super::views::{UpdateRow, WarningView};
 use crate::error::AppResult;
-use crate::plans::queries::Task;
+use crate::plans::Task;
 use crate::roles::{ModuleId, Permission};
 use crate::tenancy::project::Project;
 use crate::web::Layout;
@@ -60,7 +60,7 @@ struct HomeCard<'a> {
 
 fn home_card<'a>(cx: PanelContext<'a>, project: &'a Project) -> PanelFuture<'a> {
     Box::pin(async move {
-        let tasks = crate::plans::queries::tasks(cx.scope, project.id).await?;
+        let tasks = crate::plans::tasks(cx.scope, project.id).await?;
         let (thresholds, _) = queries::thresholds(cx.scope).await?;
         let warnings =
             warnings_for(cx.scope, project, &tasks, &thresholds, cx.layout.locale).await?;
@@ -87,7 +87,7 @@ struct TaskSection<'a> {
 
 fn task_panel<'a>(cx: PanelContext<'a>, project: &'a Project, task: i64) -> PanelFuture<'a> {
     Box::pin(async move {
-        let Some(task) = crate::plans::queries::task(cx.scope, project.id, task).await? else {
+        let Some(task) = crate::plans::task(cx.scope, project.id, task).await? else {
             return Ok(None);
         };
         if task.is_summary {

@@ -8,7 +8,7 @@ use chrono::Utc;
 
 use super::domain::{SignupForm, ValidSignup};
 use super::views::{InvitationPage, InvitationView, SignupPage, TermsPage};
-use crate::admin::queries as invitations;
+use crate::admin::{self, Invitation, find_live_invitation};
 use crate::audit::{self, Action, Actor, Change};
 use crate::auth::queries::{self as users, NewUser};
 use crate::auth::{password, token};
@@ -150,12 +150,12 @@ pub async fn terms(page: Page) -> AppResult<Html<String>> {
 async fn live_invitation(
     state: &AppState,
     text: &str,
-) -> AppResult<Option<(TenantScope, invitations::Invitation, InvitationView)>> {
+) -> AppResult<Option<(TenantScope, Invitation, InvitationView)>> {
     let Some((tenant_id, hash)) = token::parse(text) else {
         return Ok(None);
     };
     let mut scope = state.db.begin_tenant(tenant_id).await?;
-    let Some(inv) = invitations::find_live_invitation(&mut scope, &hash).await? else {
+    let Some(inv) = find_live_invitation(&mut scope, &hash).await? else {
         return Ok(None);
     };
     let tenant = cross_tenant::find_tenant(&mut scope).await?;
@@ -266,7 +266,7 @@ pub async fn accept_invitation(
     cross_tenant::insert_login(&mut scope, &inv.email, user)
         .await
         .on_constraint("login_identity_pkey", || AppError::Conflict)?;
-    invitations::accept_invitation(&mut scope, inv.id).await?;
+    admin::accept_invitation(&mut scope, inv.id).await?;
     audit::record(
         &mut scope,
         &Actor::User {

@@ -17,9 +17,9 @@ use crate::web::registry::Feature;
 /// What every new company starts with: the China mainland working calendar, the usual trades
 /// and the standard cost categories. Used by sign-up, the demo company and benchmarks.
 pub async fn seed_company(scope: &mut TenantScope, owner: UserId) -> AppResult<()> {
-    crate::plans::queries::ensure_default_calendar(scope, owner).await?;
-    crate::labour::queries::seed_trades(scope).await?;
-    crate::cost::queries::seed_categories(scope).await?;
+    crate::plans::ensure_default_calendar(scope, owner).await?;
+    crate::labour::seed_trades(scope).await?;
+    crate::cost::seed_categories(scope).await?;
     Ok(())
 }
 

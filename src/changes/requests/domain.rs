@@ -7,7 +7,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use crate::changes::domain::RequestKind;
-use crate::cost::budget::signed_amount;
+use crate::cost::signed_amount;
 use crate::web::form::{self, FieldErrors};
 
 /// Empty rows the form offers at least, so it works without JavaScript.

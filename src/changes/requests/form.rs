@@ -14,7 +14,7 @@ use crate::audit::{Action, Change, snapshot};
 use crate::changes::domain::RequestKind;
 use crate::changes::domain::next_number;
 use crate::changes::queries::{self as shared, Request};
-use crate::cost::domain::in_report_order;
+use crate::cost::in_report_order;
 use crate::error::AppResult;
 use crate::i18n;
 use crate::roles::Permission;
@@ -42,7 +42,7 @@ async fn offer(p: &mut ProjectTx<Changes>) -> AppResult<Offer> {
     let locale = p.tx.user().locale;
     let project = p.project.id;
     let tasks = queries::task_choices(&mut p.tx, project).await?;
-    let categories = crate::cost::queries::categories(&mut p.tx).await?;
+    let categories = crate::cost::categories(&mut p.tx).await?;
     let categories: Vec<_> = in_report_order(&categories)
         .into_iter()
         .filter(|c| c.active)

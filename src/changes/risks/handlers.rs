@@ -151,7 +151,7 @@ async fn owner_choices(
     p: &mut ProjectTx<Changes>,
     keep: Option<(i64, String)>,
 ) -> AppResult<Vec<Choice>> {
-    let mut out: Vec<Choice> = crate::plans::queries::active_users(&mut p.tx)
+    let mut out: Vec<Choice> = crate::plans::active_users(&mut p.tx)
         .await?
         .into_iter()
         .map(|(id, name)| Choice {

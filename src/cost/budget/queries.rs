@@ -275,7 +275,7 @@ pub async fn leaf_tasks(scope: &mut TenantScope, project: i64) -> AppResult<Vec<
     )
     .fetch_all(scope.conn())
     .await?;
-    let wbs = crate::plans::wbs::Wbs::new(rows.iter().map(|r| crate::plans::wbs::Place {
+    let wbs = crate::plans::Wbs::new(rows.iter().map(|r| crate::plans::Place {
         id: r.id,
         parent: r.parent_id,
         sort_order: r.sort_order,

@@ -9,8 +9,8 @@ use std::ops::{Add, AddAssign};
 use chrono::NaiveDate;
 use rust_decimal::{Decimal, RoundingStrategy};
 
-use crate::plans::wbs::{ProgressLeaf, roll_up_progress};
-use crate::progress::scurve::sample_dates;
+use crate::plans::{ProgressLeaf, roll_up_progress};
+use crate::progress::sample_dates;
 use crate::schedule::Calendar;
 
 const HUNDRED: Decimal = Decimal::ONE_HUNDRED;

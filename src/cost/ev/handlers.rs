@@ -21,11 +21,8 @@ use crate::cost::queries::current_budget;
 use crate::cost::views::CostTab;
 use crate::error::AppResult;
 use crate::i18n::{self, Locale};
-use crate::plans::baselines;
-use crate::plans::queries as plans;
-use crate::plans::tasks::place_of;
-use crate::plans::wbs::Wbs;
-use crate::progress::queries::progress_points;
+use crate::plans::{self, Wbs, place_of};
+use crate::progress::progress_points;
 use crate::tenancy::Cost;
 use crate::tenancy::ProjectTx;
 use crate::tenancy::project::Project;
@@ -96,7 +93,7 @@ async fn analyse(
 ) -> AppResult<(Analysis, Pager)> {
     let lines = queries::budget_by_task(&mut p.tx, budget_version).await?;
     let tasks = plans::tasks(&mut p.tx, project.id).await?;
-    let base = baselines::dates(&mut p.tx, project.id, None).await?;
+    let base = plans::baseline_dates(&mut p.tx, project.id, None).await?;
     let calendar = plans::load_calendar(&mut p.tx, project.calendar_id).await?;
     let costs = queries::costs(&mut p.tx, project.id, as_of).await?;
     let points = progress_points(&mut p.tx, project.id).await?;
