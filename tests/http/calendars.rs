@@ -206,6 +206,7 @@ async fn holidays_and_weekdays_move_the_projects_on_the_calendar() {
         mut owner,
         tenant,
         project: id,
+        ..
     } = CompanyBuilder::new("Acme").build().await;
     add_task(&mut owner, id, "浇筑", "10").await;
     let task = task_id(&app, id, "浇筑").await;
@@ -727,6 +728,7 @@ async fn project_edits_show_conflicts_and_refuse_duplicate_codes() {
         mut owner,
         tenant,
         project: id,
+        ..
     } = CompanyBuilder::new("Acme").build().await;
     let mut admin = app.user(tenant, "admin@acme.cn", "admin").await;
 

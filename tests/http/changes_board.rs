@@ -285,6 +285,7 @@ async fn overview_setup() -> Overview {
         mut owner,
         tenant,
         project: p1,
+        ..
     } = CompanyBuilder::new("Acme").build().await;
     let p2 = create_project(&mut owner, "P2", "").await;
     add_task(&mut owner, p1, "基础", "5").await;
@@ -519,6 +520,7 @@ async fn the_overview_pages_past_fifty() {
         mut owner,
         tenant,
         project: p,
+        ..
     } = CompanyBuilder::new("Acme").build().await;
     let me = user_id(&app, "owner@acme.cn").await;
     app.exec(&format!(
@@ -541,6 +543,7 @@ async fn the_change_log_totals_against_the_original_and_exports() {
         mut owner,
         tenant,
         project: p,
+        ..
     } = CompanyBuilder::new("Acme").build().await;
     let me = user_id(&app, "owner@acme.cn").await;
     let materials = category(&app, tenant, "materials").await;

@@ -124,6 +124,7 @@ async fn creating_and_editing_refuse_bad_input_and_stale_versions() {
         mut owner,
         tenant: _,
         project,
+        ..
     } = CompanyBuilder::new("Acme").build().await;
     let r = owner.get(&format!("{}/new", risks(project))).await;
     assert_eq!(r.status, StatusCode::OK);
@@ -217,6 +218,7 @@ async fn a_suggestion_prefills_the_new_risk_form() {
         mut owner,
         tenant: _,
         project,
+        ..
     } = CompanyBuilder::new("Acme").build().await;
     let r = owner.get(&format!("{}/new", risks(project))).await;
     let links = r.text("#suggestions a");
@@ -259,6 +261,7 @@ async fn heat_maps_count_live_risks_and_cells_filter_the_list() {
         mut owner,
         tenant: _,
         project,
+        ..
     } = CompanyBuilder::new("Acme").build().await;
     let other = create_project(&mut owner, "P2", "").await;
     create_risk(&mut owner, project, &[("title", "甲")]).await;
@@ -350,6 +353,7 @@ async fn reviews_are_recorded_and_close_and_reopen_the_risk() {
         mut owner,
         tenant: _,
         project,
+        ..
     } = CompanyBuilder::new("Acme").build().await;
     let id = create_risk(&mut owner, project, &[]).await;
     let v = version(&app, id).await;
@@ -436,6 +440,7 @@ async fn deleting_needs_confirmation() {
         mut owner,
         tenant: _,
         project,
+        ..
     } = CompanyBuilder::new("Acme").build().await;
     let id = create_risk(&mut owner, project, &[]).await;
     review(&mut owner, project, id, &version(&app, id).await, &[]).await;
@@ -472,6 +477,7 @@ async fn company_categories_are_added_renamed_and_deactivated() {
         mut owner,
         tenant: _,
         project,
+        ..
     } = CompanyBuilder::new("Acme").build().await;
     let r = owner.get("/risks/categories").await;
     assert_eq!(r.status, StatusCode::OK);
@@ -564,6 +570,7 @@ async fn viewers_and_finance_read_only_and_foremen_cannot_open() {
         mut owner,
         tenant,
         project,
+        ..
     } = CompanyBuilder::new("Acme").build().await;
     let id = create_risk(&mut owner, project, &[]).await;
     owner
@@ -650,6 +657,7 @@ async fn other_tenants_ids_answer_not_found() {
         mut owner,
         tenant: _,
         project,
+        ..
     } = CompanyBuilder::new("Acme").build().await;
     let id = create_risk(&mut owner, project, &[]).await;
     owner
@@ -718,6 +726,7 @@ async fn overdue_reviews_warn_on_the_project_home_and_the_dashboard() {
         mut owner,
         tenant,
         project,
+        ..
     } = CompanyBuilder::new("Acme").build().await;
     let r = owner.get(&format!("/projects/{project}")).await;
     assert!(!r.body.contains("id=\"risks-overdue\""));
@@ -795,6 +804,7 @@ async fn the_dashboard_counts_changes_awaiting_my_vote() {
         mut owner,
         tenant,
         project,
+        ..
     } = CompanyBuilder::new("Acme").build().await;
     let mut pm = app.user(tenant, "pm@acme.cn", "project_manager").await;
     let pm_id = app

@@ -135,6 +135,7 @@ async fn categories_form_a_tree_one_level_deep_with_unique_codes() {
         mut owner,
         tenant,
         project: _,
+        ..
     } = CompanyBuilder::new("Acme").build().await;
     let page = owner.get("/settings/cost").await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
@@ -317,6 +318,7 @@ async fn categories_deactivate_reactivate_and_delete_only_when_unused() {
         mut owner,
         tenant,
         project,
+        ..
     } = CompanyBuilder::new("Acme").build().await;
     let materials = category(&app, tenant, "02").await;
     owner.get("/settings/cost").await;
@@ -450,6 +452,7 @@ async fn thresholds_are_validated_and_saved_with_their_version() {
         mut owner,
         tenant,
         project: _,
+        ..
     } = CompanyBuilder::new("Acme").build().await;
     let page = owner.get("/settings/cost").await;
     assert!(
@@ -521,6 +524,7 @@ async fn cost_settings_are_for_owners_and_admins_only() {
         mut owner,
         tenant,
         project: _,
+        ..
     } = CompanyBuilder::new("Acme").build().await;
     let mut admin = app.user(tenant, "admin@acme.cn", "admin").await;
     assert_eq!(admin.get("/settings/cost").await.status, StatusCode::OK);
@@ -577,6 +581,7 @@ async fn original_then_revision_with_a_reason_changes_the_current_budget() {
         mut owner,
         tenant,
         project,
+        ..
     } = CompanyBuilder::new("Acme").build().await;
     let page = owner.get(&budget_path(project)).await;
     assert_eq!(page.status, StatusCode::OK);
@@ -728,6 +733,7 @@ async fn a_stale_draft_save_or_approval_answers_409() {
         mut owner,
         tenant,
         project,
+        ..
     } = CompanyBuilder::new("Acme").build().await;
     let materials = category(&app, tenant, "02").await;
     let draft = start_draft(&mut owner, project).await;
@@ -786,6 +792,7 @@ async fn bad_amounts_and_unknown_ids_are_refused_and_nothing_saved() {
         mut owner,
         tenant,
         project,
+        ..
     } = CompanyBuilder::new("Acme").build().await;
     let materials = category(&app, tenant, "02").await;
     assert!(
@@ -939,6 +946,7 @@ async fn finance_drafts_a_pm_approves_a_viewer_reads_a_foreman_is_kept_out() {
         mut owner,
         tenant,
         project,
+        ..
     } = CompanyBuilder::new("Acme").build().await;
     let materials = category(&app, tenant, "02").await;
     let mut finance = app.user(tenant, "fin@acme.cn", "finance").await;
@@ -1095,6 +1103,7 @@ async fn create_revision_adds_deltas_to_the_current_budget() {
         mut owner,
         tenant,
         project,
+        ..
     } = CompanyBuilder::new("Acme").build().await;
     approved_original(&app, &mut owner, tenant, project).await;
     let materials = category(&app, tenant, "02").await;
@@ -1175,6 +1184,7 @@ async fn revenue_shows_the_contract_value_with_variations() {
         mut owner,
         tenant: _,
         project,
+        ..
     } = CompanyBuilder::new("Acme").build().await;
     let path = format!("/projects/{project}/cost/revenue");
     let page = owner.get(&path).await;
@@ -1277,6 +1287,7 @@ async fn a_snapshot_stays_frozen_and_two_compare_line_by_line() {
         mut owner,
         tenant,
         project,
+        ..
     } = CompanyBuilder::new("Acme").build().await;
     approved_original(&app, &mut owner, tenant, project).await;
     let materials = category(&app, tenant, "02").await;
@@ -1381,6 +1392,7 @@ async fn another_tenants_projects_and_ids_are_not_found() {
         mut owner,
         tenant,
         project,
+        ..
     } = CompanyBuilder::new("Acme").build().await;
     let draft = approved_original(&app, &mut owner, tenant, project).await;
     let revision = start_draft(&mut owner, project).await;

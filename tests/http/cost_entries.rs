@@ -65,6 +65,7 @@ async fn setup() -> Setup {
         mut owner,
         tenant,
         project,
+        ..
     } = CompanyBuilder::new("Acme").build().await;
     let admin = app.user(tenant, "admin@acme.cn", "admin").await;
     let finance = app.user(tenant, "finance@acme.cn", "finance").await;

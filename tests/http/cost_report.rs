@@ -105,6 +105,7 @@ async fn the_report_shows_each_category_against_its_budget_with_totals() {
         mut owner,
         tenant,
         project,
+        ..
     } = CompanyBuilder::new("Acme").build().await;
     let labour = category(&app, tenant, "labour").await;
     let materials = category(&app, tenant, "materials").await;
@@ -172,6 +173,7 @@ async fn spending_past_ninety_then_a_hundred_percent_raises_the_alerts_everywher
         mut owner,
         tenant,
         project,
+        ..
     } = CompanyBuilder::new("Acme").build().await;
     let materials = category(&app, tenant, "materials").await;
     let plant = category(&app, tenant, "plant").await;
@@ -281,6 +283,7 @@ async fn a_margin_below_the_floor_stands_out() {
         mut owner,
         tenant,
         project,
+        ..
     } = CompanyBuilder::new("Acme").build().await;
     let materials = category(&app, tenant, "materials").await;
     // 12.5 million contract against a 12 million budget: a 4 % margin, under the 5 % floor.
@@ -308,6 +311,7 @@ async fn the_report_exports_to_csv_and_xlsx_with_numbers_and_totals() {
         mut owner,
         tenant,
         project,
+        ..
     } = CompanyBuilder::new("Acme").build().await;
     let labour = category(&app, tenant, "labour").await;
     let materials = category(&app, tenant, "materials").await;
@@ -395,6 +399,7 @@ async fn finance_enters_estimates_to_complete_that_drive_the_forecast() {
         mut owner,
         tenant,
         project,
+        ..
     } = CompanyBuilder::new("Acme").build().await;
     let materials = category(&app, tenant, "materials").await;
     let plant = category(&app, tenant, "plant").await;
@@ -490,6 +495,7 @@ async fn bad_estimates_are_refused_with_their_messages_and_nothing_is_saved() {
         mut owner,
         tenant,
         project,
+        ..
     } = CompanyBuilder::new("Acme").build().await;
     let materials = category(&app, tenant, "materials").await;
     let plant = category(&app, tenant, "plant").await;
@@ -560,6 +566,7 @@ async fn roles_decide_who_reads_and_who_saves_estimates() {
         owner: _owner,
         tenant,
         project,
+        ..
     } = CompanyBuilder::new("Acme").build().await;
     let materials = category(&app, tenant, "materials").await;
     approve_budget(&app, tenant, project, &[(materials, "100")]).await;
@@ -653,6 +660,7 @@ async fn projects_a_user_may_not_see_and_other_tenants_ids_are_not_found() {
         mut owner,
         tenant,
         project,
+        ..
     } = CompanyBuilder::new("Acme").build().await;
     let materials = category(&app, tenant, "materials").await;
     let (mut other, other_tenant) = app.signup("Other", "owner@other.cn").await;
@@ -743,6 +751,7 @@ async fn actual_cost_by_month_pivots_categories_with_a_running_total() {
         mut owner,
         tenant,
         project,
+        ..
     } = CompanyBuilder::new("Acme").build().await;
     let materials = category(&app, tenant, "materials").await;
     let plant = category(&app, tenant, "plant").await;
@@ -819,6 +828,7 @@ async fn site() -> Site {
         owner,
         tenant,
         project,
+        ..
     } = CompanyBuilder::new("Acme").build().await;
     let foreman = app.user(tenant, "foreman@acme.cn", "foreman").await;
     let manager = app.user(tenant, "pm@acme.cn", "project_manager").await;

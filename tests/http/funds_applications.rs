@@ -462,6 +462,7 @@ async fn refusals_closed_months_roles_and_other_tenants() {
             mut owner,
             tenant,
             project,
+            ..
         },
         client,
     ) = company().await;

@@ -179,6 +179,7 @@ async fn the_project_page_shows_what_contracts_applications_and_movements_add_up
         mut owner,
         tenant,
         project,
+        ..
     } = CompanyBuilder::new("Acme").build().await;
     let client = party(&app, tenant, "城投集团", "client").await;
     let sub = party(&app, tenant, "宏达劳务", "subcontractor").await;
@@ -339,6 +340,7 @@ async fn the_plan_saves_all_months_refuses_a_stale_version_and_shows_the_project
         mut owner,
         tenant,
         project,
+        ..
     } = CompanyBuilder::new("Acme").build().await;
     let path = format!("/projects/{project}/funds/plan");
     let from = month_start(0);
@@ -473,6 +475,7 @@ async fn the_overview_totals_are_the_sum_of_the_projects_and_export() {
         mut owner,
         tenant,
         project,
+        ..
     } = CompanyBuilder::new("Acme").build().await;
     let p2 = create_project(&mut owner, "P2", "").await;
     let on = month_start(-1).checked_add_days(Days::new(2)).unwrap();
@@ -522,6 +525,7 @@ async fn aging_puts_open_amounts_in_buckets_first_in_first_out() {
         mut owner,
         tenant,
         project,
+        ..
     } = CompanyBuilder::new("Acme").build().await;
     let client = party(&app, tenant, "城投集团", "client").await;
     let sub = party(&app, tenant, "宏达劳务", "subcontractor").await;
@@ -608,6 +612,7 @@ async fn roles_and_tenants() {
         mut owner,
         tenant,
         project,
+        ..
     } = CompanyBuilder::new("Acme").build().await;
     let path = format!("/projects/{project}/funds/plan");
     // A viewer member reads the page but not the plan form, and cannot save.

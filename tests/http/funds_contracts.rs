@@ -100,6 +100,7 @@ async fn a_signed_subcontract_is_committed_cost_without_vat_and_variations_move_
         mut owner,
         tenant,
         project,
+        ..
     } = CompanyBuilder::new("Acme").build().await;
     let party = counterparty(&mut owner, "杭州建工劳务有限公司", "subcontractor").await;
     let id = draft(&mut owner, &fields(project, party, "FB-001")).await;
@@ -240,6 +241,7 @@ async fn a_purchase_commits_under_materials_and_an_income_contract_commits_nothi
         mut owner,
         tenant,
         project,
+        ..
     } = CompanyBuilder::new("Acme").build().await;
     let supplier = counterparty(&mut owner, "华东钢材贸易", "supplier").await;
     let client = counterparty(&mut owner, "城投集团", "client").await;
@@ -295,6 +297,7 @@ async fn bad_contracts_are_refused_beside_their_fields_and_nothing_is_saved() {
         mut owner,
         tenant: _,
         project,
+        ..
     } = CompanyBuilder::new("Acme").build().await;
     let party = counterparty(&mut owner, "杭州建工劳务有限公司", "subcontractor").await;
     let client = counterparty(&mut owner, "城投集团", "client").await;
@@ -406,6 +409,7 @@ async fn drafts_are_edited_signed_contracts_are_locked_and_stale_saves_conflict(
         mut owner,
         tenant: _,
         project,
+        ..
     } = CompanyBuilder::new("Acme").build().await;
     let party = counterparty(&mut owner, "杭州建工劳务有限公司", "subcontractor").await;
     let id = draft(&mut owner, &fields(project, party, "FB-001")).await;
@@ -527,6 +531,7 @@ async fn counterparties_check_the_credit_code_and_names() {
         mut owner,
         tenant: _,
         project: _,
+        ..
     } = CompanyBuilder::new("Acme").build().await;
     let base = [
         ("name", "杭州建工劳务有限公司"),
@@ -615,6 +620,7 @@ async fn the_retention_cap_is_a_setting_of_owners_and_admins() {
         mut owner,
         tenant,
         project,
+        ..
     } = CompanyBuilder::new("Acme").build().await;
     let r = owner.get("/settings/funds").await;
     assert_eq!(r.status, StatusCode::OK);
@@ -701,6 +707,7 @@ async fn roles_and_projects_decide_who_sees_and_changes_contracts() {
         mut owner,
         tenant,
         project,
+        ..
     } = CompanyBuilder::new("Acme").build().await;
     let party = counterparty(&mut owner, "劳务公司", "subcontractor").await;
     let id = draft(&mut owner, &fields(project, party, "FB-001")).await;
@@ -819,6 +826,7 @@ async fn other_tenants_ids_answer_404() {
         mut owner,
         tenant: _,
         project,
+        ..
     } = CompanyBuilder::new("Acme").build().await;
     let party = counterparty(&mut owner, "劳务公司", "subcontractor").await;
     let id = draft(&mut owner, &fields(project, party, "FB-001")).await;

@@ -340,6 +340,7 @@ async fn a_movement_is_reversed_once_and_a_paid_request_can_be_paid_again() {
         mut owner,
         tenant,
         project,
+        ..
     } = company().await;
     let basic = account(&mut owner, "基本户", "5000").await;
     let id = record(
@@ -521,6 +522,7 @@ async fn the_ledger_filters_totals_exports_and_shows_labour_wages_as_outflows() 
         mut owner,
         tenant,
         project,
+        ..
     } = company().await;
     let basic = account(&mut owner, "基本户", "0").await;
     let on = today();

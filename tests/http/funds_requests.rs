@@ -25,6 +25,7 @@ async fn company_with(release_on: &str) -> (Company, i64) {
         mut owner,
         tenant,
         project,
+        ..
     } = CompanyBuilder::new("Acme").build().await;
     owner.get("/funds/counterparties").await;
     let party = counterparty(&mut owner, "杭州建工劳务有限公司", "subcontractor").await;
@@ -49,6 +50,7 @@ async fn company_with(release_on: &str) -> (Company, i64) {
             owner,
             tenant,
             project,
+            crews: Vec::new(),
         },
         contract,
     )
@@ -174,6 +176,7 @@ async fn a_request_within_balance_is_approved_paid_and_committed_cost_falls() {
             mut owner,
             tenant,
             project,
+            ..
         },
         contract,
     ) = company().await;
@@ -337,6 +340,7 @@ async fn above_the_threshold_two_different_approvers_approve_in_turn() {
             mut owner,
             tenant,
             project,
+            ..
         },
         contract,
     ) = company().await;
@@ -390,6 +394,7 @@ async fn limits_roles_the_requester_and_viewers_are_refused() {
             mut owner,
             tenant,
             project,
+            ..
         },
         contract,
     ) = company().await;
@@ -475,6 +480,7 @@ async fn a_rejection_needs_a_reason_the_requester_sees_and_a_request_may_be_canc
             mut owner,
             tenant,
             project,
+            ..
         },
         contract,
     ) = company().await;
@@ -533,6 +539,7 @@ async fn an_approved_request_is_withdrawn_by_whoever_pays_and_a_closed_contract_
             mut owner,
             tenant,
             project,
+            ..
         },
         contract,
     ) = company().await;
@@ -585,6 +592,7 @@ async fn a_variation_may_not_take_a_contract_below_what_was_requested_or_paid() 
             mut owner,
             tenant,
             project,
+            ..
         },
         contract,
     ) = company().await;
@@ -768,6 +776,7 @@ async fn the_approval_settings_validate_and_save() {
             mut owner,
             tenant,
             project,
+            ..
         },
         contract,
     ) = company().await;

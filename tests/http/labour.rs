@@ -72,6 +72,7 @@ async fn site() -> Site {
         mut owner,
         tenant,
         project,
+        ..
     } = CompanyBuilder::new("Acme").build().await;
     let foreman = app.user(tenant, "foreman@acme.cn", "foreman").await;
     let manager = app.user(tenant, "pm@acme.cn", "project_manager").await;

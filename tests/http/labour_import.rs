@@ -143,6 +143,7 @@ pub async fn site() -> Site {
         owner,
         tenant,
         project,
+        ..
     } = CompanyBuilder::new("Acme").build().await;
     app.exec(&format!(
         "insert into crew (tenant_id, name, count_unit) values ({tenant}, '木工一班', 'day'), ({tenant}, '钢筋班', 'hour');

@@ -11,7 +11,9 @@
 use axum::http::StatusCode;
 use chrono::{Datelike, Months, NaiveDate};
 
-use crate::support::builders::{Company, CompanyBuilder, add_member, create_project, user_id};
+use crate::support::builders::{
+    Company, CompanyBuilder, CrewBuilder, WorkerBuilder, add_member, create_project, user_id,
+};
 use crate::support::{TestApp, TestClient, TestResponse, assert_not_found};
 
 /// The tenant's today (Asia/Shanghai, the default time zone).
@@ -144,33 +146,48 @@ async fn ticket(f: &Fixture, crew: i64, date: NaiveDate, status: &str, lines: &[
 }
 
 async fn setup() -> Fixture {
+    let worker = |name: &str, id_number: &str| {
+        WorkerBuilder::in_trade(name, id_number, "普工").bank("农业银行", "6228480012345678")
+    };
     let Company {
         app,
         owner,
         tenant,
         project,
-    } = CompanyBuilder::new("Acme").build().await;
+        crews,
+    } = CompanyBuilder::new("Acme")
+        .with_crew(
+            CrewBuilder::new("钢筋班组")
+                .subcontractor("华建劳务有限公司")
+                .with_worker(worker("张三", "11010519491231002X"))
+                .with_worker(worker("李四", "110105199001011232")),
+        )
+        .with_crew(
+            CrewBuilder::new("木工班组")
+                .subcontractor("华建劳务有限公司")
+                .with_worker(worker("王五", "110105198501015673")),
+        )
+        .build()
+        .await;
     let trade = app
         .count(&format!(
             "select id from trade where tenant_id = {tenant} and name_zh = '普工'"
         ))
         .await;
-    let crew_a = crew(&app, tenant, "钢筋班组").await;
-    let crew_b = crew(&app, tenant, "木工班组").await;
-    let w1 = worker(&app, tenant, trade, crew_a, "张三", "11010519491231002X").await;
-    let w2 = worker(&app, tenant, trade, crew_a, "李四", "110105199001011234").await;
-    let w3 = worker(&app, tenant, trade, crew_b, "王五", "110105198501015678").await;
+    let [a, b] = &crews[..] else {
+        panic!("two crews")
+    };
     Fixture {
         app,
         owner,
         tenant,
         project,
-        crew_a,
-        crew_b,
+        crew_a: a.id,
+        crew_b: b.id,
         trade,
-        w1,
-        w2,
-        w3,
+        w1: a.workers[0],
+        w2: a.workers[1],
+        w3: b.workers[0],
     }
 }
 

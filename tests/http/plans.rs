@@ -73,6 +73,7 @@ async fn links_reschedule_and_bad_links_are_refused_naming_the_tasks() {
         mut owner,
         tenant: _,
         project: id,
+        ..
     } = CompanyBuilder::new("Acme").build().await;
     for (name, days) in [("开挖", "5"), ("浇筑", "3"), ("养护", "2")] {
         let r = add_task(&mut owner, id, name, days).await;
@@ -175,6 +176,7 @@ async fn outline_numbers_follow_indent_outdent_and_moves() {
         mut owner,
         tenant: _,
         project: id,
+        ..
     } = CompanyBuilder::new("Acme").build().await;
     for name in ["A", "B", "C"] {
         add_task(&mut owner, id, name, "2").await;
@@ -424,6 +426,7 @@ async fn a_tight_deadline_is_a_deadline_warning_not_a_start_before_the_project_b
         mut owner,
         tenant: _,
         project: id,
+        ..
     } = CompanyBuilder::new("Acme").build().await;
     add_task(&mut owner, id, "基坑支护", "10").await;
     let task = task_id(&app, id, "基坑支护").await;
@@ -466,6 +469,7 @@ async fn deleting_links_and_tasks_reschedules_and_other_tenants_get_404() {
         mut owner,
         tenant: _,
         project: id,
+        ..
     } = CompanyBuilder::new("Acme").build().await;
     for (name, days) in [("基础", "5"), ("主体", "10"), ("装修", "4")] {
         add_task(&mut owner, id, name, days).await;
@@ -558,6 +562,7 @@ async fn a_project_manager_named_on_an_edit_joins_the_project() {
         mut owner,
         tenant,
         project: id,
+        ..
     } = CompanyBuilder::new("Acme").build().await;
     let mut pm = app.user(tenant, "pm@acme.cn", "project_manager").await;
     assert_not_found(&pm.get(&format!("/projects/{id}")).await);

@@ -125,6 +125,7 @@ async fn a_negative_amount_stays_a_number_and_a_formula_description_is_quoted() 
         mut owner,
         tenant,
         project,
+        ..
     } = CompanyBuilder::new("Acme").build().await;
     let category = app
         .count(&format!(

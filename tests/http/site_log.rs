@@ -102,6 +102,7 @@ async fn a_log_with_crews_shows_on_the_calendar_with_its_headcount() {
         mut owner,
         tenant: _,
         project,
+        ..
     } = CompanyBuilder::new("Acme").build().await;
     let day = days_ago(1);
 
@@ -185,6 +186,7 @@ async fn bad_input_is_refused_with_messages_and_nothing_saved() {
         mut owner,
         tenant: _,
         project,
+        ..
     } = CompanyBuilder::new("Acme").build().await;
     let day = days_ago(1);
 
@@ -264,6 +266,7 @@ async fn a_stale_save_answers_409_with_the_other_values() {
         mut owner,
         tenant,
         project,
+        ..
     } = CompanyBuilder::new("Acme").build().await;
     let mut pm = app.user(tenant, "pm@acme.cn", "project_manager").await;
     add_member(
@@ -347,6 +350,7 @@ async fn copy_yesterday_starts_the_day_from_the_last_log() {
         mut owner,
         tenant: _,
         project,
+        ..
     } = CompanyBuilder::new("Acme").build().await;
     let earlier = days_ago(3);
     let day = days_ago(1);
@@ -418,6 +422,7 @@ async fn photos_upload_and_are_served_with_their_type_and_thumbnail() {
         mut owner,
         tenant: _,
         project,
+        ..
     } = CompanyBuilder::new("Acme").build().await;
     let day = days_ago(1);
     save_log(
@@ -670,6 +675,7 @@ async fn a_foreman_may_write_and_a_viewer_may_only_read() {
         mut owner,
         tenant,
         project,
+        ..
     } = CompanyBuilder::new("Acme").build().await;
     let mut foreman = app.user(tenant, "foreman@acme.cn", "foreman").await;
     let mut viewer = app.user(tenant, "viewer@acme.cn", "viewer").await;
@@ -758,6 +764,7 @@ async fn another_tenants_logs_and_photos_are_not_found() {
         mut owner,
         tenant: _,
         project,
+        ..
     } = CompanyBuilder::new("Acme").build().await;
     let day = days_ago(1);
     save_log(

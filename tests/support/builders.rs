@@ -4,9 +4,10 @@
 //! counterparty and a contract.
 //!
 //! ```ignore
-//! let Company { app, mut owner, tenant, project } = CompanyBuilder::new("Acme").build().await;
-//! let crew = CrewBuilder::new("钢筋班").with_worker(WorkerBuilder::new("张三", id, trade))
-//!     .create(&mut owner).await;
+//! let Company { app, mut owner, tenant, project, crews, .. } = CompanyBuilder::new("Acme")
+//!     .with_project(ProjectBuilder::new("P1").with_task("基础", "10"))
+//!     .with_crew(CrewBuilder::new("钢筋班").with_worker(WorkerBuilder::in_trade("张三", id, "钢筋工")))
+//!     .build().await;
 //! ```
 
 use axum::http::StatusCode;
@@ -23,20 +24,24 @@ fn id_after(r: &TestResponse, prefix: &str) -> i64 {
         .unwrap_or_else(|| panic!("no id after {prefix:?} in {location:?}"))
 }
 
-/// A signed-up company: its app, its owner's signed-in client, the tenant and its project.
+/// A signed-up company: its app, its owner's signed-in client, the tenant, its project and its
+/// crews.
 pub struct Company {
     pub app: TestApp,
     pub owner: TestClient,
     pub tenant: i64,
     pub project: i64,
+    pub crews: Vec<Crew>,
 }
 
 /// A company on a fresh app, signed up through `/signup`, with one project made through the
-/// project form (more projects: `ProjectBuilder::create` with the owner).
+/// project form (more projects: `ProjectBuilder::create` with the owner), and the crews the
+/// owner makes through the crew and worker forms.
 pub struct CompanyBuilder {
     name: String,
     owner_email: String,
     project: ProjectBuilder,
+    crews: Vec<CrewBuilder>,
 }
 
 impl CompanyBuilder {
@@ -46,6 +51,7 @@ impl CompanyBuilder {
             name: name.to_owned(),
             owner_email: format!("owner@{}.cn", name.to_lowercase()),
             project: ProjectBuilder::new("P1"),
+            crews: Vec::new(),
         }
     }
 
@@ -60,15 +66,26 @@ impl CompanyBuilder {
         self
     }
 
+    /// A crew of the company, with its workers.
+    pub fn with_crew(mut self, crew: CrewBuilder) -> Self {
+        self.crews.push(crew);
+        self
+    }
+
     pub async fn build(self) -> Company {
         let app = TestApp::spawn().await;
         let (mut owner, tenant) = app.signup(&self.name, &self.owner_email).await;
         let project = self.project.create(&mut owner).await.id;
+        let mut crews = Vec::new();
+        for crew in self.crews {
+            crews.push(crew.create(&mut owner).await);
+        }
         Company {
             app,
             owner,
             tenant,
             project,
+            crews,
         }
     }
 }
@@ -216,6 +233,7 @@ pub struct Crew {
 /// no foreman, no trade, active), then its workers through the worker form.
 pub struct CrewBuilder {
     name: String,
+    subcontractor: String,
     foreman: Option<i64>,
     trade: Option<i64>,
     unit: String,
@@ -226,6 +244,7 @@ impl CrewBuilder {
     pub fn new(name: &str) -> Self {
         CrewBuilder {
             name: name.to_owned(),
+            subcontractor: "浙江安居劳务有限公司".to_owned(),
             foreman: None,
             trade: None,
             unit: "day".to_owned(),
@@ -241,6 +260,12 @@ impl CrewBuilder {
 
     pub fn trade(mut self, trade: i64) -> Self {
         self.trade = Some(trade);
+        self
+    }
+
+    /// The labour subcontractor the crew comes from.
+    pub fn subcontractor(mut self, name: &str) -> Self {
+        name.clone_into(&mut self.subcontractor);
         self
     }
 
@@ -267,7 +292,7 @@ impl CrewBuilder {
             &[
                 ("name", &self.name),
                 ("foreman_id", &foreman),
-                ("subcontractor", "浙江安居劳务有限公司"),
+                ("subcontractor", &self.subcontractor),
                 ("trade_id", &trade),
                 ("count_unit", &self.unit),
                 ("active", "1"),
@@ -287,14 +312,21 @@ impl CrewBuilder {
     }
 }
 
+/// A worker's trade: its id, or its Chinese name as the worker form's trade list shows it.
+enum Trade {
+    Id(i64),
+    Named(String),
+}
+
 /// A worker made through the worker form (phone, bank and account filled in, active, no crew,
 /// 300 a day).
 pub struct WorkerBuilder {
     name: String,
     id_number: String,
-    trade: i64,
+    trade: Trade,
     crew: Option<i64>,
     day_rate: String,
+    bank: (String, String),
 }
 
 impl WorkerBuilder {
@@ -303,10 +335,26 @@ impl WorkerBuilder {
         WorkerBuilder {
             name: name.to_owned(),
             id_number: id_number.to_owned(),
-            trade,
+            trade: Trade::Id(trade),
             crew: None,
             day_rate: "300".to_owned(),
+            bank: ("中国建设银行".to_owned(), "6217 0012 3456 7890".to_owned()),
         }
+    }
+
+    /// Worker `name` in the trade the worker form lists as `trade` (e.g. 钢筋工), for a company
+    /// whose trade ids the test does not know yet.
+    pub fn in_trade(name: &str, id_number: &str, trade: &str) -> Self {
+        WorkerBuilder {
+            trade: Trade::Named(trade.to_owned()),
+            ..WorkerBuilder::new(name, id_number, 0)
+        }
+    }
+
+    /// The bank and account wages are paid to.
+    pub fn bank(mut self, bank: &str, account: &str) -> Self {
+        self.bank = (bank.to_owned(), account.to_owned());
+        self
     }
 
     pub fn crew(mut self, crew: i64) -> Self {
@@ -322,9 +370,21 @@ impl WorkerBuilder {
     /// Posts the worker form to `path` (`/labour/workers`, or a worker's own path to save it)
     /// with `version`, as the list page's form does.
     pub async fn post(&self, c: &mut TestClient, path: &str, version: &str) -> TestResponse {
-        let trade = self.trade.to_string();
         let crew = self.crew.map(|c| c.to_string()).unwrap_or_default();
         c.get("/labour/workers").await;
+        let trade = match &self.trade {
+            Trade::Id(id) => id.to_string(),
+            Trade::Named(name) => {
+                let page = c.get("/labour/workers/new").await;
+                let option =
+                    scraper::Selector::parse("select[name=trade_id] option").expect("selector");
+                page.html()
+                    .select(&option)
+                    .find(|o| o.text().collect::<String>().contains(name.as_str()))
+                    .and_then(|o| o.value().attr("value").map(str::to_owned))
+                    .unwrap_or_else(|| panic!("no trade {name:?} on the worker form"))
+            }
+        };
         c.post_form(
             path,
             &[
@@ -334,8 +394,8 @@ impl WorkerBuilder {
                 ("trade_id", &trade),
                 ("crew_id", &crew),
                 ("day_rate", &self.day_rate),
-                ("bank_name", "中国建设银行"),
-                ("bank_account", "6217 0012 3456 7890"),
+                ("bank_name", &self.bank.0),
+                ("bank_account", &self.bank.1),
                 ("active", "1"),
                 ("version", version),
             ],
