@@ -1,8 +1,8 @@
 //! Girder (工程管理系统): a multi-tenant web application for engineering and construction
 //! projects. `app` builds the whole router from `AppState`, so tests drive the very app that
-//! `girder serve` runs. The modules form three layers that import downward only:
+//! `girder serve` runs. The modules form layers that import downward only:
 //! foundation (`config`, `i18n`, `ids`, `roles`, `error`, `db`, `state`, `audit`, `jobs`, `auth`,
-//! `tenancy`, `web`, and the pure `schedule`) → features → `app`; `tests/http/layers.rs` holds
+//! `tenancy`, `web`, and the pure `schedule`) → features → `fixtures` → `app`; `app::layers` holds
 //! the order.
 
 pub mod account;
