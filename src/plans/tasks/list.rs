@@ -13,7 +13,7 @@ use crate::i18n;
 use crate::plans::domain::TaskForm;
 use crate::plans::projects::user_choices;
 use crate::plans::queries;
-use crate::plans::views::*;
+use crate::plans::views::{TaskListPage, TaskRow};
 use crate::roles::Permission;
 use crate::schedule::LinkKind;
 use crate::tenancy::Plans;

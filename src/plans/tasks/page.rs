@@ -11,7 +11,7 @@ use crate::i18n;
 use crate::plans::domain::{LinkForm, TaskForm};
 use crate::plans::projects::user_choices;
 use crate::plans::queries::{self, Task};
-use crate::plans::views::*;
+use crate::plans::views::{LinkRow, TaskPage};
 use crate::roles::Permission;
 use crate::tenancy::ProjectTx;
 use crate::tenancy::{Module, Plans};

@@ -6,9 +6,7 @@ use axum::response::{Html, IntoResponse, Response};
 use chrono::{Months, NaiveDate};
 use serde::Deserialize;
 
-use super::{
-    EXPORT_LIMIT, PAGE_SIZE, base, category_choices, category_name, rate_text, task_choices,
-};
+use super::{base, category_choices, category_name, rate_text, task_choices};
 use crate::cost::domain::{Category, parse_month};
 use crate::cost::entries::domain::truncate_chars;
 use crate::cost::entries::queries::{self, EntryFilter};
@@ -23,6 +21,10 @@ use crate::roles::{ModuleId, Permission};
 use crate::tenancy::{Cost, ProjectTx};
 use crate::web::export::{Cell, ExportFormat, Table};
 use crate::web::{Page, format};
+
+const PAGE_SIZE: i64 = 50;
+/// The most rows an export writes.
+const EXPORT_LIMIT: i64 = 100_000;
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]

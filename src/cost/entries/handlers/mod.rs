@@ -22,10 +22,6 @@ use crate::tenancy::{Cost, ProjectTx};
 use crate::web::form::Choice;
 use crate::web::format;
 
-const PAGE_SIZE: i64 = 50;
-/// The most rows an export writes.
-const EXPORT_LIMIT: i64 = 100_000;
-
 /// The tenant's today: no entry is dated later.
 pub(super) fn today(p: &ProjectTx<Cost>) -> NaiveDate {
     let t = p.tx.tenant();

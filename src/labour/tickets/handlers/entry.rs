@@ -11,8 +11,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use super::{
-    BLANK_ROWS, choices, enum_choices, load, may_edit, standard_quantity, ticket_refusal, today,
-    visibility,
+    choices, enum_choices, load, may_edit, standard_quantity, ticket_refusal, today, visibility,
 };
 use crate::audit::{Action, Change, snapshot};
 use crate::error::AppResult;
@@ -27,6 +26,9 @@ use crate::labour::views::LabourTab;
 use crate::roles::Permission;
 use crate::tenancy::{Labour, TenantTx};
 use crate::web::{AppForm, Page, Path, format, transition};
+
+/// Blank head-count rows offered below the crew's workers.
+const BLANK_ROWS: usize = 2;
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]

@@ -6,7 +6,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
 use serde::Deserialize;
 
-use super::{EXPORT_LIMIT, PAGE_SIZE, choices, enum_choices, visibility};
+use super::{choices, enum_choices, visibility};
 use crate::audit::{Action, Change, snapshot};
 use crate::error::{AppError, AppResult};
 use crate::i18n;
@@ -20,6 +20,10 @@ use crate::tenancy::{Labour, TenantTx};
 use crate::web::export::{Cell, ExportFormat, Table};
 use crate::web::form::Choice;
 use crate::web::{AppForm, Page, format};
+
+const PAGE_SIZE: i64 = 50;
+/// The most rows an export writes.
+const EXPORT_LIMIT: i64 = 100_000;
 
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]

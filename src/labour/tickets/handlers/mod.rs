@@ -19,18 +19,7 @@ use crate::labour::domain::{CountUnit, acts_for_crew};
 use crate::roles::{Permission, Role};
 use crate::tenancy::{Labour, TenantTx};
 use crate::web::form::Choice;
-use crate::web::{format, transition};
-
-const PAGE_SIZE: i64 = 50;
-/// What a refused step on a ticket says.
-const STEP_MESSAGES: transition::Messages = transition::Messages {
-    wrong_status: "labour.wrong_status",
-    stale: "labour.stale",
-};
-/// The most rows an export writes.
-const EXPORT_LIMIT: i64 = 100_000;
-/// Blank head-count rows offered below the crew's workers.
-const BLANK_ROWS: usize = 2;
+use crate::web::format;
 
 /// Which crews' tickets this user may see (which projects' is the database's rule).
 pub fn visibility(tx: &TenantTx<Labour>) -> Visibility {

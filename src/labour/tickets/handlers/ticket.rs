@@ -6,7 +6,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use super::entry::audited;
-use super::{STEP_MESSAGES, load, may_attach, may_edit, today};
+use super::{load, may_attach, may_edit, today};
 use crate::audit::{Action, Change};
 use crate::error::AppResult;
 use crate::i18n;
@@ -19,6 +19,12 @@ use crate::roles::Permission;
 use crate::tenancy::{Labour, TenantTx};
 use crate::web::form::FieldErrors;
 use crate::web::{AppForm, Page, Path, format, transition};
+
+/// What a refused step on a ticket says.
+const STEP_MESSAGES: transition::Messages = transition::Messages {
+    wrong_status: "labour.wrong_status",
+    stale: "labour.stale",
+};
 
 async fn ticket_page(
     tx: &mut TenantTx<Labour>,
