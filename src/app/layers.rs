@@ -165,7 +165,10 @@ fn every_module_imports_only_the_layers_below_it() {
         })
         .cloned()
         .collect();
-    assert!(in_cycle.is_empty(), "features in a dependency cycle: {in_cycle:?}");
+    assert!(
+        in_cycle.is_empty(),
+        "features in a dependency cycle: {in_cycle:?}"
+    );
 }
 
 #[test]
