@@ -276,7 +276,7 @@ pub async fn confirm_many(
     if f.ids.iter().any(|id| !visible.contains(id)) {
         return Err(AppError::NotFound);
     }
-    crate::cost::queries::lock_periods(&mut tx, false).await?;
+    crate::cost::lock_periods(&mut tx, false).await?;
     if queries::any_in_closed_month(&mut tx, &visible).await? {
         page.session.flash(false, "labour.month_closed").await?;
         return Ok(Redirect::to("/labour/tickets").into_response());

@@ -185,7 +185,7 @@ pub async fn transition(
         }
     };
     // Confirming makes the ticket labour cost of its month, which finance may have closed.
-    if to.is_cost() && crate::cost::queries::is_closed(&mut tx, ticket.ticket_date).await? {
+    if to.is_cost() && crate::cost::is_closed(&mut tx, ticket.ticket_date).await? {
         return ticket_refusal(tx, page, id, StatusCode::CONFLICT, "labour.month_closed").await;
     }
     let mut errors = FieldErrors::default();
@@ -265,7 +265,7 @@ pub async fn reverse(
         })
         .collect();
     // A correction goes into an open month: the original's, or today's once that is closed.
-    let ticket_date = if crate::cost::queries::is_closed(&mut tx, ticket.ticket_date).await? {
+    let ticket_date = if crate::cost::is_closed(&mut tx, ticket.ticket_date).await? {
         today(&tx)
     } else {
         ticket.ticket_date
