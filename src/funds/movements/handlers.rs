@@ -102,7 +102,7 @@ pub async fn list(
     let rows = queries::rows(&mut tx, &filter, PAGE_SIZE, offset).await?;
     let projects = funds_queries::visible_projects(&mut tx).await?;
     let arg = tx.tenant().today();
-    let all_accounts = crate::funds::accounts::accounts(&mut tx, arg).await?;
+    let all_accounts = crate::funds::accounts::queries::accounts(&mut tx, arg).await?;
     let parties = funds_queries::counterparties(&mut tx).await?;
     let html = MovementsPage {
         layout: page.layout(&tx, "funds.tab_ledger"),
