@@ -1,112 +1,26 @@
-//! Tender deposits (投标保证金): paid to a tenderer (a client) before a project may exist,
-//! refunded in full, or converted into the performance security or a contract payment when
-//! the tender ends. Paying and refunding are ledger movements ("deposit_paid",
-//! "deposit_refund"); converting moves no cash. Statuses: paid → refunded | converted.
-//!
-//! Routes: `/funds/deposits` (list, and POST to pay one), `/{id}`, `/{id}/refund`,
-//! `/{id}/convert`.
+//! Tender-deposit handlers: the list with the form to record one paid, one deposit's page,
+//! refunding it and converting it.
 
 use askama::Template;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use chrono::NaiveDate;
 use rust_decimal::Decimal;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
-use super::ledger::{self, MovementForm, Purpose};
-use super::queries as funds_queries;
+use super::BASE;
+use super::domain::overdue;
+use super::queries::{DepositFields, find, lock, select, settle};
+use super::views::{DepositMovement, DepositPage, DepositRow, DepositsPage, status_key};
 use crate::audit::{Action, Change, snapshot};
-use crate::db::TenantScope;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
+use crate::funds::ledger::{self, MovementForm, Purpose};
+use crate::funds::queries as funds_queries;
 use crate::ids::{TenantId, UserId};
 use crate::roles::Permission;
 use crate::tenancy::{Funds, TenantTx};
 use crate::web::fields::{optional_date, optional_int, required_date};
-use crate::web::form::Choice;
-use crate::web::form::{self, FieldErrors};
-use crate::web::{AppForm, Layout, Page, Path, format};
-
-const BASE: &str = "/funds/deposits";
-
-pub fn router() -> axum::Router<crate::state::AppState> {
-    use axum::routing::{get, post};
-    axum::Router::new()
-        .route(BASE, get(list).post(create))
-        .route("/funds/deposits/{id}", get(show))
-        .route("/funds/deposits/{id}/refund", post(refund))
-        .route("/funds/deposits/{id}/convert", post(convert))
-}
-
-/// Whether a paid deposit is past the date it should have come back.
-pub fn overdue(status: &str, due_back_on: Option<NaiveDate>, today: NaiveDate) -> bool {
-    status == "paid" && due_back_on.is_some_and(|d| d < today)
-}
-
-/// A deposit with its names. `cancelled`: its payment was reversed.
-#[derive(Debug, Clone, Serialize)]
-pub struct Deposit {
-    pub id: i64,
-    pub project_id: Option<i64>,
-    pub project: Option<String>,
-    pub tender_name: String,
-    pub counterparty_id: i64,
-    pub counterparty: String,
-    pub amount: Decimal,
-    pub paid_on: NaiveDate,
-    pub due_back_on: Option<NaiveDate>,
-    pub status: String,
-    pub settled_on: Option<NaiveDate>,
-    pub note: String,
-    pub cancelled: bool,
-    pub version: i32,
-}
-
-async fn select(scope: &mut TenantScope, id: Option<i64>) -> AppResult<Vec<Deposit>> {
-    let tenant = scope.tenant_id();
-    Ok(sqlx::query_as!(
-        Deposit,
-        r#"select d.id, d.project_id, p.code || ' ' || p.name as "project?", d.tender_name,
-                  d.counterparty_id, c.name as counterparty, d.amount, d.paid_on, d.due_back_on,
-                  d.status, d.settled_on, d.note,
-                  exists (select 1 from fund_movement m
-                          join fund_movement r on r.tenant_id = m.tenant_id and r.reverses_id = m.id
-                          where m.tenant_id = d.tenant_id and m.deposit_id = d.id
-                            and m.kind = 'deposit_paid') as "cancelled!",
-                  d.version
-           from tender_deposit d
-           join counterparty c on c.tenant_id = d.tenant_id and c.id = d.counterparty_id
-           left join project p on p.tenant_id = d.tenant_id and p.id = d.project_id
-           where d.tenant_id = $1 and ($2::bigint is null or d.id = $2)
-             and (d.project_id in (select * from visible_project_ids($1))
-                  or (d.project_id is null and sees_all_projects()))
-           order by (d.status = 'paid') desc, d.due_back_on nulls last, d.paid_on desc, d.id desc"#,
-        tenant as TenantId,
-        id
-    )
-    .fetch_all(scope.conn())
-    .await?)
-}
-
-/// Locks a deposit until the transaction ends: settling it and reversing its payment take
-/// turns, so a deposit is never both refunded and cancelled.
-async fn lock(scope: &mut TenantScope, id: i64) -> AppResult<()> {
-    let tenant = scope.tenant_id();
-    sqlx::query_scalar!(
-        "select id from tender_deposit where tenant_id = $1 and id = $2 for update",
-        tenant as TenantId,
-        id
-    )
-    .fetch_optional(scope.conn())
-    .await?;
-    Ok(())
-}
-
-pub async fn find(scope: &mut TenantScope, id: i64) -> AppResult<Deposit> {
-    select(scope, Some(id))
-        .await?
-        .pop()
-        .ok_or(AppError::NotFound)
-}
+use crate::web::form::{self, Choice, FieldErrors};
+use crate::web::{AppForm, Page, Path, format};
 
 // The list and paying a deposit ---------------------------------------------------------------
 
@@ -124,48 +38,7 @@ pub struct DepositForm {
     pub movement: MovementForm,
 }
 
-/// A deposit as the list shows it.
-#[derive(Debug, Clone)]
-pub struct DepositRow {
-    pub id: i64,
-    pub tender_name: String,
-    pub counterparty: String,
-    pub project: String,
-    pub amount: String,
-    pub paid_on: String,
-    pub due_back_on: String,
-    pub status: String,
-    pub status_key: String,
-    pub settled_on: String,
-    pub overdue: bool,
-}
-
-#[derive(Template)]
-#[template(path = "funds/deposits.html")]
-pub struct DepositsPage {
-    pub layout: Layout,
-    pub funds_tab: &'static str,
-    pub rows: Vec<DepositRow>,
-    pub outstanding: String,
-    pub can_record: bool,
-    pub form: DepositForm,
-    pub movement: MovementForm,
-    pub errors: FieldErrors,
-    pub clients: Vec<Choice>,
-    pub projects: Vec<Choice>,
-    pub methods: Vec<Choice>,
-    pub accounts: Vec<Choice>,
-}
-
-fn status_key(d: &Deposit) -> String {
-    if d.cancelled {
-        "funds_ledger.deposit_cancelled".to_owned()
-    } else {
-        format!("funds_ledger.deposit_{}", d.status)
-    }
-}
-
-async fn list_page(
+pub(super) async fn list_page(
     tx: &mut TenantTx<Funds>,
     page: &Page,
     form: DepositForm,
@@ -238,17 +111,6 @@ pub async fn list(mut tx: TenantTx<Funds>, page: Page) -> AppResult<Response> {
     };
     let html = list_page(&mut tx, &page, form, FieldErrors::default()).await?;
     Ok(Html(html).into_response())
-}
-
-#[derive(Debug, Serialize)]
-struct DepositFields<'a> {
-    tender_name: &'a str,
-    counterparty_id: i64,
-    project_id: Option<i64>,
-    amount: Decimal,
-    paid_on: NaiveDate,
-    due_back_on: Option<NaiveDate>,
-    movement_id: i64,
 }
 
 /// Pays a deposit: the deposit and its payment from the ledger.
@@ -347,7 +209,7 @@ pub async fn create(
     Ok(Redirect::to(&format!("{BASE}/{id}")).into_response())
 }
 
-async fn refuse_list(
+pub(super) async fn refuse_list(
     mut tx: TenantTx<Funds>,
     page: Page,
     f: DepositForm,
@@ -366,43 +228,14 @@ pub struct ConvertForm {
     pub reason: String,
 }
 
-/// A movement of the deposit.
-#[derive(Debug, Clone)]
-pub struct DepositMovement {
-    pub id: i64,
-    pub moved_on: NaiveDate,
-    pub kind: String,
-    pub amount: Decimal,
-}
-
-#[derive(Template)]
-#[template(path = "funds/deposit.html")]
-pub struct DepositPage {
-    pub layout: Layout,
-    pub funds_tab: &'static str,
-    pub d: Deposit,
-    pub amount: String,
-    pub status_key: String,
-    pub overdue: bool,
-    pub movements: Vec<(i64, String, String, String)>,
-    pub can_settle: bool,
-    pub movement: MovementForm,
-    pub errors: FieldErrors,
-    pub convert: ConvertForm,
-    pub convert_errors: FieldErrors,
-    pub methods: Vec<Choice>,
-    pub accounts: Vec<Choice>,
-    pub refusal: Option<&'static str>,
-}
-
 #[derive(Default)]
-struct Refused {
-    refund: Option<(MovementForm, FieldErrors)>,
-    convert: Option<(ConvertForm, FieldErrors)>,
-    refusal: Option<&'static str>,
+pub(super) struct Refused {
+    pub(super) refund: Option<(MovementForm, FieldErrors)>,
+    pub(super) convert: Option<(ConvertForm, FieldErrors)>,
+    pub(super) refusal: Option<&'static str>,
 }
 
-async fn show_page(
+pub(super) async fn show_page(
     tx: &mut TenantTx<Funds>,
     page: &Page,
     id: i64,
@@ -472,7 +305,7 @@ pub async fn show(mut tx: TenantTx<Funds>, page: Page, Path(id): Path<i64>) -> A
     Ok(Html(html).into_response())
 }
 
-async fn not_open(tx: TenantTx<Funds>, page: Page, id: i64) -> AppResult<Response> {
+pub(super) async fn not_open(tx: TenantTx<Funds>, page: Page, id: i64) -> AppResult<Response> {
     respond(
         tx,
         page,
@@ -486,7 +319,7 @@ async fn not_open(tx: TenantTx<Funds>, page: Page, id: i64) -> AppResult<Respons
     .await
 }
 
-async fn respond(
+pub(super) async fn respond(
     mut tx: TenantTx<Funds>,
     page: Page,
     id: i64,
@@ -495,34 +328,6 @@ async fn respond(
 ) -> AppResult<Response> {
     let html = show_page(&mut tx, &page, id, refused).await?;
     Ok((status, Html(html)).into_response())
-}
-
-/// Marks a paid deposit settled; whether it still was paid.
-async fn settle(
-    scope: &mut TenantScope,
-    id: i64,
-    status: &str,
-    on: NaiveDate,
-    note: &str,
-    by: UserId,
-) -> AppResult<bool> {
-    let tenant = scope.tenant_id();
-    Ok(sqlx::query_scalar!(
-        "update tender_deposit
-         set status = $3, settled_on = $4, note = $5, updated_at = now(), updated_by = $6,
-             version = version + 1
-         where tenant_id = $1 and id = $2 and status = 'paid'
-         returning id",
-        tenant as TenantId,
-        id,
-        status,
-        on,
-        note,
-        by as UserId
-    )
-    .fetch_optional(scope.conn())
-    .await?
-    .is_some())
 }
 
 /// Refunds the deposit in full (the amount must equal it) into the ledger.
@@ -651,19 +456,4 @@ pub async fn convert(
         .flash(true, "funds_ledger.deposit_convert_saved")
         .await?;
     Ok(Redirect::to(&format!("{BASE}/{id}")).into_response())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_paid_deposit_past_its_date_is_overdue() {
-        let today = NaiveDate::from_ymd_opt(2026, 11, 24).expect("date");
-        let before = NaiveDate::from_ymd_opt(2026, 11, 1);
-        assert!(overdue("paid", before, today));
-        assert!(!overdue("paid", Some(today), today));
-        assert!(!overdue("refunded", before, today));
-        assert!(!overdue("paid", None, today));
-    }
 }
