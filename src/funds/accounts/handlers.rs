@@ -9,12 +9,11 @@ use serde::Deserialize;
 
 use super::BASE;
 use super::domain::{AccountForm, mask};
-use super::queries::{Account, accounts, find, insert};
+use super::queries::{self, Account, accounts, find, insert};
 use super::views::{AccountPage, AccountRow, AccountsPage};
 use crate::audit::{Action, Change, snapshot};
-use crate::error::{AppError, AppResult, ResultExt};
+use crate::error::AppResult;
 use crate::i18n;
-use crate::ids::TenantId;
 use crate::roles::Permission;
 use crate::tenancy::{Funds, TenantTx};
 use crate::web::form::FieldErrors;
@@ -156,26 +155,7 @@ pub async fn update(
         }
     };
     let by = tx.user().id;
-    let tenant = tx.tenant_id();
-    let saved = sqlx::query_scalar!(
-        "update bank_account
-         set name = $3, bank_name = $4, account_number = $5, opening_balance = $6,
-             opened_on = $7, updated_at = now(), updated_by = $8, version = version + 1
-         where tenant_id = $1 and id = $2 and version = $9
-         returning version",
-        tenant as TenantId,
-        id,
-        fields.name,
-        fields.bank_name,
-        fields.account_number,
-        fields.opening_balance,
-        fields.opened_on,
-        by.0,
-        f.version
-    )
-    .fetch_optional(tx.conn())
-    .await
-    .on_constraint("bank_account_tenant_id_name_key", || AppError::Conflict)?;
+    let saved = queries::update(&mut tx, id, &fields, by, f.version).await?;
     if saved.is_none() {
         let notice = Some(i18n::t(locale, "funds.stale").to_owned());
         let form = AccountForm {
@@ -222,20 +202,7 @@ pub async fn set_active(
     let a = find(&mut tx, id, now).await?;
     let active = f.active == "1";
     let by = tx.user().id;
-    let tenant = tx.tenant_id();
-    let saved = sqlx::query_scalar!(
-        "update bank_account
-         set active = $3, updated_at = now(), updated_by = $4, version = version + 1
-         where tenant_id = $1 and id = $2 and version = $5
-         returning version",
-        tenant as TenantId,
-        id,
-        active,
-        by.0,
-        f.version
-    )
-    .fetch_optional(tx.conn())
-    .await?;
+    let saved = queries::set_active(&mut tx, id, active, by, f.version).await?;
     if saved.is_none() {
         let notice = Some(i18n::t(locale, "funds.stale").to_owned());
         let html = list_page(

@@ -103,3 +103,58 @@ pub(super) async fn insert(
     .await
     .on_constraint("bank_account_tenant_id_name_key", || AppError::Conflict)
 }
+
+/// Saves an account's fields if unchanged since `version`; its new version, `None` when stale.
+pub(super) async fn update(
+    scope: &mut TenantScope,
+    id: i64,
+    fields: &AccountFields,
+    by: UserId,
+    version: i32,
+) -> AppResult<Option<i32>> {
+    let tenant = scope.tenant_id();
+    sqlx::query_scalar!(
+        "update bank_account
+         set name = $3, bank_name = $4, account_number = $5, opening_balance = $6,
+             opened_on = $7, updated_at = now(), updated_by = $8, version = version + 1
+         where tenant_id = $1 and id = $2 and version = $9
+         returning version",
+        tenant as TenantId,
+        id,
+        fields.name,
+        fields.bank_name,
+        fields.account_number,
+        fields.opening_balance,
+        fields.opened_on,
+        by.0,
+        version
+    )
+    .fetch_optional(scope.conn())
+    .await
+    .on_constraint("bank_account_tenant_id_name_key", || AppError::Conflict)
+}
+
+/// Deactivates or reactivates an account if unchanged since `version`; its new version,
+/// `None` when stale.
+pub(super) async fn set_active(
+    scope: &mut TenantScope,
+    id: i64,
+    active: bool,
+    by: UserId,
+    version: i32,
+) -> AppResult<Option<i32>> {
+    let tenant = scope.tenant_id();
+    Ok(sqlx::query_scalar!(
+        "update bank_account
+         set active = $3, updated_at = now(), updated_by = $4, version = version + 1
+         where tenant_id = $1 and id = $2 and version = $5
+         returning version",
+        tenant as TenantId,
+        id,
+        active,
+        by.0,
+        version
+    )
+    .fetch_optional(scope.conn())
+    .await?)
+}

@@ -9,13 +9,12 @@ use serde::Deserialize;
 
 use super::BASE;
 use super::domain::overdue;
-use super::queries::{DepositFields, find, lock, select, settle};
-use super::views::{DepositMovement, DepositPage, DepositRow, DepositsPage, status_key};
+use super::queries::{self, DepositFields, NewDeposit, find, lock, select, settle};
+use super::views::{DepositPage, DepositRow, DepositsPage, status_key};
 use crate::audit::{Action, Change, snapshot};
 use crate::error::AppResult;
 use crate::funds::ledger::{self, MovementForm, Purpose};
 use crate::funds::queries as funds_queries;
-use crate::ids::{TenantId, UserId};
 use crate::roles::Permission;
 use crate::tenancy::{Funds, TenantTx};
 use crate::web::fields::{optional_date, optional_int, required_date};
@@ -161,22 +160,15 @@ pub async fn create(
         return refuse_list(tx, page, f, e).await;
     }
     let by = tx.user().id;
-    let tenant = tx.tenant_id();
-    let id = sqlx::query_scalar!(
-        "insert into tender_deposit (tenant_id, project_id, tender_name, counterparty_id, amount,
-                                     paid_on, due_back_on, created_by, updated_by)
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $8) returning id",
-        tenant as TenantId,
+    let new = NewDeposit {
         project_id,
-        tender_name,
+        tender_name: &tender_name,
         counterparty_id,
-        input.amount,
-        input.moved_on,
+        amount: input.amount,
+        paid_on: input.moved_on,
         due_back_on,
-        by as UserId
-    )
-    .fetch_one(tx.conn())
-    .await?;
+    };
+    let id = queries::insert(&mut tx, &new, by).await?;
     let purpose = Purpose {
         kind: "deposit_paid",
         project_id,
@@ -244,26 +236,18 @@ pub(super) async fn show_page(
     let locale = tx.user().locale;
     let now = tx.tenant().today();
     let d = find(tx, id).await?;
-    let tenant = tx.tenant_id();
-    let movements = sqlx::query_as!(
-        DepositMovement,
-        "select id, moved_on, kind, amount from fund_movement
-         where tenant_id = $1 and deposit_id = $2 order by moved_on, id",
-        tenant as TenantId,
-        id
-    )
-    .fetch_all(tx.conn())
-    .await?
-    .into_iter()
-    .map(|m| {
-        (
-            m.id,
-            m.moved_on.to_string(),
-            ledger::kind_label(locale, &m.kind),
-            format::money(m.amount),
-        )
-    })
-    .collect();
+    let movements = queries::movements(tx, id)
+        .await?
+        .into_iter()
+        .map(|m| {
+            (
+                m.id,
+                m.moved_on.to_string(),
+                ledger::kind_label(locale, &m.kind),
+                format::money(m.amount),
+            )
+        })
+        .collect();
     let (movement, errors) = refused
         .refund
         .unwrap_or_else(|| (MovementForm::new(now, d.amount), FieldErrors::default()));

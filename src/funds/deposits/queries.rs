@@ -112,3 +112,60 @@ pub(super) async fn settle(
     .await?
     .is_some())
 }
+
+/// A movement of the deposit.
+#[derive(Debug, Clone)]
+pub struct DepositMovement {
+    pub id: i64,
+    pub moved_on: NaiveDate,
+    pub kind: String,
+    pub amount: Decimal,
+}
+
+/// The movements of a deposit (its payment, refund, reversals), oldest first.
+pub(super) async fn movements(scope: &mut TenantScope, id: i64) -> AppResult<Vec<DepositMovement>> {
+    let tenant = scope.tenant_id();
+    Ok(sqlx::query_as!(
+        DepositMovement,
+        "select id, moved_on, kind, amount from fund_movement
+         where tenant_id = $1 and deposit_id = $2 order by moved_on, id",
+        tenant as TenantId,
+        id
+    )
+    .fetch_all(scope.conn())
+    .await?)
+}
+
+/// A deposit as paid, before its payment is recorded.
+pub(super) struct NewDeposit<'a> {
+    pub(super) project_id: Option<i64>,
+    pub(super) tender_name: &'a str,
+    pub(super) counterparty_id: i64,
+    pub(super) amount: Decimal,
+    pub(super) paid_on: NaiveDate,
+    pub(super) due_back_on: Option<NaiveDate>,
+}
+
+/// Inserts a paid deposit; its id.
+pub(super) async fn insert(
+    scope: &mut TenantScope,
+    d: &NewDeposit<'_>,
+    by: UserId,
+) -> AppResult<i64> {
+    let tenant = scope.tenant_id();
+    Ok(sqlx::query_scalar!(
+        "insert into tender_deposit (tenant_id, project_id, tender_name, counterparty_id, amount,
+                                     paid_on, due_back_on, created_by, updated_by)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $8) returning id",
+        tenant as TenantId,
+        d.project_id,
+        d.tender_name,
+        d.counterparty_id,
+        d.amount,
+        d.paid_on,
+        d.due_back_on,
+        by as UserId
+    )
+    .fetch_one(scope.conn())
+    .await?)
+}

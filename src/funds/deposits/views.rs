@@ -1,8 +1,6 @@
 //! What the tender-deposit pages show: the list and one deposit with its movements.
 
 use askama::Template;
-use chrono::NaiveDate;
-use rust_decimal::Decimal;
 
 use super::handlers::{ConvertForm, DepositForm};
 use super::queries::Deposit;
@@ -49,15 +47,6 @@ pub(super) fn status_key(d: &Deposit) -> String {
     } else {
         format!("funds_ledger.deposit_{}", d.status)
     }
-}
-
-/// A movement of the deposit.
-#[derive(Debug, Clone)]
-pub struct DepositMovement {
-    pub id: i64,
-    pub moved_on: NaiveDate,
-    pub kind: String,
-    pub amount: Decimal,
 }
 
 #[derive(Template)]
