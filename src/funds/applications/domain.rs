@@ -2,10 +2,20 @@
 //! period's value, the retention withheld under the contract's cap, the amount due, the
 //! refusals (a negative amount due, more advance recovered than was paid, more work claimed
 //! than the contract holds), the statuses and what each allows, the due date after
-//! certification, and what is still outstanding.
+//! certification, and what is still outstanding; and the checks of an application form
+//! against its contract and the earlier periods.
 
 use chrono::{Days, NaiveDate};
 use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+
+use super::queries::{Application, ApplicationFields};
+use crate::funds::contracts::queries::Contract;
+use crate::funds::domain::{MAX_AMOUNT, current_amount};
+use crate::i18n::{self, Locale};
+use crate::web::fields::{optional_decimal, required_date};
+use crate::web::form::{self, FieldErrors};
+use crate::web::format;
 
 /// The statuses of an application, in their order.
 pub const STATUSES: [&str; 4] = ["draft", "submitted", "certified", "withdrawn"];
@@ -243,6 +253,188 @@ pub fn retention_receipt(
         return Err(RetentionRefusal::AboveWithheld(left));
     }
     Ok(())
+}
+
+pub(super) fn terms(k: &Contract) -> Terms {
+    Terms {
+        current_amount: current_amount(k.amount, &[k.variations]),
+        retention_percent: k.retention_percent,
+        advance_amount: k.advance_amount,
+    }
+}
+
+pub(super) fn figures(a: &Application) -> Figures {
+    Figures {
+        completed: a.completed_value,
+        variation: a.variation_value,
+        day_labour: a.day_labour_value,
+        advance_recovered: a.advance_recovered,
+        owner_materials: a.owner_materials,
+        other_deductions: a.other_deductions,
+        payment_ratio: a.payment_ratio,
+    }
+}
+
+pub(super) fn period_value(a: &Application) -> Decimal {
+    a.completed_value + a.variation_value + a.day_labour_value
+}
+
+/// Whether a contract takes applications: a signed income contract.
+pub(super) fn takes_applications(k: &Contract) -> bool {
+    k.direction == "income" && k.status == "signed"
+}
+
+/// Figures of one listed application.
+pub(super) struct Listed {
+    pub(super) value: Decimal,
+    pub(super) net: Decimal,
+    pub(super) certified: Option<Decimal>,
+    pub(super) received: Decimal,
+    pub(super) outstanding: Decimal,
+}
+
+pub(super) fn listed(a: &Application) -> Listed {
+    let certified = (a.status == "certified")
+        .then_some(a.certified_amount)
+        .flatten();
+    Listed {
+        value: period_value(a),
+        net: a.net_payable,
+        certified,
+        received: a.received,
+        outstanding: certified.map_or(Decimal::ZERO, |c| outstanding(c, a.received)),
+    }
+}
+
+// The application form ------------------------------------------------------------------------
+
+#[derive(Debug, Clone, Default, Deserialize, Serialize)]
+#[serde(default)]
+pub struct ApplicationForm {
+    pub contract_id: String,
+    pub period_end: String,
+    pub completed_value: String,
+    pub variation_value: String,
+    pub day_labour_value: String,
+    pub advance_recovered: String,
+    pub owner_materials: String,
+    pub other_deductions: String,
+    pub payment_ratio: String,
+    pub note: String,
+    pub version: i32,
+}
+
+impl ApplicationForm {
+    pub(super) fn of(a: &Application) -> Self {
+        ApplicationForm {
+            contract_id: a.contract_id.to_string(),
+            period_end: a.period_end.to_string(),
+            completed_value: a.completed_value.to_string(),
+            variation_value: a.variation_value.to_string(),
+            day_labour_value: a.day_labour_value.to_string(),
+            advance_recovered: a.advance_recovered.to_string(),
+            owner_materials: a.owner_materials.to_string(),
+            other_deductions: a.other_deductions.to_string(),
+            payment_ratio: format::quantity(a.payment_ratio),
+            note: a.note.clone(),
+            version: a.version,
+        }
+    }
+}
+
+/// An amount of either sign (a variation may lower the period's value); empty is zero.
+pub(super) fn signed_amount(errors: &mut FieldErrors, field: &'static str, value: &str) -> Decimal {
+    crate::funds::domain::signed_amount_or_zero(errors, field, value)
+}
+
+/// An amount of zero or more; empty is zero.
+pub(super) fn amount_or_zero(
+    errors: &mut FieldErrors,
+    field: &'static str,
+    value: &str,
+) -> Decimal {
+    optional_decimal(errors, field, value, MAX_AMOUNT, 2).unwrap_or_default()
+}
+
+/// A checked form: the fields to save and the figures derived from them.
+pub(super) struct Checked {
+    pub(super) fields: ApplicationFields,
+    pub(super) computed: Computed,
+}
+
+/// Checks an application form against the contract and the earlier periods. Errors go
+/// beside the fields; the refusals that name an amount also come back in words.
+pub(super) fn check(
+    locale: Locale,
+    f: &ApplicationForm,
+    k: &Contract,
+    earlier: &Earlier,
+) -> Result<Checked, (FieldErrors, Vec<String>)> {
+    let mut e = FieldErrors::default();
+    let period_end = required_date(&mut e, "period_end", &f.period_end);
+    if let (Some(end), Some(signed)) = (period_end, k.signed_on)
+        && end < signed
+    {
+        e.add("period_end", "funds_apply.period_before_signing");
+    }
+    if let Some(end) = period_end
+        && !e.has("period_end")
+        && !period_follows(end, earlier)
+    {
+        e.add("period_end", "funds_apply.period_not_after");
+    }
+    let fig = Figures {
+        completed: amount_or_zero(&mut e, "completed_value", &f.completed_value),
+        variation: signed_amount(&mut e, "variation_value", &f.variation_value),
+        day_labour: amount_or_zero(&mut e, "day_labour_value", &f.day_labour_value),
+        advance_recovered: amount_or_zero(&mut e, "advance_recovered", &f.advance_recovered),
+        owner_materials: amount_or_zero(&mut e, "owner_materials", &f.owner_materials),
+        other_deductions: amount_or_zero(&mut e, "other_deductions", &f.other_deductions),
+        payment_ratio: optional_decimal(
+            &mut e,
+            "payment_ratio",
+            &f.payment_ratio,
+            Decimal::ONE_HUNDRED,
+            2,
+        )
+        .unwrap_or_default(),
+    };
+    if !e.has("payment_ratio") && !ratio_within_law(fig.payment_ratio) {
+        e.add("payment_ratio", "funds_apply.ratio_out_of_range");
+    }
+    let note = form::multiline(&mut e, "note", &f.note, 2000);
+    let t = terms(k);
+    let computed = compute(&t, earlier, &fig);
+    let mut words = Vec::new();
+    if e.is_empty() {
+        for r in refusals(&t, earlier, &computed) {
+            e.add(r.field(), r.key());
+            // The message beside the field says what is wrong; the one above names the amount.
+            if let Some(x) = r.amount() {
+                let key = format!("{}_detail", r.key());
+                words.push(i18n::tf(locale, &key, &[("amount", &format::money(x))]));
+            }
+        }
+    }
+    match period_end {
+        Some(period_end) if e.is_empty() => Ok(Checked {
+            fields: ApplicationFields {
+                period_end,
+                completed_value: fig.completed,
+                variation_value: fig.variation,
+                day_labour_value: fig.day_labour,
+                advance_recovered: fig.advance_recovered,
+                owner_materials: fig.owner_materials,
+                other_deductions: fig.other_deductions,
+                payment_ratio: fig.payment_ratio,
+                note,
+                retention_amount: computed.retention,
+                net_payable: computed.net_payable,
+            },
+            computed,
+        }),
+        _ => Err((e, words)),
+    }
 }
 
 #[cfg(test)]

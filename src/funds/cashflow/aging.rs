@@ -62,7 +62,7 @@ pub fn by_counterparty(
     income: bool,
     today: NaiveDate,
 ) -> (Vec<AgingRow>, AgingRow) {
-    let items = super::items_by_contract(items);
+    let items = super::domain::items_by_contract(items);
     let mut rows: BTreeMap<(String, i64), Buckets> = BTreeMap::new();
     for k in contracts.iter().filter(|k| k.is_income() == income) {
         let settled = if income {

@@ -16,12 +16,12 @@
 //! - The projected balance is the actual balance up to the current month, then each later
 //!   month adds its planned inflow and subtracts its planned outflow.
 
-use std::collections::BTreeMap;
-
 use chrono::{Months, NaiveDate};
 use rust_decimal::Decimal;
 use serde::Serialize;
+use std::collections::BTreeMap;
 
+use super::queries;
 use crate::funds::domain::percent_of;
 use crate::web::amount::{AmountField, AmountMessages};
 
@@ -460,6 +460,59 @@ pub fn plan_amount(text: &str, max: Decimal) -> Result<Decimal, &'static str> {
         .parse(text)
         .map(Option::unwrap_or_default)
         .map_err(|e| e.key(&WORDS))
+}
+
+/// The months a cash-flow view shows: the last 12 up to the current one (or from the first
+/// with any money or plan, if later), then the planned months ahead (at most 24).
+pub(crate) fn range(
+    actual: &BTreeMap<NaiveDate, Flow>,
+    plan: &BTreeMap<NaiveDate, Planned>,
+    today: NaiveDate,
+) -> (NaiveDate, NaiveDate) {
+    let current = month_of(today);
+    let earliest = add_months(current, -11);
+    let first_data = actual
+        .keys()
+        .chain(plan.keys())
+        .copied()
+        .min()
+        .unwrap_or(current)
+        .min(current);
+    let first = first_data.max(earliest);
+    let last = plan
+        .keys()
+        .copied()
+        .max()
+        .unwrap_or(current)
+        .max(current)
+        .min(add_months(current, 24));
+    (first, last)
+}
+
+/// Items grouped by contract.
+pub(crate) fn items_by_contract(items: &[queries::ContractItem]) -> BTreeMap<i64, Vec<Item>> {
+    let mut out: BTreeMap<i64, Vec<Item>> = BTreeMap::new();
+    for i in items {
+        out.entry(i.contract_id).or_default().push(i.item());
+    }
+    out
+}
+
+/// What is past due of the receivables of `contracts`.
+pub(crate) fn overdue_receivable(
+    contracts: &[ContractMoney],
+    items: &[queries::ContractItem],
+    today: NaiveDate,
+) -> Decimal {
+    let by = items_by_contract(items);
+    contracts
+        .iter()
+        .filter(|k| k.is_income())
+        .map(|k| {
+            by.get(&k.id)
+                .map_or(Decimal::ZERO, |i| overdue(i, k.received, today))
+        })
+        .sum()
 }
 
 #[cfg(test)]

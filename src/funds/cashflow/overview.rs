@@ -12,7 +12,8 @@ use rust_decimal::Decimal;
 use serde::Deserialize;
 
 use super::domain::{self, ContractMoney, Flow, Timeline};
-use super::{MonthRow, RetentionRow, queries};
+use super::queries;
+use super::views::{MonthRow, RetentionRow};
 use crate::error::AppResult;
 use crate::funds::queries::visible_projects;
 use crate::i18n::{self, Locale};
@@ -90,7 +91,7 @@ pub async fn load(
     let actual = queries::by_month(&rows);
     let plan_rows = queries::plans(scope, None, domain::add_months(current, -24)).await?;
     let plan = queries::plan_by_month(&plan_rows);
-    let (first, last) = super::range(&actual, &plan, today);
+    let (first, last) = super::domain::range(&actual, &plan, today);
     let cash = queries::opening_cash(scope).await?;
     let timeline =
         domain::timeline(&actual, &plan, first, last, current).starting_with(cash, current);
@@ -132,7 +133,7 @@ fn totals_row(t: &Timeline) -> MonthRow {
         month: String::new(),
         inflow: money(f.inflow),
         outflow: money(f.outflow),
-        net: super::signed(f.net()),
+        net: super::views::signed(f.net()),
         planned_in: String::new(),
         planned_out: String::new(),
         variance_in: String::new(),
@@ -180,7 +181,7 @@ pub async fn show(
                 name: p.name.clone(),
                 inflow: money(f.inflow),
                 outflow: money(f.outflow),
-                balance: super::signed(f.net()),
+                balance: super::views::signed(f.net()),
                 negative: f.net() < Decimal::ZERO,
                 receivable: money(r),
                 payable: money(pay),
@@ -191,18 +192,18 @@ pub async fn show(
     let html = OverviewPage {
         layout: page.layout(&tx, "funds_flow.overview_title"),
         funds_tab: "overview",
-        months: super::month_rows(&o.timeline),
-        opening: super::signed(o.timeline.opening),
+        months: super::views::month_rows(&o.timeline),
+        opening: super::views::signed(o.timeline.opening),
         totals: totals_row(&o.timeline),
-        chart: super::chart_svg(locale, &o.timeline),
-        warning: super::negative_warning(locale, &o.timeline),
+        chart: super::views::chart_svg(locale, &o.timeline),
+        warning: super::views::negative_warning(locale, &o.timeline),
         projects: project_lines,
         receivables: top(&o.contracts, ContractMoney::receivable),
         payables: top(&o.contracts, ContractMoney::payable),
         receivable_total: money(t.receivable),
         payable_total: money(t.payable),
-        by_others: super::retention_rows(&o.contracts, true, today, false),
-        from_others: super::retention_rows(&o.contracts, false, today, false),
+        by_others: super::views::retention_rows(&o.contracts, true, today, false),
+        from_others: super::views::retention_rows(&o.contracts, false, today, false),
     }
     .render()?;
     Ok(Html(html).into_response())

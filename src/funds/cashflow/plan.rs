@@ -18,9 +18,8 @@ use crate::error::{AppError, AppResult};
 use crate::funds::domain::MAX_AMOUNT;
 use crate::i18n;
 use crate::roles::Permission;
-use crate::tenancy::Funds;
-use crate::tenancy::ProjectTx;
 use crate::tenancy::project::Project;
+use crate::tenancy::{Funds, ProjectTx};
 use crate::web::form::{FieldErrors, multiline};
 use crate::web::{AppForm, Layout, Page};
 

@@ -7,12 +7,12 @@ use axum::response::{Html, IntoResponse, Response};
 use rust_decimal::Decimal;
 
 use super::domain::{self, ContractMoney, Release};
-use super::{MonthRow, queries};
+use super::queries;
+use super::views::MonthRow;
 use crate::error::AppResult;
 use crate::roles::Permission;
-use crate::tenancy::Funds;
-use crate::tenancy::ProjectTx;
 use crate::tenancy::project::Project;
+use crate::tenancy::{Funds, ProjectTx};
 use crate::web::format::money;
 use crate::web::{Layout, Page};
 
@@ -101,7 +101,7 @@ pub async fn show(mut p: ProjectTx<Funds>, page: Page) -> AppResult<Response> {
     )
     .await?;
     let plan = queries::plan_by_month(&plan_rows);
-    let (first, last) = super::range(&actual, &plan, today);
+    let (first, last) = super::domain::range(&actual, &plan, today);
     let timeline = domain::timeline(&actual, &plan, first, last, current);
     let contracts = queries::contracts(&mut p.tx, Some(project.id)).await?;
     let t = domain::totals(&contracts);
@@ -114,7 +114,7 @@ pub async fn show(mut p: ProjectTx<Funds>, page: Page) -> AppResult<Response> {
     let fig = |id, key, amount: Decimal| Figure {
         id,
         key,
-        amount: super::signed(amount),
+        amount: super::views::signed(amount),
     };
     let figures = vec![
         fig("income-value", "funds_flow.income_value", t.income_value),
@@ -143,10 +143,10 @@ pub async fn show(mut p: ProjectTx<Funds>, page: Page) -> AppResult<Response> {
     let html = ProjectFundsPage {
         layout: page.layout(&p.tx, "funds_flow.project_title"),
         figures,
-        months: super::month_rows(&timeline),
-        opening: super::signed(timeline.opening),
-        chart: super::chart_svg(locale, &timeline),
-        warning: super::negative_warning(locale, &timeline),
+        months: super::views::month_rows(&timeline),
+        opening: super::views::signed(timeline.opening),
+        chart: super::views::chart_svg(locale, &timeline),
+        warning: super::views::negative_warning(locale, &timeline),
         income: contracts
             .iter()
             .filter(|k| k.is_income())

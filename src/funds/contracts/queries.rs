@@ -7,8 +7,7 @@ use serde::Serialize;
 
 use crate::db::TenantScope;
 use crate::error::{AppError, AppResult, ResultExt};
-use crate::ids::TenantId;
-use crate::ids::UserId;
+use crate::ids::{TenantId, UserId};
 
 /// A contract with its names and its variations' sum.
 #[derive(Debug, Clone, Serialize)]

@@ -6,7 +6,8 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 
 use super::domain::MAX_ATTACHMENTS;
-use super::{BASE, Refused, queries, show_page};
+use super::handlers::{Refused, show_page};
+use super::{BASE, queries};
 use crate::error::AppResult;
 use crate::roles::Permission;
 use crate::tenancy::{Funds, TenantTx};

@@ -5,6 +5,10 @@
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
+use crate::funds::contracts::queries::Contract;
+use crate::funds::domain::current_amount;
+use crate::roles::{Permission, Role};
+
 /// What a request pays: a contract's progress payment, the release of its retention, or a
 /// member of staff's expenses (报销).
 pub const KINDS: [&str; 3] = ["contract", "retention", "reimbursement"];
@@ -157,6 +161,23 @@ pub fn status_after_approval(step: i16, needed: i16) -> &'static str {
 /// Whether a payment of `paid` settles a request of `amount` (payments are in full).
 pub fn pays_in_full(paid: Decimal, amount: Decimal) -> bool {
     paid == amount
+}
+
+pub(super) fn contract_money_of(k: &Contract) -> (Decimal, Decimal) {
+    (
+        current_amount(k.amount, &[k.variations]),
+        k.retention_percent,
+    )
+}
+
+/// Who may withdraw a request not yet paid: the requester while it awaits approval; once
+/// approved (or its payment reversed) also whoever records payments, who decides not to pay.
+pub(super) fn may_cancel(status: &str, requester: bool, role: Role) -> bool {
+    match status {
+        "requested" => requester,
+        "approved" => requester || role.has(Permission::RecordFunds),
+        _ => false,
+    }
 }
 
 #[cfg(test)]

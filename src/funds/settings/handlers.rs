@@ -1,7 +1,5 @@
-//! Settings › Funds (owners and admins): the retention cap (质保金上限), 3 % by default as
-//! 建设工程质量保证金管理办法 (建质〔2017〕138号) 第七条 sets in mainland China; who approves
-//! payment requests (the approver roles and the amount above which a second approver must
-//! approve too); and the most each approver may approve alone.
+//! Settings › Funds handlers: the page, and saving the retention cap, the approval rules and
+//! an approver's limit.
 
 use askama::Template;
 use axum::http::StatusCode;
@@ -9,34 +7,20 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use super::domain::MAX_AMOUNT;
-use super::queries;
-use super::requests::domain::APPROVER_ROLES;
-use super::requests::queries::{self as request_queries, ApproverLimit, UserPick};
+use super::BASE;
+use super::views::{Forms, FundsSettingsPage, LimitRow, approver_users};
 use crate::audit::{Action, Change, snapshot};
 use crate::error::AppResult;
+use crate::funds::domain::MAX_AMOUNT;
+use crate::funds::queries;
+use crate::funds::requests::domain::APPROVER_ROLES;
+use crate::funds::requests::queries::{self as request_queries, ApproverLimit};
 use crate::i18n;
 use crate::roles::Permission;
 use crate::tenancy::{Funds, TenantTx};
 use crate::web::fields::{optional_decimal, optional_int};
-use crate::web::form::Choice;
-use crate::web::form::CsrfOnly;
-use crate::web::form::FieldErrors;
-use crate::web::{AppForm, Layout, Page, Path, format};
-
-const BASE: &str = "/settings/funds";
-
-pub fn router() -> axum::Router<crate::state::AppState> {
-    use axum::routing::{get, post};
-    axum::Router::new()
-        .route(BASE, get(show).post(save))
-        .route("/settings/funds/approval", post(save_approval))
-        .route("/settings/funds/approvers", post(save_limit))
-        .route(
-            "/settings/funds/approvers/{user}/delete",
-            post(remove_limit),
-        )
-}
+use crate::web::form::{Choice, CsrfOnly, FieldErrors};
+use crate::web::{AppForm, Page, Path, format};
 
 #[derive(Debug, Clone, Default, Deserialize, Serialize)]
 #[serde(default)]
@@ -63,55 +47,7 @@ pub struct LimitForm {
     pub amount_limit: String,
 }
 
-/// An approver's limit as the page lists it.
-#[derive(Debug, Clone)]
-pub struct LimitRow {
-    pub user_id: i64,
-    pub name: String,
-    pub role_key: String,
-    pub amount_limit: String,
-}
-
-#[derive(Template)]
-#[template(path = "funds/settings.html")]
-pub struct FundsSettingsPage {
-    pub layout: Layout,
-    pub tab: &'static str,
-    pub form: SettingsForm,
-    pub errors: FieldErrors,
-    pub conflict: bool,
-    pub approval: ApprovalForm,
-    pub approval_errors: FieldErrors,
-    pub approval_conflict: bool,
-    pub roles: Vec<Choice>,
-    pub limit: LimitForm,
-    pub limit_errors: FieldErrors,
-    pub limits: Vec<LimitRow>,
-    pub approvers: Vec<Choice>,
-}
-
-/// What the page shows besides the form being sent back.
-#[derive(Default)]
-struct Forms {
-    form: Option<SettingsForm>,
-    errors: FieldErrors,
-    conflict: bool,
-    approval: Option<ApprovalForm>,
-    approval_errors: FieldErrors,
-    approval_conflict: bool,
-    limit: LimitForm,
-    limit_errors: FieldErrors,
-}
-
-/// Users whose role may approve (any of the roles that can be approver roles).
-fn approver_users(users: Vec<UserPick>) -> Vec<UserPick> {
-    users
-        .into_iter()
-        .filter(|u| APPROVER_ROLES.contains(&u.role.as_str()))
-        .collect()
-}
-
-async fn render(tx: &mut TenantTx<Funds>, page: &Page, f: Forms) -> AppResult<String> {
+pub(super) async fn render(tx: &mut TenantTx<Funds>, page: &Page, f: Forms) -> AppResult<String> {
     let locale = tx.user().locale;
     let (cap, version) = queries::retention_cap(tx).await?;
     let settings = request_queries::approval_settings(tx).await?;
@@ -166,7 +102,7 @@ async fn render(tx: &mut TenantTx<Funds>, page: &Page, f: Forms) -> AppResult<St
     .render()?)
 }
 
-fn refused(status: StatusCode, html: String) -> Response {
+pub(super) fn refused(status: StatusCode, html: String) -> Response {
     (status, Html(html)).into_response()
 }
 

@@ -1,112 +1,25 @@
-//! Tender deposits (投标保证金): paid to a tenderer (a client) before a project may exist,
-//! refunded in full, or converted into the performance security or a contract payment when
-//! the tender ends. Paying and refunding are ledger movements ("deposit_paid",
-//! "deposit_refund"); converting moves no cash. Statuses: paid → refunded | converted.
-//!
-//! Routes: `/funds/deposits` (list, and POST to pay one), `/{id}`, `/{id}/refund`,
-//! `/{id}/convert`.
+//! Tender-deposit handlers: the list with the form to record one paid, one deposit's page,
+//! refunding it and converting it.
 
 use askama::Template;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use chrono::NaiveDate;
 use rust_decimal::Decimal;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
-use super::ledger::{self, MovementForm, Purpose};
-use super::queries as funds_queries;
+use super::BASE;
+use super::domain::overdue;
+use super::queries::{self, DepositFields, NewDeposit, find, lock, select, settle};
+use super::views::{DepositPage, DepositRow, DepositsPage, status_key};
 use crate::audit::{Action, Change, snapshot};
-use crate::db::TenantScope;
-use crate::error::{AppError, AppResult};
-use crate::ids::{TenantId, UserId};
+use crate::error::AppResult;
+use crate::funds::ledger::{self, MovementForm, Purpose};
+use crate::funds::queries as funds_queries;
 use crate::roles::Permission;
 use crate::tenancy::{Funds, TenantTx};
 use crate::web::fields::{optional_date, optional_int, required_date};
-use crate::web::form::Choice;
-use crate::web::form::{self, FieldErrors};
-use crate::web::{AppForm, Layout, Page, Path, format};
-
-const BASE: &str = "/funds/deposits";
-
-pub fn router() -> axum::Router<crate::state::AppState> {
-    use axum::routing::{get, post};
-    axum::Router::new()
-        .route(BASE, get(list).post(create))
-        .route("/funds/deposits/{id}", get(show))
-        .route("/funds/deposits/{id}/refund", post(refund))
-        .route("/funds/deposits/{id}/convert", post(convert))
-}
-
-/// Whether a paid deposit is past the date it should have come back.
-pub fn overdue(status: &str, due_back_on: Option<NaiveDate>, today: NaiveDate) -> bool {
-    status == "paid" && due_back_on.is_some_and(|d| d < today)
-}
-
-/// A deposit with its names. `cancelled`: its payment was reversed.
-#[derive(Debug, Clone, Serialize)]
-pub struct Deposit {
-    pub id: i64,
-    pub project_id: Option<i64>,
-    pub project: Option<String>,
-    pub tender_name: String,
-    pub counterparty_id: i64,
-    pub counterparty: String,
-    pub amount: Decimal,
-    pub paid_on: NaiveDate,
-    pub due_back_on: Option<NaiveDate>,
-    pub status: String,
-    pub settled_on: Option<NaiveDate>,
-    pub note: String,
-    pub cancelled: bool,
-    pub version: i32,
-}
-
-async fn select(scope: &mut TenantScope, id: Option<i64>) -> AppResult<Vec<Deposit>> {
-    let tenant = scope.tenant_id();
-    Ok(sqlx::query_as!(
-        Deposit,
-        r#"select d.id, d.project_id, p.code || ' ' || p.name as "project?", d.tender_name,
-                  d.counterparty_id, c.name as counterparty, d.amount, d.paid_on, d.due_back_on,
-                  d.status, d.settled_on, d.note,
-                  exists (select 1 from fund_movement m
-                          join fund_movement r on r.tenant_id = m.tenant_id and r.reverses_id = m.id
-                          where m.tenant_id = d.tenant_id and m.deposit_id = d.id
-                            and m.kind = 'deposit_paid') as "cancelled!",
-                  d.version
-           from tender_deposit d
-           join counterparty c on c.tenant_id = d.tenant_id and c.id = d.counterparty_id
-           left join project p on p.tenant_id = d.tenant_id and p.id = d.project_id
-           where d.tenant_id = $1 and ($2::bigint is null or d.id = $2)
-             and (d.project_id in (select * from visible_project_ids($1))
-                  or (d.project_id is null and sees_all_projects()))
-           order by (d.status = 'paid') desc, d.due_back_on nulls last, d.paid_on desc, d.id desc"#,
-        tenant as TenantId,
-        id
-    )
-    .fetch_all(scope.conn())
-    .await?)
-}
-
-/// Locks a deposit until the transaction ends: settling it and reversing its payment take
-/// turns, so a deposit is never both refunded and cancelled.
-async fn lock(scope: &mut TenantScope, id: i64) -> AppResult<()> {
-    let tenant = scope.tenant_id();
-    sqlx::query_scalar!(
-        "select id from tender_deposit where tenant_id = $1 and id = $2 for update",
-        tenant as TenantId,
-        id
-    )
-    .fetch_optional(scope.conn())
-    .await?;
-    Ok(())
-}
-
-pub async fn find(scope: &mut TenantScope, id: i64) -> AppResult<Deposit> {
-    select(scope, Some(id))
-        .await?
-        .pop()
-        .ok_or(AppError::NotFound)
-}
+use crate::web::form::{self, Choice, FieldErrors};
+use crate::web::{AppForm, Page, Path, format};
 
 // The list and paying a deposit ---------------------------------------------------------------
 
@@ -124,48 +37,7 @@ pub struct DepositForm {
     pub movement: MovementForm,
 }
 
-/// A deposit as the list shows it.
-#[derive(Debug, Clone)]
-pub struct DepositRow {
-    pub id: i64,
-    pub tender_name: String,
-    pub counterparty: String,
-    pub project: String,
-    pub amount: String,
-    pub paid_on: String,
-    pub due_back_on: String,
-    pub status: String,
-    pub status_key: String,
-    pub settled_on: String,
-    pub overdue: bool,
-}
-
-#[derive(Template)]
-#[template(path = "funds/deposits.html")]
-pub struct DepositsPage {
-    pub layout: Layout,
-    pub funds_tab: &'static str,
-    pub rows: Vec<DepositRow>,
-    pub outstanding: String,
-    pub can_record: bool,
-    pub form: DepositForm,
-    pub movement: MovementForm,
-    pub errors: FieldErrors,
-    pub clients: Vec<Choice>,
-    pub projects: Vec<Choice>,
-    pub methods: Vec<Choice>,
-    pub accounts: Vec<Choice>,
-}
-
-fn status_key(d: &Deposit) -> String {
-    if d.cancelled {
-        "funds_ledger.deposit_cancelled".to_owned()
-    } else {
-        format!("funds_ledger.deposit_{}", d.status)
-    }
-}
-
-async fn list_page(
+pub(super) async fn list_page(
     tx: &mut TenantTx<Funds>,
     page: &Page,
     form: DepositForm,
@@ -240,17 +112,6 @@ pub async fn list(mut tx: TenantTx<Funds>, page: Page) -> AppResult<Response> {
     Ok(Html(html).into_response())
 }
 
-#[derive(Debug, Serialize)]
-struct DepositFields<'a> {
-    tender_name: &'a str,
-    counterparty_id: i64,
-    project_id: Option<i64>,
-    amount: Decimal,
-    paid_on: NaiveDate,
-    due_back_on: Option<NaiveDate>,
-    movement_id: i64,
-}
-
 /// Pays a deposit: the deposit and its payment from the ledger.
 pub async fn create(
     mut tx: TenantTx<Funds>,
@@ -299,22 +160,15 @@ pub async fn create(
         return refuse_list(tx, page, f, e).await;
     }
     let by = tx.user().id;
-    let tenant = tx.tenant_id();
-    let id = sqlx::query_scalar!(
-        "insert into tender_deposit (tenant_id, project_id, tender_name, counterparty_id, amount,
-                                     paid_on, due_back_on, created_by, updated_by)
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $8) returning id",
-        tenant as TenantId,
+    let new = NewDeposit {
         project_id,
-        tender_name,
+        tender_name: &tender_name,
         counterparty_id,
-        input.amount,
-        input.moved_on,
+        amount: input.amount,
+        paid_on: input.moved_on,
         due_back_on,
-        by as UserId
-    )
-    .fetch_one(tx.conn())
-    .await?;
+    };
+    let id = queries::insert(&mut tx, &new, by).await?;
     let purpose = Purpose {
         kind: "deposit_paid",
         project_id,
@@ -347,7 +201,7 @@ pub async fn create(
     Ok(Redirect::to(&format!("{BASE}/{id}")).into_response())
 }
 
-async fn refuse_list(
+pub(super) async fn refuse_list(
     mut tx: TenantTx<Funds>,
     page: Page,
     f: DepositForm,
@@ -366,43 +220,14 @@ pub struct ConvertForm {
     pub reason: String,
 }
 
-/// A movement of the deposit.
-#[derive(Debug, Clone)]
-pub struct DepositMovement {
-    pub id: i64,
-    pub moved_on: NaiveDate,
-    pub kind: String,
-    pub amount: Decimal,
-}
-
-#[derive(Template)]
-#[template(path = "funds/deposit.html")]
-pub struct DepositPage {
-    pub layout: Layout,
-    pub funds_tab: &'static str,
-    pub d: Deposit,
-    pub amount: String,
-    pub status_key: String,
-    pub overdue: bool,
-    pub movements: Vec<(i64, String, String, String)>,
-    pub can_settle: bool,
-    pub movement: MovementForm,
-    pub errors: FieldErrors,
-    pub convert: ConvertForm,
-    pub convert_errors: FieldErrors,
-    pub methods: Vec<Choice>,
-    pub accounts: Vec<Choice>,
-    pub refusal: Option<&'static str>,
-}
-
 #[derive(Default)]
-struct Refused {
-    refund: Option<(MovementForm, FieldErrors)>,
-    convert: Option<(ConvertForm, FieldErrors)>,
-    refusal: Option<&'static str>,
+pub(super) struct Refused {
+    pub(super) refund: Option<(MovementForm, FieldErrors)>,
+    pub(super) convert: Option<(ConvertForm, FieldErrors)>,
+    pub(super) refusal: Option<&'static str>,
 }
 
-async fn show_page(
+pub(super) async fn show_page(
     tx: &mut TenantTx<Funds>,
     page: &Page,
     id: i64,
@@ -411,26 +236,18 @@ async fn show_page(
     let locale = tx.user().locale;
     let now = tx.tenant().today();
     let d = find(tx, id).await?;
-    let tenant = tx.tenant_id();
-    let movements = sqlx::query_as!(
-        DepositMovement,
-        "select id, moved_on, kind, amount from fund_movement
-         where tenant_id = $1 and deposit_id = $2 order by moved_on, id",
-        tenant as TenantId,
-        id
-    )
-    .fetch_all(tx.conn())
-    .await?
-    .into_iter()
-    .map(|m| {
-        (
-            m.id,
-            m.moved_on.to_string(),
-            ledger::kind_label(locale, &m.kind),
-            format::money(m.amount),
-        )
-    })
-    .collect();
+    let movements = queries::movements(tx, id)
+        .await?
+        .into_iter()
+        .map(|m| {
+            (
+                m.id,
+                m.moved_on.to_string(),
+                ledger::kind_label(locale, &m.kind),
+                format::money(m.amount),
+            )
+        })
+        .collect();
     let (movement, errors) = refused
         .refund
         .unwrap_or_else(|| (MovementForm::new(now, d.amount), FieldErrors::default()));
@@ -472,7 +289,7 @@ pub async fn show(mut tx: TenantTx<Funds>, page: Page, Path(id): Path<i64>) -> A
     Ok(Html(html).into_response())
 }
 
-async fn not_open(tx: TenantTx<Funds>, page: Page, id: i64) -> AppResult<Response> {
+pub(super) async fn not_open(tx: TenantTx<Funds>, page: Page, id: i64) -> AppResult<Response> {
     respond(
         tx,
         page,
@@ -486,7 +303,7 @@ async fn not_open(tx: TenantTx<Funds>, page: Page, id: i64) -> AppResult<Respons
     .await
 }
 
-async fn respond(
+pub(super) async fn respond(
     mut tx: TenantTx<Funds>,
     page: Page,
     id: i64,
@@ -495,34 +312,6 @@ async fn respond(
 ) -> AppResult<Response> {
     let html = show_page(&mut tx, &page, id, refused).await?;
     Ok((status, Html(html)).into_response())
-}
-
-/// Marks a paid deposit settled; whether it still was paid.
-async fn settle(
-    scope: &mut TenantScope,
-    id: i64,
-    status: &str,
-    on: NaiveDate,
-    note: &str,
-    by: UserId,
-) -> AppResult<bool> {
-    let tenant = scope.tenant_id();
-    Ok(sqlx::query_scalar!(
-        "update tender_deposit
-         set status = $3, settled_on = $4, note = $5, updated_at = now(), updated_by = $6,
-             version = version + 1
-         where tenant_id = $1 and id = $2 and status = 'paid'
-         returning id",
-        tenant as TenantId,
-        id,
-        status,
-        on,
-        note,
-        by as UserId
-    )
-    .fetch_optional(scope.conn())
-    .await?
-    .is_some())
 }
 
 /// Refunds the deposit in full (the amount must equal it) into the ledger.
@@ -651,19 +440,4 @@ pub async fn convert(
         .flash(true, "funds_ledger.deposit_convert_saved")
         .await?;
     Ok(Redirect::to(&format!("{BASE}/{id}")).into_response())
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_paid_deposit_past_its_date_is_overdue() {
-        let today = NaiveDate::from_ymd_opt(2026, 11, 24).expect("date");
-        let before = NaiveDate::from_ymd_opt(2026, 11, 1);
-        assert!(overdue("paid", before, today));
-        assert!(!overdue("paid", Some(today), today));
-        assert!(!overdue("refunded", before, today));
-        assert!(!overdue("paid", None, today));
-    }
 }

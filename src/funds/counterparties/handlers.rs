@@ -1,154 +1,24 @@
-//! Counterparties (往来单位): clients, subcontractors and suppliers with their unified social
-//! credit code and bank details, tenant-wide. Listed by everyone who opens Funds; added,
-//! edited, deactivated and reactivated by those who manage contracts.
+//! Counterparty handlers: the list with the add form, editing, deactivating and
+//! reactivating.
 
 use askama::Template;
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
-use super::domain::{COUNTERPARTY_KINDS, credit_code_valid};
-use super::queries::{self, Counterparty, CounterpartyFields};
+use super::BASE;
+use super::domain::CounterpartyForm;
+use super::views::{CounterpartiesPage, CounterpartyPage, CounterpartyRow, kind_choices};
 use crate::audit::{Action, Change, snapshot};
 use crate::error::AppResult;
-use crate::i18n::{self, Locale};
+use crate::funds::queries::{self, Counterparty};
+use crate::i18n;
 use crate::roles::Permission;
 use crate::tenancy::{Funds, TenantTx};
-use crate::web::form::Choice;
-use crate::web::form::{self, FieldErrors};
-use crate::web::{AppForm, Layout, Page, Path};
+use crate::web::form::FieldErrors;
+use crate::web::{AppForm, Page, Path};
 
-const BASE: &str = "/funds/counterparties";
-
-pub fn router() -> axum::Router<crate::state::AppState> {
-    use axum::routing::{get, post};
-    axum::Router::new()
-        .route(BASE, get(list).post(create))
-        .route("/funds/counterparties/{id}", get(edit).post(update))
-        .route("/funds/counterparties/{id}/active", post(set_active))
-}
-
-#[derive(Debug, Clone, Default, Deserialize, Serialize)]
-#[serde(default)]
-pub struct CounterpartyForm {
-    pub name: String,
-    pub kind: String,
-    pub credit_code: String,
-    pub contact: String,
-    pub phone: String,
-    pub bank_name: String,
-    pub bank_account: String,
-    pub version: i32,
-}
-
-impl CounterpartyForm {
-    fn of(c: &Counterparty) -> Self {
-        CounterpartyForm {
-            name: c.name.clone(),
-            kind: c.kind.clone(),
-            credit_code: c.credit_code.clone().unwrap_or_default(),
-            contact: c.contact.clone(),
-            phone: c.phone.clone(),
-            bank_name: c.bank_name.clone(),
-            bank_account: c.bank_account.clone(),
-            version: c.version,
-        }
-    }
-
-    /// Checks the fields; the name must not be another counterparty's (`others`).
-    fn validate(
-        &self,
-        others: &[Counterparty],
-        editing: Option<i64>,
-    ) -> Result<CounterpartyFields, FieldErrors> {
-        let mut e = FieldErrors::default();
-        let name = form::text(&mut e, "name", &self.name, true, 200);
-        let kind = self.kind.trim().to_owned();
-        if !COUNTERPARTY_KINDS.contains(&kind.as_str()) {
-            e.add("kind", "form.required");
-        }
-        let code = form::text(&mut e, "credit_code", &self.credit_code, false, 18).to_uppercase();
-        if !code.is_empty() && !e.has("credit_code") && !credit_code_valid(&code) {
-            e.add("credit_code", "funds.credit_code_invalid");
-        }
-        let contact = form::text(&mut e, "contact", &self.contact, false, 100);
-        let phone = form::text(&mut e, "phone", &self.phone, false, 40);
-        let bank_name = form::text(&mut e, "bank_name", &self.bank_name, false, 200);
-        let bank_account = form::text(&mut e, "bank_account", &self.bank_account, false, 60);
-        if !e.has("name")
-            && others
-                .iter()
-                .any(|c| c.name == name && Some(c.id) != editing)
-        {
-            e.add("name", "funds.name_taken");
-        }
-        if !e.is_empty() {
-            return Err(e);
-        }
-        Ok(CounterpartyFields {
-            name,
-            kind,
-            credit_code: (!code.is_empty()).then_some(code),
-            contact,
-            phone,
-            bank_name,
-            bank_account,
-        })
-    }
-}
-
-/// A counterparty as the list shows it.
-#[derive(Debug, Clone)]
-pub struct CounterpartyRow {
-    pub id: i64,
-    pub name: String,
-    pub kind_key: String,
-    pub credit_code: String,
-    pub contact: String,
-    pub phone: String,
-    pub bank: String,
-    pub active: bool,
-    pub version: i32,
-}
-
-#[derive(Template)]
-#[template(path = "funds/counterparties.html")]
-pub struct CounterpartiesPage {
-    pub layout: Layout,
-    pub funds_tab: &'static str,
-    pub rows: Vec<CounterpartyRow>,
-    pub can_manage: bool,
-    pub form: CounterpartyForm,
-    pub errors: FieldErrors,
-    pub kinds: Vec<Choice>,
-    pub notice: Option<String>,
-}
-
-#[derive(Template)]
-#[template(path = "funds/counterparty.html")]
-pub struct CounterpartyPage {
-    pub layout: Layout,
-    pub funds_tab: &'static str,
-    pub id: i64,
-    pub active: bool,
-    pub form: CounterpartyForm,
-    pub errors: FieldErrors,
-    pub kinds: Vec<Choice>,
-    pub notice: Option<String>,
-}
-
-/// The counterparty kinds as choices.
-pub fn kind_choices(locale: Locale) -> Vec<Choice> {
-    COUNTERPARTY_KINDS
-        .iter()
-        .map(|k| Choice {
-            value: (*k).to_owned(),
-            label: i18n::t(locale, &format!("funds.party_{k}")).to_owned(),
-        })
-        .collect()
-}
-
-async fn list_page(
+pub(super) async fn list_page(
     tx: &mut TenantTx<Funds>,
     page: &Page,
     form: CounterpartyForm,
@@ -231,7 +101,7 @@ pub async fn create(
     Ok(Redirect::to(&format!("{BASE}#counterparty-{id}")).into_response())
 }
 
-async fn edit_page(
+pub(super) async fn edit_page(
     tx: &mut TenantTx<Funds>,
     page: &Page,
     c: &Counterparty,
