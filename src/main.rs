@@ -231,7 +231,7 @@ async fn run(cli: Cli) -> Result<(), StartError> {
             target: Some(BenchTarget::Funds { keep, movements }),
         } => {
             with_database(&cli.config, |db| async move {
-                for line in girder::funds::bench::bench(&db, movements, keep)
+                for line in girder::fixtures::bench::funds::bench(&db, movements, keep)
                     .await
                     .map_err(anyhow::Error::from)?
                 {

@@ -13,7 +13,7 @@ use crate::audit::{self, Action, Actor, Change, snapshot};
 use crate::cost::{self, NewVariation};
 use crate::db::TenantScope;
 use crate::error::{AppError, AppResult};
-use crate::funds::contracts::queries::{self as contracts, VariationFields};
+use crate::funds::{self, Refused, VariationFields, VariationRefusal};
 use crate::i18n::{t, tf};
 use crate::plans::reschedule;
 use crate::tenancy::CurrentUser;
@@ -188,60 +188,41 @@ async fn vary_revenue(
     let Some(contract_id) = request.contract_id else {
         return Ok(Err(t(locale, "changes.no_contract").to_owned()));
     };
-    let k = contracts::find(scope, contract_id, true).await?;
-    let named = |key: &str| tf(locale, key, &[("contract", &k.number)]);
-    if k.project_id != project.id || k.direction != "income" {
-        return Ok(Err(named("changes.contract_not_income")));
-    }
-    if k.status != "signed" {
-        return Ok(Err(named("changes.contract_not_signed")));
-    }
-    let current = k.amount + k.variations;
-    if current + amount <= Decimal::ZERO {
-        return Ok(Err(named("changes.contract_below_zero")));
-    }
-    if amount < Decimal::ZERO {
-        let claimed = contracts::claimed(scope, contract_id).await?;
-        if current + amount < claimed {
-            return Ok(Err(tf(
-                locale,
-                "changes.contract_below_claimed",
-                &[
-                    ("contract", &k.number),
-                    ("claimed", &format::money(claimed)),
-                ],
-            )));
-        }
-    }
-    let taken = contracts::variations(scope, contract_id)
-        .await?
-        .iter()
-        .any(|v| v.number == request.number);
-    if taken {
-        return Ok(Err(named("changes.variation_number_taken")));
-    }
     let fields = VariationFields {
         number: request.number.clone(),
         title: request.title.clone(),
         amount,
         approved_on: today,
     };
-    let contract_variation =
-        contracts::insert_variation(scope, contract_id, &fields, Some(request.id), user.id).await?;
-    contracts::touch(scope, contract_id, user.id).await?;
-    audit::record(
+    let contract_variation = match funds::vary_income_contract(
         scope,
-        &actor(user),
-        Change {
-            entity: "contract_variation",
-            entity_id: Some(contract_variation),
-            action: Action::Create,
-            summary: &format!("{} {} {}", k.number, fields.number, fields.title),
-            before: None,
-            after: snapshot(&fields),
-        },
+        project.id,
+        contract_id,
+        &fields,
+        request.id,
+        user,
     )
-    .await?;
+    .await?
+    {
+        Ok(id) => id,
+        Err(Refused { contract, reason }) => {
+            let named = |key: &str| tf(locale, key, &[("contract", &contract)]);
+            return Ok(Err(match reason {
+                VariationRefusal::NotIncome => named("changes.contract_not_income"),
+                VariationRefusal::NotSigned => named("changes.contract_not_signed"),
+                VariationRefusal::BelowZero => named("changes.contract_below_zero"),
+                VariationRefusal::BelowClaimed(claimed) => tf(
+                    locale,
+                    "changes.contract_below_claimed",
+                    &[
+                        ("contract", &contract),
+                        ("claimed", &format::money(claimed)),
+                    ],
+                ),
+                VariationRefusal::NumberTaken => named("changes.variation_number_taken"),
+            }));
+        }
+    };
     let revenue = NewVariation {
         number: request.number.clone(),
         title: request.title.clone(),

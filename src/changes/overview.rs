@@ -230,7 +230,7 @@ pub async fn show(
     let tz = tx.tenant().time_zone;
     let me = tx.user().id;
     let role = tx.user().role;
-    let projects = crate::funds::queries::visible_projects(&mut tx).await?;
+    let projects = crate::tenancy::project::visible_projects(&mut tx).await?;
     // Unknown filter values are ignored, never an error: the list is a GET.
     let project = q
         .project

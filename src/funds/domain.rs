@@ -7,7 +7,7 @@ use rust_decimal::{Decimal, RoundingStrategy};
 use crate::web::amount::{AmountField, AmountMessages};
 use crate::web::form::FieldErrors;
 
-pub use crate::cost::domain::MAX_AMOUNT;
+pub use crate::web::amount::MAX_AMOUNT;
 
 /// Kinds of counterparty (往来单位).
 pub const COUNTERPARTY_KINDS: [&str; 3] = ["client", "subcontractor", "supplier"];

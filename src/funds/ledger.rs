@@ -164,7 +164,7 @@ pub async fn check(
             errors.add("bank_account_id", "form.invalid_choice");
         }
     }
-    if crate::cost::queries::is_closed(scope, input.moved_on).await? {
+    if crate::cost::is_closed(scope, input.moved_on).await? {
         errors.add("moved_on", "funds.period_closed");
     }
     Ok(())

@@ -17,7 +17,6 @@
 //! - `cashflow`: a project's funds page and fund plan, the company overview, aging, the
 //!   dashboard's panel.
 //! - `settings`: Settings › Funds — the retention cap, the payment approvers and limits.
-//! - `demo`, `bench`: the demo project's funds, and `girder bench funds`.
 //!
 //! Signed expense contracts not yet invoiced or paid are the cost centre's committed cost
 //! (`cost_committed`), and certified applications and their receipts its billed and collected
@@ -25,11 +24,9 @@
 
 pub mod accounts;
 pub mod applications;
-pub mod bench;
 pub mod cashflow;
 pub mod contracts;
 pub mod counterparties;
-pub mod demo;
 pub mod deposits;
 pub mod domain;
 pub mod ledger;
@@ -37,6 +34,10 @@ pub mod movements;
 pub mod queries;
 pub mod requests;
 mod settings;
+
+// What other features use: a change request's revenue impact as a variation on its project's
+// income contract.
+pub use contracts::{Refused, VariationFields, VariationRefusal, vary_income_contract};
 
 use axum::Router;
 

@@ -9,6 +9,8 @@ use crate::error::{AppError, AppResult, ResultExt};
 use crate::ids::TenantId;
 use crate::ids::UserId;
 
+pub use crate::tenancy::project::{ProjectPick, visible_projects};
+
 /// The retention cap when the tenant has saved none (建质〔2017〕138号 第七条).
 pub const DEFAULT_RETENTION_CAP: Decimal = Decimal::from_parts(3, 0, 0, false, 0);
 
@@ -59,29 +61,6 @@ pub async fn save_retention_cap(
         version
     )
     .fetch_optional(scope.conn())
-    .await?)
-}
-
-/// A project as a choice.
-#[derive(Debug, Clone)]
-pub struct ProjectPick {
-    pub id: i64,
-    pub code: String,
-    pub name: String,
-}
-
-/// The projects the user may see (all of them for owners and admins), by code.
-pub async fn visible_projects(scope: &mut TenantScope) -> AppResult<Vec<ProjectPick>> {
-    let tenant = scope.tenant_id();
-    Ok(sqlx::query_as!(
-        ProjectPick,
-        "select p.id, p.code, p.name from project p
-         where p.tenant_id = $1
-           and p.id in (select * from visible_project_ids($1))
-         order by p.code",
-        tenant as TenantId
-    )
-    .fetch_all(scope.conn())
     .await?)
 }
 

@@ -189,3 +189,27 @@ pub async fn find_project(scope: &mut TenantScope, id: i64) -> AppResult<Option<
     .fetch_optional(scope.conn())
     .await?)
 }
+
+/// A project as a choice.
+#[derive(Debug, Clone)]
+pub struct ProjectPick {
+    pub id: i64,
+    pub code: String,
+    pub name: String,
+}
+
+/// The projects the user may see (members, or every project with `SeeAllProjects`), by code:
+/// the project pickers of list pages that span projects.
+pub async fn visible_projects(scope: &mut TenantScope) -> AppResult<Vec<ProjectPick>> {
+    let tenant = scope.tenant_id();
+    Ok(sqlx::query_as!(
+        ProjectPick,
+        "select p.id, p.code, p.name from project p
+         where p.tenant_id = $1
+           and p.id in (select * from visible_project_ids($1))
+         order by p.code",
+        tenant as TenantId
+    )
+    .fetch_all(scope.conn())
+    .await?)
+}

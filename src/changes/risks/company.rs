@@ -85,7 +85,7 @@ pub async fn overview(
             ])
         )
     });
-    let projects = crate::funds::queries::visible_projects(&mut tx).await?;
+    let projects = crate::tenancy::project::visible_projects(&mut tx).await?;
     let categories = queries::categories(&mut tx).await?;
     Ok(Html(
         CompanyRisksPage {

@@ -6,7 +6,7 @@
 use std::fmt::{self, Write as _};
 
 use super::domain::MonthLine;
-use crate::cost::domain::to_f64;
+use crate::cost::to_f64;
 use crate::web::svg::{Esc, FONT_PX, N, text_width};
 
 /// Words drawn in the chart, in the viewer's language.

@@ -29,7 +29,7 @@ use crate::web::amount::{AmountField, AmountMessages};
 pub const UPCOMING_DAYS: i64 = 90;
 
 /// The first day of `d`'s month.
-pub use crate::cost::domain::month_of;
+pub use crate::cost::month_of;
 
 /// `m` moved by `n` months (negative: back).
 pub fn add_months(m: NaiveDate, n: i32) -> NaiveDate {

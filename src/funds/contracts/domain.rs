@@ -5,7 +5,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use super::queries::{Contract, ContractFields};
-use crate::cost::domain::Category;
+use crate::cost::Category;
 use crate::funds::applications;
 use crate::funds::domain::{
     DIRECTIONS, KINDS, counterparty_fits, default_category, kind_fits, positive_amount,

@@ -14,9 +14,9 @@ use super::views::{
     ContractFormPage, ContractListPage, ContractPage, ContractRow, VariationRow, category_label,
     key_choices, percent_text, project_choices,
 };
-use super::{BASE, queries};
+use super::{BASE, queries, variations};
 use crate::audit::{Action, Change, snapshot};
-use crate::cost::domain::in_report_order;
+use crate::cost::in_report_order;
 use crate::error::{AppError, AppResult};
 use crate::funds::applications;
 use crate::funds::domain::{
@@ -106,7 +106,7 @@ pub(super) async fn context(tx: &mut TenantTx<Funds>) -> AppResult<Context> {
     Ok(Context {
         projects: funds_queries::visible_projects(tx).await?,
         counterparties: funds_queries::counterparties(tx).await?,
-        categories: crate::cost::queries::categories(tx).await?,
+        categories: crate::cost::categories(tx).await?,
         cap: funds_queries::retention_cap(tx).await?.0,
     })
 }
@@ -541,18 +541,8 @@ pub async fn add_variation(
         amount,
         approved_on: approved_on.unwrap_or_default(),
     };
-    let by = tx.user().id;
-    let vid = queries::insert_variation(&mut tx, id, &fields, None, by).await?;
-    queries::touch(&mut tx, id, by).await?;
-    tx.audit(Change {
-        entity: "contract_variation",
-        entity_id: Some(vid),
-        action: Action::Create,
-        summary: &format!("{} {} {}", k.number, fields.number, fields.title),
-        before: None,
-        after: snapshot(&fields),
-    })
-    .await?;
+    let (scope, user, _) = tx.parts();
+    variations::record(scope, &k, &fields, None, user).await?;
     tx.commit().await?;
     page.session.flash(true, "funds.variation_added").await?;
     Ok(Redirect::to(&format!("{BASE}/{id}#variations")).into_response())

@@ -10,7 +10,11 @@
 mod domain;
 mod handlers;
 pub mod queries;
+mod variations;
 mod views;
+
+pub use queries::VariationFields;
+pub use variations::{Refused, VariationRefusal, vary_income_contract};
 
 const BASE: &str = "/funds/contracts";
 

@@ -73,7 +73,7 @@ impl AttachmentOwner for MovementAttachments {
         if step == Step::Read {
             return Ok(None);
         }
-        let closed = crate::cost::queries::is_closed(tx, m.moved_on).await?;
+        let closed = crate::cost::is_closed(tx, m.moved_on).await?;
         Ok(closed.then_some("funds_ledger.attachment_closed"))
     }
 

@@ -379,7 +379,7 @@ pub(crate) async fn show_page(
     let locale = tx.user().locale;
     let tz = tx.tenant().time_zone;
     let m = queries::find(tx, id).await?;
-    let closed = crate::cost::queries::is_closed(tx, m.moved_on).await?;
+    let closed = crate::cost::is_closed(tx, m.moved_on).await?;
     let may = tx.user().role.has(Permission::RecordFunds);
     let files = crate::web::attachments::list::<MovementAttachments>(
         tx,
@@ -479,7 +479,7 @@ pub async fn reverse(
     }
     if let Some(d) = on
         && !errors.has("moved_on")
-        && crate::cost::queries::is_closed(&mut tx, d).await?
+        && crate::cost::is_closed(&mut tx, d).await?
     {
         errors.add("moved_on", "funds.period_closed");
     }

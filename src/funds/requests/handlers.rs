@@ -324,8 +324,8 @@ pub(super) async fn form_page(
                 label: u.name,
             })
             .collect();
-        let all = crate::cost::queries::categories(tx).await?;
-        let categories = crate::cost::domain::in_report_order(&all)
+        let all = crate::cost::categories(tx).await?;
+        let categories = crate::cost::in_report_order(&all)
             .into_iter()
             .filter(|c| c.active)
             .map(|c| Choice {
@@ -459,7 +459,7 @@ pub(super) async fn validate(
         }
         let category_id = optional_int(&mut e, "category_id", &f.category_id, 1..=i64::MAX);
         if let Some(c) = category_id {
-            let categories = crate::cost::queries::categories(tx).await?;
+            let categories = crate::cost::categories(tx).await?;
             if !categories.iter().any(|x| x.id == c && x.active) {
                 e.add("category_id", "funds.unknown_category");
             }
