@@ -15,6 +15,7 @@ use super::{
 };
 use crate::audit::{Action, Change, snapshot};
 use crate::error::AppResult;
+use crate::ids::TaskId;
 use crate::labour::domain::{
     CountUnit, PayType, TicketStatus, WorkerId, acts_for_crew, crews_led_by,
 };
@@ -282,7 +283,7 @@ struct Audited<'a> {
     project_id: i64,
     ticket_date: NaiveDate,
     crew_id: i64,
-    task_id: Option<i64>,
+    task_id: Option<TaskId>,
     reason: &'a str,
     count_unit: &'a str,
     lines: Vec<AuditedLine>,
@@ -383,7 +384,7 @@ async fn check(
                 project_id: input.project,
                 ticket_date: input.date,
                 crew_id: input.crew,
-                task_id: input.task,
+                task_id: input.task.map(TaskId),
                 reason: input.reason.clone(),
                 work_content: input.work_content.clone(),
                 count_unit: input.unit,
