@@ -48,7 +48,7 @@ pub async fn warnings_for(
         .filter(|t| !t.is_summary)
         .filter_map(|t| {
             Some(WatchedTask {
-                id: t.id.0,
+                id: t.id,
                 milestone: t.milestone,
                 forecast_start: t.early_start?,
                 forecast_finish: t.early_finish?,
@@ -70,13 +70,13 @@ pub async fn warnings_for(
         .into_iter()
         .map(|o| (o.id, o.outline))
         .collect();
-    let names: HashMap<i64, &str> = tasks.iter().map(|t| (t.id.0, t.name.as_str())).collect();
+    let names: HashMap<TaskId, &str> = tasks.iter().map(|t| (t.id, t.name.as_str())).collect();
     Ok(found
         .into_iter()
         .map(|w| WarningView {
-            task_id: TaskId(w.task_id),
+            task_id: w.task_id,
             // A task may carry more than one warning.
-            outline: numbers.get(&w.task_id).cloned().unwrap_or_default(),
+            outline: numbers.get(&w.task_id.0).cloned().unwrap_or_default(),
             task_name: names
                 .get(&w.task_id)
                 .copied()

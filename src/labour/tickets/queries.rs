@@ -223,7 +223,7 @@ pub struct TicketFilter {
     pub crew: Option<i64>,
     pub worker: Option<WorkerId>,
     pub trade: Option<i64>,
-    pub task: Option<i64>,
+    pub task: Option<TaskId>,
     /// One status, or `cost` for confirmed and settled.
     pub status: Option<String>,
     pub from: Option<NaiveDate>,
@@ -317,7 +317,7 @@ pub async fn list_tickets(
         by_line,
         f.worker as Option<WorkerId>,
         f.trade,
-        f.task,
+        f.task as Option<TaskId>,
         limit,
         offset
     )
@@ -364,7 +364,7 @@ pub async fn list_totals(
         f.to,
         f.worker as Option<WorkerId>,
         f.trade,
-        f.task
+        f.task as Option<TaskId>
     )
     .fetch_one(scope.conn())
     .await?;

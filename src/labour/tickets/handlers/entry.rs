@@ -352,7 +352,7 @@ async fn check(
         && !queries::project_tasks(tx, input.project)
             .await?
             .iter()
-            .any(|t| t.id == task)
+            .any(|t| t.id == task.0)
     {
         errors.fields.add("task", "labour.task_unknown");
     }
@@ -384,7 +384,7 @@ async fn check(
                 project_id: input.project,
                 ticket_date: input.date,
                 crew_id: input.crew,
-                task_id: input.task.map(TaskId),
+                task_id: input.task,
                 reason: input.reason.clone(),
                 work_content: input.work_content.clone(),
                 count_unit: input.unit,
