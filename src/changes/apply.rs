@@ -133,7 +133,7 @@ async fn change_schedule(
             &actor(user),
             Change {
                 entity: "task",
-                entity_id: Some(l.task_id),
+                entity_id: Some(l.task_id.0),
                 action: Action::Update,
                 summary: &format!("{} {}: {}", request.number, l.task_name, l.days),
                 before: snapshot(&serde_json::json!({ "duration_days": l.duration_days })),

@@ -7,6 +7,7 @@ use rust_decimal::Decimal;
 use super::domain::{Board, RequestKind, Status};
 use crate::db::TenantScope;
 use crate::error::{AppError, AppResult};
+use crate::ids::TaskId;
 use crate::ids::TenantId;
 use crate::ids::UserId;
 
@@ -138,7 +139,7 @@ pub async fn find(
 /// An affected task with its current schedule figures.
 #[derive(Debug, Clone)]
 pub struct TaskLine {
-    pub task_id: i64,
+    pub task_id: TaskId,
     pub task_name: String,
     pub days: i32,
     pub duration_days: i32,
@@ -156,7 +157,7 @@ pub async fn task_lines(scope: &mut TenantScope, request: i64) -> AppResult<Vec<
     let tenant = scope.tenant_id();
     Ok(sqlx::query_as!(
         TaskLine,
-        r#"select l.task_id, t.name as task_name, l.days, t.duration_days, t.remaining_days,
+        r#"select l.task_id as "task_id: TaskId", t.name as task_name, l.days, t.duration_days, t.remaining_days,
                   t.is_summary, t.milestone, t.actual_finish is not null as "finished!",
                   t.version as task_version, l.duration_before, l.duration_after
            from change_request_task l
@@ -249,7 +250,7 @@ pub async fn budget_total(scope: &mut TenantScope, project: i64) -> AppResult<De
 /// reschedules.
 pub async fn set_task_duration(
     scope: &mut TenantScope,
-    task: i64,
+    task: TaskId,
     duration: i32,
     remaining: Option<i32>,
     by: UserId,
@@ -260,7 +261,7 @@ pub async fn set_task_duration(
                          updated_at = now(), updated_by = $5
          where tenant_id = $1 and id = $2",
         tenant as TenantId,
-        task,
+        task as TaskId,
         duration,
         remaining,
         by.0
@@ -274,7 +275,7 @@ pub async fn set_task_duration(
 pub async fn record_task_line(
     scope: &mut TenantScope,
     request: i64,
-    task: i64,
+    task: TaskId,
     before: i32,
     after: i32,
 ) -> AppResult<()> {
@@ -284,7 +285,7 @@ pub async fn record_task_line(
          where tenant_id = $1 and change_request_id = $2 and task_id = $3",
         tenant as TenantId,
         request,
-        task,
+        task as TaskId,
         before,
         after
     )

@@ -8,6 +8,7 @@ use rust_decimal::Decimal;
 use super::domain::{CountUnit, PayRules, PayType, TicketStatus, WorkerId};
 use crate::db::TenantScope;
 use crate::error::{AppError, AppResult};
+use crate::ids::TaskId;
 use crate::ids::TenantId;
 use crate::ids::UserId;
 
@@ -200,7 +201,7 @@ pub struct TicketHeader {
     pub project_id: i64,
     pub ticket_date: NaiveDate,
     pub crew_id: i64,
-    pub task_id: Option<i64>,
+    pub task_id: Option<TaskId>,
     pub reason: String,
     pub work_content: String,
     pub count_unit: CountUnit,
@@ -240,7 +241,7 @@ pub async fn insert_ticket(
         header.project_id,
         header.ticket_date,
         header.crew_id,
-        header.task_id,
+        header.task_id as Option<TaskId>,
         header.reason,
         header.work_content,
         header.count_unit as CountUnit,
@@ -277,7 +278,7 @@ pub async fn update_ticket(
         version,
         header.ticket_date,
         header.crew_id,
-        header.task_id,
+        header.task_id as Option<TaskId>,
         header.reason,
         header.work_content,
         header.count_unit as CountUnit,

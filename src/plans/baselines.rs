@@ -14,7 +14,7 @@ use super::tasks::Outline;
 use crate::audit::{Action, Change};
 use crate::db::TenantScope;
 use crate::error::AppResult;
-use crate::ids::TenantId;
+use crate::ids::{TaskId, TenantId};
 use crate::roles::Permission;
 use crate::tenancy::Plans;
 use crate::tenancy::ProjectTx;
@@ -48,7 +48,7 @@ pub async fn dates(
     scope: &mut TenantScope,
     project: i64,
     number: Option<i32>,
-) -> AppResult<HashMap<i64, (NaiveDate, NaiveDate)>> {
+) -> AppResult<HashMap<TaskId, (NaiveDate, NaiveDate)>> {
     let tenant = scope.tenant_id();
     let rows = sqlx::query!(
         "select bt.task_id, bt.start, bt.finish from baseline_task bt
@@ -64,7 +64,7 @@ pub async fn dates(
     .await?;
     Ok(rows
         .into_iter()
-        .map(|r| (r.task_id, (r.start, r.finish)))
+        .map(|r| (TaskId(r.task_id), (r.start, r.finish)))
         .collect())
 }
 
@@ -111,7 +111,7 @@ pub async fn save(
 
 #[derive(Debug, Clone)]
 pub struct VarianceRow {
-    pub task_id: i64,
+    pub task_id: TaskId,
     pub outline: String,
     pub name: String,
     pub depth: u32,

@@ -16,6 +16,7 @@ use super::queries::{self, Link, Task};
 use super::tasks::Outline;
 use crate::error::AppResult;
 use crate::i18n::{self, Locale};
+use crate::ids::TaskId;
 use crate::tenancy::Plans;
 use crate::tenancy::ProjectTx;
 use crate::tenancy::project::Project;
@@ -57,7 +58,7 @@ pub struct GanttPage {
 pub fn rows(
     project: i64,
     outline: &[(Task, String, u32)],
-    baseline: &HashMap<i64, (NaiveDate, NaiveDate)>,
+    baseline: &HashMap<TaskId, (NaiveDate, NaiveDate)>,
     collapsed: &HashSet<i64>,
     query: &dyn Fn(&HashSet<i64>) -> String,
 ) -> Vec<GanttRow> {
@@ -75,7 +76,7 @@ pub fn rows(
             continue;
         };
         let kind = if t.is_summary {
-            let is_collapsed = collapsed.contains(&t.id);
+            let is_collapsed = collapsed.contains(&t.id.0);
             if is_collapsed {
                 hidden_below = Some(*depth);
             }
@@ -89,13 +90,13 @@ pub fn rows(
         };
         let toggle_href = t.is_summary.then(|| {
             let mut next = collapsed.clone();
-            if !next.remove(&t.id) {
-                next.insert(t.id);
+            if !next.remove(&t.id.0) {
+                next.insert(t.id.0);
             }
             format!("/projects/{project}/gantt?{}", query(&next))
         });
         out.push(GanttRow {
-            id: t.id,
+            id: t.id.0,
             outline: number.clone(),
             name: t.name.clone(),
             depth: *depth,
@@ -116,8 +117,8 @@ pub fn links(links: &[Link]) -> Vec<GanttLink> {
     links
         .iter()
         .map(|l| GanttLink {
-            from: l.pred_id,
-            to: l.succ_id,
+            from: l.pred_id.0,
+            to: l.succ_id.0,
             kind: l.kind(),
         })
         .collect()

@@ -18,6 +18,7 @@ use super::tasks::Outline;
 use crate::audit::{Action, Change};
 use crate::error::{AppError, AppResult};
 use crate::i18n;
+use crate::ids::TaskId;
 use crate::roles::Permission;
 use crate::schedule::TaskProgress;
 use crate::state::AppState;
@@ -370,7 +371,7 @@ pub async fn export(mut p: ProjectTx<Plans>) -> AppResult<Response> {
         .ok_or(AppError::NotFound)?;
     let days = queries::calendar_days(&mut p.tx, row.id).await?;
     let outline = Outline::load(&mut p).await?;
-    let uid: HashMap<i64, i64> = outline
+    let uid: HashMap<TaskId, i64> = outline
         .tasks
         .iter()
         .enumerate()

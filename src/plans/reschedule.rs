@@ -11,6 +11,7 @@ use super::wbs::{ProgressLeaf, roll_up_progress};
 use crate::db::TenantScope;
 use crate::error::AppResult;
 use crate::i18n::{self, Locale};
+use crate::ids::TaskId;
 use crate::schedule::{self, LinkInput, Network, ScheduleError, TaskInput, TaskProgress};
 use crate::tenancy::project::Project;
 
@@ -65,8 +66,8 @@ pub fn network(
         tasks: tasks
             .iter()
             .map(|t| TaskInput {
-                key: t.id,
-                parent: t.parent_id,
+                key: t.id.0,
+                parent: t.parent_id.map(|p| p.0),
                 duration_days: t.duration_days,
                 milestone: t.milestone,
                 start_no_earlier_than: t.start_no_earlier_than,
@@ -81,8 +82,8 @@ pub fn network(
         links: links
             .iter()
             .map(|l| LinkInput {
-                pred: l.pred_id,
-                succ: l.succ_id,
+                pred: l.pred_id.0,
+                succ: l.succ_id.0,
                 kind: l.kind(),
                 lag_days: l.lag_days,
             })
@@ -93,15 +94,18 @@ pub fn network(
 /// Percent complete of summaries and the project (under `None`), weighted by each task's
 /// weight or else its duration.
 pub fn progress(tasks: &[Task]) -> HashMap<Option<i64>, Decimal> {
-    let parents: HashMap<i64, Option<i64>> = tasks.iter().map(|t| (t.id, t.parent_id)).collect();
-    let has_children: std::collections::HashSet<i64> =
+    let parents: HashMap<i64, Option<i64>> = tasks
+        .iter()
+        .map(|t| (t.id.0, t.parent_id.map(|p| p.0)))
+        .collect();
+    let has_children: std::collections::HashSet<TaskId> =
         tasks.iter().filter_map(|t| t.parent_id).collect();
     let leaves: Vec<ProgressLeaf> = tasks
         .iter()
         .filter(|t| !has_children.contains(&t.id))
         .map(|t| ProgressLeaf {
-            id: t.id,
-            parent: t.parent_id,
+            id: t.id.0,
+            parent: t.parent_id.map(|p| p.0),
             percent: t.percent_complete,
             weight: t.weight.unwrap_or_else(|| Decimal::from(t.duration_days)),
         })
@@ -127,7 +131,7 @@ pub fn changed_rows(tasks: &[Task], scheduled: &schedule::Schedule) -> Vec<Compu
                 free_slack: clamp(s.free_slack),
                 critical: s.critical,
                 percent_complete: if s.summary {
-                    rolled.get(&Some(t.id)).copied().unwrap_or_default()
+                    rolled.get(&Some(t.id.0)).copied().unwrap_or_default()
                 } else {
                     t.percent_complete
                 },
@@ -162,7 +166,7 @@ pub fn explain(err: &ScheduleError, tasks: &[Task], locale: Locale) -> String {
     let name = |key: &i64| {
         tasks
             .iter()
-            .find(|t| t.id == *key)
+            .find(|t| t.id.0 == *key)
             .map_or_else(|| key.to_string(), |t| format!("“{}”", t.name))
     };
     match err {

@@ -7,6 +7,7 @@ use super::queries::{self, TaskFields};
 use super::wbs::{Place, Wbs};
 use crate::db::TenantScope;
 use crate::error::AppResult;
+use crate::ids::TaskId;
 use crate::ids::TenantId;
 use crate::ids::UserId;
 
@@ -39,19 +40,19 @@ pub async fn save(scope: &mut TenantScope, project: i64, name: &str, by: UserId)
     let tasks = queries::tasks(scope, project).await?;
     let links = queries::links(scope, project).await?;
     let wbs = Wbs::new(tasks.iter().map(|t| Place {
-        id: t.id,
-        parent: t.parent_id,
+        id: t.id.0,
+        parent: t.parent_id.map(|p| p.0),
         sort_order: t.sort_order,
     }));
-    let by_id: HashMap<i64, &queries::Task> = tasks.iter().map(|t| (t.id, t)).collect();
+    let by_id: HashMap<i64, &queries::Task> = tasks.iter().map(|t| (t.id.0, t)).collect();
     let body = TemplateBody {
         tasks: wbs
             .outline()
             .iter()
             .filter_map(|o| by_id.get(&o.id))
             .map(|t| TemplateTask {
-                key: t.id,
-                parent: t.parent_id,
+                key: t.id.0,
+                parent: t.parent_id.map(|p| p.0),
                 name: t.name.clone(),
                 duration_days: t.duration_days,
                 milestone: t.milestone,
@@ -60,8 +61,8 @@ pub async fn save(scope: &mut TenantScope, project: i64, name: &str, by: UserId)
         links: links
             .iter()
             .map(|l| TemplateLink {
-                pred: l.pred_id,
-                succ: l.succ_id,
+                pred: l.pred_id.0,
+                succ: l.succ_id.0,
                 kind: l.kind(),
                 lag_days: l.lag_days,
             })
@@ -86,7 +87,7 @@ pub async fn apply(
     project: i64,
     body: &TemplateBody,
     by: UserId,
-) -> AppResult<HashMap<i64, i64>> {
+) -> AppResult<HashMap<i64, TaskId>> {
     let tasks = body
         .tasks
         .iter()
@@ -114,9 +115,9 @@ pub async fn insert_outline(
     project: i64,
     tasks: Vec<(i64, Option<i64>, TaskFields)>,
     by: UserId,
-) -> AppResult<HashMap<i64, i64>> {
-    let mut ids: HashMap<i64, i64> = HashMap::new();
-    let mut next_order: HashMap<Option<i64>, i32> = HashMap::new();
+) -> AppResult<HashMap<i64, TaskId>> {
+    let mut ids: HashMap<i64, TaskId> = HashMap::new();
+    let mut next_order: HashMap<Option<TaskId>, i32> = HashMap::new();
     for (key, parent, fields) in tasks {
         let parent = parent.and_then(|p| ids.get(&p).copied());
         let order = next_order.entry(parent).or_insert(0);

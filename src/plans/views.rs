@@ -6,6 +6,7 @@ use rust_decimal::Decimal;
 
 use super::domain::{LinkForm, ProjectForm, TaskForm};
 use super::queries::{CalendarRow, Member, ProjectListRow};
+use crate::ids::TaskId;
 use crate::tenancy::project::Project;
 use crate::web::Layout;
 use crate::web::form::Choice;
@@ -102,7 +103,7 @@ pub struct ProjectHomePage {
 /// A row of the WBS table.
 #[derive(Debug, Clone)]
 pub struct TaskRow {
-    pub id: i64,
+    pub id: TaskId,
     pub outline: String,
     pub depth: u32,
     pub name: String,
@@ -139,7 +140,7 @@ pub struct TaskListPage {
 #[derive(Debug, Clone)]
 pub struct LinkRow {
     pub id: i64,
-    pub other_id: i64,
+    pub other_id: TaskId,
     pub other: String,
     pub kind: &'static str,
     pub lag_days: i32,

@@ -5,6 +5,7 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+use crate::ids::TaskId;
 use crate::schedule::TaskProgress;
 use crate::web::fields::{optional_date, optional_decimal, optional_int};
 use crate::web::form::{self, FieldErrors};
@@ -186,7 +187,7 @@ impl WarningKind {
 /// What the warning rules look at for one leaf task.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct WatchedTask {
-    pub id: i64,
+    pub id: TaskId,
     pub milestone: bool,
     pub forecast_start: NaiveDate,
     pub forecast_finish: NaiveDate,
@@ -199,7 +200,7 @@ pub struct WatchedTask {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Warning {
-    pub task_id: i64,
+    pub task_id: TaskId,
     pub kind: WarningKind,
     pub days_late: i64,
     pub severity: Severity,
@@ -289,7 +290,7 @@ mod tests {
 
     fn task(id: i64) -> WatchedTask {
         WatchedTask {
-            id,
+            id: TaskId(id),
             milestone: false,
             forecast_start: d("2026-03-02"),
             forecast_finish: d("2026-03-20"),
@@ -340,8 +341,10 @@ mod tests {
             &Thresholds::default(),
             &days,
         );
-        let found: Vec<(i64, WarningKind, i64)> =
-            w.iter().map(|w| (w.task_id, w.kind, w.days_late)).collect();
+        let found: Vec<(i64, WarningKind, i64)> = w
+            .iter()
+            .map(|w| (w.task_id.0, w.kind, w.days_late))
+            .collect();
         assert_eq!(
             found,
             vec![

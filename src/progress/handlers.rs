@@ -21,6 +21,7 @@ use crate::audit::{Action, Change, snapshot};
 use crate::db::TenantScope;
 use crate::error::{AppError, AppResult};
 use crate::i18n::{self, Locale};
+use crate::ids::TaskId;
 use crate::plans::{self, Outline, Task, TaskPageParts, Wbs, place_of, task_page};
 use crate::roles::Permission;
 use crate::tenancy::ProjectTx;
@@ -69,13 +70,13 @@ pub async fn warnings_for(
         .into_iter()
         .map(|o| (o.id, o.outline))
         .collect();
-    let names: HashMap<i64, &str> = tasks.iter().map(|t| (t.id, t.name.as_str())).collect();
+    let names: HashMap<TaskId, &str> = tasks.iter().map(|t| (t.id, t.name.as_str())).collect();
     Ok(found
         .into_iter()
         .map(|w| WarningView {
             task_id: w.task_id,
             // A task may carry more than one warning.
-            outline: numbers.get(&w.task_id).cloned().unwrap_or_default(),
+            outline: numbers.get(&w.task_id.0).cloned().unwrap_or_default(),
             task_name: names
                 .get(&w.task_id)
                 .copied()
@@ -233,6 +234,7 @@ pub async fn record(
     AppForm(f): AppForm<ProgressForm>,
 ) -> AppResult<Response> {
     p.require(Permission::RecordProgress)?;
+    let task_id = TaskId(task_id);
     let project = p.project.clone();
     let task = plans::task(&mut p.tx, project.id, task_id)
         .await?
@@ -292,7 +294,7 @@ pub async fn record(
     }
     p.tx.audit(Change {
         entity: "task",
-        entity_id: Some(task_id),
+        entity_id: Some(task_id.0),
         action: Action::Update,
         summary: "progress",
         before: None,
@@ -374,15 +376,15 @@ pub async fn s_curve(mut p: ProjectTx<Progress>, page: Page) -> AppResult<Html<S
 /// Cumulative weighted percent at each status date on which progress was recorded.
 fn actual_curve(
     leaves: &[&Task],
-    points: &[(i64, NaiveDate, Decimal)],
+    points: &[(TaskId, NaiveDate, Decimal)],
     weight: &dyn Fn(&Task) -> f64,
 ) -> Vec<(NaiveDate, f64)> {
-    let weights: HashMap<i64, f64> = leaves.iter().map(|t| (t.id, weight(t))).collect();
+    let weights: HashMap<TaskId, f64> = leaves.iter().map(|t| (t.id, weight(t))).collect();
     let total: f64 = weights.values().sum();
     if total <= 0.0 {
         return Vec::new();
     }
-    let mut latest: HashMap<i64, f64> = HashMap::new();
+    let mut latest: HashMap<TaskId, f64> = HashMap::new();
     let mut out: Vec<(NaiveDate, f64)> = Vec::new();
     for (task, date, percent) in points {
         latest.insert(*task, percent.to_f64().unwrap_or(0.0));

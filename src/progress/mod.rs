@@ -69,7 +69,7 @@ pub fn router() -> Router<AppState> {
 /// A task's progress history for its page.
 async fn history(
     scope: &mut crate::db::TenantScope,
-    task: i64,
+    task: crate::ids::TaskId,
 ) -> crate::error::AppResult<Vec<views::UpdateRow>> {
     Ok(queries::history(scope, task)
         .await?

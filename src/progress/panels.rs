@@ -8,6 +8,7 @@ use super::handlers::{dashboard_warnings, warnings_for};
 use super::queries;
 use super::views::{UpdateRow, WarningView};
 use crate::error::AppResult;
+use crate::ids::TaskId;
 use crate::plans::Task;
 use crate::roles::{ModuleId, Permission};
 use crate::tenancy::project::Project;
@@ -79,13 +80,13 @@ struct TaskSection<'a> {
     layout: &'a Layout,
     project_id: i64,
     status_date: Option<chrono::NaiveDate>,
-    task_id: i64,
+    task_id: TaskId,
     form: ProgressForm,
     errors: FieldErrors,
     updates: Vec<UpdateRow>,
 }
 
-fn task_panel<'a>(cx: PanelContext<'a>, project: &'a Project, task: i64) -> PanelFuture<'a> {
+fn task_panel<'a>(cx: PanelContext<'a>, project: &'a Project, task: TaskId) -> PanelFuture<'a> {
     Box::pin(async move {
         let Some(task) = crate::plans::task(cx.scope, project.id, task).await? else {
             return Ok(None);
@@ -105,7 +106,7 @@ fn task_panel<'a>(cx: PanelContext<'a>, project: &'a Project, task: i64) -> Pane
 pub async fn task_panel_in_error(
     cx: PanelContext<'_>,
     project: &Project,
-    task: i64,
+    task: TaskId,
     form: ProgressForm,
     errors: FieldErrors,
 ) -> AppResult<TaskPanelOverride> {
@@ -118,7 +119,7 @@ pub async fn task_panel_in_error(
 async fn section(
     cx: PanelContext<'_>,
     project: &Project,
-    task: i64,
+    task: TaskId,
     form: ProgressForm,
     errors: FieldErrors,
 ) -> AppResult<String> {

@@ -6,6 +6,7 @@ use rust_decimal::Decimal;
 use super::domain::{ProgressUpdate, Thresholds};
 use crate::db::TenantScope;
 use crate::error::AppResult;
+use crate::ids::TaskId;
 use crate::ids::TenantId;
 use crate::ids::UserId;
 
@@ -21,7 +22,7 @@ pub struct HistoryRow {
     pub comment: String,
 }
 
-pub async fn history(scope: &mut TenantScope, task: i64) -> AppResult<Vec<HistoryRow>> {
+pub async fn history(scope: &mut TenantScope, task: TaskId) -> AppResult<Vec<HistoryRow>> {
     let tenant = scope.tenant_id();
     Ok(sqlx::query_as!(
         HistoryRow,
@@ -31,7 +32,7 @@ pub async fn history(scope: &mut TenantScope, task: i64) -> AppResult<Vec<Histor
            left join app_user u on u.tenant_id = p.tenant_id and u.id = p.created_by
            where p.tenant_id = $1 and p.task_id = $2 order by p.created_at desc, p.id desc"#,
         tenant as TenantId,
-        task
+        task as TaskId
     )
     .fetch_all(scope.conn())
     .await?)
@@ -40,7 +41,7 @@ pub async fn history(scope: &mut TenantScope, task: i64) -> AppResult<Vec<Histor
 pub async fn insert_update(
     scope: &mut TenantScope,
     project: i64,
-    task: i64,
+    task: TaskId,
     status_date: NaiveDate,
     u: &ProgressUpdate,
     by: UserId,
@@ -52,7 +53,7 @@ pub async fn insert_update(
          values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) returning id",
         tenant as TenantId,
         project,
-        task,
+        task as TaskId,
         status_date,
         u.progress.actual_start,
         u.progress.actual_finish,
@@ -69,7 +70,7 @@ pub async fn insert_update(
 pub async fn progress_points(
     scope: &mut TenantScope,
     project: i64,
-) -> AppResult<Vec<(i64, NaiveDate, Decimal)>> {
+) -> AppResult<Vec<(TaskId, NaiveDate, Decimal)>> {
     let tenant = scope.tenant_id();
     let rows = sqlx::query!(
         "select task_id, status_date, percent_complete from progress_update
@@ -81,7 +82,7 @@ pub async fn progress_points(
     .await?;
     Ok(rows
         .into_iter()
-        .map(|r| (r.task_id, r.status_date, r.percent_complete))
+        .map(|r| (TaskId(r.task_id), r.status_date, r.percent_complete))
         .collect())
 }
 

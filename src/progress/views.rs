@@ -5,6 +5,7 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use super::handlers::ThresholdForm;
+use crate::ids::TaskId;
 use crate::tenancy::project::Project;
 use crate::web::Layout;
 use crate::web::form::FieldErrors;
@@ -12,7 +13,7 @@ use crate::web::form::FieldErrors;
 /// A delay warning as the project pages show it.
 #[derive(Debug, Clone)]
 pub struct WarningView {
-    pub task_id: i64,
+    pub task_id: TaskId,
     pub outline: String,
     pub task_name: String,
     pub kind_key: &'static str,
@@ -47,7 +48,7 @@ pub struct WarningsPage {
 
 #[derive(Debug, Clone)]
 pub struct ProgressRow {
-    pub id: i64,
+    pub id: TaskId,
     pub outline: String,
     pub depth: u32,
     pub name: String,

@@ -13,6 +13,7 @@ use axum::Router;
 use super::layout::Layout;
 use crate::db::TenantScope;
 use crate::error::AppResult;
+use crate::ids::TaskId;
 use crate::roles::{ModuleId, Permission};
 use crate::state::AppState;
 use crate::tenancy::project::Project;
@@ -133,7 +134,7 @@ pub struct TaskPanel {
     pub key: &'static str,
     pub order: u16,
     pub audience: Audience,
-    pub render: for<'a> fn(PanelContext<'a>, &'a Project, i64) -> PanelFuture<'a>,
+    pub render: for<'a> fn(PanelContext<'a>, &'a Project, TaskId) -> PanelFuture<'a>,
 }
 
 /// One feature, as it registers itself.
@@ -296,7 +297,7 @@ pub async fn task_panels(
     tenant: &TenantInfo,
     layout: &Layout,
     project: &Project,
-    task: i64,
+    task: TaskId,
     replaced: Option<TaskPanelOverride>,
 ) -> AppResult<Vec<String>> {
     let mut replaced = replaced;

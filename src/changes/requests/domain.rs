@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::changes::domain::RequestKind;
 use crate::cost::signed_amount;
+use crate::ids::TaskId;
 use crate::web::form::{self, FieldErrors};
 
 /// Empty rows the form offers at least, so it works without JavaScript.
@@ -102,7 +103,7 @@ pub struct Draft {
     pub revenue_amount: Decimal,
     pub contract_id: Option<i64>,
     /// (task, working days added or removed)
-    pub tasks: Vec<(i64, i32)>,
+    pub tasks: Vec<(TaskId, i32)>,
     /// (cost category, amount up or down)
     pub costs: Vec<(i64, Decimal)>,
 }
@@ -179,7 +180,7 @@ impl RequestForm {
             reason,
             revenue_amount,
             contract_id,
-            tasks,
+            tasks: tasks.into_iter().map(|(t, d)| (TaskId(t), d)).collect(),
             costs,
         })
     }
@@ -393,7 +394,7 @@ mod tests {
         assert_eq!(d.title, "地下室防水变更");
         assert_eq!(d.revenue_amount, Decimal::new(12_000_050, 2));
         assert_eq!(d.contract_id, Some(7));
-        assert_eq!(d.tasks, vec![(10, 5), (11, -2)]);
+        assert_eq!(d.tasks, vec![(TaskId(10), 5), (TaskId(11), -2)]);
         assert_eq!(d.costs, vec![(2, Decimal::from(-3000))]);
     }
 

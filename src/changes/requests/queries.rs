@@ -9,6 +9,7 @@ use super::domain::Draft;
 use crate::changes::domain::{RequestKind, Status};
 use crate::db::TenantScope;
 use crate::error::AppResult;
+use crate::ids::TaskId;
 use crate::ids::TenantId;
 use crate::ids::UserId;
 
@@ -168,7 +169,7 @@ pub async fn replace_lines(scope: &mut TenantScope, id: i64, d: &Draft) -> AppRe
              values ($1, $2, $3, $4)",
             tenant as TenantId,
             id,
-            task,
+            *task as TaskId,
             days
         )
         .execute(scope.conn())

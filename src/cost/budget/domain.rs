@@ -7,6 +7,7 @@ use std::collections::HashMap;
 use rust_decimal::Decimal;
 
 use crate::cost::domain::{Figures, MAX_AMOUNT};
+use crate::ids::TaskId;
 use crate::web::amount::{AmountField, AmountMessages};
 
 /// A budget version: a draft (one per project at most) until approved; approved versions stay
@@ -44,7 +45,7 @@ impl BudgetStatus {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Line {
     pub category_id: i64,
-    pub task_id: Option<i64>,
+    pub task_id: Option<TaskId>,
     pub amount: Decimal,
 }
 
@@ -183,7 +184,7 @@ mod tests {
     fn line(category_id: i64, task_id: Option<i64>, amount: Decimal) -> Line {
         Line {
             category_id,
-            task_id,
+            task_id: task_id.map(TaskId),
             amount,
         }
     }

@@ -21,6 +21,7 @@ use crate::cost::domain::{Category, in_report_order};
 use crate::cost::queries as cost_queries;
 use crate::cost::views::CostTab;
 use crate::error::{AppError, AppResult};
+use crate::ids::TaskId;
 use crate::roles::Permission;
 use crate::tenancy::Cost;
 use crate::tenancy::ProjectTx;
@@ -135,7 +136,7 @@ struct Audited<'a> {
     number: i32,
     status: &'a str,
     reason: &'a str,
-    lines: Vec<(i64, Option<i64>, String)>,
+    lines: Vec<(i64, Option<TaskId>, String)>,
 }
 
 fn audited(
@@ -489,7 +490,7 @@ fn validate(
         }
         lines.push(Line {
             category_id,
-            task_id: Some(task_id),
+            task_id: Some(TaskId(task_id)),
             amount,
         });
     }

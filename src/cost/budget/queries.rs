@@ -7,6 +7,7 @@ use rust_decimal::Decimal;
 use super::domain::{BudgetStatus, Line};
 use crate::db::TenantScope;
 use crate::error::{AppError, AppResult, ResultExt};
+use crate::ids::TaskId;
 use crate::ids::TenantId;
 use crate::ids::UserId;
 
@@ -55,7 +56,7 @@ pub async fn list_versions(scope: &mut TenantScope, project: i64) -> AppResult<V
 #[derive(Debug, Clone)]
 pub struct LineRow {
     pub category_id: i64,
-    pub task_id: Option<i64>,
+    pub task_id: Option<TaskId>,
     pub task_name: Option<String>,
     pub amount: Decimal,
 }
@@ -75,7 +76,7 @@ pub async fn lines(scope: &mut TenantScope, version: i64) -> AppResult<Vec<LineR
     let tenant = scope.tenant_id();
     Ok(sqlx::query_as!(
         LineRow,
-        r#"select l.category_id, l.task_id, t.name as "task_name?", l.amount
+        r#"select l.category_id, l.task_id as "task_id: TaskId", t.name as "task_name?", l.amount
            from cost_budget_line l
            left join task t on t.tenant_id = l.tenant_id and t.id = l.task_id
            where l.tenant_id = $1 and l.budget_version_id = $2
@@ -143,7 +144,7 @@ pub async fn insert_version(scope: &mut TenantScope, v: &NewVersion<'_>) -> AppR
 pub async fn insert_lines(scope: &mut TenantScope, version: i64, lines: &[Line]) -> AppResult<()> {
     let tenant = scope.tenant_id();
     let categories: Vec<i64> = lines.iter().map(|l| l.category_id).collect();
-    let tasks: Vec<Option<i64>> = lines.iter().map(|l| l.task_id).collect();
+    let tasks: Vec<Option<i64>> = lines.iter().map(|l| l.task_id.map(|t| t.0)).collect();
     let amounts: Vec<Decimal> = lines.iter().map(|l| l.amount).collect();
     sqlx::query!(
         "insert into cost_budget_line (tenant_id, budget_version_id, category_id, task_id, amount)

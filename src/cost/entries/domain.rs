@@ -6,6 +6,7 @@ use chrono::NaiveDate;
 use rust_decimal::{Decimal, RoundingStrategy};
 use serde::Deserialize;
 
+use crate::ids::TaskId;
 use crate::web::amount::{AmountField, AmountMessages};
 use crate::web::form::{FieldErrors, text};
 
@@ -99,7 +100,7 @@ pub struct EntryForm {
 pub struct EntryInput {
     pub entry_date: NaiveDate,
     pub category_id: i64,
-    pub task_id: Option<i64>,
+    pub task_id: Option<TaskId>,
     pub contract_id: Option<i64>,
     pub supplier: String,
     pub description: String,
@@ -192,7 +193,7 @@ impl EntryForm {
                 Ok(EntryInput {
                     entry_date,
                     category_id,
-                    task_id: task,
+                    task_id: task.map(TaskId),
                     contract_id: contract,
                     supplier,
                     description,

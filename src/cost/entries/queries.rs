@@ -8,6 +8,7 @@ use rust_decimal::Decimal;
 use super::domain::EntryInput;
 use crate::db::TenantScope;
 use crate::error::AppResult;
+use crate::ids::TaskId;
 use crate::ids::TenantId;
 use crate::ids::UserId;
 
@@ -45,7 +46,7 @@ pub struct EntryRow {
     pub category_id: i64,
     pub category_zh: String,
     pub category_en: String,
-    pub task_id: Option<i64>,
+    pub task_id: Option<TaskId>,
     pub task_name: Option<String>,
     pub supplier: String,
     pub description: String,
@@ -70,7 +71,8 @@ pub async fn list_entries(
     Ok(sqlx::query_as!(
         EntryRow,
         r#"select e.id, e.entry_date, e.category_id, c.name_zh as category_zh,
-                  c.name_en as category_en, e.task_id, k.name as "task_name?", e.supplier,
+                  c.name_en as category_en, e.task_id as "task_id: TaskId", k.name as "task_name?",
+                  e.supplier,
                   e.description, e.amount, e.tax_rate, e.tax_amount, e.document_no,
                   e.reverses_id,
                   (select r.id from cost_entry r
@@ -160,7 +162,7 @@ pub struct Entry {
     pub category_id: i64,
     pub category_zh: String,
     pub category_en: String,
-    pub task_id: Option<i64>,
+    pub task_id: Option<TaskId>,
     pub task_name: Option<String>,
     pub contract_id: Option<i64>,
     pub contract_number: Option<String>,
@@ -202,7 +204,7 @@ pub async fn find_entry(
     Ok(sqlx::query_as!(
         Entry,
         r#"select e.id, e.project_id, e.entry_date, e.category_id, c.name_zh as category_zh,
-                  c.name_en as category_en, e.task_id, k.name as "task_name?",
+                  c.name_en as category_en, e.task_id as "task_id: TaskId", k.name as "task_name?",
                   e.contract_id, ct.number as "contract_number?", e.supplier,
                   e.description, e.amount, e.tax_rate, e.tax_amount, e.document_no,
                   e.reverses_id,
@@ -295,7 +297,7 @@ pub async fn insert_entry(
         project,
         e.entry_date,
         e.category_id,
-        e.task_id,
+        e.task_id as Option<TaskId>,
         e.supplier,
         e.description,
         e.amount,
@@ -334,7 +336,7 @@ pub async fn update_entry(
         version,
         e.entry_date,
         e.category_id,
-        e.task_id,
+        e.task_id as Option<TaskId>,
         e.supplier,
         e.description,
         e.amount,

@@ -9,6 +9,7 @@ use std::ops::{Add, AddAssign};
 use chrono::NaiveDate;
 use rust_decimal::{Decimal, RoundingStrategy};
 
+use crate::ids::TaskId;
 use crate::plans::{ProgressLeaf, roll_up_progress};
 use crate::progress::sample_dates;
 use crate::schedule::Calendar;
@@ -167,8 +168,8 @@ pub fn earned_value(budget: Decimal, percent: Decimal) -> Decimal {
 /// A task as earned value sees it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct EvTask {
-    pub id: i64,
-    pub parent: Option<i64>,
+    pub id: TaskId,
+    pub parent: Option<TaskId>,
     /// Has children: its percent complete is rolled up from them.
     pub summary: bool,
     /// Explicit weight, or the duration in working days (for rolling up past progress).
@@ -201,11 +202,11 @@ impl Plan {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Measured {
     pub project: Values,
-    pub tasks: HashMap<i64, Values>,
+    pub tasks: HashMap<TaskId, Values>,
 }
 
 /// Percent complete of each task (`Some(id)`) and of the project (`None`).
-pub type Percents = HashMap<Option<i64>, Decimal>;
+pub type Percents = HashMap<Option<TaskId>, Decimal>;
 
 /// Measures `plan` at the end of `at`: `percents` as they stood then, `actual` the cost up to
 /// then by task (`None`, or a task not in the plan: the project's cost without a task). Each
@@ -216,11 +217,12 @@ pub fn measure(
     calendar: &Calendar,
     at: NaiveDate,
     percents: &Percents,
-    actual: &HashMap<Option<i64>, Decimal>,
+    actual: &HashMap<Option<TaskId>, Decimal>,
 ) -> Measured {
-    let percent = |k: Option<i64>| percents.get(&k).copied().unwrap_or_default();
-    let known: HashSet<i64> = plan.tasks.iter().map(|t| t.id).collect();
-    let parents: HashMap<i64, Option<i64>> = plan.tasks.iter().map(|t| (t.id, t.parent)).collect();
+    let percent = |k: Option<TaskId>| percents.get(&k).copied().unwrap_or_default();
+    let known: HashSet<TaskId> = plan.tasks.iter().map(|t| t.id).collect();
+    let parents: HashMap<TaskId, Option<TaskId>> =
+        plan.tasks.iter().map(|t| (t.id, t.parent)).collect();
     let mut out = Measured::default();
     for task in &plan.tasks {
         let own = Values {
@@ -262,12 +264,12 @@ pub struct History {
     leaves: Vec<ProgressLeaf>,
     parents: HashMap<i64, Option<i64>>,
     /// (task, status date, percent), by status date then order of recording.
-    points: Vec<(i64, NaiveDate, Decimal)>,
+    points: Vec<(TaskId, NaiveDate, Decimal)>,
 }
 
 impl History {
     /// `points` oldest first, as `progress::queries::progress_points` returns them.
-    pub fn new(tasks: &[EvTask], points: Vec<(i64, NaiveDate, Decimal)>) -> History {
+    pub fn new(tasks: &[EvTask], points: Vec<(TaskId, NaiveDate, Decimal)>) -> History {
         let mut points = points;
         // A stable sort keeps the order of recording within a day.
         points.sort_by_key(|(_, d, _)| *d);
@@ -276,13 +278,16 @@ impl History {
                 .iter()
                 .filter(|t| !t.summary)
                 .map(|t| ProgressLeaf {
-                    id: t.id,
-                    parent: t.parent,
+                    id: t.id.0,
+                    parent: t.parent.map(|p| p.0),
                     percent: Decimal::ZERO,
                     weight: t.weight,
                 })
                 .collect(),
-            parents: tasks.iter().map(|t| (t.id, t.parent)).collect(),
+            parents: tasks
+                .iter()
+                .map(|t| (t.id.0, t.parent.map(|p| p.0)))
+                .collect(),
             points,
         }
     }
@@ -291,7 +296,7 @@ impl History {
     /// latest update on or before `at` (0 before any), summaries and the project rolled up the
     /// way the schedule rolls them up.
     pub fn percents_at(&self, at: NaiveDate) -> Percents {
-        let mut latest: HashMap<i64, Decimal> = HashMap::new();
+        let mut latest: HashMap<TaskId, Decimal> = HashMap::new();
         for (task, _, percent) in self.points.iter().take_while(|(_, d, _)| *d <= at) {
             latest.insert(*task, *percent);
         }
@@ -299,14 +304,17 @@ impl History {
             .leaves
             .iter()
             .map(|l| ProgressLeaf {
-                percent: latest.get(&l.id).copied().unwrap_or_default(),
+                percent: latest.get(&TaskId(l.id)).copied().unwrap_or_default(),
                 ..*l
             })
             .collect();
-        let mut out = roll_up_progress(&leaves, &self.parents);
+        let mut out: Percents = roll_up_progress(&leaves, &self.parents)
+            .into_iter()
+            .map(|(k, v)| (k.map(TaskId), v))
+            .collect();
         out.entry(None).or_default();
         for l in &leaves {
-            out.insert(Some(l.id), l.percent);
+            out.insert(Some(TaskId(l.id)), l.percent);
         }
         out
     }
@@ -326,7 +334,7 @@ pub struct Sample {
 /// status date, with the status date itself always among them.
 pub fn chart_dates(
     plan: &Plan,
-    costs: &[(NaiveDate, Option<i64>, Decimal)],
+    costs: &[(NaiveDate, Option<TaskId>, Decimal)],
     as_of: NaiveDate,
 ) -> Vec<NaiveDate> {
     let spans = plan
@@ -354,7 +362,7 @@ pub fn series(
     as_of: NaiveDate,
     current: &Percents,
     history: &History,
-    costs: &[(NaiveDate, Option<i64>, Decimal)],
+    costs: &[(NaiveDate, Option<TaskId>, Decimal)],
 ) -> Vec<Sample> {
     let mut costs: Vec<(NaiveDate, Decimal)> = costs.iter().map(|c| (c.0, c.2)).collect();
     costs.sort_by_key(|c| c.0);
@@ -420,7 +428,7 @@ mod tests {
     fn textbook_example_from_a_plan() {
         let plan = Plan {
             tasks: vec![EvTask {
-                id: 1,
+                id: TaskId(1),
                 parent: None,
                 summary: false,
                 weight: dec!(10),
@@ -430,8 +438,8 @@ mod tests {
             span: (d("2026-03-02"), d("2026-03-13")),
             unassigned: Decimal::ZERO,
         };
-        let percents = Percents::from([(Some(1), dec!(40)), (None, dec!(40))]);
-        let actual = HashMap::from([(Some(1), dec!(45000))]);
+        let percents = Percents::from([(Some(TaskId(1)), dec!(40)), (None, dec!(40))]);
+        let actual = HashMap::from([(Some(TaskId(1)), dec!(45000))]);
         let m = measure(
             &plan,
             &Calendar::mon_fri(),
@@ -443,7 +451,7 @@ mod tests {
             m.project,
             values(dec!(100000), dec!(50000), dec!(40000), dec!(45000))
         );
-        assert_eq!(m.tasks[&1], m.project);
+        assert_eq!(m.tasks[&TaskId(1)], m.project);
         assert_eq!(Indicators::of(m.project).eac, dec!(112500));
     }
 
@@ -549,7 +557,7 @@ mod tests {
         Plan {
             tasks: vec![
                 EvTask {
-                    id: 1,
+                    id: TaskId(1),
                     parent: None,
                     summary: true,
                     weight: dec!(10),
@@ -557,23 +565,23 @@ mod tests {
                     budget: dec!(100),
                 },
                 EvTask {
-                    id: 2,
-                    parent: Some(1),
+                    id: TaskId(2),
+                    parent: Some(TaskId(1)),
                     summary: false,
                     weight: dec!(5),
                     span: Some((d("2026-03-02"), d("2026-03-06"))),
                     budget: dec!(500),
                 },
                 EvTask {
-                    id: 3,
-                    parent: Some(1),
+                    id: TaskId(3),
+                    parent: Some(TaskId(1)),
                     summary: false,
                     weight: dec!(5),
                     span: Some((d("2026-03-09"), d("2026-03-13"))),
                     budget: dec!(1000),
                 },
                 EvTask {
-                    id: 4,
+                    id: TaskId(4),
                     parent: None,
                     summary: false,
                     weight: dec!(0),
@@ -591,17 +599,17 @@ mod tests {
         let plan = sample_plan();
         assert_eq!(plan.bac(), dec!(1900));
         let percents = Percents::from([
-            (Some(1), dec!(60)),
-            (Some(2), dec!(100)),
-            (Some(3), dec!(20)),
+            (Some(TaskId(1)), dec!(60)),
+            (Some(TaskId(2)), dec!(100)),
+            (Some(TaskId(3)), dec!(20)),
             (None, dec!(40)),
         ]);
         let actual = HashMap::from([
-            (Some(2), dec!(450)),
-            (Some(3), dec!(150)),
+            (Some(TaskId(2)), dec!(450)),
+            (Some(TaskId(3)), dec!(150)),
             (None, dec!(70)),
             // A task no longer in the plan counts on the project only.
-            (Some(99), dec!(30)),
+            (Some(TaskId(99)), dec!(30)),
         ]);
         let m = measure(
             &plan,
@@ -612,15 +620,15 @@ mod tests {
         );
         // Task 3: two of five days → 400; summary's own: seven of ten days → 70.
         assert_eq!(
-            m.tasks[&3],
+            m.tasks[&TaskId(3)],
             values(dec!(1000), dec!(400), dec!(200), dec!(150))
         );
         assert_eq!(
-            m.tasks[&2],
+            m.tasks[&TaskId(2)],
             values(dec!(500), dec!(500), dec!(500), dec!(450))
         );
         assert_eq!(
-            m.tasks[&1],
+            m.tasks[&TaskId(1)],
             values(dec!(1600), dec!(970), dec!(760), dec!(600))
         );
         // Unassigned: seven of fifteen working days of 300 = 140, earned at 40 % = 120.
@@ -628,7 +636,7 @@ mod tests {
             m.project,
             values(dec!(1900), dec!(1110), dec!(880), dec!(700))
         );
-        assert_eq!(m.tasks[&4], Values::default());
+        assert_eq!(m.tasks[&TaskId(4)], Values::default());
     }
 
     #[test]
@@ -637,31 +645,34 @@ mod tests {
         let history = History::new(
             &plan.tasks,
             vec![
-                (3, d("2026-03-10"), dec!(10)),
-                (2, d("2026-03-04"), dec!(40)),
-                (2, d("2026-03-06"), dec!(100)),
+                (TaskId(3), d("2026-03-10"), dec!(10)),
+                (TaskId(2), d("2026-03-04"), dec!(40)),
+                (TaskId(2), d("2026-03-06"), dec!(100)),
             ],
         );
         let before = history.percents_at(d("2026-03-01"));
         assert_eq!(before.get(&None), Some(&dec!(0)));
         let mid = history.percents_at(d("2026-03-05"));
-        assert_eq!(mid[&Some(2)], dec!(40));
-        assert_eq!(mid[&Some(3)], dec!(0));
+        assert_eq!(mid[&Some(TaskId(2))], dec!(40));
+        assert_eq!(mid[&Some(TaskId(3))], dec!(0));
         // Leaves 2 and 3 weigh 5 each, 4 weighs nothing: (40×5 + 0×5 + 0×0) / 10.
-        assert_eq!(mid[&Some(1)], dec!(20));
+        assert_eq!(mid[&Some(TaskId(1))], dec!(20));
         assert_eq!(mid[&None], dec!(20));
         let later = history.percents_at(d("2026-03-12"));
-        assert_eq!((later[&Some(2)], later[&Some(3)]), (dec!(100), dec!(10)));
-        assert_eq!(later[&Some(1)], dec!(55));
+        assert_eq!(
+            (later[&Some(TaskId(2))], later[&Some(TaskId(3))]),
+            (dec!(100), dec!(10))
+        );
+        assert_eq!(later[&Some(TaskId(1))], dec!(55));
     }
 
     #[test]
     fn series_plans_to_bac_and_stops_actuals_at_the_status_date() {
         let plan = sample_plan();
         let costs = [
-            (d("2026-03-03"), Some(2), dec!(200)),
+            (d("2026-03-03"), Some(TaskId(2)), dec!(200)),
             (d("2026-02-20"), None, dec!(50)),
-            (d("2026-03-12"), Some(3), dec!(999)),
+            (d("2026-03-12"), Some(TaskId(3)), dec!(999)),
         ];
         let as_of = d("2026-03-10");
         let dates = chart_dates(&plan, &costs, as_of);
@@ -669,8 +680,12 @@ mod tests {
         assert_eq!(dates.last(), Some(&d("2026-03-20")));
         assert!(dates.contains(&as_of));
         assert!(dates.windows(2).all(|w| w[0] < w[1]));
-        let history = History::new(&plan.tasks, vec![(2, d("2026-03-04"), dec!(40))]);
-        let current = Percents::from([(Some(2), dec!(100)), (Some(1), dec!(50)), (None, dec!(50))]);
+        let history = History::new(&plan.tasks, vec![(TaskId(2), d("2026-03-04"), dec!(40))]);
+        let current = Percents::from([
+            (Some(TaskId(2)), dec!(100)),
+            (Some(TaskId(1)), dec!(50)),
+            (None, dec!(50)),
+        ]);
         let s = series(
             &plan,
             &Calendar::mon_fri(),

@@ -21,6 +21,7 @@ use crate::cost::queries::current_budget;
 use crate::cost::views::CostTab;
 use crate::error::AppResult;
 use crate::i18n::{self, Locale};
+use crate::ids::TaskId;
 use crate::plans::{self, Wbs, place_of};
 use crate::progress::progress_points;
 use crate::tenancy::Cost;
@@ -104,7 +105,7 @@ async fn analyse(
         .map(|t| (Some(t.id), t.percent_complete))
         .collect();
     current.insert(None, project.percent_complete);
-    let mut actual: HashMap<Option<i64>, Decimal> = HashMap::new();
+    let mut actual: HashMap<Option<TaskId>, Decimal> = HashMap::new();
     for (_, task, amount) in &costs {
         *actual.entry(*task).or_default() += *amount;
     }
@@ -112,7 +113,7 @@ async fn analyse(
     let headline = Indicators::of(measured.project);
 
     let outline = Wbs::new(tasks.iter().map(place_of)).outline();
-    let by_id: HashMap<i64, &plans::Task> = tasks.iter().map(|t| (t.id, t)).collect();
+    let by_id: HashMap<i64, &plans::Task> = tasks.iter().map(|t| (t.id.0, t)).collect();
     let summaries: Vec<_> = outline
         .iter()
         .filter(|o| o.has_children || by_id.get(&o.id).is_some_and(|t| t.is_summary))
@@ -129,7 +130,11 @@ async fn analyse(
         .iter()
         .filter_map(|o| {
             let task = by_id.get(&o.id)?;
-            let values = measured.tasks.get(&o.id).copied().unwrap_or_default();
+            let values = measured
+                .tasks
+                .get(&TaskId(o.id))
+                .copied()
+                .unwrap_or_default();
             Some(summary_row(
                 o.outline.clone(),
                 o.depth,
@@ -174,11 +179,11 @@ async fn analyse(
 fn plan_of(
     project: &Project,
     tasks: &[plans::Task],
-    base: &HashMap<i64, (NaiveDate, NaiveDate)>,
-    lines: &HashMap<Option<i64>, Decimal>,
+    base: &HashMap<TaskId, (NaiveDate, NaiveDate)>,
+    lines: &HashMap<Option<TaskId>, Decimal>,
 ) -> Plan {
-    let parents: HashSet<i64> = tasks.iter().filter_map(|t| t.parent_id).collect();
-    let known: HashSet<i64> = tasks.iter().map(|t| t.id).collect();
+    let parents: HashSet<TaskId> = tasks.iter().filter_map(|t| t.parent_id).collect();
+    let known: HashSet<TaskId> = tasks.iter().map(|t| t.id).collect();
     let ev_tasks = tasks
         .iter()
         .map(|t| EvTask {

@@ -9,13 +9,13 @@ use rust_decimal::Decimal;
 
 use crate::db::TenantScope;
 use crate::error::AppResult;
-use crate::ids::TenantId;
+use crate::ids::{TaskId, TenantId};
 
 /// A budget version's lines summed by task (`None`: lines without a task).
 pub async fn budget_by_task(
     scope: &mut TenantScope,
     budget_version: i64,
-) -> AppResult<HashMap<Option<i64>, Decimal>> {
+) -> AppResult<HashMap<Option<TaskId>, Decimal>> {
     let tenant = scope.tenant_id();
     let rows = sqlx::query!(
         r#"select task_id, sum(amount) as "amount!"
@@ -27,7 +27,10 @@ pub async fn budget_by_task(
     )
     .fetch_all(scope.conn())
     .await?;
-    Ok(rows.into_iter().map(|r| (r.task_id, r.amount)).collect())
+    Ok(rows
+        .into_iter()
+        .map(|r| (r.task_id.map(TaskId), r.amount))
+        .collect())
 }
 
 /// The project's actual cost up to `through`, summed by day and task: cost entries (amounts
@@ -36,7 +39,7 @@ pub async fn costs(
     scope: &mut TenantScope,
     project: i64,
     through: NaiveDate,
-) -> AppResult<Vec<(NaiveDate, Option<i64>, Decimal)>> {
+) -> AppResult<Vec<(NaiveDate, Option<TaskId>, Decimal)>> {
     let tenant = scope.tenant_id();
     let rows = sqlx::query!(
         r#"select day as "day!", task_id, sum(amount) as "amount!"
@@ -56,6 +59,6 @@ pub async fn costs(
     .await?;
     Ok(rows
         .into_iter()
-        .map(|r| (r.day, r.task_id, r.amount))
+        .map(|r| (r.day, r.task_id.map(TaskId), r.amount))
         .collect())
 }

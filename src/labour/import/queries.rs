@@ -336,7 +336,10 @@ pub async fn insert_tickets(
     let project: Vec<i64> = tickets.iter().map(|t| t.header.project_id).collect();
     let date: Vec<NaiveDate> = tickets.iter().map(|t| t.header.ticket_date).collect();
     let crew: Vec<i64> = tickets.iter().map(|t| t.header.crew_id).collect();
-    let task: Vec<Option<i64>> = tickets.iter().map(|t| t.header.task_id).collect();
+    let task: Vec<Option<i64>> = tickets
+        .iter()
+        .map(|t| t.header.task_id.map(|k| k.0))
+        .collect();
     let reason: Vec<&str> = tickets.iter().map(|t| t.header.reason.as_str()).collect();
     let work: Vec<&str> = tickets
         .iter()

@@ -7,6 +7,7 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::Deserialize;
 
+use crate::ids::TaskId;
 use crate::labour::domain::{
     CountUnit, LineError, LineInput, PayRules, PayType, WorkerId, check_quantity, over_booked,
     parse_amount,
@@ -124,7 +125,7 @@ pub struct TicketInput {
     pub project: i64,
     pub date: NaiveDate,
     pub crew: i64,
-    pub task: Option<i64>,
+    pub task: Option<TaskId>,
     pub unit: CountUnit,
     pub reason: String,
     pub work_content: String,
@@ -212,7 +213,7 @@ impl TicketForm {
                     project,
                     date,
                     crew,
-                    task,
+                    task: task.map(TaskId),
                     unit,
                     reason,
                     work_content,

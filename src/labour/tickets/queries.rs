@@ -6,6 +6,7 @@ use rust_decimal::Decimal;
 
 use crate::db::TenantScope;
 use crate::error::AppResult;
+use crate::ids::TaskId;
 use crate::ids::TenantId;
 use crate::ids::UserId;
 use crate::labour::domain::{CountUnit, PayType, TicketStatus, WorkerId};
@@ -20,7 +21,7 @@ pub struct Ticket {
     pub crew_id: i64,
     pub crew_name: String,
     pub crew_foreman_id: Option<i64>,
-    pub task_id: Option<i64>,
+    pub task_id: Option<TaskId>,
     pub task_name: Option<String>,
     pub reason: String,
     pub work_content: String,
@@ -56,7 +57,7 @@ pub async fn find_ticket(
         Ticket,
         r#"select t.id, t.project_id, p.code as project_code, p.name as project_name,
                   t.ticket_date, t.crew_id, c.name as crew_name, c.foreman_id as crew_foreman_id,
-                  t.task_id, k.name as "task_name?", t.reason, t.work_content,
+                  t.task_id as "task_id: TaskId", k.name as "task_name?", t.reason, t.work_content,
                   t.count_unit as "count_unit: CountUnit", t.status as "status: TicketStatus",
                   t.reject_reason, t.reverses_id,
                   (select r.id from labour_ticket r
@@ -222,7 +223,7 @@ pub struct TicketFilter {
     pub crew: Option<i64>,
     pub worker: Option<WorkerId>,
     pub trade: Option<i64>,
-    pub task: Option<i64>,
+    pub task: Option<TaskId>,
     /// One status, or `cost` for confirmed and settled.
     pub status: Option<String>,
     pub from: Option<NaiveDate>,
@@ -316,7 +317,7 @@ pub async fn list_tickets(
         by_line,
         f.worker as Option<WorkerId>,
         f.trade,
-        f.task,
+        f.task as Option<TaskId>,
         limit,
         offset
     )
@@ -363,7 +364,7 @@ pub async fn list_totals(
         f.to,
         f.worker as Option<WorkerId>,
         f.trade,
-        f.task
+        f.task as Option<TaskId>
     )
     .fetch_one(scope.conn())
     .await?;

@@ -5,14 +5,15 @@ use rust_decimal::Decimal;
 
 use crate::db::TenantScope;
 use crate::error::AppResult;
+use crate::ids::TaskId;
 use crate::ids::TenantId;
 use crate::ids::UserId;
 use crate::schedule::{self, LinkKind};
 
 #[derive(Debug, Clone)]
 pub struct Task {
-    pub id: i64,
-    pub parent_id: Option<i64>,
+    pub id: TaskId,
+    pub parent_id: Option<TaskId>,
     pub sort_order: i32,
     pub name: String,
     pub duration_days: i32,
@@ -41,11 +42,11 @@ pub async fn tasks(scope: &mut TenantScope, project: i64) -> AppResult<Vec<Task>
     let tenant = scope.tenant_id();
     Ok(sqlx::query_as!(
         Task,
-        "select id, parent_id, sort_order, name, duration_days, milestone, start_no_earlier_than,
+        r#"select id as "id: TaskId", parent_id as "parent_id: TaskId", sort_order, name, duration_days, milestone, start_no_earlier_than,
                 deadline, responsible_id, notes, weight, actual_start, actual_finish,
                 percent_complete, remaining_days, is_summary, early_start, early_finish,
                 late_start, late_finish, total_slack, free_slack, critical, version
-         from task where tenant_id = $1 and project_id = $2",
+         from task where tenant_id = $1 and project_id = $2"#,
         tenant as TenantId,
         project
     )
@@ -54,18 +55,18 @@ pub async fn tasks(scope: &mut TenantScope, project: i64) -> AppResult<Vec<Task>
 }
 
 /// One task of `project`.
-pub async fn task(scope: &mut TenantScope, project: i64, id: i64) -> AppResult<Option<Task>> {
+pub async fn task(scope: &mut TenantScope, project: i64, id: TaskId) -> AppResult<Option<Task>> {
     let tenant = scope.tenant_id();
     Ok(sqlx::query_as!(
         Task,
-        "select id, parent_id, sort_order, name, duration_days, milestone, start_no_earlier_than,
+        r#"select id as "id: TaskId", parent_id as "parent_id: TaskId", sort_order, name, duration_days, milestone, start_no_earlier_than,
                 deadline, responsible_id, notes, weight, actual_start, actual_finish,
                 percent_complete, remaining_days, is_summary, early_start, early_finish,
                 late_start, late_finish, total_slack, free_slack, critical, version
-         from task where tenant_id = $1 and project_id = $2 and id = $3",
+         from task where tenant_id = $1 and project_id = $2 and id = $3"#,
         tenant as TenantId,
         project,
-        id
+        id as TaskId
     )
     .fetch_optional(scope.conn())
     .await?)
@@ -103,20 +104,21 @@ impl TaskFields {
 pub async fn insert_task(
     scope: &mut TenantScope,
     project: i64,
-    parent: Option<i64>,
+    parent: Option<TaskId>,
     sort_order: i32,
     f: &TaskFields,
     by: UserId,
-) -> AppResult<i64> {
+) -> AppResult<TaskId> {
     let tenant = scope.tenant_id();
     Ok(sqlx::query_scalar!(
-        "insert into task (tenant_id, project_id, parent_id, sort_order, name, duration_days,
+        r#"insert into task (tenant_id, project_id, parent_id, sort_order, name, duration_days,
                            milestone, start_no_earlier_than, deadline, responsible_id, notes,
                            weight, created_by, updated_by)
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13) returning id",
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13)
+         returning id as "id: TaskId""#,
         tenant as TenantId,
         project,
-        parent,
+        parent as Option<TaskId>,
         sort_order,
         f.name,
         f.duration_days,
@@ -136,7 +138,7 @@ pub async fn insert_task(
 pub async fn update_task(
     scope: &mut TenantScope,
     project: i64,
-    id: i64,
+    id: TaskId,
     f: &TaskFields,
     version: i32,
     by: UserId,
@@ -149,7 +151,7 @@ pub async fn update_task(
          where tenant_id = $1 and project_id = $2 and id = $3 and version = $12 returning version",
         tenant as TenantId,
         project,
-        id,
+        id as TaskId,
         f.name,
         f.duration_days,
         f.milestone,
@@ -191,7 +193,7 @@ pub async fn place_tasks(
 }
 
 /// Deletes tasks (a subtree); their links and history go with them.
-pub async fn delete_tasks(scope: &mut TenantScope, project: i64, ids: &[i64]) -> AppResult<()> {
+pub async fn delete_tasks(scope: &mut TenantScope, project: i64, ids: &[TaskId]) -> AppResult<()> {
     let tenant = scope.tenant_id();
     // Children first is not needed: the whole subtree goes in one statement, and the
     // self-referencing foreign key is checked at its end.
@@ -199,7 +201,7 @@ pub async fn delete_tasks(scope: &mut TenantScope, project: i64, ids: &[i64]) ->
         "delete from task where tenant_id = $1 and project_id = $2 and id = any($3)",
         tenant as TenantId,
         project,
-        ids
+        ids as &[TaskId]
     )
     .execute(scope.conn())
     .await?;
@@ -209,8 +211,8 @@ pub async fn delete_tasks(scope: &mut TenantScope, project: i64, ids: &[i64]) ->
 #[derive(Debug, Clone)]
 pub struct Link {
     pub id: i64,
-    pub pred_id: i64,
-    pub succ_id: i64,
+    pub pred_id: TaskId,
+    pub succ_id: TaskId,
     pub kind: LinkKind,
     pub lag_days: i32,
 }
@@ -225,7 +227,8 @@ pub async fn links(scope: &mut TenantScope, project: i64) -> AppResult<Vec<Link>
     let tenant = scope.tenant_id();
     Ok(sqlx::query_as!(
         Link,
-        r#"select id, pred_id, succ_id, kind as "kind: LinkKind", lag_days from task_link
+        r#"select id, pred_id as "pred_id: TaskId", succ_id as "succ_id: TaskId",
+                  kind as "kind: LinkKind", lag_days from task_link
            where tenant_id = $1 and project_id = $2 order by id"#,
         tenant as TenantId,
         project
@@ -237,8 +240,8 @@ pub async fn links(scope: &mut TenantScope, project: i64) -> AppResult<Vec<Link>
 pub async fn insert_link(
     scope: &mut TenantScope,
     project: i64,
-    pred: i64,
-    succ: i64,
+    pred: TaskId,
+    succ: TaskId,
     kind: LinkKind,
     lag_days: i32,
 ) -> AppResult<i64> {
@@ -248,8 +251,8 @@ pub async fn insert_link(
          values ($1, $2, $3, $4, $5, $6) returning id",
         tenant as TenantId,
         project,
-        pred,
-        succ,
+        pred as TaskId,
+        succ as TaskId,
         kind as LinkKind,
         lag_days
     )
@@ -266,7 +269,8 @@ pub async fn delete_link(
     Ok(sqlx::query_as!(
         Link,
         r#"delete from task_link where tenant_id = $1 and project_id = $2 and id = $3
-           returning id, pred_id, succ_id, kind as "kind: LinkKind", lag_days"#,
+           returning id, pred_id as "pred_id: TaskId", succ_id as "succ_id: TaskId",
+                     kind as "kind: LinkKind", lag_days"#,
         tenant as TenantId,
         project,
         id
@@ -278,7 +282,7 @@ pub async fn delete_link(
 /// A computed schedule row to write back.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ComputedRow {
-    pub id: i64,
+    pub id: TaskId,
     pub is_summary: bool,
     pub early_start: NaiveDate,
     pub early_finish: NaiveDate,
@@ -301,7 +305,7 @@ pub async fn write_computed(
     }
     let tenant = scope.tenant_id();
     let col = |f: fn(&ComputedRow) -> NaiveDate| rows.iter().map(f).collect::<Vec<_>>();
-    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let ids: Vec<i64> = rows.iter().map(|r| r.id.0).collect();
     let summary: Vec<bool> = rows.iter().map(|r| r.is_summary).collect();
     let total: Vec<i32> = rows.iter().map(|r| r.total_slack).collect();
     let free: Vec<i32> = rows.iter().map(|r| r.free_slack).collect();
@@ -360,7 +364,7 @@ pub async fn write_project_rollup(
 pub async fn set_task_progress(
     scope: &mut TenantScope,
     project: i64,
-    task: i64,
+    task: TaskId,
     p: &schedule::TaskProgress,
     percent: Decimal,
 ) -> AppResult<()> {
@@ -371,7 +375,7 @@ pub async fn set_task_progress(
          where tenant_id = $1 and project_id = $2 and id = $3",
         tenant as TenantId,
         project,
-        task,
+        task as TaskId,
         p.actual_start,
         p.actual_finish,
         p.remaining_days,

@@ -11,6 +11,7 @@ use super::{
 use crate::audit::{Action, Change, snapshot};
 use crate::error::{AppError, AppResult};
 use crate::i18n;
+use crate::ids::TaskId;
 use crate::plans::domain::{LinkForm, TaskForm};
 use crate::plans::queries::{self, Task, TaskFields};
 use crate::plans::reschedule;
@@ -39,7 +40,7 @@ pub async fn create(
         let found = raw
             .parse::<i64>()
             .ok()
-            .filter(|id| tasks.iter().any(|t| t.id == *id));
+            .filter(|id| tasks.iter().any(|t| t.id.0 == *id));
         if !raw.is_empty() && found.is_none() {
             let mut e = fields.clone().err().unwrap_or_default();
             e.add(field, "form.invalid_choice");
@@ -52,7 +53,13 @@ pub async fn create(
     let fields = match fields {
         Ok(v) => v,
         Err(errors) => {
-            let at = ListAt::focus(f.after_id.parse().ok().or(f.parent_id.parse().ok()));
+            let at = ListAt::focus(
+                f.after_id
+                    .parse()
+                    .ok()
+                    .or(f.parent_id.parse().ok())
+                    .map(TaskId),
+            );
             let html = tasks_page(&mut p, &page, at, f, errors, None).await?;
             return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response());
         }
@@ -67,9 +74,10 @@ pub async fn create(
     let project = p.project.id;
     p.tx.savepoint().await?;
     queries::place_tasks(&mut p.tx, project, &shifted).await?;
-    let id = queries::insert_task(&mut p.tx, project, parent, order, &fields, me).await?;
+    let id =
+        queries::insert_task(&mut p.tx, project, parent.map(TaskId), order, &fields, me).await?;
     if let Err(message) = reschedule_or_undo(&mut p).await? {
-        let at = ListAt::focus(after.or(parent));
+        let at = ListAt::focus(after.or(parent).map(TaskId));
         let html = tasks_page(&mut p, &page, at, f, FieldErrors::default(), Some(message)).await?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response());
     }
@@ -81,7 +89,7 @@ pub async fn create(
 
 async fn audit_task(
     p: &mut ProjectTx<Plans>,
-    id: i64,
+    id: TaskId,
     action: Action,
     summary: &str,
     before: Option<serde_json::Value>,
@@ -89,7 +97,7 @@ async fn audit_task(
 ) -> AppResult<()> {
     p.tx.audit(Change {
         entity: "task",
-        entity_id: Some(id),
+        entity_id: Some(id.0),
         action,
         summary,
         before,
@@ -114,7 +122,7 @@ pub(super) fn task_form_of(t: &Task) -> TaskForm {
     }
 }
 
-async fn find_task(p: &mut ProjectTx<Plans>, id: i64) -> AppResult<Task> {
+async fn find_task(p: &mut ProjectTx<Plans>, id: TaskId) -> AppResult<Task> {
     let project = p.project.id;
     queries::task(&mut p.tx, project, id)
         .await?
@@ -128,6 +136,7 @@ pub async fn update(
     AppForm(f): AppForm<TaskForm>,
 ) -> AppResult<Response> {
     p.require(Permission::EditSchedule)?;
+    let id = TaskId(id);
     let task = find_task(&mut p, id).await?;
     let users = users_of(&mut p).await?;
     let fields: TaskFields = match f.validate(&users) {
@@ -192,14 +201,15 @@ pub async fn move_task(
     AppForm(f): AppForm<MoveForm>,
 ) -> AppResult<Response> {
     p.require(Permission::EditSchedule)?;
+    let id = TaskId(id);
     let project = p.project.id;
     let tasks = queries::tasks(&mut p.tx, project).await?;
     let wbs = Wbs::new(tasks.iter().map(place_of));
     let moved = match f.action.as_str() {
-        "indent" => wbs.indent(id),
-        "outdent" => wbs.outdent(id),
-        "up" => wbs.shift(id, true),
-        "down" => wbs.shift(id, false),
+        "indent" => wbs.indent(id.0),
+        "outdent" => wbs.outdent(id.0),
+        "up" => wbs.shift(id.0, true),
+        "down" => wbs.shift(id.0, false),
         _ => return Err(AppError::BadRequest("unknown move".into())),
     };
     let locale = p.tx.user().locale;
@@ -250,10 +260,15 @@ pub async fn delete(
     AppForm(_): AppForm<MoveForm>,
 ) -> AppResult<Response> {
     p.require(Permission::EditSchedule)?;
+    let id = TaskId(id);
     let task = find_task(&mut p, id).await?;
     let project = p.project.id;
     let tasks = queries::tasks(&mut p.tx, project).await?;
-    let subtree = Wbs::new(tasks.iter().map(place_of)).subtree(id);
+    let subtree: Vec<TaskId> = Wbs::new(tasks.iter().map(place_of))
+        .subtree(id.0)
+        .into_iter()
+        .map(TaskId)
+        .collect();
     // Budget lines, tickets and cost entries keep their task: the database refuses.
     let refused = |key| AppError::BadRequest(i18n::t(page.locale, key).to_owned().into());
     match queries::delete_tasks(&mut p.tx, project, &subtree).await {
@@ -290,14 +305,15 @@ pub async fn add_link(
     AppForm(f): AppForm<LinkForm>,
 ) -> AppResult<Response> {
     p.require(Permission::EditSchedule)?;
+    let id = TaskId(id);
     let project = p.project.id;
     let tasks = queries::tasks(&mut p.tx, project).await?;
     if !tasks.iter().any(|t| t.id == id) {
         return Err(AppError::NotFound);
     }
-    let ids: Vec<i64> = tasks.iter().map(|t| t.id).collect();
+    let ids: Vec<i64> = tasks.iter().map(|t| t.id.0).collect();
     let (pred, kind, lag) = match f.validate(&ids) {
-        Ok(v) => v,
+        Ok((pred, kind, lag)) => (TaskId(pred), kind, lag),
         Err(link_errors) => {
             let parts = TaskPageParts {
                 link_form: f,

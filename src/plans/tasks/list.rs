@@ -10,6 +10,7 @@ use serde::Deserialize;
 use super::{ListAt, Outline, date_text};
 use crate::error::AppResult;
 use crate::i18n;
+use crate::ids::TaskId;
 use crate::plans::domain::TaskForm;
 use crate::plans::projects::user_choices;
 use crate::plans::queries;
@@ -38,12 +39,12 @@ pub(super) async fn tasks_page(
         .iter()
         .map(|c| (c.value.clone(), c.label.clone()))
         .collect();
-    let outline_of: HashMap<i64, &str> = outline
+    let outline_of: HashMap<TaskId, &str> = outline
         .tasks
         .iter()
         .map(|(t, o, _)| (t.id, o.as_str()))
         .collect();
-    let mut links_into: HashMap<i64, Vec<&queries::Link>> = HashMap::new();
+    let mut links_into: HashMap<TaskId, Vec<&queries::Link>> = HashMap::new();
     for l in &outline.links {
         links_into.entry(l.succ_id).or_default().push(l);
     }
@@ -154,7 +155,7 @@ pub async fn list(
 ) -> AppResult<Html<String>> {
     let at = ListAt {
         page: q.page,
-        focus: q.at.or_else(|| q.after.parse().ok()),
+        focus: q.at.or_else(|| q.after.parse().ok()).map(TaskId),
     };
     let form = TaskForm {
         duration_days: "5".into(),
@@ -175,7 +176,7 @@ pub async fn export(mut p: ProjectTx<Plans>, Query(q): Query<ExportQuery>) -> Ap
     let locale = p.tx.user().locale;
     let outline = Outline::load(&mut p).await?;
     let t = |k| i18n::t(locale, k).to_owned();
-    let outline_of: HashMap<i64, &str> = outline
+    let outline_of: HashMap<TaskId, &str> = outline
         .tasks
         .iter()
         .map(|(t, o, _)| (t.id, o.as_str()))

@@ -16,6 +16,7 @@ use super::queries::{self, Task};
 use super::reschedule;
 use super::wbs::{Place, Wbs};
 use crate::error::AppResult;
+use crate::ids::TaskId;
 use crate::schedule::LinkKind;
 use crate::tenancy::ProjectTx;
 use crate::tenancy::{Module, Plans};
@@ -36,16 +37,16 @@ impl Outline {
 
     pub fn new(tasks: Vec<Task>, links: Vec<queries::Link>) -> Self {
         let wbs = Wbs::new(tasks.iter().map(place_of));
-        let mut by_id: HashMap<i64, Task> = tasks.into_iter().map(|t| (t.id, t)).collect();
+        let mut by_id: HashMap<TaskId, Task> = tasks.into_iter().map(|t| (t.id, t)).collect();
         let tasks = wbs
             .outline()
             .into_iter()
-            .filter_map(|o| by_id.remove(&o.id).map(|t| (t, o.outline, o.depth)))
+            .filter_map(|o| by_id.remove(&TaskId(o.id)).map(|t| (t, o.outline, o.depth)))
             .collect();
         Self { tasks, links }
     }
 
-    pub fn name(&self, id: i64) -> String {
+    pub fn name(&self, id: TaskId) -> String {
         self.tasks
             .iter()
             .find(|(t, _, _)| t.id == id)
@@ -56,8 +57,8 @@ impl Outline {
 
 pub fn place_of(t: &Task) -> Place {
     Place {
-        id: t.id,
-        parent: t.parent_id,
+        id: t.id.0,
+        parent: t.parent_id.map(|p| p.0),
         sort_order: t.sort_order,
     }
 }
@@ -71,11 +72,11 @@ fn date_text(d: Option<chrono::NaiveDate>) -> String {
 #[derive(Debug, Clone, Copy, Default)]
 pub struct ListAt {
     pub page: i64,
-    pub focus: Option<i64>,
+    pub focus: Option<TaskId>,
 }
 
 impl ListAt {
-    fn focus(id: Option<i64>) -> Self {
+    fn focus(id: Option<TaskId>) -> Self {
         Self { page: 0, focus: id }
     }
 }

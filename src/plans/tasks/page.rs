@@ -8,6 +8,7 @@ use axum::response::Html;
 use super::{Outline, edit::task_form_of};
 use crate::error::{AppError, AppResult};
 use crate::i18n;
+use crate::ids::TaskId;
 use crate::plans::domain::{LinkForm, TaskForm};
 use crate::plans::projects::user_choices;
 use crate::plans::queries::{self, Task};
@@ -57,7 +58,7 @@ const MAX_CANDIDATES: usize = 400;
 pub async fn task_page<M: Module>(
     p: &mut ProjectTx<M>,
     page: &Page,
-    task_id: i64,
+    task_id: TaskId,
     parts: TaskPageParts,
 ) -> AppResult<String> {
     let outline = Outline::load(p).await?;
@@ -69,12 +70,12 @@ pub async fn task_page<M: Module>(
     else {
         return Err(AppError::NotFound);
     };
-    let names: HashMap<i64, String> = outline
+    let names: HashMap<TaskId, String> = outline
         .tasks
         .iter()
         .map(|(t, o, _)| (t.id, format!("{o} {}", t.name)))
         .collect();
-    let link_row = |l: &queries::Link, other: i64| LinkRow {
+    let link_row = |l: &queries::Link, other: TaskId| LinkRow {
         id: l.id,
         other_id: other,
         other: names.get(&other).cloned().unwrap_or_default(),
@@ -174,6 +175,6 @@ pub async fn show(
     Path((_, id)): Path<(i64, i64)>,
 ) -> AppResult<Html<String>> {
     Ok(Html(
-        task_page(&mut p, &page, id, TaskPageParts::default()).await?,
+        task_page(&mut p, &page, TaskId(id), TaskPageParts::default()).await?,
     ))
 }

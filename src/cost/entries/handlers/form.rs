@@ -20,6 +20,7 @@ use crate::cost::queries as cost_queries;
 use crate::cost::views::CostTab;
 use crate::error::AppResult;
 use crate::i18n;
+use crate::ids::TaskId;
 use crate::roles::Permission;
 use crate::tenancy::{Cost, ProjectTx};
 use crate::web::form::Choice;
@@ -125,7 +126,7 @@ async fn check(
         && !queries::project_tasks(&mut p.tx, p.project.id)
             .await?
             .iter()
-            .any(|t| t.id == task)
+            .any(|t| t.id == task.0)
     {
         errors.add("task_id", "cost_entries.task_unknown");
     }
@@ -161,7 +162,7 @@ struct Audited<'a> {
     project_id: i64,
     entry_date: NaiveDate,
     category_id: i64,
-    task_id: Option<i64>,
+    task_id: Option<TaskId>,
     supplier: &'a str,
     description: &'a str,
     amount: Decimal,

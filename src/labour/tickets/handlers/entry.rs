@@ -15,6 +15,7 @@ use super::{
 };
 use crate::audit::{Action, Change, snapshot};
 use crate::error::AppResult;
+use crate::ids::TaskId;
 use crate::labour::domain::{
     CountUnit, PayType, TicketStatus, WorkerId, acts_for_crew, crews_led_by,
 };
@@ -282,7 +283,7 @@ struct Audited<'a> {
     project_id: i64,
     ticket_date: NaiveDate,
     crew_id: i64,
-    task_id: Option<i64>,
+    task_id: Option<TaskId>,
     reason: &'a str,
     count_unit: &'a str,
     lines: Vec<AuditedLine>,
@@ -351,7 +352,7 @@ async fn check(
         && !queries::project_tasks(tx, input.project)
             .await?
             .iter()
-            .any(|t| t.id == task)
+            .any(|t| t.id == task.0)
     {
         errors.fields.add("task", "labour.task_unknown");
     }

@@ -10,6 +10,7 @@ use super::{choices, enum_choices, visibility};
 use crate::audit::{Action, Change, snapshot};
 use crate::error::{AppError, AppResult};
 use crate::i18n;
+use crate::ids::TaskId;
 use crate::labour::domain::{TicketStatus, WorkerId, crews_led_by};
 use crate::labour::queries as shared;
 use crate::labour::tickets::queries::{self, TicketFilter};
@@ -50,7 +51,7 @@ impl ListQuery {
             crew: id(&self.crew),
             worker: id(&self.worker).map(WorkerId),
             trade: id(&self.trade),
-            task: id(&self.task),
+            task: id(&self.task).map(TaskId),
             status: (status == "cost" || TicketStatus::parse(status).is_some())
                 .then(|| status.to_owned()),
             from: date(&self.from),
