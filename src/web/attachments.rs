@@ -210,6 +210,29 @@ pub struct Keys {
     pub limit: &'static str,
 }
 
+/// A feature's `Keys`: the same names under its locale section, e.g.
+/// `attachment_keys!("cost_entries")` gives `cost_entries.attachments`, `….no_attachments`, …
+macro_rules! attachment_keys {
+    ($section:literal) => {
+        $crate::web::attachments::Keys {
+            title: concat!($section, ".attachments"),
+            none: concat!($section, ".no_attachments"),
+            add: concat!($section, ".add_attachment"),
+            upload: concat!($section, ".upload"),
+            delete: concat!($section, ".delete_attachment"),
+            help: concat!($section, ".attachment_help"),
+            added: concat!($section, ".attachment_added"),
+            deleted: concat!($section, ".attachment_deleted"),
+            missing: concat!($section, ".attachment_missing"),
+            one: concat!($section, ".attachment_one"),
+            too_large: concat!($section, ".attachment_too_large"),
+            wrong_type: concat!($section, ".attachment_type"),
+            limit: concat!($section, ".attachment_limit"),
+        }
+    };
+}
+pub(crate) use attachment_keys;
+
 impl Keys {
     /// The message of a refused upload.
     fn upload_error(&self, e: PhotoError) -> &'static str {

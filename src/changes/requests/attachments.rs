@@ -14,7 +14,9 @@ use crate::roles::Permission;
 use crate::tenancy::ProjectTx;
 use crate::tenancy::{Changes, TenantTx};
 use crate::web::Page;
-use crate::web::attachments::{AttachmentOwner, Audit, Keys, Step, attachment_table};
+use crate::web::attachments::{
+    AttachmentOwner, Audit, Keys, Step, attachment_keys, attachment_table,
+};
 
 attachment_table!(
     /// `change_attachment`.
@@ -31,21 +33,7 @@ impl AttachmentOwner for RequestAttachments {
     type Table = RequestFiles;
     const MAX: i64 = MAX_ATTACHMENTS;
     const PERMISSION: Permission = Permission::RaiseChange;
-    const KEYS: Keys = Keys {
-        title: "changes_requests.attachments",
-        none: "changes_requests.no_attachments",
-        add: "changes_requests.add_attachment",
-        upload: "changes_requests.upload",
-        delete: "changes_requests.delete_attachment",
-        help: "changes_requests.attachment_help",
-        added: "changes_requests.attachment_added",
-        deleted: "changes_requests.attachment_deleted",
-        missing: "changes_requests.attachment_missing",
-        one: "changes_requests.attachment_one",
-        too_large: "changes_requests.attachment_too_large",
-        wrong_type: "changes_requests.attachment_type",
-        limit: "changes_requests.attachment_limit",
-    };
+    const KEYS: Keys = attachment_keys!("changes_requests");
     const AUDIT: Audit = Audit {
         entity: "change_attachment",
         owner: "change request",

@@ -12,7 +12,9 @@ use crate::error::AppResult;
 use crate::roles::Permission;
 use crate::tenancy::{Cost, ProjectTx, TenantTx};
 use crate::web::Page;
-use crate::web::attachments::{AttachmentOwner, Audit, Keys, Step, attachment_table};
+use crate::web::attachments::{
+    AttachmentOwner, Audit, Keys, Step, attachment_keys, attachment_table,
+};
 
 attachment_table!(
     /// `cost_entry_attachment`.
@@ -29,21 +31,7 @@ impl AttachmentOwner for EntryAttachments {
     type Table = EntryFiles;
     const MAX: i64 = MAX_ATTACHMENTS;
     const PERMISSION: Permission = Permission::EnterCost;
-    const KEYS: Keys = Keys {
-        title: "cost_entries.attachments",
-        none: "cost_entries.no_attachments",
-        add: "cost_entries.add_attachment",
-        upload: "cost_entries.upload",
-        delete: "cost_entries.delete_attachment",
-        help: "cost_entries.attachment_help",
-        added: "cost_entries.attachment_added",
-        deleted: "cost_entries.attachment_deleted",
-        missing: "cost_entries.attachment_missing",
-        one: "cost_entries.attachment_one",
-        too_large: "cost_entries.attachment_too_large",
-        wrong_type: "cost_entries.attachment_type",
-        limit: "cost_entries.attachment_limit",
-    };
+    const KEYS: Keys = attachment_keys!("cost_entries");
     const AUDIT: Audit = Audit {
         entity: "cost_entry_attachment",
         owner: "cost entry",

@@ -12,7 +12,9 @@ use crate::error::AppResult;
 use crate::roles::Permission;
 use crate::tenancy::{Funds, TenantTx};
 use crate::web::Page;
-use crate::web::attachments::{AttachmentOwner, Audit, Keys, Step, attachment_table};
+use crate::web::attachments::{
+    AttachmentOwner, Audit, Keys, Step, attachment_keys, attachment_table,
+};
 
 attachment_table!(
     /// `fund_movement_attachment`.
@@ -29,21 +31,7 @@ impl AttachmentOwner for MovementAttachments {
     type Table = MovementFiles;
     const MAX: i64 = MAX_ATTACHMENTS;
     const PERMISSION: Permission = Permission::RecordFunds;
-    const KEYS: Keys = Keys {
-        title: "funds_ledger.attachments",
-        none: "funds_ledger.no_attachments",
-        add: "funds_ledger.add_attachment",
-        upload: "funds_ledger.upload",
-        delete: "funds.delete",
-        help: "funds_ledger.attachment_help",
-        added: "funds_ledger.attachment_added",
-        deleted: "funds_ledger.attachment_deleted",
-        missing: "funds_ledger.attachment_missing",
-        one: "funds_ledger.attachment_one",
-        too_large: "funds_ledger.attachment_too_large",
-        wrong_type: "funds_ledger.attachment_type",
-        limit: "funds_ledger.attachment_limit",
-    };
+    const KEYS: Keys = attachment_keys!("funds_ledger");
     const AUDIT: Audit = Audit {
         entity: "fund_movement_attachment",
         owner: "fund movement",
