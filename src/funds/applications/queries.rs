@@ -5,7 +5,7 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use super::domain::Earlier;
+use super::domain::{ApplicationStatus, Earlier};
 use crate::db::TenantScope;
 use crate::error::{AppError, AppResult, ResultExt};
 use crate::ids::{TenantId, UserId};
@@ -34,7 +34,7 @@ pub struct Application {
     pub retention_amount: Decimal,
     pub net_payable: Decimal,
     pub note: String,
-    pub status: String,
+    pub status: ApplicationStatus,
     pub submitted_on: Option<NaiveDate>,
     pub certified_on: Option<NaiveDate>,
     pub certified_amount: Option<Decimal>,
@@ -70,7 +70,7 @@ async fn select(
                   k.counterparty_id, cp.name as counterparty_name, a.period_no, a.period_end,
                   a.completed_value, a.variation_value, a.day_labour_value, a.advance_recovered,
                   a.owner_materials, a.other_deductions, a.payment_ratio, a.retention_amount,
-                  a.net_payable, a.note, a.status, a.submitted_on, a.certified_on,
+                  a.net_payable, a.note, a.status as "status: ApplicationStatus", a.submitted_on, a.certified_on,
                   a.certified_amount, a.due_on, u.name as "certified_by_name?",
                   coalesce((select sum(m.amount) from fund_movement m
                             where m.tenant_id = a.tenant_id and m.application_id = a.id), 0)

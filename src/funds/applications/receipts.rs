@@ -7,7 +7,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use super::domain::RetentionRefusal;
+use super::domain::{ApplicationStatus, RetentionRefusal};
 use super::handlers::{Kept, answer, stale};
 use super::queries::Certification;
 use super::views::{RetentionPage, date_text, facts, receipt_rows};
@@ -15,7 +15,7 @@ use super::{BASE, domain, queries};
 use crate::audit::{Action, Change, snapshot};
 use crate::error::{AppError, AppResult};
 use crate::funds::contracts::queries::{self as contracts, Contract};
-use crate::funds::domain::MAX_AMOUNT;
+use crate::funds::domain::{ContractDirection, ContractStatus, MAX_AMOUNT};
 use crate::funds::ledger::{self, MovementForm, Purpose};
 use crate::i18n;
 use crate::roles::Permission;
@@ -51,7 +51,7 @@ pub async fn certify(
     tx.require(Permission::RequestPayment)?;
     let locale = tx.user().locale;
     let a = queries::find(&mut tx, id, true).await?;
-    if domain::next_status(&a.status, "certify").is_none() || f.version != a.version {
+    if domain::next_status(a.status, "certify").is_none() || f.version != a.version {
         return answer(
             tx,
             &page,
@@ -161,7 +161,7 @@ pub async fn certify(
         entity_id: Some(id),
         action: Action::Update,
         summary: &format!("{} #{}", a.contract_number, a.period_no),
-        before: snapshot(&serde_json::json!({ "status": a.status })),
+        before: snapshot(&serde_json::json!({ "status": a.status.as_str() })),
         after: snapshot(&c),
     })
     .await?;
@@ -181,7 +181,10 @@ pub async fn receive(
     let locale = tx.user().locale;
     // The row lock keeps two receipts from passing the outstanding check together.
     let a = queries::find(&mut tx, id, true).await?;
-    let Some(certified) = a.certified_amount.filter(|_| a.status == "certified") else {
+    let Some(certified) = a
+        .certified_amount
+        .filter(|_| a.status == ApplicationStatus::Certified)
+    else {
         return Err(AppError::Conflict);
     };
     let mut e = FieldErrors::default();
@@ -297,7 +300,7 @@ pub(super) async fn income_contract(
     lock: bool,
 ) -> AppResult<Contract> {
     let k = contracts::find(tx, id, lock).await?;
-    if k.direction != "income" || k.status == "draft" {
+    if k.direction != ContractDirection::Income || k.status == ContractStatus::Draft {
         return Err(AppError::NotFound);
     }
     Ok(k)

@@ -20,7 +20,8 @@ use crate::cost::in_report_order;
 use crate::error::{AppError, AppResult};
 use crate::funds::applications;
 use crate::funds::domain::{
-    DIRECTIONS, KINDS, STATUSES, current_amount, nonzero_amount, retention_within_cap, without_vat,
+    ContractDirection, ContractStatus, DIRECTIONS, KINDS, STATUSES, current_amount, nonzero_amount,
+    retention_within_cap, without_vat,
 };
 use crate::funds::queries as funds_queries;
 use crate::i18n;
@@ -65,7 +66,7 @@ pub async fn list(
         .into_iter()
         .map(|k| {
             let now = current_amount(k.amount, &[k.variations]);
-            if k.direction == "income" {
+            if k.direction == ContractDirection::Income {
                 income += now;
             } else {
                 expense += now;
@@ -75,12 +76,12 @@ pub async fn list(
                 project: format!("{} {}", k.project_code, k.project_name),
                 number: k.number,
                 title: k.title,
-                direction_key: format!("funds.direction_{}", k.direction),
+                direction_key: format!("funds.direction_{}", k.direction.as_str()),
                 kind_key: format!("funds.kind_{}", k.kind),
                 counterparty: k.counterparty_name,
                 amount: format::money(now),
-                status_key: format!("funds.status_{}", k.status),
-                status: k.status,
+                status_key: format!("funds.status_{}", k.status.as_str()),
+                status: k.status.as_str().to_owned(),
             }
         })
         .collect();
@@ -135,7 +136,7 @@ pub(super) async fn form_page(
             label: format!(
                 "{} ({})",
                 c.name,
-                i18n::t(locale, &format!("funds.party_{}", c.kind))
+                i18n::t(locale, &format!("funds.party_{}", c.kind.as_str()))
             ),
         })
         .collect();
@@ -246,7 +247,7 @@ pub async fn create(
 pub async fn edit(mut tx: TenantTx<Funds>, page: Page, Path(id): Path<i64>) -> AppResult<Response> {
     tx.require(Permission::ManageContracts)?;
     let k = queries::find(&mut tx, id, false).await?;
-    if k.status != "draft" {
+    if k.status != ContractStatus::Draft {
         return Err(AppError::Conflict);
     }
     let form = ContractForm::of(&k);
@@ -263,7 +264,7 @@ pub async fn update(
     tx.require(Permission::ManageContracts)?;
     let locale = tx.user().locale;
     let k = queries::find(&mut tx, id, true).await?;
-    if k.status != "draft" {
+    if k.status != ContractStatus::Draft {
         return Err(AppError::Conflict);
     }
     let cx = context(&mut tx).await?;
@@ -345,7 +346,7 @@ pub(super) async fn detail_page(
         project: format!("{} {}", k.project_code, k.project_name),
         number: k.number.clone(),
         title: k.title.clone(),
-        direction_key: format!("funds.direction_{}", k.direction),
+        direction_key: format!("funds.direction_{}", k.direction.as_str()),
         kind_key: format!("funds.kind_{}", k.kind),
         counterparty: k.counterparty_name.clone(),
         category: category_label(locale, k.category_zh.as_deref(), k.category_en.as_deref()),
@@ -364,8 +365,8 @@ pub(super) async fn detail_page(
             .unwrap_or_default(),
         payment_ratio: k.payment_ratio.map(percent_text).unwrap_or_default(),
         advance_amount: format::money(k.advance_amount),
-        status_key: format!("funds.status_{}", k.status),
-        status: k.status.clone(),
+        status_key: format!("funds.status_{}", k.status.as_str()),
+        status: k.status.as_str().to_owned(),
         version: k.version,
         variations: list
             .into_iter()
@@ -408,8 +409,8 @@ pub(super) async fn move_status(
     page: Page,
     id: i64,
     version: i32,
-    from: &str,
-    to: &str,
+    from: ContractStatus,
+    to: ContractStatus,
 ) -> AppResult<Response> {
     tx.require(Permission::ManageContracts)?;
     let locale = tx.user().locale;
@@ -418,7 +419,10 @@ pub(super) async fn move_status(
     let by = tx.user().id;
     // The cap may have been lowered since the draft was saved.
     let cap = funds_queries::retention_cap(&mut tx).await?.0;
-    if to == "signed" && k.status == from && !retention_within_cap(k.retention_percent, cap) {
+    if to == ContractStatus::Signed
+        && k.status == from
+        && !retention_within_cap(k.retention_percent, cap)
+    {
         let notice = Some(i18n::tf(
             locale,
             "funds.retention_above_cap",
@@ -428,9 +432,9 @@ pub(super) async fn move_status(
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response());
     }
     // A draft saved before the payment ratio was a term of income contracts has none.
-    if to == "signed"
+    if to == ContractStatus::Signed
         && k.status == from
-        && k.direction == "income"
+        && k.direction == ContractDirection::Income
         && !k
             .payment_ratio
             .is_some_and(applications::domain::ratio_within_law)
@@ -453,12 +457,12 @@ pub(super) async fn move_status(
         entity_id: Some(id),
         action: Action::Update,
         summary: &format!("{} {}", k.number, k.title),
-        before: snapshot(&serde_json::json!({ "status": from })),
-        after: snapshot(&serde_json::json!({ "status": to })),
+        before: snapshot(&serde_json::json!({ "status": from.as_str() })),
+        after: snapshot(&serde_json::json!({ "status": to.as_str() })),
     })
     .await?;
     tx.commit().await?;
-    let flash = if to == "signed" {
+    let flash = if to == ContractStatus::Signed {
         "funds.contract_signed"
     } else {
         "funds.contract_closed"
@@ -473,7 +477,15 @@ pub async fn sign(
     Path(id): Path<i64>,
     AppForm(f): AppForm<VersionForm>,
 ) -> AppResult<Response> {
-    move_status(tx, page, id, f.version, "draft", "signed").await
+    move_status(
+        tx,
+        page,
+        id,
+        f.version,
+        ContractStatus::Draft,
+        ContractStatus::Signed,
+    )
+    .await
 }
 
 pub async fn close(
@@ -482,7 +494,15 @@ pub async fn close(
     Path(id): Path<i64>,
     AppForm(f): AppForm<VersionForm>,
 ) -> AppResult<Response> {
-    move_status(tx, page, id, f.version, "signed", "closed").await
+    move_status(
+        tx,
+        page,
+        id,
+        f.version,
+        ContractStatus::Signed,
+        ContractStatus::Closed,
+    )
+    .await
 }
 
 /// Adds an approved variation to a signed contract.
@@ -495,7 +515,7 @@ pub async fn add_variation(
     tx.require(Permission::ManageContracts)?;
     let locale = tx.user().locale;
     let k = queries::find(&mut tx, id, true).await?;
-    if k.status != "signed" {
+    if k.status != ContractStatus::Signed {
         return Err(AppError::Conflict);
     }
     let mut e = FieldErrors::default();
@@ -563,7 +583,7 @@ pub async fn delete_variation(
         .iter()
         .find(|x| x.id == variation)
         .ok_or(AppError::NotFound)?;
-    if k.status != "signed" {
+    if k.status != ContractStatus::Signed {
         return Err(AppError::Conflict);
     }
     let below_claimed = x.amount > Decimal::ZERO

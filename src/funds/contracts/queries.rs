@@ -7,6 +7,7 @@ use serde::Serialize;
 
 use crate::db::TenantScope;
 use crate::error::{AppError, AppResult, ResultExt};
+use crate::funds::domain::{ContractDirection, ContractStatus};
 use crate::ids::{TenantId, UserId};
 
 /// A contract with its names and its variations' sum.
@@ -18,7 +19,7 @@ pub struct Contract {
     pub project_name: String,
     pub number: String,
     pub title: String,
-    pub direction: String,
+    pub direction: ContractDirection,
     pub kind: String,
     pub counterparty_id: i64,
     pub counterparty_name: String,
@@ -35,7 +36,7 @@ pub struct Contract {
     pub payment_ratio: Option<Decimal>,
     /// 预付款: the advance payment the progress payments recover.
     pub advance_amount: Decimal,
-    pub status: String,
+    pub status: ContractStatus,
     pub variations: Decimal,
     pub version: i32,
 }
@@ -58,11 +59,11 @@ async fn select(scope: &mut TenantScope, f: &Filter, id: Option<i64>) -> AppResu
     Ok(sqlx::query_as!(
         Contract,
         r#"select k.id, k.project_id, p.code as project_code, p.name as project_name, k.number,
-                  k.title, k.direction, k.kind, k.counterparty_id,
+                  k.title, k.direction as "direction: ContractDirection", k.kind, k.counterparty_id,
                   cp.name as counterparty_name, k.category_id,
                   c.name_zh as "category_zh?", c.name_en as "category_en?", k.amount, k.tax_rate,
                   k.signed_on, k.payment_terms, k.retention_percent, k.retention_release_on,
-                  k.payment_ratio, k.advance_amount, k.status,
+                  k.payment_ratio, k.advance_amount, k.status as "status: ContractStatus",
                   coalesce((select sum(x.amount) from contract_variation x
                             where x.tenant_id = k.tenant_id and x.contract_id = k.id), 0)
                       as "variations!",
@@ -207,8 +208,8 @@ pub async fn update(
 pub async fn set_status(
     scope: &mut TenantScope,
     id: i64,
-    from: &str,
-    to: &str,
+    from: ContractStatus,
+    to: ContractStatus,
     signed_on: NaiveDate,
     version: i32,
     by: UserId,
@@ -222,8 +223,8 @@ pub async fn set_status(
          returning version",
         tenant as TenantId,
         id,
-        from,
-        to,
+        from.as_str(),
+        to.as_str(),
         signed_on,
         by.0,
         version

@@ -8,6 +8,7 @@ use super::queries::{self, Contract, VariationFields};
 use crate::audit::{self, Action, Actor, Change, snapshot};
 use crate::db::TenantScope;
 use crate::error::AppResult;
+use crate::funds::domain::{ContractDirection, ContractStatus};
 use crate::tenancy::CurrentUser;
 
 /// Why a change request's revenue impact cannot vary the contract it names.
@@ -49,10 +50,10 @@ pub async fn vary_income_contract(
             reason,
         }))
     };
-    if k.project_id != project || k.direction != "income" {
+    if k.project_id != project || k.direction != ContractDirection::Income {
         return refused(VariationRefusal::NotIncome);
     }
-    if k.status != "signed" {
+    if k.status != ContractStatus::Signed {
         return refused(VariationRefusal::NotSigned);
     }
     let current = k.amount + k.variations;

@@ -18,6 +18,7 @@ use super::views::{
 use super::{BASE, domain, queries};
 use crate::audit::{Action, Change, snapshot};
 use crate::error::AppResult;
+use crate::funds::deposits::domain::DepositStatus;
 use crate::funds::ledger::{self, MovementForm, Purpose};
 use crate::funds::queries as funds_queries;
 use crate::i18n::{self, Locale};
@@ -452,7 +453,7 @@ pub async fn reverse(
     }
     if m.kind == "deposit_paid"
         && let Some(d) = m.deposit_id
-        && queries::deposit_status(&mut tx, d).await?.as_deref() != Some("paid")
+        && queries::deposit_status(&mut tx, d).await? != Some(DepositStatus::Paid)
     {
         let html = show_page(
             &mut tx,

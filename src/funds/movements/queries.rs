@@ -8,6 +8,7 @@ use serde::Serialize;
 
 use crate::db::TenantScope;
 use crate::error::{AppError, AppResult, ResultExt};
+use crate::funds::deposits::domain::DepositStatus;
 use crate::ids::{TenantId, UserId};
 
 /// The list's filters; `None` is any. `to` is exclusive.
@@ -295,10 +296,14 @@ pub async fn unrefund_deposit(
 }
 
 /// A deposit's status, for reversing its payment.
-pub async fn deposit_status(scope: &mut TenantScope, deposit: i64) -> AppResult<Option<String>> {
+pub async fn deposit_status(
+    scope: &mut TenantScope,
+    deposit: i64,
+) -> AppResult<Option<DepositStatus>> {
     let tenant = scope.tenant_id();
     Ok(sqlx::query_scalar!(
-        "select status from tender_deposit where tenant_id = $1 and id = $2 for update",
+        r#"select status as "status: DepositStatus" from tender_deposit
+           where tenant_id = $1 and id = $2 for update"#,
         tenant as TenantId,
         deposit
     )

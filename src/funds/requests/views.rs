@@ -3,6 +3,7 @@
 
 use askama::Template;
 
+use super::domain::RequestStatus;
 use super::handlers::RequestForm;
 use super::queries::Request;
 use crate::funds::ledger::MovementForm;
@@ -19,8 +20,8 @@ pub(super) fn category_label(locale: Locale, zh: Option<&str>, en: Option<&str>)
 
 /// The status in words, with the approvals given while two are needed ("1 of 2 approvals").
 pub(super) fn status_text(locale: Locale, r: &Request) -> String {
-    let status = i18n::t(locale, &format!("funds_pay.status_{}", r.status)).to_owned();
-    if r.status == "requested" && r.approvals_needed == 2 {
+    let status = i18n::t(locale, &format!("funds_pay.status_{}", r.status.as_str())).to_owned();
+    if r.status == RequestStatus::Requested && r.approvals_needed == 2 {
         let progress = i18n::tf(
             locale,
             "funds_pay.approvals_progress",
