@@ -24,6 +24,7 @@ use crate::funds::contracts::queries::{self as contracts, Contract};
 use crate::funds::ledger::{self, MovementForm};
 use crate::funds::queries as funds_queries;
 use crate::i18n::{self, Locale};
+use crate::ids::ContractId;
 use crate::roles::Permission;
 use crate::tenancy::{Funds, TenantTx};
 use crate::web::export::{Cell, ExportFormat, Table};
@@ -259,7 +260,7 @@ pub async fn new(
     Query(q): Query<NewQuery>,
 ) -> AppResult<Response> {
     tx.require(Permission::RequestPayment)?;
-    let id: i64 = q.contract.trim().parse().map_err(|_| AppError::NotFound)?;
+    let id = ContractId(q.contract.trim().parse().map_err(|_| AppError::NotFound)?);
     let k = contracts::find(&mut tx, id, false).await?;
     if takes_applications(&k)
         && let Some(draft) = queries::open_draft(&mut tx, id).await?
@@ -296,10 +297,11 @@ pub async fn create(
 ) -> AppResult<Response> {
     tx.require(Permission::RequestPayment)?;
     let locale = tx.user().locale;
-    let id: i64 = f
+    let id = f
         .contract_id
         .trim()
         .parse()
+        .map(ContractId)
         .map_err(|_| AppError::NotFound)?;
     // The contract's row lock keeps two drafts of one contract from racing.
     let k = contracts::find(&mut tx, id, true).await?;

@@ -18,6 +18,7 @@ use crate::funds::contracts::queries::{self as contracts, Contract};
 use crate::funds::domain::{ContractDirection, ContractStatus, MAX_AMOUNT};
 use crate::funds::ledger::{self, MovementForm, Purpose};
 use crate::i18n;
+use crate::ids::ContractId;
 use crate::roles::Permission;
 use crate::tenancy::{Funds, TenantTx};
 use crate::web::fields::{optional_date, optional_decimal, required_date};
@@ -224,7 +225,7 @@ pub async fn receive(
         kind: "progress_receipt",
         project_id: Some(a.project_id),
         counterparty_id: Some(a.counterparty_id),
-        contract_id: Some(a.contract_id),
+        contract_id: Some(a.contract_id.0),
         application_id: Some(id),
         ..Purpose::default()
     };
@@ -296,7 +297,7 @@ pub(super) async fn retention_page(
 /// An income contract that has applications' retention to receive.
 pub(super) async fn income_contract(
     tx: &mut TenantTx<Funds>,
-    id: i64,
+    id: ContractId,
     lock: bool,
 ) -> AppResult<Contract> {
     let k = contracts::find(tx, id, lock).await?;
@@ -311,7 +312,7 @@ pub(super) async fn income_contract(
 pub async fn retention(
     mut tx: TenantTx<Funds>,
     page: Page,
-    Path(id): Path<i64>,
+    Path(id): Path<ContractId>,
 ) -> AppResult<Response> {
     let k = income_contract(&mut tx, id, false).await?;
     let html = retention_page(&mut tx, &page, &k, Vec::new(), None, FieldErrors::default()).await?;
@@ -322,7 +323,7 @@ pub async fn retention(
 pub async fn receive_retention(
     mut tx: TenantTx<Funds>,
     page: Page,
-    Path(id): Path<i64>,
+    Path(id): Path<ContractId>,
     AppForm(f): AppForm<ReceiptForm>,
 ) -> AppResult<Response> {
     tx.require(Permission::RecordFunds)?;
@@ -380,7 +381,7 @@ pub async fn receive_retention(
         kind: "retention_receipt",
         project_id: Some(k.project_id),
         counterparty_id: Some(k.counterparty_id),
-        contract_id: Some(k.id),
+        contract_id: Some(k.id.0),
         ..Purpose::default()
     };
     let by = tx.user().id;

@@ -25,6 +25,7 @@ use crate::funds::domain::{
 };
 use crate::funds::queries as funds_queries;
 use crate::i18n;
+use crate::ids::ContractId;
 use crate::roles::Permission;
 use crate::tenancy::{Funds, TenantTx};
 use crate::web::fields::required_date;
@@ -231,7 +232,7 @@ pub async fn create(
     };
     tx.audit(Change {
         entity: "contract",
-        entity_id: Some(id),
+        entity_id: Some(id.0),
         action: Action::Create,
         summary: &format!("{} {}", fields.number, fields.title),
         before: None,
@@ -244,7 +245,11 @@ pub async fn create(
 }
 
 /// The edit form of a draft; a signed or closed contract is locked (409).
-pub async fn edit(mut tx: TenantTx<Funds>, page: Page, Path(id): Path<i64>) -> AppResult<Response> {
+pub async fn edit(
+    mut tx: TenantTx<Funds>,
+    page: Page,
+    Path(id): Path<ContractId>,
+) -> AppResult<Response> {
     tx.require(Permission::ManageContracts)?;
     let k = queries::find(&mut tx, id, false).await?;
     if k.status != ContractStatus::Draft {
@@ -258,7 +263,7 @@ pub async fn edit(mut tx: TenantTx<Funds>, page: Page, Path(id): Path<i64>) -> A
 pub async fn update(
     mut tx: TenantTx<Funds>,
     page: Page,
-    Path(id): Path<i64>,
+    Path(id): Path<ContractId>,
     AppForm(f): AppForm<ContractForm>,
 ) -> AppResult<Response> {
     tx.require(Permission::ManageContracts)?;
@@ -301,7 +306,7 @@ pub async fn update(
     }
     tx.audit(Change {
         entity: "contract",
-        entity_id: Some(id),
+        entity_id: Some(id.0),
         action: Action::Update,
         summary: &format!("{} {}", fields.number, fields.title),
         before: snapshot(&k),
@@ -327,7 +332,7 @@ pub struct VariationForm {
 pub(super) async fn detail_page(
     tx: &mut TenantTx<Funds>,
     page: &Page,
-    id: i64,
+    id: ContractId,
     form: Option<VariationForm>,
     errors: FieldErrors,
     notice: Option<String>,
@@ -391,7 +396,11 @@ pub(super) async fn detail_page(
 }
 
 /// A contract with its variations and current amount.
-pub async fn show(mut tx: TenantTx<Funds>, page: Page, Path(id): Path<i64>) -> AppResult<Response> {
+pub async fn show(
+    mut tx: TenantTx<Funds>,
+    page: Page,
+    Path(id): Path<ContractId>,
+) -> AppResult<Response> {
     let html = detail_page(&mut tx, &page, id, None, FieldErrors::default(), None).await?;
     Ok(Html(html).into_response())
 }
@@ -407,7 +416,7 @@ pub struct VersionForm {
 pub(super) async fn move_status(
     mut tx: TenantTx<Funds>,
     page: Page,
-    id: i64,
+    id: ContractId,
     version: i32,
     from: ContractStatus,
     to: ContractStatus,
@@ -454,7 +463,7 @@ pub(super) async fn move_status(
     }
     tx.audit(Change {
         entity: "contract",
-        entity_id: Some(id),
+        entity_id: Some(id.0),
         action: Action::Update,
         summary: &format!("{} {}", k.number, k.title),
         before: snapshot(&serde_json::json!({ "status": from.as_str() })),
@@ -474,7 +483,7 @@ pub(super) async fn move_status(
 pub async fn sign(
     tx: TenantTx<Funds>,
     page: Page,
-    Path(id): Path<i64>,
+    Path(id): Path<ContractId>,
     AppForm(f): AppForm<VersionForm>,
 ) -> AppResult<Response> {
     move_status(
@@ -491,7 +500,7 @@ pub async fn sign(
 pub async fn close(
     tx: TenantTx<Funds>,
     page: Page,
-    Path(id): Path<i64>,
+    Path(id): Path<ContractId>,
     AppForm(f): AppForm<VersionForm>,
 ) -> AppResult<Response> {
     move_status(
@@ -509,7 +518,7 @@ pub async fn close(
 pub async fn add_variation(
     mut tx: TenantTx<Funds>,
     page: Page,
-    Path(id): Path<i64>,
+    Path(id): Path<ContractId>,
     AppForm(f): AppForm<VariationForm>,
 ) -> AppResult<Response> {
     tx.require(Permission::ManageContracts)?;
@@ -572,7 +581,7 @@ pub async fn add_variation(
 pub async fn delete_variation(
     mut tx: TenantTx<Funds>,
     page: Page,
-    Path((id, variation)): Path<(i64, i64)>,
+    Path((id, variation)): Path<(ContractId, i64)>,
     AppForm(f): AppForm<VersionForm>,
 ) -> AppResult<Response> {
     tx.require(Permission::ManageContracts)?;

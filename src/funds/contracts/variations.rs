@@ -9,6 +9,7 @@ use crate::audit::{self, Action, Actor, Change, snapshot};
 use crate::db::TenantScope;
 use crate::error::AppResult;
 use crate::funds::domain::{ContractDirection, ContractStatus};
+use crate::ids::ContractId;
 use crate::tenancy::CurrentUser;
 
 /// Why a change request's revenue impact cannot vary the contract it names.
@@ -38,7 +39,7 @@ pub struct Refused {
 pub async fn vary_income_contract(
     scope: &mut TenantScope,
     project: i64,
-    contract: i64,
+    contract: ContractId,
     fields: &VariationFields,
     request: i64,
     user: &CurrentUser,

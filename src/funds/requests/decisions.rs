@@ -306,7 +306,7 @@ pub async fn pay(
         kind: movement_kind(r.kind),
         project_id: Some(r.project_id),
         counterparty_id: contract.as_ref().map(|k| k.counterparty_id),
-        contract_id: r.contract_id,
+        contract_id: r.contract_id.map(|c| c.0),
         payment_request_id: Some(r.id),
         ..Purpose::default()
     };

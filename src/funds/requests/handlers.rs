@@ -25,6 +25,7 @@ use crate::funds::domain::{ContractDirection, ContractStatus, positive_amount};
 use crate::funds::ledger::{self, MovementForm};
 use crate::funds::queries as funds_queries;
 use crate::i18n::{self, Locale};
+use crate::ids::ContractId;
 use crate::roles::Permission;
 use crate::tenancy::{Funds, TenantTx};
 use crate::web::export::{Cell, ExportFormat, Table};
@@ -379,7 +380,7 @@ pub async fn new(
             None,
         )
         .await?
-    } else if let Ok(id) = q.contract.trim().parse::<i64>() {
+    } else if let Ok(id) = q.contract.trim().parse::<i64>().map(ContractId) {
         let k = contract_queries::find(&mut tx, id, false).await?;
         let notice = (k.direction != ContractDirection::Expense
             || k.status != ContractStatus::Signed)
@@ -490,6 +491,7 @@ pub(super) async fn validate(
         .contract_id
         .trim()
         .parse::<i64>()
+        .map(ContractId)
         .map_err(|_| AppError::NotFound)?;
     // Locked, so two requests against one contract are checked one after the other.
     let k = contract_queries::find(tx, id, true).await?;

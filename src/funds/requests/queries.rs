@@ -12,7 +12,7 @@ use super::domain::{
 };
 use crate::db::TenantScope;
 use crate::error::{AppError, AppResult};
-use crate::ids::{TenantId, UserId};
+use crate::ids::{ContractId, TenantId, UserId};
 
 /// Who approves: the roles, the amount above which two must, and the version read (0: the
 /// tenant has saved no funds settings).
@@ -193,7 +193,7 @@ pub async fn remove_limit(scope: &mut TenantScope, user: i64) -> AppResult<Optio
 /// leaving out request `except`.
 pub async fn contract_money(
     scope: &mut TenantScope,
-    contract: i64,
+    contract: ContractId,
     current: Decimal,
     retention_percent: Decimal,
     except: Option<i64>,
@@ -216,7 +216,7 @@ pub async fn contract_money(
                          and q.status in ('requested', 'approved')
                          and ($3::bigint is null or q.id <> $3)), 0) as "open_retention!""#,
         tenant as TenantId,
-        contract,
+        contract as ContractId,
         except
     )
     .fetch_one(scope.conn())
@@ -239,7 +239,7 @@ pub struct Request {
     pub project_id: i64,
     pub project_code: String,
     pub project_name: String,
-    pub contract_id: Option<i64>,
+    pub contract_id: Option<ContractId>,
     pub contract_number: Option<String>,
     pub contract_title: Option<String>,
     pub counterparty_id: Option<i64>,
@@ -303,7 +303,7 @@ async fn select(scope: &mut TenantScope, f: &Filter, id: Option<i64>) -> AppResu
     Ok(sqlx::query_as!(
         Request,
         r#"select q.id, q.kind as "kind: RequestKind", q.project_id, p.code as project_code, p.name as project_name,
-                  q.contract_id, k.number as "contract_number?", k.title as "contract_title?",
+                  q.contract_id as "contract_id: ContractId", k.number as "contract_number?", k.title as "contract_title?",
                   k.counterparty_id as "counterparty_id?", cp.name as "counterparty_name?",
                   q.payee_user_id, pu.name as "payee_name?", q.category_id,
                   c.name_zh as "category_zh?", c.name_en as "category_en?",
@@ -351,7 +351,7 @@ async fn select(scope: &mut TenantScope, f: &Filter, id: Option<i64>) -> AppResu
 pub struct NewRequest {
     pub kind: String,
     pub project_id: i64,
-    pub contract_id: Option<i64>,
+    pub contract_id: Option<ContractId>,
     pub payee_user_id: Option<i64>,
     pub category_id: Option<i64>,
     pub amount: Decimal,
@@ -374,7 +374,7 @@ pub async fn insert(scope: &mut TenantScope, r: &NewRequest, by: UserId) -> AppR
         tenant as TenantId,
         r.kind,
         r.project_id,
-        r.contract_id,
+        r.contract_id as Option<ContractId>,
         r.payee_user_id,
         r.category_id,
         r.amount,

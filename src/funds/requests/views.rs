@@ -8,6 +8,7 @@ use super::handlers::RequestForm;
 use super::queries::Request;
 use crate::funds::ledger::MovementForm;
 use crate::i18n::{self, Locale};
+use crate::ids::ContractId;
 use crate::web::Layout;
 use crate::web::form::{Choice, FieldErrors};
 
@@ -90,7 +91,7 @@ pub struct RequestListPage {
 /// A contract's money as the form shows it.
 #[derive(Debug, Clone)]
 pub struct ContractFacts {
-    pub id: i64,
+    pub id: ContractId,
     pub number: String,
     pub title: String,
     pub project: String,
@@ -109,7 +110,7 @@ pub struct ContractFacts {
 /// A signed expense contract to request a payment against.
 #[derive(Debug, Clone)]
 pub struct ContractPick {
-    pub id: i64,
+    pub id: ContractId,
     pub number: String,
     pub title: String,
     pub project: String,
@@ -160,7 +161,7 @@ pub struct RequestPage {
     pub kind_key: String,
     pub project_id: i64,
     pub project: String,
-    pub contract_id: Option<i64>,
+    pub contract_id: Option<ContractId>,
     pub contract: String,
     pub payee: String,
     pub category: String,
