@@ -23,6 +23,17 @@ impl std::fmt::Display for TaskId {
     }
 }
 
+/// A funds contract's id within its tenant.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, sqlx::Type)]
+#[sqlx(transparent)]
+pub struct ContractId(pub i64);
+
+impl std::fmt::Display for ContractId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -35,5 +46,7 @@ mod tests {
         assert_eq!(TaskId(42).to_string(), "42");
         // Audit snapshots keep the shape they had with a plain i64.
         assert_eq!(serde_json::to_string(&Some(TaskId(42))).unwrap(), "42");
+        assert_eq!(ContractId(7).to_string(), "7");
+        assert_eq!(serde_json::to_string(&ContractId(7)).unwrap(), "7");
     }
 }

@@ -4,17 +4,37 @@
 
 use rust_decimal::{Decimal, RoundingStrategy};
 
+use crate::db::text_enum;
 use crate::web::amount::{AmountField, AmountMessages};
 use crate::web::form::FieldErrors;
 
 pub use crate::web::amount::MAX_AMOUNT;
 
-/// Kinds of counterparty (往来单位).
+text_enum! {
+    /// A counterparty's kind (往来单位): the client, or a subcontractor or supplier.
+    CounterpartyKind in "funds" {
+        Client => "client",
+        Subcontractor => "subcontractor",
+        Supplier => "supplier",
+    }
+}
+
+/// Kinds of counterparty (往来单位), as the forms spell them.
 pub const COUNTERPARTY_KINDS: [&str; 3] = ["client", "subcontractor", "supplier"];
 /// Contract directions: money in from the client, money out to subcontractors and suppliers.
 pub const DIRECTIONS: [&str; 2] = ["income", "expense"];
 /// Contract statuses, in their order.
 pub const STATUSES: [&str; 3] = ["draft", "signed", "closed"];
+text_enum! {
+    /// A contract's direction: money in from the client, or out to a subcontractor or supplier.
+    ContractDirection in "funds" { Income => "income", Expense => "expense" }
+}
+
+text_enum! {
+    /// A contract's status: draft → signed → closed.
+    ContractStatus in "funds" { Draft => "draft", Signed => "signed", Closed => "closed" }
+}
+
 /// Kinds of contract: the main (income) contract, and the expense kinds.
 pub const KINDS: [&str; 5] = ["main", "subcontract", "purchase", "lease", "service"];
 
@@ -82,10 +102,13 @@ pub fn kind_fits(direction: &str, kind: &str) -> bool {
 }
 
 /// Whether a counterparty of `kind` can be the other party of a contract in `direction`.
-pub fn counterparty_fits(direction: &str, kind: &str) -> bool {
+pub fn counterparty_fits(direction: &str, kind: CounterpartyKind) -> bool {
     match direction {
-        "income" => kind == "client",
-        "expense" => matches!(kind, "subcontractor" | "supplier"),
+        "income" => kind == CounterpartyKind::Client,
+        "expense" => matches!(
+            kind,
+            CounterpartyKind::Subcontractor | CounterpartyKind::Supplier
+        ),
         _ => false,
     }
 }
@@ -213,10 +236,13 @@ mod tests {
         assert!(!kind_fits("income", "subcontract"));
         assert!(kind_fits("expense", "purchase"));
         assert!(!kind_fits("expense", "main"));
-        assert!(counterparty_fits("income", "client"));
-        assert!(!counterparty_fits("income", "supplier"));
-        assert!(counterparty_fits("expense", "subcontractor"));
-        assert!(!counterparty_fits("expense", "client"));
+        assert!(counterparty_fits("income", CounterpartyKind::Client));
+        assert!(!counterparty_fits("income", CounterpartyKind::Supplier));
+        assert!(counterparty_fits(
+            "expense",
+            CounterpartyKind::Subcontractor
+        ));
+        assert!(!counterparty_fits("expense", CounterpartyKind::Client));
         assert_eq!(default_category("purchase"), Some("materials"));
         assert_eq!(default_category("main"), None);
     }

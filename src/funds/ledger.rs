@@ -9,7 +9,7 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::Deserialize;
 
-use crate::db::TenantScope;
+use crate::db::{TenantScope, text_enum};
 use crate::error::AppResult;
 use crate::i18n::{self, Locale};
 use crate::ids::TenantId;
@@ -19,6 +19,11 @@ use crate::web::form::Choice;
 use crate::web::form::{self, FieldErrors};
 
 use super::domain::positive_amount;
+
+text_enum! {
+    /// Which way a movement went: `in` for receipts, `out` for payments.
+    MovementDirection in "funds_ledger" { In => "in", Out => "out" }
+}
 
 /// How money moved.
 pub const METHODS: [&str; 6] = [

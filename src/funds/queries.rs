@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use crate::db::TenantScope;
 use crate::error::{AppError, AppResult, ResultExt};
+use crate::funds::domain::CounterpartyKind;
 use crate::ids::TenantId;
 use crate::ids::UserId;
 
@@ -69,7 +70,7 @@ pub async fn save_retention_cap(
 pub struct Counterparty {
     pub id: i64,
     pub name: String,
-    pub kind: String,
+    pub kind: CounterpartyKind,
     pub credit_code: Option<String>,
     pub contact: String,
     pub phone: String,
@@ -84,10 +85,10 @@ pub async fn counterparties(scope: &mut TenantScope) -> AppResult<Vec<Counterpar
     let tenant = scope.tenant_id();
     Ok(sqlx::query_as!(
         Counterparty,
-        "select id, name, kind, credit_code, contact, phone, bank_name, bank_account, active,
-                version
-         from counterparty where tenant_id = $1
-         order by active desc, name",
+        r#"select id, name, kind as "kind: CounterpartyKind", credit_code, contact, phone,
+                  bank_name, bank_account, active, version
+           from counterparty where tenant_id = $1
+           order by active desc, name"#,
         tenant as TenantId
     )
     .fetch_all(scope.conn())
@@ -98,9 +99,9 @@ pub async fn find_counterparty(scope: &mut TenantScope, id: i64) -> AppResult<Co
     let tenant = scope.tenant_id();
     sqlx::query_as!(
         Counterparty,
-        "select id, name, kind, credit_code, contact, phone, bank_name, bank_account, active,
-                version
-         from counterparty where tenant_id = $1 and id = $2",
+        r#"select id, name, kind as "kind: CounterpartyKind", credit_code, contact, phone,
+                  bank_name, bank_account, active, version
+           from counterparty where tenant_id = $1 and id = $2"#,
         tenant as TenantId,
         id
     )

@@ -10,12 +10,23 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use super::queries::{Application, ApplicationFields};
+use crate::db::text_enum;
 use crate::funds::contracts::queries::Contract;
-use crate::funds::domain::{MAX_AMOUNT, current_amount};
+use crate::funds::domain::{ContractDirection, ContractStatus, MAX_AMOUNT, current_amount};
 use crate::i18n::{self, Locale};
 use crate::web::fields::{optional_decimal, required_date};
 use crate::web::form::{self, FieldErrors};
 use crate::web::format;
+
+text_enum! {
+    /// An application's status: draft → submitted → certified, or withdrawn once submitted.
+    ApplicationStatus in "funds_apply" {
+        Draft => "draft",
+        Submitted => "submitted",
+        Certified => "certified",
+        Withdrawn => "withdrawn",
+    }
+}
 
 /// The statuses of an application, in their order.
 pub const STATUSES: [&str; 4] = ["draft", "submitted", "certified", "withdrawn"];
@@ -182,16 +193,17 @@ pub fn refusals(terms: &Terms, earlier: &Earlier, c: &Computed) -> Vec<Refusal> 
 }
 
 /// Whether the figures of an application in `status` may still change.
-pub fn editable(status: &str) -> bool {
-    status == "draft"
+pub fn editable(status: ApplicationStatus) -> bool {
+    status == ApplicationStatus::Draft
 }
 
 /// The status an action moves an application to from `status`, if it may.
-pub fn next_status(status: &str, action: &str) -> Option<&'static str> {
+pub fn next_status(status: ApplicationStatus, action: &str) -> Option<ApplicationStatus> {
+    use ApplicationStatus::{Certified, Draft, Submitted, Withdrawn};
     match (status, action) {
-        ("draft", "submit") => Some("submitted"),
-        ("submitted", "withdraw") => Some("withdrawn"),
-        ("submitted", "certify") => Some("certified"),
+        (Draft, "submit") => Some(Submitted),
+        (Submitted, "withdraw") => Some(Withdrawn),
+        (Submitted, "certify") => Some(Certified),
         _ => None,
     }
 }
@@ -281,7 +293,7 @@ pub(super) fn period_value(a: &Application) -> Decimal {
 
 /// Whether a contract takes applications: a signed income contract.
 pub(super) fn takes_applications(k: &Contract) -> bool {
-    k.direction == "income" && k.status == "signed"
+    k.direction == ContractDirection::Income && k.status == ContractStatus::Signed
 }
 
 /// Figures of one listed application.
@@ -294,7 +306,7 @@ pub(super) struct Listed {
 }
 
 pub(super) fn listed(a: &Application) -> Listed {
-    let certified = (a.status == "certified")
+    let certified = (a.status == ApplicationStatus::Certified)
         .then_some(a.certified_amount)
         .flatten();
     Listed {
@@ -572,14 +584,15 @@ mod tests {
 
     #[test]
     fn statuses_move_one_way() {
-        assert_eq!(next_status("draft", "submit"), Some("submitted"));
-        assert_eq!(next_status("submitted", "certify"), Some("certified"));
-        assert_eq!(next_status("submitted", "withdraw"), Some("withdrawn"));
-        assert_eq!(next_status("draft", "certify"), None);
-        assert_eq!(next_status("certified", "withdraw"), None);
-        assert_eq!(next_status("withdrawn", "submit"), None);
-        assert!(editable("draft"));
-        assert!(!editable("submitted"));
+        use ApplicationStatus::{Certified, Draft, Submitted, Withdrawn};
+        assert_eq!(next_status(Draft, "submit"), Some(Submitted));
+        assert_eq!(next_status(Submitted, "certify"), Some(Certified));
+        assert_eq!(next_status(Submitted, "withdraw"), Some(Withdrawn));
+        assert_eq!(next_status(Draft, "certify"), None);
+        assert_eq!(next_status(Certified, "withdraw"), None);
+        assert_eq!(next_status(Withdrawn, "submit"), None);
+        assert!(editable(Draft));
+        assert!(!editable(Submitted));
     }
 
     #[test]

@@ -8,7 +8,9 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use rust_decimal::Decimal;
 use serde::Deserialize;
 
-use super::domain::{ApplicationForm, STATUSES, check, figures, listed, takes_applications, terms};
+use super::domain::{
+    ApplicationForm, ApplicationStatus, STATUSES, check, figures, listed, takes_applications, terms,
+};
 use super::queries::{Application, Filter};
 use super::receipts::CertifyForm;
 use super::views::{
@@ -22,6 +24,7 @@ use crate::funds::contracts::queries::{self as contracts, Contract};
 use crate::funds::ledger::{self, MovementForm};
 use crate::funds::queries as funds_queries;
 use crate::i18n::{self, Locale};
+use crate::ids::ContractId;
 use crate::roles::Permission;
 use crate::tenancy::{Funds, TenantTx};
 use crate::web::export::{Cell, ExportFormat, Table};
@@ -56,7 +59,10 @@ pub async fn list(
     let apps = queries::list(&mut tx, &filter).await?;
     let day = tx.tenant().today();
     let mut totals = [Decimal::ZERO; 5];
-    for a in apps.iter().filter(|a| a.status != "withdrawn") {
+    for a in apps
+        .iter()
+        .filter(|a| a.status != ApplicationStatus::Withdrawn)
+    {
         let l = listed(a);
         for (t, x) in totals.iter_mut().zip([
             l.value,
@@ -94,8 +100,8 @@ pub async fn list(
                 received: format::money(l.received),
                 outstanding: format::money(l.outstanding),
                 overdue: domain::overdue(l.outstanding, a.due_on, day),
-                status_key: format!("funds_apply.status_{}", a.status),
-                status: a.status.clone(),
+                status_key: format!("funds_apply.status_{}", a.status.as_str()),
+                status: a.status.as_str().to_owned(),
             }
         })
         .collect();
@@ -184,7 +190,7 @@ pub(super) fn export(
                 Cell::Money(l.received),
                 Cell::Money(l.outstanding),
                 Cell::Text(date_text(a.due_on)),
-                Cell::Text(t(&format!("funds_apply.status_{}", a.status))),
+                Cell::Text(t(&format!("funds_apply.status_{}", a.status.as_str()))),
             ]
         })
         .collect();
@@ -254,7 +260,7 @@ pub async fn new(
     Query(q): Query<NewQuery>,
 ) -> AppResult<Response> {
     tx.require(Permission::RequestPayment)?;
-    let id: i64 = q.contract.trim().parse().map_err(|_| AppError::NotFound)?;
+    let id = ContractId(q.contract.trim().parse().map_err(|_| AppError::NotFound)?);
     let k = contracts::find(&mut tx, id, false).await?;
     if takes_applications(&k)
         && let Some(draft) = queries::open_draft(&mut tx, id).await?
@@ -291,10 +297,11 @@ pub async fn create(
 ) -> AppResult<Response> {
     tx.require(Permission::RequestPayment)?;
     let locale = tx.user().locale;
-    let id: i64 = f
+    let id = f
         .contract_id
         .trim()
         .parse()
+        .map(ContractId)
         .map_err(|_| AppError::NotFound)?;
     // The contract's row lock keeps two drafts of one contract from racing.
     let k = contracts::find(&mut tx, id, true).await?;
@@ -359,7 +366,7 @@ pub(super) async fn detail_page(
     let earlier = queries::earlier(tx, a.contract_id, Some(a.period_no)).await?;
     let t = terms(&k);
     let mut c = domain::compute(&t, &earlier, &figures(&a));
-    if !domain::editable(&a.status) {
+    if !domain::editable(a.status) {
         // As submitted: the frozen figures, whatever the contract has become since.
         c.retention = a.retention_amount;
         c.cumulative_retention = earlier.retention + a.retention_amount;
@@ -368,8 +375,8 @@ pub(super) async fn detail_page(
             a.retention_amount + a.advance_recovered + a.owner_materials + a.other_deductions;
     }
     let day = tx.tenant().today();
-    let settlement = match (a.status.as_str(), a.certified_amount) {
-        ("certified", Some(certified)) => {
+    let settlement = match (a.status, a.certified_amount) {
+        (ApplicationStatus::Certified, Some(certified)) => {
             let outstanding = domain::outstanding(certified, a.received);
             Some(Settlement {
                 certified_amount: format::money(certified),
@@ -384,7 +391,7 @@ pub(super) async fn detail_page(
         _ => None,
     };
     let can_record = tx.user().role.has(Permission::RecordFunds);
-    let accounts = if can_record && a.status == "certified" {
+    let accounts = if can_record && a.status == ApplicationStatus::Certified {
         ledger::account_choices(&ledger::active_accounts(tx).await?)
     } else {
         Vec::new()
@@ -400,8 +407,8 @@ pub(super) async fn detail_page(
         contract: facts(&k),
         period_no: a.period_no,
         period_end: a.period_end.to_string(),
-        status_key: format!("funds_apply.status_{}", a.status),
-        status: a.status.clone(),
+        status_key: format!("funds_apply.status_{}", a.status.as_str()),
+        status: a.status.as_str().to_owned(),
         submitted_on: date_text(a.submitted_on),
         note: a.note.clone(),
         version: a.version,
@@ -479,7 +486,7 @@ pub async fn update(
     tx.require(Permission::RequestPayment)?;
     let locale = tx.user().locale;
     let a = queries::find(&mut tx, id, true).await?;
-    if !domain::editable(&a.status) {
+    if !domain::editable(a.status) {
         return Err(AppError::Conflict);
     }
     let k = contracts::find(&mut tx, a.contract_id, true).await?;
@@ -543,7 +550,7 @@ pub async fn submit(
     let locale = tx.user().locale;
     let a = queries::find(&mut tx, id, true).await?;
     let k = contracts::find(&mut tx, a.contract_id, true).await?;
-    if a.status != "draft" || f.version != a.version {
+    if a.status != ApplicationStatus::Draft || f.version != a.version {
         return answer(
             tx,
             &page,
@@ -616,7 +623,7 @@ pub async fn withdraw(
     let locale = tx.user().locale;
     let a = queries::find(&mut tx, id, true).await?;
     let by = tx.user().id;
-    if domain::next_status(&a.status, "withdraw").is_none()
+    if domain::next_status(a.status, "withdraw").is_none()
         || queries::withdraw(&mut tx, id, f.version, by)
             .await?
             .is_none()
@@ -638,7 +645,7 @@ pub async fn withdraw(
         entity_id: Some(id),
         action: Action::Update,
         summary: &format!("{} #{}", a.contract_number, a.period_no),
-        before: snapshot(&serde_json::json!({ "status": a.status })),
+        before: snapshot(&serde_json::json!({ "status": a.status.as_str() })),
         after: snapshot(&serde_json::json!({ "status": "withdrawn" })),
     })
     .await?;

@@ -5,16 +5,16 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use super::domain::Earlier;
+use super::domain::{ApplicationStatus, Earlier};
 use crate::db::TenantScope;
 use crate::error::{AppError, AppResult, ResultExt};
-use crate::ids::{TenantId, UserId};
+use crate::ids::{ContractId, TenantId, UserId};
 
 /// An application with its contract's names and what was received against it.
 #[derive(Debug, Clone, Serialize)]
 pub struct Application {
     pub id: i64,
-    pub contract_id: i64,
+    pub contract_id: ContractId,
     pub contract_number: String,
     pub contract_title: String,
     pub project_id: i64,
@@ -34,7 +34,7 @@ pub struct Application {
     pub retention_amount: Decimal,
     pub net_payable: Decimal,
     pub note: String,
-    pub status: String,
+    pub status: ApplicationStatus,
     pub submitted_on: Option<NaiveDate>,
     pub certified_on: Option<NaiveDate>,
     pub certified_amount: Option<Decimal>,
@@ -65,12 +65,12 @@ async fn select(
     let tenant = scope.tenant_id();
     Ok(sqlx::query_as!(
         Application,
-        r#"select a.id, a.contract_id, k.number as contract_number, k.title as contract_title,
+        r#"select a.id, a.contract_id as "contract_id: ContractId", k.number as contract_number, k.title as contract_title,
                   k.project_id, p.code as project_code, p.name as project_name,
                   k.counterparty_id, cp.name as counterparty_name, a.period_no, a.period_end,
                   a.completed_value, a.variation_value, a.day_labour_value, a.advance_recovered,
                   a.owner_materials, a.other_deductions, a.payment_ratio, a.retention_amount,
-                  a.net_payable, a.note, a.status, a.submitted_on, a.certified_on,
+                  a.net_payable, a.note, a.status as "status: ApplicationStatus", a.submitted_on, a.certified_on,
                   a.certified_amount, a.due_on, u.name as "certified_by_name?",
                   coalesce((select sum(m.amount) from fund_movement m
                             where m.tenant_id = a.tenant_id and m.application_id = a.id), 0)
@@ -120,7 +120,7 @@ pub async fn find(scope: &mut TenantScope, id: i64, lock: bool) -> AppResult<App
 /// add up to.
 pub async fn earlier(
     scope: &mut TenantScope,
-    contract: i64,
+    contract: ContractId,
     before: Option<i32>,
 ) -> AppResult<Earlier> {
     let tenant = scope.tenant_id();
@@ -134,7 +134,7 @@ pub async fn earlier(
            where tenant_id = $1 and contract_id = $2 and status <> 'withdrawn'
              and ($3::int is null or period_no < $3)"#,
         tenant as TenantId,
-        contract,
+        contract as ContractId,
         before
     )
     .fetch_one(scope.conn())
@@ -148,27 +148,27 @@ pub async fn earlier(
 }
 
 /// The contract's open draft, if it has one.
-pub async fn open_draft(scope: &mut TenantScope, contract: i64) -> AppResult<Option<i64>> {
+pub async fn open_draft(scope: &mut TenantScope, contract: ContractId) -> AppResult<Option<i64>> {
     let tenant = scope.tenant_id();
     Ok(sqlx::query_scalar!(
         "select id from payment_application
          where tenant_id = $1 and contract_id = $2 and status = 'draft'
          order by period_no limit 1",
         tenant as TenantId,
-        contract
+        contract as ContractId
     )
     .fetch_optional(scope.conn())
     .await?)
 }
 
 /// The next period number of the contract: one after the highest so far.
-pub async fn next_period_no(scope: &mut TenantScope, contract: i64) -> AppResult<i32> {
+pub async fn next_period_no(scope: &mut TenantScope, contract: ContractId) -> AppResult<i32> {
     let tenant = scope.tenant_id();
     Ok(sqlx::query_scalar!(
         r#"select coalesce(max(period_no), 0) + 1 as "n!" from payment_application
            where tenant_id = $1 and contract_id = $2"#,
         tenant as TenantId,
-        contract
+        contract as ContractId
     )
     .fetch_one(scope.conn())
     .await?)
@@ -192,7 +192,7 @@ pub struct ApplicationFields {
 
 pub async fn insert(
     scope: &mut TenantScope,
-    contract: i64,
+    contract: ContractId,
     period_no: i32,
     f: &ApplicationFields,
     by: UserId,
@@ -206,7 +206,7 @@ pub async fn insert(
          values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $15)
          returning id",
         tenant as TenantId,
-        contract,
+        contract as ContractId,
         period_no,
         f.period_end,
         f.completed_value,
@@ -378,7 +378,10 @@ pub async fn receipts(scope: &mut TenantScope, application: i64) -> AppResult<Ve
 }
 
 /// The retention receipts of a contract (reversals included), oldest first.
-pub async fn retention_receipts(scope: &mut TenantScope, contract: i64) -> AppResult<Vec<Receipt>> {
+pub async fn retention_receipts(
+    scope: &mut TenantScope,
+    contract: ContractId,
+) -> AppResult<Vec<Receipt>> {
     let tenant = scope.tenant_id();
     Ok(sqlx::query_as!(
         Receipt,
@@ -386,20 +389,23 @@ pub async fn retention_receipts(scope: &mut TenantScope, contract: i64) -> AppRe
          where tenant_id = $1 and contract_id = $2 and kind = 'retention_receipt'
          order by moved_on, id",
         tenant as TenantId,
-        contract
+        contract as ContractId
     )
     .fetch_all(scope.conn())
     .await?)
 }
 
 /// The retention withheld on the contract's certified applications.
-pub async fn retention_withheld(scope: &mut TenantScope, contract: i64) -> AppResult<Decimal> {
+pub async fn retention_withheld(
+    scope: &mut TenantScope,
+    contract: ContractId,
+) -> AppResult<Decimal> {
     let tenant = scope.tenant_id();
     Ok(sqlx::query_scalar!(
         r#"select coalesce(sum(retention_amount), 0) as "x!" from payment_application
            where tenant_id = $1 and contract_id = $2 and status = 'certified'"#,
         tenant as TenantId,
-        contract
+        contract as ContractId
     )
     .fetch_one(scope.conn())
     .await?)

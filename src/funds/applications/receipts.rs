@@ -7,7 +7,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
-use super::domain::RetentionRefusal;
+use super::domain::{ApplicationStatus, RetentionRefusal};
 use super::handlers::{Kept, answer, stale};
 use super::queries::Certification;
 use super::views::{RetentionPage, date_text, facts, receipt_rows};
@@ -15,9 +15,10 @@ use super::{BASE, domain, queries};
 use crate::audit::{Action, Change, snapshot};
 use crate::error::{AppError, AppResult};
 use crate::funds::contracts::queries::{self as contracts, Contract};
-use crate::funds::domain::MAX_AMOUNT;
+use crate::funds::domain::{ContractDirection, ContractStatus, MAX_AMOUNT};
 use crate::funds::ledger::{self, MovementForm, Purpose};
 use crate::i18n;
+use crate::ids::ContractId;
 use crate::roles::Permission;
 use crate::tenancy::{Funds, TenantTx};
 use crate::web::fields::{optional_date, optional_decimal, required_date};
@@ -51,7 +52,7 @@ pub async fn certify(
     tx.require(Permission::RequestPayment)?;
     let locale = tx.user().locale;
     let a = queries::find(&mut tx, id, true).await?;
-    if domain::next_status(&a.status, "certify").is_none() || f.version != a.version {
+    if domain::next_status(a.status, "certify").is_none() || f.version != a.version {
         return answer(
             tx,
             &page,
@@ -161,7 +162,7 @@ pub async fn certify(
         entity_id: Some(id),
         action: Action::Update,
         summary: &format!("{} #{}", a.contract_number, a.period_no),
-        before: snapshot(&serde_json::json!({ "status": a.status })),
+        before: snapshot(&serde_json::json!({ "status": a.status.as_str() })),
         after: snapshot(&c),
     })
     .await?;
@@ -181,7 +182,10 @@ pub async fn receive(
     let locale = tx.user().locale;
     // The row lock keeps two receipts from passing the outstanding check together.
     let a = queries::find(&mut tx, id, true).await?;
-    let Some(certified) = a.certified_amount.filter(|_| a.status == "certified") else {
+    let Some(certified) = a
+        .certified_amount
+        .filter(|_| a.status == ApplicationStatus::Certified)
+    else {
         return Err(AppError::Conflict);
     };
     let mut e = FieldErrors::default();
@@ -221,7 +225,7 @@ pub async fn receive(
         kind: "progress_receipt",
         project_id: Some(a.project_id),
         counterparty_id: Some(a.counterparty_id),
-        contract_id: Some(a.contract_id),
+        contract_id: Some(a.contract_id.0),
         application_id: Some(id),
         ..Purpose::default()
     };
@@ -293,11 +297,11 @@ pub(super) async fn retention_page(
 /// An income contract that has applications' retention to receive.
 pub(super) async fn income_contract(
     tx: &mut TenantTx<Funds>,
-    id: i64,
+    id: ContractId,
     lock: bool,
 ) -> AppResult<Contract> {
     let k = contracts::find(tx, id, lock).await?;
-    if k.direction != "income" || k.status == "draft" {
+    if k.direction != ContractDirection::Income || k.status == ContractStatus::Draft {
         return Err(AppError::NotFound);
     }
     Ok(k)
@@ -308,7 +312,7 @@ pub(super) async fn income_contract(
 pub async fn retention(
     mut tx: TenantTx<Funds>,
     page: Page,
-    Path(id): Path<i64>,
+    Path(id): Path<ContractId>,
 ) -> AppResult<Response> {
     let k = income_contract(&mut tx, id, false).await?;
     let html = retention_page(&mut tx, &page, &k, Vec::new(), None, FieldErrors::default()).await?;
@@ -319,7 +323,7 @@ pub async fn retention(
 pub async fn receive_retention(
     mut tx: TenantTx<Funds>,
     page: Page,
-    Path(id): Path<i64>,
+    Path(id): Path<ContractId>,
     AppForm(f): AppForm<ReceiptForm>,
 ) -> AppResult<Response> {
     tx.require(Permission::RecordFunds)?;
@@ -377,7 +381,7 @@ pub async fn receive_retention(
         kind: "retention_receipt",
         project_id: Some(k.project_id),
         counterparty_id: Some(k.counterparty_id),
-        contract_id: Some(k.id),
+        contract_id: Some(k.id.0),
         ..Purpose::default()
     };
     let by = tx.user().id;

@@ -12,6 +12,7 @@ use super::receipts::CertifyForm;
 use crate::funds::contracts::queries::Contract;
 use crate::funds::ledger::MovementForm;
 use crate::i18n::{self, Locale};
+use crate::ids::ContractId;
 use crate::web::form::{Choice, FieldErrors};
 use crate::web::{Layout, format};
 
@@ -44,7 +45,7 @@ pub(super) fn contract_choice(k: &Contract) -> Choice {
 #[derive(Debug, Clone)]
 pub struct ApplicationRow {
     pub id: i64,
-    pub contract_id: i64,
+    pub contract_id: ContractId,
     pub contract: String,
     pub project: String,
     pub period_no: i32,
@@ -85,7 +86,7 @@ pub struct ApplicationListPage {
 /// The contract's facts the forms show.
 #[derive(Debug, Clone)]
 pub struct ContractFacts {
-    pub id: i64,
+    pub id: ContractId,
     pub label: String,
     pub project: String,
     pub client: String,

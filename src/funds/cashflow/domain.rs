@@ -22,7 +22,7 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 
 use super::queries;
-use crate::funds::domain::percent_of;
+use crate::funds::domain::{ContractDirection, ContractStatus, percent_of};
 use crate::web::amount::{AmountField, AmountMessages};
 
 /// How far ahead a retention release counts as coming up.
@@ -310,11 +310,10 @@ pub struct ContractMoney {
     pub project_code: String,
     pub number: String,
     pub title: String,
-    /// `income` or `expense`.
-    pub direction: String,
+    pub direction: ContractDirection,
     pub counterparty_id: i64,
     pub counterparty: String,
-    pub status: String,
+    pub status: ContractStatus,
     /// The amount with its variations (with VAT).
     pub current_amount: Decimal,
     pub retention_percent: Decimal,
@@ -335,7 +334,7 @@ pub struct ContractMoney {
 
 impl ContractMoney {
     pub fn is_income(&self) -> bool {
-        self.direction == "income"
+        self.direction == ContractDirection::Income
     }
 
     /// 应收: certified less received, never below zero (income contracts).
@@ -715,17 +714,17 @@ mod tests {
         assert_eq!(aging(&items, dec!(-5), today).total(), dec!(600));
     }
 
-    fn contract(direction: &str) -> ContractMoney {
+    fn contract(direction: ContractDirection) -> ContractMoney {
         ContractMoney {
             id: 1,
             project_id: 1,
             project_code: "P".into(),
             number: "K".into(),
             title: "T".into(),
-            direction: direction.into(),
+            direction,
             counterparty_id: 1,
             counterparty: "C".into(),
-            status: "signed".into(),
+            status: ContractStatus::Signed,
             current_amount: dec!(113000),
             retention_percent: dec!(3),
             retention_release_on: None,
@@ -742,11 +741,11 @@ mod tests {
 
     #[test]
     fn contract_money_by_direction() {
-        let i = contract("income");
+        let i = contract(ContractDirection::Income);
         assert_eq!(i.receivable(), dec!(30000));
         assert_eq!(i.payable(), dec!(0));
         assert_eq!(i.retention_held(), dec!(1000));
-        let e = contract("expense");
+        let e = contract(ContractDirection::Expense);
         assert_eq!(e.receivable(), dec!(0));
         assert_eq!(e.payable(), dec!(0), "overpaid is not negative");
         // 3 % of the 40,000 invoiced so far, less the 390 paid back.

@@ -10,6 +10,7 @@ use rust_decimal::Decimal;
 use super::domain::{ContractMoney, Flow, Item, Planned};
 use crate::db::TenantScope;
 use crate::error::AppResult;
+use crate::funds::domain::{ContractDirection, ContractStatus};
 use crate::ids::{TenantId, UserId};
 
 /// Cash in and out by project (0: none) and month.
@@ -207,8 +208,9 @@ pub async fn contracts(
                where q.tenant_id = $1 and q.status = 'approved' and q.contract_id is not null
                  and ($2::bigint is null or q.project_id = $2)
                group by q.contract_id)
-           select k.id, k.project_id, p.code as project_code, k.number, k.title, k.direction,
-                  k.counterparty_id, cp.name as counterparty, k.status,
+           select k.id, k.project_id, p.code as project_code, k.number, k.title,
+                  k.direction as "direction: ContractDirection", k.counterparty_id,
+                  cp.name as counterparty, k.status as "status: ContractStatus",
                   k.amount + coalesce((select sum(x.amount) from contract_variation x
                                        where x.tenant_id = k.tenant_id and x.contract_id = k.id), 0)
                       as "current_amount!",

@@ -45,7 +45,7 @@ impl ContractForm {
             project_id: k.project_id.to_string(),
             number: k.number.clone(),
             title: k.title.clone(),
-            direction: k.direction.clone(),
+            direction: k.direction.as_str().to_owned(),
             kind: k.kind.clone(),
             counterparty_id: k.counterparty_id.to_string(),
             category_id: k.category_id.map(|c| c.to_string()).unwrap_or_default(),
@@ -108,7 +108,7 @@ pub(super) fn validate(
             Some(c) if !c.active && keep.is_none_or(|k| k.counterparty_id != id) => {
                 e.add("counterparty_id", "funds.unknown_counterparty")
             }
-            Some(c) if !e.has("direction") && !counterparty_fits(&direction, &c.kind) => {
+            Some(c) if !e.has("direction") && !counterparty_fits(&direction, c.kind) => {
                 e.add("counterparty_id", "funds.counterparty_mismatch")
             }
             Some(_) => {}

@@ -20,10 +20,12 @@ use crate::cost::in_report_order;
 use crate::error::{AppError, AppResult};
 use crate::funds::applications;
 use crate::funds::domain::{
-    DIRECTIONS, KINDS, STATUSES, current_amount, nonzero_amount, retention_within_cap, without_vat,
+    ContractDirection, ContractStatus, DIRECTIONS, KINDS, STATUSES, current_amount, nonzero_amount,
+    retention_within_cap, without_vat,
 };
 use crate::funds::queries as funds_queries;
 use crate::i18n;
+use crate::ids::ContractId;
 use crate::roles::Permission;
 use crate::tenancy::{Funds, TenantTx};
 use crate::web::fields::required_date;
@@ -65,7 +67,7 @@ pub async fn list(
         .into_iter()
         .map(|k| {
             let now = current_amount(k.amount, &[k.variations]);
-            if k.direction == "income" {
+            if k.direction == ContractDirection::Income {
                 income += now;
             } else {
                 expense += now;
@@ -75,12 +77,12 @@ pub async fn list(
                 project: format!("{} {}", k.project_code, k.project_name),
                 number: k.number,
                 title: k.title,
-                direction_key: format!("funds.direction_{}", k.direction),
+                direction_key: format!("funds.direction_{}", k.direction.as_str()),
                 kind_key: format!("funds.kind_{}", k.kind),
                 counterparty: k.counterparty_name,
                 amount: format::money(now),
-                status_key: format!("funds.status_{}", k.status),
-                status: k.status,
+                status_key: format!("funds.status_{}", k.status.as_str()),
+                status: k.status.as_str().to_owned(),
             }
         })
         .collect();
@@ -135,7 +137,7 @@ pub(super) async fn form_page(
             label: format!(
                 "{} ({})",
                 c.name,
-                i18n::t(locale, &format!("funds.party_{}", c.kind))
+                i18n::t(locale, &format!("funds.party_{}", c.kind.as_str()))
             ),
         })
         .collect();
@@ -230,7 +232,7 @@ pub async fn create(
     };
     tx.audit(Change {
         entity: "contract",
-        entity_id: Some(id),
+        entity_id: Some(id.0),
         action: Action::Create,
         summary: &format!("{} {}", fields.number, fields.title),
         before: None,
@@ -243,10 +245,14 @@ pub async fn create(
 }
 
 /// The edit form of a draft; a signed or closed contract is locked (409).
-pub async fn edit(mut tx: TenantTx<Funds>, page: Page, Path(id): Path<i64>) -> AppResult<Response> {
+pub async fn edit(
+    mut tx: TenantTx<Funds>,
+    page: Page,
+    Path(id): Path<ContractId>,
+) -> AppResult<Response> {
     tx.require(Permission::ManageContracts)?;
     let k = queries::find(&mut tx, id, false).await?;
-    if k.status != "draft" {
+    if k.status != ContractStatus::Draft {
         return Err(AppError::Conflict);
     }
     let form = ContractForm::of(&k);
@@ -257,13 +263,13 @@ pub async fn edit(mut tx: TenantTx<Funds>, page: Page, Path(id): Path<i64>) -> A
 pub async fn update(
     mut tx: TenantTx<Funds>,
     page: Page,
-    Path(id): Path<i64>,
+    Path(id): Path<ContractId>,
     AppForm(f): AppForm<ContractForm>,
 ) -> AppResult<Response> {
     tx.require(Permission::ManageContracts)?;
     let locale = tx.user().locale;
     let k = queries::find(&mut tx, id, true).await?;
-    if k.status != "draft" {
+    if k.status != ContractStatus::Draft {
         return Err(AppError::Conflict);
     }
     let cx = context(&mut tx).await?;
@@ -300,7 +306,7 @@ pub async fn update(
     }
     tx.audit(Change {
         entity: "contract",
-        entity_id: Some(id),
+        entity_id: Some(id.0),
         action: Action::Update,
         summary: &format!("{} {}", fields.number, fields.title),
         before: snapshot(&k),
@@ -326,7 +332,7 @@ pub struct VariationForm {
 pub(super) async fn detail_page(
     tx: &mut TenantTx<Funds>,
     page: &Page,
-    id: i64,
+    id: ContractId,
     form: Option<VariationForm>,
     errors: FieldErrors,
     notice: Option<String>,
@@ -345,7 +351,7 @@ pub(super) async fn detail_page(
         project: format!("{} {}", k.project_code, k.project_name),
         number: k.number.clone(),
         title: k.title.clone(),
-        direction_key: format!("funds.direction_{}", k.direction),
+        direction_key: format!("funds.direction_{}", k.direction.as_str()),
         kind_key: format!("funds.kind_{}", k.kind),
         counterparty: k.counterparty_name.clone(),
         category: category_label(locale, k.category_zh.as_deref(), k.category_en.as_deref()),
@@ -364,8 +370,8 @@ pub(super) async fn detail_page(
             .unwrap_or_default(),
         payment_ratio: k.payment_ratio.map(percent_text).unwrap_or_default(),
         advance_amount: format::money(k.advance_amount),
-        status_key: format!("funds.status_{}", k.status),
-        status: k.status.clone(),
+        status_key: format!("funds.status_{}", k.status.as_str()),
+        status: k.status.as_str().to_owned(),
         version: k.version,
         variations: list
             .into_iter()
@@ -390,7 +396,11 @@ pub(super) async fn detail_page(
 }
 
 /// A contract with its variations and current amount.
-pub async fn show(mut tx: TenantTx<Funds>, page: Page, Path(id): Path<i64>) -> AppResult<Response> {
+pub async fn show(
+    mut tx: TenantTx<Funds>,
+    page: Page,
+    Path(id): Path<ContractId>,
+) -> AppResult<Response> {
     let html = detail_page(&mut tx, &page, id, None, FieldErrors::default(), None).await?;
     Ok(Html(html).into_response())
 }
@@ -406,10 +416,10 @@ pub struct VersionForm {
 pub(super) async fn move_status(
     mut tx: TenantTx<Funds>,
     page: Page,
-    id: i64,
+    id: ContractId,
     version: i32,
-    from: &str,
-    to: &str,
+    from: ContractStatus,
+    to: ContractStatus,
 ) -> AppResult<Response> {
     tx.require(Permission::ManageContracts)?;
     let locale = tx.user().locale;
@@ -418,7 +428,10 @@ pub(super) async fn move_status(
     let by = tx.user().id;
     // The cap may have been lowered since the draft was saved.
     let cap = funds_queries::retention_cap(&mut tx).await?.0;
-    if to == "signed" && k.status == from && !retention_within_cap(k.retention_percent, cap) {
+    if to == ContractStatus::Signed
+        && k.status == from
+        && !retention_within_cap(k.retention_percent, cap)
+    {
         let notice = Some(i18n::tf(
             locale,
             "funds.retention_above_cap",
@@ -428,9 +441,9 @@ pub(super) async fn move_status(
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, Html(html)).into_response());
     }
     // A draft saved before the payment ratio was a term of income contracts has none.
-    if to == "signed"
+    if to == ContractStatus::Signed
         && k.status == from
-        && k.direction == "income"
+        && k.direction == ContractDirection::Income
         && !k
             .payment_ratio
             .is_some_and(applications::domain::ratio_within_law)
@@ -450,15 +463,15 @@ pub(super) async fn move_status(
     }
     tx.audit(Change {
         entity: "contract",
-        entity_id: Some(id),
+        entity_id: Some(id.0),
         action: Action::Update,
         summary: &format!("{} {}", k.number, k.title),
-        before: snapshot(&serde_json::json!({ "status": from })),
-        after: snapshot(&serde_json::json!({ "status": to })),
+        before: snapshot(&serde_json::json!({ "status": from.as_str() })),
+        after: snapshot(&serde_json::json!({ "status": to.as_str() })),
     })
     .await?;
     tx.commit().await?;
-    let flash = if to == "signed" {
+    let flash = if to == ContractStatus::Signed {
         "funds.contract_signed"
     } else {
         "funds.contract_closed"
@@ -470,32 +483,48 @@ pub(super) async fn move_status(
 pub async fn sign(
     tx: TenantTx<Funds>,
     page: Page,
-    Path(id): Path<i64>,
+    Path(id): Path<ContractId>,
     AppForm(f): AppForm<VersionForm>,
 ) -> AppResult<Response> {
-    move_status(tx, page, id, f.version, "draft", "signed").await
+    move_status(
+        tx,
+        page,
+        id,
+        f.version,
+        ContractStatus::Draft,
+        ContractStatus::Signed,
+    )
+    .await
 }
 
 pub async fn close(
     tx: TenantTx<Funds>,
     page: Page,
-    Path(id): Path<i64>,
+    Path(id): Path<ContractId>,
     AppForm(f): AppForm<VersionForm>,
 ) -> AppResult<Response> {
-    move_status(tx, page, id, f.version, "signed", "closed").await
+    move_status(
+        tx,
+        page,
+        id,
+        f.version,
+        ContractStatus::Signed,
+        ContractStatus::Closed,
+    )
+    .await
 }
 
 /// Adds an approved variation to a signed contract.
 pub async fn add_variation(
     mut tx: TenantTx<Funds>,
     page: Page,
-    Path(id): Path<i64>,
+    Path(id): Path<ContractId>,
     AppForm(f): AppForm<VariationForm>,
 ) -> AppResult<Response> {
     tx.require(Permission::ManageContracts)?;
     let locale = tx.user().locale;
     let k = queries::find(&mut tx, id, true).await?;
-    if k.status != "signed" {
+    if k.status != ContractStatus::Signed {
         return Err(AppError::Conflict);
     }
     let mut e = FieldErrors::default();
@@ -552,7 +581,7 @@ pub async fn add_variation(
 pub async fn delete_variation(
     mut tx: TenantTx<Funds>,
     page: Page,
-    Path((id, variation)): Path<(i64, i64)>,
+    Path((id, variation)): Path<(ContractId, i64)>,
     AppForm(f): AppForm<VersionForm>,
 ) -> AppResult<Response> {
     tx.require(Permission::ManageContracts)?;
@@ -563,7 +592,7 @@ pub async fn delete_variation(
         .iter()
         .find(|x| x.id == variation)
         .ok_or(AppError::NotFound)?;
-    if k.status != "signed" {
+    if k.status != ContractStatus::Signed {
         return Err(AppError::Conflict);
     }
     let below_claimed = x.amount > Decimal::ZERO

@@ -7,18 +7,19 @@ use serde::Serialize;
 
 use crate::db::TenantScope;
 use crate::error::{AppError, AppResult, ResultExt};
-use crate::ids::{TenantId, UserId};
+use crate::funds::domain::{ContractDirection, ContractStatus};
+use crate::ids::{ContractId, TenantId, UserId};
 
 /// A contract with its names and its variations' sum.
 #[derive(Debug, Clone, Serialize)]
 pub struct Contract {
-    pub id: i64,
+    pub id: ContractId,
     pub project_id: i64,
     pub project_code: String,
     pub project_name: String,
     pub number: String,
     pub title: String,
-    pub direction: String,
+    pub direction: ContractDirection,
     pub kind: String,
     pub counterparty_id: i64,
     pub counterparty_name: String,
@@ -35,7 +36,7 @@ pub struct Contract {
     pub payment_ratio: Option<Decimal>,
     /// 预付款: the advance payment the progress payments recover.
     pub advance_amount: Decimal,
-    pub status: String,
+    pub status: ContractStatus,
     pub variations: Decimal,
     pub version: i32,
 }
@@ -53,16 +54,20 @@ pub async fn list(scope: &mut TenantScope, f: &Filter) -> AppResult<Vec<Contract
 }
 
 /// The contracts the viewer may see that pass `f`, or only contract `id`.
-async fn select(scope: &mut TenantScope, f: &Filter, id: Option<i64>) -> AppResult<Vec<Contract>> {
+async fn select(
+    scope: &mut TenantScope,
+    f: &Filter,
+    id: Option<ContractId>,
+) -> AppResult<Vec<Contract>> {
     let tenant = scope.tenant_id();
     Ok(sqlx::query_as!(
         Contract,
-        r#"select k.id, k.project_id, p.code as project_code, p.name as project_name, k.number,
-                  k.title, k.direction, k.kind, k.counterparty_id,
+        r#"select k.id as "id: ContractId", k.project_id, p.code as project_code, p.name as project_name, k.number,
+                  k.title, k.direction as "direction: ContractDirection", k.kind, k.counterparty_id,
                   cp.name as counterparty_name, k.category_id,
                   c.name_zh as "category_zh?", c.name_en as "category_en?", k.amount, k.tax_rate,
                   k.signed_on, k.payment_terms, k.retention_percent, k.retention_release_on,
-                  k.payment_ratio, k.advance_amount, k.status,
+                  k.payment_ratio, k.advance_amount, k.status as "status: ContractStatus",
                   coalesce((select sum(x.amount) from contract_variation x
                             where x.tenant_id = k.tenant_id and x.contract_id = k.id), 0)
                       as "variations!",
@@ -82,20 +87,20 @@ async fn select(scope: &mut TenantScope, f: &Filter, id: Option<i64>) -> AppResu
         f.project,
         f.direction,
         f.status,
-        id
+        id as Option<ContractId>
     )
     .fetch_all(scope.conn())
     .await?)
 }
 
 /// One contract the viewer may see, locked for update when `lock`.
-pub async fn find(scope: &mut TenantScope, id: i64, lock: bool) -> AppResult<Contract> {
+pub async fn find(scope: &mut TenantScope, id: ContractId, lock: bool) -> AppResult<Contract> {
     let tenant = scope.tenant_id();
     if lock {
         sqlx::query!(
             "select id from contract where tenant_id = $1 and id = $2 for update",
             tenant as TenantId,
-            id
+            id as ContractId
         )
         .fetch_optional(scope.conn())
         .await?;
@@ -126,7 +131,11 @@ pub struct ContractFields {
     pub advance_amount: Decimal,
 }
 
-pub async fn insert(scope: &mut TenantScope, f: &ContractFields, by: UserId) -> AppResult<i64> {
+pub async fn insert(
+    scope: &mut TenantScope,
+    f: &ContractFields,
+    by: UserId,
+) -> AppResult<ContractId> {
     let tenant = scope.tenant_id();
     sqlx::query_scalar!(
         "insert into contract (tenant_id, project_id, number, title, direction, kind,
@@ -135,7 +144,7 @@ pub async fn insert(scope: &mut TenantScope, f: &ContractFields, by: UserId) -> 
                                payment_ratio, advance_amount, created_by, updated_by)
          values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $16, $17,
                  $15, $15)
-         returning id",
+         returning id as \"id: ContractId\"",
         tenant as TenantId,
         f.project_id,
         f.number,
@@ -162,7 +171,7 @@ pub async fn insert(scope: &mut TenantScope, f: &ContractFields, by: UserId) -> 
 /// Saves a draft if unchanged since `version`; `None` when stale or no longer a draft.
 pub async fn update(
     scope: &mut TenantScope,
-    id: i64,
+    id: ContractId,
     f: &ContractFields,
     version: i32,
     by: UserId,
@@ -178,7 +187,7 @@ pub async fn update(
          where tenant_id = $1 and id = $2 and version = $17 and status = 'draft'
          returning version",
         tenant as TenantId,
-        id,
+        id as ContractId,
         f.project_id,
         f.number,
         f.title,
@@ -206,9 +215,9 @@ pub async fn update(
 /// `signed_on` unless it already has a date.
 pub async fn set_status(
     scope: &mut TenantScope,
-    id: i64,
-    from: &str,
-    to: &str,
+    id: ContractId,
+    from: ContractStatus,
+    to: ContractStatus,
     signed_on: NaiveDate,
     version: i32,
     by: UserId,
@@ -221,9 +230,9 @@ pub async fn set_status(
          where tenant_id = $1 and id = $2 and status = $3 and version = $7
          returning version",
         tenant as TenantId,
-        id,
-        from,
-        to,
+        id as ContractId,
+        from.as_str(),
+        to.as_str(),
         signed_on,
         by.0,
         version
@@ -244,7 +253,10 @@ pub struct Variation {
     pub change_request_id: Option<i64>,
 }
 
-pub async fn variations(scope: &mut TenantScope, contract: i64) -> AppResult<Vec<Variation>> {
+pub async fn variations(
+    scope: &mut TenantScope,
+    contract: ContractId,
+) -> AppResult<Vec<Variation>> {
     let tenant = scope.tenant_id();
     Ok(sqlx::query_as!(
         Variation,
@@ -252,7 +264,7 @@ pub async fn variations(scope: &mut TenantScope, contract: i64) -> AppResult<Vec
          where tenant_id = $1 and contract_id = $2
          order by approved_on, number",
         tenant as TenantId,
-        contract
+        contract as ContractId
     )
     .fetch_all(scope.conn())
     .await?)
@@ -269,7 +281,7 @@ pub struct VariationFields {
 
 pub async fn insert_variation(
     scope: &mut TenantScope,
-    contract: i64,
+    contract: ContractId,
     f: &VariationFields,
     change_request: Option<i64>,
     by: UserId,
@@ -280,7 +292,7 @@ pub async fn insert_variation(
                                          approved_on, change_request_id, created_by)
          values ($1, $2, $3, $4, $5, $6, $7, $8) returning id",
         tenant as TenantId,
-        contract,
+        contract as ContractId,
         f.number,
         f.title,
         f.amount,
@@ -296,13 +308,17 @@ pub async fn insert_variation(
     )
 }
 
-pub async fn delete_variation(scope: &mut TenantScope, contract: i64, id: i64) -> AppResult<bool> {
+pub async fn delete_variation(
+    scope: &mut TenantScope,
+    contract: ContractId,
+    id: i64,
+) -> AppResult<bool> {
     let tenant = scope.tenant_id();
     Ok(sqlx::query!(
         "delete from contract_variation
          where tenant_id = $1 and contract_id = $2 and id = $3 and change_request_id is null",
         tenant as TenantId,
-        contract,
+        contract as ContractId,
         id
     )
     .execute(scope.conn())
@@ -313,13 +329,13 @@ pub async fn delete_variation(scope: &mut TenantScope, contract: i64, id: i64) -
 
 /// Bumps the contract's version, so a variation added or removed makes forms read before
 /// it stale.
-pub async fn touch(scope: &mut TenantScope, id: i64, by: UserId) -> AppResult<()> {
+pub async fn touch(scope: &mut TenantScope, id: ContractId, by: UserId) -> AppResult<()> {
     let tenant = scope.tenant_id();
     sqlx::query!(
         "update contract set version = version + 1, updated_at = now(), updated_by = $3
          where tenant_id = $1 and id = $2",
         tenant as TenantId,
-        id,
+        id as ContractId,
         by.0
     )
     .execute(scope.conn())
@@ -329,7 +345,7 @@ pub async fn touch(scope: &mut TenantScope, id: i64, by: UserId) -> AppResult<()
 
 /// What a contract's amount may not fall below: what was paid on it (net of reversals) and
 /// requested but not yet paid (expense), or claimed by applications not withdrawn (income).
-pub async fn claimed(scope: &mut TenantScope, id: i64) -> AppResult<Decimal> {
+pub async fn claimed(scope: &mut TenantScope, id: ContractId) -> AppResult<Decimal> {
     let tenant = scope.tenant_id();
     Ok(sqlx::query_scalar!(
         r#"select coalesce((select sum(f.amount) from fund_contract_flow f
@@ -343,7 +359,7 @@ pub async fn claimed(scope: &mut TenantScope, id: i64) -> AppResult<Decimal> {
                             where a.tenant_id = $1 and a.contract_id = $2
                               and a.status <> 'withdrawn'), 0) as "claimed!""#,
         tenant as TenantId,
-        id
+        id as ContractId
     )
     .fetch_one(scope.conn())
     .await?)

@@ -8,6 +8,8 @@ use super::queries::{self, Contract, VariationFields};
 use crate::audit::{self, Action, Actor, Change, snapshot};
 use crate::db::TenantScope;
 use crate::error::AppResult;
+use crate::funds::domain::{ContractDirection, ContractStatus};
+use crate::ids::ContractId;
 use crate::tenancy::CurrentUser;
 
 /// Why a change request's revenue impact cannot vary the contract it names.
@@ -37,7 +39,7 @@ pub struct Refused {
 pub async fn vary_income_contract(
     scope: &mut TenantScope,
     project: i64,
-    contract: i64,
+    contract: ContractId,
     fields: &VariationFields,
     request: i64,
     user: &CurrentUser,
@@ -49,10 +51,10 @@ pub async fn vary_income_contract(
             reason,
         }))
     };
-    if k.project_id != project || k.direction != "income" {
+    if k.project_id != project || k.direction != ContractDirection::Income {
         return refused(VariationRefusal::NotIncome);
     }
-    if k.status != "signed" {
+    if k.status != ContractStatus::Signed {
         return refused(VariationRefusal::NotSigned);
     }
     let current = k.amount + k.variations;

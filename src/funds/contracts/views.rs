@@ -8,6 +8,7 @@ use super::domain::ContractForm;
 use super::handlers::VariationForm;
 use crate::funds::queries::ProjectPick;
 use crate::i18n::{self, Locale};
+use crate::ids::ContractId;
 use crate::web::form::{Choice, FieldErrors};
 use crate::web::{Layout, format};
 
@@ -25,7 +26,7 @@ pub(super) fn percent_text(d: Decimal) -> String {
 /// A contract as the list shows it.
 #[derive(Debug, Clone)]
 pub struct ContractRow {
-    pub id: i64,
+    pub id: ContractId,
     pub project: String,
     pub number: String,
     pub title: String,
@@ -79,7 +80,7 @@ pub(super) fn key_choices(locale: Locale, values: &[&str], prefix: &str) -> Vec<
 pub struct ContractFormPage {
     pub layout: Layout,
     pub funds_tab: &'static str,
-    pub editing: Option<i64>,
+    pub editing: Option<ContractId>,
     pub form: ContractForm,
     pub errors: FieldErrors,
     pub projects: Vec<Choice>,
@@ -111,7 +112,7 @@ pub struct VariationRow {
 pub struct ContractPage {
     pub layout: Layout,
     pub funds_tab: &'static str,
-    pub id: i64,
+    pub id: ContractId,
     pub project_id: i64,
     pub project: String,
     pub number: String,

@@ -24,7 +24,7 @@ impl CounterpartyForm {
     pub(super) fn of(c: &Counterparty) -> Self {
         CounterpartyForm {
             name: c.name.clone(),
-            kind: c.kind.clone(),
+            kind: c.kind.as_str().to_owned(),
             credit_code: c.credit_code.clone().unwrap_or_default(),
             contact: c.contact.clone(),
             phone: c.phone.clone(),

@@ -32,7 +32,7 @@ pub(super) async fn list_page(
         .map(|c| CounterpartyRow {
             id: c.id,
             name: c.name,
-            kind_key: format!("funds.party_{}", c.kind),
+            kind_key: format!("funds.party_{}", c.kind.as_str()),
             credit_code: c.credit_code.unwrap_or_default(),
             contact: c.contact,
             phone: c.phone,

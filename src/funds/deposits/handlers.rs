@@ -8,11 +8,12 @@ use rust_decimal::Decimal;
 use serde::Deserialize;
 
 use super::BASE;
-use super::domain::overdue;
+use super::domain::{DepositStatus, overdue};
 use super::queries::{self, DepositFields, NewDeposit, find, lock, select, settle};
 use super::views::{DepositPage, DepositRow, DepositsPage, status_key};
 use crate::audit::{Action, Change, snapshot};
 use crate::error::AppResult;
+use crate::funds::domain::CounterpartyKind;
 use crate::funds::ledger::{self, MovementForm, Purpose};
 use crate::funds::queries as funds_queries;
 use crate::roles::Permission;
@@ -48,7 +49,7 @@ pub(super) async fn list_page(
     let deposits = select(tx, None).await?;
     let outstanding: Decimal = deposits
         .iter()
-        .filter(|d| d.status == "paid" && !d.cancelled)
+        .filter(|d| d.status == DepositStatus::Paid && !d.cancelled)
         .map(|d| d.amount)
         .sum();
     let rows = deposits
@@ -61,16 +62,16 @@ pub(super) async fn list_page(
             amount: format::money(d.amount),
             paid_on: d.paid_on.to_string(),
             due_back_on: d.due_back_on.map(|x| x.to_string()).unwrap_or_default(),
-            status: d.status.clone(),
+            status: d.status.as_str().to_owned(),
             status_key: status_key(d),
             settled_on: d.settled_on.map(|x| x.to_string()).unwrap_or_default(),
-            overdue: !d.cancelled && overdue(&d.status, d.due_back_on, now),
+            overdue: !d.cancelled && overdue(d.status, d.due_back_on, now),
         })
         .collect();
     let clients = funds_queries::counterparties(tx)
         .await?
         .into_iter()
-        .filter(|c| c.active && c.kind == "client")
+        .filter(|c| c.active && c.kind == CounterpartyKind::Client)
         .map(|c| Choice {
             value: c.id.to_string(),
             label: c.name,
@@ -129,7 +130,7 @@ pub async fn create(
             let parties = funds_queries::counterparties(&mut tx).await?;
             if !parties
                 .iter()
-                .any(|x| x.id == c && x.active && x.kind == "client")
+                .any(|x| x.id == c && x.active && x.kind == CounterpartyKind::Client)
             {
                 e.add("counterparty_id", "funds_ledger.tenderer_unknown");
             }
@@ -266,10 +267,10 @@ pub(super) async fn show_page(
         funds_tab: "deposits",
         amount: format::money(d.amount),
         status_key: status_key(&d),
-        overdue: !d.cancelled && overdue(&d.status, d.due_back_on, now),
+        overdue: !d.cancelled && overdue(d.status, d.due_back_on, now),
         movements,
         can_settle: tx.user().role.has(Permission::RecordFunds)
-            && d.status == "paid"
+            && d.status == DepositStatus::Paid
             && !d.cancelled,
         movement,
         errors,
@@ -324,7 +325,7 @@ pub async fn refund(
     tx.require(Permission::RecordFunds)?;
     lock(&mut tx, id).await?;
     let d = find(&mut tx, id).await?;
-    if d.status != "paid" || d.cancelled {
+    if d.status != DepositStatus::Paid || d.cancelled {
         return not_open(tx, page, id).await;
     }
     let mut e = FieldErrors::default();
@@ -352,7 +353,16 @@ pub async fn refund(
         .await;
     };
     let by = tx.user().id;
-    if !settle(&mut tx, id, "refunded", input.moved_on, &d.note, by).await? {
+    if !settle(
+        &mut tx,
+        id,
+        DepositStatus::Refunded,
+        input.moved_on,
+        &d.note,
+        by,
+    )
+    .await?
+    {
         return not_open(tx, page, id).await;
     }
     let purpose = Purpose {
@@ -393,7 +403,7 @@ pub async fn convert(
     tx.require(Permission::RecordFunds)?;
     lock(&mut tx, id).await?;
     let d = find(&mut tx, id).await?;
-    if d.status != "paid" || d.cancelled {
+    if d.status != DepositStatus::Paid || d.cancelled {
         return not_open(tx, page, id).await;
     }
     let now = tx.tenant().today();
@@ -419,7 +429,7 @@ pub async fn convert(
         .await;
     };
     let by = tx.user().id;
-    if !settle(&mut tx, id, "converted", on, &reason, by).await? {
+    if !settle(&mut tx, id, DepositStatus::Converted, on, &reason, by).await? {
         return not_open(tx, page, id).await;
     }
     tx.audit(Change {

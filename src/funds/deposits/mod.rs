@@ -6,7 +6,7 @@
 //! Routes: `/funds/deposits` (list, and POST to pay one), `/{id}`, `/{id}/refund`,
 //! `/{id}/convert`.
 
-mod domain;
+pub mod domain;
 mod handlers;
 mod queries;
 mod views;

@@ -4,6 +4,7 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
+use super::domain::DepositStatus;
 use crate::db::TenantScope;
 use crate::error::{AppError, AppResult};
 use crate::ids::{TenantId, UserId};
@@ -20,7 +21,7 @@ pub struct Deposit {
     pub amount: Decimal,
     pub paid_on: NaiveDate,
     pub due_back_on: Option<NaiveDate>,
-    pub status: String,
+    pub status: DepositStatus,
     pub settled_on: Option<NaiveDate>,
     pub note: String,
     pub cancelled: bool,
@@ -33,7 +34,7 @@ pub(super) async fn select(scope: &mut TenantScope, id: Option<i64>) -> AppResul
         Deposit,
         r#"select d.id, d.project_id, p.code || ' ' || p.name as "project?", d.tender_name,
                   d.counterparty_id, c.name as counterparty, d.amount, d.paid_on, d.due_back_on,
-                  d.status, d.settled_on, d.note,
+                  d.status as "status: DepositStatus", d.settled_on, d.note,
                   exists (select 1 from fund_movement m
                           join fund_movement r on r.tenant_id = m.tenant_id and r.reverses_id = m.id
                           where m.tenant_id = d.tenant_id and m.deposit_id = d.id
@@ -89,7 +90,7 @@ pub(super) struct DepositFields<'a> {
 pub(super) async fn settle(
     scope: &mut TenantScope,
     id: i64,
-    status: &str,
+    status: DepositStatus,
     on: NaiveDate,
     note: &str,
     by: UserId,
@@ -103,7 +104,7 @@ pub(super) async fn settle(
          returning id",
         tenant as TenantId,
         id,
-        status,
+        status.as_str(),
         on,
         note,
         by as UserId

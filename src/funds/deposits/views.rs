@@ -45,7 +45,7 @@ pub(super) fn status_key(d: &Deposit) -> String {
     if d.cancelled {
         "funds_ledger.deposit_cancelled".to_owned()
     } else {
-        format!("funds_ledger.deposit_{}", d.status)
+        format!("funds_ledger.deposit_{}", d.status.as_str())
     }
 }
 

@@ -18,7 +18,8 @@ use super::views::{
 use super::{BASE, domain, queries};
 use crate::audit::{Action, Change, snapshot};
 use crate::error::AppResult;
-use crate::funds::ledger::{self, MovementForm, Purpose};
+use crate::funds::deposits::domain::DepositStatus;
+use crate::funds::ledger::{self, MovementDirection, MovementForm, Purpose};
 use crate::funds::queries as funds_queries;
 use crate::i18n::{self, Locale};
 use crate::roles::Permission;
@@ -165,8 +166,8 @@ pub(super) fn export(
                 Cell::Text(r.moved_on.to_string()),
                 Cell::Text(r.project_code.unwrap_or_default()),
                 Cell::Text(kind_label(locale, &r.kind)),
-                money_or_blank(r.direction == "in", r.amount),
-                money_or_blank(r.direction == "out", r.amount),
+                money_or_blank(r.direction == MovementDirection::In, r.amount),
+                money_or_blank(r.direction == MovementDirection::Out, r.amount),
                 Cell::Text(t(&format!("funds.method_{}", r.method))),
                 Cell::Text(r.account_name.unwrap_or_default()),
                 Cell::Text(r.party.unwrap_or_default()),
@@ -452,7 +453,7 @@ pub async fn reverse(
     }
     if m.kind == "deposit_paid"
         && let Some(d) = m.deposit_id
-        && queries::deposit_status(&mut tx, d).await?.as_deref() != Some("paid")
+        && queries::deposit_status(&mut tx, d).await? != Some(DepositStatus::Paid)
     {
         let html = show_page(
             &mut tx,

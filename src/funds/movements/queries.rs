@@ -8,6 +8,8 @@ use serde::Serialize;
 
 use crate::db::TenantScope;
 use crate::error::{AppError, AppResult, ResultExt};
+use crate::funds::deposits::domain::DepositStatus;
+use crate::funds::ledger::MovementDirection;
 use crate::ids::{TenantId, UserId};
 
 /// The list's filters; `None` is any. `to` is exclusive.
@@ -30,7 +32,7 @@ pub struct LedgerRow {
     pub id: i64,
     pub project_code: Option<String>,
     pub moved_on: NaiveDate,
-    pub direction: String,
+    pub direction: MovementDirection,
     pub kind: String,
     pub amount: Decimal,
     pub method: String,
@@ -79,7 +81,8 @@ pub async fn rows(
                join worker k on k.tenant_id = a.tenant_id and k.id = a.worker_id
                where a.tenant_id = $1)
            select l.source as "source!", l.id as "id!", p.code as "project_code?",
-                  l.moved_on as "moved_on!", l.direction as "direction!", l.kind as "kind!",
+                  l.moved_on as "moved_on!", l.direction as "direction!: MovementDirection",
+                  l.kind as "kind!",
                   l.amount as "amount!", l.method as "method!", l.account_name as "account_name?",
                   l.party as "party?", l.worker_id as "worker_id?", l.reference as "reference!",
                   l.note as "note!", l.reverses_id as "reverses_id?", l.reversed as "reversed!"
@@ -165,7 +168,7 @@ pub struct Movement {
     pub id: i64,
     pub project_id: Option<i64>,
     pub project: Option<String>,
-    pub direction: String,
+    pub direction: MovementDirection,
     pub kind: String,
     pub moved_on: NaiveDate,
     pub amount: Decimal,
@@ -194,7 +197,8 @@ pub async fn find(scope: &mut TenantScope, id: i64) -> AppResult<Movement> {
     let tenant = scope.tenant_id();
     sqlx::query_as!(
         Movement,
-        r#"select m.id, m.project_id, p.code || ' ' || p.name as "project?", m.direction, m.kind,
+        r#"select m.id, m.project_id, p.code || ' ' || p.name as "project?",
+                  m.direction as "direction: MovementDirection", m.kind,
                   m.moved_on, m.amount, m.method, m.bank_account_id, b.name as "account_name?",
                   m.reference, m.counterparty_id, c.name as "counterparty?", m.contract_id,
                   k.number || ' ' || k.title as "contract?", m.application_id,
@@ -295,10 +299,14 @@ pub async fn unrefund_deposit(
 }
 
 /// A deposit's status, for reversing its payment.
-pub async fn deposit_status(scope: &mut TenantScope, deposit: i64) -> AppResult<Option<String>> {
+pub async fn deposit_status(
+    scope: &mut TenantScope,
+    deposit: i64,
+) -> AppResult<Option<DepositStatus>> {
     let tenant = scope.tenant_id();
     Ok(sqlx::query_scalar!(
-        "select status from tender_deposit where tenant_id = $1 and id = $2 for update",
+        r#"select status as "status: DepositStatus" from tender_deposit
+           where tenant_id = $1 and id = $2 for update"#,
         tenant as TenantId,
         deposit
     )

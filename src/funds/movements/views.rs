@@ -7,7 +7,7 @@ use super::domain::LABOUR_KINDS;
 use super::handlers::{ListQuery, OtherForm, ReverseForm};
 use super::queries::Movement;
 use super::{BASE, queries};
-use crate::funds::ledger::{self, MovementForm};
+use crate::funds::ledger::{self, MovementDirection, MovementForm};
 use crate::funds::queries as funds_queries;
 use crate::i18n::{self, Locale};
 use crate::web::attachments::AttachmentList;
@@ -85,17 +85,17 @@ pub(super) fn row_view(locale: Locale, r: queries::LedgerRow) -> LedgerView {
         date: r.moved_on.to_string(),
         project: r.project_code.unwrap_or_default(),
         kind: kind_label(locale, &r.kind),
-        inflow: if r.direction == "in" {
+        inflow: if r.direction == MovementDirection::In {
             amount.clone()
         } else {
             String::new()
         },
-        outflow: if r.direction == "out" {
+        outflow: if r.direction == MovementDirection::Out {
             amount
         } else {
             String::new()
         },
-        direction: r.direction,
+        direction: r.direction.as_str().to_owned(),
         method: i18n::t(locale, &format!("funds.method_{}", r.method)).to_owned(),
         account: r.account_name.unwrap_or_default(),
         party: r.party.unwrap_or_default(),

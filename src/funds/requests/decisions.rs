@@ -6,7 +6,8 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use super::domain::{
-    Refusal, may_cancel, movement_kind, over_balance, pays_in_full, status_after_approval,
+    Refusal, RequestStatus, may_cancel, movement_kind, over_balance, pays_in_full,
+    status_after_approval,
 };
 use super::handlers::{Extra, decidable, detail_page, money_of};
 use super::queries::Request;
@@ -14,6 +15,7 @@ use super::{BASE, queries};
 use crate::audit::{Action, Change, snapshot};
 use crate::error::{AppError, AppResult};
 use crate::funds::contracts::queries as contract_queries;
+use crate::funds::domain::ContractStatus;
 use crate::funds::ledger::{self, MovementForm, Purpose};
 use crate::i18n;
 use crate::roles::Permission;
@@ -114,7 +116,7 @@ pub async fn approve(
     let step = i16::try_from(r.approvals + 1).unwrap_or(i16::MAX);
     let to = status_after_approval(step, r.approvals_needed);
     queries::insert_approval(&mut tx, id, step, "approved", "", by).await?;
-    if queries::set_status(&mut tx, id, "requested", to, "", r.version, by)
+    if queries::set_status(&mut tx, id, RequestStatus::Requested, to, "", r.version, by)
         .await?
         .is_none()
     {
@@ -126,8 +128,8 @@ pub async fn approve(
         entity_id: Some(id),
         action: Action::Update,
         summary: &format!("approve {step}/{}", r.approvals_needed),
-        before: snapshot(&serde_json::json!({ "status": r.status })),
-        after: snapshot(&serde_json::json!({ "status": to, "step": step })),
+        before: snapshot(&serde_json::json!({ "status": r.status.as_str() })),
+        after: snapshot(&serde_json::json!({ "status": to.as_str(), "step": step })),
     })
     .await?;
     tx.commit().await?;
@@ -159,9 +161,17 @@ pub async fn reject(
     let by = tx.user().id;
     let step = i16::try_from(r.approvals + 1).unwrap_or(i16::MAX);
     queries::insert_approval(&mut tx, id, step, "rejected", &reason, by).await?;
-    if queries::set_status(&mut tx, id, "requested", "rejected", &reason, r.version, by)
-        .await?
-        .is_none()
+    if queries::set_status(
+        &mut tx,
+        id,
+        RequestStatus::Requested,
+        RequestStatus::Rejected,
+        &reason,
+        r.version,
+        by,
+    )
+    .await?
+    .is_none()
     {
         let x = notice(&tx, "funds.stale");
         return refuse(tx, &page, id, StatusCode::CONFLICT, x).await;
@@ -171,7 +181,7 @@ pub async fn reject(
         entity_id: Some(id),
         action: Action::Update,
         summary: "reject",
-        before: snapshot(&serde_json::json!({ "status": r.status })),
+        before: snapshot(&serde_json::json!({ "status": r.status.as_str() })),
         after: snapshot(&serde_json::json!({ "status": "rejected", "reason": reason })),
     })
     .await?;
@@ -189,16 +199,24 @@ pub async fn cancel(
 ) -> AppResult<Response> {
     tx.require(Permission::RequestPayment)?;
     let r = queries::find(&mut tx, id, true).await?;
-    let open = matches!(r.status.as_str(), "requested" | "approved");
-    if open && !may_cancel(&r.status, r.requested_by == tx.user().id.0, tx.user().role) {
+    let open = matches!(r.status, RequestStatus::Requested | RequestStatus::Approved);
+    if open && !may_cancel(r.status, r.requested_by == tx.user().id.0, tx.user().role) {
         let x = notice(&tx, "funds_pay.not_requester");
         return refuse(tx, &page, id, StatusCode::FORBIDDEN, x).await;
     }
     let by = tx.user().id;
     if !open
-        || queries::set_status(&mut tx, id, &r.status, "cancelled", "", f.version, by)
-            .await?
-            .is_none()
+        || queries::set_status(
+            &mut tx,
+            id,
+            r.status,
+            RequestStatus::Cancelled,
+            "",
+            f.version,
+            by,
+        )
+        .await?
+        .is_none()
     {
         let x = notice(&tx, "funds.stale");
         return refuse(tx, &page, id, StatusCode::CONFLICT, x).await;
@@ -208,7 +226,7 @@ pub async fn cancel(
         entity_id: Some(id),
         action: Action::Update,
         summary: "cancel",
-        before: snapshot(&serde_json::json!({ "status": r.status })),
+        before: snapshot(&serde_json::json!({ "status": r.status.as_str() })),
         after: snapshot(&serde_json::json!({ "status": "cancelled" })),
     })
     .await?;
@@ -240,7 +258,9 @@ pub async fn pay(
     tx.require(Permission::RecordFunds)?;
     let locale = tx.user().locale;
     let r = queries::find(&mut tx, id, true).await?;
-    if r.status != "approved" || f.version.trim().parse::<i32>().ok() != Some(r.version) {
+    if r.status != RequestStatus::Approved
+        || f.version.trim().parse::<i32>().ok() != Some(r.version)
+    {
         let x = Extra {
             movement: Some(f.movement),
             ..notice(&tx, "funds.stale")
@@ -259,8 +279,8 @@ pub async fn pay(
     let mut contract = None;
     if let Some(c) = r.contract_id {
         let k = contract_queries::find(&mut tx, c, true).await?;
-        let balance = money_of(&mut tx, &k, Some(r.id)).await?.balance(&r.kind);
-        if k.status != "signed" {
+        let balance = money_of(&mut tx, &k, Some(r.id)).await?.balance(r.kind);
+        if k.status != ContractStatus::Signed {
             // A closed contract takes no more payments.
             e.add("amount", "funds_pay.contract_not_signed");
         } else if !r.over_balance && over_balance(r.amount, balance) {
@@ -283,18 +303,26 @@ pub async fn pay(
         return refuse(tx, &page, id, StatusCode::UNPROCESSABLE_ENTITY, x).await;
     };
     let purpose = Purpose {
-        kind: movement_kind(&r.kind),
+        kind: movement_kind(r.kind),
         project_id: Some(r.project_id),
         counterparty_id: contract.as_ref().map(|k| k.counterparty_id),
-        contract_id: r.contract_id,
+        contract_id: r.contract_id.map(|c| c.0),
         payment_request_id: Some(r.id),
         ..Purpose::default()
     };
     let by = tx.user().id;
     let movement = ledger::record(&mut tx, &purpose, &input, by).await?;
-    if queries::set_status(&mut tx, id, "approved", "paid", "", r.version, by)
-        .await?
-        .is_none()
+    if queries::set_status(
+        &mut tx,
+        id,
+        RequestStatus::Approved,
+        RequestStatus::Paid,
+        "",
+        r.version,
+        by,
+    )
+    .await?
+    .is_none()
     {
         return Err(AppError::Conflict);
     }
@@ -303,7 +331,7 @@ pub async fn pay(
         entity_id: Some(id),
         action: Action::Update,
         summary: "pay",
-        before: snapshot(&serde_json::json!({ "status": r.status })),
+        before: snapshot(&serde_json::json!({ "status": r.status.as_str() })),
         after: snapshot(&serde_json::json!({
             "status": "paid",
             "movement_id": movement,

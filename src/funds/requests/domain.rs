@@ -5,12 +5,33 @@
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
+use crate::db::text_enum;
 use crate::funds::contracts::queries::Contract;
 use crate::funds::domain::current_amount;
 use crate::roles::{Permission, Role};
 
-/// What a request pays: a contract's progress payment, the release of its retention, or a
-/// member of staff's expenses (报销).
+text_enum! {
+    /// What a request pays: a contract's progress payment, the release of its retention, or a
+    /// member of staff's expenses (报销).
+    RequestKind in "funds_pay" {
+        Contract => "contract",
+        Retention => "retention",
+        Reimbursement => "reimbursement",
+    }
+}
+
+text_enum! {
+    /// A request's status: requested → approved → paid, or rejected or cancelled on the way.
+    RequestStatus in "funds_pay" {
+        Requested => "requested",
+        Approved => "approved",
+        Rejected => "rejected",
+        Paid => "paid",
+        Cancelled => "cancelled",
+    }
+}
+
+/// What a request pays, as the forms and filters spell it.
 pub const KINDS: [&str; 3] = ["contract", "retention", "reimbursement"];
 /// A request's statuses, in their order.
 pub const STATUSES: [&str; 5] = ["requested", "approved", "rejected", "paid", "cancelled"];
@@ -22,11 +43,11 @@ pub const DEFAULT_APPROVER_ROLES: [&str; 3] = ["owner", "admin", "finance"];
 pub const DEFAULT_SECOND_APPROVAL_ABOVE: Decimal = Decimal::from_parts(100_000, 0, 0, false, 0);
 
 /// The ledger kind that pays a request of `kind`.
-pub fn movement_kind(kind: &str) -> &'static str {
+pub fn movement_kind(kind: RequestKind) -> &'static str {
     match kind {
-        "retention" => "retention_payment",
-        "reimbursement" => "reimbursement",
-        _ => "contract_payment",
+        RequestKind::Retention => "retention_payment",
+        RequestKind::Reimbursement => "reimbursement",
+        RequestKind::Contract => "contract_payment",
     }
 }
 
@@ -64,8 +85,8 @@ impl ContractMoney {
     }
 
     /// The balance a request of `kind` is held against.
-    pub fn balance(&self, kind: &str) -> Decimal {
-        if kind == "retention" {
+    pub fn balance(&self, kind: RequestKind) -> Decimal {
+        if kind == RequestKind::Retention {
             self.retention_payable()
         } else {
             self.payable()
@@ -115,8 +136,8 @@ pub struct Decider<'a> {
 
 /// A request as the approval rules see it.
 #[derive(Debug, Clone, Copy)]
-pub struct Pending<'a> {
-    pub status: &'a str,
+pub struct Pending {
+    pub status: RequestStatus,
     pub amount: Decimal,
     pub requested_by: i64,
     /// The member of staff a reimbursement pays, who may not approve it either.
@@ -129,9 +150,9 @@ pub struct Pending<'a> {
 pub fn may_decide(
     approver_roles: &[String],
     who: Decider<'_>,
-    request: Pending<'_>,
+    request: Pending,
 ) -> Result<(), Refusal> {
-    if request.status != "requested" {
+    if request.status != RequestStatus::Requested {
         return Err(Refusal::NotOpen);
     }
     if !approver_roles.iter().any(|r| r == who.role) {
@@ -150,11 +171,11 @@ pub fn may_decide(
 }
 
 /// The status after approval number `step` of `needed`: still requested until the last.
-pub fn status_after_approval(step: i16, needed: i16) -> &'static str {
+pub fn status_after_approval(step: i16, needed: i16) -> RequestStatus {
     if step >= needed {
-        "approved"
+        RequestStatus::Approved
     } else {
-        "requested"
+        RequestStatus::Requested
     }
 }
 
@@ -172,10 +193,10 @@ pub(super) fn contract_money_of(k: &Contract) -> (Decimal, Decimal) {
 
 /// Who may withdraw a request not yet paid: the requester while it awaits approval; once
 /// approved (or its payment reversed) also whoever records payments, who decides not to pay.
-pub(super) fn may_cancel(status: &str, requester: bool, role: Role) -> bool {
+pub(super) fn may_cancel(status: RequestStatus, requester: bool, role: Role) -> bool {
     match status {
-        "requested" => requester,
-        "approved" => requester || role.has(Permission::RecordFunds),
+        RequestStatus::Requested => requester,
+        RequestStatus::Approved => requester || role.has(Permission::RecordFunds),
         _ => false,
     }
 }
@@ -201,7 +222,7 @@ mod tests {
         let m = money();
         assert_eq!(m.retention(), dec!(3390.00));
         assert_eq!(m.payable(), dec!(79610.00));
-        assert_eq!(m.balance("contract"), dec!(79610.00));
+        assert_eq!(m.balance(RequestKind::Contract), dec!(79610.00));
         assert!(!over_balance(dec!(79610.00), m.payable()));
         assert!(over_balance(dec!(79610.01), m.payable()));
     }
@@ -217,7 +238,7 @@ mod tests {
             open_retention: dec!(390),
             ..money()
         };
-        assert_eq!(m.balance("retention"), dec!(2000.00));
+        assert_eq!(m.balance(RequestKind::Retention), dec!(2000.00));
     }
 
     #[test]
@@ -234,9 +255,9 @@ mod tests {
     fn two_approvals_only_above_the_threshold() {
         assert_eq!(approvals_needed(dec!(100000), dec!(100000)), 1);
         assert_eq!(approvals_needed(dec!(100000.01), dec!(100000)), 2);
-        assert_eq!(status_after_approval(1, 2), "requested");
-        assert_eq!(status_after_approval(2, 2), "approved");
-        assert_eq!(status_after_approval(1, 1), "approved");
+        assert_eq!(status_after_approval(1, 2), RequestStatus::Requested);
+        assert_eq!(status_after_approval(2, 2), RequestStatus::Approved);
+        assert_eq!(status_after_approval(1, 1), RequestStatus::Approved);
     }
 
     fn roles() -> Vec<String> {
@@ -246,9 +267,9 @@ mod tests {
             .collect()
     }
 
-    fn pending(amount: Decimal) -> Pending<'static> {
+    fn pending(amount: Decimal) -> Pending {
         Pending {
-            status: "requested",
+            status: RequestStatus::Requested,
             amount,
             requested_by: 1,
             payee: None,
@@ -310,7 +331,7 @@ mod tests {
         let other = Decider { user: 3, ..admin };
         assert_eq!(may_decide(&roles(), other, second), Ok(()));
         let done = Pending {
-            status: "approved",
+            status: RequestStatus::Approved,
             ..second
         };
         assert_eq!(may_decide(&roles(), other, done), Err(Refusal::NotOpen));
@@ -320,9 +341,9 @@ mod tests {
     fn payments_are_in_full_and_of_the_right_kind() {
         assert!(pays_in_full(dec!(100.00), dec!(100)));
         assert!(!pays_in_full(dec!(99.99), dec!(100)));
-        assert_eq!(movement_kind("contract"), "contract_payment");
-        assert_eq!(movement_kind("retention"), "retention_payment");
-        assert_eq!(movement_kind("reimbursement"), "reimbursement");
+        assert_eq!(movement_kind(RequestKind::Contract), "contract_payment");
+        assert_eq!(movement_kind(RequestKind::Retention), "retention_payment");
+        assert_eq!(movement_kind(RequestKind::Reimbursement), "reimbursement");
     }
 
     #[test]

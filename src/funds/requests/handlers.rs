@@ -9,8 +9,8 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use super::domain::{
-    ContractMoney, Decider, KINDS, Pending, Refusal, STATUSES, approvals_needed, contract_money_of,
-    may_cancel, may_decide, over_balance, retention_due,
+    ContractMoney, Decider, KINDS, Pending, Refusal, RequestKind, RequestStatus, STATUSES,
+    approvals_needed, contract_money_of, may_cancel, may_decide, over_balance, retention_due,
 };
 use super::queries::{Filter, NewRequest, Request};
 use super::views::{
@@ -21,10 +21,11 @@ use super::{BASE, queries};
 use crate::audit::{Action, Change, snapshot};
 use crate::error::{AppError, AppResult};
 use crate::funds::contracts::queries::{self as contract_queries, Contract};
-use crate::funds::domain::positive_amount;
+use crate::funds::domain::{ContractDirection, ContractStatus, positive_amount};
 use crate::funds::ledger::{self, MovementForm};
 use crate::funds::queries as funds_queries;
 use crate::i18n::{self, Locale};
+use crate::ids::ContractId;
 use crate::roles::Permission;
 use crate::tenancy::{Funds, TenantTx};
 use crate::web::export::{Cell, ExportFormat, Table};
@@ -90,7 +91,7 @@ pub(super) fn decidable(
             limit,
         },
         Pending {
-            status: &r.status,
+            status: r.status,
             amount: r.amount,
             requested_by: r.requested_by,
             payee: r.payee_user_id,
@@ -135,13 +136,13 @@ pub async fn list(
         .map(|r| RequestRow {
             id: r.id,
             requested_on: r.requested_on.to_string(),
-            kind_key: format!("funds_pay.kind_{}", r.kind),
+            kind_key: format!("funds_pay.kind_{}", r.kind.as_str()),
             project: format!("{} {}", r.project_code, r.project_name),
             contract: r.contract_number.clone().unwrap_or_default(),
             payee: payee(r),
             purpose: r.purpose.clone(),
             amount: format::money(r.amount),
-            status: r.status.clone(),
+            status: r.status.as_str().to_owned(),
             status_text: status_text(locale, r),
             over_balance: r.over_balance,
         })
@@ -201,7 +202,7 @@ pub(super) fn export(
                 vec![
                     Cell::Integer(r.id),
                     Cell::Text(r.requested_on.to_string()),
-                    Cell::Text(t(&format!("funds_pay.kind_{}", r.kind))),
+                    Cell::Text(t(&format!("funds_pay.kind_{}", r.kind.as_str()))),
                     Cell::Text(format!("{} {}", r.project_code, r.project_name)),
                     Cell::Text(r.contract_number.clone().unwrap_or_default()),
                     Cell::Text(payee(r)),
@@ -269,7 +270,7 @@ pub(super) async fn facts(tx: &mut TenantTx<Funds>, k: &Contract) -> AppResult<C
             .map(|d| d.to_string())
             .unwrap_or_default(),
         retention_due: retention_due(k.retention_release_on, tx.tenant().today()),
-        signed: k.direction == "expense" && k.status == "signed",
+        signed: k.direction == ContractDirection::Expense && k.status == ContractStatus::Signed,
     })
 }
 
@@ -379,9 +380,10 @@ pub async fn new(
             None,
         )
         .await?
-    } else if let Ok(id) = q.contract.trim().parse::<i64>() {
+    } else if let Ok(id) = q.contract.trim().parse::<i64>().map(ContractId) {
         let k = contract_queries::find(&mut tx, id, false).await?;
-        let notice = (k.direction != "expense" || k.status != "signed")
+        let notice = (k.direction != ContractDirection::Expense
+            || k.status != ContractStatus::Signed)
             .then(|| i18n::t(tx.user().locale, "funds_pay.contract_not_signed").to_owned());
         let form = RequestForm {
             kind: if q.kind.trim() == "retention" {
@@ -489,21 +491,27 @@ pub(super) async fn validate(
         .contract_id
         .trim()
         .parse::<i64>()
+        .map(ContractId)
         .map_err(|_| AppError::NotFound)?;
     // Locked, so two requests against one contract are checked one after the other.
     let k = contract_queries::find(tx, id, true).await?;
     let mut notice = None;
-    if kind != "contract" && kind != "retention" {
+    let parsed = RequestKind::parse(kind).filter(|k| *k != RequestKind::Reimbursement);
+    if parsed.is_none() {
         e.add("kind", "form.invalid_choice");
     }
-    if k.direction != "expense" || k.status != "signed" {
+    if k.direction != ContractDirection::Expense || k.status != ContractStatus::Signed {
         notice = Some(i18n::t(locale, "funds_pay.contract_not_signed").to_owned());
         e.add("contract_id", "funds_pay.contract_not_signed");
-    } else if kind == "retention" && !retention_due(k.retention_release_on, requested_on) {
+    } else if parsed == Some(RequestKind::Retention)
+        && !retention_due(k.retention_release_on, requested_on)
+    {
         e.add("kind", "funds_pay.retention_not_due");
     }
     let mut over = false;
-    if e.is_empty() {
+    if e.is_empty()
+        && let Some(kind) = parsed
+    {
         let balance = money_of(tx, &k, None).await?.balance(kind);
         if over_balance(amount, balance) {
             if f.override_balance.trim() != "1" {
@@ -617,10 +625,10 @@ pub(super) async fn detail_page(
     let can_decide = decidable(&settings.approver_roles, tx, limit, &r).is_ok();
     let role = tx.user().role;
     let balance = match r.contract_id {
-        Some(c) if r.status == "requested" || r.status == "approved" => {
+        Some(c) if matches!(r.status, RequestStatus::Requested | RequestStatus::Approved) => {
             let k = contract_queries::find(tx, c, false).await?;
             let m = money_of(tx, &k, Some(r.id)).await?;
-            Some(format::money(m.balance(&r.kind)))
+            Some(format::money(m.balance(r.kind)))
         }
         _ => None,
     };
@@ -631,7 +639,7 @@ pub(super) async fn detail_page(
         layout: page.layout(tx, "funds_pay.request"),
         funds_tab: "requests",
         id: r.id,
-        kind_key: format!("funds_pay.kind_{}", r.kind),
+        kind_key: format!("funds_pay.kind_{}", r.kind.as_str()),
         project_id: r.project_id,
         project: format!("{} {}", r.project_code, r.project_name),
         contract_id: r.contract_id,
@@ -645,7 +653,7 @@ pub(super) async fn detail_page(
         purpose: r.purpose.clone(),
         requested_on: r.requested_on.to_string(),
         requester: r.requester_name.clone(),
-        status: r.status.clone(),
+        status: r.status.as_str().to_owned(),
         status_text: status_text(locale, &r),
         approvals_needed: r.approvals_needed,
         over_balance: r.over_balance,
@@ -669,8 +677,8 @@ pub(super) async fn detail_page(
             .collect(),
         can_decide,
         can_cancel: role.has(Permission::RequestPayment)
-            && may_cancel(&r.status, r.requested_by == tx.user().id.0, role),
-        can_pay: r.status == "approved" && role.has(Permission::RecordFunds),
+            && may_cancel(r.status, r.requested_by == tx.user().id.0, role),
+        can_pay: r.status == RequestStatus::Approved && role.has(Permission::RecordFunds),
         notice: x.notice,
         reason: x.reason,
         errors: x.errors,

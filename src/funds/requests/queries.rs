@@ -6,10 +6,13 @@ use chrono::{DateTime, NaiveDate, Utc};
 use rust_decimal::Decimal;
 use serde::Serialize;
 
-use super::domain::{ContractMoney, DEFAULT_APPROVER_ROLES, DEFAULT_SECOND_APPROVAL_ABOVE};
+use super::domain::{
+    ContractMoney, DEFAULT_APPROVER_ROLES, DEFAULT_SECOND_APPROVAL_ABOVE, RequestKind,
+    RequestStatus,
+};
 use crate::db::TenantScope;
 use crate::error::{AppError, AppResult};
-use crate::ids::{TenantId, UserId};
+use crate::ids::{ContractId, TenantId, UserId};
 
 /// Who approves: the roles, the amount above which two must, and the version read (0: the
 /// tenant has saved no funds settings).
@@ -190,7 +193,7 @@ pub async fn remove_limit(scope: &mut TenantScope, user: i64) -> AppResult<Optio
 /// leaving out request `except`.
 pub async fn contract_money(
     scope: &mut TenantScope,
-    contract: i64,
+    contract: ContractId,
     current: Decimal,
     retention_percent: Decimal,
     except: Option<i64>,
@@ -213,7 +216,7 @@ pub async fn contract_money(
                          and q.status in ('requested', 'approved')
                          and ($3::bigint is null or q.id <> $3)), 0) as "open_retention!""#,
         tenant as TenantId,
-        contract,
+        contract as ContractId,
         except
     )
     .fetch_one(scope.conn())
@@ -232,11 +235,11 @@ pub async fn contract_money(
 #[derive(Debug, Clone, Serialize)]
 pub struct Request {
     pub id: i64,
-    pub kind: String,
+    pub kind: RequestKind,
     pub project_id: i64,
     pub project_code: String,
     pub project_name: String,
-    pub contract_id: Option<i64>,
+    pub contract_id: Option<ContractId>,
     pub contract_number: Option<String>,
     pub contract_title: Option<String>,
     pub counterparty_id: Option<i64>,
@@ -251,7 +254,7 @@ pub struct Request {
     pub requested_on: NaiveDate,
     pub requested_by: i64,
     pub requester_name: String,
-    pub status: String,
+    pub status: RequestStatus,
     pub approvals_needed: i16,
     pub over_balance: bool,
     pub override_reason: String,
@@ -299,13 +302,13 @@ async fn select(scope: &mut TenantScope, f: &Filter, id: Option<i64>) -> AppResu
     let tenant = scope.tenant_id();
     Ok(sqlx::query_as!(
         Request,
-        r#"select q.id, q.kind, q.project_id, p.code as project_code, p.name as project_name,
-                  q.contract_id, k.number as "contract_number?", k.title as "contract_title?",
+        r#"select q.id, q.kind as "kind: RequestKind", q.project_id, p.code as project_code, p.name as project_name,
+                  q.contract_id as "contract_id: ContractId", k.number as "contract_number?", k.title as "contract_title?",
                   k.counterparty_id as "counterparty_id?", cp.name as "counterparty_name?",
                   q.payee_user_id, pu.name as "payee_name?", q.category_id,
                   c.name_zh as "category_zh?", c.name_en as "category_en?",
                   q.amount, q.purpose, q.requested_on, q.requested_by,
-                  ru.name as requester_name, q.status, q.approvals_needed, q.over_balance,
+                  ru.name as requester_name, q.status as "status: RequestStatus", q.approvals_needed, q.over_balance,
                   q.override_reason, q.rejected_reason,
                   (select a.approver_id from payment_approval a
                    where a.tenant_id = q.tenant_id and a.request_id = q.id and a.step = 1
@@ -348,7 +351,7 @@ async fn select(scope: &mut TenantScope, f: &Filter, id: Option<i64>) -> AppResu
 pub struct NewRequest {
     pub kind: String,
     pub project_id: i64,
-    pub contract_id: Option<i64>,
+    pub contract_id: Option<ContractId>,
     pub payee_user_id: Option<i64>,
     pub category_id: Option<i64>,
     pub amount: Decimal,
@@ -371,7 +374,7 @@ pub async fn insert(scope: &mut TenantScope, r: &NewRequest, by: UserId) -> AppR
         tenant as TenantId,
         r.kind,
         r.project_id,
-        r.contract_id,
+        r.contract_id as Option<ContractId>,
         r.payee_user_id,
         r.category_id,
         r.amount,
@@ -391,8 +394,8 @@ pub async fn insert(scope: &mut TenantScope, r: &NewRequest, by: UserId) -> AppR
 pub async fn set_status(
     scope: &mut TenantScope,
     id: i64,
-    from: &str,
-    to: &str,
+    from: RequestStatus,
+    to: RequestStatus,
     rejected_reason: &str,
     version: i32,
     by: UserId,
@@ -406,8 +409,8 @@ pub async fn set_status(
          returning version",
         tenant as TenantId,
         id,
-        from,
-        to,
+        from.as_str(),
+        to.as_str(),
         rejected_reason,
         by.0,
         version

@@ -3,10 +3,12 @@
 
 use askama::Template;
 
+use super::domain::RequestStatus;
 use super::handlers::RequestForm;
 use super::queries::Request;
 use crate::funds::ledger::MovementForm;
 use crate::i18n::{self, Locale};
+use crate::ids::ContractId;
 use crate::web::Layout;
 use crate::web::form::{Choice, FieldErrors};
 
@@ -19,8 +21,8 @@ pub(super) fn category_label(locale: Locale, zh: Option<&str>, en: Option<&str>)
 
 /// The status in words, with the approvals given while two are needed ("1 of 2 approvals").
 pub(super) fn status_text(locale: Locale, r: &Request) -> String {
-    let status = i18n::t(locale, &format!("funds_pay.status_{}", r.status)).to_owned();
-    if r.status == "requested" && r.approvals_needed == 2 {
+    let status = i18n::t(locale, &format!("funds_pay.status_{}", r.status.as_str())).to_owned();
+    if r.status == RequestStatus::Requested && r.approvals_needed == 2 {
         let progress = i18n::tf(
             locale,
             "funds_pay.approvals_progress",
@@ -89,7 +91,7 @@ pub struct RequestListPage {
 /// A contract's money as the form shows it.
 #[derive(Debug, Clone)]
 pub struct ContractFacts {
-    pub id: i64,
+    pub id: ContractId,
     pub number: String,
     pub title: String,
     pub project: String,
@@ -108,7 +110,7 @@ pub struct ContractFacts {
 /// A signed expense contract to request a payment against.
 #[derive(Debug, Clone)]
 pub struct ContractPick {
-    pub id: i64,
+    pub id: ContractId,
     pub number: String,
     pub title: String,
     pub project: String,
@@ -159,7 +161,7 @@ pub struct RequestPage {
     pub kind_key: String,
     pub project_id: i64,
     pub project: String,
-    pub contract_id: Option<i64>,
+    pub contract_id: Option<ContractId>,
     pub contract: String,
     pub payee: String,
     pub category: String,
