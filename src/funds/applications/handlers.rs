@@ -472,8 +472,14 @@ pub(super) async fn answer(
     Ok((status, Html(html)).into_response())
 }
 
-pub(super) fn stale(locale: Locale) -> Vec<String> {
-    vec![i18n::t(locale, "funds.stale").to_owned()]
+impl Kept {
+    /// Someone else changed the application first: the notice, and the page as it now is.
+    pub(super) fn stale(locale: Locale) -> Self {
+        Kept {
+            notice: vec![i18n::t(locale, "funds.stale").to_owned()],
+            ..Kept::default()
+        }
+    }
 }
 
 /// Saves a draft.
@@ -509,12 +515,11 @@ pub async fn update(
         .is_none()
     {
         let kept = Kept {
-            notice: stale(locale),
             form: Some(ApplicationForm {
                 version: a.version,
                 ..f
             }),
-            ..Kept::default()
+            ..Kept::stale(locale)
         };
         return answer(tx, &page, id, StatusCode::CONFLICT, kept).await;
     }
@@ -551,17 +556,7 @@ pub async fn submit(
     let a = queries::find(&mut tx, id, true).await?;
     let k = contracts::find(&mut tx, a.contract_id, true).await?;
     if a.status != ApplicationStatus::Draft || f.version != a.version {
-        return answer(
-            tx,
-            &page,
-            id,
-            StatusCode::CONFLICT,
-            Kept {
-                notice: stale(locale),
-                ..Kept::default()
-            },
-        )
-        .await;
+        return answer(tx, &page, id, StatusCode::CONFLICT, Kept::stale(locale)).await;
     }
     let earlier = queries::earlier(&mut tx, a.contract_id, Some(a.period_no)).await?;
     let checked = match check(locale, &ApplicationForm::of(&a), &k, &earlier) {
@@ -582,17 +577,7 @@ pub async fn submit(
         .await?
         .is_none()
     {
-        return answer(
-            tx,
-            &page,
-            id,
-            StatusCode::CONFLICT,
-            Kept {
-                notice: stale(locale),
-                ..Kept::default()
-            },
-        )
-        .await;
+        return answer(tx, &page, id, StatusCode::CONFLICT, Kept::stale(locale)).await;
     }
     tx.audit(Change {
         entity: "payment_application",
@@ -628,17 +613,7 @@ pub async fn withdraw(
             .await?
             .is_none()
     {
-        return answer(
-            tx,
-            &page,
-            id,
-            StatusCode::CONFLICT,
-            Kept {
-                notice: stale(locale),
-                ..Kept::default()
-            },
-        )
-        .await;
+        return answer(tx, &page, id, StatusCode::CONFLICT, Kept::stale(locale)).await;
     }
     tx.audit(Change {
         entity: "payment_application",

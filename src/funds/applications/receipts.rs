@@ -8,7 +8,7 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use super::domain::{ApplicationStatus, RetentionRefusal};
-use super::handlers::{Kept, answer, stale};
+use super::handlers::{Kept, answer};
 use super::queries::Certification;
 use super::views::{RetentionPage, date_text, facts, receipt_rows};
 use super::{BASE, domain, queries};
@@ -59,9 +59,8 @@ pub async fn certify(
             id,
             StatusCode::CONFLICT,
             Kept {
-                notice: stale(locale),
                 cert: Some(f),
-                ..Kept::default()
+                ..Kept::stale(locale)
             },
         )
         .await;
@@ -104,36 +103,24 @@ pub async fn certify(
     {
         e.add("due_on", "funds_apply.due_before_certified");
     }
-    let (Some(amount), Some(certified_on)) = (amount, certified_on) else {
-        return answer(
-            tx,
-            &page,
-            id,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            Kept {
-                notice,
-                cert: Some(f),
-                cert_errors: e,
-                ..Kept::default()
-            },
-        )
-        .await;
+    let (amount, certified_on) = match (amount, certified_on) {
+        (Some(amount), Some(on)) if e.is_empty() => (amount, on),
+        _ => {
+            return answer(
+                tx,
+                &page,
+                id,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Kept {
+                    notice,
+                    cert: Some(f),
+                    cert_errors: e,
+                    ..Kept::default()
+                },
+            )
+            .await;
+        }
     };
-    if !e.is_empty() {
-        return answer(
-            tx,
-            &page,
-            id,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            Kept {
-                notice,
-                cert: Some(f),
-                cert_errors: e,
-                ..Kept::default()
-            },
-        )
-        .await;
-    }
     let c = Certification {
         certified_amount: amount,
         certified_on,
@@ -150,9 +137,8 @@ pub async fn certify(
             id,
             StatusCode::CONFLICT,
             Kept {
-                notice: stale(locale),
                 cert: Some(f),
-                ..Kept::default()
+                ..Kept::stale(locale)
             },
         )
         .await;
