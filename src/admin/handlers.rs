@@ -26,6 +26,7 @@ use crate::tenancy::{Licensing, Module, Platform, TenantTx};
 use crate::web::export::{Cell, ExportFormat, Table};
 use crate::web::form::{self, FieldErrors};
 use crate::web::layout::standing_text;
+use crate::web::pager::filter_query;
 use crate::web::{AppForm, Page, Path, format, transition};
 
 /// How long an invitation link works.
@@ -647,7 +648,7 @@ pub async fn audit_log(
         .collect();
     let entities = audit::entities(&mut tx).await?;
     let link = |path: &str, extra: (&str, &str)| {
-        let query = serde_urlencoded_query(&[
+        let query = filter_query([
             ("user", q.user.as_str()),
             ("entity", q.entity.as_str()),
             ("from", q.from.as_str()),
@@ -732,12 +733,6 @@ pub async fn audit_export(
         totals: None,
     };
     table.download(format, "audit-log")
-}
-
-fn serde_urlencoded_query(pairs: &[(&str, &str)]) -> String {
-    form_urlencoded::Serializer::new(String::new())
-        .extend_pairs(pairs.iter().filter(|(_, v)| !v.is_empty()))
-        .finish()
 }
 
 pub async fn audit_entry(

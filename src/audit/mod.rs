@@ -62,6 +62,20 @@ pub struct Change<'a> {
     pub after: Option<serde_json::Value>,
 }
 
+impl<'a> Change<'a> {
+    /// A record deactivated or reactivated: only its `active` flag changed.
+    pub fn switched(entity: &'a str, id: i64, summary: &'a str, was: bool, now: bool) -> Self {
+        Change {
+            entity,
+            entity_id: Some(id),
+            action: Action::Update,
+            summary,
+            before: Some(serde_json::json!({ "active": was })),
+            after: Some(serde_json::json!({ "active": now })),
+        }
+    }
+}
+
 /// Serialize a record for the before/after columns.
 pub fn snapshot(value: &impl Serialize) -> Option<serde_json::Value> {
     serde_json::to_value(value).ok()

@@ -13,7 +13,7 @@ use crate::audit::{self, Action, Actor, Change, snapshot};
 use crate::cost::{self, NewVariation};
 use crate::db::TenantScope;
 use crate::error::{AppError, AppResult};
-use crate::funds::{self, Refused, VariationFields, VariationRefusal};
+use crate::funds::{self, Refused, VariationRefusal};
 use crate::i18n::{t, tf};
 use crate::ids::ContractId;
 use crate::plans::reschedule;
@@ -189,7 +189,7 @@ async fn vary_revenue(
     let Some(contract_id) = request.contract_id else {
         return Ok(Err(t(locale, "changes.no_contract").to_owned()));
     };
-    let fields = VariationFields {
+    let variation = NewVariation {
         number: request.number.clone(),
         title: request.title.clone(),
         amount,
@@ -199,7 +199,7 @@ async fn vary_revenue(
         scope,
         project.id,
         ContractId(contract_id),
-        &fields,
+        &variation,
         request.id,
         user,
     )
@@ -224,14 +224,8 @@ async fn vary_revenue(
             }));
         }
     };
-    let revenue = NewVariation {
-        number: request.number.clone(),
-        title: request.title.clone(),
-        amount,
-        approved_on: today,
-    };
     let Some(revenue_variation) =
-        cost::add_revenue_variation(scope, project.id, user, &revenue, request.id).await?
+        cost::add_revenue_variation(scope, project.id, user, &variation, request.id).await?
     else {
         return Ok(Err(tf(
             locale,

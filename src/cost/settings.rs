@@ -708,14 +708,14 @@ pub async fn set_category_active(
         };
         return refuse(tx, &page, StatusCode::CONFLICT, parts).await;
     }
-    tx.audit(Change {
-        entity: "cost_category",
-        entity_id: Some(id),
-        action: Action::Update,
-        summary: &format!("{} {}", row.code, row.name_zh),
-        before: snapshot(&serde_json::json!({ "active": row.active })),
-        after: snapshot(&serde_json::json!({ "active": active })),
-    })
+    let summary = format!("{} {}", row.code, row.name_zh);
+    tx.audit(Change::switched(
+        "cost_category",
+        id,
+        &summary,
+        row.active,
+        active,
+    ))
     .await?;
     tx.commit().await?;
     let flash = if active {

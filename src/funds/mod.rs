@@ -37,7 +37,7 @@ mod settings;
 
 // What other features use: a change request's revenue impact as a variation on its project's
 // income contract.
-pub use contracts::{Refused, VariationFields, VariationRefusal, vary_income_contract};
+pub use contracts::{Refused, VariationRefusal, vary_income_contract};
 
 use axum::Router;
 

@@ -14,6 +14,23 @@ pub const MAX_PAGE: i64 = 100_000;
 
 use crate::i18n::{self, Locale};
 
+/// The query string of a list's filter for its pager and export links: the pairs whose value
+/// is not blank, trimmed, without the `?` (an empty filter gives "").
+pub fn filter_query<K, V>(pairs: impl IntoIterator<Item = (K, V)>) -> String
+where
+    K: AsRef<str>,
+    V: AsRef<str>,
+{
+    let mut query = form_urlencoded::Serializer::new(String::new());
+    for (key, value) in pairs {
+        let value = value.as_ref().trim();
+        if !value.is_empty() {
+            query.append_pair(key.as_ref(), value);
+        }
+    }
+    query.finish()
+}
+
 /// A page of `total` rows, `per_page` at a time.
 #[derive(Debug, Clone)]
 pub struct Pager {
@@ -89,6 +106,18 @@ impl Pager {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_filter_query_keeps_the_filled_pairs_trimmed_and_encoded() {
+        let query = filter_query([
+            ("project", " 7 "),
+            ("status", ""),
+            ("q", "  "),
+            ("text", "钢 筋&"),
+        ]);
+        assert_eq!(query, "project=7&text=%E9%92%A2+%E7%AD%8B%26");
+        assert_eq!(filter_query([("a", "")]), "");
+    }
 
     fn pager(total: usize, requested: i64) -> Pager {
         Pager::new(Locale::En, total, 10, requested, |n| format!("?page={n}"))

@@ -163,7 +163,18 @@ pub async fn replace_lines(scope: &mut TenantScope, id: i64, d: &Draft) -> AppRe
     )
     .execute(scope.conn())
     .await?;
-    for (task, days) in &d.tasks {
+    insert_lines(scope, id, &d.tasks, &d.costs).await
+}
+
+/// Writes a request's lines: (task, working days) and (cost category, amount).
+pub async fn insert_lines(
+    scope: &mut TenantScope,
+    id: i64,
+    tasks: &[(TaskId, i32)],
+    costs: &[(i64, Decimal)],
+) -> AppResult<()> {
+    let tenant = scope.tenant_id();
+    for (task, days) in tasks {
         sqlx::query!(
             "insert into change_request_task (tenant_id, change_request_id, task_id, days)
              values ($1, $2, $3, $4)",
@@ -175,7 +186,7 @@ pub async fn replace_lines(scope: &mut TenantScope, id: i64, d: &Draft) -> AppRe
         .execute(scope.conn())
         .await?;
     }
-    for (category, amount) in &d.costs {
+    for (category, amount) in costs {
         sqlx::query!(
             "insert into change_request_cost (tenant_id, change_request_id, category_id, amount)
              values ($1, $2, $3, $4)",

@@ -20,6 +20,7 @@ use crate::tenancy::Changes;
 use crate::tenancy::ProjectTx;
 use crate::web::form::Choice;
 use crate::web::form::FieldErrors;
+use crate::web::pager::filter_query;
 use crate::web::{AppForm, Page, Path, transition};
 
 fn base(project: i64) -> String {
@@ -58,13 +59,7 @@ pub fn cell_of(q: &ListQuery) -> Option<(i16, i16)> {
 
 /// `?a=b&…` of the non-empty pairs.
 pub fn query_string(pairs: &[(&str, &str)]) -> String {
-    let mut s = form_urlencoded::Serializer::new(String::new());
-    for (k, v) in pairs {
-        if !v.is_empty() {
-            s.append_pair(k, v);
-        }
-    }
-    let s = s.finish();
+    let s = filter_query(pairs.iter().copied());
     if s.is_empty() { s } else { format!("?{s}") }
 }
 

@@ -215,14 +215,13 @@ pub async fn set_active(
         .await?;
         return Ok((StatusCode::CONFLICT, Html(html)).into_response());
     }
-    tx.audit(Change {
-        entity: "bank_account",
-        entity_id: Some(id),
-        action: Action::Update,
-        summary: &a.name,
-        before: snapshot(&serde_json::json!({ "active": a.active })),
-        after: snapshot(&serde_json::json!({ "active": active })),
-    })
+    tx.audit(Change::switched(
+        "bank_account",
+        id,
+        &a.name,
+        a.active,
+        active,
+    ))
     .await?;
     tx.commit().await?;
     let flash = if active {

@@ -9,13 +9,14 @@ use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use super::domain::{Context, ContractForm, validate};
-use super::queries::{Contract, Filter, Variation, VariationFields};
+use super::queries::{Contract, Filter, Variation};
 use super::views::{
     ContractFormPage, ContractListPage, ContractPage, ContractRow, VariationRow, category_label,
     key_choices, percent_text, project_choices,
 };
 use super::{BASE, queries, variations};
 use crate::audit::{Action, Change, snapshot};
+use crate::cost::NewVariation;
 use crate::cost::in_report_order;
 use crate::error::{AppError, AppResult};
 use crate::funds::applications;
@@ -564,7 +565,7 @@ pub async fn add_variation(
         let html = detail_page(&mut tx, &page, id, Some(form), e, notice).await?;
         return Ok((StatusCode::CONFLICT, Html(html)).into_response());
     }
-    let fields = VariationFields {
+    let fields = NewVariation {
         number,
         title,
         amount,

@@ -13,7 +13,6 @@ pub mod queries;
 mod variations;
 mod views;
 
-pub use queries::VariationFields;
 pub use variations::{Refused, VariationRefusal, vary_income_contract};
 
 const BASE: &str = "/funds/contracts";

@@ -5,6 +5,7 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::Serialize;
 
+use crate::cost::NewVariation;
 use crate::db::TenantScope;
 use crate::error::{AppError, AppResult, ResultExt};
 use crate::funds::domain::{ContractDirection, ContractStatus};
@@ -270,19 +271,10 @@ pub async fn variations(
     .await?)
 }
 
-/// A variation's fields as validated.
-#[derive(Debug, Clone, Serialize)]
-pub struct VariationFields {
-    pub number: String,
-    pub title: String,
-    pub amount: Decimal,
-    pub approved_on: NaiveDate,
-}
-
 pub async fn insert_variation(
     scope: &mut TenantScope,
     contract: ContractId,
-    f: &VariationFields,
+    f: &NewVariation,
     change_request: Option<i64>,
     by: UserId,
 ) -> AppResult<i64> {

@@ -4,8 +4,9 @@
 
 use rust_decimal::Decimal;
 
-use super::queries::{self, Contract, VariationFields};
+use super::queries::{self, Contract};
 use crate::audit::{self, Action, Actor, Change, snapshot};
+use crate::cost::NewVariation;
 use crate::db::TenantScope;
 use crate::error::AppResult;
 use crate::funds::domain::{ContractDirection, ContractStatus};
@@ -40,7 +41,7 @@ pub async fn vary_income_contract(
     scope: &mut TenantScope,
     project: i64,
     contract: ContractId,
-    fields: &VariationFields,
+    fields: &NewVariation,
     request: i64,
     user: &CurrentUser,
 ) -> AppResult<Result<i64, Refused>> {
@@ -82,7 +83,7 @@ pub async fn vary_income_contract(
 pub async fn record(
     scope: &mut TenantScope,
     k: &Contract,
-    fields: &VariationFields,
+    fields: &NewVariation,
     request: Option<i64>,
     user: &CurrentUser,
 ) -> AppResult<i64> {

@@ -211,14 +211,13 @@ pub async fn set_active(
         .await?;
         return Ok((StatusCode::CONFLICT, Html(html)).into_response());
     }
-    tx.audit(Change {
-        entity: "counterparty",
-        entity_id: Some(id),
-        action: Action::Update,
-        summary: &c.name,
-        before: snapshot(&serde_json::json!({ "active": c.active })),
-        after: snapshot(&serde_json::json!({ "active": active })),
-    })
+    tx.audit(Change::switched(
+        "counterparty",
+        id,
+        &c.name,
+        c.active,
+        active,
+    ))
     .await?;
     tx.commit().await?;
     let flash = if active {

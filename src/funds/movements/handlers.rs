@@ -28,6 +28,7 @@ use crate::web::attachments::ListOptions;
 use crate::web::export::{Cell, ExportFormat, Table};
 use crate::web::fields::{optional_date, optional_int};
 use crate::web::form::{self, Choice, FieldErrors};
+use crate::web::pager::filter_query;
 use crate::web::{AppForm, Page, Path, format};
 
 // The list ------------------------------------------------------------------------------------
@@ -77,11 +78,7 @@ impl ListQuery {
             ("to", &self.to),
             ("counterparty", &self.counterparty),
         ];
-        let mut out = form_urlencoded::Serializer::new(String::new());
-        for (k, v) in pairs.iter().filter(|(_, v)| !v.trim().is_empty()) {
-            out.append_pair(k, v.trim());
-        }
-        out.finish()
+        filter_query(pairs)
     }
 }
 

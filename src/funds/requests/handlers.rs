@@ -31,6 +31,7 @@ use crate::tenancy::{Funds, TenantTx};
 use crate::web::export::{Cell, ExportFormat, Table};
 use crate::web::fields::optional_int;
 use crate::web::form::{self, Choice, FieldErrors};
+use crate::web::pager::filter_query;
 use crate::web::{AppForm, Page, Path, format};
 
 pub(super) async fn money_of(
@@ -59,19 +60,13 @@ pub struct ListQuery {
 impl ListQuery {
     /// The query string without the format, for the export links.
     pub(super) fn export_query(&self) -> String {
-        let mut pairs = form_urlencoded::Serializer::new(String::new());
-        for (k, v) in [
+        filter_query([
             ("status", &self.status),
             ("project", &self.project),
             ("kind", &self.kind),
             ("mine", &self.mine),
             ("contract", &self.contract),
-        ] {
-            if !v.trim().is_empty() {
-                pairs.append_pair(k, v.trim());
-            }
-        }
-        pairs.finish()
+        ])
     }
 }
 

@@ -29,6 +29,7 @@ use crate::state::AppState;
 use crate::tenancy::{Labour, TenantTx};
 use crate::web::export::{Cell, ExportFormat, Table};
 use crate::web::form::Choice;
+use crate::web::pager::filter_query;
 use crate::web::{Layout, Page, format};
 
 pub fn router() -> Router<AppState> {
@@ -394,21 +395,15 @@ pub async fn summary(
         value: s.as_str().to_owned(),
         label: i18n::t(locale, s.label_key()).to_owned(),
     }));
-    let query = form_urlencoded::Serializer::new(String::new())
-        .extend_pairs(
-            [
-                ("by", &q.by),
-                ("then", &q.then),
-                ("project", &q.project),
-                ("crew", &q.crew),
-                ("status", &q.status),
-                ("from", &q.from),
-                ("to", &q.to),
-            ]
-            .into_iter()
-            .filter(|(_, v)| !v.is_empty()),
-        )
-        .finish();
+    let query = filter_query([
+        ("by", &q.by),
+        ("then", &q.then),
+        ("project", &q.project),
+        ("crew", &q.crew),
+        ("status", &q.status),
+        ("from", &q.from),
+        ("to", &q.to),
+    ]);
     let html = SummaryPage {
         layout: page.layout(&tx, "labour.summary_title"),
         tab: LabourTab::Summary,

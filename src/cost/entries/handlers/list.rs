@@ -20,6 +20,7 @@ use crate::i18n::{self, Locale};
 use crate::roles::{ModuleId, Permission};
 use crate::tenancy::{Cost, ProjectTx};
 use crate::web::export::{Cell, ExportFormat, Table};
+use crate::web::pager::filter_query;
 use crate::web::{Page, format};
 
 const PAGE_SIZE: i64 = 50;
@@ -79,21 +80,15 @@ impl ListQuery {
     }
 
     fn query_string(&self) -> String {
-        form_urlencoded::Serializer::new(String::new())
-            .extend_pairs(
-                [
-                    ("category", &self.category),
-                    ("task", &self.task),
-                    ("month", &self.month),
-                    ("from", &self.from),
-                    ("to", &self.to),
-                    ("supplier", &self.supplier),
-                    ("q", &self.q),
-                ]
-                .into_iter()
-                .filter(|(_, v)| !v.trim().is_empty()),
-            )
-            .finish()
+        filter_query([
+            ("category", &self.category),
+            ("task", &self.task),
+            ("month", &self.month),
+            ("from", &self.from),
+            ("to", &self.to),
+            ("supplier", &self.supplier),
+            ("q", &self.q),
+        ])
     }
 }
 

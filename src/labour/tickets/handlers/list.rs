@@ -20,6 +20,7 @@ use crate::roles::Permission;
 use crate::tenancy::{Labour, TenantTx};
 use crate::web::export::{Cell, ExportFormat, Table};
 use crate::web::form::Choice;
+use crate::web::pager::filter_query;
 use crate::web::{AppForm, Page, format};
 
 const PAGE_SIZE: i64 = 50;
@@ -60,22 +61,16 @@ impl ListQuery {
     }
 
     fn query_string(&self) -> String {
-        form_urlencoded::Serializer::new(String::new())
-            .extend_pairs(
-                [
-                    ("project", &self.project),
-                    ("crew", &self.crew),
-                    ("worker", &self.worker),
-                    ("trade", &self.trade),
-                    ("task", &self.task),
-                    ("status", &self.status),
-                    ("from", &self.from),
-                    ("to", &self.to),
-                ]
-                .into_iter()
-                .filter(|(_, v)| !v.is_empty()),
-            )
-            .finish()
+        filter_query([
+            ("project", &self.project),
+            ("crew", &self.crew),
+            ("worker", &self.worker),
+            ("trade", &self.trade),
+            ("task", &self.task),
+            ("status", &self.status),
+            ("from", &self.from),
+            ("to", &self.to),
+        ])
     }
 }
 
