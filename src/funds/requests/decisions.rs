@@ -303,12 +303,11 @@ pub async fn pay(
         return refuse(tx, &page, id, StatusCode::UNPROCESSABLE_ENTITY, x).await;
     };
     let purpose = Purpose {
-        kind: movement_kind(r.kind),
         project_id: Some(r.project_id),
         counterparty_id: contract.as_ref().map(|k| k.counterparty_id),
-        contract_id: r.contract_id.map(|c| c.0),
+        contract_id: r.contract_id,
         payment_request_id: Some(r.id),
-        ..Purpose::default()
+        ..Purpose::of(movement_kind(r.kind))
     };
     let by = tx.user().id;
     let movement = ledger::record(&mut tx, &purpose, &input, by).await?;
