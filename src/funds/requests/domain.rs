@@ -43,6 +43,11 @@ pub const DEFAULT_APPROVER_ROLES: [&str; 3] = ["owner", "admin", "finance"];
 /// The amount above which a second approver is needed when the tenant has saved none.
 pub const DEFAULT_SECOND_APPROVAL_ABOVE: Decimal = Decimal::from_parts(100_000, 0, 0, false, 0);
 
+text_enum! {
+    /// An approver's decision on a payment request at one step.
+    Decision in "funds_pay" { Approved => "approved", Rejected => "rejected" }
+}
+
 /// The ledger kind that pays a request of `kind`.
 pub fn movement_kind(kind: RequestKind) -> MovementKind {
     match kind {
