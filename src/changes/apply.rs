@@ -15,7 +15,6 @@ use crate::db::TenantScope;
 use crate::error::{AppError, AppResult};
 use crate::funds::{self, Refused, VariationRefusal};
 use crate::i18n::{t, tf};
-use crate::ids::ContractId;
 use crate::plans::reschedule;
 use crate::tenancy::CurrentUser;
 use crate::tenancy::project::Project;
@@ -198,7 +197,7 @@ async fn vary_revenue(
     let contract_variation = match funds::vary_income_contract(
         scope,
         project.id,
-        ContractId(contract_id),
+        contract_id,
         &variation,
         request.id,
         user,

@@ -7,9 +7,9 @@ use rust_decimal::Decimal;
 use super::domain::{Board, RequestKind, Status};
 use crate::db::TenantScope;
 use crate::error::{AppError, AppResult};
-use crate::ids::TaskId;
 use crate::ids::TenantId;
 use crate::ids::UserId;
+use crate::ids::{ContractId, TaskId};
 
 /// The board settings: how many approvals a change needs, its version (0 while the tenant
 /// has the defaults), and the named members.
@@ -75,7 +75,7 @@ pub struct Request {
     pub requester_id: i64,
     pub requester_name: String,
     pub revenue_amount: Decimal,
-    pub contract_id: Option<i64>,
+    pub contract_id: Option<ContractId>,
     pub contract_number: Option<String>,
     pub status: Status,
     pub round: i32,
@@ -117,7 +117,8 @@ pub async fn find(
     sqlx::query_as!(
         Request,
         r#"select r.id, r.project_id, r.number, r.kind as "kind: RequestKind", r.title, r.reason, r.requester_id,
-                  u.name as requester_name, r.revenue_amount, r.contract_id,
+                  u.name as requester_name, r.revenue_amount,
+                  r.contract_id as "contract_id: ContractId",
                   k.number as "contract_number?", r.status as "status: Status", r.round,
                   r.submitted_at,
                   r.decided_at, r.apply_error, r.budget_version_id, r.contract_variation_id,

@@ -35,8 +35,16 @@ text_enum! {
     ContractStatus in "funds" { Draft => "draft", Signed => "signed", Closed => "closed" }
 }
 
-/// Kinds of contract: the main (income) contract, and the expense kinds.
-pub const KINDS: [&str; 5] = ["main", "subcontract", "purchase", "lease", "service"];
+text_enum! {
+    /// A contract's kind: the main (income) contract, and the expense kinds.
+    ContractKind in "funds" {
+        Main => "main",
+        Subcontract => "subcontract",
+        Purchase => "purchase",
+        Lease => "lease",
+        Service => "service",
+    }
+}
 
 /// The characters of a unified social credit code, by value (no I, O, S, V, Z).
 const CREDIT_CODE_CHARS: &[u8; 31] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
@@ -93,35 +101,33 @@ pub fn percent_of(amount: Decimal, percent: Decimal) -> Decimal {
 }
 
 /// Whether a contract of `kind` goes in `direction`.
-pub fn kind_fits(direction: &str, kind: &str) -> bool {
+pub fn kind_fits(direction: ContractDirection, kind: ContractKind) -> bool {
     match direction {
-        "income" => kind == "main",
-        "expense" => matches!(kind, "subcontract" | "purchase" | "lease" | "service"),
-        _ => false,
+        ContractDirection::Income => kind == ContractKind::Main,
+        ContractDirection::Expense => kind != ContractKind::Main,
     }
 }
 
 /// Whether a counterparty of `kind` can be the other party of a contract in `direction`.
-pub fn counterparty_fits(direction: &str, kind: CounterpartyKind) -> bool {
+pub fn counterparty_fits(direction: ContractDirection, kind: CounterpartyKind) -> bool {
     match direction {
-        "income" => kind == CounterpartyKind::Client,
-        "expense" => matches!(
+        ContractDirection::Income => kind == CounterpartyKind::Client,
+        ContractDirection::Expense => matches!(
             kind,
             CounterpartyKind::Subcontractor | CounterpartyKind::Supplier
         ),
-        _ => false,
     }
 }
 
 /// The builtin cost category an expense contract of `kind` commits under when none is
 /// chosen: subcontracts under subcontract, purchases under materials, leases under plant.
-pub fn default_category(kind: &str) -> Option<&'static str> {
+pub fn default_category(kind: ContractKind) -> Option<&'static str> {
     match kind {
-        "subcontract" => Some("subcontract"),
-        "purchase" => Some("materials"),
-        "lease" => Some("plant"),
-        "service" => Some("other"),
-        _ => None,
+        ContractKind::Subcontract => Some("subcontract"),
+        ContractKind::Purchase => Some("materials"),
+        ContractKind::Lease => Some("plant"),
+        ContractKind::Service => Some("other"),
+        ContractKind::Main => None,
     }
 }
 
@@ -232,19 +238,17 @@ mod tests {
 
     #[test]
     fn kinds_and_counterparties_go_together() {
-        assert!(kind_fits("income", "main"));
-        assert!(!kind_fits("income", "subcontract"));
-        assert!(kind_fits("expense", "purchase"));
-        assert!(!kind_fits("expense", "main"));
-        assert!(counterparty_fits("income", CounterpartyKind::Client));
-        assert!(!counterparty_fits("income", CounterpartyKind::Supplier));
-        assert!(counterparty_fits(
-            "expense",
-            CounterpartyKind::Subcontractor
-        ));
-        assert!(!counterparty_fits("expense", CounterpartyKind::Client));
-        assert_eq!(default_category("purchase"), Some("materials"));
-        assert_eq!(default_category("main"), None);
+        use ContractDirection::{Expense, Income};
+        assert!(kind_fits(Income, ContractKind::Main));
+        assert!(!kind_fits(Income, ContractKind::Subcontract));
+        assert!(kind_fits(Expense, ContractKind::Purchase));
+        assert!(!kind_fits(Expense, ContractKind::Main));
+        assert!(counterparty_fits(Income, CounterpartyKind::Client));
+        assert!(!counterparty_fits(Income, CounterpartyKind::Supplier));
+        assert!(counterparty_fits(Expense, CounterpartyKind::Subcontractor));
+        assert!(!counterparty_fits(Expense, CounterpartyKind::Client));
+        assert_eq!(default_category(ContractKind::Purchase), Some("materials"));
+        assert_eq!(default_category(ContractKind::Main), None);
     }
 
     #[test]

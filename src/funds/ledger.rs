@@ -12,8 +12,8 @@ use serde::Deserialize;
 use crate::db::{TenantScope, text_enum};
 use crate::error::AppResult;
 use crate::i18n::{self, Locale};
-use crate::ids::TenantId;
 use crate::ids::UserId;
+use crate::ids::{ContractId, TenantId};
 use crate::web::fields::required_date;
 use crate::web::form::Choice;
 use crate::web::form::{self, FieldErrors};
@@ -25,41 +25,66 @@ text_enum! {
     MovementDirection in "funds_ledger" { In => "in", Out => "out" }
 }
 
-/// How money moved.
-pub const METHODS: [&str; 6] = [
-    "bank",
-    "cash",
-    "acceptance_bill",
-    "cheque",
-    "wechat",
-    "alipay",
-];
-
-/// What a movement is, money in first.
-pub const KINDS: [&str; 9] = [
-    "progress_receipt",
-    "retention_receipt",
-    "deposit_refund",
-    "other_in",
-    "contract_payment",
-    "retention_payment",
-    "reimbursement",
-    "deposit_paid",
-    "other_out",
-];
-
-/// `in` for receipts, `out` for payments.
-pub fn direction_of(kind: &str) -> &'static str {
-    match kind {
-        "progress_receipt" | "retention_receipt" | "deposit_refund" | "other_in" => "in",
-        _ => "out",
+text_enum! {
+    /// How money moved. The wage account pays by bank, cash, WeChat or Alipay, so the
+    /// ledger's union of movements and wage payments reads as this too.
+    MovementMethod in "funds" {
+        Bank => "bank",
+        Cash => "cash",
+        AcceptanceBill => "acceptance_bill",
+        Cheque => "cheque",
+        Wechat => "wechat",
+        Alipay => "alipay",
     }
 }
 
-/// Whether a method moves money through one of the company's bank accounts (cash and the
-/// payment apps need none).
-pub fn needs_account(method: &str) -> bool {
-    matches!(method, "bank" | "acceptance_bill" | "cheque")
+text_enum! {
+    /// What a movement is, money in first. The last two are the labour wage account's
+    /// payouts and advances, which the ledger lists beside the movements (always out);
+    /// `fund_movement` itself never holds them (its check constraint).
+    MovementKind in "funds" {
+        ProgressReceipt => "progress_receipt",
+        RetentionReceipt => "retention_receipt",
+        DepositRefund => "deposit_refund",
+        OtherIn => "other_in",
+        ContractPayment => "contract_payment",
+        RetentionPayment => "retention_payment",
+        Reimbursement => "reimbursement",
+        DepositPaid => "deposit_paid",
+        OtherOut => "other_out",
+        LabourPayout => "labour_payout",
+        LabourAdvance => "labour_advance",
+    }
+}
+
+impl MovementKind {
+    /// Which way money of this kind goes.
+    pub fn direction(self) -> MovementDirection {
+        match self {
+            MovementKind::ProgressReceipt
+            | MovementKind::RetentionReceipt
+            | MovementKind::DepositRefund
+            | MovementKind::OtherIn => MovementDirection::In,
+            MovementKind::ContractPayment
+            | MovementKind::RetentionPayment
+            | MovementKind::Reimbursement
+            | MovementKind::DepositPaid
+            | MovementKind::OtherOut
+            | MovementKind::LabourPayout
+            | MovementKind::LabourAdvance => MovementDirection::Out,
+        }
+    }
+}
+
+impl MovementMethod {
+    /// Whether the method moves money through one of the company's bank accounts (cash and
+    /// the payment apps need none).
+    pub fn needs_account(self) -> bool {
+        matches!(
+            self,
+            MovementMethod::Bank | MovementMethod::AcceptanceBill | MovementMethod::Cheque
+        )
+    }
 }
 
 /// The common fields of a receipt or payment form. Forms embed it with `#[serde(flatten)]`
@@ -85,7 +110,7 @@ pub struct MovementForm {
 pub struct MovementInput {
     pub moved_on: NaiveDate,
     pub amount: Decimal,
-    pub method: &'static str,
+    pub method: MovementMethod,
     pub bank_account_id: Option<i64>,
     pub reference: String,
     pub note: String,
@@ -114,7 +139,7 @@ impl MovementForm {
             errors.add("moved_on", "funds.moved_in_future");
         }
         let amount = positive_amount(errors, "amount", &self.amount);
-        let method = METHODS.iter().copied().find(|m| *m == self.method.trim());
+        let method = MovementMethod::parse(self.method.trim());
         if method.is_none() {
             errors.add("method", "form.invalid_choice");
         }
@@ -130,7 +155,7 @@ impl MovementForm {
                 }
             }
         };
-        if method.is_some_and(needs_account) && bank_account_id.is_none() {
+        if method.is_some_and(MovementMethod::needs_account) && bank_account_id.is_none() {
             errors.add("bank_account_id", "funds.account_required");
         }
         let reference = form::text(errors, "reference", &self.reference, false, 100);
@@ -177,15 +202,30 @@ pub async fn check(
 
 /// What a movement is for, besides its fields: at most one of application, request and
 /// deposit (the table checks it).
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy)]
 pub struct Purpose {
-    pub kind: &'static str,
+    pub kind: MovementKind,
     pub project_id: Option<i64>,
     pub counterparty_id: Option<i64>,
-    pub contract_id: Option<i64>,
+    pub contract_id: Option<ContractId>,
     pub application_id: Option<i64>,
     pub payment_request_id: Option<i64>,
     pub deposit_id: Option<i64>,
+}
+
+impl Purpose {
+    /// A movement of `kind` that links nothing; callers fill in what it does link.
+    pub fn of(kind: MovementKind) -> Self {
+        Self {
+            kind,
+            project_id: None,
+            counterparty_id: None,
+            contract_id: None,
+            application_id: None,
+            payment_request_id: None,
+            deposit_id: None,
+        }
+    }
 }
 
 /// Records a checked movement; returns its id. Call `check` first.
@@ -205,15 +245,15 @@ pub async fn record(
          returning id",
         tenant as TenantId,
         purpose.project_id,
-        direction_of(purpose.kind),
-        purpose.kind,
+        purpose.kind.direction() as MovementDirection,
+        purpose.kind as MovementKind,
         input.moved_on,
         input.amount,
-        input.method,
+        input.method as MovementMethod,
         input.bank_account_id,
         input.reference,
         purpose.counterparty_id,
-        purpose.contract_id,
+        purpose.contract_id as Option<ContractId>,
         purpose.application_id,
         purpose.payment_request_id,
         purpose.deposit_id,
@@ -266,18 +306,18 @@ pub fn account_choices(accounts: &[AccountPick]) -> Vec<Choice> {
 
 /// The methods as choices.
 pub fn method_choices(locale: Locale) -> Vec<Choice> {
-    METHODS
+    MovementMethod::ALL
         .iter()
         .map(|m| Choice {
-            value: (*m).to_owned(),
-            label: i18n::t(locale, &format!("funds.method_{m}")).to_owned(),
+            value: m.as_str().to_owned(),
+            label: i18n::t(locale, m.label_key()).to_owned(),
         })
         .collect()
 }
 
 /// The name of a movement kind in the user's language.
-pub fn kind_label(locale: Locale, kind: &str) -> String {
-    i18n::t(locale, &format!("funds.movement_{kind}")).to_owned()
+pub fn kind_label(locale: Locale, kind: MovementKind) -> String {
+    i18n::t(locale, kind.label_key()).to_owned()
 }
 
 #[cfg(test)]
@@ -328,10 +368,37 @@ mod tests {
 
     #[test]
     fn receipts_come_in_and_payments_go_out() {
-        let ins: Vec<_> = KINDS.iter().filter(|k| direction_of(k) == "in").collect();
-        assert_eq!(ins.len(), 4);
-        assert_eq!(direction_of("contract_payment"), "out");
-        assert_eq!(direction_of("deposit_refund"), "in");
+        let ins = MovementKind::ALL
+            .iter()
+            .filter(|k| k.direction() == MovementDirection::In)
+            .count();
+        assert_eq!(ins, 4);
+        assert_eq!(
+            MovementKind::ContractPayment.direction(),
+            MovementDirection::Out
+        );
+        assert_eq!(
+            MovementKind::DepositRefund.direction(),
+            MovementDirection::In
+        );
+        assert_eq!(
+            MovementKind::LabourAdvance.direction(),
+            MovementDirection::Out
+        );
+    }
+
+    #[test]
+    fn every_kind_and_method_has_a_name_in_both_languages() {
+        use crate::i18n::{Locale, t};
+        let keys = MovementKind::ALL
+            .iter()
+            .map(|v| v.label_key())
+            .chain(MovementMethod::ALL.iter().map(|v| v.label_key()));
+        for key in keys {
+            for locale in Locale::ALL {
+                assert_ne!(t(locale, key), key, "{key} missing in {}", locale.as_str());
+            }
+        }
     }
 
     #[test]

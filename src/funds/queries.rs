@@ -114,7 +114,7 @@ pub async fn find_counterparty(scope: &mut TenantScope, id: i64) -> AppResult<Co
 #[derive(Debug, Clone, Serialize)]
 pub struct CounterpartyFields {
     pub name: String,
-    pub kind: String,
+    pub kind: CounterpartyKind,
     pub credit_code: Option<String>,
     pub contact: String,
     pub phone: String,
@@ -135,7 +135,7 @@ pub async fn insert_counterparty(
          values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) returning id",
         tenant as TenantId,
         f.name,
-        f.kind,
+        f.kind as CounterpartyKind,
         f.credit_code,
         f.contact,
         f.phone,
@@ -167,7 +167,7 @@ pub async fn update_counterparty(
         tenant as TenantId,
         id,
         f.name,
-        f.kind,
+        f.kind as CounterpartyKind,
         f.credit_code,
         f.contact,
         f.phone,

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::changes::domain::RequestKind;
 use crate::cost::signed_amount;
-use crate::ids::TaskId;
+use crate::ids::{ContractId, TaskId};
 use crate::web::form::{self, FieldErrors};
 
 /// Empty rows the form offers at least, so it works without JavaScript.
@@ -101,7 +101,7 @@ pub struct Draft {
     pub title: String,
     pub reason: String,
     pub revenue_amount: Decimal,
-    pub contract_id: Option<i64>,
+    pub contract_id: Option<ContractId>,
     /// (task, working days added or removed)
     pub tasks: Vec<(TaskId, i32)>,
     /// (cost category, amount up or down)
@@ -114,7 +114,7 @@ pub struct Draft {
 pub struct Allowed {
     pub tasks: Vec<i64>,
     pub categories: Vec<i64>,
-    pub contracts: Vec<i64>,
+    pub contracts: Vec<ContractId>,
 }
 
 /// An id typed or chosen in a select: `None` when blank, `Err` when not a number.
@@ -158,7 +158,7 @@ impl RequestForm {
             }
         };
         let contract_id = match id_of(&self.contract_id) {
-            Ok(Some(id)) if allowed.contracts.contains(&id) => Some(id),
+            Ok(Some(id)) if allowed.contracts.contains(&ContractId(id)) => Some(ContractId(id)),
             Ok(None) => None,
             _ => {
                 e.add("contract_id", "form.invalid_choice");
@@ -369,7 +369,7 @@ mod tests {
         Allowed {
             tasks: vec![10, 11],
             categories: vec![1, 2],
-            contracts: vec![7],
+            contracts: vec![ContractId(7)],
         }
     }
 
@@ -393,7 +393,7 @@ mod tests {
         let d = form().validate(&allowed()).unwrap();
         assert_eq!(d.title, "地下室防水变更");
         assert_eq!(d.revenue_amount, Decimal::new(12_000_050, 2));
-        assert_eq!(d.contract_id, Some(7));
+        assert_eq!(d.contract_id, Some(ContractId(7)));
         assert_eq!(d.tasks, vec![(TaskId(10), 5), (TaskId(11), -2)]);
         assert_eq!(d.costs, vec![(2, Decimal::from(-3000))]);
     }

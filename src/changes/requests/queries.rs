@@ -9,9 +9,9 @@ use super::domain::Draft;
 use crate::changes::domain::{RequestKind, Status};
 use crate::db::TenantScope;
 use crate::error::AppResult;
-use crate::ids::TaskId;
 use crate::ids::TenantId;
 use crate::ids::UserId;
+use crate::ids::{ContractId, TaskId};
 
 /// A request as the project's list shows it.
 #[derive(Debug, Clone)]
@@ -111,7 +111,7 @@ pub async fn insert(
         d.reason,
         by.0,
         d.revenue_amount,
-        d.contract_id
+        d.contract_id as Option<ContractId>
     )
     .fetch_one(scope.conn())
     .await?)
@@ -137,7 +137,7 @@ pub async fn update(
         d.title,
         d.reason,
         d.revenue_amount,
-        d.contract_id,
+        d.contract_id as Option<ContractId>,
         by.0,
         version
     )
@@ -244,7 +244,7 @@ pub async fn task_choices(scope: &mut TenantScope, project: i64) -> AppResult<Ve
 /// An income contract of the project.
 #[derive(Debug, Clone)]
 pub struct ContractChoice {
-    pub id: i64,
+    pub id: ContractId,
     pub number: String,
     pub title: String,
     pub status: String,
@@ -257,9 +257,9 @@ pub async fn income_contracts(
     let tenant = scope.tenant_id();
     Ok(sqlx::query_as!(
         ContractChoice,
-        "select id, number, title, status from contract
-         where tenant_id = $1 and project_id = $2 and direction = 'income'
-         order by number, id",
+        r#"select id as "id: ContractId", number, title, status from contract
+           where tenant_id = $1 and project_id = $2 and direction = 'income'
+           order by number, id"#,
         tenant as TenantId,
         project
     )

@@ -8,6 +8,7 @@ use serde::Serialize;
 use super::domain::{ApplicationStatus, Earlier};
 use crate::db::TenantScope;
 use crate::error::{AppError, AppResult, ResultExt};
+use crate::funds::ledger::MovementMethod;
 use crate::ids::{ContractId, TenantId, UserId};
 
 /// An application with its contract's names and what was received against it.
@@ -358,7 +359,7 @@ pub struct Receipt {
     pub id: i64,
     pub moved_on: NaiveDate,
     pub amount: Decimal,
-    pub method: String,
+    pub method: MovementMethod,
     pub reference: String,
 }
 
@@ -367,9 +368,10 @@ pub async fn receipts(scope: &mut TenantScope, application: i64) -> AppResult<Ve
     let tenant = scope.tenant_id();
     Ok(sqlx::query_as!(
         Receipt,
-        "select id, moved_on, amount, method, reference from fund_movement
-         where tenant_id = $1 and application_id = $2
-         order by moved_on, id",
+        r#"select id, moved_on, amount, method as "method: MovementMethod", reference
+           from fund_movement
+           where tenant_id = $1 and application_id = $2
+           order by moved_on, id"#,
         tenant as TenantId,
         application
     )
@@ -385,9 +387,10 @@ pub async fn retention_receipts(
     let tenant = scope.tenant_id();
     Ok(sqlx::query_as!(
         Receipt,
-        "select id, moved_on, amount, method, reference from fund_movement
-         where tenant_id = $1 and contract_id = $2 and kind = 'retention_receipt'
-         order by moved_on, id",
+        r#"select id, moved_on, amount, method as "method: MovementMethod", reference
+           from fund_movement
+           where tenant_id = $1 and contract_id = $2 and kind = 'retention_receipt'
+           order by moved_on, id"#,
         tenant as TenantId,
         contract as ContractId
     )

@@ -16,7 +16,7 @@ use crate::audit::{Action, Change, snapshot};
 use crate::error::{AppError, AppResult};
 use crate::funds::contracts::queries::{self as contracts, Contract};
 use crate::funds::domain::{ContractDirection, ContractStatus, MAX_AMOUNT};
-use crate::funds::ledger::{self, MovementForm, Purpose};
+use crate::funds::ledger::{self, MovementForm, MovementKind, Purpose};
 use crate::i18n;
 use crate::ids::ContractId;
 use crate::roles::Permission;
@@ -208,12 +208,11 @@ pub async fn receive(
         }
     };
     let purpose = Purpose {
-        kind: "progress_receipt",
         project_id: Some(a.project_id),
         counterparty_id: Some(a.counterparty_id),
-        contract_id: Some(a.contract_id.0),
+        contract_id: Some(a.contract_id),
         application_id: Some(id),
-        ..Purpose::default()
+        ..Purpose::of(MovementKind::ProgressReceipt)
     };
     let by = tx.user().id;
     let movement = ledger::record(&mut tx, &purpose, &input, by).await?;
@@ -364,11 +363,10 @@ pub async fn receive_retention(
         }
     };
     let purpose = Purpose {
-        kind: "retention_receipt",
         project_id: Some(k.project_id),
         counterparty_id: Some(k.counterparty_id),
-        contract_id: Some(k.id.0),
-        ..Purpose::default()
+        contract_id: Some(k.id),
+        ..Purpose::of(MovementKind::RetentionReceipt)
     };
     let by = tx.user().id;
     let movement = ledger::record(&mut tx, &purpose, &input, by).await?;

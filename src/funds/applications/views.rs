@@ -167,7 +167,7 @@ pub struct ReceiptRow {
     pub id: i64,
     pub moved_on: String,
     pub amount: String,
-    pub method_key: String,
+    pub method_key: &'static str,
     pub reference: String,
 }
 
@@ -177,7 +177,7 @@ pub(super) fn receipt_rows(list: Vec<Receipt>) -> Vec<ReceiptRow> {
             id: r.id,
             moved_on: r.moved_on.to_string(),
             amount: format::money(r.amount),
-            method_key: format!("funds.method_{}", r.method),
+            method_key: r.method.label_key(),
             reference: r.reference,
         })
         .collect()

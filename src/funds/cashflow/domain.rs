@@ -19,10 +19,11 @@
 use chrono::{Months, NaiveDate};
 use rust_decimal::Decimal;
 use serde::Serialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use super::queries;
 use crate::funds::domain::{ContractDirection, ContractStatus, percent_of};
+use crate::ids::ContractId;
 use crate::web::amount::{AmountField, AmountMessages};
 
 /// How far ahead a retention release counts as coming up.
@@ -305,7 +306,7 @@ pub fn overdue(items: &[Item], settled: Decimal, today: NaiveDate) -> Decimal {
 /// and the retention both ways.
 #[derive(Debug, Clone, Serialize)]
 pub struct ContractMoney {
-    pub id: i64,
+    pub id: ContractId,
     pub project_id: i64,
     pub project_code: String,
     pub number: String,
@@ -489,8 +490,8 @@ pub(crate) fn range(
 }
 
 /// Items grouped by contract.
-pub(crate) fn items_by_contract(items: &[queries::ContractItem]) -> BTreeMap<i64, Vec<Item>> {
-    let mut out: BTreeMap<i64, Vec<Item>> = BTreeMap::new();
+pub(crate) fn items_by_contract(items: &[queries::ContractItem]) -> HashMap<ContractId, Vec<Item>> {
+    let mut out: HashMap<ContractId, Vec<Item>> = HashMap::new();
     for i in items {
         out.entry(i.contract_id).or_default().push(i.item());
     }
@@ -716,7 +717,7 @@ mod tests {
 
     fn contract(direction: ContractDirection) -> ContractMoney {
         ContractMoney {
-            id: 1,
+            id: ContractId(1),
             project_id: 1,
             project_code: "P".into(),
             number: "K".into(),

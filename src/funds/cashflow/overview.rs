@@ -17,6 +17,7 @@ use super::views::{MonthRow, RetentionRow};
 use crate::error::AppResult;
 use crate::funds::queries::visible_projects;
 use crate::i18n::{self, Locale};
+use crate::ids::ContractId;
 use crate::tenancy::{Funds, TenantTx};
 use crate::web::export::{Cell, ExportFormat, Table};
 use crate::web::format::money;
@@ -48,7 +49,7 @@ pub struct ProjectLine {
 /// A receivable or payable of a contract.
 #[derive(Debug, Clone)]
 pub struct OpenLine {
-    pub contract_id: i64,
+    pub contract_id: ContractId,
     pub project: String,
     pub number: String,
     pub counterparty: String,

@@ -10,6 +10,7 @@ use super::domain::{self, ContractMoney, Release};
 use super::queries;
 use super::views::MonthRow;
 use crate::error::AppResult;
+use crate::ids::ContractId;
 use crate::roles::Permission;
 use crate::tenancy::project::Project;
 use crate::tenancy::{Funds, ProjectTx};
@@ -27,7 +28,7 @@ pub struct Figure {
 /// A contract's line in the project's lists.
 #[derive(Debug, Clone)]
 pub struct ContractLine {
-    pub id: i64,
+    pub id: ContractId,
     pub number: String,
     pub title: String,
     pub counterparty: String,

@@ -11,7 +11,7 @@ use super::domain::{ContractMoney, Flow, Item, Planned};
 use crate::db::TenantScope;
 use crate::error::AppResult;
 use crate::funds::domain::{ContractDirection, ContractStatus};
-use crate::ids::{TenantId, UserId};
+use crate::ids::{ContractId, TenantId, UserId};
 
 /// Cash in and out by project (0: none) and month.
 #[derive(Debug, Clone)]
@@ -208,7 +208,7 @@ pub async fn contracts(
                where q.tenant_id = $1 and q.status = 'approved' and q.contract_id is not null
                  and ($2::bigint is null or q.project_id = $2)
                group by q.contract_id)
-           select k.id, k.project_id, p.code as project_code, k.number, k.title,
+           select k.id as "id: ContractId", k.project_id, p.code as project_code, k.number, k.title,
                   k.direction as "direction: ContractDirection", k.counterparty_id,
                   cp.name as counterparty, k.status as "status: ContractStatus",
                   k.amount + coalesce((select sum(x.amount) from contract_variation x
@@ -244,7 +244,7 @@ pub async fn contracts(
 /// A dated item of a contract: a certified application (income) or an invoice (expense).
 #[derive(Debug, Clone)]
 pub struct ContractItem {
-    pub contract_id: i64,
+    pub contract_id: ContractId,
     pub dated: NaiveDate,
     pub due: Option<NaiveDate>,
     pub amount: Decimal,
@@ -270,7 +270,7 @@ pub async fn certified_items(
     let tenant = scope.tenant_id();
     Ok(sqlx::query_as!(
         ContractItem,
-        r#"select a.contract_id, a.certified_on as "dated!",
+        r#"select a.contract_id as "contract_id: ContractId", a.certified_on as "dated!",
                   coalesce(a.due_on, a.certified_on + 14) as due,
                   a.certified_amount as "amount!"
            from payment_application a
@@ -294,7 +294,7 @@ pub async fn invoice_items(
     let tenant = scope.tenant_id();
     Ok(sqlx::query_as!(
         ContractItem,
-        r#"select e.contract_id as "contract_id!", coalesce(o.entry_date, e.entry_date) as "dated!",
+        r#"select e.contract_id as "contract_id!: ContractId", coalesce(o.entry_date, e.entry_date) as "dated!",
                   null::date as due, sum(e.amount + e.tax_amount) as "amount!"
            from cost_entry e
            left join cost_entry o on o.tenant_id = e.tenant_id and o.id = e.reverses_id

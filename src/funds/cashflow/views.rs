@@ -7,6 +7,7 @@ use rust_decimal::Decimal;
 use super::chart;
 use super::domain::{ContractMoney, MonthLine, Release, Timeline};
 use crate::i18n::{self, Locale};
+use crate::ids::ContractId;
 use crate::web::format::money;
 
 /// A month of the table, as shown.
@@ -92,7 +93,7 @@ pub(crate) fn negative_warning(locale: Locale, t: &Timeline) -> Option<String> {
 /// A contract's retention with its release date, as the lists show it.
 #[derive(Debug, Clone)]
 pub struct RetentionRow {
-    pub contract_id: i64,
+    pub contract_id: ContractId,
     pub project: String,
     pub number: String,
     pub counterparty: String,

@@ -8,8 +8,8 @@ use super::queries::{Contract, ContractFields};
 use crate::cost::Category;
 use crate::funds::applications;
 use crate::funds::domain::{
-    DIRECTIONS, KINDS, counterparty_fits, default_category, kind_fits, positive_amount,
-    retention_within_cap,
+    ContractDirection, ContractKind, counterparty_fits, default_category, kind_fits,
+    positive_amount, retention_within_cap,
 };
 use crate::funds::queries::{Counterparty, ProjectPick};
 use crate::web::fields::{optional_date, optional_decimal, optional_int};
@@ -46,7 +46,7 @@ impl ContractForm {
             number: k.number.clone(),
             title: k.title.clone(),
             direction: k.direction.as_str().to_owned(),
-            kind: k.kind.clone(),
+            kind: k.kind.as_str().to_owned(),
             counterparty_id: k.counterparty_id.to_string(),
             category_id: k.category_id.map(|c| c.to_string()).unwrap_or_default(),
             amount: k.amount.to_string(),
@@ -91,15 +91,15 @@ pub(super) fn validate(
     }
     let number = form::text(&mut e, "number", &f.number, true, 40);
     let title = form::text(&mut e, "title", &f.title, true, 200);
-    let direction = f.direction.trim().to_owned();
-    if !DIRECTIONS.contains(&direction.as_str()) {
+    let direction = ContractDirection::parse(f.direction.trim());
+    if direction.is_none() {
         e.add("direction", "form.required");
     }
-    let kind = f.kind.trim().to_owned();
-    if !KINDS.contains(&kind.as_str()) {
-        e.add("kind", "form.required");
-    } else if !e.has("direction") && !kind_fits(&direction, &kind) {
-        e.add("kind", "funds.kind_mismatch");
+    let kind = ContractKind::parse(f.kind.trim());
+    match (direction, kind) {
+        (_, None) => e.add("kind", "form.required"),
+        (Some(d), Some(k)) if !kind_fits(d, k) => e.add("kind", "funds.kind_mismatch"),
+        _ => {}
     }
     let counterparty_id = optional_int(&mut e, "counterparty_id", &f.counterparty_id, 1..=i64::MAX);
     match counterparty_id {
@@ -108,7 +108,7 @@ pub(super) fn validate(
             Some(c) if !c.active && keep.is_none_or(|k| k.counterparty_id != id) => {
                 e.add("counterparty_id", "funds.unknown_counterparty")
             }
-            Some(c) if !e.has("direction") && !counterparty_fits(&direction, c.kind) => {
+            Some(c) if direction.is_some_and(|d| !counterparty_fits(d, c.kind)) => {
                 e.add("counterparty_id", "funds.counterparty_mismatch")
             }
             Some(_) => {}
@@ -124,11 +124,11 @@ pub(super) fn validate(
             .any(|c| c.id == id && (c.active || keep.is_some_and(|k| k.category_id == Some(id))));
         if !known {
             e.add("category_id", "funds.unknown_category");
-        } else if direction == "income" {
+        } else if direction == Some(ContractDirection::Income) {
             e.add("category_id", "funds.income_no_category");
         }
-    } else if direction == "expense" {
-        category_id = default_category(&kind).and_then(|b| {
+    } else if direction == Some(ContractDirection::Expense) {
+        category_id = kind.and_then(default_category).and_then(|b| {
             cx.categories
                 .iter()
                 .find(|c| c.builtin.as_deref() == Some(b))
@@ -166,7 +166,7 @@ pub(super) fn validate(
         Decimal::ONE_HUNDRED,
         2,
     );
-    if direction == "income" {
+    if direction == Some(ContractDirection::Income) {
         match payment_ratio {
             None if !e.has("payment_ratio") => e.add("payment_ratio", "funds_apply.ratio_required"),
             Some(r) if !applications::domain::ratio_within_law(r) => {
@@ -188,6 +188,9 @@ pub(super) fn validate(
     if !e.has("advance_amount") && !e.has("amount") && advance_amount > amount {
         e.add("advance_amount", "funds_apply.advance_above_amount");
     }
+    let (Some(direction), Some(kind)) = (direction, kind) else {
+        return Err(e);
+    };
     if !e.is_empty() {
         return Err(e);
     }

@@ -21,8 +21,8 @@ use crate::cost::in_report_order;
 use crate::error::{AppError, AppResult};
 use crate::funds::applications;
 use crate::funds::domain::{
-    ContractDirection, ContractStatus, DIRECTIONS, KINDS, STATUSES, current_amount, nonzero_amount,
-    retention_within_cap, without_vat,
+    ContractDirection, ContractKind, ContractStatus, DIRECTIONS, STATUSES, current_amount,
+    nonzero_amount, retention_within_cap, without_vat,
 };
 use crate::funds::queries as funds_queries;
 use crate::i18n;
@@ -79,7 +79,7 @@ pub async fn list(
                 number: k.number,
                 title: k.title,
                 direction_key: format!("funds.direction_{}", k.direction.as_str()),
-                kind_key: format!("funds.kind_{}", k.kind),
+                kind_key: format!("funds.kind_{}", k.kind.as_str()),
                 counterparty: k.counterparty_name,
                 amount: format::money(now),
                 status_key: format!("funds.status_{}", k.status.as_str()),
@@ -165,7 +165,13 @@ pub(super) async fn form_page(
         errors,
         projects: project_choices(&cx.projects),
         directions: key_choices(locale, &DIRECTIONS, "funds.direction_"),
-        kinds: key_choices(locale, &KINDS, "funds.kind_"),
+        kinds: ContractKind::ALL
+            .iter()
+            .map(|k| Choice {
+                value: k.as_str().to_owned(),
+                label: i18n::t(locale, &format!("funds.kind_{}", k.as_str())).to_owned(),
+            })
+            .collect(),
         counterparties,
         categories,
         retention_error,
@@ -353,7 +359,7 @@ pub(super) async fn detail_page(
         number: k.number.clone(),
         title: k.title.clone(),
         direction_key: format!("funds.direction_{}", k.direction.as_str()),
-        kind_key: format!("funds.kind_{}", k.kind),
+        kind_key: format!("funds.kind_{}", k.kind.as_str()),
         counterparty: k.counterparty_name.clone(),
         category: category_label(locale, k.category_zh.as_deref(), k.category_en.as_deref()),
         amount: format::money(k.amount),

@@ -8,7 +8,7 @@ use serde::Serialize;
 use crate::cost::NewVariation;
 use crate::db::TenantScope;
 use crate::error::{AppError, AppResult, ResultExt};
-use crate::funds::domain::{ContractDirection, ContractStatus};
+use crate::funds::domain::{ContractDirection, ContractKind, ContractStatus};
 use crate::ids::{ContractId, TenantId, UserId};
 
 /// A contract with its names and its variations' sum.
@@ -21,7 +21,7 @@ pub struct Contract {
     pub number: String,
     pub title: String,
     pub direction: ContractDirection,
-    pub kind: String,
+    pub kind: ContractKind,
     pub counterparty_id: i64,
     pub counterparty_name: String,
     pub category_id: Option<i64>,
@@ -64,7 +64,8 @@ async fn select(
     Ok(sqlx::query_as!(
         Contract,
         r#"select k.id as "id: ContractId", k.project_id, p.code as project_code, p.name as project_name, k.number,
-                  k.title, k.direction as "direction: ContractDirection", k.kind, k.counterparty_id,
+                  k.title, k.direction as "direction: ContractDirection",
+                  k.kind as "kind: ContractKind", k.counterparty_id,
                   cp.name as counterparty_name, k.category_id,
                   c.name_zh as "category_zh?", c.name_en as "category_en?", k.amount, k.tax_rate,
                   k.signed_on, k.payment_terms, k.retention_percent, k.retention_release_on,
@@ -118,8 +119,8 @@ pub struct ContractFields {
     pub project_id: i64,
     pub number: String,
     pub title: String,
-    pub direction: String,
-    pub kind: String,
+    pub direction: ContractDirection,
+    pub kind: ContractKind,
     pub counterparty_id: i64,
     pub category_id: Option<i64>,
     pub amount: Decimal,
@@ -150,8 +151,8 @@ pub async fn insert(
         f.project_id,
         f.number,
         f.title,
-        f.direction,
-        f.kind,
+        f.direction as ContractDirection,
+        f.kind as ContractKind,
         f.counterparty_id,
         f.category_id,
         f.amount,
@@ -192,8 +193,8 @@ pub async fn update(
         f.project_id,
         f.number,
         f.title,
-        f.direction,
-        f.kind,
+        f.direction as ContractDirection,
+        f.kind as ContractKind,
         f.counterparty_id,
         f.category_id,
         f.amount,

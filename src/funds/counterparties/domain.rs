@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::funds::domain::{COUNTERPARTY_KINDS, credit_code_valid};
+use crate::funds::domain::{CounterpartyKind, credit_code_valid};
 use crate::funds::queries::{Counterparty, CounterpartyFields};
 use crate::web::form::{self, FieldErrors};
 
@@ -42,8 +42,8 @@ impl CounterpartyForm {
     ) -> Result<CounterpartyFields, FieldErrors> {
         let mut e = FieldErrors::default();
         let name = form::text(&mut e, "name", &self.name, true, 200);
-        let kind = self.kind.trim().to_owned();
-        if !COUNTERPARTY_KINDS.contains(&kind.as_str()) {
+        let kind = CounterpartyKind::parse(self.kind.trim());
+        if kind.is_none() {
             e.add("kind", "form.required");
         }
         let code = form::text(&mut e, "credit_code", &self.credit_code, false, 18).to_uppercase();
@@ -61,9 +61,9 @@ impl CounterpartyForm {
         {
             e.add("name", "funds.name_taken");
         }
-        if !e.is_empty() {
+        let Some(kind) = kind.filter(|_| e.is_empty()) else {
             return Err(e);
-        }
+        };
         Ok(CounterpartyFields {
             name,
             kind,

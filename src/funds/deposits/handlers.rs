@@ -14,7 +14,7 @@ use super::views::{DepositPage, DepositRow, DepositsPage, status_key};
 use crate::audit::{Action, Change, snapshot};
 use crate::error::AppResult;
 use crate::funds::domain::CounterpartyKind;
-use crate::funds::ledger::{self, MovementForm, Purpose};
+use crate::funds::ledger::{self, MovementForm, MovementKind, Purpose};
 use crate::funds::queries as funds_queries;
 use crate::roles::Permission;
 use crate::tenancy::{Funds, TenantTx};
@@ -171,11 +171,10 @@ pub async fn create(
     };
     let id = queries::insert(&mut tx, &new, by).await?;
     let purpose = Purpose {
-        kind: "deposit_paid",
         project_id,
         counterparty_id: Some(counterparty_id),
         deposit_id: Some(id),
-        ..Purpose::default()
+        ..Purpose::of(MovementKind::DepositPaid)
     };
     let movement = ledger::record(&mut tx, &purpose, &input, by).await?;
     tx.audit(Change {
@@ -244,7 +243,7 @@ pub(super) async fn show_page(
             (
                 m.id,
                 m.moved_on.to_string(),
-                ledger::kind_label(locale, &m.kind),
+                ledger::kind_label(locale, m.kind),
                 format::money(m.amount),
             )
         })
@@ -366,11 +365,10 @@ pub async fn refund(
         return not_open(tx, page, id).await;
     }
     let purpose = Purpose {
-        kind: "deposit_refund",
         project_id: d.project_id,
         counterparty_id: Some(d.counterparty_id),
         deposit_id: Some(id),
-        ..Purpose::default()
+        ..Purpose::of(MovementKind::DepositRefund)
     };
     let movement = ledger::record(&mut tx, &purpose, &input, by).await?;
     tx.audit(Change {

@@ -7,6 +7,7 @@ use serde::Serialize;
 use super::domain::DepositStatus;
 use crate::db::TenantScope;
 use crate::error::{AppError, AppResult};
+use crate::funds::ledger::MovementKind;
 use crate::ids::{TenantId, UserId};
 
 /// A deposit with its names. `cancelled`: its payment was reversed.
@@ -119,7 +120,7 @@ pub(super) async fn settle(
 pub struct DepositMovement {
     pub id: i64,
     pub moved_on: NaiveDate,
-    pub kind: String,
+    pub kind: MovementKind,
     pub amount: Decimal,
 }
 
@@ -128,8 +129,8 @@ pub(super) async fn movements(scope: &mut TenantScope, id: i64) -> AppResult<Vec
     let tenant = scope.tenant_id();
     Ok(sqlx::query_as!(
         DepositMovement,
-        "select id, moved_on, kind, amount from fund_movement
-         where tenant_id = $1 and deposit_id = $2 order by moved_on, id",
+        r#"select id, moved_on, kind as "kind: MovementKind", amount from fund_movement
+           where tenant_id = $1 and deposit_id = $2 order by moved_on, id"#,
         tenant as TenantId,
         id
     )

@@ -2,14 +2,25 @@
 
 use chrono::{Months, NaiveDate};
 
+use crate::db::text_enum;
+use crate::funds::ledger::MovementKind;
+
 /// Rows per page of the ledger.
 pub const PAGE_SIZE: i64 = 50;
 /// Files a movement may carry.
 pub const MAX_ATTACHMENTS: i64 = 5;
 /// The kinds the ledger records by itself (the others come from their own pages).
-pub const OTHER_KINDS: [&str; 2] = ["other_in", "other_out"];
-/// The labour wage account's kinds, shown as outflows.
-pub const LABOUR_KINDS: [&str; 2] = ["labour_payout", "labour_advance"];
+pub const OTHER_KINDS: [MovementKind; 2] = [MovementKind::OtherIn, MovementKind::OtherOut];
+
+text_enum! {
+    /// Where a ledger line comes from: a fund movement, or the labour wage account's payout
+    /// or advance.
+    LedgerSource in "funds_ledger" {
+        Movement => "movement",
+        LabourPayout => "labour_payout",
+        LabourAdvance => "labour_advance",
+    }
+}
 
 /// The first day of a month written `YYYY-MM` (as `<input type="month">` sends it).
 pub fn parse_month(s: &str) -> Option<NaiveDate> {

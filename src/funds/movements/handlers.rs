@@ -9,7 +9,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use super::attachments::MovementAttachments;
-use super::domain::{LABOUR_KINDS, NoReversal, OTHER_KINDS, PAGE_SIZE, may_reverse};
+use super::domain::{NoReversal, OTHER_KINDS, PAGE_SIZE, may_reverse};
 use super::queries::Filter;
 use super::views::{
     MovementFormPage, MovementPage, MovementsPage, kind_choices, kind_label, party_choices,
@@ -19,7 +19,9 @@ use super::{BASE, domain, queries};
 use crate::audit::{Action, Change, snapshot};
 use crate::error::AppResult;
 use crate::funds::deposits::domain::DepositStatus;
-use crate::funds::ledger::{self, MovementDirection, MovementForm, Purpose};
+use crate::funds::ledger::{
+    self, MovementDirection, MovementForm, MovementKind, MovementMethod, Purpose,
+};
 use crate::funds::queries as funds_queries;
 use crate::i18n::{self, Locale};
 use crate::roles::Permission;
@@ -59,8 +61,7 @@ impl ListQuery {
             direction: ["in", "out"]
                 .contains(&direction)
                 .then(|| direction.to_owned()),
-            kind: (ledger::KINDS.contains(&kind) || LABOUR_KINDS.contains(&kind))
-                .then(|| kind.to_owned()),
+            kind: MovementKind::parse(kind).map(|k| k.as_str().to_owned()),
             from,
             to,
             counterparty: id(&self.counterparty),
@@ -162,10 +163,10 @@ pub(super) fn export(
             vec![
                 Cell::Text(r.moved_on.to_string()),
                 Cell::Text(r.project_code.unwrap_or_default()),
-                Cell::Text(kind_label(locale, &r.kind)),
+                Cell::Text(kind_label(locale, r.kind)),
                 money_or_blank(r.direction == MovementDirection::In, r.amount),
                 money_or_blank(r.direction == MovementDirection::Out, r.amount),
-                Cell::Text(t(&format!("funds.method_{}", r.method))),
+                Cell::Text(t(r.method.label_key())),
                 Cell::Text(r.account_name.unwrap_or_default()),
                 Cell::Text(r.party.unwrap_or_default()),
                 Cell::Text(r.reference),
@@ -221,8 +222,8 @@ pub(super) async fn form_page(
         errors,
         kinds: OTHER_KINDS
             .iter()
-            .map(|k| Choice {
-                value: (*k).to_owned(),
+            .map(|&k| Choice {
+                value: k.as_str().to_owned(),
                 label: kind_label(locale, k),
             })
             .collect(),
@@ -248,12 +249,12 @@ pub async fn new(mut tx: TenantTx<Funds>, page: Page) -> AppResult<Response> {
 
 #[derive(Debug, Serialize)]
 pub(super) struct Recorded<'a> {
-    pub(super) kind: &'a str,
+    pub(super) kind: MovementKind,
     pub(super) project_id: Option<i64>,
     pub(super) counterparty_id: Option<i64>,
     pub(super) moved_on: NaiveDate,
     pub(super) amount: rust_decimal::Decimal,
-    pub(super) method: &'a str,
+    pub(super) method: MovementMethod,
     pub(super) bank_account_id: Option<i64>,
     pub(super) reference: &'a str,
     pub(super) note: &'a str,
@@ -267,7 +268,7 @@ pub async fn create(
 ) -> AppResult<Response> {
     tx.require(Permission::RecordFunds)?;
     let mut errors = FieldErrors::default();
-    let kind = OTHER_KINDS.iter().copied().find(|k| *k == f.kind.trim());
+    let kind = MovementKind::parse(f.kind.trim()).filter(|k| OTHER_KINDS.contains(k));
     if kind.is_none() {
         errors.add("kind", "form.invalid_choice");
     }
@@ -308,13 +309,12 @@ pub async fn create(
     }
     let by = tx.user().id;
     let purpose = Purpose {
-        kind,
         project_id,
         counterparty_id,
-        ..Purpose::default()
+        ..Purpose::of(kind)
     };
     let id = ledger::record(&mut tx, &purpose, &input, by).await?;
-    let summary = format!("{} {}", kind, input.amount);
+    let summary = format!("{} {}", kind.as_str(), input.amount);
     tx.audit(Change {
         entity: "fund_movement",
         entity_id: Some(id),
@@ -404,8 +404,8 @@ pub(crate) async fn show_page(
     Ok(MovementPage {
         layout: page.layout(tx, "funds_ledger.movement"),
         funds_tab: "movements",
-        kind: kind_label(locale, &m.kind),
-        method: i18n::t(locale, &format!("funds.method_{}", m.method)).to_owned(),
+        kind: kind_label(locale, m.kind),
+        method: i18n::t(locale, m.method.label_key()).to_owned(),
         amount: format::money(m.amount),
         created_at: format::datetime(m.created_at, tz),
         request_href: m.payment_request_id.map(|r| format!("/funds/requests/{r}")),
@@ -448,7 +448,7 @@ pub async fn reverse(
         let html = show_page(&mut tx, &page, id, refuse409(key)).await?;
         return Ok((StatusCode::CONFLICT, Html(html)).into_response());
     }
-    if m.kind == "deposit_paid"
+    if m.kind == MovementKind::DepositPaid
         && let Some(d) = m.deposit_id
         && queries::deposit_status(&mut tx, d).await? != Some(DepositStatus::Paid)
     {
@@ -496,8 +496,8 @@ pub async fn reverse(
         Some(r) => queries::unpay_request(&mut tx, r, by).await?,
         None => false,
     };
-    let deposit_back = match (m.kind.as_str(), m.deposit_id) {
-        ("deposit_refund", Some(d)) => queries::unrefund_deposit(&mut tx, d, by).await?,
+    let deposit_back = match (m.kind, m.deposit_id) {
+        (MovementKind::DepositRefund, Some(d)) => queries::unrefund_deposit(&mut tx, d, by).await?,
         _ => false,
     };
     tx.audit(Change {

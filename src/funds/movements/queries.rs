@@ -9,8 +9,10 @@ use serde::Serialize;
 use crate::db::TenantScope;
 use crate::error::{AppError, AppResult, ResultExt};
 use crate::funds::deposits::domain::DepositStatus;
-use crate::funds::ledger::MovementDirection;
-use crate::ids::{TenantId, UserId};
+use crate::funds::ledger::{MovementDirection, MovementKind, MovementMethod};
+use crate::ids::{ContractId, TenantId, UserId};
+
+use super::domain::LedgerSource;
 
 /// The list's filters; `None` is any. `to` is exclusive.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -28,14 +30,14 @@ pub struct Filter {
 /// (`source` "labour_payout" / "labour_advance", always out, no account).
 #[derive(Debug, Clone)]
 pub struct LedgerRow {
-    pub source: String,
+    pub source: LedgerSource,
     pub id: i64,
     pub project_code: Option<String>,
     pub moved_on: NaiveDate,
     pub direction: MovementDirection,
-    pub kind: String,
+    pub kind: MovementKind,
     pub amount: Decimal,
-    pub method: String,
+    pub method: MovementMethod,
     pub account_name: Option<String>,
     pub party: Option<String>,
     pub worker_id: Option<i64>,
@@ -80,10 +82,11 @@ pub async fn rows(
                from labour_advance a
                join worker k on k.tenant_id = a.tenant_id and k.id = a.worker_id
                where a.tenant_id = $1)
-           select l.source as "source!", l.id as "id!", p.code as "project_code?",
+           select l.source as "source!: LedgerSource", l.id as "id!", p.code as "project_code?",
                   l.moved_on as "moved_on!", l.direction as "direction!: MovementDirection",
-                  l.kind as "kind!",
-                  l.amount as "amount!", l.method as "method!", l.account_name as "account_name?",
+                  l.kind as "kind!: MovementKind",
+                  l.amount as "amount!", l.method as "method!: MovementMethod",
+                  l.account_name as "account_name?",
                   l.party as "party?", l.worker_id as "worker_id?", l.reference as "reference!",
                   l.note as "note!", l.reverses_id as "reverses_id?", l.reversed as "reversed!"
            from l
@@ -169,16 +172,16 @@ pub struct Movement {
     pub project_id: Option<i64>,
     pub project: Option<String>,
     pub direction: MovementDirection,
-    pub kind: String,
+    pub kind: MovementKind,
     pub moved_on: NaiveDate,
     pub amount: Decimal,
-    pub method: String,
+    pub method: MovementMethod,
     pub bank_account_id: Option<i64>,
     pub account_name: Option<String>,
     pub reference: String,
     pub counterparty_id: Option<i64>,
     pub counterparty: Option<String>,
-    pub contract_id: Option<i64>,
+    pub contract_id: Option<ContractId>,
     pub contract: Option<String>,
     pub application_id: Option<i64>,
     pub application_no: Option<i32>,
@@ -198,9 +201,10 @@ pub async fn find(scope: &mut TenantScope, id: i64) -> AppResult<Movement> {
     sqlx::query_as!(
         Movement,
         r#"select m.id, m.project_id, p.code || ' ' || p.name as "project?",
-                  m.direction as "direction: MovementDirection", m.kind,
-                  m.moved_on, m.amount, m.method, m.bank_account_id, b.name as "account_name?",
-                  m.reference, m.counterparty_id, c.name as "counterparty?", m.contract_id,
+                  m.direction as "direction: MovementDirection", m.kind as "kind: MovementKind",
+                  m.moved_on, m.amount, m.method as "method: MovementMethod", m.bank_account_id,
+                  b.name as "account_name?", m.reference, m.counterparty_id,
+                  c.name as "counterparty?", m.contract_id as "contract_id: ContractId",
                   k.number || ' ' || k.title as "contract?", m.application_id,
                   a.period_no as "application_no?", m.payment_request_id, m.deposit_id,
                   d.tender_name as "deposit?", m.note, m.reverses_id,

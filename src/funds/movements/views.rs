@@ -3,11 +3,11 @@
 
 use askama::Template;
 
-use super::domain::LABOUR_KINDS;
+use super::domain::LedgerSource;
 use super::handlers::{ListQuery, OtherForm, ReverseForm};
 use super::queries::Movement;
 use super::{BASE, queries};
-use crate::funds::ledger::{self, MovementDirection, MovementForm};
+use crate::funds::ledger::{self, MovementDirection, MovementForm, MovementKind};
 use crate::funds::queries as funds_queries;
 use crate::i18n::{self, Locale};
 use crate::web::attachments::AttachmentList;
@@ -15,7 +15,7 @@ use crate::web::form::{Choice, FieldErrors};
 use crate::web::{Layout, format};
 
 /// The label of a ledger kind, the wage account's included.
-pub fn kind_label(locale: Locale, kind: &str) -> String {
+pub fn kind_label(locale: Locale, kind: MovementKind) -> String {
     ledger::kind_label(locale, kind)
 }
 
@@ -73,18 +73,18 @@ pub struct MovementsPage {
 
 pub(super) fn row_view(locale: Locale, r: queries::LedgerRow) -> LedgerView {
     let amount = format::money(r.amount);
-    let href = match (r.source.as_str(), r.worker_id) {
-        ("movement", _) => format!("{BASE}/{}", r.id),
+    let href = match (r.source, r.worker_id) {
+        (LedgerSource::Movement, _) => format!("{BASE}/{}", r.id),
         (_, Some(worker)) => format!("/labour/workers/{worker}/statement"),
-        ("labour_advance", None) => "/labour/advances".to_owned(),
-        _ => "/labour/payouts".to_owned(),
+        (LedgerSource::LabourAdvance, None) => "/labour/advances".to_owned(),
+        (LedgerSource::LabourPayout, None) => "/labour/payouts".to_owned(),
     };
     LedgerView {
         href,
         id: r.id,
         date: r.moved_on.to_string(),
         project: r.project_code.unwrap_or_default(),
-        kind: kind_label(locale, &r.kind),
+        kind: kind_label(locale, r.kind),
         inflow: if r.direction == MovementDirection::In {
             amount.clone()
         } else {
@@ -96,23 +96,22 @@ pub(super) fn row_view(locale: Locale, r: queries::LedgerRow) -> LedgerView {
             String::new()
         },
         direction: r.direction.as_str().to_owned(),
-        method: i18n::t(locale, &format!("funds.method_{}", r.method)).to_owned(),
+        method: i18n::t(locale, r.method.label_key()).to_owned(),
         account: r.account_name.unwrap_or_default(),
         party: r.party.unwrap_or_default(),
         reference: r.reference,
         note: r.note,
         reversal: r.reverses_id.is_some(),
         reversed: r.reversed,
-        source: r.source,
+        source: r.source.as_str().to_owned(),
     }
 }
 
 pub(super) fn kind_choices(locale: Locale) -> Vec<Choice> {
-    ledger::KINDS
+    MovementKind::ALL
         .iter()
-        .chain(LABOUR_KINDS.iter())
-        .map(|k| Choice {
-            value: (*k).to_owned(),
+        .map(|&k| Choice {
+            value: k.as_str().to_owned(),
             label: kind_label(locale, k),
         })
         .collect()

@@ -6,7 +6,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use serde::Deserialize;
 
 use super::domain::{
-    Refusal, RequestStatus, may_cancel, movement_kind, over_balance, pays_in_full,
+    Decision, Refusal, RequestStatus, may_cancel, movement_kind, over_balance, pays_in_full,
     status_after_approval,
 };
 use super::handlers::{Extra, decidable, detail_page, money_of};
@@ -115,7 +115,7 @@ pub async fn approve(
     let by = tx.user().id;
     let step = i16::try_from(r.approvals + 1).unwrap_or(i16::MAX);
     let to = status_after_approval(step, r.approvals_needed);
-    queries::insert_approval(&mut tx, id, step, "approved", "", by).await?;
+    queries::insert_approval(&mut tx, id, step, Decision::Approved, "", by).await?;
     if queries::set_status(&mut tx, id, RequestStatus::Requested, to, "", r.version, by)
         .await?
         .is_none()
@@ -160,7 +160,7 @@ pub async fn reject(
     }
     let by = tx.user().id;
     let step = i16::try_from(r.approvals + 1).unwrap_or(i16::MAX);
-    queries::insert_approval(&mut tx, id, step, "rejected", &reason, by).await?;
+    queries::insert_approval(&mut tx, id, step, Decision::Rejected, &reason, by).await?;
     if queries::set_status(
         &mut tx,
         id,
@@ -303,12 +303,11 @@ pub async fn pay(
         return refuse(tx, &page, id, StatusCode::UNPROCESSABLE_ENTITY, x).await;
     };
     let purpose = Purpose {
-        kind: movement_kind(r.kind),
         project_id: Some(r.project_id),
         counterparty_id: contract.as_ref().map(|k| k.counterparty_id),
-        contract_id: r.contract_id.map(|c| c.0),
+        contract_id: r.contract_id,
         payment_request_id: Some(r.id),
-        ..Purpose::default()
+        ..Purpose::of(movement_kind(r.kind))
     };
     let by = tx.user().id;
     let movement = ledger::record(&mut tx, &purpose, &input, by).await?;

@@ -8,6 +8,7 @@ use rust_decimal::Decimal;
 use crate::db::text_enum;
 use crate::funds::contracts::queries::Contract;
 use crate::funds::domain::current_amount;
+use crate::funds::ledger::MovementKind;
 use crate::roles::{Permission, Role};
 
 text_enum! {
@@ -42,12 +43,17 @@ pub const DEFAULT_APPROVER_ROLES: [&str; 3] = ["owner", "admin", "finance"];
 /// The amount above which a second approver is needed when the tenant has saved none.
 pub const DEFAULT_SECOND_APPROVAL_ABOVE: Decimal = Decimal::from_parts(100_000, 0, 0, false, 0);
 
+text_enum! {
+    /// An approver's decision on a payment request at one step.
+    Decision in "funds_pay" { Approved => "approved", Rejected => "rejected" }
+}
+
 /// The ledger kind that pays a request of `kind`.
-pub fn movement_kind(kind: RequestKind) -> &'static str {
+pub fn movement_kind(kind: RequestKind) -> MovementKind {
     match kind {
-        RequestKind::Retention => "retention_payment",
-        RequestKind::Reimbursement => "reimbursement",
-        RequestKind::Contract => "contract_payment",
+        RequestKind::Retention => MovementKind::RetentionPayment,
+        RequestKind::Reimbursement => MovementKind::Reimbursement,
+        RequestKind::Contract => MovementKind::ContractPayment,
     }
 }
 
@@ -341,9 +347,18 @@ mod tests {
     fn payments_are_in_full_and_of_the_right_kind() {
         assert!(pays_in_full(dec!(100.00), dec!(100)));
         assert!(!pays_in_full(dec!(99.99), dec!(100)));
-        assert_eq!(movement_kind(RequestKind::Contract), "contract_payment");
-        assert_eq!(movement_kind(RequestKind::Retention), "retention_payment");
-        assert_eq!(movement_kind(RequestKind::Reimbursement), "reimbursement");
+        assert_eq!(
+            movement_kind(RequestKind::Contract),
+            MovementKind::ContractPayment
+        );
+        assert_eq!(
+            movement_kind(RequestKind::Retention),
+            MovementKind::RetentionPayment
+        );
+        assert_eq!(
+            movement_kind(RequestKind::Reimbursement),
+            MovementKind::Reimbursement
+        );
     }
 
     #[test]

@@ -469,7 +469,7 @@ pub(super) async fn validate(
             }));
         }
         return Ok(Ok(NewRequest {
-            kind: "reimbursement".to_owned(),
+            kind: RequestKind::Reimbursement,
             project_id: project_id.unwrap_or_default(),
             contract_id: None,
             payee_user_id: payee,
@@ -523,15 +523,15 @@ pub(super) async fn validate(
             }
         }
     }
-    if !e.is_empty() {
+    let Some(kind) = parsed.filter(|_| e.is_empty()) else {
         return Ok(Err(Refused {
             contract: Some(k),
             errors: e,
             notice,
         }));
-    }
+    };
     Ok(Ok(NewRequest {
-        kind: kind.to_owned(),
+        kind,
         project_id: k.project_id,
         contract_id: Some(k.id),
         payee_user_id: None,
@@ -661,8 +661,8 @@ pub(super) async fn detail_page(
             .into_iter()
             .map(|a| ApprovalRow {
                 step: a.step,
-                decision_key: format!("funds_pay.decision_{}", a.decision),
-                decision: a.decision,
+                decision_key: format!("funds_pay.decision_{}", a.decision.as_str()),
+                decision: a.decision.as_str().to_owned(),
                 approver: a.approver_name,
                 role_key: format!("role.{}", a.approver_role),
                 limit: a.amount_limit.map(format::money).unwrap_or_default(),

@@ -7,7 +7,7 @@ use rust_decimal::Decimal;
 use serde::Serialize;
 
 use super::domain::{
-    ContractMoney, DEFAULT_APPROVER_ROLES, DEFAULT_SECOND_APPROVAL_ABOVE, RequestKind,
+    ContractMoney, DEFAULT_APPROVER_ROLES, DEFAULT_SECOND_APPROVAL_ABOVE, Decision, RequestKind,
     RequestStatus,
 };
 use crate::db::TenantScope;
@@ -349,7 +349,7 @@ async fn select(scope: &mut TenantScope, f: &Filter, id: Option<i64>) -> AppResu
 /// A request's fields as validated.
 #[derive(Debug, Clone, Serialize)]
 pub struct NewRequest {
-    pub kind: String,
+    pub kind: RequestKind,
     pub project_id: i64,
     pub contract_id: Option<ContractId>,
     pub payee_user_id: Option<i64>,
@@ -372,7 +372,7 @@ pub async fn insert(scope: &mut TenantScope, r: &NewRequest, by: UserId) -> AppR
          values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $10)
          returning id",
         tenant as TenantId,
-        r.kind,
+        r.kind as RequestKind,
         r.project_id,
         r.contract_id as Option<ContractId>,
         r.payee_user_id,
@@ -424,7 +424,7 @@ pub async fn insert_approval(
     scope: &mut TenantScope,
     request: i64,
     step: i16,
-    decision: &str,
+    decision: Decision,
     reason: &str,
     by: UserId,
 ) -> AppResult<i64> {
@@ -436,7 +436,7 @@ pub async fn insert_approval(
         tenant as TenantId,
         request,
         step,
-        decision,
+        decision as Decision,
         by.0,
         reason
     )
@@ -448,7 +448,7 @@ pub async fn insert_approval(
 #[derive(Debug, Clone)]
 pub struct Approval {
     pub step: i16,
-    pub decision: String,
+    pub decision: Decision,
     pub approver_name: String,
     pub approver_role: String,
     pub amount_limit: Option<Decimal>,
@@ -460,7 +460,7 @@ pub async fn approvals(scope: &mut TenantScope, request: i64) -> AppResult<Vec<A
     let tenant = scope.tenant_id();
     Ok(sqlx::query_as!(
         Approval,
-        r#"select a.step, a.decision, u.name as approver_name, u.role as approver_role,
+        r#"select a.step, a.decision as "decision: Decision", u.name as approver_name, u.role as approver_role,
                   l.amount_limit as "amount_limit?", a.reason, a.decided_at
            from payment_approval a
            join app_user u on u.tenant_id = a.tenant_id and u.id = a.approver_id

@@ -30,6 +30,17 @@ pub fn check_paid_on(date: NaiveDate, today: NaiveDate) -> Result<NaiveDate, &'s
     }
 }
 
+/// Which table a statement entry comes from: a ticket line, an advance or a payout. Read from
+/// the statement's union only (never shown, never bound), so a plain `sqlx::Type`: an unknown
+/// value is a decode error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, sqlx::Type)]
+#[sqlx(type_name = "text", rename_all = "snake_case")]
+pub enum StatementSource {
+    Line,
+    Advance,
+    Payout,
+}
+
 /// What moves a worker's balance on a statement.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum EntryKind {

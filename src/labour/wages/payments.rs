@@ -469,8 +469,7 @@ async fn list_page(
                         worker_id: r.worker_id,
                         worker_name: r.worker_name,
                         amount: money(r.amount),
-                        method_key: PayMethod::parse(&r.method)
-                            .map_or("labour_wages.unknown", PayMethod::label_key),
+                        method_key: r.method.label_key(),
                         note: r.note,
                         created_by: r.created_by_name.unwrap_or_default(),
                     }

@@ -9,7 +9,7 @@ use chrono::{Months, NaiveDate};
 use rust_decimal::Decimal;
 use serde::Deserialize;
 
-use super::domain::{EntryKind, money, quantity, running_balance};
+use super::domain::{EntryKind, StatementSource, money, quantity, running_balance};
 use super::queries::{self, StatementEntry, WorkerInfo};
 use super::today;
 use super::views::{StatementLine, StatementPage};
@@ -84,23 +84,26 @@ impl Statement {
     }
 }
 
-/// What an entry is; a kind or a line status the statement does not know is an error (the
-/// balance would be wrong), never a default.
+/// What an entry is; a line status or a payment method the statement does not know is an
+/// error (the balance would be wrong, the method blank), never a default. An unknown kind
+/// fails when the row is decoded.
 fn kind_of(e: &StatementEntry) -> AppResult<EntryKind> {
-    let status = || {
-        TicketStatus::parse(&e.status).ok_or_else(|| {
-            AppError::Internal(anyhow::anyhow!("unknown ticket status {:?}", e.status))
-        })
-    };
-    match e.kind.as_str() {
-        "advance" => Ok(EntryKind::Advance),
-        "payout" => Ok(EntryKind::Payout),
-        "line" => Ok(EntryKind::Line {
-            counts: status()?.is_cost(),
-        }),
-        other => Err(AppError::Internal(anyhow::anyhow!(
-            "unknown statement entry {other:?}"
-        ))),
+    let unknown = |what: &str| AppError::Internal(anyhow::anyhow!("unknown {what} {:?}", e.status));
+    match e.kind {
+        StatementSource::Line => {
+            let status = TicketStatus::parse(&e.status).ok_or_else(|| unknown("ticket status"))?;
+            Ok(EntryKind::Line {
+                counts: status.is_cost(),
+            })
+        }
+        StatementSource::Advance | StatementSource::Payout => {
+            PayMethod::parse(&e.status).ok_or_else(|| unknown("payment method"))?;
+            Ok(if e.kind == StatementSource::Advance {
+                EntryKind::Advance
+            } else {
+                EntryKind::Payout
+            })
+        }
     }
 }
 

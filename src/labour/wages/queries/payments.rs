@@ -7,7 +7,7 @@ use crate::db::TenantScope;
 use crate::error::AppResult;
 use crate::ids::TenantId;
 use crate::ids::UserId;
-use crate::labour::domain::WorkerId;
+use crate::labour::domain::{PayMethod, WorkerId};
 
 /// An advance as recorded.
 #[derive(Debug, Clone, serde::Serialize)]
@@ -95,7 +95,7 @@ pub struct PaymentRow {
     pub worker_id: i64,
     pub worker_name: String,
     pub amount: Decimal,
-    pub method: String,
+    pub method: PayMethod,
     /// The note of an advance, the reference of a payout.
     pub note: String,
     pub created_by_name: Option<String>,
@@ -150,7 +150,7 @@ pub async fn list_payments(
            select x.id as "id!", x.paid_on as "paid_on!", x.period as "period?",
                   x.project_id as "project_id!", p.code as project_code,
                   x.worker_id as "worker_id!", w.name as worker_name, x.amount as "amount!",
-                  x.method as "method!", x.note as "note!", u.name as "created_by_name?"
+                  x.method as "method!: PayMethod", x.note as "note!", u.name as "created_by_name?"
            from pay x
            join project p on p.tenant_id = $1 and p.id = x.project_id
            join worker w on w.tenant_id = $1 and w.id = x.worker_id

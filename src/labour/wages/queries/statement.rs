@@ -7,11 +7,12 @@ use crate::db::TenantScope;
 use crate::error::AppResult;
 use crate::ids::TenantId;
 use crate::labour::domain::WorkerId;
+use crate::labour::wages::domain::StatementSource;
 
 /// One thing on a worker's statement: a ticket line (`kind` = 'line'), an advance or a payout.
 #[derive(Debug, Clone)]
 pub struct StatementEntry {
-    pub kind: String,
+    pub kind: StatementSource,
     pub on: NaiveDate,
     pub project_id: i64,
     pub project_code: String,
@@ -43,7 +44,7 @@ pub async fn statement_entries(
                select p.id, p.code from project p
                where p.tenant_id = $1
                  and p.id in (select * from visible_project_ids($1)))
-           select kind as "kind!", "on" as "on!", project_id as "project_id!",
+           select kind as "kind!: StatementSource", "on" as "on!", project_id as "project_id!",
                   project_code as "project_code!", ticket_id, hours as "hours!",
                   days as "days!", pay_type, amount as "amount!", status as "status!", period,
                   note as "note!"
