@@ -18,6 +18,7 @@ use crate::error::AppResult;
 use crate::i18n::{Locale, t};
 use crate::ids::TenantId;
 use crate::tenancy::Changes;
+use crate::tenancy::ProjectId;
 use crate::tenancy::ProjectTx;
 use crate::tenancy::project::Project;
 use crate::web::export::{Cell, ExportFormat, Table};
@@ -212,7 +213,7 @@ pub struct Entry {
 }
 
 /// The project's approved and rejected requests in the order they were decided.
-pub async fn decided(scope: &mut TenantScope, project: i64) -> AppResult<Vec<Entry>> {
+pub async fn decided(scope: &mut TenantScope, project: ProjectId) -> AppResult<Vec<Entry>> {
     let tenant = scope.tenant_id();
     Ok(sqlx::query_as!(
         Entry,
@@ -236,14 +237,17 @@ pub async fn decided(scope: &mut TenantScope, project: i64) -> AppResult<Vec<Ent
            where r.tenant_id = $1 and r.project_id = $2 and r.status in ('approved', 'rejected')
            order by r.decided_at, r.id"#,
         tenant as TenantId,
-        project
+        project as ProjectId
     )
     .fetch_all(scope.conn())
     .await?)
 }
 
 /// What the project's income contracts are worth now, with their variations.
-pub async fn income_contract_value(scope: &mut TenantScope, project: i64) -> AppResult<Decimal> {
+pub async fn income_contract_value(
+    scope: &mut TenantScope,
+    project: ProjectId,
+) -> AppResult<Decimal> {
     let tenant = scope.tenant_id();
     Ok(sqlx::query_scalar!(
         r#"select coalesce(sum(k.amount + coalesce((select sum(v.amount) from contract_variation v
@@ -253,7 +257,7 @@ pub async fn income_contract_value(scope: &mut TenantScope, project: i64) -> App
            where k.tenant_id = $1 and k.project_id = $2 and k.direction = 'income'
              and k.status <> 'draft'"#,
         tenant as TenantId,
-        project
+        project as ProjectId
     )
     .fetch_one(scope.conn())
     .await?)

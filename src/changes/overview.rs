@@ -15,7 +15,7 @@ use crate::db::TenantScope;
 use crate::error::AppResult;
 use crate::i18n::{self, Locale};
 use crate::ids::{TenantId, UserId};
-use crate::tenancy::{Changes, TenantTx};
+use crate::tenancy::{Changes, ProjectId, TenantTx};
 use crate::web::export::{Cell, ExportFormat, Table};
 use crate::web::form::Choice;
 use crate::web::format::{date, money};
@@ -47,7 +47,7 @@ const EXPORT_LIMIT: i64 = 10_000;
 pub struct Filter<'a> {
     /// The user asking (whose projects are listed is the database's `visible_project_ids`).
     pub user: UserId,
-    pub project: Option<i64>,
+    pub project: Option<ProjectId>,
     pub status: Option<&'a str>,
     /// Only those awaiting `user`'s vote (the caller checked they sit on the board).
     pub awaiting: bool,
@@ -107,7 +107,7 @@ pub async fn list(
            limit $6 offset $7"#,
         tenant as TenantId,
         f.user as UserId,
-        f.project,
+        f.project as Option<ProjectId>,
         f.status,
         f.awaiting,
         limit,
@@ -135,7 +135,7 @@ pub async fn approved_totals(
              and ($3::text is null or r.status = $3)
              and not $4"#,
         tenant as TenantId,
-        f.project,
+        f.project as Option<ProjectId>,
         f.status,
         f.awaiting
     )
@@ -237,7 +237,8 @@ pub async fn show(
         .trim()
         .parse::<i64>()
         .ok()
-        .filter(|id| projects.iter().any(|p| p.id == *id));
+        .and_then(|id| projects.iter().find(|p| p.id.get() == id))
+        .map(|p| p.id);
     let status = Status::parse(q.status.trim());
     let on_board = queries::board_settings(&mut tx)
         .await?

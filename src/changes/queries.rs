@@ -10,6 +10,7 @@ use crate::error::{AppError, AppResult};
 use crate::ids::TenantId;
 use crate::ids::UserId;
 use crate::ids::{ContractId, TaskId};
+use crate::tenancy::ProjectId;
 
 /// The board settings: how many approvals a change needs, its version (0 while the tenant
 /// has the defaults), and the named members.
@@ -98,7 +99,7 @@ pub struct Request {
 /// `lock`; another project's or tenant's id is not found.
 pub async fn find(
     scope: &mut TenantScope,
-    project: i64,
+    project: ProjectId,
     id: i64,
     lock: bool,
 ) -> AppResult<Request> {
@@ -108,7 +109,7 @@ pub async fn find(
             "select id from change_request where tenant_id = $1 and project_id = $2 and id = $3
              for update",
             tenant as TenantId,
-            project,
+            project as ProjectId,
             id
         )
         .fetch_optional(scope.conn())
@@ -129,7 +130,7 @@ pub async fn find(
            left join contract k on k.tenant_id = r.tenant_id and k.id = r.contract_id
            where r.tenant_id = $1 and r.project_id = $2 and r.id = $3"#,
         tenant as TenantId,
-        project,
+        project as ProjectId,
         id
     )
     .fetch_optional(scope.conn())
@@ -230,7 +231,7 @@ pub async fn votes(scope: &mut TenantScope, request: i64) -> AppResult<Vec<Vote>
 }
 
 /// The total of the project's current budget (zero without one).
-pub async fn budget_total(scope: &mut TenantScope, project: i64) -> AppResult<Decimal> {
+pub async fn budget_total(scope: &mut TenantScope, project: ProjectId) -> AppResult<Decimal> {
     let tenant = scope.tenant_id();
     Ok(sqlx::query_scalar!(
         r#"select coalesce(sum(l.amount), 0) as "total!"
@@ -241,7 +242,7 @@ pub async fn budget_total(scope: &mut TenantScope, project: i64) -> AppResult<De
                                           and v.status = 'approved'
                                         order by v.number desc limit 1)"#,
         tenant as TenantId,
-        project
+        project as ProjectId
     )
     .fetch_one(scope.conn())
     .await?)
@@ -296,13 +297,16 @@ pub async fn record_task_line(
 }
 
 /// The project's finish as scheduled (or planned, before it has tasks).
-pub async fn project_finish(scope: &mut TenantScope, project: i64) -> AppResult<Option<NaiveDate>> {
+pub async fn project_finish(
+    scope: &mut TenantScope,
+    project: ProjectId,
+) -> AppResult<Option<NaiveDate>> {
     let tenant = scope.tenant_id();
     Ok(sqlx::query_scalar!(
         "select coalesce(scheduled_finish, planned_finish) from project
          where tenant_id = $1 and id = $2",
         tenant as TenantId,
-        project
+        project as ProjectId
     )
     .fetch_one(scope.conn())
     .await?)

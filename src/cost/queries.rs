@@ -13,6 +13,7 @@ use super::domain::{
 use crate::db::TenantScope;
 use crate::error::AppResult;
 use crate::ids::TenantId;
+use crate::tenancy::ProjectId;
 
 /// Gives a new company the standard categories (at sign-up).
 pub async fn seed_categories(scope: &mut TenantScope) -> AppResult<()> {
@@ -126,7 +127,7 @@ pub struct CurrentBudget {
 
 pub async fn current_budget(
     scope: &mut TenantScope,
-    project: i64,
+    project: ProjectId,
 ) -> AppResult<Option<CurrentBudget>> {
     let tenant = scope.tenant_id();
     Ok(sqlx::query_as!(
@@ -135,7 +136,7 @@ pub async fn current_budget(
          where tenant_id = $1 and project_id = $2 and status = 'approved'
          order by number desc limit 1",
         tenant as TenantId,
-        project
+        project as ProjectId
     )
     .fetch_optional(scope.conn())
     .await?)
@@ -147,7 +148,7 @@ pub async fn current_budget(
 /// date); without it every recorded cost counts, read from the monthly roll-up.
 pub async fn recorded(
     scope: &mut TenantScope,
-    projects: &[i64],
+    projects: &[ProjectId],
     through: Option<NaiveDate>,
     categories: &[Category],
 ) -> AppResult<HashMap<i64, HashMap<i64, Recorded>>> {
@@ -178,7 +179,7 @@ pub async fn recorded(
                          order by c.number desc limit 1)
            group by 1, 2"#,
         tenant as TenantId,
-        projects
+        projects as &[ProjectId]
     )
     .fetch_all(scope.conn())
     .await?;
@@ -193,7 +194,7 @@ pub async fn recorded(
                where tenant_id = $1 and project_id = any($2)
                group by 1, 2"#,
             tenant as TenantId,
-            projects
+            projects as &[ProjectId]
         )
         .fetch_all(scope.conn())
         .await?
@@ -218,7 +219,7 @@ pub async fn recorded(
                        and status in ('confirmed', 'settled')) a
                group by 1, 2"#,
             tenant as TenantId,
-            projects,
+            projects as &[ProjectId],
             day,
             month_of(day)
         )
@@ -239,7 +240,7 @@ pub async fn recorded(
            where tenant_id = $1 and project_id = any($2)
            group by 1, 2"#,
         tenant as TenantId,
-        projects
+        projects as &[ProjectId]
     )
     .fetch_all(scope.conn())
     .await?;
@@ -251,7 +252,7 @@ pub async fn recorded(
         "select project_id, category_id, amount from cost_estimate
          where tenant_id = $1 and project_id = any($2)",
         tenant as TenantId,
-        projects
+        projects as &[ProjectId]
     )
     .fetch_all(scope.conn())
     .await?;
@@ -267,7 +268,7 @@ pub async fn recorded(
 /// the funds module records as billed and collected.
 pub async fn revenue(
     scope: &mut TenantScope,
-    projects: &[i64],
+    projects: &[ProjectId],
 ) -> AppResult<HashMap<i64, Revenue>> {
     let tenant = scope.tenant_id();
     let rows = sqlx::query!(
@@ -285,7 +286,7 @@ pub async fn revenue(
            from project p
            where p.tenant_id = $1 and p.id = any($2)"#,
         tenant as TenantId,
-        projects
+        projects as &[ProjectId]
     )
     .fetch_all(scope.conn())
     .await?;
@@ -318,18 +319,18 @@ pub struct ProjectCost {
 /// Builds a project's cost report: every recorded cost, or up to `through`.
 pub async fn project_cost(
     scope: &mut TenantScope,
-    project: i64,
+    project: ProjectId,
     through: Option<NaiveDate>,
 ) -> AppResult<ProjectCost> {
     let categories = categories(scope).await?;
     let (thresholds, _) = thresholds(scope).await?;
     let recorded = recorded(scope, &[project], through, &categories)
         .await?
-        .remove(&project)
+        .remove(&project.get())
         .unwrap_or_default();
     let revenue = revenue(scope, &[project])
         .await?
-        .remove(&project)
+        .remove(&project.get())
         .unwrap_or_default();
     let report = Report::build(&categories, &recorded, &thresholds);
     let margins = Margins::of(revenue, &report.totals, &thresholds);

@@ -1,5 +1,7 @@
 //! What the cost centre's pages share: the sub-tabs of a project's cost pages.
 
+use crate::tenancy::ProjectId;
+
 /// The cost pages of one project, under the project's Cost tab.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CostTab {
@@ -13,7 +15,7 @@ pub enum CostTab {
 }
 
 impl CostTab {
-    pub fn all(project: &i64) -> Vec<(CostTab, String, &'static str)> {
+    pub fn all(project: &ProjectId) -> Vec<(CostTab, String, &'static str)> {
         [
             (CostTab::Report, "", "cost.tab_report"),
             (CostTab::Months, "/months", "cost.tab_months"),

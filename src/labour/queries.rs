@@ -11,6 +11,7 @@ use crate::error::{AppError, AppResult};
 use crate::ids::TaskId;
 use crate::ids::TenantId;
 use crate::ids::UserId;
+use crate::tenancy::ProjectId;
 
 /// The tenant's day length and multipliers; the defaults until an admin saves them.
 pub async fn pay_rules(scope: &mut TenantScope) -> AppResult<PayRules> {
@@ -455,7 +456,7 @@ pub async fn booked_hours(
     scope: &mut TenantScope,
     workers: &[WorkerId],
     date: NaiveDate,
-    project: i64,
+    project: Option<ProjectId>,
     except: Option<i64>,
 ) -> AppResult<Vec<BookedHours>> {
     let tenant = scope.tenant_id();
@@ -471,7 +472,7 @@ pub async fn booked_hours(
         tenant as TenantId,
         workers as &[WorkerId],
         date,
-        project,
+        project as Option<ProjectId>,
         except
     )
     .fetch_all(scope.conn())

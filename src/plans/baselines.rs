@@ -17,6 +17,7 @@ use crate::error::AppResult;
 use crate::ids::{TaskId, TenantId};
 use crate::roles::Permission;
 use crate::tenancy::Plans;
+use crate::tenancy::ProjectId;
 use crate::tenancy::ProjectTx;
 use crate::web::form::{self, FieldErrors};
 use crate::web::pager::{OUTLINE_ROWS_PER_PAGE, Pager};
@@ -30,14 +31,14 @@ pub struct Baseline {
     pub created_at: chrono::DateTime<chrono::Utc>,
 }
 
-pub async fn list(scope: &mut TenantScope, project: i64) -> AppResult<Vec<Baseline>> {
+pub async fn list(scope: &mut TenantScope, project: ProjectId) -> AppResult<Vec<Baseline>> {
     let tenant = scope.tenant_id();
     Ok(sqlx::query_as!(
         Baseline,
         "select id, number, name, created_at from baseline
          where tenant_id = $1 and project_id = $2 order by number",
         tenant as TenantId,
-        project
+        project as ProjectId
     )
     .fetch_all(scope.conn())
     .await?)
@@ -46,7 +47,7 @@ pub async fn list(scope: &mut TenantScope, project: i64) -> AppResult<Vec<Baseli
 /// Start and finish of each task in baseline `number` (the latest when `None`).
 pub async fn dates(
     scope: &mut TenantScope,
-    project: i64,
+    project: ProjectId,
     number: Option<i32>,
 ) -> AppResult<HashMap<TaskId, (NaiveDate, NaiveDate)>> {
     let tenant = scope.tenant_id();
@@ -57,7 +58,7 @@ pub async fn dates(
            and b.number = coalesce($3, (select max(number) from baseline
                                         where tenant_id = $1 and project_id = $2))",
         tenant as TenantId,
-        project,
+        project as ProjectId,
         number
     )
     .fetch_all(scope.conn())
@@ -69,7 +70,10 @@ pub async fn dates(
 }
 
 /// The project finish in the latest baseline.
-pub async fn latest_finish(scope: &mut TenantScope, project: i64) -> AppResult<Option<NaiveDate>> {
+pub async fn latest_finish(
+    scope: &mut TenantScope,
+    project: ProjectId,
+) -> AppResult<Option<NaiveDate>> {
     Ok(dates(scope, project, None)
         .await?
         .values()
@@ -79,7 +83,7 @@ pub async fn latest_finish(scope: &mut TenantScope, project: i64) -> AppResult<O
 
 pub async fn save(
     scope: &mut TenantScope,
-    project: i64,
+    project: ProjectId,
     name: &str,
     by: crate::ids::UserId,
 ) -> AppResult<i32> {
@@ -90,7 +94,7 @@ pub async fn save(
          where tenant_id = $1 and project_id = $2
          returning id, number",
         tenant as TenantId,
-        project,
+        project as ProjectId,
         name,
         by.0
     )
@@ -101,7 +105,7 @@ pub async fn save(
          select tenant_id, $3, id, early_start, early_finish, duration_days from task
          where tenant_id = $1 and project_id = $2 and early_start is not null and early_finish is not null",
         tenant as TenantId,
-        project,
+        project as ProjectId,
         row.id
     )
     .execute(scope.conn())
@@ -269,7 +273,7 @@ pub async fn create(
     let number = save(&mut p.tx, project, &name, me).await?;
     p.tx.audit(Change {
         entity: "baseline",
-        entity_id: Some(project),
+        entity_id: Some(project.get()),
         action: Action::Create,
         summary: &name,
         before: None,

@@ -18,6 +18,7 @@ use crate::error::AppResult;
 use crate::i18n::{self, Locale};
 use crate::ids::TaskId;
 use crate::tenancy::Plans;
+use crate::tenancy::ProjectId;
 use crate::tenancy::ProjectTx;
 use crate::tenancy::project::Project;
 use crate::web::pager::Pager;
@@ -56,7 +57,7 @@ pub struct GanttPage {
 
 /// The chart's rows: every task in outline order except those under a collapsed summary.
 pub fn rows(
-    project: i64,
+    project: ProjectId,
     outline: &[(Task, String, u32)],
     baseline: &HashMap<TaskId, (NaiveDate, NaiveDate)>,
     collapsed: &HashSet<i64>,

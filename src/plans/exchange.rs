@@ -22,9 +22,9 @@ use crate::ids::TaskId;
 use crate::roles::Permission;
 use crate::schedule::TaskProgress;
 use crate::state::AppState;
-use crate::tenancy::ProjectTx;
 use crate::tenancy::project::ProjectStatus;
 use crate::tenancy::{Plans, TenantTx};
+use crate::tenancy::{ProjectId, ProjectTx};
 use crate::web::form::{self, CSRF_FIELD, FieldErrors, verify_csrf};
 use crate::web::{Layout, Page};
 
@@ -199,7 +199,7 @@ pub async fn import(
     };
     tx.audit(Change {
         entity: "project",
-        entity_id: Some(id),
+        entity_id: Some(id.get()),
         action: Action::Create,
         summary: "MS Project import",
         before: None,
@@ -218,7 +218,7 @@ async fn create_from(
     code: &str,
     p: &MspdiProject,
     parents: &[Option<i64>],
-) -> AppResult<Result<i64, String>> {
+) -> AppResult<Result<ProjectId, String>> {
     let me = tx.user().id;
     let locale = tx.user().locale;
     let taken: Vec<String> = queries::list_calendars(tx)
@@ -354,7 +354,7 @@ async fn create_from(
             queries::insert_link(tx, id, pred, succ, l.kind, l.lag_days).await?;
         }
     }
-    let project = crate::tenancy::project::find_project(tx, id)
+    let project = crate::tenancy::project::find_project(tx, id.get())
         .await?
         .ok_or(AppError::NotFound)?;
     Ok(reschedule::reschedule(tx, &project, locale)

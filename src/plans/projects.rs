@@ -255,7 +255,7 @@ pub async fn create(
     if let Some(body) = &template {
         templates::apply(&mut tx, id, body, me).await?;
     }
-    let project = crate::tenancy::project::find_project(&mut tx, id)
+    let project = crate::tenancy::project::find_project(&mut tx, id.get())
         .await?
         .ok_or(AppError::NotFound)?;
     if let Err(message) = reschedule::reschedule(&mut tx, &project, locale).await? {
@@ -263,7 +263,7 @@ pub async fn create(
     }
     tx.audit(Change {
         entity: "project",
-        entity_id: Some(id),
+        entity_id: Some(id.get()),
         action: Action::Create,
         summary: &fields.code,
         before: None,
@@ -405,7 +405,7 @@ pub async fn update(
     }
     p.tx.audit(Change {
         entity: "project",
-        entity_id: Some(project.id),
+        entity_id: Some(project.id.get()),
         action: Action::Update,
         summary: &fields.code,
         before: snapshot(&form_of(&project)),
@@ -435,7 +435,7 @@ pub async fn archive(
     queries::set_archived(&mut p.tx, id, archived, me).await?;
     p.tx.audit(Change {
         entity: "project",
-        entity_id: Some(id),
+        entity_id: Some(id.get()),
         action: Action::Update,
         summary: if archived { "archived" } else { "restored" },
         before: None,
@@ -498,7 +498,7 @@ pub async fn member(
     }
     p.tx.audit(Change {
         entity: "project_member",
-        entity_id: Some(id),
+        entity_id: Some(id.get()),
         action: if f.action == "remove" {
             Action::Delete
         } else {
@@ -551,7 +551,7 @@ pub async fn save_template(
     }
     p.tx.audit(Change {
         entity: "project_template",
-        entity_id: Some(id),
+        entity_id: Some(id.get()),
         action: Action::Create,
         summary: &name,
         before: None,

@@ -10,6 +10,7 @@ use crate::error::AppResult;
 use crate::ids::TaskId;
 use crate::ids::TenantId;
 use crate::ids::UserId;
+use crate::tenancy::ProjectId;
 
 /// The tenant's saved templates: (id, name).
 pub async fn list(scope: &mut TenantScope) -> AppResult<Vec<(i64, String)>> {
@@ -36,7 +37,12 @@ pub async fn body(scope: &mut TenantScope, id: i64) -> AppResult<Option<Template
 }
 
 /// Saves the project's WBS and links as a template named `name`.
-pub async fn save(scope: &mut TenantScope, project: i64, name: &str, by: UserId) -> AppResult<i64> {
+pub async fn save(
+    scope: &mut TenantScope,
+    project: ProjectId,
+    name: &str,
+    by: UserId,
+) -> AppResult<i64> {
     let tasks = queries::tasks(scope, project).await?;
     let links = queries::links(scope, project).await?;
     let wbs = Wbs::new(tasks.iter().map(|t| Place {
@@ -84,7 +90,7 @@ pub async fn save(scope: &mut TenantScope, project: i64, name: &str, by: UserId)
 /// Creates the template's tasks and links in `project`. Returns template key → task id.
 pub async fn apply(
     scope: &mut TenantScope,
-    project: i64,
+    project: ProjectId,
     body: &TemplateBody,
     by: UserId,
 ) -> AppResult<HashMap<i64, TaskId>> {
@@ -112,7 +118,7 @@ pub async fn apply(
 /// the order given (parents come before their children). Returns key → task id.
 pub async fn insert_outline(
     scope: &mut TenantScope,
-    project: i64,
+    project: ProjectId,
     tasks: Vec<(i64, Option<i64>, TaskFields)>,
     by: UserId,
 ) -> AppResult<HashMap<i64, TaskId>> {

@@ -213,7 +213,7 @@ pub async fn set_status_date(
     }
     p.tx.audit(Change {
         entity: "project",
-        entity_id: Some(id),
+        entity_id: Some(id.get()),
         action: Action::Update,
         summary: "status date",
         before: None,
@@ -413,7 +413,7 @@ pub async fn dashboard_warnings(
         let Some(project) = crate::tenancy::project::find_project(tx, id).await? else {
             continue;
         };
-        let tasks = plans::tasks(tx, id).await?;
+        let tasks = plans::tasks(tx, project.id).await?;
         for w in warnings_for(tx, &project, &tasks, &thresholds, locale)
             .await?
             .into_iter()

@@ -11,6 +11,7 @@ use crate::error::AppResult;
 use crate::ids::TaskId;
 use crate::plans::Task;
 use crate::roles::{ModuleId, Permission};
+use crate::tenancy::ProjectId;
 use crate::tenancy::project::Project;
 use crate::web::Layout;
 use crate::web::form::FieldErrors;
@@ -55,7 +56,7 @@ pub fn dashboard_panels() -> Vec<DashboardPanel> {
 #[template(path = "progress/home_card.html")]
 struct HomeCard<'a> {
     layout: &'a Layout,
-    project_id: i64,
+    project_id: ProjectId,
     warnings: Vec<WarningView>,
 }
 
@@ -78,7 +79,7 @@ fn home_card<'a>(cx: PanelContext<'a>, project: &'a Project) -> PanelFuture<'a> 
 #[template(path = "progress/task_panel.html")]
 struct TaskSection<'a> {
     layout: &'a Layout,
-    project_id: i64,
+    project_id: ProjectId,
     status_date: Option<chrono::NaiveDate>,
     task_id: TaskId,
     form: ProgressForm,

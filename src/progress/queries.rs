@@ -9,6 +9,7 @@ use crate::error::AppResult;
 use crate::ids::TaskId;
 use crate::ids::TenantId;
 use crate::ids::UserId;
+use crate::tenancy::ProjectId;
 
 #[derive(Debug, Clone)]
 pub struct HistoryRow {
@@ -40,7 +41,7 @@ pub async fn history(scope: &mut TenantScope, task: TaskId) -> AppResult<Vec<His
 
 pub async fn insert_update(
     scope: &mut TenantScope,
-    project: i64,
+    project: ProjectId,
     task: TaskId,
     status_date: NaiveDate,
     u: &ProgressUpdate,
@@ -52,7 +53,7 @@ pub async fn insert_update(
                                       actual_finish, percent_complete, remaining_days, comment, created_by)
          values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) returning id",
         tenant as TenantId,
-        project,
+        project as ProjectId,
         task as TaskId,
         status_date,
         u.progress.actual_start,
@@ -69,14 +70,14 @@ pub async fn insert_update(
 /// Every recorded (task, status date, percent), oldest first, for the actual S-curve.
 pub async fn progress_points(
     scope: &mut TenantScope,
-    project: i64,
+    project: ProjectId,
 ) -> AppResult<Vec<(TaskId, NaiveDate, Decimal)>> {
     let tenant = scope.tenant_id();
     let rows = sqlx::query!(
         "select task_id, status_date, percent_complete from progress_update
          where tenant_id = $1 and project_id = $2 order by status_date, created_at, id",
         tenant as TenantId,
-        project
+        project as ProjectId
     )
     .fetch_all(scope.conn())
     .await?;

@@ -24,11 +24,14 @@ pub struct ProjectTx<M: Module> {
     pub project: Project,
 }
 
-/// A project's id as `ProjectTx` hands it out (`ProjectTx::project_id`), once the project was
-/// loaded through the visibility rule. A write by id that takes one and says
+/// A project's id, as `ProjectTx` hands it out (`ProjectTx::project_id`) once the project was
+/// loaded through the visibility rule, or as a row decodes it (`"project_id: ProjectId"`) from
+/// a query that applies that rule or creates the project. A write by id that takes one and says
 /// `and project_id = $n` cannot reach a row of a project the user could not see, whatever the
-/// handler checked before. Read it with `get`; it is made only by `ProjectTx`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, sqlx::Type)]
+/// handler checked before. Read it with `get`; there is no public constructor from a number.
+/// It prints and serializes as the bare number (URLs, audit snapshots).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, sqlx::Type)]
+#[serde(transparent)]
 #[sqlx(transparent)]
 pub struct ProjectId(i64);
 
@@ -38,11 +41,17 @@ impl ProjectId {
     }
 }
 
+impl std::fmt::Display for ProjectId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
 impl<M: Module> ProjectTx<M> {
     /// The project's id, proof that it was loaded through the visibility rule: writes by id of
     /// the project's rows take it.
     pub fn project_id(&self) -> ProjectId {
-        ProjectId(self.project.id)
+        self.project.id
     }
 
     pub async fn commit(self) -> AppResult<()> {
@@ -51,7 +60,7 @@ impl<M: Module> ProjectTx<M> {
 
     /// Loads the project again (after a reschedule changed its roll-up).
     pub async fn reload(&mut self) -> AppResult<()> {
-        self.project = find_project(&mut self.tx, self.project.id)
+        self.project = find_project(&mut self.tx, self.project.id.get())
             .await?
             .ok_or(AppError::NotFound)?;
         Ok(())
@@ -143,7 +152,7 @@ impl std::fmt::Display for ProjectStatus {
 
 #[derive(Debug, Clone)]
 pub struct Project {
-    pub id: i64,
+    pub id: ProjectId,
     pub code: String,
     pub name: String,
     pub client: String,
@@ -171,7 +180,8 @@ pub async fn find_project(scope: &mut TenantScope, id: i64) -> AppResult<Option<
     Ok(sqlx::query_as!(
         Project,
         r#"
-        select p.id, p.code, p.name, p.client, p.project_type, p.location, p.contract_amount,
+        select p.id as "id: ProjectId", p.code, p.name, p.client, p.project_type, p.location,
+               p.contract_amount,
                p.planned_start, p.planned_finish, p.status as "status: ProjectStatus",
                p.manager_id,
                u.name as "manager_name?", p.calendar_id, c.name as calendar_name, p.status_date,
@@ -193,7 +203,7 @@ pub async fn find_project(scope: &mut TenantScope, id: i64) -> AppResult<Option<
 /// A project as a choice.
 #[derive(Debug, Clone)]
 pub struct ProjectPick {
-    pub id: i64,
+    pub id: ProjectId,
     pub code: String,
     pub name: String,
 }
@@ -204,12 +214,27 @@ pub async fn visible_projects(scope: &mut TenantScope) -> AppResult<Vec<ProjectP
     let tenant = scope.tenant_id();
     Ok(sqlx::query_as!(
         ProjectPick,
-        "select p.id, p.code, p.name from project p
+        r#"select p.id as "id: ProjectId", p.code, p.name from project p
          where p.tenant_id = $1
            and p.id in (select * from visible_project_ids($1))
-         order by p.code",
+         order by p.code"#,
         tenant as TenantId
     )
     .fetch_all(scope.conn())
     .await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn project_ids_bind_print_and_serialize_as_the_bare_number() {
+        let mut buf = sqlx::postgres::PgArgumentBuffer::default();
+        let _ = sqlx::Encode::<sqlx::Postgres>::encode_by_ref(&ProjectId(42), &mut buf).unwrap();
+        assert_eq!(buf.to_vec(), 42_i64.to_be_bytes());
+        // Templates print it in URLs; audit snapshots keep the shape they had with a plain i64.
+        assert_eq!(ProjectId(42).to_string(), "42");
+        assert_eq!(serde_json::to_string(&Some(ProjectId(42))).unwrap(), "42");
+    }
 }

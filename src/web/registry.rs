@@ -16,6 +16,7 @@ use crate::error::AppResult;
 use crate::ids::TaskId;
 use crate::roles::{ModuleId, Permission};
 use crate::state::AppState;
+use crate::tenancy::ProjectId;
 use crate::tenancy::project::Project;
 use crate::tenancy::{CurrentUser, TenantInfo};
 
@@ -214,7 +215,10 @@ pub fn settings_tabs() -> impl Iterator<Item = &'static SettingsTab> {
 }
 
 /// A project's tabs the page's user may open: `(key, href, label key)`.
-pub fn project_tabs(project: &i64, layout: &Layout) -> Vec<(&'static str, String, &'static str)> {
+pub fn project_tabs(
+    project: &ProjectId,
+    layout: &Layout,
+) -> Vec<(&'static str, String, &'static str)> {
     registry()
         .project_tabs
         .iter()

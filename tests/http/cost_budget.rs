@@ -1123,10 +1123,17 @@ async fn create_revision_adds_deltas_to_the_current_budget() {
         role: girder::roles::Role::Owner,
         locale: girder::i18n::Locale::ZhCn,
     };
+    // A project id is had through the visibility rule, as the owner who sees every project.
     let mut scope = db.begin_tenant(tenant_id).await.unwrap();
+    scope.act_for(Some(user.id), true).await.unwrap();
+    let project_id = girder::tenancy::project::find_project(&mut scope, project)
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
     let refused = girder::cost::budget::create_revision(
         &mut scope,
-        project,
+        project_id,
         &user,
         "减少",
         None,
@@ -1138,7 +1145,7 @@ async fn create_revision_adds_deltas_to_the_current_budget() {
     let mut scope = db.begin_tenant(tenant_id).await.unwrap();
     let id = girder::cost::budget::create_revision(
         &mut scope,
-        project,
+        project_id,
         &user,
         "变更单 CR-7",
         None,

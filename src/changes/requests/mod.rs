@@ -24,9 +24,10 @@ use axum::routing::{get, post};
 
 use self::attachments::RequestAttachments;
 use crate::state::AppState;
+use crate::tenancy::ProjectId;
 
 /// `/projects/{project}/changes`, the base of every link of these pages.
-pub fn base(project: i64) -> String {
+pub fn base(project: ProjectId) -> String {
     format!("/projects/{project}/changes")
 }
 

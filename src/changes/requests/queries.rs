@@ -12,6 +12,7 @@ use crate::error::AppResult;
 use crate::ids::TenantId;
 use crate::ids::UserId;
 use crate::ids::{ContractId, TaskId};
+use crate::tenancy::ProjectId;
 
 /// A request as the project's list shows it.
 #[derive(Debug, Clone)]
@@ -33,7 +34,7 @@ pub struct ListRow {
 /// The project's requests, newest number first, of one status when given.
 pub async fn list(
     scope: &mut TenantScope,
-    project: i64,
+    project: ProjectId,
     status: Option<Status>,
 ) -> AppResult<Vec<ListRow>> {
     let tenant = scope.tenant_id();
@@ -59,7 +60,7 @@ pub async fn list(
              and ($3::text is null or r.status = $3)
            order by r.id desc"#,
         tenant as TenantId,
-        project,
+        project as ProjectId,
         status as Option<Status>
     )
     .fetch_all(scope.conn())
@@ -67,22 +68,22 @@ pub async fn list(
 }
 
 /// The numbers the project's requests already have.
-pub async fn numbers(scope: &mut TenantScope, project: i64) -> AppResult<Vec<String>> {
+pub async fn numbers(scope: &mut TenantScope, project: ProjectId) -> AppResult<Vec<String>> {
     let tenant = scope.tenant_id();
     Ok(sqlx::query_scalar!(
         "select number from change_request where tenant_id = $1 and project_id = $2",
         tenant as TenantId,
-        project
+        project as ProjectId
     )
     .fetch_all(scope.conn())
     .await?)
 }
 
 /// Serialises numbering within a project for the transaction.
-pub async fn lock_numbers(scope: &mut TenantScope, project: i64) -> AppResult<()> {
+pub async fn lock_numbers(scope: &mut TenantScope, project: ProjectId) -> AppResult<()> {
     sqlx::query!(
         "select pg_advisory_xact_lock(hashtext('change_request'), $1::int)",
-        i32::try_from(project.rem_euclid(i64::from(i32::MAX))).unwrap_or(0)
+        i32::try_from(project.get().rem_euclid(i64::from(i32::MAX))).unwrap_or(0)
     )
     .fetch_one(scope.conn())
     .await?;
@@ -91,7 +92,7 @@ pub async fn lock_numbers(scope: &mut TenantScope, project: i64) -> AppResult<()
 
 pub async fn insert(
     scope: &mut TenantScope,
-    project: i64,
+    project: ProjectId,
     number: &str,
     d: &Draft,
     by: UserId,
@@ -104,7 +105,7 @@ pub async fn insert(
          values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $7, $7)
          returning id",
         tenant as TenantId,
-        project,
+        project as ProjectId,
         number,
         d.kind as RequestKind,
         d.title,
@@ -226,7 +227,10 @@ pub struct TaskChoice {
 }
 
 /// The project's leaf tasks that are neither milestones nor finished.
-pub async fn task_choices(scope: &mut TenantScope, project: i64) -> AppResult<Vec<TaskChoice>> {
+pub async fn task_choices(
+    scope: &mut TenantScope,
+    project: ProjectId,
+) -> AppResult<Vec<TaskChoice>> {
     let tenant = scope.tenant_id();
     Ok(sqlx::query_as!(
         TaskChoice,
@@ -235,7 +239,7 @@ pub async fn task_choices(scope: &mut TenantScope, project: i64) -> AppResult<Ve
            and not is_summary and not milestone and actual_finish is null
          order by early_start nulls last, sort_order, id",
         tenant as TenantId,
-        project
+        project as ProjectId
     )
     .fetch_all(scope.conn())
     .await?)
@@ -252,7 +256,7 @@ pub struct ContractChoice {
 
 pub async fn income_contracts(
     scope: &mut TenantScope,
-    project: i64,
+    project: ProjectId,
 ) -> AppResult<Vec<ContractChoice>> {
     let tenant = scope.tenant_id();
     Ok(sqlx::query_as!(
@@ -261,7 +265,7 @@ pub async fn income_contracts(
            where tenant_id = $1 and project_id = $2 and direction = 'income'
            order by number, id"#,
         tenant as TenantId,
-        project
+        project as ProjectId
     )
     .fetch_all(scope.conn())
     .await?)

@@ -17,6 +17,7 @@ use crate::changes::queries::{self as shared, Request};
 use crate::error::AppResult;
 use crate::roles::Permission;
 use crate::tenancy::Changes;
+use crate::tenancy::ProjectId;
 use crate::tenancy::ProjectTx;
 use crate::web::form::{self, FieldErrors};
 use crate::web::{AppForm, Page, Path, transition};
@@ -48,7 +49,7 @@ async fn audit_step(
     step: &str,
     extra: serde_json::Value,
 ) -> AppResult<()> {
-    let after = shared::find(&mut p.tx, before.project_id, before.id, false).await?;
+    let after = shared::find(&mut p.tx, p.project.id, before.id, false).await?;
     p.tx.audit(Change {
         entity: "change_request",
         entity_id: Some(before.id),
@@ -70,7 +71,7 @@ async fn audit_step(
     .await
 }
 
-fn back(project: i64, id: i64) -> Response {
+fn back(project: ProjectId, id: i64) -> Response {
     Redirect::to(&format!("{}/{id}", base(project))).into_response()
 }
 

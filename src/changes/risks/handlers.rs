@@ -17,13 +17,14 @@ use crate::i18n;
 use crate::ids::UserId;
 use crate::roles::Permission;
 use crate::tenancy::Changes;
+use crate::tenancy::ProjectId;
 use crate::tenancy::ProjectTx;
 use crate::web::form::Choice;
 use crate::web::form::FieldErrors;
 use crate::web::pager::filter_query;
 use crate::web::{AppForm, Page, Path, transition};
 
-fn base(project: i64) -> String {
+fn base(project: ProjectId) -> String {
     format!("/projects/{project}/risks")
 }
 
@@ -82,7 +83,7 @@ pub async fn list(
     let project = p.project.id;
     let base = base(project);
     let mut live = Filter {
-        project: Some(project),
+        project: Some(project.get()),
         statuses: vec!["open".into(), "mitigating".into()],
         ..Filter::default()
     };

@@ -7,6 +7,7 @@ use super::company::dashboard_panel;
 use super::queries;
 use super::views::Panel;
 use crate::roles::ModuleId;
+use crate::tenancy::ProjectId;
 use crate::tenancy::project::Project;
 use crate::web::Layout;
 use crate::web::registry::{
@@ -34,7 +35,7 @@ pub fn dashboard_panels() -> Vec<DashboardPanel> {
 #[template(path = "changes/home_overdue.html")]
 struct HomeOverdue<'a> {
     layout: &'a Layout,
-    project_id: i64,
+    project_id: ProjectId,
     count: i64,
 }
 

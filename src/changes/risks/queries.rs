@@ -92,21 +92,26 @@ async fn select(scope: &mut TenantScope, f: &Filter, id: Option<i64>) -> AppResu
 
 /// Risk `id` of `project` (a project the caller already checked visible), locked for update
 /// when `lock`; another project's or tenant's id is not found.
-pub async fn find(scope: &mut TenantScope, project: i64, id: i64, lock: bool) -> AppResult<Risk> {
+pub async fn find(
+    scope: &mut TenantScope,
+    project: ProjectId,
+    id: i64,
+    lock: bool,
+) -> AppResult<Risk> {
     let tenant = scope.tenant_id();
     if lock {
         sqlx::query!(
             "select id from risk where tenant_id = $1 and project_id = $2 and id = $3
              for update",
             tenant as TenantId,
-            project,
+            project as ProjectId,
             id
         )
         .fetch_optional(scope.conn())
         .await?;
     }
     let f = Filter {
-        project: Some(project),
+        project: Some(project.get()),
         ..Filter::default()
     };
     select(scope, &f, Some(id))
@@ -117,19 +122,19 @@ pub async fn find(scope: &mut TenantScope, project: i64, id: i64, lock: bool) ->
 }
 
 /// The numbers a project's risks have, its sequence serialised for the transaction.
-pub async fn taken_numbers(scope: &mut TenantScope, project: i64) -> AppResult<Vec<String>> {
+pub async fn taken_numbers(scope: &mut TenantScope, project: ProjectId) -> AppResult<Vec<String>> {
     let tenant = scope.tenant_id();
     sqlx::query!(
         "select pg_advisory_xact_lock(hashtextextended('risk_number:' || $1::bigint || ':' || $2::bigint, 0))",
         tenant as TenantId,
-        project
+        project as ProjectId
     )
     .fetch_one(scope.conn())
     .await?;
     Ok(sqlx::query_scalar!(
         "select number from risk where tenant_id = $1 and project_id = $2",
         tenant as TenantId,
-        project
+        project as ProjectId
     )
     .fetch_all(scope.conn())
     .await?)
@@ -137,7 +142,7 @@ pub async fn taken_numbers(scope: &mut TenantScope, project: i64) -> AppResult<V
 
 pub async fn insert(
     scope: &mut TenantScope,
-    project: i64,
+    project: ProjectId,
     number: &str,
     r: &RiskFields,
     closed_on: Option<NaiveDate>,
@@ -153,7 +158,7 @@ pub async fn insert(
            values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $16)
            returning id"#,
         tenant as TenantId,
-        project,
+        project as ProjectId,
         number,
         category,
         category_id,
@@ -399,7 +404,7 @@ pub async fn update_category(
 /// Risks of `project` not closed whose review date has passed.
 pub async fn overdue_count(
     scope: &mut TenantScope,
-    project: i64,
+    project: ProjectId,
     today: NaiveDate,
 ) -> AppResult<i64> {
     let tenant = scope.tenant_id();
@@ -408,7 +413,7 @@ pub async fn overdue_count(
            where tenant_id = $1 and project_id = $2 and status <> 'closed'
              and next_review_on < $3"#,
         tenant as TenantId,
-        project,
+        project as ProjectId,
         today
     )
     .fetch_one(scope.conn())

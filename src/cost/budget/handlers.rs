@@ -24,6 +24,7 @@ use crate::error::{AppError, AppResult};
 use crate::ids::TaskId;
 use crate::roles::Permission;
 use crate::tenancy::Cost;
+use crate::tenancy::ProjectId;
 use crate::tenancy::ProjectTx;
 use crate::web::form::Choice;
 use crate::web::form::{self, FieldErrors};
@@ -32,7 +33,7 @@ use crate::web::{AppForm, Page, Path, format};
 /// Empty task rows offered below the saved ones.
 const NEW_TASK_ROWS: usize = 3;
 
-fn base(project: i64) -> String {
+fn base(project: ProjectId) -> String {
     format!("/projects/{project}/cost/budget")
 }
 
@@ -132,7 +133,7 @@ async fn find_version(p: &mut ProjectTx<Cost>, id: i64) -> AppResult<VersionRow>
 /// A version as the audit log records it.
 #[derive(Debug, Serialize)]
 struct Audited<'a> {
-    project_id: i64,
+    project_id: ProjectId,
     number: i32,
     status: &'a str,
     reason: &'a str,
@@ -140,7 +141,7 @@ struct Audited<'a> {
 }
 
 fn audited(
-    project: i64,
+    project: ProjectId,
     v: &VersionRow,
     status: BudgetStatus,
     reason: &str,

@@ -32,6 +32,7 @@ use crate::error::{AppError, AppResult};
 use crate::i18n;
 use crate::state::AppState;
 use crate::tenancy::CurrentUser;
+use crate::tenancy::ProjectId;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -91,7 +92,7 @@ pub fn router() -> Router<AppState> {
 /// reason, with an unknown category, or when a category's line would fall below zero.
 pub async fn create_revision(
     scope: &mut TenantScope,
-    project: i64,
+    project: ProjectId,
     user: &CurrentUser,
     reason: &str,
     change_request_id: Option<i64>,
@@ -217,7 +218,7 @@ pub async fn create_revision(
 /// variation of that number.
 pub async fn add_revenue_variation(
     scope: &mut TenantScope,
-    project: i64,
+    project: ProjectId,
     user: &CurrentUser,
     variation: &NewVariation,
     change_request_id: i64,

@@ -10,6 +10,7 @@ use crate::error::{AppError, AppResult, ResultExt};
 use crate::ids::TaskId;
 use crate::ids::TenantId;
 use crate::ids::UserId;
+use crate::tenancy::ProjectId;
 
 /// A budget version with its total.
 #[derive(Debug, Clone)]
@@ -32,7 +33,10 @@ impl VersionRow {
 }
 
 /// Every budget version of a project, by number.
-pub async fn list_versions(scope: &mut TenantScope, project: i64) -> AppResult<Vec<VersionRow>> {
+pub async fn list_versions(
+    scope: &mut TenantScope,
+    project: ProjectId,
+) -> AppResult<Vec<VersionRow>> {
     let tenant = scope.tenant_id();
     Ok(sqlx::query_as!(
         VersionRow,
@@ -46,7 +50,7 @@ pub async fn list_versions(scope: &mut TenantScope, project: i64) -> AppResult<V
            where v.tenant_id = $1 and v.project_id = $2
            order by v.number"#,
         tenant as TenantId,
-        project
+        project as ProjectId
     )
     .fetch_all(scope.conn())
     .await?)
@@ -89,13 +93,13 @@ pub async fn lines(scope: &mut TenantScope, version: i64) -> AppResult<Vec<LineR
 }
 
 /// The next version number of a project's budget (0 for the original).
-pub async fn next_number(scope: &mut TenantScope, project: i64) -> AppResult<i32> {
+pub async fn next_number(scope: &mut TenantScope, project: ProjectId) -> AppResult<i32> {
     let tenant = scope.tenant_id();
     Ok(sqlx::query_scalar!(
         r#"select coalesce(max(number) + 1, 0) as "n!" from cost_budget_version
            where tenant_id = $1 and project_id = $2"#,
         tenant as TenantId,
-        project
+        project as ProjectId
     )
     .fetch_one(scope.conn())
     .await?)
@@ -104,7 +108,7 @@ pub async fn next_number(scope: &mut TenantScope, project: i64) -> AppResult<i32
 /// A new version: a draft, or (from a change request) approved at once. A second draft of
 /// the same project answers `Conflict`.
 pub struct NewVersion<'a> {
-    pub project: i64,
+    pub project: ProjectId,
     pub number: i32,
     pub approved: bool,
     pub reason: &'a str,
@@ -127,7 +131,7 @@ pub async fn insert_version(scope: &mut TenantScope, v: &NewVersion<'_>) -> AppR
                  case when $4 then now() end, case when $4 then $7::bigint end, $7, $7)
          returning id",
         tenant as TenantId,
-        v.project,
+        v.project as ProjectId,
         v.number,
         v.approved,
         v.reason,
@@ -263,7 +267,7 @@ pub struct TaskChoice {
     pub name: String,
 }
 
-pub async fn leaf_tasks(scope: &mut TenantScope, project: i64) -> AppResult<Vec<TaskChoice>> {
+pub async fn leaf_tasks(scope: &mut TenantScope, project: ProjectId) -> AppResult<Vec<TaskChoice>> {
     let tenant = scope.tenant_id();
     // Leaves and outline order are worked out here, in linear time: a correlated `not exists`
     // or a recursive join over a freshly imported 20,000-task project can take the planner
@@ -272,7 +276,7 @@ pub async fn leaf_tasks(scope: &mut TenantScope, project: i64) -> AppResult<Vec<
         "select id, name, parent_id, sort_order from task
          where tenant_id = $1 and project_id = $2",
         tenant as TenantId,
-        project
+        project as ProjectId
     )
     .fetch_all(scope.conn())
     .await?;
@@ -308,7 +312,7 @@ pub struct Variation {
     pub change_request_id: Option<i64>,
 }
 
-pub async fn variations(scope: &mut TenantScope, project: i64) -> AppResult<Vec<Variation>> {
+pub async fn variations(scope: &mut TenantScope, project: ProjectId) -> AppResult<Vec<Variation>> {
     let tenant = scope.tenant_id();
     Ok(sqlx::query_as!(
         Variation,
@@ -316,7 +320,7 @@ pub async fn variations(scope: &mut TenantScope, project: i64) -> AppResult<Vec<
          from revenue_variation where tenant_id = $1 and project_id = $2
          order by approved_on, number",
         tenant as TenantId,
-        project
+        project as ProjectId
     )
     .fetch_all(scope.conn())
     .await?)
@@ -334,7 +338,7 @@ pub struct NewVariation {
 /// Inserts a variation; `None` when its number is taken in the project.
 pub async fn insert_variation(
     scope: &mut TenantScope,
-    project: i64,
+    project: ProjectId,
     v: &NewVariation,
     change_request: Option<i64>,
     by: UserId,
@@ -348,7 +352,7 @@ pub async fn insert_variation(
          on conflict (tenant_id, project_id, number) do nothing
          returning id",
         tenant as TenantId,
-        project,
+        project as ProjectId,
         v.number,
         v.title,
         v.amount,
@@ -362,7 +366,7 @@ pub async fn insert_variation(
 
 pub async fn delete_variation(
     scope: &mut TenantScope,
-    project: i64,
+    project: ProjectId,
     id: i64,
 ) -> AppResult<Option<Variation>> {
     let tenant = scope.tenant_id();
@@ -372,7 +376,7 @@ pub async fn delete_variation(
          where tenant_id = $1 and project_id = $2 and id = $3 and change_request_id is null
          returning id, number, title, amount, approved_on, change_request_id",
         tenant as TenantId,
-        project,
+        project as ProjectId,
         id
     )
     .fetch_optional(scope.conn())
@@ -380,13 +384,13 @@ pub async fn delete_variation(
 }
 
 /// What the funds module records as billed and collected for the project.
-pub async fn billing(scope: &mut TenantScope, project: i64) -> AppResult<(Decimal, Decimal)> {
+pub async fn billing(scope: &mut TenantScope, project: ProjectId) -> AppResult<(Decimal, Decimal)> {
     let tenant = scope.tenant_id();
     let r = sqlx::query!(
         r#"select coalesce(sum(billed), 0) as "billed!", coalesce(sum(collected), 0) as "collected!"
            from project_billing where tenant_id = $1 and project_id = $2"#,
         tenant as TenantId,
-        project
+        project as ProjectId
     )
     .fetch_one(scope.conn())
     .await?;
@@ -396,7 +400,7 @@ pub async fn billing(scope: &mut TenantScope, project: i64) -> AppResult<(Decima
 /// Sets the project's contract amount if the project is still at `version`.
 pub async fn set_contract_amount(
     scope: &mut TenantScope,
-    project: i64,
+    project: ProjectId,
     amount: Decimal,
     version: i32,
     by: UserId,
@@ -408,7 +412,7 @@ pub async fn set_contract_amount(
          where tenant_id = $1 and id = $2 and version = $4
          returning version",
         tenant as TenantId,
-        project,
+        project as ProjectId,
         amount,
         version,
         by.0
@@ -433,7 +437,7 @@ pub struct SnapshotRow {
     pub forecast: Decimal,
 }
 
-pub async fn snapshots(scope: &mut TenantScope, project: i64) -> AppResult<Vec<SnapshotRow>> {
+pub async fn snapshots(scope: &mut TenantScope, project: ProjectId) -> AppResult<Vec<SnapshotRow>> {
     let tenant = scope.tenant_id();
     Ok(sqlx::query_as!(
         SnapshotRow,
@@ -450,7 +454,7 @@ pub async fn snapshots(scope: &mut TenantScope, project: i64) -> AppResult<Vec<S
            where s.tenant_id = $1 and s.project_id = $2
            order by s.as_of desc, s.id desc"#,
         tenant as TenantId,
-        project
+        project as ProjectId
     )
     .fetch_all(scope.conn())
     .await?)
@@ -484,7 +488,7 @@ pub async fn snapshot_lines(
 
 /// A snapshot's header as taken.
 pub struct NewSnapshot<'a> {
-    pub project: i64,
+    pub project: ProjectId,
     pub name: &'a str,
     pub as_of: NaiveDate,
     pub revenue: Decimal,
@@ -507,7 +511,7 @@ pub async fn insert_snapshot(
          on conflict (tenant_id, project_id, name) do nothing
          returning id",
         tenant as TenantId,
-        s.project,
+        s.project as ProjectId,
         s.name,
         s.as_of,
         s.revenue,
@@ -544,12 +548,16 @@ pub async fn insert_snapshot(
     Ok(Some(id))
 }
 
-pub async fn delete_snapshot(scope: &mut TenantScope, project: i64, id: i64) -> AppResult<bool> {
+pub async fn delete_snapshot(
+    scope: &mut TenantScope,
+    project: ProjectId,
+    id: i64,
+) -> AppResult<bool> {
     let tenant = scope.tenant_id();
     Ok(sqlx::query!(
         "delete from cost_snapshot where tenant_id = $1 and project_id = $2 and id = $3",
         tenant as TenantId,
-        project,
+        project as ProjectId,
         id
     )
     .execute(scope.conn())

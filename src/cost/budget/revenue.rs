@@ -16,13 +16,14 @@ use crate::cost::views::CostTab;
 use crate::error::AppResult;
 use crate::roles::Permission;
 use crate::tenancy::Cost;
+use crate::tenancy::ProjectId;
 use crate::tenancy::ProjectTx;
 use crate::tenancy::project::Project;
 use crate::web::fields::required_date;
 use crate::web::form::{self, FieldErrors};
 use crate::web::{AppForm, Layout, Page, Path, format};
 
-fn base(project: i64) -> String {
+fn base(project: ProjectId) -> String {
     format!("/projects/{project}/cost/revenue")
 }
 
@@ -190,7 +191,7 @@ pub async fn save_contract(
     }
     p.tx.audit(Change {
         entity: "project",
-        entity_id: Some(project),
+        entity_id: Some(project.get()),
         action: Action::Update,
         summary: &p.project.code.clone(),
         before: snapshot(

@@ -24,6 +24,7 @@ use crate::i18n::Locale;
 use crate::ids::UserId;
 use crate::roles::Permission;
 use crate::tenancy::Cost;
+use crate::tenancy::ProjectId;
 use crate::tenancy::ProjectTx;
 use crate::tenancy::project::Project;
 use crate::web::fields::required_date;
@@ -31,7 +32,7 @@ use crate::web::form::Choice;
 use crate::web::form::{self, FieldErrors};
 use crate::web::{AppForm, Layout, Page, Path, format};
 
-fn base(project: i64) -> String {
+fn base(project: ProjectId) -> String {
     format!("/projects/{project}/cost/snapshots")
 }
 
@@ -128,7 +129,7 @@ pub async fn list(mut p: ProjectTx<Cost>, page: Page) -> AppResult<Html<String>>
 /// report it froze and its lines, or `None` when the project has a snapshot of that name.
 pub async fn freeze(
     scope: &mut TenantScope,
-    project: i64,
+    project: ProjectId,
     name: &str,
     as_of: NaiveDate,
     me: UserId,

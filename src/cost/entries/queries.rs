@@ -11,6 +11,7 @@ use crate::error::AppResult;
 use crate::ids::TaskId;
 use crate::ids::TenantId;
 use crate::ids::UserId;
+use crate::tenancy::ProjectId;
 
 /// The filters of the entry list (and its export).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -62,7 +63,7 @@ pub struct EntryRow {
 /// Entries of `project` the filter takes, newest first.
 pub async fn list_entries(
     scope: &mut TenantScope,
-    project: i64,
+    project: ProjectId,
     f: &EntryFilter,
     limit: i64,
     offset: i64,
@@ -93,7 +94,7 @@ pub async fn list_entries(
            order by e.entry_date desc, e.id desc
            limit $9 offset $10"#,
         tenant as TenantId,
-        project,
+        project as ProjectId,
         f.categories.as_deref(),
         f.task,
         f.from,
@@ -123,7 +124,7 @@ impl EntryTotals {
 
 pub async fn list_totals(
     scope: &mut TenantScope,
-    project: i64,
+    project: ProjectId,
     f: &EntryFilter,
 ) -> AppResult<EntryTotals> {
     let tenant = scope.tenant_id();
@@ -141,7 +142,7 @@ pub async fn list_totals(
              and ($8::text is null or strpos(lower(e.description), lower($8)) > 0
                   or strpos(lower(e.document_no), lower($8)) > 0)"#,
         tenant as TenantId,
-        project,
+        project as ProjectId,
         f.categories.as_deref(),
         f.task,
         f.from,
@@ -185,7 +186,7 @@ pub struct Entry {
 /// The entry `id` of `project`; `lock` holds it until the transaction ends (before a write).
 pub async fn find_entry(
     scope: &mut TenantScope,
-    project: i64,
+    project: ProjectId,
     id: i64,
     lock: bool,
 ) -> AppResult<Option<Entry>> {
@@ -195,7 +196,7 @@ pub async fn find_entry(
             "select id from cost_entry where tenant_id = $1 and project_id = $2 and id = $3
              for update",
             tenant as TenantId,
-            project,
+            project as ProjectId,
             id
         )
         .fetch_optional(scope.conn())
@@ -220,7 +221,7 @@ pub async fn find_entry(
            left join app_user uu on uu.tenant_id = e.tenant_id and uu.id = e.updated_by
            where e.tenant_id = $1 and e.project_id = $2 and e.id = $3"#,
         tenant as TenantId,
-        project,
+        project as ProjectId,
         id
     )
     .fetch_optional(scope.conn())
@@ -236,7 +237,10 @@ pub struct TaskPick {
 }
 
 /// The project's tasks in WBS order.
-pub async fn project_tasks(scope: &mut TenantScope, project: i64) -> AppResult<Vec<TaskPick>> {
+pub async fn project_tasks(
+    scope: &mut TenantScope,
+    project: ProjectId,
+) -> AppResult<Vec<TaskPick>> {
     let tenant = scope.tenant_id();
     Ok(sqlx::query_as!(
         TaskPick,
@@ -244,7 +248,7 @@ pub async fn project_tasks(scope: &mut TenantScope, project: i64) -> AppResult<V
          where tenant_id = $1 and project_id = $2
          order by sort_order, id",
         tenant as TenantId,
-        project
+        project as ProjectId
     )
     .fetch_all(scope.conn())
     .await?)
@@ -260,7 +264,7 @@ pub struct ContractPick {
 
 pub async fn project_contracts(
     scope: &mut TenantScope,
-    project: i64,
+    project: ProjectId,
 ) -> AppResult<Vec<ContractPick>> {
     let tenant = scope.tenant_id();
     Ok(sqlx::query_as!(
@@ -270,7 +274,7 @@ pub async fn project_contracts(
            and status = 'signed'
          order by number",
         tenant as TenantId,
-        project
+        project as ProjectId
     )
     .fetch_all(scope.conn())
     .await?)
@@ -279,7 +283,7 @@ pub async fn project_contracts(
 /// Writes a new entry (a reversal when `reverses` is set) and gives its id.
 pub async fn insert_entry(
     scope: &mut TenantScope,
-    project: i64,
+    project: ProjectId,
     e: &EntryInput,
     reverses: Option<i64>,
     reason: &str,
@@ -294,7 +298,7 @@ pub async fn insert_entry(
          values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, $15)
          returning id",
         tenant as TenantId,
-        project,
+        project as ProjectId,
         e.entry_date,
         e.category_id,
         e.task_id as Option<TaskId>,
@@ -316,7 +320,7 @@ pub async fn insert_entry(
 /// Saves an entry read at `version`; none when it changed meanwhile.
 pub async fn update_entry(
     scope: &mut TenantScope,
-    project: i64,
+    project: ProjectId,
     id: i64,
     version: i32,
     e: &EntryInput,
@@ -331,7 +335,7 @@ pub async fn update_entry(
          where tenant_id = $1 and project_id = $2 and id = $3 and version = $4
          returning version",
         tenant as TenantId,
-        project,
+        project as ProjectId,
         id,
         version,
         e.entry_date,
@@ -354,7 +358,7 @@ pub async fn update_entry(
 /// within `from`–`to` when a date range is given.
 pub async fn labour_total(
     scope: &mut TenantScope,
-    project: i64,
+    project: ProjectId,
     range: Option<(Option<NaiveDate>, Option<NaiveDate>)>,
 ) -> AppResult<Decimal> {
     let tenant = scope.tenant_id();
@@ -363,7 +367,7 @@ pub async fn labour_total(
             r#"select coalesce(sum(amount), 0) as "amount!" from cost_actual_month
                where tenant_id = $1 and project_id = $2 and category_id = 0"#,
             tenant as TenantId,
-            project
+            project as ProjectId
         )
         .fetch_one(scope.conn())
         .await?),
@@ -373,7 +377,7 @@ pub async fn labour_total(
                  and ($3::date is null or ticket_date >= $3)
                  and ($4::date is null or ticket_date <= $4)"#,
             tenant as TenantId,
-            project,
+            project as ProjectId,
             from,
             to
         )

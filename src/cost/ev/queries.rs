@@ -10,6 +10,7 @@ use rust_decimal::Decimal;
 use crate::db::TenantScope;
 use crate::error::AppResult;
 use crate::ids::{TaskId, TenantId};
+use crate::tenancy::ProjectId;
 
 /// A budget version's lines summed by task (`None`: lines without a task).
 pub async fn budget_by_task(
@@ -37,7 +38,7 @@ pub async fn budget_by_task(
 /// exclude VAT; reversals are negative entries) and confirmed or settled day-labour lines.
 pub async fn costs(
     scope: &mut TenantScope,
-    project: i64,
+    project: ProjectId,
     through: NaiveDate,
 ) -> AppResult<Vec<(NaiveDate, Option<TaskId>, Decimal)>> {
     let tenant = scope.tenant_id();
@@ -52,7 +53,7 @@ pub async fn costs(
            group by 1, 2
            order by 1"#,
         tenant as TenantId,
-        project,
+        project as ProjectId,
         through
     )
     .fetch_all(scope.conn())

@@ -24,12 +24,13 @@ use crate::cost::views::CostTab;
 use crate::error::{AppError, AppResult};
 use crate::i18n::{self, Locale};
 use crate::roles::{ModuleId, Permission};
+use crate::tenancy::ProjectId;
 use crate::tenancy::{Cost, ProjectTx, TenantTx};
 use crate::web::export::{Cell, ExportFormat, Table};
 use crate::web::form::{FieldErrors, text};
 use crate::web::{AppForm, Page, format};
 
-fn base(project: i64) -> String {
+fn base(project: ProjectId) -> String {
     format!("/projects/{project}/cost")
 }
 
@@ -230,7 +231,7 @@ async fn estimate_basis(p: &mut ProjectTx<Cost>) -> AppResult<EstimateBasis> {
     let (thresholds, _) = crate::cost::queries::thresholds(&mut p.tx).await?;
     let recorded = crate::cost::queries::recorded(&mut p.tx, &[project], None, &categories)
         .await?
-        .remove(&project)
+        .remove(&project.get())
         .unwrap_or_default();
     Ok(EstimateBasis {
         report: Report::build(&categories, &recorded, &thresholds),
@@ -468,7 +469,7 @@ pub async fn save_estimates(
         let summary = format!("estimates to complete {}", p.project.code);
         p.tx.audit(Change {
             entity: "cost_estimate",
-            entity_id: Some(project),
+            entity_id: Some(project.get()),
             action: Action::Update,
             summary: &summary,
             before: Some(serde_json::Value::Object(before)),
@@ -608,7 +609,7 @@ pub struct OverviewQuery {
 fn overview_row(s: &Standing, locale: Locale) -> OverviewRow {
     let m = &s.margins;
     OverviewRow {
-        id: s.project.id,
+        id: s.project.id.get(),
         code: s.project.code.clone(),
         name: s.project.name.clone(),
         contract: format::money(s.revenue.contract),

@@ -18,6 +18,7 @@ use crate::db::TenantScope;
 use crate::error::AppResult;
 use crate::i18n::Locale;
 use crate::state::AppState;
+use crate::tenancy::ProjectId;
 
 pub use panels::{dashboard_panels, project_panels};
 
@@ -72,7 +73,7 @@ impl Standing {
 /// `all`: every project of the tenant, else those `user` is a member of.
 pub async fn standings(tx: &mut TenantScope) -> AppResult<(Vec<Standing>, Thresholds)> {
     let projects = queries::overview_projects(tx).await?;
-    let ids: Vec<i64> = projects.iter().map(|p| p.id).collect();
+    let ids: Vec<ProjectId> = projects.iter().map(|p| p.id).collect();
     let categories = crate::cost::queries::categories(tx).await?;
     let (thresholds, _) = crate::cost::queries::thresholds(tx).await?;
     let mut recorded = crate::cost::queries::recorded(tx, &ids, None, &categories).await?;
@@ -80,8 +81,8 @@ pub async fn standings(tx: &mut TenantScope) -> AppResult<(Vec<Standing>, Thresh
     let out = projects
         .into_iter()
         .map(|project| {
-            let recorded = recorded.remove(&project.id).unwrap_or_default();
-            let revenue = revenue.remove(&project.id).unwrap_or_default();
+            let recorded = recorded.remove(&project.id.get()).unwrap_or_default();
+            let revenue = revenue.remove(&project.id.get()).unwrap_or_default();
             let report = Report::build(&categories, &recorded, &thresholds);
             let margins = Margins::of(revenue, &report.totals, &thresholds);
             Standing {

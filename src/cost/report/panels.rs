@@ -48,7 +48,7 @@ fn home_alerts<'a>(cx: PanelContext<'a>, project: &'a Project) -> PanelFuture<'a
             return Ok(None);
         }
         let c = ProjectAlertBox {
-            project_id: project.id,
+            project_id: project.id.get(),
             alert: cost.report.alert,
             alerted: cost
                 .report
@@ -87,7 +87,7 @@ fn dashboard_card(cx: PanelContext<'_>) -> PanelFuture<'_> {
             .iter()
             .take(PANEL_ROWS)
             .map(|s| PanelRow {
-                project_id: s.project.id,
+                project_id: s.project.id.get(),
                 code: s.project.code.clone(),
                 name: s.project.name.clone(),
                 alert: s.report.alert,

@@ -9,23 +9,24 @@ use crate::db::TenantScope;
 use crate::error::AppResult;
 use crate::ids::TenantId;
 use crate::ids::UserId;
+use crate::tenancy::ProjectId;
 
 /// The part of a project's actual cost that confirmed and settled day-labour tickets make.
-pub async fn labour_actual(scope: &mut TenantScope, project: i64) -> AppResult<Decimal> {
+pub async fn labour_actual(scope: &mut TenantScope, project: ProjectId) -> AppResult<Decimal> {
     let tenant = scope.tenant_id();
     Ok(sqlx::query_scalar!(
         r#"select coalesce(sum(amount), 0) as "amount!"
            from cost_actual_month
            where tenant_id = $1 and project_id = $2 and category_id = 0"#,
         tenant as TenantId,
-        project
+        project as ProjectId
     )
     .fetch_one(scope.conn())
     .await?)
 }
 
 /// A project's actual cost by category (0: day labour) and month, from the monthly roll-up.
-pub async fn months(scope: &mut TenantScope, project: i64) -> AppResult<Vec<MonthCell>> {
+pub async fn months(scope: &mut TenantScope, project: ProjectId) -> AppResult<Vec<MonthCell>> {
     let tenant = scope.tenant_id();
     Ok(sqlx::query_as!(
         MonthCell,
@@ -34,7 +35,7 @@ pub async fn months(scope: &mut TenantScope, project: i64) -> AppResult<Vec<Mont
            where tenant_id = $1 and project_id = $2 and (amount <> 0 or entries <> 0)
            order by month, category_id"#,
         tenant as TenantId,
-        project
+        project as ProjectId
     )
     .fetch_all(scope.conn())
     .await?)
@@ -51,7 +52,7 @@ pub struct SavedEstimate {
 
 pub async fn list_estimates(
     scope: &mut TenantScope,
-    project: i64,
+    project: ProjectId,
 ) -> AppResult<Vec<SavedEstimate>> {
     let tenant = scope.tenant_id();
     Ok(sqlx::query_as!(
@@ -60,7 +61,7 @@ pub async fn list_estimates(
          where tenant_id = $1 and project_id = $2
          order by category_id",
         tenant as TenantId,
-        project
+        project as ProjectId
     )
     .fetch_all(scope.conn())
     .await?)
@@ -69,7 +70,7 @@ pub async fn list_estimates(
 /// Saves a category's estimate (a new row, or the next version of the saved one).
 pub async fn save_estimate(
     scope: &mut TenantScope,
-    project: i64,
+    project: ProjectId,
     category: i64,
     amount: Decimal,
     note: &str,
@@ -83,7 +84,7 @@ pub async fn save_estimate(
          set amount = excluded.amount, note = excluded.note, updated_at = now(),
              updated_by = excluded.updated_by, version = cost_estimate.version + 1",
         tenant as TenantId,
-        project,
+        project as ProjectId,
         category,
         amount,
         note,
@@ -97,14 +98,14 @@ pub async fn save_estimate(
 /// Removes a category's estimate: the remaining budget stands in again.
 pub async fn delete_estimate(
     scope: &mut TenantScope,
-    project: i64,
+    project: ProjectId,
     category: i64,
 ) -> AppResult<()> {
     let tenant = scope.tenant_id();
     sqlx::query!(
         "delete from cost_estimate where tenant_id = $1 and project_id = $2 and category_id = $3",
         tenant as TenantId,
-        project,
+        project as ProjectId,
         category
     )
     .execute(scope.conn())
@@ -115,7 +116,7 @@ pub async fn delete_estimate(
 /// A project as the company overview lists it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OverviewProject {
-    pub id: i64,
+    pub id: ProjectId,
     pub code: String,
     pub name: String,
 }
@@ -126,11 +127,11 @@ pub async fn overview_projects(scope: &mut TenantScope) -> AppResult<Vec<Overvie
     let tenant = scope.tenant_id();
     Ok(sqlx::query_as!(
         OverviewProject,
-        "select p.id, p.code, p.name
+        r#"select p.id as "id: ProjectId", p.code, p.name
          from project p
          where p.tenant_id = $1 and p.archived_at is null
            and p.id in (select * from visible_project_ids($1))
-         order by p.code",
+         order by p.code"#,
         tenant as TenantId
     )
     .fetch_all(scope.conn())

@@ -174,10 +174,10 @@ pub async fn show(
     let project_lines = projects
         .iter()
         .map(|p| {
-            let f = flows.get(&p.id).copied().unwrap_or_default();
-            let (r, pay) = open.get(&p.id).copied().unwrap_or_default();
+            let f = flows.get(&p.id.get()).copied().unwrap_or_default();
+            let (r, pay) = open.get(&p.id.get()).copied().unwrap_or_default();
             ProjectLine {
-                id: p.id,
+                id: p.id.get(),
                 code: p.code.clone(),
                 name: p.name.clone(),
                 inflow: money(f.inflow),

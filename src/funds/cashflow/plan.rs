@@ -279,7 +279,7 @@ pub async fn save(
         );
         p.tx.audit(Change {
             entity: "fund_plan",
-            entity_id: Some(project),
+            entity_id: Some(project.get()),
             action: Action::Update,
             summary: &summary,
             before: snapshot(&before),

@@ -12,6 +12,7 @@ use crate::db::TenantScope;
 use crate::error::AppResult;
 use crate::funds::domain::{ContractDirection, ContractStatus};
 use crate::ids::{ContractId, TenantId, UserId};
+use crate::tenancy::ProjectId;
 
 /// Cash in and out by project (0: none) and month.
 #[derive(Debug, Clone)]
@@ -24,7 +25,10 @@ pub struct ProjectMonth {
 
 /// The roll-up of the projects the viewer sees (or only `project`). Movements without a
 /// project (tender deposits, company expenses) count for viewers who see every project.
-pub async fn months(scope: &mut TenantScope, project: Option<i64>) -> AppResult<Vec<ProjectMonth>> {
+pub async fn months(
+    scope: &mut TenantScope,
+    project: Option<ProjectId>,
+) -> AppResult<Vec<ProjectMonth>> {
     let tenant = scope.tenant_id();
     Ok(sqlx::query_as!(
         ProjectMonth,
@@ -39,7 +43,7 @@ pub async fn months(scope: &mut TenantScope, project: Option<i64>) -> AppResult<
              and (f.inflow <> 0 or f.outflow <> 0)
            order by f.month, f.project_id"#,
         tenant as TenantId,
-        project
+        project as Option<ProjectId>
     )
     .fetch_all(scope.conn())
     .await?)
@@ -70,7 +74,7 @@ pub struct PlanRow {
 /// The fund plans of the projects the viewer sees (or only `project`) from `from` on.
 pub async fn plans(
     scope: &mut TenantScope,
-    project: Option<i64>,
+    project: Option<ProjectId>,
     from: NaiveDate,
 ) -> AppResult<Vec<PlanRow>> {
     let tenant = scope.tenant_id();
@@ -83,7 +87,7 @@ pub async fn plans(
            and f.project_id in (select * from visible_project_ids($1))
          order by f.month, f.project_id",
         tenant as TenantId,
-        project,
+        project as Option<ProjectId>,
         from
     )
     .fetch_all(scope.conn())
@@ -104,7 +108,7 @@ pub fn plan_by_month(rows: &[PlanRow]) -> BTreeMap<NaiveDate, Planned> {
 /// Locks a project's saved plan months from `first` to `last` until the transaction ends.
 pub async fn lock_plan_months(
     scope: &mut TenantScope,
-    project: i64,
+    project: ProjectId,
     first: NaiveDate,
     last: NaiveDate,
 ) -> AppResult<()> {
@@ -114,7 +118,7 @@ pub async fn lock_plan_months(
          where tenant_id = $1 and project_id = $2 and month between $3 and $4
          for update",
         tenant as TenantId,
-        project,
+        project as ProjectId,
         first,
         last
     )
@@ -127,7 +131,7 @@ pub async fn lock_plan_months(
 /// `None` when stale.
 pub async fn save_plan_month(
     scope: &mut TenantScope,
-    project: i64,
+    project: ProjectId,
     month: NaiveDate,
     planned: Planned,
     note: &str,
@@ -143,7 +147,7 @@ pub async fn save_plan_month(
              on conflict (tenant_id, project_id, month) do nothing
              returning version",
             tenant as TenantId,
-            project,
+            project as ProjectId,
             month,
             planned.planned_in,
             planned.planned_out,
@@ -160,7 +164,7 @@ pub async fn save_plan_month(
          where tenant_id = $1 and project_id = $2 and month = $3 and version = $8
          returning version",
         tenant as TenantId,
-        project,
+        project as ProjectId,
         month,
         planned.planned_in,
         planned.planned_out,
@@ -175,7 +179,7 @@ pub async fn save_plan_month(
 /// Every signed or closed contract the viewer sees (or only `project`'s) with its money.
 pub async fn contracts(
     scope: &mut TenantScope,
-    project: Option<i64>,
+    project: Option<ProjectId>,
 ) -> AppResult<Vec<ContractMoney>> {
     let tenant = scope.tenant_id();
     Ok(sqlx::query_as!(
@@ -235,7 +239,7 @@ pub async fn contracts(
              and k.project_id in (select * from visible_project_ids($1))
            order by p.code, k.direction desc, k.number"#,
         tenant as TenantId,
-        project
+        project as Option<ProjectId>
     )
     .fetch_all(scope.conn())
     .await?)
@@ -265,7 +269,7 @@ impl ContractItem {
 /// §10.3.11).
 pub async fn certified_items(
     scope: &mut TenantScope,
-    project: Option<i64>,
+    project: Option<ProjectId>,
 ) -> AppResult<Vec<ContractItem>> {
     let tenant = scope.tenant_id();
     Ok(sqlx::query_as!(
@@ -279,7 +283,7 @@ pub async fn certified_items(
              and ($2::bigint is null or k.project_id = $2)
              and k.project_id in (select * from visible_project_ids($1))"#,
         tenant as TenantId,
-        project
+        project as Option<ProjectId>
     )
     .fetch_all(scope.conn())
     .await?)
@@ -289,7 +293,7 @@ pub async fn certified_items(
 /// (or `project`'s), by contract and day; a reversal counts on the day of the entry it reverses.
 pub async fn invoice_items(
     scope: &mut TenantScope,
-    project: Option<i64>,
+    project: Option<ProjectId>,
 ) -> AppResult<Vec<ContractItem>> {
     let tenant = scope.tenant_id();
     Ok(sqlx::query_as!(
@@ -304,7 +308,7 @@ pub async fn invoice_items(
              and k.project_id in (select * from visible_project_ids($1))
            group by e.contract_id, coalesce(o.entry_date, e.entry_date)"#,
         tenant as TenantId,
-        project
+        project as Option<ProjectId>
     )
     .fetch_all(scope.conn())
     .await?)

@@ -84,7 +84,7 @@ pub(super) fn validate(
     let project_id = optional_int(&mut e, "project_id", &f.project_id, 1..=i64::MAX);
     match project_id {
         None if !e.has("project_id") => e.add("project_id", "form.required"),
-        Some(p) if !cx.projects.iter().any(|x| x.id == p) => {
+        Some(p) if !cx.projects.iter().any(|x| x.id.get() == p) => {
             e.add("project_id", "funds.unknown_project")
         }
         _ => {}

@@ -12,6 +12,7 @@ use crate::error::AppResult;
 use crate::funds::domain::{ContractDirection, ContractStatus};
 use crate::ids::ContractId;
 use crate::tenancy::CurrentUser;
+use crate::tenancy::ProjectId;
 
 /// Why a change request's revenue impact cannot vary the contract it names.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -39,7 +40,7 @@ pub struct Refused {
 /// claimed on it; the number must be new on the contract. The variation's id, or why not.
 pub async fn vary_income_contract(
     scope: &mut TenantScope,
-    project: i64,
+    project: ProjectId,
     contract: ContractId,
     fields: &NewVariation,
     request: i64,
@@ -52,7 +53,7 @@ pub async fn vary_income_contract(
             reason,
         }))
     };
-    if k.project_id != project || k.direction != ContractDirection::Income {
+    if k.project_id != project.get() || k.direction != ContractDirection::Income {
         return refused(VariationRefusal::NotIncome);
     }
     if k.status != ContractStatus::Signed {

@@ -140,7 +140,7 @@ pub async fn create(
     let project_id = optional_int(&mut e, "project_id", &f.project_id, 1..=i64::MAX);
     if let Some(p) = project_id {
         let projects = funds_queries::visible_projects(&mut tx).await?;
-        if !projects.iter().any(|x| x.id == p) {
+        if !projects.iter().any(|x| x.id.get() == p) {
             e.add("project_id", "funds.unknown_project");
         }
     } else if !tx.user().role.has(Permission::SeeAllProjects) && !e.has("project_id") {

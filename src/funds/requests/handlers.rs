@@ -440,7 +440,7 @@ pub(super) async fn validate(
         let projects = funds_queries::visible_projects(tx).await?;
         match project_id {
             None if !e.has("project_id") => e.add("project_id", "form.required"),
-            Some(p) if !projects.iter().any(|x| x.id == p) => {
+            Some(p) if !projects.iter().any(|x| x.id.get() == p) => {
                 e.add("project_id", "funds.unknown_project")
             }
             _ => {}

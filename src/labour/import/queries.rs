@@ -277,7 +277,7 @@ pub async fn booked_by_day(
         // The import's checks (pure, in `parse`) count workers by their bare number.
         let workers: Vec<WorkerId> = workers.iter().copied().map(WorkerId).collect();
         // The project only matters for `same_project_tickets`, which the import ignores.
-        for b in shared::booked_hours(scope, &workers, *day, 0, None).await? {
+        for b in shared::booked_hours(scope, &workers, *day, None, None).await? {
             out.insert((*day, b.worker_id.0), b.hours);
         }
     }

@@ -10,6 +10,7 @@ use crate::ids::TaskId;
 use crate::ids::TenantId;
 use crate::ids::UserId;
 use crate::labour::domain::{CountUnit, PayType, TicketStatus, WorkerId};
+use crate::tenancy::ProjectId;
 
 #[derive(Debug, Clone)]
 pub struct Ticket {
@@ -374,7 +375,7 @@ pub async fn list_totals(
 /// The latest ticket of a crew on a project before `date`: "copy yesterday" starts from it.
 pub async fn previous_ticket(
     scope: &mut TenantScope,
-    project: i64,
+    project: ProjectId,
     crew: i64,
     date: NaiveDate,
 ) -> AppResult<Option<i64>> {
@@ -385,7 +386,7 @@ pub async fn previous_ticket(
            and reverses_id is null and status <> 'rejected'
          order by ticket_date desc, id desc limit 1",
         tenant as TenantId,
-        project,
+        project as ProjectId,
         crew,
         date
     )
@@ -400,7 +401,10 @@ pub struct TaskPick {
     pub name: String,
 }
 
-pub async fn project_tasks(scope: &mut TenantScope, project: i64) -> AppResult<Vec<TaskPick>> {
+pub async fn project_tasks(
+    scope: &mut TenantScope,
+    project: ProjectId,
+) -> AppResult<Vec<TaskPick>> {
     let tenant = scope.tenant_id();
     // Leaves are picked here, in linear time: a correlated `not exists` over a freshly
     // imported 20,000-task project can take the planner quadratic time.
@@ -409,7 +413,7 @@ pub async fn project_tasks(scope: &mut TenantScope, project: i64) -> AppResult<V
          where tenant_id = $1 and project_id = $2
          order by sort_order, id",
         tenant as TenantId,
-        project
+        project as ProjectId
     )
     .fetch_all(scope.conn())
     .await?;
@@ -427,7 +431,7 @@ pub async fn project_tasks(scope: &mut TenantScope, project: i64) -> AppResult<V
 /// Projects the user may enter tickets on: active or planning, not archived.
 #[derive(Debug, Clone)]
 pub struct ProjectPick {
-    pub id: i64,
+    pub id: ProjectId,
     pub code: String,
     pub name: String,
 }
@@ -436,10 +440,10 @@ pub async fn open_projects(scope: &mut TenantScope) -> AppResult<Vec<ProjectPick
     let tenant = scope.tenant_id();
     Ok(sqlx::query_as!(
         ProjectPick,
-        "select p.id, p.code, p.name from project p
+        r#"select p.id as "id: ProjectId", p.code, p.name from project p
          where p.tenant_id = $1 and p.archived_at is null and p.status <> 'closed'
            and p.id in (select * from visible_project_ids($1))
-         order by p.code",
+         order by p.code"#,
         tenant as TenantId
     )
     .fetch_all(scope.conn())

@@ -409,7 +409,7 @@ async fn list_page(
     };
     let mut ignored = FieldErrors::default();
     let filter = PaymentFilter {
-        project: project.as_ref().map(|p| p.id),
+        project: project.as_ref().map(|p| p.id.get()),
         worker: worker.as_ref().map(|w| w.id),
         from: optional_date(&mut ignored, "from", &q.from),
         to: optional_date(&mut ignored, "to", &q.to),

@@ -53,7 +53,7 @@ pub async fn list(
     let project = chosen_project(&mut tx, &q.project).await?;
     let crew = chosen_crew(&mut tx, &q.crew).await?;
     let filter = SettlementFilter {
-        project: project.as_ref().map(|p| p.id),
+        project: project.as_ref().map(|p| p.id.get()),
         crew: crew.as_ref().map(|c| c.id),
         status: SettlementStatus::parse(&q.status),
     };

@@ -23,6 +23,7 @@ use crate::labour::domain::{
 use crate::labour::queries::CrewRow;
 use crate::labour::views::LabourTab;
 use crate::roles::Permission;
+use crate::tenancy::ProjectId;
 use crate::tenancy::{Labour, TenantTx};
 use crate::web::Page;
 use crate::web::export::{Cell, ExportFormat, Table};
@@ -63,11 +64,11 @@ pub fn sheet_month(tx: &TenantTx<Labour>, month: &str) -> NaiveDate {
 }
 
 /// The link to a sheet.
-pub fn sheet_href(project: i64, crew: Option<i64>, month: NaiveDate) -> String {
+pub fn sheet_href(project: ProjectId, crew: Option<i64>, month: NaiveDate) -> String {
     format!("/labour/wages?{}", sheet_query(project, crew, month))
 }
 
-fn sheet_query(project: i64, crew: Option<i64>, month: NaiveDate) -> String {
+fn sheet_query(project: ProjectId, crew: Option<i64>, month: NaiveDate) -> String {
     form_urlencoded::Serializer::new(String::new())
         .append_pair("project", &project.to_string())
         .append_pair("crew", &crew.map(|c| c.to_string()).unwrap_or_default())

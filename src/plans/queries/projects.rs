@@ -7,6 +7,7 @@ use crate::db::TenantScope;
 use crate::error::AppResult;
 use crate::ids::TenantId;
 use crate::ids::UserId;
+use crate::tenancy::ProjectId;
 use crate::tenancy::project::ProjectStatus;
 
 /// The fields a project form saves.
@@ -171,13 +172,14 @@ pub async fn insert_project(
     scope: &mut TenantScope,
     f: &ProjectFields,
     by: UserId,
-) -> AppResult<i64> {
+) -> AppResult<ProjectId> {
     let tenant = scope.tenant_id();
     Ok(sqlx::query_scalar!(
-        "insert into project (tenant_id, code, name, client, project_type, location, contract_amount,
+        r#"insert into project (tenant_id, code, name, client, project_type, location, contract_amount,
                               planned_start, planned_finish, status, manager_id, calendar_id,
                               created_by, updated_by)
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13) returning id",
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13)
+         returning id as "id: ProjectId""#,
         tenant as TenantId,
         f.code,
         f.name,
@@ -199,7 +201,7 @@ pub async fn insert_project(
 /// Saves the project if `version` is current; `None` when someone saved first.
 pub async fn update_project(
     scope: &mut TenantScope,
-    id: i64,
+    id: ProjectId,
     f: &ProjectFields,
     version: i32,
     by: UserId,
@@ -212,7 +214,7 @@ pub async fn update_project(
                 updated_by = $15
          where tenant_id = $1 and id = $2 and version = $14 returning version",
         tenant as TenantId,
-        id,
+        id as ProjectId,
         f.code,
         f.name,
         f.client,
@@ -233,7 +235,7 @@ pub async fn update_project(
 
 pub async fn set_archived(
     scope: &mut TenantScope,
-    id: i64,
+    id: ProjectId,
     archived: bool,
     by: UserId,
 ) -> AppResult<()> {
@@ -243,7 +245,7 @@ pub async fn set_archived(
                 updated_at = now(), updated_by = $4
          where tenant_id = $1 and id = $2",
         tenant as TenantId,
-        id,
+        id as ProjectId,
         archived,
         by as UserId
     )
@@ -254,7 +256,7 @@ pub async fn set_archived(
 
 pub async fn set_status_date(
     scope: &mut TenantScope,
-    id: i64,
+    id: ProjectId,
     status_date: Option<NaiveDate>,
     by: UserId,
 ) -> AppResult<()> {
@@ -263,7 +265,7 @@ pub async fn set_status_date(
         "update project set status_date = $3, version = version + 1, updated_at = now(), updated_by = $4
          where tenant_id = $1 and id = $2",
         tenant as TenantId,
-        id,
+        id as ProjectId,
         status_date,
         by as UserId
     )
@@ -282,7 +284,7 @@ pub struct Member {
     pub project_role: String,
 }
 
-pub async fn members(scope: &mut TenantScope, project: i64) -> AppResult<Vec<Member>> {
+pub async fn members(scope: &mut TenantScope, project: ProjectId) -> AppResult<Vec<Member>> {
     let tenant = scope.tenant_id();
     Ok(sqlx::query_as!(
         Member,
@@ -290,7 +292,7 @@ pub async fn members(scope: &mut TenantScope, project: i64) -> AppResult<Vec<Mem
          join app_user u on u.tenant_id = m.tenant_id and u.id = m.user_id
          where m.tenant_id = $1 and m.project_id = $2 order by u.name",
         tenant as TenantId,
-        project
+        project as ProjectId
     )
     .fetch_all(scope.conn())
     .await?)
@@ -299,7 +301,7 @@ pub async fn members(scope: &mut TenantScope, project: i64) -> AppResult<Vec<Mem
 /// Adds or changes a member's project role.
 pub async fn upsert_member(
     scope: &mut TenantScope,
-    project: i64,
+    project: ProjectId,
     user: i64,
     role: &str,
 ) -> AppResult<()> {
@@ -308,7 +310,7 @@ pub async fn upsert_member(
         "insert into project_member (tenant_id, project_id, user_id, project_role) values ($1, $2, $3, $4)
          on conflict (tenant_id, project_id, user_id) do update set project_role = excluded.project_role",
         tenant as TenantId,
-        project,
+        project as ProjectId,
         user,
         role
     )
@@ -317,12 +319,16 @@ pub async fn upsert_member(
     Ok(())
 }
 
-pub async fn remove_member(scope: &mut TenantScope, project: i64, user: i64) -> AppResult<bool> {
+pub async fn remove_member(
+    scope: &mut TenantScope,
+    project: ProjectId,
+    user: i64,
+) -> AppResult<bool> {
     let tenant = scope.tenant_id();
     let done = sqlx::query!(
         "delete from project_member where tenant_id = $1 and project_id = $2 and user_id = $3",
         tenant as TenantId,
-        project,
+        project as ProjectId,
         user
     )
     .execute(scope.conn())

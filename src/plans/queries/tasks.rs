@@ -9,6 +9,7 @@ use crate::ids::TaskId;
 use crate::ids::TenantId;
 use crate::ids::UserId;
 use crate::schedule::{self, LinkKind};
+use crate::tenancy::ProjectId;
 
 #[derive(Debug, Clone)]
 pub struct Task {
@@ -38,7 +39,7 @@ pub struct Task {
     pub version: i32,
 }
 
-pub async fn tasks(scope: &mut TenantScope, project: i64) -> AppResult<Vec<Task>> {
+pub async fn tasks(scope: &mut TenantScope, project: ProjectId) -> AppResult<Vec<Task>> {
     let tenant = scope.tenant_id();
     Ok(sqlx::query_as!(
         Task,
@@ -48,14 +49,18 @@ pub async fn tasks(scope: &mut TenantScope, project: i64) -> AppResult<Vec<Task>
                 late_start, late_finish, total_slack, free_slack, critical, version
          from task where tenant_id = $1 and project_id = $2"#,
         tenant as TenantId,
-        project
+        project as ProjectId
     )
     .fetch_all(scope.conn())
     .await?)
 }
 
 /// One task of `project`.
-pub async fn task(scope: &mut TenantScope, project: i64, id: TaskId) -> AppResult<Option<Task>> {
+pub async fn task(
+    scope: &mut TenantScope,
+    project: ProjectId,
+    id: TaskId,
+) -> AppResult<Option<Task>> {
     let tenant = scope.tenant_id();
     Ok(sqlx::query_as!(
         Task,
@@ -65,7 +70,7 @@ pub async fn task(scope: &mut TenantScope, project: i64, id: TaskId) -> AppResul
                 late_start, late_finish, total_slack, free_slack, critical, version
          from task where tenant_id = $1 and project_id = $2 and id = $3"#,
         tenant as TenantId,
-        project,
+        project as ProjectId,
         id as TaskId
     )
     .fetch_optional(scope.conn())
@@ -103,7 +108,7 @@ impl TaskFields {
 
 pub async fn insert_task(
     scope: &mut TenantScope,
-    project: i64,
+    project: ProjectId,
     parent: Option<TaskId>,
     sort_order: i32,
     f: &TaskFields,
@@ -117,7 +122,7 @@ pub async fn insert_task(
          values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13)
          returning id as "id: TaskId""#,
         tenant as TenantId,
-        project,
+        project as ProjectId,
         parent as Option<TaskId>,
         sort_order,
         f.name,
@@ -137,7 +142,7 @@ pub async fn insert_task(
 /// Saves the task if `version` is current; `None` when someone saved first.
 pub async fn update_task(
     scope: &mut TenantScope,
-    project: i64,
+    project: ProjectId,
     id: TaskId,
     f: &TaskFields,
     version: i32,
@@ -150,7 +155,7 @@ pub async fn update_task(
                 version = version + 1, updated_at = now(), updated_by = $13
          where tenant_id = $1 and project_id = $2 and id = $3 and version = $12 returning version",
         tenant as TenantId,
-        project,
+        project as ProjectId,
         id as TaskId,
         f.name,
         f.duration_days,
@@ -170,7 +175,7 @@ pub async fn update_task(
 /// Moves tasks in the tree.
 pub async fn place_tasks(
     scope: &mut TenantScope,
-    project: i64,
+    project: ProjectId,
     places: &[crate::plans::wbs::Place],
 ) -> AppResult<()> {
     let tenant = scope.tenant_id();
@@ -182,7 +187,7 @@ pub async fn place_tasks(
          from unnest($3::bigint[], $4::bigint[], $5::int[]) as u(id, parent_id, sort_order)
          where t.tenant_id = $1 and t.project_id = $2 and t.id = u.id",
         tenant as TenantId,
-        project,
+        project as ProjectId,
         &ids,
         &parents as &[Option<i64>],
         &orders
@@ -193,14 +198,18 @@ pub async fn place_tasks(
 }
 
 /// Deletes tasks (a subtree); their links and history go with them.
-pub async fn delete_tasks(scope: &mut TenantScope, project: i64, ids: &[TaskId]) -> AppResult<()> {
+pub async fn delete_tasks(
+    scope: &mut TenantScope,
+    project: ProjectId,
+    ids: &[TaskId],
+) -> AppResult<()> {
     let tenant = scope.tenant_id();
     // Children first is not needed: the whole subtree goes in one statement, and the
     // self-referencing foreign key is checked at its end.
     sqlx::query!(
         "delete from task where tenant_id = $1 and project_id = $2 and id = any($3)",
         tenant as TenantId,
-        project,
+        project as ProjectId,
         ids as &[TaskId]
     )
     .execute(scope.conn())
@@ -223,7 +232,7 @@ impl Link {
     }
 }
 
-pub async fn links(scope: &mut TenantScope, project: i64) -> AppResult<Vec<Link>> {
+pub async fn links(scope: &mut TenantScope, project: ProjectId) -> AppResult<Vec<Link>> {
     let tenant = scope.tenant_id();
     Ok(sqlx::query_as!(
         Link,
@@ -231,7 +240,7 @@ pub async fn links(scope: &mut TenantScope, project: i64) -> AppResult<Vec<Link>
                   kind as "kind: LinkKind", lag_days from task_link
            where tenant_id = $1 and project_id = $2 order by id"#,
         tenant as TenantId,
-        project
+        project as ProjectId
     )
     .fetch_all(scope.conn())
     .await?)
@@ -239,7 +248,7 @@ pub async fn links(scope: &mut TenantScope, project: i64) -> AppResult<Vec<Link>
 
 pub async fn insert_link(
     scope: &mut TenantScope,
-    project: i64,
+    project: ProjectId,
     pred: TaskId,
     succ: TaskId,
     kind: LinkKind,
@@ -250,7 +259,7 @@ pub async fn insert_link(
         "insert into task_link (tenant_id, project_id, pred_id, succ_id, kind, lag_days)
          values ($1, $2, $3, $4, $5, $6) returning id",
         tenant as TenantId,
-        project,
+        project as ProjectId,
         pred as TaskId,
         succ as TaskId,
         kind as LinkKind,
@@ -262,7 +271,7 @@ pub async fn insert_link(
 
 pub async fn delete_link(
     scope: &mut TenantScope,
-    project: i64,
+    project: ProjectId,
     id: i64,
 ) -> AppResult<Option<Link>> {
     let tenant = scope.tenant_id();
@@ -272,7 +281,7 @@ pub async fn delete_link(
            returning id, pred_id as "pred_id: TaskId", succ_id as "succ_id: TaskId",
                      kind as "kind: LinkKind", lag_days"#,
         tenant as TenantId,
-        project,
+        project as ProjectId,
         id
     )
     .fetch_optional(scope.conn())
@@ -297,7 +306,7 @@ pub struct ComputedRow {
 /// Writes computed schedules back in one statement.
 pub async fn write_computed(
     scope: &mut TenantScope,
-    project: i64,
+    project: ProjectId,
     rows: &[ComputedRow],
 ) -> AppResult<()> {
     if rows.is_empty() {
@@ -320,7 +329,7 @@ pub async fn write_computed(
               as u(id, is_summary, es, ef, ls, lf, ts, fs, critical, pct)
          where t.tenant_id = $1 and t.project_id = $2 and t.id = u.id",
         tenant as TenantId,
-        project,
+        project as ProjectId,
         &ids,
         &summary,
         &col(|r| r.early_start),
@@ -339,7 +348,7 @@ pub async fn write_computed(
 
 pub async fn write_project_rollup(
     scope: &mut TenantScope,
-    project: i64,
+    project: ProjectId,
     start: Option<NaiveDate>,
     finish: Option<NaiveDate>,
     percent: Decimal,
@@ -350,7 +359,7 @@ pub async fn write_project_rollup(
          where tenant_id = $1 and id = $2
            and (scheduled_start, scheduled_finish, percent_complete) is distinct from ($3, $4, $5)",
         tenant as TenantId,
-        project,
+        project as ProjectId,
         start,
         finish,
         percent
@@ -363,7 +372,7 @@ pub async fn write_project_rollup(
 /// Progress fields of a task, as a progress update sets them.
 pub async fn set_task_progress(
     scope: &mut TenantScope,
-    project: i64,
+    project: ProjectId,
     task: TaskId,
     p: &schedule::TaskProgress,
     percent: Decimal,
@@ -374,7 +383,7 @@ pub async fn set_task_progress(
                 percent_complete = $7, version = version + 1
          where tenant_id = $1 and project_id = $2 and id = $3",
         tenant as TenantId,
-        project,
+        project as ProjectId,
         task as TaskId,
         p.actual_start,
         p.actual_finish,

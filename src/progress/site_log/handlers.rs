@@ -23,6 +23,7 @@ use crate::i18n;
 use crate::roles::Permission;
 use crate::state::AppState;
 use crate::tenancy::Progress;
+use crate::tenancy::ProjectId;
 use crate::tenancy::ProjectTx;
 use crate::web::form::Choice;
 use crate::web::form::CsrfOnly;
@@ -39,7 +40,7 @@ fn today(p: &ProjectTx<Progress>) -> NaiveDate {
     tenant.today()
 }
 
-fn base(project: i64) -> String {
+fn base(project: ProjectId) -> String {
     format!("/projects/{project}/site-logs")
 }
 

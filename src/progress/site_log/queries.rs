@@ -9,6 +9,7 @@ use crate::db::TenantScope;
 use crate::error::AppResult;
 use crate::ids::TenantId;
 use crate::ids::UserId;
+use crate::tenancy::ProjectId;
 
 /// A saved log.
 #[derive(Debug, Clone)]
@@ -26,7 +27,7 @@ pub struct SiteLog {
 
 pub async fn find_log(
     scope: &mut TenantScope,
-    project: i64,
+    project: ProjectId,
     date: NaiveDate,
 ) -> AppResult<Option<SiteLog>> {
     let tenant = scope.tenant_id();
@@ -38,7 +39,7 @@ pub async fn find_log(
            left join app_user u on u.tenant_id = l.tenant_id and u.id = l.updated_by
            where l.tenant_id = $1 and l.project_id = $2 and l.log_date = $3"#,
         tenant as TenantId,
-        project,
+        project as ProjectId,
         date
     )
     .fetch_optional(scope.conn())
@@ -48,7 +49,7 @@ pub async fn find_log(
 /// The latest log before `date`, for "copy yesterday".
 pub async fn find_previous_log(
     scope: &mut TenantScope,
-    project: i64,
+    project: ProjectId,
     date: NaiveDate,
 ) -> AppResult<Option<SiteLog>> {
     let tenant = scope.tenant_id();
@@ -62,7 +63,7 @@ pub async fn find_previous_log(
            order by l.log_date desc
            limit 1"#,
         tenant as TenantId,
-        project,
+        project as ProjectId,
         date
     )
     .fetch_optional(scope.conn())
@@ -73,7 +74,7 @@ pub async fn find_previous_log(
 /// take turns, so two cannot both pass the photo limit).
 pub async fn lock_log(
     scope: &mut TenantScope,
-    project: i64,
+    project: ProjectId,
     date: NaiveDate,
 ) -> AppResult<Option<i64>> {
     let tenant = scope.tenant_id();
@@ -82,7 +83,7 @@ pub async fn lock_log(
          where tenant_id = $1 and project_id = $2 and log_date = $3
          for update",
         tenant as TenantId,
-        project,
+        project as ProjectId,
         date
     )
     .fetch_optional(scope.conn())
@@ -107,7 +108,7 @@ pub async fn list_crews(scope: &mut TenantScope, log: i64) -> AppResult<Vec<Crew
 /// Creates the log of `date`; `None` when one exists already (someone else was quicker).
 pub async fn insert_log(
     scope: &mut TenantScope,
-    project: i64,
+    project: ProjectId,
     date: NaiveDate,
     entry: &SiteLogEntry,
     by: UserId,
@@ -120,7 +121,7 @@ pub async fn insert_log(
          on conflict (tenant_id, project_id, log_date) do nothing
          returning id",
         tenant as TenantId,
-        project,
+        project as ProjectId,
         date,
         entry.weather,
         entry.temperature,
@@ -198,7 +199,7 @@ pub struct DayLog {
 /// The logs dated `from` to `to` (inclusive), with their headcount and photo count.
 pub async fn list_logs_between(
     scope: &mut TenantScope,
-    project: i64,
+    project: ProjectId,
     from: NaiveDate,
     to: NaiveDate,
 ) -> AppResult<Vec<DayLog>> {
@@ -215,7 +216,7 @@ pub async fn list_logs_between(
            where l.tenant_id = $1 and l.project_id = $2 and l.log_date between $3 and $4
            order by l.log_date"#,
         tenant as TenantId,
-        project,
+        project as ProjectId,
         from,
         to
     )
@@ -265,7 +266,7 @@ pub async fn count_photos(scope: &mut TenantScope, log: i64) -> AppResult<i64> {
 /// A photo of `project`, without its bytes.
 pub async fn find_photo(
     scope: &mut TenantScope,
-    project: i64,
+    project: ProjectId,
     photo: i64,
 ) -> AppResult<Option<PhotoRow>> {
     let tenant = scope.tenant_id();
@@ -277,7 +278,7 @@ pub async fn find_photo(
            join site_log l on l.tenant_id = p.tenant_id and l.id = p.site_log_id
            where p.tenant_id = $1 and l.project_id = $2 and p.id = $3"#,
         tenant as TenantId,
-        project,
+        project as ProjectId,
         photo
     )
     .fetch_optional(scope.conn())
@@ -295,7 +296,7 @@ pub struct PhotoFile {
 /// The photo as uploaded, or its thumbnail (always a JPEG).
 pub async fn photo_file(
     scope: &mut TenantScope,
-    project: i64,
+    project: ProjectId,
     photo: i64,
     thumbnail: bool,
 ) -> AppResult<Option<PhotoFile>> {
@@ -309,7 +310,7 @@ pub async fn photo_file(
            join site_log l on l.tenant_id = p.tenant_id and l.id = p.site_log_id
            where p.tenant_id = $1 and l.project_id = $2 and p.id = $3"#,
         tenant as TenantId,
-        project,
+        project as ProjectId,
         photo,
         thumbnail
     )

@@ -22,6 +22,7 @@ use crate::error::AppResult;
 use crate::i18n;
 use crate::ids::TaskId;
 use crate::roles::Permission;
+use crate::tenancy::ProjectId;
 use crate::tenancy::{Cost, ProjectTx};
 use crate::web::form::Choice;
 use crate::web::form::FieldErrors;
@@ -159,7 +160,7 @@ async fn check(
 /// An entry as the audit log keeps it.
 #[derive(Debug, Serialize)]
 struct Audited<'a> {
-    project_id: i64,
+    project_id: ProjectId,
     entry_date: NaiveDate,
     category_id: i64,
     task_id: Option<TaskId>,
@@ -176,7 +177,7 @@ struct Audited<'a> {
 }
 
 pub(super) fn audited(
-    project: i64,
+    project: ProjectId,
     e: &EntryInput,
     reverses_id: Option<i64>,
     reason: &str,

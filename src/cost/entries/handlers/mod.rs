@@ -18,6 +18,7 @@ use super::views::EntrySummary;
 use crate::cost::domain::{Category, in_report_order};
 use crate::error::{AppError, AppResult};
 use crate::i18n::{self, Locale};
+use crate::tenancy::ProjectId;
 use crate::tenancy::{Cost, ProjectTx};
 use crate::web::form::Choice;
 use crate::web::format;
@@ -28,7 +29,7 @@ pub(super) fn today(p: &ProjectTx<Cost>) -> NaiveDate {
     t.today()
 }
 
-pub(super) fn base(project: i64) -> String {
+pub(super) fn base(project: ProjectId) -> String {
     format!("/projects/{project}/cost/entries")
 }
 

@@ -64,7 +64,9 @@ async fn entry_page(
     let trades = shared::list_trades(tx).await?;
     let project = form.project.parse::<i64>().ok();
     let crew = form.crew.parse::<i64>().ok();
-    let project_ok = project.filter(|p| projects.iter().any(|x| x.id == *p));
+    let project_ok = project
+        .and_then(|p| projects.iter().find(|x| x.id.get() == p))
+        .map(|x| x.id);
     let crew_row = crew.and_then(|c| crews.iter().find(|x| x.id == c));
     let chosen = project_ok.is_some() && crew_row.is_some() && !form.date.is_empty();
     let tasks = match project_ok {
@@ -246,7 +248,13 @@ pub async fn new_form(
         form.count_unit = unit.as_str().to_owned();
         let previous = match (q.copy.as_str(), q.project.parse::<i64>(), form.date.parse()) {
             ("1", Ok(project), Ok(date)) => {
-                queries::previous_ticket(&mut tx, project, crew.id, date).await?
+                // Only a project the user may see is copied from.
+                match crate::tenancy::project::find_project(&mut tx, project).await? {
+                    Some(project) => {
+                        queries::previous_ticket(&mut tx, project.id, crew.id, date).await?
+                    }
+                    None => None,
+                }
             }
             _ => None,
         };
@@ -335,10 +343,10 @@ async fn check(
 ) -> AppResult<Result<(TicketHeader, Vec<NewLine>), TicketErrors>> {
     let mut errors = TicketErrors::default();
     let me = tx.user().id;
-    if crate::tenancy::project::find_project(tx, input.project)
+    let project = crate::tenancy::project::find_project(tx, input.project)
         .await?
-        .is_none()
-    {
+        .map(|p| p.id);
+    if project.is_none() {
         errors.fields.add("project", "labour.project_not_member");
     }
     match shared::find_crew(tx, input.crew).await? {
@@ -348,13 +356,15 @@ async fn check(
         }
         Some(_) => {}
     }
-    if let Some(task) = input.task
-        && !queries::project_tasks(tx, input.project)
-            .await?
-            .iter()
-            .any(|t| t.id == task.0)
-    {
-        errors.fields.add("task", "labour.task_unknown");
+    if let Some(task) = input.task {
+        // A project the user may not see has no task they could pick.
+        let tasks = match project {
+            Some(p) => queries::project_tasks(tx, p).await?,
+            None => Vec::new(),
+        };
+        if !tasks.iter().any(|t| t.id == task.0) {
+            errors.fields.add("task", "labour.task_unknown");
+        }
     }
     if !errors.is_empty() {
         return Ok(Err(errors));
@@ -372,7 +382,7 @@ async fn check(
         .map(|t| t.id)
         .collect();
     let booked: HashMap<WorkerId, Decimal> =
-        shared::booked_hours(tx, &ids, input.date, input.project, except)
+        shared::booked_hours(tx, &ids, input.date, project, except)
             .await?
             .into_iter()
             .map(|b| (b.worker_id, b.hours))

@@ -25,11 +25,12 @@ pub use statement::{StatementEntry, balance_before, statement_entries};
 use crate::db::TenantScope;
 use crate::error::AppResult;
 use crate::ids::TenantId;
+use crate::tenancy::ProjectId;
 
 /// A project as pickers show it.
 #[derive(Debug, Clone)]
 pub struct ProjectPick {
-    pub id: i64,
+    pub id: ProjectId,
     pub code: String,
     pub name: String,
 }
@@ -39,7 +40,7 @@ pub async fn visible_projects(scope: &mut TenantScope) -> AppResult<Vec<ProjectP
     let tenant = scope.tenant_id();
     Ok(sqlx::query_as!(
         ProjectPick,
-        r#"select p.id, p.code, p.name
+        r#"select p.id as "id: ProjectId", p.code, p.name
            from project p
            where p.tenant_id = $1
              and p.id in (select * from visible_project_ids($1))

@@ -8,11 +8,12 @@ use crate::error::AppResult;
 use crate::ids::TenantId;
 use crate::ids::UserId;
 use crate::labour::domain::{PayMethod, WorkerId};
+use crate::tenancy::ProjectId;
 
 /// An advance as recorded.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct NewAdvance {
-    pub project_id: i64,
+    pub project_id: ProjectId,
     pub worker_id: WorkerId,
     pub paid_on: NaiveDate,
     pub amount: Decimal,
@@ -28,7 +29,7 @@ pub async fn insert_advance(scope: &mut TenantScope, a: &NewAdvance, by: UserId)
          values ($1, $2, $3, $4, $5, $6, $7, $8)
          returning id",
         tenant as TenantId,
-        a.project_id,
+        a.project_id as ProjectId,
         a.worker_id as WorkerId,
         a.paid_on,
         a.amount,
@@ -43,7 +44,7 @@ pub async fn insert_advance(scope: &mut TenantScope, a: &NewAdvance, by: UserId)
 /// A payout as recorded.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct NewPayout {
-    pub project_id: i64,
+    pub project_id: ProjectId,
     pub worker_id: WorkerId,
     /// The first day of the month it pays.
     pub period: NaiveDate,
@@ -61,7 +62,7 @@ pub async fn insert_payout(scope: &mut TenantScope, p: &NewPayout, by: UserId) -
          values ($1, $2, $3, $4, $5, $6, $7, $8, $9)
          returning id",
         tenant as TenantId,
-        p.project_id,
+        p.project_id as ProjectId,
         p.worker_id as WorkerId,
         p.period,
         p.paid_on,
@@ -90,7 +91,7 @@ pub struct PaymentRow {
     pub paid_on: NaiveDate,
     /// The month paid for (payouts only).
     pub period: Option<NaiveDate>,
-    pub project_id: i64,
+    pub project_id: ProjectId,
     pub project_code: String,
     pub worker_id: i64,
     pub worker_name: String,
@@ -148,7 +149,7 @@ pub async fn list_payments(
                from labour_payout where tenant_id = $1 and $8 = 'payout'
            )
            select x.id as "id!", x.paid_on as "paid_on!", x.period as "period?",
-                  x.project_id as "project_id!", p.code as project_code,
+                  x.project_id as "project_id!: ProjectId", p.code as project_code,
                   x.worker_id as "worker_id!", w.name as worker_name, x.amount as "amount!",
                   x.method as "method!: PayMethod", x.note as "note!", u.name as "created_by_name?"
            from pay x

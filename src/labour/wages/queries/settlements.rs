@@ -8,6 +8,7 @@ use crate::error::AppResult;
 use crate::ids::TenantId;
 use crate::ids::UserId;
 use crate::labour::domain::SettlementStatus;
+use crate::tenancy::ProjectId;
 
 /// A ticket a settlement gathers.
 #[derive(Debug, Clone)]
@@ -25,7 +26,7 @@ pub struct SettledTicket {
 /// `lock` (creating a settlement), so none is confirmed away or edited meanwhile.
 pub async fn confirmed_tickets(
     scope: &mut TenantScope,
-    project: i64,
+    project: ProjectId,
     crew: i64,
     from: NaiveDate,
     to: NaiveDate,
@@ -39,7 +40,7 @@ pub async fn confirmed_tickets(
                and ticket_date between $4 and $5 and status = 'confirmed'
              order by id for update",
             tenant as TenantId,
-            project,
+            project as ProjectId,
             crew,
             from,
             to
@@ -55,7 +56,7 @@ pub async fn confirmed_tickets(
            and ticket_date between $4 and $5 and status = 'confirmed'
          order by ticket_date, id",
         tenant as TenantId,
-        project,
+        project as ProjectId,
         crew,
         from,
         to
@@ -86,7 +87,7 @@ pub async fn settlement_tickets(
 /// A settlement as it is created.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct NewSettlement {
-    pub project_id: i64,
+    pub project_id: ProjectId,
     pub crew_id: i64,
     pub period_start: NaiveDate,
     pub period_end: NaiveDate,
@@ -105,7 +106,7 @@ pub async fn insert_settlement(
          values ($1, $2, $3, $4, $5, $6, $7)
          returning id",
         tenant as TenantId,
-        s.project_id,
+        s.project_id as ProjectId,
         s.crew_id,
         s.period_start,
         s.period_end,

@@ -7,6 +7,7 @@ use crate::db::TenantScope;
 use crate::error::AppResult;
 use crate::ids::TenantId;
 use crate::labour::domain::WorkerId;
+use crate::tenancy::ProjectId;
 
 /// One worker's month on a project.
 #[derive(Debug, Clone)]
@@ -32,7 +33,7 @@ pub struct SheetRow {
 /// confirmed and settled tickets; head-count lines belong to no worker.
 pub async fn wage_sheet(
     scope: &mut TenantScope,
-    project: i64,
+    project: ProjectId,
     crew: Option<i64>,
     first: NaiveDate,
     last: NaiveDate,
@@ -77,7 +78,7 @@ pub async fn wage_sheet(
              and ($5::bigint is null or w.crew_id = $5 or coalesce(e.in_crew, false))
            order by w.name, w.id"#,
         tenant as TenantId,
-        project,
+        project as ProjectId,
         first,
         last,
         crew
@@ -97,7 +98,7 @@ pub struct Unnamed {
 
 pub async fn unnamed_work(
     scope: &mut TenantScope,
-    project: i64,
+    project: ProjectId,
     crew: Option<i64>,
     first: NaiveDate,
     last: NaiveDate,
@@ -113,7 +114,7 @@ pub async fn unnamed_work(
              and status in ('confirmed', 'settled') and worker_id is null
              and ($5::bigint is null or crew_id = $5)"#,
         tenant as TenantId,
-        project,
+        project as ProjectId,
         first,
         last,
         crew
@@ -133,7 +134,7 @@ pub struct MonthFigures {
 pub async fn worker_month(
     scope: &mut TenantScope,
     worker: WorkerId,
-    project: i64,
+    project: ProjectId,
     first: NaiveDate,
     last: NaiveDate,
 ) -> AppResult<MonthFigures> {
@@ -153,7 +154,7 @@ pub async fn worker_month(
                as "paid!""#,
         tenant as TenantId,
         worker as WorkerId,
-        project,
+        project as ProjectId,
         first,
         last
     )
@@ -205,7 +206,7 @@ pub async fn find_worker(scope: &mut TenantScope, id: WorkerId) -> AppResult<Opt
 /// worked on `project`, and `also`.
 pub async fn payee_choices(
     scope: &mut TenantScope,
-    project: i64,
+    project: ProjectId,
     crew: Option<i64>,
     also: &[WorkerId],
 ) -> AppResult<Vec<(WorkerId, String)>> {
@@ -220,7 +221,7 @@ pub async fn payee_choices(
                       where l.tenant_id = $1 and l.worker_id = w.id and l.project_id = $2)))
          order by w.name, w.id"#,
         tenant as TenantId,
-        project,
+        project as ProjectId,
         crew,
         also as &[WorkerId]
     )
