@@ -7,6 +7,8 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 use girder::app::server::{self, StartError};
 use girder::config::Config;
+use girder::fixtures::bench::BenchDb;
+use girder::fixtures::bench::http::{self, Load, Volume};
 
 #[derive(Parser)]
 #[command(name = "girder", version, about = "Girder 工程管理系统")]
@@ -84,6 +86,30 @@ enum BenchTarget {
         #[arg(long, default_value_t = 500_000)]
         movements: i64,
     },
+    /// Every key page under load through HTTP: builds the labour, cost and funds benchmarks'
+    /// data on one company plus a 2,000-task plan, starts the server as a child process and
+    /// drives each page with --clients signed-in sessions for --seconds; prints requests/s,
+    /// p50 and p99 per page and the server's peak memory. Deleted afterwards unless --keep.
+    Http {
+        /// Concurrent signed-in clients.
+        #[arg(long, default_value_t = 16)]
+        clients: usize,
+        /// Seconds of load per page.
+        #[arg(long, default_value_t = 20)]
+        seconds: u64,
+        /// Keep the company and print a sign-in.
+        #[arg(long)]
+        keep: bool,
+        /// About how many ticket lines to generate.
+        #[arg(long, default_value_t = 1_000_000)]
+        lines: u64,
+        /// How many cost entries to generate.
+        #[arg(long, default_value_t = 2_000_000)]
+        entries: i64,
+        /// How many receipts and payments to generate.
+        #[arg(long, default_value_t = 500_000)]
+        movements: i64,
+    },
 }
 
 #[derive(Subcommand)]
@@ -154,8 +180,8 @@ async fn run(cli: Cli) -> Result<(), StartError> {
         Command::Serve => server::serve(cli.config).await,
         Command::Migrate => with_database(&cli.config, |_| async { Ok(()) }).await,
         Command::DemoData => {
-            with_database(&cli.config, |db| async move {
-                let login = girder::fixtures::demo::ensure(&db)
+            with_database(&cli.config, |dbs| async move {
+                let login = girder::fixtures::demo::ensure(&dbs.app)
                     .await
                     .map_err(anyhow::Error::from)?;
                 println!("Demo login: {}  password: {}", login.email, login.password);
@@ -182,11 +208,11 @@ async fn run(cli: Cli) -> Result<(), StartError> {
                 return Err(anyhow::anyhow!("the password needs at least 10 characters").into());
             }
             let email = email.trim().to_lowercase();
-            with_database(&cli.config, |db| async move {
+            with_database(&cli.config, |dbs| async move {
                 let hash = girder::auth::password::hash(password)
                     .await
                     .map_err(anyhow::Error::from)?;
-                girder::db::cross_tenant::upsert_operator(&db, &email, &name, &hash)
+                girder::db::cross_tenant::upsert_operator(&dbs.app, &email, &name, &hash)
                     .await
                     .map_err(anyhow::Error::from)?;
                 println!("Operator {email} can sign in at /platform/login");
@@ -198,12 +224,12 @@ async fn run(cli: Cli) -> Result<(), StartError> {
         Command::Bench {
             target: Some(BenchTarget::Labour { keep, lines }),
         } => {
-            with_database(&cli.config, |db| async move {
+            with_database(&cli.config, |dbs| async move {
                 let size = girder::fixtures::bench::labour::Size {
                     lines,
                     ..Default::default()
                 };
-                for line in girder::fixtures::bench::labour::bench(&db, size, keep)
+                for line in girder::fixtures::bench::labour::bench(&dbs, size, keep)
                     .await
                     .map_err(anyhow::Error::from)?
                 {
@@ -216,8 +242,8 @@ async fn run(cli: Cli) -> Result<(), StartError> {
         Command::Bench {
             target: Some(BenchTarget::Cost { keep, entries }),
         } => {
-            with_database(&cli.config, |db| async move {
-                for line in girder::fixtures::bench::cost::bench(&db, entries, keep)
+            with_database(&cli.config, |dbs| async move {
+                for line in girder::fixtures::bench::cost::bench(&dbs, entries, keep)
                     .await
                     .map_err(anyhow::Error::from)?
                 {
@@ -230,8 +256,8 @@ async fn run(cli: Cli) -> Result<(), StartError> {
         Command::Bench {
             target: Some(BenchTarget::Funds { keep, movements }),
         } => {
-            with_database(&cli.config, |db| async move {
-                for line in girder::fixtures::bench::funds::bench(&db, movements, keep)
+            with_database(&cli.config, |dbs| async move {
+                for line in girder::fixtures::bench::funds::bench(&dbs, movements, keep)
                     .await
                     .map_err(anyhow::Error::from)?
                 {
@@ -241,14 +267,39 @@ async fn run(cli: Cli) -> Result<(), StartError> {
             })
             .await
         }
+        Command::Bench {
+            target:
+                Some(BenchTarget::Http {
+                    clients,
+                    seconds,
+                    keep,
+                    lines,
+                    entries,
+                    movements,
+                }),
+        } => {
+            let load = Load {
+                clients: clients.max(1),
+                duration: std::time::Duration::from_secs(seconds.max(1)),
+            };
+            let volume = Volume {
+                labour_lines: lines,
+                cost_entries: entries,
+                fund_movements: movements,
+            };
+            with_database(&cli.config, |dbs| async move {
+                bench_http(dbs, load, volume, keep).await
+            })
+            .await
+        }
         Command::Bench { target: None } => {
             for line in girder::fixtures::bench::pure() {
                 println!("{line}");
             }
-            with_database(&cli.config, |db| async move {
+            with_database(&cli.config, |dbs| async move {
                 println!(
                     "{}",
-                    girder::fixtures::bench::edit(&db)
+                    girder::fixtures::bench::edit(&dbs)
                         .await
                         .map_err(anyhow::Error::from)?
                 );
@@ -270,17 +321,105 @@ async fn run(cli: Cli) -> Result<(), StartError> {
 /// Open the database (migrating it), run `f`, and stop a private cluster afterwards.
 async fn with_database<F, Fut>(config: &Config, f: F) -> Result<(), StartError>
 where
-    F: FnOnce(girder::db::Db) -> Fut,
+    F: FnOnce(BenchDb) -> Fut,
     Fut: std::future::Future<Output = anyhow::Result<()>>,
 {
     let database = server::open_database(config).await?;
-    let result = f(database.db.clone()).await;
+    let dbs = BenchDb {
+        app: database.db.clone(),
+        owner: girder::db::Db::connect_lazy(&database.owner_url)?,
+        app_url: database.url.clone(),
+        owner_url: database.owner_url.clone(),
+    };
+    let result = f(dbs).await;
     if let Some(cluster) = database.embedded {
         tokio::task::spawn_blocking(move || cluster.stop())
             .await
             .ok();
     }
     result.map_err(StartError::Other)
+}
+
+/// `girder bench http`: builds the company, serves it from a child process and drives it.
+async fn bench_http(dbs: BenchDb, load: Load, volume: Volume, keep: bool) -> anyhow::Result<()> {
+    let (company, report) = http::company(&dbs, volume).await?;
+    for line in report {
+        println!("{line}");
+    }
+    let driven = serve_and_drive(&dbs, &company, load).await;
+    if keep {
+        println!(
+            "kept: sign in as {} with password {} (tenant {})",
+            company.email, company.password, company.data.tenant.0
+        );
+    } else {
+        girder::fixtures::bench::labour::delete(&dbs.owner, company.data.tenant).await?;
+    }
+    for line in driven? {
+        println!("{line}");
+    }
+    Ok(())
+}
+
+/// Starts `girder serve` on a free port against the bench's database, waits for it to
+/// answer, drives the pages and stops it.
+async fn serve_and_drive(
+    dbs: &BenchDb,
+    company: &http::Company,
+    load: Load,
+) -> anyhow::Result<Vec<String>> {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port();
+    let base = format!("http://127.0.0.1:{port}");
+    let mut server = tokio::process::Command::new(std::env::current_exe()?)
+        .arg("serve")
+        .env("DATABASE_URL", &dbs.app_url)
+        .env("MIGRATE_DATABASE_URL", &dbs.owner_url)
+        .env("GIRDER_BIND", format!("127.0.0.1:{port}"))
+        .env("GIRDER_BASE_URL", &base)
+        // The bench signs every client in from one address.
+        .env("GIRDER_AUTH_RATE_PER_MINUTE", "100000")
+        .env("RUST_LOG", "warn")
+        .stdout(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .spawn()?;
+    let pid = server.id();
+    let ready = wait_until_serving(&format!("127.0.0.1:{port}")).await;
+    let driven = match ready {
+        Ok(()) => {
+            http::drive(
+                &base,
+                &company.email,
+                &company.password,
+                &http::pages(company),
+                load,
+                pid,
+            )
+            .await
+        }
+        Err(e) => Err(e),
+    };
+    if let Some(pid) = pid.and_then(|p| i32::try_from(p).ok()) {
+        nix::sys::signal::kill(
+            nix::unistd::Pid::from_raw(pid),
+            nix::sys::signal::Signal::SIGTERM,
+        )
+        .ok();
+    }
+    server.wait().await.ok();
+    driven
+}
+
+/// Waits up to a minute for the server to accept connections.
+async fn wait_until_serving(address: &str) -> anyhow::Result<()> {
+    for _ in 0..600 {
+        if tokio::net::TcpStream::connect(address).await.is_ok() {
+            return Ok(());
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    anyhow::bail!("the bench server did not start at {address}")
 }
 
 fn licence(command: LicenceCommand) -> anyhow::Result<()> {

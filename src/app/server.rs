@@ -14,6 +14,11 @@ use crate::state::AppState;
 #[derive(Debug)]
 pub struct Database {
     pub db: Db,
+    /// Where `db` connects (the application's role).
+    pub url: String,
+    /// The schema owner's URL: migrations, and removing a scratch company's append-only
+    /// history, which the application's role may not delete.
+    pub owner_url: String,
     pub embedded: Option<EmbeddedPostgres>,
 }
 
@@ -33,9 +38,12 @@ pub enum StartError {
 /// Connect to `DATABASE_URL`, or start (creating on first run) the private cluster; migrate.
 pub async fn open_database(config: &Config) -> Result<Database, StartError> {
     if let Some(url) = &config.database_url {
-        db::migrate(config.migrate_database_url.as_deref().unwrap_or(url)).await?;
+        let owner_url = config.migrate_database_url.as_deref().unwrap_or(url);
+        db::migrate(owner_url).await?;
         return Ok(Database {
             db: Db::connect_lazy(url)?,
+            url: url.clone(),
+            owner_url: owner_url.to_owned(),
             embedded: None,
         });
     }
@@ -61,10 +69,11 @@ pub async fn open_database(config: &Config) -> Result<Database, StartError> {
     .await?;
     db::migrate(&superuser).await?;
     db::enable_app_login(&superuser, cluster.secret()).await?;
-    let db =
-        Db::connect_lazy(&cluster.url_for(db::APP_ROLE, cluster.secret(), db::EMBEDDED_DATABASE))?;
+    let url = cluster.url_for(db::APP_ROLE, cluster.secret(), db::EMBEDDED_DATABASE);
     Ok(Database {
-        db,
+        db: Db::connect_lazy(&url)?,
+        url,
+        owner_url: superuser,
         embedded: Some(cluster),
     })
 }
@@ -72,7 +81,7 @@ pub async fn open_database(config: &Config) -> Result<Database, StartError> {
 /// `girder serve`.
 pub async fn serve(config: Config) -> Result<(), StartError> {
     crate::web::metrics::install();
-    let Database { db, embedded } = open_database(&config).await?;
+    let Database { db, embedded, .. } = open_database(&config).await?;
     let demo = if embedded.is_some() {
         Some(
             crate::fixtures::demo::ensure(&db)

@@ -26,7 +26,16 @@ pub struct SignedIn {
     pub user_id: UserId,
     /// Unix seconds; the session ends a fixed time after this however active it is.
     pub since: i64,
+    /// Unix seconds when the session last recorded that it is in use (0 for sessions signed
+    /// in before this was kept).
+    #[serde(default)]
+    pub seen: i64,
 }
+
+/// How often a signed-in session records that it is in use — saving itself, which moves its
+/// idle expiry on, and marking its company active: often enough for an idle limit counted in
+/// hours, rarely enough that a busy company's reads write nothing.
+pub const RECORD_ACTIVITY_EVERY_SECS: i64 = 300;
 
 /// A platform operator's sign-in.
 #[derive(Debug, Clone, Copy, Serialize, Deserialize)]
@@ -81,6 +90,21 @@ impl AppSession {
         self.0.get(AUTH).await.map_err(store_err)
     }
 
+    /// Records that the session is in use if it has not for `RECORD_ACTIVITY_EVERY_SECS`:
+    /// the changed session is saved after the response (by the session layer, outside any
+    /// request transaction), which moves its idle expiry on. Whether it recorded.
+    pub async fn note_activity(&self, signed_in: SignedIn, now: i64) -> Result<bool, AppError> {
+        if now - signed_in.seen < RECORD_ACTIVITY_EVERY_SECS {
+            return Ok(false);
+        }
+        let seen = SignedIn {
+            seen: now,
+            ..signed_in
+        };
+        self.0.insert(AUTH, seen).await.map_err(store_err)?;
+        Ok(true)
+    }
+
     /// Start a signed-in session under a new id, so an id planted before sign-in is useless.
     pub async fn sign_in(&self, tenant_id: TenantId, user_id: UserId) -> Result<(), AppError> {
         self.0.cycle_id().await.map_err(store_err)?;
@@ -93,6 +117,8 @@ impl AppSession {
                     tenant_id,
                     user_id,
                     since,
+                    // The first request records the company's activity.
+                    seen: 0,
                 },
             )
             .await

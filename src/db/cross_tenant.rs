@@ -516,9 +516,11 @@ pub async fn lock_tenant(scope: &mut TenantScope) -> AppResult<Tenant> {
     find_tenant(scope).await
 }
 
-/// Note that the tenant was active (at most every five minutes, to spare writes).
-pub async fn touch_tenant(scope: &mut TenantScope) -> AppResult<()> {
-    let id = scope.tenant_id();
+/// Notes that the tenant was active, in its own short statement rather than a request's
+/// transaction, so no request holds the tenant's row while others wait on it. Callers call
+/// it at most every few minutes per session; the condition keeps it to one write per five
+/// minutes per tenant however many sessions call.
+pub async fn touch_tenant(db: &Db, id: TenantId) -> AppResult<()> {
     sqlx::query!(
         r#"
         update tenant
@@ -528,7 +530,7 @@ pub async fn touch_tenant(scope: &mut TenantScope) -> AppResult<()> {
         "#,
         id as TenantId
     )
-    .execute(scope.conn())
+    .execute(pool(db))
     .await?;
     Ok(())
 }

@@ -143,6 +143,10 @@ impl<M: Module> FromRequestParts<AppState> for TenantTx<M> {
             return Err(AppError::Unauthenticated);
         }
 
+        // Before the request's transaction, never inside it: see `touch_tenant`.
+        if session.note_activity(signed_in, now.timestamp()).await? {
+            cross_tenant::touch_tenant(&state.db, signed_in.tenant_id).await?;
+        }
         let mut scope = state.db.begin_tenant(signed_in.tenant_id).await?;
         let Some(user) = user_queries::find_user(&mut scope, signed_in.user_id)
             .await?
@@ -171,8 +175,6 @@ impl<M: Module> FromRequestParts<AppState> for TenantTx<M> {
         if writes && tenant.read_only && !M::WRITABLE_WHEN_READ_ONLY {
             return Err(AppError::ReadOnly);
         }
-        cross_tenant::touch_tenant(&mut scope).await?;
-
         let span = tracing::Span::current();
         span.record("tenant_id", tenant.id.0);
         span.record("user_id", user.id.0);

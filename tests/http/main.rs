@@ -7,6 +7,7 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod activity;
 mod auth;
 mod calendars;
 mod changes_board;
