@@ -65,6 +65,11 @@ pub struct Config {
     #[arg(long, env = "GIRDER_AUTH_RATE_PER_MINUTE", default_value_t = 10)]
     pub auth_rate_per_minute: u32,
 
+    /// Answer every request with `X-Db-Statements`, how many statements it sent through its
+    /// tenant transaction (for tests and benchmarks; `/metrics` has them per route anyway).
+    #[arg(long, env = "GIRDER_STATEMENT_HEADER", default_value_t = false)]
+    pub statement_header: bool,
+
     /// Failed sign-ins allowed per account (from any address) per `signin_account_window_minutes`.
     #[arg(long, env = "GIRDER_SIGNIN_ACCOUNT_LIMIT", default_value_t = 10)]
     pub signin_account_limit: u32,

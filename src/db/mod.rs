@@ -9,6 +9,7 @@
 pub mod cross_tenant;
 pub mod embedded;
 pub mod job_queue;
+pub mod statements;
 mod tenant_scope;
 mod text_enum;
 

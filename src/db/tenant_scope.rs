@@ -69,6 +69,7 @@ impl TenantScope {
 
     /// The connection, for query functions.
     pub fn conn(&mut self) -> &mut PgConnection {
+        super::statements::count_one();
         &mut self.tx
     }
 

@@ -43,8 +43,9 @@ pub fn install() {
     let _ = handle();
 }
 
-/// Count and time every request by method, matched route and status.
-pub async fn track(req: Request, next: Next) -> Response {
+/// Count and time every request by method, matched route and status, with the statements
+/// it sent.
+pub async fn track(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let start = Instant::now();
     let method = req.method().to_string();
     let route = req
@@ -52,7 +53,14 @@ pub async fn track(req: Request, next: Next) -> Response {
         .get::<MatchedPath>()
         .map(|p| p.as_str().to_owned())
         .unwrap_or_else(|| "unmatched".to_owned());
-    let response = next.run(req).await;
+    let (mut response, statements) = crate::db::statements::counted(next.run(req)).await;
+    if state.config.statement_header {
+        response
+            .headers_mut()
+            .insert("x-db-statements", HeaderValue::from(statements));
+    }
+    metrics::histogram!("http_request_db_statements", "route" => route.clone())
+        .record(f64::from(statements));
     let labels = [
         ("method", method),
         ("route", route),

@@ -88,7 +88,10 @@ pub fn serve(state: AppState, pages: Router<AppState>, largest_upload: usize) ->
         .route("/metrics", get(metrics::render))
         .merge(assets)
         .merge(pages)
-        .layer(axum::middleware::from_fn(metrics::track))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            metrics::track,
+        ))
         .layer(RequestBodyLimitLayer::new(
             state.config.body_limit.max(largest_upload),
         ))

@@ -44,5 +44,6 @@ mod security;
 mod settings;
 mod signup;
 mod site_log;
+mod statements;
 mod statuses;
 mod visibility;
