@@ -69,6 +69,37 @@ pub async fn dates(
         .collect())
 }
 
+/// Start and finish of each task in each project's latest baseline, for several projects in
+/// one statement.
+pub async fn latest_dates_of(
+    scope: &mut TenantScope,
+    projects: &[ProjectId],
+) -> AppResult<HashMap<ProjectId, HashMap<TaskId, (NaiveDate, NaiveDate)>>> {
+    let tenant = scope.tenant_id();
+    let projects: Vec<i64> = projects.iter().map(|p| p.get()).collect();
+    let rows = sqlx::query!(
+        r#"select b.project_id as "project_id: ProjectId", bt.task_id as "task_id: TaskId",
+                  bt.start, bt.finish
+           from baseline_task bt
+           join baseline b on b.tenant_id = bt.tenant_id and b.id = bt.baseline_id
+           where bt.tenant_id = $1 and b.project_id = any($2)
+             and b.number = (select max(x.number) from baseline x
+                             where x.tenant_id = $1 and x.project_id = b.project_id)"#,
+        tenant as TenantId,
+        &projects
+    )
+    .fetch_all(scope.conn())
+    .await?;
+    let mut dates: HashMap<ProjectId, HashMap<TaskId, (NaiveDate, NaiveDate)>> = HashMap::new();
+    for r in rows {
+        dates
+            .entry(r.project_id)
+            .or_default()
+            .insert(r.task_id, (r.start, r.finish));
+    }
+    Ok(dates)
+}
+
 /// The project finish in the latest baseline.
 pub async fn latest_finish(
     scope: &mut TenantScope,

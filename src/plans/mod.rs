@@ -24,10 +24,10 @@ use axum::routing::{get, post};
 pub use chart::{labels as gantt_labels, links as gantt_links, rows as gantt_rows};
 // What other features use: a project's tasks, calendar and baseline, its WBS numbering, the
 // status date and a task's progress, rescheduling, and the task page their panels sit in.
-pub use baselines::dates as baseline_dates;
+pub use baselines::{dates as baseline_dates, latest_dates_of as latest_baseline_dates_of};
 pub use queries::{
     Task, active_users, ensure_default_calendar, load_calendar, project_by_code, project_count,
-    set_status_date, set_task_progress, task, tasks,
+    set_status_date, set_task_progress, task, tasks, tasks_of,
 };
 pub use reschedule::reschedule;
 pub use tasks::{Outline, TaskPageParts, place_of, task_page};

@@ -2,6 +2,7 @@
 //! dashboard's warnings panel and the warning thresholds in settings.
 
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 
 use askama::Template;
 use axum::extract::Query;
@@ -24,9 +25,10 @@ use crate::i18n::{self, Locale};
 use crate::ids::TaskId;
 use crate::plans::{self, Outline, Task, TaskPageParts, Wbs, place_of, task_page};
 use crate::roles::Permission;
-use crate::tenancy::ProjectTx;
+use crate::schedule::Calendar;
 use crate::tenancy::project::Project;
 use crate::tenancy::{Platform, Progress, TenantTx};
+use crate::tenancy::{ProjectId, ProjectTx};
 use crate::web::fields::{optional_date, optional_int};
 use crate::web::form::FieldErrors;
 use crate::web::pager::{OUTLINE_ROWS_PER_PAGE, Pager};
@@ -43,6 +45,21 @@ pub async fn warnings_for(
 ) -> AppResult<Vec<WarningView>> {
     let base = plans::baseline_dates(scope, project.id, None).await?;
     let calendar = plans::load_calendar(scope, project.calendar_id).await?;
+    Ok(warnings_with(
+        project, tasks, &base, &calendar, thresholds, locale,
+    ))
+}
+
+/// The warnings of `project` from what is already loaded: its tasks, latest baseline and
+/// calendar.
+fn warnings_with(
+    project: &Project,
+    tasks: &[Task],
+    base: &HashMap<TaskId, (NaiveDate, NaiveDate)>,
+    calendar: &Calendar,
+    thresholds: &Thresholds,
+    locale: Locale,
+) -> Vec<WarningView> {
     let watched: Vec<WatchedTask> = tasks
         .iter()
         .filter(|t| !t.is_summary)
@@ -71,7 +88,7 @@ pub async fn warnings_for(
         .map(|o| (o.id, o.outline))
         .collect();
     let names: HashMap<TaskId, &str> = tasks.iter().map(|t| (t.id, t.name.as_str())).collect();
-    Ok(found
+    found
         .into_iter()
         .map(|w| WarningView {
             task_id: w.task_id,
@@ -88,7 +105,7 @@ pub async fn warnings_for(
             days_late: w.days_late,
             detail: i18n::tf(locale, "progress.against", &[("date", &w.against)]),
         })
-        .collect())
+        .collect()
 }
 
 pub async fn warnings_page(
@@ -406,19 +423,39 @@ pub async fn dashboard_warnings(
     tx: &mut TenantScope,
     locale: Locale,
 ) -> AppResult<Vec<(Project, WarningView)>> {
+    // Every project's data in one statement each, and each calendar once: the count stays
+    // the same however many projects there are.
     let ids = queries::active_projects(tx).await?;
     let (thresholds, _) = queries::thresholds(tx).await?;
+    let projects = crate::tenancy::project::find_projects(tx, &ids).await?;
+    let project_ids: Vec<ProjectId> = projects.iter().map(|p| p.id).collect();
+    let mut tasks: HashMap<ProjectId, Vec<Task>> = HashMap::new();
+    for task in plans::tasks_of(tx, &project_ids).await? {
+        tasks.entry(task.project_id).or_default().push(task);
+    }
+    let baselines = plans::latest_baseline_dates_of(tx, &project_ids).await?;
+    let mut calendars: HashMap<i64, Calendar> = HashMap::new();
+    for project in &projects {
+        if let Entry::Vacant(slot) = calendars.entry(project.calendar_id) {
+            slot.insert(plans::load_calendar(tx, project.calendar_id).await?);
+        }
+    }
+    let no_tasks = Vec::new();
+    let no_baseline = HashMap::new();
     let mut out = Vec::new();
-    for id in ids {
-        let Some(project) = crate::tenancy::project::find_project(tx, id).await? else {
+    for project in &projects {
+        let Some(calendar) = calendars.get(&project.calendar_id) else {
             continue;
         };
-        let tasks = plans::tasks(tx, project.id).await?;
-        for w in warnings_for(tx, &project, &tasks, &thresholds, locale)
-            .await?
-            .into_iter()
-            .take(5)
-        {
+        let found = warnings_with(
+            project,
+            tasks.get(&project.id).unwrap_or(&no_tasks),
+            baselines.get(&project.id).unwrap_or(&no_baseline),
+            calendar,
+            &thresholds,
+            locale,
+        );
+        for w in found.into_iter().take(5) {
             out.push((project.clone(), w));
         }
     }

@@ -39,6 +39,12 @@ impl ProjectId {
     pub fn get(self) -> i64 {
         self.0
     }
+
+    /// For unit tests of pure code that carries a project's id.
+    #[cfg(test)]
+    pub(crate) fn unchecked_for_tests(id: i64) -> Self {
+        ProjectId(id)
+    }
 }
 
 impl std::fmt::Display for ProjectId {
@@ -176,6 +182,11 @@ pub struct Project {
 
 /// A project the user may see (the database's visibility rule), or `None`.
 pub async fn find_project(scope: &mut TenantScope, id: i64) -> AppResult<Option<Project>> {
+    Ok(find_projects(scope, &[id]).await?.pop())
+}
+
+/// The projects of `ids` the user may see, in one statement.
+pub async fn find_projects(scope: &mut TenantScope, ids: &[i64]) -> AppResult<Vec<Project>> {
     let tenant = scope.tenant_id();
     Ok(sqlx::query_as!(
         Project,
@@ -190,13 +201,14 @@ pub async fn find_project(scope: &mut TenantScope, id: i64) -> AppResult<Option<
         from project p
         join calendar c on c.tenant_id = p.tenant_id and c.id = p.calendar_id
         left join app_user u on u.tenant_id = p.tenant_id and u.id = p.manager_id
-        where p.tenant_id = $1 and p.id = $2
+        where p.tenant_id = $1 and p.id = any($2)
           and p.id in (select * from visible_project_ids($1))
+        order by p.code
         "#,
         tenant as TenantId,
-        id
+        ids
     )
-    .fetch_optional(scope.conn())
+    .fetch_all(scope.conn())
     .await?)
 }
 

@@ -7,11 +7,10 @@ use axum::http::StatusCode;
 use crate::support::TestApp;
 use crate::support::builders::ProjectBuilder;
 
-/// The key pages, on the company's first project where a page is a project's. Not yet the
-/// dashboard: its delay warnings still load each active project in turn (5 statements a
-/// project), which the company-scale work replaces with batched reads next.
+/// The key pages, on the company's first project where a page is a project's.
 fn pages(project: i64) -> Vec<String> {
     [
+        "/dashboard",
         "/projects",
         "/projects/{p}",
         "/projects/{p}/tasks",

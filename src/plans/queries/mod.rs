@@ -18,6 +18,6 @@ pub use projects::{
 };
 pub use tasks::{
     ComputedRow, Link, Task, TaskFields, delete_link, delete_tasks, insert_link, insert_task,
-    links, place_tasks, set_task_progress, task, tasks, update_task, write_computed,
+    links, place_tasks, set_task_progress, task, tasks, tasks_of, update_task, write_computed,
     write_project_rollup,
 };

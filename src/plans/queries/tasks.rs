@@ -14,6 +14,7 @@ use crate::tenancy::ProjectId;
 #[derive(Debug, Clone)]
 pub struct Task {
     pub id: TaskId,
+    pub project_id: ProjectId,
     pub parent_id: Option<TaskId>,
     pub sort_order: i32,
     pub name: String,
@@ -40,16 +41,23 @@ pub struct Task {
 }
 
 pub async fn tasks(scope: &mut TenantScope, project: ProjectId) -> AppResult<Vec<Task>> {
+    tasks_of(scope, &[project]).await
+}
+
+/// The tasks of several projects in one statement (each task says whose it is): pages that
+/// span projects read them so, never a project at a time.
+pub async fn tasks_of(scope: &mut TenantScope, projects: &[ProjectId]) -> AppResult<Vec<Task>> {
     let tenant = scope.tenant_id();
+    let projects: Vec<i64> = projects.iter().map(|p| p.get()).collect();
     Ok(sqlx::query_as!(
         Task,
-        r#"select id as "id: TaskId", parent_id as "parent_id: TaskId", sort_order, name, duration_days, milestone, start_no_earlier_than,
+        r#"select id as "id: TaskId", project_id as "project_id: ProjectId", parent_id as "parent_id: TaskId", sort_order, name, duration_days, milestone, start_no_earlier_than,
                 deadline, responsible_id, notes, weight, actual_start, actual_finish,
                 percent_complete, remaining_days, is_summary, early_start, early_finish,
                 late_start, late_finish, total_slack, free_slack, critical, version
-         from task where tenant_id = $1 and project_id = $2"#,
+         from task where tenant_id = $1 and project_id = any($2)"#,
         tenant as TenantId,
-        project as ProjectId
+        &projects
     )
     .fetch_all(scope.conn())
     .await?)
@@ -64,7 +72,7 @@ pub async fn task(
     let tenant = scope.tenant_id();
     Ok(sqlx::query_as!(
         Task,
-        r#"select id as "id: TaskId", parent_id as "parent_id: TaskId", sort_order, name, duration_days, milestone, start_no_earlier_than,
+        r#"select id as "id: TaskId", project_id as "project_id: ProjectId", parent_id as "parent_id: TaskId", sort_order, name, duration_days, milestone, start_no_earlier_than,
                 deadline, responsible_id, notes, weight, actual_start, actual_finish,
                 percent_complete, remaining_days, is_summary, early_start, early_finish,
                 late_start, late_finish, total_slack, free_slack, critical, version
