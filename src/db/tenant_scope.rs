@@ -17,6 +17,8 @@ use crate::ids::{TenantId, UserId};
 pub struct TenantScope {
     tx: Transaction<'static, Postgres>,
     tenant_id: TenantId,
+    /// Whether `plan_with_values` already ran in this transaction.
+    plans_with_values: bool,
 }
 
 impl TenantScope {
@@ -37,7 +39,11 @@ impl TenantScope {
         )
         .fetch_one(&mut *tx)
         .await?;
-        Ok(TenantScope { tx, tenant_id })
+        Ok(TenantScope {
+            tx,
+            tenant_id,
+            plans_with_values: false,
+        })
     }
 
     /// Who the transaction acts for, for the rest of it: `user` (none for a scope that acts for
@@ -59,6 +65,22 @@ impl TenantScope {
         )
         .fetch_one(&mut *self.tx)
         .await?;
+        Ok(())
+    }
+
+    /// Plans the rest of the transaction's statements with the values at hand. A query with
+    /// optional filters (`$2::bigint is null or project_id = $2`) must not switch to the
+    /// generic plan a prepared statement takes after its fifth run: planned without the
+    /// values, it can neither drop the unused branches nor use the index a filter allows
+    /// (the funds overview's contracts: 54 ms custom, 534 ms generic). Call it before such a
+    /// query; it is sent once per transaction, so a page's statement count stays fixed.
+    pub async fn plan_with_values(&mut self) -> AppResult<()> {
+        if !self.plans_with_values {
+            sqlx::query_scalar!("select set_config('plan_cache_mode', 'force_custom_plan', true)")
+                .fetch_one(self.conn())
+                .await?;
+            self.plans_with_values = true;
+        }
         Ok(())
     }
 

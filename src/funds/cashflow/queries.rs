@@ -29,6 +29,7 @@ pub async fn months(
     scope: &mut TenantScope,
     project: Option<ProjectId>,
 ) -> AppResult<Vec<ProjectMonth>> {
+    scope.plan_with_values().await?;
     let tenant = scope.tenant_id();
     Ok(sqlx::query_as!(
         ProjectMonth,
@@ -77,6 +78,7 @@ pub async fn plans(
     project: Option<ProjectId>,
     from: NaiveDate,
 ) -> AppResult<Vec<PlanRow>> {
+    scope.plan_with_values().await?;
     let tenant = scope.tenant_id();
     Ok(sqlx::query_as!(
         PlanRow,
@@ -181,59 +183,29 @@ pub async fn contracts(
     scope: &mut TenantScope,
     project: Option<ProjectId>,
 ) -> AppResult<Vec<ContractMoney>> {
+    scope.plan_with_values().await?;
     let tenant = scope.tenant_id();
     Ok(sqlx::query_as!(
         ContractMoney,
-        r#"with flows as (
-               -- The per-contract roll-up the ledger's triggers keep (migration 0008).
-               select f.contract_id,
-                      sum(f.amount) filter (where f.kind = 'progress_receipt') as received,
-                      sum(f.amount) filter (where f.kind = 'retention_receipt') as retention_received,
-                      sum(f.amount) filter (where f.kind = 'contract_payment') as paid,
-                      sum(f.amount) filter (where f.kind = 'retention_payment') as retention_paid
-               from fund_contract_flow f
-               where f.tenant_id = $1
-               group by f.contract_id),
-           certified as (
-               select a.contract_id, sum(a.certified_amount) as certified,
-                      sum(a.retention_amount) as retention
-               from payment_application a
-               where a.tenant_id = $1 and a.status = 'certified'
-               group by a.contract_id),
-           invoiced as (
-               select e.contract_id, sum(e.amount + e.tax_amount) as invoiced
-               from cost_entry e
-               where e.tenant_id = $1 and e.contract_id is not null
-                 and ($2::bigint is null or e.project_id = $2)
-               group by e.contract_id),
-           due as (
-               select q.contract_id, sum(q.amount) as due_to_pay
-               from payment_request q
-               where q.tenant_id = $1 and q.status = 'approved' and q.contract_id is not null
-                 and ($2::bigint is null or q.project_id = $2)
-               group by q.contract_id)
-           select k.id as "id: ContractId", k.project_id, p.code as project_code, k.number, k.title,
+        // One row per contract: `contract_money` is kept by triggers on the variations,
+        // applications, invoices, payment requests and the ledger (migration 0014).
+        r#"select k.id as "id: ContractId", k.project_id, p.code as project_code, k.number, k.title,
                   k.direction as "direction: ContractDirection", k.counterparty_id,
                   cp.name as counterparty, k.status as "status: ContractStatus",
-                  k.amount + coalesce((select sum(x.amount) from contract_variation x
-                                       where x.tenant_id = k.tenant_id and x.contract_id = k.id), 0)
-                      as "current_amount!",
+                  k.amount + coalesce(m.variations, 0) as "current_amount!",
                   k.retention_percent, k.retention_release_on,
-                  coalesce(c.certified, 0) as "certified!",
-                  coalesce(c.retention, 0) as "retention_certified!",
-                  coalesce(f.received, 0) as "received!",
-                  coalesce(f.retention_received, 0) as "retention_received!",
-                  coalesce(i.invoiced, 0) as "invoiced!",
-                  coalesce(f.paid, 0) as "paid!",
-                  coalesce(f.retention_paid, 0) as "retention_paid!",
-                  coalesce(d.due_to_pay, 0) as "due_to_pay!"
+                  coalesce(m.certified, 0) as "certified!",
+                  coalesce(m.retention_certified, 0) as "retention_certified!",
+                  coalesce(m.received, 0) as "received!",
+                  coalesce(m.retention_received, 0) as "retention_received!",
+                  coalesce(m.invoiced, 0) as "invoiced!",
+                  coalesce(m.paid, 0) as "paid!",
+                  coalesce(m.retention_paid, 0) as "retention_paid!",
+                  coalesce(m.due_to_pay, 0) as "due_to_pay!"
            from contract k
            join project p on p.tenant_id = k.tenant_id and p.id = k.project_id
            join counterparty cp on cp.tenant_id = k.tenant_id and cp.id = k.counterparty_id
-           left join flows f on f.contract_id = k.id
-           left join certified c on c.contract_id = k.id
-           left join invoiced i on i.contract_id = k.id
-           left join due d on d.contract_id = k.id
+           left join contract_money m on m.tenant_id = k.tenant_id and m.contract_id = k.id
            where k.tenant_id = $1 and k.status <> 'draft'
              and ($2::bigint is null or k.project_id = $2)
              and k.project_id in (select * from visible_project_ids($1))
@@ -271,6 +243,7 @@ pub async fn certified_items(
     scope: &mut TenantScope,
     project: Option<ProjectId>,
 ) -> AppResult<Vec<ContractItem>> {
+    scope.plan_with_values().await?;
     let tenant = scope.tenant_id();
     Ok(sqlx::query_as!(
         ContractItem,
@@ -295,6 +268,7 @@ pub async fn invoice_items(
     scope: &mut TenantScope,
     project: Option<ProjectId>,
 ) -> AppResult<Vec<ContractItem>> {
+    scope.plan_with_values().await?;
     let tenant = scope.tenant_id();
     Ok(sqlx::query_as!(
         ContractItem,

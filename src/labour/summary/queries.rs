@@ -175,9 +175,7 @@ async fn summarize_lines(
     let then = then.map(Dimension::as_str);
     // One statement serves every grouping and filter; planned with the values at hand, the
     // unused branches fold away and a year of a company's lines is added up in parallel.
-    sqlx::query_scalar!("select set_config('plan_cache_mode', 'force_custom_plan', true)")
-        .fetch_one(scope.conn())
-        .await?;
+    scope.plan_with_values().await?;
     Ok(sqlx::query_as!(
         SummaryRow,
         r#"select k1 as key1, k2 as key2,

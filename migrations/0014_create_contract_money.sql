@@ -1,0 +1,221 @@
+-- Each contract's money in one row: variations, what was certified (with the retention
+-- withheld), invoiced (cost entries booked against it, without and with VAT), approved and
+-- not yet paid, and what moved on it by kind. The cost centre's committed cost and billing,
+-- the cash-flow pages and the dashboard read one row per contract instead of adding up
+-- millions of cost entries on every view.
+--
+-- Kept by row-level triggers in the writer's own transaction (a statement trigger's
+-- transition tables are not available on a distributed PostgreSQL). Each trigger takes the
+-- old row's share away and adds the new row's, so an insert, an edit, a status change and a
+-- delete all land; a row of `contract_money` exists once anything was recorded.
+create table contract_money (
+    tenant_id           bigint not null references tenant (id),
+    contract_id         bigint not null,
+    variations          numeric(20, 2) not null default 0,
+    certified           numeric(20, 2) not null default 0,
+    retention_certified numeric(20, 2) not null default 0,
+    invoiced_net        numeric(20, 2) not null default 0,
+    invoiced            numeric(20, 2) not null default 0,
+    due_to_pay          numeric(20, 2) not null default 0,
+    received            numeric(20, 2) not null default 0,
+    retention_received  numeric(20, 2) not null default 0,
+    paid                numeric(20, 2) not null default 0,
+    retention_paid      numeric(20, 2) not null default 0,
+    primary key (tenant_id, contract_id),
+    foreign key (tenant_id, contract_id) references contract (tenant_id, id) on delete cascade
+);
+
+-- Adds a change to a contract's row. A removal only updates: when the contract itself is
+-- being deleted (a draft, with its variations by cascade) its row may already be gone.
+create function contract_money_add(
+    t bigint, k bigint, removing boolean, d_variations numeric, d_certified numeric,
+    d_retention_certified numeric, d_invoiced_net numeric, d_invoiced numeric,
+    d_due_to_pay numeric, d_received numeric, d_retention_received numeric, d_paid numeric,
+    d_retention_paid numeric
+) returns void language plpgsql as $$
+begin
+    if k is null then
+        return;
+    end if;
+    update contract_money m
+    set variations = m.variations + d_variations,
+        certified = m.certified + d_certified,
+        retention_certified = m.retention_certified + d_retention_certified,
+        invoiced_net = m.invoiced_net + d_invoiced_net,
+        invoiced = m.invoiced + d_invoiced,
+        due_to_pay = m.due_to_pay + d_due_to_pay,
+        received = m.received + d_received,
+        retention_received = m.retention_received + d_retention_received,
+        paid = m.paid + d_paid,
+        retention_paid = m.retention_paid + d_retention_paid
+    where m.tenant_id = t and m.contract_id = k;
+    if found or removing then
+        return;
+    end if;
+    insert into contract_money as m
+        (tenant_id, contract_id, variations, certified, retention_certified, invoiced_net,
+         invoiced, due_to_pay, received, retention_received, paid, retention_paid)
+    values (t, k, d_variations, d_certified, d_retention_certified, d_invoiced_net, d_invoiced,
+            d_due_to_pay, d_received, d_retention_received, d_paid, d_retention_paid)
+    on conflict (tenant_id, contract_id) do update
+    set variations = m.variations + excluded.variations,
+        certified = m.certified + excluded.certified,
+        retention_certified = m.retention_certified + excluded.retention_certified,
+        invoiced_net = m.invoiced_net + excluded.invoiced_net,
+        invoiced = m.invoiced + excluded.invoiced,
+        due_to_pay = m.due_to_pay + excluded.due_to_pay,
+        received = m.received + excluded.received,
+        retention_received = m.retention_received + excluded.retention_received,
+        paid = m.paid + excluded.paid,
+        retention_paid = m.retention_paid + excluded.retention_paid;
+end
+$$;
+
+-- A source row's share of its contract's money (`sign` -1 takes an old row's share away).
+create function contract_money_share(source text, r jsonb, sign int, removing boolean)
+returns void language plpgsql as $$
+declare
+    t bigint := (r ->> 'tenant_id')::bigint;
+    k bigint := (r ->> 'contract_id')::bigint;
+    amount numeric := sign * coalesce((r ->> 'amount')::numeric, 0);
+begin
+    case source
+    when 'contract_variation' then
+        perform contract_money_add(t, k, removing, amount, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+    when 'payment_application' then
+        if r ->> 'status' = 'certified' then
+            perform contract_money_add(t, k, removing, 0,
+                                       sign * (r ->> 'certified_amount')::numeric,
+                                       sign * (r ->> 'retention_amount')::numeric,
+                                       0, 0, 0, 0, 0, 0, 0);
+        end if;
+    when 'cost_entry' then
+        perform contract_money_add(t, k, removing, 0, 0, 0, amount,
+                                   amount + sign * (r ->> 'tax_amount')::numeric,
+                                   0, 0, 0, 0, 0);
+    when 'payment_request' then
+        if r ->> 'status' = 'approved' then
+            perform contract_money_add(t, k, removing, 0, 0, 0, 0, 0, amount, 0, 0, 0, 0);
+        end if;
+    when 'fund_contract_flow' then
+        perform contract_money_add(
+            t, k, removing, 0, 0, 0, 0, 0, 0,
+            case when r ->> 'kind' = 'progress_receipt' then amount else 0 end,
+            case when r ->> 'kind' = 'retention_receipt' then amount else 0 end,
+            case when r ->> 'kind' = 'contract_payment' then amount else 0 end,
+            case when r ->> 'kind' = 'retention_payment' then amount else 0 end);
+    end case;
+end
+$$;
+
+create function contract_money_keep() returns trigger language plpgsql as $$
+begin
+    if tg_op in ('UPDATE', 'DELETE') then
+        perform contract_money_share(tg_table_name, to_jsonb(old), -1, true);
+    end if;
+    if tg_op in ('UPDATE', 'INSERT') then
+        perform contract_money_share(tg_table_name, to_jsonb(new), 1, false);
+    end if;
+    return null;
+end
+$$;
+
+-- Only the columns a contract's money depends on wake the triggers (a bench clearing
+-- `change_request_id` on variations, say, does not).
+create trigger contract_money_keep after insert or delete or update of contract_id, amount
+    on contract_variation for each row execute function contract_money_keep();
+create trigger contract_money_keep
+    after insert or delete or update of contract_id, status, certified_amount, retention_amount
+    on payment_application for each row execute function contract_money_keep();
+create trigger contract_money_keep_insert after insert on cost_entry
+    for each row when (new.contract_id is not null) execute function contract_money_keep();
+create trigger contract_money_keep_delete after delete on cost_entry
+    for each row when (old.contract_id is not null) execute function contract_money_keep();
+create trigger contract_money_keep_update after update of contract_id, amount, tax_amount
+    on cost_entry
+    for each row when (old.contract_id is not null or new.contract_id is not null)
+    execute function contract_money_keep();
+create trigger contract_money_keep
+    after insert or delete or update of contract_id, status, amount
+    on payment_request for each row execute function contract_money_keep();
+create trigger contract_money_keep
+    after insert or delete or update of contract_id, kind, amount
+    on fund_contract_flow for each row execute function contract_money_keep();
+
+alter table contract_money enable row level security;
+alter table contract_money force row level security;
+create policy tenant_isolation on contract_money
+    using (tenant_id = nullif(current_setting('app.tenant_id', true), '')::bigint)
+    with check (tenant_id = nullif(current_setting('app.tenant_id', true), '')::bigint);
+grant select, insert, update, delete on contract_money to girder_app;
+
+-- What is there already. Row-level security binds the migration's role too, hence one
+-- tenant at a time.
+do $$
+declare
+    t record;
+begin
+    for t in select id from tenant loop
+        perform set_config('app.tenant_id', t.id::text, true);
+        insert into contract_money
+            (tenant_id, contract_id, variations, certified, retention_certified, invoiced_net,
+             invoiced, due_to_pay, received, retention_received, paid, retention_paid)
+        select k.tenant_id, k.id,
+               coalesce((select sum(v.amount) from contract_variation v
+                         where v.tenant_id = k.tenant_id and v.contract_id = k.id), 0),
+               coalesce(a.certified, 0), coalesce(a.retention, 0),
+               coalesce(e.net, 0), coalesce(e.gross, 0),
+               coalesce((select sum(q.amount) from payment_request q
+                         where q.tenant_id = k.tenant_id and q.contract_id = k.id
+                           and q.status = 'approved'), 0),
+               coalesce(f.received, 0), coalesce(f.retention_received, 0),
+               coalesce(f.paid, 0), coalesce(f.retention_paid, 0)
+        from contract k
+        left join (select contract_id, sum(certified_amount) as certified,
+                          sum(retention_amount) as retention
+                   from payment_application
+                   where tenant_id = t.id and status = 'certified'
+                   group by contract_id) a on a.contract_id = k.id
+        left join (select contract_id, sum(amount) as net, sum(amount + tax_amount) as gross
+                   from cost_entry
+                   where tenant_id = t.id and contract_id is not null
+                   group by contract_id) e on e.contract_id = k.id
+        left join (select contract_id,
+                          sum(amount) filter (where kind = 'progress_receipt') as received,
+                          sum(amount) filter (where kind = 'retention_receipt')
+                              as retention_received,
+                          sum(amount) filter (where kind = 'contract_payment') as paid,
+                          sum(amount) filter (where kind = 'retention_payment')
+                              as retention_paid
+                   from fund_contract_flow
+                   where tenant_id = t.id
+                   group by contract_id) f on f.contract_id = k.id
+        where k.tenant_id = t.id;
+    end loop;
+    perform set_config('app.tenant_id', '', true);
+end
+$$;
+
+-- The cost centre's views read the row instead of the entries and the ledger.
+create or replace view project_billing with (security_invoker = true) as
+select k.tenant_id, k.project_id,
+       coalesce(sum(m.certified + m.retention_certified), 0)::numeric(18, 2) as billed,
+       coalesce(sum(m.received + m.retention_received), 0)::numeric(18, 2) as collected
+from contract k
+left join contract_money m on m.tenant_id = k.tenant_id and m.contract_id = k.id
+where k.direction = 'income'
+group by k.tenant_id, k.project_id;
+
+create or replace view cost_committed with (security_invoker = true) as
+select k.tenant_id, k.project_id,
+       coalesce(k.category_id,
+                (select c.id from cost_category c
+                 where c.tenant_id = k.tenant_id and c.builtin = 'subcontract')) as category_id,
+       greatest(round((k.amount + coalesce(m.variations, 0)) / (1 + k.tax_rate / 100), 2)
+                - greatest(coalesce(m.invoiced_net, 0),
+                           round((coalesce(m.paid, 0) + coalesce(m.retention_paid, 0))
+                                 / (1 + k.tax_rate / 100), 2)),
+                0)::numeric(18, 2) as amount
+from contract k
+left join contract_money m on m.tenant_id = k.tenant_id and m.contract_id = k.id
+where k.direction = 'expense' and k.status = 'signed';
