@@ -207,10 +207,7 @@ where k.direction = 'income'
 group by k.tenant_id, k.project_id;
 
 create or replace view cost_committed with (security_invoker = true) as
-select k.tenant_id, k.project_id,
-       coalesce(k.category_id,
-                (select c.id from cost_category c
-                 where c.tenant_id = k.tenant_id and c.builtin = 'subcontract')) as category_id,
+select k.tenant_id, k.project_id, coalesce(k.category_id, sub.id) as category_id,
        greatest(round((k.amount + coalesce(m.variations, 0)) / (1 + k.tax_rate / 100), 2)
                 - greatest(coalesce(m.invoiced_net, 0),
                            round((coalesce(m.paid, 0) + coalesce(m.retention_paid, 0))
@@ -218,4 +215,63 @@ select k.tenant_id, k.project_id,
                 0)::numeric(18, 2) as amount
 from contract k
 left join contract_money m on m.tenant_id = k.tenant_id and m.contract_id = k.id
+-- A contract without a category commits subcontract cost.
+left join cost_category sub on sub.tenant_id = k.tenant_id and sub.builtin = 'subcontract'
 where k.direction = 'expense' and k.status = 'signed';
+
+-- Actual cost by project and category over all months: the cost overview and the
+-- dashboard's cost panel read a row per category instead of adding up every month. Kept by
+-- a row-level trigger on the monthly roll-up, which changes once per month touched by a
+-- statement, not once per entry.
+create table cost_actual_total (
+    tenant_id   bigint not null references tenant (id),
+    project_id  bigint not null,
+    category_id bigint not null,
+    entries     bigint not null default 0,
+    amount      numeric(20, 2) not null default 0,
+    primary key (tenant_id, project_id, category_id)
+);
+
+create function cost_actual_total_keep() returns trigger language plpgsql as $$
+begin
+    if tg_op in ('UPDATE', 'DELETE') then
+        update cost_actual_total t
+        set entries = t.entries - old.entries, amount = t.amount - old.amount
+        where t.tenant_id = old.tenant_id and t.project_id = old.project_id
+          and t.category_id = old.category_id;
+    end if;
+    if tg_op in ('UPDATE', 'INSERT') then
+        insert into cost_actual_total as t (tenant_id, project_id, category_id, entries, amount)
+        values (new.tenant_id, new.project_id, new.category_id, new.entries, new.amount)
+        on conflict (tenant_id, project_id, category_id) do update
+        set entries = t.entries + excluded.entries, amount = t.amount + excluded.amount;
+    end if;
+    return null;
+end
+$$;
+
+create trigger cost_actual_total_keep after insert or update or delete on cost_actual_month
+    for each row execute function cost_actual_total_keep();
+
+alter table cost_actual_total enable row level security;
+alter table cost_actual_total force row level security;
+create policy tenant_isolation on cost_actual_total
+    using (tenant_id = nullif(current_setting('app.tenant_id', true), '')::bigint)
+    with check (tenant_id = nullif(current_setting('app.tenant_id', true), '')::bigint);
+grant select, insert, update, delete on cost_actual_total to girder_app;
+
+do $$
+declare
+    t record;
+begin
+    for t in select id from tenant loop
+        perform set_config('app.tenant_id', t.id::text, true);
+        insert into cost_actual_total (tenant_id, project_id, category_id, entries, amount)
+        select tenant_id, project_id, category_id, sum(entries), sum(amount)
+        from cost_actual_month
+        where tenant_id = t.id
+        group by 1, 2, 3;
+    end loop;
+    perform set_config('app.tenant_id', '', true);
+end
+$$;

@@ -14,9 +14,10 @@
 //! - `demo` and `bench`: the demo project's cost, and `girder bench cost`.
 //!
 //! Actual cost is cost entries plus confirmed day-labour tickets, kept per project, category
-//! and month in `cost_actual_month` by triggers on both, so labour is never typed twice.
-//! Committed cost and billing come from the `cost_committed` and `project_billing` views,
-//! which the funds module fills.
+//! and month in `cost_actual_month` by triggers on both, so labour is never typed twice, and
+//! over all months in `cost_actual_total` (a row trigger on the monthly roll-up). Committed
+//! cost and billing come from the `cost_committed` and `project_billing` views over each
+//! contract's one row of `contract_money`, which the funds module's writes keep.
 
 pub mod budget;
 pub mod domain;

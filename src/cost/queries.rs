@@ -145,7 +145,7 @@ pub async fn current_budget(
 /// What was recorded against each category of each project: the current budget, the actual
 /// cost (entries, and confirmed day labour on the labour category), the committed cost and
 /// entered estimates. `through` counts actual cost up to that day only (a snapshot at a
-/// date); without it every recorded cost counts, read from the monthly roll-up.
+/// date); without it every recorded cost counts, read from the all-time roll-up.
 pub async fn recorded(
     scope: &mut TenantScope,
     projects: &[ProjectId],
@@ -189,10 +189,9 @@ pub async fn recorded(
 
     let actual: Vec<(i64, i64, Decimal)> = match through {
         None => sqlx::query!(
-            r#"select project_id, category_id, sum(amount) as "amount!"
-               from cost_actual_month
-               where tenant_id = $1 and project_id = any($2)
-               group by 1, 2"#,
+            "select project_id, category_id, amount
+             from cost_actual_total
+             where tenant_id = $1 and project_id = any($2)",
             tenant as TenantId,
             projects as &[ProjectId]
         )

@@ -410,6 +410,9 @@ pub async fn delete_scratch_tenant(db: &Db, id: TenantId) -> AppResult<()> {
     sqlx::query!("delete from contract_variation where tenant_id = $1", t)
         .execute(scope.conn())
         .await?;
+    sqlx::query!("delete from contract_money where tenant_id = $1", t)
+        .execute(scope.conn())
+        .await?;
     sqlx::query!("delete from contract where tenant_id = $1", t)
         .execute(scope.conn())
         .await?;
@@ -438,6 +441,9 @@ pub async fn delete_scratch_tenant(db: &Db, id: TenantId) -> AppResult<()> {
         .execute(scope.conn())
         .await?;
     sqlx::query!("delete from cost_actual_month where tenant_id = $1", t)
+        .execute(scope.conn())
+        .await?;
+    sqlx::query!("delete from cost_actual_total where tenant_id = $1", t)
         .execute(scope.conn())
         .await?;
     sqlx::query!(

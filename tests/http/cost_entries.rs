@@ -162,6 +162,17 @@ async fn assert_rollup_matches(app: &TestApp) {
         )
         .await;
     assert_eq!(mismatches, 0, "cost_actual_month differs from the entries");
+    let totals = app
+        .count(
+            "select count(*) from (
+               select project_id, category_id, sum(entries) as n, sum(amount) as s
+               from cost_actual_month group by 1, 2) m
+             full join cost_actual_total t
+               on t.project_id = m.project_id and t.category_id = m.category_id
+             where m.s is distinct from t.amount or m.n is distinct from t.entries",
+        )
+        .await;
+    assert_eq!(totals, 0, "cost_actual_total differs from the months");
 }
 
 fn png() -> Vec<u8> {

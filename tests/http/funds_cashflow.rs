@@ -296,6 +296,56 @@ async fn the_project_page_shows_what_contracts_applications_and_movements_add_up
         .await,
         0
     );
+    assert_contract_money_matches(&app, tenant).await;
+    // A status change takes the old share away.
+    app.exec(&format!(
+        "update payment_request set status = 'cancelled'
+         where tenant_id = {tenant} and contract_id = {expense}"
+    ))
+    .await;
+    assert_contract_money_matches(&app, tenant).await;
+}
+
+/// Each contract's one row of money (migration 0014's row triggers) equals its sources added up.
+async fn assert_contract_money_matches(app: &TestApp, tenant: i64) {
+    let mismatched = app
+        .count(&format!(
+            "with s as (
+               select k.id,
+                      coalesce((select sum(amount) from contract_variation v
+                                where v.contract_id = k.id), 0) as variations,
+                      coalesce((select sum(certified_amount) from payment_application a
+                                where a.contract_id = k.id and a.status = 'certified'), 0)
+                          as certified,
+                      coalesce((select sum(retention_amount) from payment_application a
+                                where a.contract_id = k.id and a.status = 'certified'), 0)
+                          as retention_certified,
+                      coalesce((select sum(amount) from cost_entry e
+                                where e.contract_id = k.id), 0) as invoiced_net,
+                      coalesce((select sum(amount + tax_amount) from cost_entry e
+                                where e.contract_id = k.id), 0) as invoiced,
+                      coalesce((select sum(amount) from payment_request q
+                                where q.contract_id = k.id and q.status = 'approved'), 0)
+                          as due_to_pay,
+                      coalesce((select sum(amount) from fund_movement f
+                                where f.contract_id = k.id and f.kind = 'progress_receipt'), 0)
+                          as received,
+                      coalesce((select sum(amount) from fund_movement f
+                                where f.contract_id = k.id and f.kind = 'contract_payment'), 0)
+                          as paid
+               from contract k where k.tenant_id = {tenant})
+             select count(*) from s
+             left join contract_money m on m.tenant_id = {tenant} and m.contract_id = s.id
+             where (s.variations, s.certified, s.retention_certified, s.invoiced_net,
+                    s.invoiced, s.due_to_pay, s.received, s.paid)
+                   is distinct from
+                   (coalesce(m.variations, 0), coalesce(m.certified, 0),
+                    coalesce(m.retention_certified, 0), coalesce(m.invoiced_net, 0),
+                    coalesce(m.invoiced, 0), coalesce(m.due_to_pay, 0),
+                    coalesce(m.received, 0), coalesce(m.paid, 0))"
+        ))
+        .await;
+    assert_eq!(mismatched, 0, "contract_money differs from its sources");
 }
 
 /// The plan form's fields for 12 months from `from`, each month's values from `values`
