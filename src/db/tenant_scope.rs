@@ -109,6 +109,8 @@ impl TenantScope {
         sqlx::raw_sql("rollback to savepoint girder_change")
             .execute(&mut *self.tx)
             .await?;
+        // A `plan_with_values` after the savepoint was undone with it.
+        self.plans_with_values = false;
         Ok(())
     }
 

@@ -26,6 +26,10 @@ use crate::web::{Layout, Page};
 /// How many receivables and payables the overview lists.
 pub const TOP: usize = 10;
 
+/// How many retention releases of each side the overview lists, the soonest first: a
+/// company's contracts run to thousands, and each project's page lists all of its own.
+pub const RELEASES: usize = 20;
+
 #[derive(Debug, Default, Deserialize)]
 #[serde(default)]
 pub struct OverviewQuery {
@@ -73,6 +77,16 @@ pub struct OverviewPage {
     pub payable_total: String,
     pub by_others: Vec<RetentionRow>,
     pub from_others: Vec<RetentionRow>,
+    /// How many releases of each side are not listed.
+    pub by_others_more: usize,
+    pub from_others_more: usize,
+}
+
+/// The first `RELEASES` rows and how many were left out.
+fn soonest(mut rows: Vec<RetentionRow>) -> (Vec<RetentionRow>, usize) {
+    let more = rows.len().saturating_sub(RELEASES);
+    rows.truncate(RELEASES);
+    (rows, more)
 }
 
 /// What the overview is built from.
@@ -190,6 +204,10 @@ pub async fn show(
         })
         .collect();
     let t = domain::totals(&o.contracts);
+    let (by_others, by_others_more) =
+        soonest(super::views::retention_rows(&o.contracts, true, today, false));
+    let (from_others, from_others_more) =
+        soonest(super::views::retention_rows(&o.contracts, false, today, false));
     let html = OverviewPage {
         layout: page.layout(&tx, "funds_flow.overview_title"),
         funds_tab: "overview",
@@ -203,8 +221,10 @@ pub async fn show(
         payables: top(&o.contracts, ContractMoney::payable),
         receivable_total: money(t.receivable),
         payable_total: money(t.payable),
-        by_others: super::views::retention_rows(&o.contracts, true, today, false),
-        from_others: super::views::retention_rows(&o.contracts, false, today, false),
+        by_others,
+        from_others,
+        by_others_more,
+        from_others_more,
     }
     .render()?;
     Ok(Html(html).into_response())
@@ -263,4 +283,31 @@ fn export(locale: Locale, t: &Timeline, format: ExportFormat) -> AppResult<Respo
         ]),
     }
     .download(format, "cash-flow")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn row(n: usize) -> RetentionRow {
+        RetentionRow {
+            contract_id: ContractId(i64::try_from(n).unwrap_or_default()),
+            project: String::new(),
+            number: format!("HT-{n}"),
+            counterparty: String::new(),
+            held: String::new(),
+            release_on: String::new(),
+            state: "overdue",
+        }
+    }
+
+    #[test]
+    fn the_overview_lists_the_soonest_releases_and_counts_the_rest() {
+        let (shown, more) = soonest((0..RELEASES + 7).map(row).collect());
+        assert_eq!(shown.len(), RELEASES);
+        assert_eq!(more, 7);
+        assert_eq!(shown[0].number, "HT-0");
+        let (shown, more) = soonest((0..3).map(row).collect());
+        assert_eq!((shown.len(), more), (3, 0));
+    }
 }

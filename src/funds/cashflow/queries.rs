@@ -238,7 +238,8 @@ impl ContractItem {
 
 /// The certified applications of the income contracts the viewer sees (or `project`'s):
 /// dated when certified, due when the client must pay (none: 14 days later, GB 50500-2013
-/// §10.3.11).
+/// §10.3.11). Only contracts whose receipts do not yet cover what was certified: receipts
+/// settle the oldest items first, so the others have nothing open to age.
 pub async fn certified_items(
     scope: &mut TenantScope,
     project: Option<ProjectId>,
@@ -252,7 +253,9 @@ pub async fn certified_items(
                   a.certified_amount as "amount!"
            from payment_application a
            join contract k on k.tenant_id = a.tenant_id and k.id = a.contract_id
+           join contract_money m on m.tenant_id = a.tenant_id and m.contract_id = a.contract_id
            where a.tenant_id = $1 and a.status = 'certified' and k.status <> 'draft'
+             and m.received < m.certified
              and ($2::bigint is null or k.project_id = $2)
              and k.project_id in (select * from visible_project_ids($1))"#,
         tenant as TenantId,
