@@ -135,6 +135,7 @@ pub async fn list(
     limit: i64,
     offset: i64,
 ) -> AppResult<Vec<AuditEntry>> {
+    scope.plan_with_values().await?;
     let tenant = scope.tenant_id();
     Ok(sqlx::query_as!(
         AuditEntry,

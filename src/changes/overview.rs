@@ -78,6 +78,7 @@ pub async fn list(
     limit: i64,
     offset: i64,
 ) -> AppResult<Vec<Row>> {
+    scope.plan_with_values().await?;
     let tenant = scope.tenant_id();
     Ok(sqlx::query_as!(
         Row,
@@ -122,6 +123,7 @@ pub async fn approved_totals(
     scope: &mut TenantScope,
     f: Filter<'_>,
 ) -> AppResult<(Decimal, Decimal)> {
+    scope.plan_with_values().await?;
     let tenant = scope.tenant_id();
     let row = sqlx::query!(
         r#"select coalesce(sum((select coalesce(sum(c.amount), 0) from change_request_cost c

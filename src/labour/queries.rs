@@ -121,6 +121,7 @@ pub async fn list_crews(
     scope: &mut TenantScope,
     foreman: Option<UserId>,
 ) -> AppResult<Vec<CrewRow>> {
+    scope.plan_with_values().await?;
     let tenant = scope.tenant_id();
     Ok(sqlx::query_as!(
         CrewRow,

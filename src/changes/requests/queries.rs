@@ -37,6 +37,7 @@ pub async fn list(
     project: ProjectId,
     status: Option<Status>,
 ) -> AppResult<Vec<ListRow>> {
+    scope.plan_with_values().await?;
     let tenant = scope.tenant_id();
     Ok(sqlx::query_as!(
         ListRow,

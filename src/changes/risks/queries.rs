@@ -53,6 +53,7 @@ pub async fn list(scope: &mut TenantScope, f: &Filter) -> AppResult<Vec<Risk>> {
 }
 
 async fn select(scope: &mut TenantScope, f: &Filter, id: Option<i64>) -> AppResult<Vec<Risk>> {
+    scope.plan_with_values().await?;
     let tenant = scope.tenant_id();
     Ok(sqlx::query_as!(
         Risk,

@@ -68,6 +68,7 @@ pub async fn list_entries(
     limit: i64,
     offset: i64,
 ) -> AppResult<Vec<EntryRow>> {
+    scope.plan_with_values().await?;
     let tenant = scope.tenant_id();
     Ok(sqlx::query_as!(
         EntryRow,
@@ -127,6 +128,7 @@ pub async fn list_totals(
     project: ProjectId,
     f: &EntryFilter,
 ) -> AppResult<EntryTotals> {
+    scope.plan_with_values().await?;
     let tenant = scope.tenant_id();
     Ok(sqlx::query_as!(
         EntryTotals,
@@ -361,6 +363,7 @@ pub async fn labour_total(
     project: ProjectId,
     range: Option<(Option<NaiveDate>, Option<NaiveDate>)>,
 ) -> AppResult<Decimal> {
+    scope.plan_with_values().await?;
     let tenant = scope.tenant_id();
     match range {
         None => Ok(sqlx::query_scalar!(

@@ -33,6 +33,7 @@ pub(super) async fn select(
     month: NaiveDate,
     id: Option<i64>,
 ) -> AppResult<Vec<Account>> {
+    scope.plan_with_values().await?;
     let tenant = scope.tenant_id();
     Ok(sqlx::query_as!(
         Account,

@@ -63,6 +63,7 @@ async fn select(
     f: &Filter,
     id: Option<i64>,
 ) -> AppResult<Vec<Application>> {
+    scope.plan_with_values().await?;
     let tenant = scope.tenant_id();
     Ok(sqlx::query_as!(
         Application,
@@ -124,6 +125,7 @@ pub async fn earlier(
     contract: ContractId,
     before: Option<i32>,
 ) -> AppResult<Earlier> {
+    scope.plan_with_values().await?;
     let tenant = scope.tenant_id();
     let r = sqlx::query!(
         r#"select coalesce(sum(completed_value + variation_value + day_labour_value), 0)

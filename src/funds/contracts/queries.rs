@@ -60,6 +60,7 @@ async fn select(
     f: &Filter,
     id: Option<ContractId>,
 ) -> AppResult<Vec<Contract>> {
+    scope.plan_with_values().await?;
     let tenant = scope.tenant_id();
     Ok(sqlx::query_as!(
         Contract,

@@ -30,6 +30,7 @@ pub struct Deposit {
 }
 
 pub(super) async fn select(scope: &mut TenantScope, id: Option<i64>) -> AppResult<Vec<Deposit>> {
+    scope.plan_with_values().await?;
     let tenant = scope.tenant_id();
     Ok(sqlx::query_as!(
         Deposit,

@@ -54,6 +54,7 @@ pub async fn rows(
     limit: i64,
     offset: i64,
 ) -> AppResult<Vec<LedgerRow>> {
+    scope.plan_with_values().await?;
     let tenant = scope.tenant_id();
     Ok(sqlx::query_as!(
         LedgerRow,
@@ -126,6 +127,7 @@ pub struct Totals {
 }
 
 pub async fn totals(scope: &mut TenantScope, f: &Filter) -> AppResult<Totals> {
+    scope.plan_with_values().await?;
     let tenant = scope.tenant_id();
     Ok(sqlx::query_as!(
         Totals,

@@ -299,6 +299,7 @@ pub async fn find(scope: &mut TenantScope, id: i64, lock: bool) -> AppResult<Req
 }
 
 async fn select(scope: &mut TenantScope, f: &Filter, id: Option<i64>) -> AppResult<Vec<Request>> {
+    scope.plan_with_values().await?;
     let tenant = scope.tenant_id();
     Ok(sqlx::query_as!(
         Request,

@@ -181,6 +181,7 @@ pub async fn example_names(
     scope: &mut TenantScope,
     foreman: Option<UserId>,
 ) -> AppResult<(Option<String>, Option<String>)> {
+    scope.plan_with_values().await?;
     let tenant = scope.tenant_id();
     let project = sqlx::query_scalar!(
         "select p.code from project p

@@ -333,6 +333,7 @@ pub async fn list_workers(
     limit: i64,
     offset: i64,
 ) -> AppResult<(Vec<WorkerListRow>, i64)> {
+    scope.plan_with_values().await?;
     let tenant = scope.tenant_id();
     let pattern = like_pattern(&filter.text);
     let rows = sqlx::query_as!(

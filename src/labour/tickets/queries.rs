@@ -277,6 +277,7 @@ pub async fn list_tickets(
     limit: i64,
     offset: i64,
 ) -> AppResult<Vec<TicketListRow>> {
+    scope.plan_with_values().await?;
     let tenant = scope.tenant_id();
     let by_line = f.worker.is_some() || f.trade.is_some() || f.task.is_some();
     let rows = sqlx::query_as!(
@@ -334,6 +335,7 @@ pub async fn list_totals(
     who: Visibility,
     f: &TicketFilter,
 ) -> AppResult<ListTotals> {
+    scope.plan_with_values().await?;
     let tenant = scope.tenant_id();
     let totals = sqlx::query_as!(
         ListTotals,

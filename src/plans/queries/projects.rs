@@ -57,6 +57,7 @@ pub async fn list_projects(
     limit: i64,
     offset: i64,
 ) -> AppResult<(Vec<ProjectListRow>, i64)> {
+    scope.plan_with_values().await?;
     let tenant = scope.tenant_id();
     let pattern = format!(
         "%{}%",

@@ -136,6 +136,7 @@ pub async fn list_payments(
     limit: i64,
     offset: i64,
 ) -> AppResult<PaymentPage> {
+    scope.plan_with_values().await?;
     let tenant = scope.tenant_id();
     let rows = sqlx::query_as!(
         PaymentRow,

@@ -220,6 +220,7 @@ pub async fn list_settlements(
     limit: i64,
     offset: i64,
 ) -> AppResult<(Vec<SettlementRow>, i64)> {
+    scope.plan_with_values().await?;
     let tenant = scope.tenant_id();
     let rows = sqlx::query_as!(
         SettlementRow,

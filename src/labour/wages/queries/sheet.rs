@@ -38,6 +38,7 @@ pub async fn wage_sheet(
     first: NaiveDate,
     last: NaiveDate,
 ) -> AppResult<Vec<SheetRow>> {
+    scope.plan_with_values().await?;
     let tenant = scope.tenant_id();
     Ok(sqlx::query_as!(
         SheetRow,
@@ -103,6 +104,7 @@ pub async fn unnamed_work(
     first: NaiveDate,
     last: NaiveDate,
 ) -> AppResult<Unnamed> {
+    scope.plan_with_values().await?;
     let tenant = scope.tenant_id();
     Ok(sqlx::query_as!(
         Unnamed,
