@@ -95,6 +95,7 @@ pub fn serve(state: AppState, pages: Router<AppState>, largest_upload: usize) ->
         .layer(RequestBodyLimitLayer::new(
             state.config.body_limit.max(largest_upload),
         ))
+        .layer(axum::middleware::from_fn(run_to_completion))
         .layer(TimeoutLayer::with_status_code(
             axum::http::StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(30),
@@ -109,6 +110,26 @@ pub fn serve(state: AppState, pages: Router<AppState>, largest_upload: usize) ->
         .layer(SetRequestIdLayer::new(REQUEST_ID.clone(), MakeRequestUuid))
 }
 
+/// Runs the rest of the request in a task of its own, so that neither a client going away
+/// nor the timeout drops it half-way through its database work. A request dropped while its
+/// transaction was opening returned its pooled connection inside an open transaction: the
+/// next statements sent on that connection (a session save, a job claim) ran in it, never
+/// committed, and held their row locks until the process stopped. The time a request may
+/// take stays bounded by the database's statement timeout.
+async fn run_to_completion(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let span = tracing::Span::current();
+    match tokio::spawn(tracing::Instrument::instrument(next.run(request), span)).await {
+        Ok(response) => response,
+        Err(e) => {
+            tracing::error!(error = %e, "the request's task failed");
+            axum::http::StatusCode::INTERNAL_SERVER_ERROR.into_response()
+        }
+    }
+}
+
 /// The response to a panicking handler: an internal error, logged inside the request's span
 /// (which carries the request id) and rendered as the 500 page by `error_page::render_errors`.
 fn panic_response(payload: Box<dyn Any + Send + 'static>) -> Response {
@@ -118,4 +139,44 @@ fn panic_response(payload: Box<dyn Any + Send + 'static>) -> Response {
         .or_else(|| payload.downcast_ref::<String>().cloned())
         .unwrap_or_else(|| "non-text panic payload".to_owned());
     error::AppError::Internal(anyhow::anyhow!("handler panicked: {message}")).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    use axum::body::Body;
+    use tokio::sync::Notify;
+    use tower::ServiceExt;
+
+    use super::*;
+
+    #[tokio::test]
+    async fn a_request_dropped_by_its_caller_still_runs_to_the_end() {
+        let go_on = Arc::new(Notify::new());
+        let finished = Arc::new(AtomicBool::new(false));
+        let (wait, done) = (go_on.clone(), finished.clone());
+        let app: Router = Router::new()
+            .route(
+                "/",
+                get(move || async move {
+                    wait.notified().await;
+                    done.store(true, Ordering::SeqCst);
+                }),
+            )
+            .layer(axum::middleware::from_fn(run_to_completion));
+        let request = axum::http::Request::new(Body::empty());
+        // The caller gives up while the handler waits, as a client that disconnects does.
+        let gave_up = tokio::time::timeout(Duration::from_millis(50), app.oneshot(request)).await;
+        assert!(gave_up.is_err());
+        go_on.notify_one();
+        for _ in 0..100 {
+            if finished.load(Ordering::SeqCst) {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        panic!("the handler was dropped with its caller");
+    }
 }

@@ -204,10 +204,18 @@ pub async fn show(
         })
         .collect();
     let t = domain::totals(&o.contracts);
-    let (by_others, by_others_more) =
-        soonest(super::views::retention_rows(&o.contracts, true, today, false));
-    let (from_others, from_others_more) =
-        soonest(super::views::retention_rows(&o.contracts, false, today, false));
+    let (by_others, by_others_more) = soonest(super::views::retention_rows(
+        &o.contracts,
+        true,
+        today,
+        false,
+    ));
+    let (from_others, from_others_more) = soonest(super::views::retention_rows(
+        &o.contracts,
+        false,
+        today,
+        false,
+    ));
     let html = OverviewPage {
         layout: page.layout(&tx, "funds_flow.overview_title"),
         funds_tab: "overview",
