@@ -272,17 +272,17 @@ pub async fn revenue(
     let tenant = scope.tenant_id();
     let rows = sqlx::query!(
         r#"select p.id,
-                  p.contract_amount
-                    + coalesce((select sum(v.amount) from revenue_variation v
-                                where v.tenant_id = p.tenant_id and v.project_id = p.id), 0)
-                    as "contract!",
-                  coalesce((select sum(b.billed) from project_billing b
-                            where b.tenant_id = p.tenant_id and b.project_id = p.id), 0)
-                    as "billed!",
-                  coalesce((select sum(b.collected) from project_billing b
-                            where b.tenant_id = p.tenant_id and b.project_id = p.id), 0)
-                    as "collected!"
+                  p.contract_amount + coalesce(v.amount, 0) as "contract!",
+                  coalesce(b.billed, 0) as "billed!",
+                  coalesce(b.collected, 0) as "collected!"
            from project p
+           left join (select project_id, sum(amount) as amount from revenue_variation
+                      where tenant_id = $1 and project_id = any($2)
+                      group by project_id) v on v.project_id = p.id
+           left join (select project_id, sum(billed) as billed, sum(collected) as collected
+                      from project_billing
+                      where tenant_id = $1 and project_id = any($2)
+                      group by project_id) b on b.project_id = p.id
            where p.tenant_id = $1 and p.id = any($2)"#,
         tenant as TenantId,
         projects as &[ProjectId]
