@@ -21,6 +21,11 @@ create table contract_money (
     retention_received  numeric(20, 2) not null default 0,
     paid                numeric(20, 2) not null default 0,
     retention_paid      numeric(20, 2) not null default 0,
+    -- Where the contract's committed cost lands and how much it is (below), kept with the
+    -- money it follows from.
+    project_id          bigint,
+    category_id         bigint,
+    committed           numeric(20, 2) not null default 0,
     primary key (tenant_id, contract_id),
     foreign key (tenant_id, contract_id) references contract (tenant_id, id) on delete cascade
 );
@@ -142,6 +147,87 @@ create trigger contract_money_keep
     after insert or delete or update of contract_id, kind, amount
     on fund_contract_flow for each row execute function contract_money_keep();
 
+-- Committed cost is what a signed expense contract has not yet turned into cost: its amount
+-- without VAT less the larger of what was invoiced (cost entries booked against it) and what
+-- was paid on it (payments without VAT), never below zero; a contract without a category
+-- commits subcontract cost. Worked out whenever the row or its contract changes.
+create function contract_money_commit() returns trigger language plpgsql as $$
+declare
+    k record;
+begin
+    select c.project_id, c.direction, c.status, c.amount, c.tax_rate,
+           coalesce(c.category_id,
+                    (select g.id from cost_category g
+                     where g.tenant_id = c.tenant_id and g.builtin = 'subcontract')) as category_id
+    into k
+    from contract c where c.tenant_id = new.tenant_id and c.id = new.contract_id;
+    new.project_id := k.project_id;
+    new.category_id := k.category_id;
+    new.committed := case when k.direction = 'expense' and k.status = 'signed' then
+        greatest(round((k.amount + new.variations) / (1 + k.tax_rate / 100), 2)
+                 - greatest(new.invoiced_net,
+                            round((new.paid + new.retention_paid) / (1 + k.tax_rate / 100), 2)),
+                 0)
+        else 0 end;
+    return new;
+end
+$$;
+
+create trigger contract_money_commit before insert or update on contract_money
+    for each row execute function contract_money_commit();
+
+-- A contract's own terms move its committed cost too: every contract has its row from the
+-- start, and a change of its terms works the row out again.
+create function contract_money_terms() returns trigger language plpgsql as $$
+begin
+    insert into contract_money as m (tenant_id, contract_id)
+    values (new.tenant_id, new.id)
+    on conflict (tenant_id, contract_id) do update set variations = m.variations;
+    return null;
+end
+$$;
+
+create trigger contract_money_terms
+    after insert or update of project_id, direction, status, amount, tax_rate, category_id
+    on contract for each row execute function contract_money_terms();
+
+-- Committed cost by project and category, for the cost report, the overview and the
+-- dashboard: a row per category instead of working out every contract on each view.
+create table cost_committed_total (
+    tenant_id   bigint not null references tenant (id),
+    project_id  bigint not null,
+    category_id bigint not null,
+    amount      numeric(20, 2) not null default 0,
+    primary key (tenant_id, project_id, category_id)
+);
+
+create function cost_committed_total_keep() returns trigger language plpgsql as $$
+begin
+    if tg_op in ('UPDATE', 'DELETE') and old.committed <> 0 then
+        update cost_committed_total t set amount = t.amount - old.committed
+        where t.tenant_id = old.tenant_id and t.project_id = old.project_id
+          and t.category_id = old.category_id;
+    end if;
+    if tg_op in ('UPDATE', 'INSERT') and new.committed <> 0 then
+        insert into cost_committed_total as t (tenant_id, project_id, category_id, amount)
+        values (new.tenant_id, new.project_id, new.category_id, new.committed)
+        on conflict (tenant_id, project_id, category_id) do update
+        set amount = t.amount + excluded.amount;
+    end if;
+    return null;
+end
+$$;
+
+create trigger cost_committed_total_keep after insert or update or delete on contract_money
+    for each row execute function cost_committed_total_keep();
+
+alter table cost_committed_total enable row level security;
+alter table cost_committed_total force row level security;
+create policy tenant_isolation on cost_committed_total
+    using (tenant_id = nullif(current_setting('app.tenant_id', true), '')::bigint)
+    with check (tenant_id = nullif(current_setting('app.tenant_id', true), '')::bigint);
+grant select, insert, update, delete on cost_committed_total to girder_app;
+
 alter table contract_money enable row level security;
 alter table contract_money force row level security;
 create policy tenant_isolation on contract_money
@@ -207,17 +293,9 @@ where k.direction = 'income'
 group by k.tenant_id, k.project_id;
 
 create or replace view cost_committed with (security_invoker = true) as
-select k.tenant_id, k.project_id, coalesce(k.category_id, sub.id) as category_id,
-       greatest(round((k.amount + coalesce(m.variations, 0)) / (1 + k.tax_rate / 100), 2)
-                - greatest(coalesce(m.invoiced_net, 0),
-                           round((coalesce(m.paid, 0) + coalesce(m.retention_paid, 0))
-                                 / (1 + k.tax_rate / 100), 2)),
-                0)::numeric(18, 2) as amount
-from contract k
-left join contract_money m on m.tenant_id = k.tenant_id and m.contract_id = k.id
--- A contract without a category commits subcontract cost.
-left join cost_category sub on sub.tenant_id = k.tenant_id and sub.builtin = 'subcontract'
-where k.direction = 'expense' and k.status = 'signed';
+select tenant_id, project_id, category_id, committed::numeric(18, 2) as amount
+from contract_money
+where committed <> 0;
 
 -- Actual cost by project and category over all months: the cost overview and the
 -- dashboard's cost panel read a row per category instead of adding up every month. Kept by

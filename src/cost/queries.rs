@@ -233,11 +233,9 @@ pub async fn recorded(
     }
 
     let committed = sqlx::query!(
-        r#"select project_id as "project_id!", category_id as "category_id!",
-                  sum(amount) as "amount!"
-           from cost_committed
-           where tenant_id = $1 and project_id = any($2)
-           group by 1, 2"#,
+        "select project_id, category_id, amount
+         from cost_committed_total
+         where tenant_id = $1 and project_id = any($2)",
         tenant as TenantId,
         projects as &[ProjectId]
     )

@@ -413,6 +413,9 @@ pub async fn delete_scratch_tenant(db: &Db, id: TenantId) -> AppResult<()> {
     sqlx::query!("delete from contract_money where tenant_id = $1", t)
         .execute(scope.conn())
         .await?;
+    sqlx::query!("delete from cost_committed_total where tenant_id = $1", t)
+        .execute(scope.conn())
+        .await?;
     sqlx::query!("delete from contract where tenant_id = $1", t)
         .execute(scope.conn())
         .await?;

@@ -346,6 +346,43 @@ async fn assert_contract_money_matches(app: &TestApp, tenant: i64) {
         ))
         .await;
     assert_eq!(mismatched, 0, "contract_money differs from its sources");
+    // Committed cost by project and category: the signed expense contracts' amounts without
+    // VAT less the larger of invoiced and paid (without VAT), never below zero.
+    let committed = app
+        .count(&format!(
+            "with s as (
+               select k.project_id,
+                      coalesce(k.category_id,
+                               (select id from cost_category g
+                                where g.tenant_id = k.tenant_id and g.builtin = 'subcontract'))
+                          as category_id,
+                      sum(greatest(
+                        round((k.amount + coalesce((select sum(amount) from contract_variation v
+                                                     where v.contract_id = k.id), 0))
+                              / (1 + k.tax_rate / 100), 2)
+                        - greatest(
+                            coalesce((select sum(amount) from cost_entry e
+                                      where e.contract_id = k.id), 0),
+                            round(coalesce((select sum(amount) from fund_movement f
+                                            where f.contract_id = k.id
+                                              and f.kind in ('contract_payment',
+                                                             'retention_payment')), 0)
+                                  / (1 + k.tax_rate / 100), 2)),
+                        0)) as amount
+               from contract k
+               where k.tenant_id = {tenant} and k.direction = 'expense' and k.status = 'signed'
+               group by 1, 2)
+             select count(*) from s
+             full join (select * from cost_committed_total
+                        where tenant_id = {tenant} and amount <> 0) t
+               on t.project_id = s.project_id and t.category_id = s.category_id
+             where coalesce(s.amount, 0) is distinct from coalesce(t.amount, 0)"
+        ))
+        .await;
+    assert_eq!(
+        committed, 0,
+        "cost_committed_total differs from the contracts"
+    );
 }
 
 /// The plan form's fields for 12 months from `from`, each month's values from `values`
