@@ -353,3 +353,5 @@ begin
     perform set_config('app.tenant_id', '', true);
 end
 $$;
+
+grant select on cost_committed, project_billing to girder_app;
