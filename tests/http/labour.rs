@@ -855,19 +855,227 @@ async fn summaries_equal_the_sum_of_random_tickets() {
         let got = rows.iter().find(|r| &r[0] == month).map(|r| money(&r[5]));
         assert_eq!(got, Some(*amount), "{month}");
     }
-    // Crew by month adds up to the same total, and so do the tickets in the list.
+    // Crew by month (a column per month, the amount last) adds up to the same total, and so
+    // do the tickets in the list.
     let rows = csv(&s
         .manager
         .get("/labour?by=crew&then=month&format=csv")
         .await
         .body);
-    assert_eq!(money(&rows.last().unwrap()[6]), total);
+    let totals = rows.last().unwrap();
+    assert_eq!(money(&totals[totals.len() - 1]), total);
     let list = csv(&s
         .manager
         .get("/labour/tickets?status=cost&format=csv")
         .await
         .body);
     assert_eq!(money(&list.last().unwrap()[10]), total);
+}
+
+/// The first day of the month `n` months before this one.
+fn months_back(n: u32) -> NaiveDate {
+    let mut month = today().with_day(1).unwrap();
+    for _ in 0..n {
+        month = month.pred_opt().unwrap().with_day(1).unwrap();
+    }
+    month
+}
+
+/// Tickets of both workers and of unnamed head counts over six months — before a range, at
+/// its first edge, in its two whole months, at its last edge and after it — some confirmed.
+/// Returns the range: the 10th four months back to the 15th of last month.
+async fn months_of_tickets(s: &mut Site) -> (NaiveDate, NaiveDate) {
+    let trade = s
+        .app
+        .count(&format!(
+            "select id from trade where tenant_id = {} and name_zh = '普工'",
+            s.tenant
+        ))
+        .await
+        .to_string();
+    let days = [
+        (5, 15),
+        (4, 5),
+        (4, 20),
+        (3, 12),
+        (2, 3),
+        (2, 28),
+        (1, 10),
+        (1, 25),
+    ];
+    for (i, (back, day)) in days.into_iter().enumerate() {
+        let date = months_back(back).with_day(day).unwrap();
+        let mut lines = vec![named(s.zhang, &(i + 1).to_string())];
+        if i % 2 == 0 {
+            lines.push(named(s.li, "8"));
+        }
+        if i % 3 != 1 {
+            let mut heads = named(0, "4");
+            heads.worker = None;
+            heads.trade.clone_from(&trade);
+            heads.heads = (i + 2).to_string();
+            heads.rate = "200".into();
+            lines.push(heads);
+        }
+        let id = ticket_id(&enter(s, date, &lines, "submit").await);
+        if i % 2 == 1 {
+            let r = act(&mut s.manager, &s.app, id, "confirm", "").await;
+            assert_eq!(r.status, StatusCode::SEE_OTHER);
+        }
+    }
+    (
+        months_back(4).with_day(10).unwrap(),
+        months_back(1).with_day(15).unwrap(),
+    )
+}
+
+fn csv_rows(body: &str) -> Vec<Vec<String>> {
+    csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(body.trim_start_matches('\u{feff}').as_bytes())
+        .records()
+        .map(|r| r.unwrap().iter().map(str::to_owned).collect())
+        .collect()
+}
+
+fn cells(r: &TestResponse, selector: &str) -> Vec<String> {
+    let sel = scraper::Selector::parse(selector).unwrap();
+    r.html()
+        .select(&sel)
+        .map(|e| e.text().collect::<String>().trim().to_owned())
+        .collect()
+}
+
+/// Worker by month is a table of a row per worker and a column per month of the range, with
+/// each month's total and the grand totals; pages of it keep the totals of every worker.
+#[tokio::test]
+async fn worker_by_month_is_a_table_of_months_in_pages_with_totals_of_every_worker() {
+    let mut s = site().await;
+    let (from, to) = months_of_tickets(&mut s).await;
+    let path = format!("/labour?by=worker&then=month&status=any&from={from}&to={to}");
+    let page = s.owner.get(&path).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let months: Vec<String> = (1..=4)
+        .rev()
+        .map(|n| months_back(n).format("%Y-%m").to_string())
+        .collect();
+    assert_eq!(cells(&page, "#summary th.month"), months);
+    assert_eq!(
+        cells(&page, "#summary tbody td.key"),
+        vec!["张三", "李四", "未登记姓名的工人"]
+    );
+    // Every row has a cell per month, and no pager for three rows.
+    assert_eq!(cells(&page, "#summary tbody td").len(), 3 * (1 + 4 + 2));
+    assert!(cells(&page, "nav.pager").is_empty());
+    // The month totals add up to the grand total, which is the lines' (by project).
+    let money = |s: &str| s.replace(',', "").parse::<Decimal>().unwrap();
+    let month_totals: Decimal = cells(&page, "#summary td.month-total")
+        .iter()
+        .map(|a| money(a))
+        .sum();
+    let total = page.text("#total-amount");
+    assert_eq!(month_totals, money(&total));
+    let by_project = s
+        .owner
+        .get(&format!("/labour?status=any&from={from}&to={to}"))
+        .await;
+    assert_eq!(by_project.text("#total-amount"), total);
+    assert_eq!(by_project.text("#total-days"), page.text("#total-days"));
+    // A month drills down to the worker's tickets of the days added up: the first month
+    // starts at the range's first day.
+    let first = page
+        .html()
+        .select(&scraper::Selector::parse("#summary tbody tr td.n a").unwrap())
+        .next()
+        .unwrap()
+        .value()
+        .attr("href")
+        .unwrap()
+        .to_owned();
+    let first_end = months_back(3).pred_opt().unwrap();
+    assert!(first.contains(&format!("worker={}", s.zhang)), "{first}");
+    assert!(
+        first.contains(&format!("from={from}&to={first_end}")),
+        "{first}"
+    );
+
+    // Two workers a page: the pager, and the same totals on every page.
+    let page1 = s.owner.get(&format!("{path}&per=2")).await;
+    assert_eq!(cells(&page1, "#summary tbody td.key"), vec!["张三", "李四"]);
+    assert!(page1.text("nav.pager").contains("第 1/2 页"));
+    assert_eq!(page1.text("#total-amount"), total);
+    let next = page1
+        .html()
+        .select(&scraper::Selector::parse("nav.pager a[rel=next]").unwrap())
+        .next()
+        .unwrap()
+        .value()
+        .attr("href")
+        .unwrap()
+        .to_owned();
+    assert!(next.contains("per=2") && next.contains("page=2"), "{next}");
+    let page2 = s.owner.get(&next).await;
+    assert_eq!(
+        cells(&page2, "#summary tbody td.key"),
+        vec!["未登记姓名的工人"]
+    );
+    assert_eq!(page2.text("#total-amount"), total);
+    assert_eq!(
+        cells(&page2, "#summary td.month-total"),
+        cells(&page, "#summary td.month-total")
+    );
+    // More than a page's worth a page is a page's worth.
+    let capped = s.owner.get(&format!("{path}&per=1000")).await;
+    assert!(cells(&capped, "nav.pager").is_empty());
+
+    // A list (not by month) is in pages too, its totals every group's.
+    let list = s
+        .owner
+        .get(&format!(
+            "/labour?by=worker&then=project&status=any&from={from}&to={to}&per=1&page=3"
+        ))
+        .await;
+    assert_eq!(cells(&list, "#summary tbody tr").len(), 1);
+    assert!(list.text("#summary tbody").contains("未登记姓名的工人"));
+    assert_eq!(list.text("#total-amount"), total);
+
+    // The export is every row, a column per month, in English too.
+    let export = csv_rows(&s.owner.get(&format!("{path}&per=1&format=csv")).await.body);
+    assert_eq!(export.len(), 1 + 3 + 1);
+    assert_eq!(export[0][1..5], months[..]);
+    assert_eq!(export[4][0], "合计");
+    assert_eq!(money(&export[4][6]), money(&total));
+}
+
+/// A company's worker summaries read whole months from each worker's month and only the
+/// edge days (and unnamed head counts) from the lines; they equal the lines' sums exactly. The
+/// owner sees the whole company (the roll-up); the project manager's summary is narrowed to
+/// the project (the lines), which here holds every ticket.
+#[tokio::test]
+async fn worker_summaries_from_the_roll_up_equal_those_from_the_lines() {
+    let mut s = site().await;
+    let (from, to) = months_of_tickets(&mut s).await;
+    for query in [
+        format!("by=worker&then=month&from={from}&to={to}"),
+        format!("by=worker&then=month&status=any&from={from}&to={to}"),
+        format!("by=worker&from={from}&to={to}"),
+        format!("by=worker&status=any&from={from}&to={to}"),
+        format!("by=worker&then=month&from={from}"),
+        format!("by=worker&to={to}"),
+        "by=worker".to_owned(),
+        "by=worker&then=month&status=any".to_owned(),
+        "by=worker&status=submitted".to_owned(),
+    ] {
+        let path = format!("/labour?{query}&format=csv");
+        let roll_up = csv_rows(&s.owner.get(&path).await.body);
+        let lines = csv_rows(&s.manager.get(&path).await.body);
+        assert_eq!(roll_up, lines, "{query}");
+        // Unnamed head counts are in both.
+        assert!(
+            roll_up.iter().any(|r| r[0] == "未登记姓名的工人"),
+            "{query}: {roll_up:?}"
+        );
+    }
 }
 
 #[tokio::test]

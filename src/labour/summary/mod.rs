@@ -1,8 +1,11 @@
 //! 点工汇总: labour added up by project, crew, worker, trade, task or month (or two of them,
 //! e.g. crew by month), in hours, 工日 and money, filtered by dates and status, each figure a
-//! link to the tickets behind it; exported to XLSX and CSV; and the dashboard's panel.
+//! link to the tickets behind it; anything then month as a table with a column per month;
+//! `GROUPS_PER_PAGE` groups a page with totals of them all; exported whole to XLSX and CSV;
+//! and the dashboard's panel.
 
 mod panel;
+pub mod pivot;
 pub mod queries;
 
 pub use panel::dashboard_panels;
@@ -18,6 +21,7 @@ use chrono::{Datelike, Days, NaiveDate};
 use rust_decimal::Decimal;
 use serde::Deserialize;
 
+use self::pivot::{Names, Pivot, PivotRow};
 use self::queries::{SummaryFilter, SummaryRow};
 use super::domain::{TicketStatus, crews_led_by, month_end, month_of};
 use super::tickets::visibility;
@@ -29,7 +33,7 @@ use crate::state::AppState;
 use crate::tenancy::{Labour, TenantTx};
 use crate::web::export::{Cell, ExportFormat, Table};
 use crate::web::form::Choice;
-use crate::web::pager::filter_query;
+use crate::web::pager::{MAX_PAGE, Pager, filter_query};
 use crate::web::{Layout, Page, format};
 
 pub fn router() -> Router<AppState> {
@@ -78,6 +82,18 @@ impl Dimension {
         !matches!(self, Dimension::Worker | Dimension::Trade)
     }
 
+    /// The heading of the dimension's column ("工人", where the choice reads "按工人").
+    pub fn column_key(self) -> &'static str {
+        match self {
+            Dimension::Project => "labour.dim_project",
+            Dimension::Crew => "labour.dim_crew",
+            Dimension::Worker => "labour.dim_worker",
+            Dimension::Trade => "labour.dim_trade",
+            Dimension::Task => "labour.dim_task",
+            Dimension::Month => "labour.dim_month",
+        }
+    }
+
     pub fn label_key(self) -> &'static str {
         match self {
             Dimension::Project => "labour.by_project",
@@ -109,6 +125,10 @@ fn month_from_key(key: i64) -> Option<NaiveDate> {
     NaiveDate::from_ymd_opt(1970, 1, 1)?.checked_add_days(Days::new(u64::try_from(key).ok()?))
 }
 
+/// Groups (rows) on one page of a summary at most: a year of 5,000 workers by month is 50
+/// pages of a few dozen KB, not one page of 23 MB.
+pub const GROUPS_PER_PAGE: usize = 100;
+
 /// One line of the summary as shown, with the query that drills down to its tickets.
 #[derive(Debug, Clone)]
 pub struct GroupView {
@@ -124,10 +144,38 @@ pub struct GroupView {
     pub drill: Option<String>,
 }
 
+/// A summary by something then month, as shown: a row per key, a column per month.
+#[derive(Debug, Clone)]
+pub struct PivotView {
+    /// The months' headings (YYYY-MM).
+    pub months: Vec<String>,
+    pub rows: Vec<PivotRowView>,
+    /// Each month's amount over every row, not only this page's.
+    pub month_amounts: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct PivotRowView {
+    pub label: String,
+    /// The key's tickets over the whole range.
+    pub drill: Option<String>,
+    pub cells: Vec<PivotCell>,
+    pub days: String,
+    pub amount: String,
+}
+
+/// One month of a row: its amount (blank without lines) and the tickets behind it.
+#[derive(Debug, Clone)]
+pub struct PivotCell {
+    pub amount: String,
+    pub drill: Option<String>,
+}
+
 /// Totals of groups: every line is in exactly one group, so these equal the lines' totals.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Totals {
     pub tickets: i64,
+    pub head_count: i64,
     pub hours: Decimal,
     pub days: Decimal,
     pub amount: Decimal,
@@ -137,6 +185,7 @@ pub fn totals(rows: &[SummaryRow]) -> Totals {
     rows.iter().fold(Totals::default(), |t, r| Totals {
         // A ticket may span groups (several workers); its count is per group.
         tickets: t.tickets + r.tickets,
+        head_count: t.head_count + r.head_count,
         hours: t.hours + r.hours,
         days: t.days + r.days,
         amount: t.amount + r.amount,
@@ -153,7 +202,29 @@ pub struct SummaryQuery {
     pub status: String,
     pub from: String,
     pub to: String,
+    pub page: String,
+    /// Groups per page, at most `GROUPS_PER_PAGE`.
+    pub per: String,
     pub format: Option<ExportFormat>,
+}
+
+impl SummaryQuery {
+    fn per_page(&self) -> usize {
+        self.per
+            .trim()
+            .parse::<usize>()
+            .ok()
+            .filter(|n| *n > 0)
+            .map_or(GROUPS_PER_PAGE, |n| n.min(GROUPS_PER_PAGE))
+    }
+
+    fn page(&self) -> i64 {
+        self.page
+            .trim()
+            .parse::<i64>()
+            .unwrap_or(1)
+            .clamp(1, MAX_PAGE)
+    }
 }
 
 #[derive(Template)]
@@ -170,7 +241,11 @@ pub struct SummaryPage {
     pub projects: Vec<Choice>,
     pub crews: Vec<Choice>,
     pub q: SummaryQuery,
+    /// This page's groups (empty when pivoted).
     pub groups: Vec<GroupView>,
+    /// This page's rows by month, when the second dimension is the month.
+    pub pivot: Option<PivotView>,
+    pub pager: Pager,
     pub total_hours: String,
     pub total_days: String,
     pub total_amount: String,
@@ -227,8 +302,11 @@ pub async fn labels(
     dimension: Dimension,
     keys: impl Iterator<Item = Option<i64>>,
     locale: Locale,
-) -> AppResult<HashMap<Option<i64>, String>> {
-    let keys: Vec<Option<i64>> = keys.collect();
+) -> AppResult<Names> {
+    let mut keys: Vec<Option<i64>> = keys.collect();
+    // Worker by month repeats each worker a dozen times.
+    keys.sort_unstable();
+    keys.dedup();
     let mut out = HashMap::new();
     if dimension == Dimension::Month {
         for k in keys.into_iter().flatten() {
@@ -251,113 +329,179 @@ pub async fn labels(
     Ok(out)
 }
 
-/// The drill-down filter of one key of a dimension.
-fn drill_pairs(dimension: Dimension, key: Option<i64>) -> Option<Vec<(&'static str, String)>> {
+/// The drill-down filter of one key of a dimension; a month keeps within `from`–`to`, the
+/// range its figure was added up over.
+fn drill_pairs(
+    dimension: Dimension,
+    key: Option<i64>,
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+) -> Option<Vec<(&'static str, String)>> {
     let key = key?;
     Some(match dimension {
         Dimension::Month => {
             let first = month_from_key(key)?;
+            let last = month_end(first);
             vec![
-                ("from", first.to_string()),
-                ("to", month_end(first).to_string()),
+                ("from", from.map_or(first, |f| f.max(first)).to_string()),
+                ("to", to.map_or(last, |t| t.min(last)).to_string()),
             ]
         }
         d => vec![(d.as_str(), key.to_string())],
     })
 }
 
-async fn build(
-    tx: &mut TenantTx<Labour>,
-    q: &SummaryQuery,
-) -> AppResult<(
-    Dimension,
-    Option<Dimension>,
-    SummaryFilter,
-    Vec<GroupView>,
-    Totals,
-)> {
+/// Builds the ticket list's query of a group: the page's filters, the group's own winning
+/// over the page's for the same name.
+struct Drill {
+    base: Vec<(&'static str, String)>,
+    from: Option<NaiveDate>,
+    to: Option<NaiveDate>,
+}
+
+impl Drill {
+    fn new(q: &SummaryQuery, f: &SummaryFilter) -> Self {
+        let base = [
+            ("project", q.project.trim()),
+            ("crew", q.crew.trim()),
+            ("status", f.status.as_deref().unwrap_or_default()),
+            ("from", q.from.trim()),
+            ("to", q.to.trim()),
+        ]
+        .into_iter()
+        .filter(|(_, v)| !v.is_empty())
+        .map(|(k, v)| (k, v.to_owned()))
+        .collect();
+        Drill {
+            base,
+            from: f.from,
+            to: f.to,
+        }
+    }
+
+    /// `None` when a key cannot be narrowed to (unnamed workers, lines without a task).
+    fn link(&self, keys: &[(Dimension, Option<i64>)]) -> Option<String> {
+        let mut own = Vec::new();
+        for (d, key) in keys {
+            own.extend(drill_pairs(*d, *key, self.from, self.to)?);
+        }
+        let mut query = form_urlencoded::Serializer::new(String::new());
+        for (k, v) in &self.base {
+            if !own.iter().any(|(ok, _)| ok == k) {
+                query.append_pair(k, v);
+            }
+        }
+        query.extend_pairs(own);
+        Some(query.finish())
+    }
+}
+
+/// A summary's groups, every one of them, sorted and named.
+struct Summary {
+    by: Dimension,
+    then: Option<Dimension>,
+    filter: SummaryFilter,
+    rows: Vec<SummaryRow>,
+    names1: Names,
+    names2: Names,
+    totals: Totals,
+}
+
+impl Summary {
+    /// By something then month: a column per month.
+    fn pivot(&self) -> Option<Pivot> {
+        (self.then == Some(Dimension::Month)).then(|| Pivot::of(&self.rows))
+    }
+
+    fn label1(&self, key: Option<i64>) -> String {
+        self.names1.get(&key).cloned().unwrap_or_default()
+    }
+
+    fn label2(&self, key: Option<i64>) -> String {
+        self.names2.get(&key).cloned().unwrap_or_default()
+    }
+}
+
+async fn load(tx: &mut TenantTx<Labour>, q: &SummaryQuery) -> AppResult<Summary> {
     let locale = tx.user().locale;
     let by = Dimension::parse(q.by.trim()).unwrap_or(Dimension::Project);
     let then = Dimension::parse(q.then.trim()).filter(|d| *d != by);
     let filter = filter_for(tx, q).await?;
-    let rows = queries::summarize(tx, by, then, &filter).await?;
+    let mut rows = queries::summarize(tx, by, then, &filter).await?;
     let totals = totals(&rows);
     let names1 = labels(tx, by, rows.iter().map(|r| r.key1), locale).await?;
     let names2 = match then {
         Some(d) => labels(tx, d, rows.iter().map(|r| r.key2), locale).await?,
         None => HashMap::new(),
     };
-    let status = filter.status.clone().unwrap_or_default();
-    let whole = counts_tickets(by, then);
-    let mut groups: Vec<(Option<i64>, Option<i64>, GroupView)> = rows
-        .into_iter()
+    pivot::sort_rows(&mut rows, by, then, &names1, &names2);
+    Ok(Summary {
+        by,
+        then,
+        filter,
+        rows,
+        names1,
+        names2,
+        totals,
+    })
+}
+
+/// The views of one page's groups.
+fn group_views(s: &Summary, rows: &[SummaryRow], drill: &Drill) -> Vec<GroupView> {
+    let whole = counts_tickets(s.by, s.then);
+    rows.iter()
         .map(|r| {
-            let base: Vec<(&'static str, String)> = [
-                ("project", q.project.clone()),
-                ("crew", q.crew.clone()),
-                ("status", status.clone()),
-                ("from", q.from.clone()),
-                ("to", q.to.clone()),
-            ]
-            .into_iter()
-            .filter(|(_, v)| !v.is_empty())
-            .collect();
-            let drill = drill_pairs(by, r.key1).and_then(|mut p| {
-                if let Some(d) = then {
-                    p.extend(drill_pairs(d, r.key2)?);
-                }
-                // The group's own filter wins over the page's for the same name.
-                let mut pairs: Vec<(&str, String)> = base
-                    .into_iter()
-                    .filter(|(k, _)| !p.iter().any(|(pk, _)| pk == k))
-                    .collect();
-                pairs.extend(p);
-                Some(
-                    form_urlencoded::Serializer::new(String::new())
-                        .extend_pairs(pairs)
-                        .finish(),
-                )
-            });
-            let view = GroupView {
-                label1: names1.get(&r.key1).cloned().unwrap_or_default(),
-                label2: names2.get(&r.key2).cloned().unwrap_or_default(),
+            let mut keys = vec![(s.by, r.key1)];
+            keys.extend(s.then.map(|d| (d, r.key2)));
+            GroupView {
+                label1: s.label1(r.key1),
+                label2: s.label2(r.key2),
                 tickets: if whole { r.tickets } else { r.lines },
                 head_count: r.head_count,
                 hours: r.hours,
                 days: r.days,
                 amount: r.amount,
-                drill,
-            };
-            (r.key1, r.key2, view)
+                drill: drill.link(&keys),
+            }
         })
-        .collect();
-    // Months in order; everything else by name, the unnamed group last.
-    let order = |d: Dimension, key: Option<i64>, label: &str| {
-        let month = if d == Dimension::Month {
-            key.unwrap_or(i64::MAX)
-        } else {
-            0
-        };
-        (key.is_none(), month, label.to_owned())
-    };
-    groups.sort_by(|a, b| {
-        let ka = (
-            order(by, a.0, &a.2.label1),
-            then.map(|d| order(d, a.1, &a.2.label2)),
-        );
-        let kb = (
-            order(by, b.0, &b.2.label1),
-            then.map(|d| order(d, b.1, &b.2.label2)),
-        );
-        ka.cmp(&kb)
-    });
-    Ok((
-        by,
-        then,
-        filter,
-        groups.into_iter().map(|g| g.2).collect(),
-        totals,
-    ))
+        .collect()
+}
+
+/// The view of one page of a pivot; the month totals stay those of every row.
+fn pivot_view(s: &Summary, pivot: &Pivot, rows: &[PivotRow], drill: &Drill) -> PivotView {
+    let months = &pivot.columns;
+    PivotView {
+        months: months.iter().map(|m| s.label2(*m)).collect(),
+        rows: rows
+            .iter()
+            .map(|r| PivotRowView {
+                label: s.label1(r.key),
+                drill: drill.link(&[(s.by, r.key)]),
+                cells: r
+                    .dense(months.len())
+                    .into_iter()
+                    .zip(months)
+                    .map(|(amount, month)| match amount {
+                        Some(a) => PivotCell {
+                            amount: format::money(a),
+                            drill: drill.link(&[(s.by, r.key), (Dimension::Month, *month)]),
+                        },
+                        None => PivotCell {
+                            amount: String::new(),
+                            drill: None,
+                        },
+                    })
+                    .collect(),
+                days: format::quantity(r.days),
+                amount: format::money(r.amount),
+            })
+            .collect(),
+        month_amounts: pivot
+            .column_amounts
+            .iter()
+            .map(|a| format::money(*a))
+            .collect(),
+    }
 }
 
 pub async fn summary(
@@ -366,10 +510,12 @@ pub async fn summary(
     Query(q): Query<SummaryQuery>,
 ) -> AppResult<Response> {
     let locale = tx.user().locale;
-    let (by, then, _filter, groups, totals) = build(&mut tx, &q).await?;
+    let s = load(&mut tx, &q).await?;
+    let pivot = s.pivot();
     if let Some(format) = q.format {
-        return export(locale, by, then, &groups, &totals, format);
+        return export(locale, &s, pivot.as_ref(), format);
     }
+    let (by, then) = (s.by, s.then);
     let who = visibility(&tx);
     let projects = super::tickets::queries::open_projects(&mut tx).await?;
     let led_by = crews_led_by(tx.user().role, who.user);
@@ -395,15 +541,46 @@ pub async fn summary(
         value: s.as_str().to_owned(),
         label: i18n::t(locale, s.label_key()).to_owned(),
     }));
-    let query = filter_query([
-        ("by", &q.by),
-        ("then", &q.then),
-        ("project", &q.project),
-        ("crew", &q.crew),
-        ("status", &q.status),
-        ("from", &q.from),
-        ("to", &q.to),
-    ]);
+    let filters = [
+        ("by", q.by.as_str()),
+        ("then", q.then.as_str()),
+        ("project", q.project.as_str()),
+        ("crew", q.crew.as_str()),
+        ("status", q.status.as_str()),
+        ("from", q.from.as_str()),
+        ("to", q.to.as_str()),
+    ];
+    let query = filter_query(filters);
+    let per = q.per_page();
+    let pages_query = filter_query(filters.into_iter().chain([(
+        "per",
+        if per == GROUPS_PER_PAGE {
+            ""
+        } else {
+            q.per.as_str()
+        },
+    )]));
+    let href = |n: usize| {
+        if pages_query.is_empty() {
+            format!("/labour?page={n}")
+        } else {
+            format!("/labour?{pages_query}&page={n}")
+        }
+    };
+    let drill = Drill::new(&q, &s.filter);
+    // Views (labels, links, formatted figures) only for the page's rows; the totals are
+    // every group's.
+    let (groups, pivot_view, pager) = match &pivot {
+        Some(p) => {
+            let pager = Pager::new(locale, p.rows.len(), per, q.page(), href);
+            let view = pivot_view(&s, p, pager.slice(&p.rows), &drill);
+            (Vec::new(), Some(view), pager)
+        }
+        None => {
+            let pager = Pager::new(locale, s.rows.len(), per, q.page(), href);
+            (group_views(&s, pager.slice(&s.rows), &drill), None, pager)
+        }
+    };
     let html = SummaryPage {
         layout: page.layout(&tx, "labour.summary_title"),
         tab: LabourTab::Summary,
@@ -427,9 +604,11 @@ pub async fn summary(
             })
             .collect(),
         groups,
-        total_hours: format::quantity(totals.hours),
-        total_days: format::quantity(totals.days),
-        total_amount: format::money(totals.amount),
+        pivot: pivot_view,
+        pager,
+        total_hours: format::quantity(s.totals.hours),
+        total_days: format::quantity(s.totals.days),
+        total_amount: format::money(s.totals.amount),
         query,
         q,
     }
@@ -437,16 +616,46 @@ pub async fn summary(
     Ok(Html(html).into_response())
 }
 
+/// Every group, not a page: a pivot as its table (a column per month), any other summary a
+/// row per group.
 fn export(
     locale: Locale,
-    by: Dimension,
-    then: Option<Dimension>,
-    groups: &[GroupView],
-    totals: &Totals,
+    s: &Summary,
+    pivot: Option<&Pivot>,
     format: ExportFormat,
 ) -> AppResult<Response> {
     let t = |k: &str| i18n::t(locale, k).to_owned();
-    let dim_header = |d: Dimension| t(&format!("labour.dim_{}", d.as_str()));
+    let dim_header = |d: Dimension| t(d.column_key());
+    let (by, then) = (s.by, s.then);
+    let file = format!("labour-summary-{}", by.as_str());
+    if let Some(p) = pivot {
+        let mut headers = vec![dim_header(by)];
+        headers.extend(p.columns.iter().map(|m| s.label2(*m)));
+        headers.extend([t("labour.pivot_days"), t("labour.pivot_amount")]);
+        let rows = p
+            .rows
+            .iter()
+            .map(|r| {
+                let mut row: Vec<Cell> = vec![s.label1(r.key).into()];
+                row.extend(
+                    r.dense(p.columns.len())
+                        .into_iter()
+                        .map(|a| a.map_or_else(|| "".into(), Cell::Money)),
+                );
+                row.extend([Cell::Quantity(r.days), Cell::Money(r.amount)]);
+                row
+            })
+            .collect();
+        let mut total_row: Vec<Cell> = vec![t("labour.total").into()];
+        total_row.extend(p.column_amounts.iter().map(|a| Cell::Money(*a)));
+        total_row.extend([Cell::Quantity(p.days), Cell::Money(p.amount)]);
+        return Table {
+            headers,
+            rows,
+            totals: Some(total_row),
+        }
+        .download(format, &file);
+    }
     let mut headers = vec![dim_header(by)];
     headers.extend(then.map(dim_header));
     headers.extend(
@@ -469,19 +678,21 @@ fn export(
             Cell::Money(amount),
         ]
     };
-    let rows = groups
+    let whole = counts_tickets(by, then);
+    let rows = s
+        .rows
         .iter()
-        .map(|g| {
-            let mut row: Vec<Cell> = vec![g.label1.clone().into()];
+        .map(|r| {
+            let mut row: Vec<Cell> = vec![s.label1(r.key1).into()];
             if then.is_some() {
-                row.push(g.label2.clone().into());
+                row.push(s.label2(r.key2).into());
             }
             row.extend(figures(
-                Some(g.tickets),
-                g.head_count,
-                g.hours,
-                g.days,
-                g.amount,
+                Some(if whole { r.tickets } else { r.lines }),
+                r.head_count,
+                r.hours,
+                r.days,
+                r.amount,
             ));
             row
         })
@@ -490,21 +701,20 @@ fn export(
     if then.is_some() {
         total_row.push("".into());
     }
-    let heads = groups.iter().map(|g| g.head_count).sum();
     // A ticket with several workers is in several groups: no ticket total.
     total_row.extend(figures(
         None,
-        heads,
-        totals.hours,
-        totals.days,
-        totals.amount,
+        s.totals.head_count,
+        s.totals.hours,
+        s.totals.days,
+        s.totals.amount,
     ));
     Table {
         headers,
         rows,
         totals: Some(total_row),
     }
-    .download(format, &format!("labour-summary-{}", by.as_str()))
+    .download(format, &file)
 }
 
 /// The dashboard's panel: this month's labour by project, and tickets waiting for the
@@ -551,7 +761,7 @@ mod tests {
     fn month_keys_are_days_since_the_epoch() {
         assert_eq!(month_from_key(20_393), NaiveDate::from_ymd_opt(2025, 11, 1));
         assert_eq!(month_from_key(-1), None);
-        let pairs = drill_pairs(Dimension::Month, Some(20_393)).unwrap();
+        let pairs = drill_pairs(Dimension::Month, Some(20_393), None, None).unwrap();
         assert_eq!(
             pairs,
             vec![
@@ -559,9 +769,24 @@ mod tests {
                 ("to", "2025-11-30".to_owned())
             ]
         );
-        assert_eq!(drill_pairs(Dimension::Worker, None), None);
+        // A month at the edge of the range drills to the days added up.
+        let day = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").ok();
+        let pairs = drill_pairs(
+            Dimension::Month,
+            Some(20_393),
+            day("2025-11-24"),
+            day("2026-11-24"),
+        );
         assert_eq!(
-            drill_pairs(Dimension::Crew, Some(7)).unwrap(),
+            pairs.unwrap(),
+            vec![
+                ("from", "2025-11-24".to_owned()),
+                ("to", "2025-11-30".to_owned())
+            ]
+        );
+        assert_eq!(drill_pairs(Dimension::Worker, None, None, None), None);
+        assert_eq!(
+            drill_pairs(Dimension::Crew, Some(7), None, None).unwrap(),
             vec![("crew", "7".to_owned())]
         );
     }
@@ -594,9 +819,8 @@ mod tests {
         for d in Dimension::ALL {
             assert_eq!(Dimension::parse(d.as_str()), Some(d));
             for locale in Locale::ALL {
-                let col = format!("labour.dim_{}", d.as_str());
                 assert_ne!(i18n::t(locale, d.label_key()), d.label_key());
-                assert_ne!(i18n::t(locale, &col), col);
+                assert_ne!(i18n::t(locale, d.column_key()), d.column_key());
             }
         }
     }

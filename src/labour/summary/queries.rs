@@ -1,5 +1,7 @@
 //! Summaries add up ticket lines, grouped by one or two dimensions. Every figure comes from
-//! the lines themselves, so a total always equals the sum of its tickets.
+//! the lines, or, for a company's workers, from each worker's month (`labour_worker_month`),
+//! which triggers keep in the lines' own transactions: a total always equals the sum of its
+//! tickets.
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -45,27 +47,42 @@ pub async fn summarize(
     then: Option<Dimension>,
     f: &SummaryFilter,
 ) -> AppResult<Vec<SummaryRow>> {
-    // By worker across the company, whole months come from each worker's month
-    // (`labour_worker_month`, kept by a trigger) and only the edges from the lines.
+    // By worker (or worker by month) across the company, whole months come from each
+    // worker's month (`labour_worker_month`, kept by a trigger) and only the edge days and
+    // the unnamed head counts (no worker, so not in the roll-up) from the lines.
     let company_wide =
         f.projects.is_none() && f.crews.is_none() && f.project.is_none() && f.crew.is_none();
+    let by_month = then == Some(Dimension::Month);
     if by == Dimension::Worker
-        && then.is_none()
+        && (then.is_none() || by_month)
         && company_wide
         && let Some(split) = MonthSplit::of(f.from, f.to)
     {
-        let mut rows = worker_months(scope, f.status.as_deref(), split.first, split.last).await?;
+        let mut rows = worker_months(
+            scope,
+            f.status.as_deref(),
+            split.first,
+            split.last,
+            by_month,
+        )
+        .await?;
+        let whole_months = SummaryFilter {
+            from: split.first,
+            to: split.last.map(crate::labour::domain::month_end),
+            ..f.clone()
+        };
+        rows.extend(summarize_lines(scope, by, then, &whole_months, true).await?);
         for (from, to) in split.edges {
             let edge = SummaryFilter {
                 from,
                 to,
                 ..f.clone()
             };
-            rows.extend(summarize_lines(scope, by, None, &edge).await?);
+            rows.extend(summarize_lines(scope, by, then, &edge, false).await?);
         }
         return Ok(merge(rows));
     }
-    summarize_lines(scope, by, then, f).await
+    summarize_lines(scope, by, then, f, false).await
 }
 
 /// A date range cut into whole months and the days at either edge.
@@ -133,17 +150,23 @@ fn merge(rows: Vec<SummaryRow>) -> Vec<SummaryRow> {
     by_key.into_values().collect()
 }
 
-/// Workers' whole months from `first` to `last` (first days; `None` for open ends).
+/// Workers' whole months from `first` to `last` (first days; `None` for open ends), each
+/// worker's in one row, or one row per worker and month (keyed as the lines key months).
 async fn worker_months(
     scope: &mut TenantScope,
     status: Option<&str>,
     first: Option<NaiveDate>,
     last: Option<NaiveDate>,
+    by_month: bool,
 ) -> AppResult<Vec<SummaryRow>> {
     let tenant = scope.tenant_id();
+    // Open ends fold away when planned with the values.
+    scope.plan_with_values().await?;
     Ok(sqlx::query_as!(
         SummaryRow,
-        r#"select worker_id as "key1?", null::bigint as "key2?", 0::bigint as "tickets!",
+        r#"select worker_id as "key1?",
+                  case when $5 then (month - date '1970-01-01')::bigint end as "key2?",
+                  0::bigint as "tickets!",
                   sum(lines)::bigint as "lines!", sum(head_count)::bigint as "head_count!",
                   sum(hours) as "hours!", sum(days) as "days!", sum(amount) as "amount!"
            from labour_worker_month
@@ -153,23 +176,26 @@ async fn worker_months(
                        else status = $2 end)
              and ($3::date is null or month >= $3)
              and ($4::date is null or month <= $4)
-           group by worker_id
+           group by 1, 2
            having sum(lines) <> 0"#,
         tenant as TenantId,
         status,
         first,
-        last
+        last,
+        by_month
     )
     .fetch_all(scope.conn())
     .await?)
 }
 
-/// The groups, added up from the lines.
+/// The groups, added up from the lines (`unnamed_only`: only the head counts without a
+/// worker, which have an index of their own).
 async fn summarize_lines(
     scope: &mut TenantScope,
     by: Dimension,
     then: Option<Dimension>,
     f: &SummaryFilter,
+    unnamed_only: bool,
 ) -> AppResult<Vec<SummaryRow>> {
     let tenant = scope.tenant_id();
     let then = then.map(Dimension::as_str);
@@ -206,6 +232,7 @@ async fn summarize_lines(
                          else l.status = $8 end)
                and ($9::date is null or l.ticket_date >= $9)
                and ($10::date is null or l.ticket_date <= $10)
+               and (not $11 or l.worker_id is null)
            ) g
            group by k1, k2"#,
         tenant as TenantId,
@@ -217,7 +244,8 @@ async fn summarize_lines(
         f.crew,
         f.status.as_deref(),
         f.from,
-        f.to
+        f.to,
+        unnamed_only
     )
     .fetch_all(scope.conn())
     .await?)
