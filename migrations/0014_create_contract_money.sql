@@ -21,11 +21,16 @@ create table contract_money (
     retention_received  numeric(20, 2) not null default 0,
     paid                numeric(20, 2) not null default 0,
     retention_paid      numeric(20, 2) not null default 0,
-    -- Where the contract's committed cost lands and how much it is (below), kept with the
-    -- money it follows from.
+    -- What follows from the money and the contract's terms (`contract_money_figures`):
+    -- where its committed cost lands and how much it is, what is receivable or payable and
+    -- the retention still held. Kept with the money, so company-wide pages add up a column
+    -- instead of working out every contract on each view.
     project_id          bigint,
     category_id         bigint,
     committed           numeric(20, 2) not null default 0,
+    receivable          numeric(20, 2) not null default 0,
+    payable             numeric(20, 2) not null default 0,
+    retention_held      numeric(20, 2) not null default 0,
     primary key (tenant_id, contract_id),
     foreign key (tenant_id, contract_id) references contract (tenant_id, id) on delete cascade
 );
@@ -147,20 +152,30 @@ create trigger contract_money_keep
     after insert or delete or update of contract_id, kind, amount
     on fund_contract_flow for each row execute function contract_money_keep();
 
--- Committed cost is what a signed expense contract has not yet turned into cost: its amount
--- without VAT less the larger of what was invoiced (cost entries booked against it) and what
--- was paid on it (payments without VAT), never below zero; a contract without a category
--- commits subcontract cost. Worked out whenever the row or its contract changes.
-create function contract_money_commit() returns trigger language plpgsql as $$
+-- The figures that follow from a contract's money and terms, worked out whenever the row or
+-- its contract changes:
+-- - committed cost: what a signed expense contract has not yet turned into cost, its amount
+--   without VAT less the larger of what was invoiced (cost entries booked against it) and
+--   what was paid on it (payments without VAT), never below zero; a contract without a
+--   category commits subcontract cost;
+-- - 应收 (income): certified less received, never below zero;
+-- - retention held: by the client (income), what it withheld less what it paid back; from
+--   the other party (expense), the retention share of what was invoiced so far (up to the
+--   contract's amount) less what was paid back; never below zero;
+-- - 应付 (expense): invoiced less everything paid, less the retention still held (shown
+--   apart, not as a debt overdue), never below zero.
+create function contract_money_figures() returns trigger language plpgsql as $$
 declare
     k record;
+    income boolean;
 begin
-    select c.project_id, c.direction, c.status, c.amount, c.tax_rate,
+    select c.project_id, c.direction, c.status, c.amount, c.tax_rate, c.retention_percent,
            coalesce(c.category_id,
                     (select g.id from cost_category g
                      where g.tenant_id = c.tenant_id and g.builtin = 'subcontract')) as category_id
     into k
     from contract c where c.tenant_id = new.tenant_id and c.id = new.contract_id;
+    income := k.direction = 'income';
     new.project_id := k.project_id;
     new.category_id := k.category_id;
     new.committed := case when k.direction = 'expense' and k.status = 'signed' then
@@ -169,12 +184,23 @@ begin
                             round((new.paid + new.retention_paid) / (1 + k.tax_rate / 100), 2)),
                  0)
         else 0 end;
+    new.receivable := case when income then greatest(new.certified - new.received, 0) else 0 end;
+    new.retention_held := case
+        when income then greatest(new.retention_certified - new.retention_received, 0)
+        when k.direction = 'expense' then
+            greatest(round(least(new.invoiced, k.amount + new.variations)
+                           * k.retention_percent / 100, 2)
+                     - new.retention_paid, 0)
+        else 0 end;
+    new.payable := case when k.direction = 'expense' then
+        greatest(new.invoiced - new.paid - new.retention_paid - new.retention_held, 0)
+        else 0 end;
     return new;
 end
 $$;
 
-create trigger contract_money_commit before insert or update on contract_money
-    for each row execute function contract_money_commit();
+create trigger contract_money_figures before insert or update on contract_money
+    for each row execute function contract_money_figures();
 
 -- A contract's own terms move its committed cost too: every contract has its row from the
 -- start, and a change of its terms works the row out again.
@@ -188,7 +214,8 @@ end
 $$;
 
 create trigger contract_money_terms
-    after insert or update of project_id, direction, status, amount, tax_rate, category_id
+    after insert or update of project_id, direction, status, amount, tax_rate, category_id,
+                              retention_percent
     on contract for each row execute function contract_money_terms();
 
 -- Committed cost by project and category, for the cost report, the overview and the

@@ -383,6 +383,30 @@ async fn assert_contract_money_matches(app: &TestApp, tenant: i64) {
         committed, 0,
         "cost_committed_total differs from the contracts"
     );
+    // 应收, 应付 and retention held, worked out again from each contract's money and terms.
+    let figures = app
+        .count(&format!(
+            "with f as (
+               select m.receivable, m.payable, m.retention_held,
+                      case when k.direction = 'income'
+                           then greatest(m.certified - m.received, 0) else 0 end as r,
+                      case when k.direction = 'income'
+                           then greatest(m.retention_certified - m.retention_received, 0)
+                           else greatest(round(least(m.invoiced, k.amount + m.variations)
+                                               * k.retention_percent / 100, 2)
+                                         - m.retention_paid, 0) end as h,
+                      k.direction, m.invoiced, m.paid, m.retention_paid
+               from contract k
+               join contract_money m on m.tenant_id = k.tenant_id and m.contract_id = k.id
+               where k.tenant_id = {tenant})
+             select count(*) from f
+             where (receivable, retention_held, payable) is distinct from
+                   (r, h, case when direction = 'expense'
+                               then greatest(invoiced - paid - retention_paid - h, 0)
+                               else 0 end)"
+        ))
+        .await;
+    assert_eq!(figures, 0, "contract_money's figures differ from the rules");
 }
 
 /// The plan form's fields for 12 months from `from`, each month's values from `values`

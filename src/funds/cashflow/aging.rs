@@ -68,7 +68,7 @@ pub fn by_counterparty(
         let settled = if income {
             k.received
         } else {
-            k.paid_total() + k.retention_held()
+            k.paid_total() + k.retention_held
         };
         let b = items
             .get(&k.id)
@@ -111,7 +111,7 @@ pub async fn show(
 ) -> AppResult<Response> {
     let locale = page.locale;
     let today = tx.tenant().today();
-    let contracts = queries::contracts(&mut tx, None).await?;
+    let contracts = queries::contracts(&mut tx, None, queries::Pick::All).await?;
     let certified = queries::certified_items(&mut tx, None).await?;
     let invoices = queries::invoice_items(&mut tx, None).await?;
     let (receivables, receivable_total) = by_counterparty(&contracts, &certified, true, today);

@@ -22,7 +22,7 @@ use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
 
 use super::queries;
-use crate::funds::domain::{ContractDirection, ContractStatus, percent_of};
+use crate::funds::domain::{ContractDirection, ContractStatus};
 use crate::ids::ContractId;
 use crate::web::amount::{AmountField, AmountMessages};
 
@@ -331,6 +331,11 @@ pub struct ContractMoney {
     pub retention_paid: Decimal,
     /// Expense: approved payment requests not yet paid.
     pub due_to_pay: Decimal,
+    /// 应收 (income), 应付 (expense) and the retention still held, by the rules of
+    /// `contract_money_figures` (migration 0014), which keeps them with the money.
+    pub receivable: Decimal,
+    pub payable: Decimal,
+    pub retention_held: Decimal,
 }
 
 impl ContractMoney {
@@ -338,44 +343,19 @@ impl ContractMoney {
         self.direction == ContractDirection::Income
     }
 
-    /// 应收: certified less received, never below zero (income contracts).
-    pub fn receivable(&self) -> Decimal {
-        if self.is_income() {
-            (self.certified - self.received).max(Decimal::ZERO)
-        } else {
-            Decimal::ZERO
-        }
-    }
-
     /// What was paid on an expense contract, progress payments and retention paid back both:
     /// the invoices cover the whole contract, retention included.
     pub fn paid_total(&self) -> Decimal {
         self.paid + self.retention_paid
     }
+}
 
-    /// 应付: invoiced less paid, never below zero (expense contracts), less the retention
-    /// still held (shown apart as retention held from others, not as a debt overdue).
-    pub fn payable(&self) -> Decimal {
-        if self.is_income() {
-            Decimal::ZERO
-        } else {
-            (self.invoiced - self.paid_total() - self.retention_held()).max(Decimal::ZERO)
-        }
-    }
-
-    /// Retention still held: by the client (income) or by us from the other party (expense).
-    pub fn retention_held(&self) -> Decimal {
-        let held = if self.is_income() {
-            self.retention_certified - self.retention_received
-        } else {
-            // Only what was withheld from work invoiced so far, up to the contract's share.
-            percent_of(
-                self.invoiced.min(self.current_amount),
-                self.retention_percent,
-            ) - self.retention_paid
-        };
-        held.max(Decimal::ZERO)
-    }
+/// The last release date a list of releases due takes on `today`: overdue ones and those
+/// within `UPCOMING_DAYS` (`Release::of`).
+pub fn releases_through(today: NaiveDate) -> NaiveDate {
+    today
+        .checked_add_days(chrono::Days::new(UPCOMING_DAYS.unsigned_abs()))
+        .unwrap_or(NaiveDate::MAX)
 }
 
 /// When retention comes back (or is due to be paid back).
@@ -434,15 +414,15 @@ pub fn totals(contracts: &[ContractMoney]) -> Totals {
             t.income_value += k.current_amount;
             t.certified += k.certified;
             t.received += k.received;
-            t.receivable += k.receivable();
-            t.retention_by_others += k.retention_held();
+            t.receivable += k.receivable;
+            t.retention_by_others += k.retention_held;
         } else {
             t.expense_value += k.current_amount;
             t.invoiced += k.invoiced;
             t.paid += k.paid_total();
-            t.payable += k.payable();
+            t.payable += k.payable;
             t.due_to_pay += k.due_to_pay;
-            t.retention_from_others += k.retention_held();
+            t.retention_from_others += k.retention_held;
         }
     }
     t
@@ -737,20 +717,24 @@ mod tests {
             paid: dec!(45000),
             retention_paid: dec!(390),
             due_to_pay: dec!(7000),
+            receivable: if direction == ContractDirection::Income {
+                dec!(30000)
+            } else {
+                dec!(0)
+            },
+            payable: dec!(0),
+            retention_held: if direction == ContractDirection::Income {
+                dec!(1000)
+            } else {
+                dec!(810)
+            },
         }
     }
 
     #[test]
-    fn contract_money_by_direction() {
+    fn totals_add_each_direction_apart() {
         let i = contract(ContractDirection::Income);
-        assert_eq!(i.receivable(), dec!(30000));
-        assert_eq!(i.payable(), dec!(0));
-        assert_eq!(i.retention_held(), dec!(1000));
         let e = contract(ContractDirection::Expense);
-        assert_eq!(e.receivable(), dec!(0));
-        assert_eq!(e.payable(), dec!(0), "overpaid is not negative");
-        // 3 % of the 40,000 invoiced so far, less the 390 paid back.
-        assert_eq!(e.retention_held(), dec!(810));
         let t = totals(&[i, e]);
         assert_eq!(t.income_value, dec!(113000));
         assert_eq!(t.receivable, dec!(30000));

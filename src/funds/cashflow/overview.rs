@@ -12,9 +12,10 @@ use rust_decimal::Decimal;
 use serde::Deserialize;
 
 use super::domain::{self, ContractMoney, Flow, Timeline};
-use super::queries;
+use super::queries::{self, Pick};
 use super::views::{MonthRow, RetentionRow};
 use crate::error::AppResult;
+use crate::funds::domain::ContractDirection;
 use crate::funds::queries::visible_projects;
 use crate::i18n::{self, Locale};
 use crate::ids::ContractId;
@@ -82,21 +83,22 @@ pub struct OverviewPage {
     pub from_others_more: usize,
 }
 
-/// The first `RELEASES` rows and how many were left out.
-fn soonest(mut rows: Vec<RetentionRow>) -> (Vec<RetentionRow>, usize) {
-    let more = rows.len().saturating_sub(RELEASES);
-    rows.truncate(RELEASES);
-    (rows, more)
-}
-
 /// What the overview is built from.
 pub struct Overview {
     pub timeline: Timeline,
     pub rows: Vec<queries::ProjectMonth>,
-    pub contracts: Vec<ContractMoney>,
+    /// Each project's receivable, payable and releases due.
+    pub open: Vec<queries::ProjectOpen>,
+    /// The largest receivables and payables.
+    pub receivables: Vec<ContractMoney>,
+    pub payables: Vec<ContractMoney>,
+    /// The soonest releases of retention held by others and from others.
+    pub by_others: Vec<ContractMoney>,
+    pub from_others: Vec<ContractMoney>,
 }
 
-/// Loads the overview's figures for the user (what the bench times).
+/// Loads the overview's figures for the user (what the bench times): the month roll-up and
+/// each project's open figures added up, and only the contracts the page lists.
 pub async fn load(
     scope: &mut crate::db::TenantScope,
     today: chrono::NaiveDate,
@@ -110,29 +112,72 @@ pub async fn load(
     let cash = queries::opening_cash(scope).await?;
     let timeline =
         domain::timeline(&actual, &plan, first, last, current).starting_with(cash, current);
-    let contracts = queries::contracts(scope, None).await?;
+    let through = domain::releases_through(today);
+    let open = queries::open_by_project(scope, through).await?;
+    let top = i64::try_from(TOP).unwrap_or(i64::MAX);
+    let listed = i64::try_from(RELEASES).unwrap_or(i64::MAX);
+    let receivables = queries::contracts(
+        scope,
+        None,
+        Pick::Open {
+            direction: ContractDirection::Income,
+            limit: top,
+        },
+    )
+    .await?;
+    let payables = queries::contracts(
+        scope,
+        None,
+        Pick::Open {
+            direction: ContractDirection::Expense,
+            limit: top,
+        },
+    )
+    .await?;
+    let by_others = queries::contracts(
+        scope,
+        None,
+        Pick::Releases {
+            direction: ContractDirection::Income,
+            through,
+            limit: listed,
+        },
+    )
+    .await?;
+    let from_others = queries::contracts(
+        scope,
+        None,
+        Pick::Releases {
+            direction: ContractDirection::Expense,
+            through,
+            limit: listed,
+        },
+    )
+    .await?;
     Ok(Overview {
         timeline,
         rows,
-        contracts,
+        open,
+        receivables,
+        payables,
+        by_others,
+        from_others,
     })
 }
 
-fn top(contracts: &[ContractMoney], amount: impl Fn(&ContractMoney) -> Decimal) -> Vec<OpenLine> {
-    let mut open: Vec<(&ContractMoney, Decimal)> = contracts
+/// The largest receivables or payables as listed.
+fn open_lines(
+    contracts: &[ContractMoney],
+    amount: impl Fn(&ContractMoney) -> Decimal,
+) -> Vec<OpenLine> {
+    contracts
         .iter()
-        .map(|k| (k, amount(k)))
-        .filter(|(_, a)| *a > Decimal::ZERO)
-        .collect();
-    open.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.number.cmp(&b.0.number)));
-    open.into_iter()
-        .take(TOP)
-        .map(|(k, a)| OpenLine {
+        .map(|k| OpenLine {
             contract_id: k.id,
             project: k.project_code.clone(),
             number: k.number.clone(),
             counterparty: k.counterparty.clone(),
-            amount: money(a),
+            amount: money(amount(k)),
         })
         .collect()
 }
@@ -179,17 +224,17 @@ pub async fn show(
         f.inflow += r.inflow;
         f.outflow += r.outflow;
     }
-    let mut open: HashMap<i64, (Decimal, Decimal)> = HashMap::new();
-    for k in &o.contracts {
-        let e = open.entry(k.project_id).or_default();
-        e.0 += k.receivable();
-        e.1 += k.payable();
-    }
+    let open: HashMap<i64, &queries::ProjectOpen> =
+        o.open.iter().map(|p| (p.project_id, p)).collect();
     let project_lines = projects
         .iter()
         .map(|p| {
             let f = flows.get(&p.id.get()).copied().unwrap_or_default();
-            let (r, pay) = open.get(&p.id.get()).copied().unwrap_or_default();
+            let (r, pay) = open
+                .get(&p.id.get())
+                .map_or((Decimal::ZERO, Decimal::ZERO), |o| {
+                    (o.receivable, o.payable)
+                });
             ProjectLine {
                 id: p.id.get(),
                 code: p.code.clone(),
@@ -203,19 +248,18 @@ pub async fn show(
             }
         })
         .collect();
-    let t = domain::totals(&o.contracts);
-    let (by_others, by_others_more) = soonest(super::views::retention_rows(
-        &o.contracts,
-        true,
-        today,
-        false,
-    ));
-    let (from_others, from_others_more) = soonest(super::views::retention_rows(
-        &o.contracts,
-        false,
-        today,
-        false,
-    ));
+    let receivable: Decimal = o.open.iter().map(|p| p.receivable).sum();
+    let payable: Decimal = o.open.iter().map(|p| p.payable).sum();
+    let by_others = super::views::retention_rows(&o.by_others, true, today, false);
+    let from_others = super::views::retention_rows(&o.from_others, false, today, false);
+    let due = |count: fn(&queries::ProjectOpen) -> i64, shown: usize| {
+        let all: i64 = o.open.iter().map(count).sum();
+        usize::try_from(all)
+            .unwrap_or_default()
+            .saturating_sub(shown)
+    };
+    let by_others_more = due(|p| p.releases_by_others, by_others.len());
+    let from_others_more = due(|p| p.releases_from_others, from_others.len());
     let html = OverviewPage {
         layout: page.layout(&tx, "funds_flow.overview_title"),
         funds_tab: "overview",
@@ -225,10 +269,10 @@ pub async fn show(
         chart: super::views::chart_svg(locale, &o.timeline),
         warning: super::views::negative_warning(locale, &o.timeline),
         projects: project_lines,
-        receivables: top(&o.contracts, ContractMoney::receivable),
-        payables: top(&o.contracts, ContractMoney::payable),
-        receivable_total: money(t.receivable),
-        payable_total: money(t.payable),
+        receivables: open_lines(&o.receivables, |k| k.receivable),
+        payables: open_lines(&o.payables, |k| k.payable),
+        receivable_total: money(receivable),
+        payable_total: money(payable),
         by_others,
         from_others,
         by_others_more,
@@ -291,31 +335,4 @@ fn export(locale: Locale, t: &Timeline, format: ExportFormat) -> AppResult<Respo
         ]),
     }
     .download(format, "cash-flow")
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn row(n: usize) -> RetentionRow {
-        RetentionRow {
-            contract_id: ContractId(i64::try_from(n).unwrap_or_default()),
-            project: String::new(),
-            number: format!("HT-{n}"),
-            counterparty: String::new(),
-            held: String::new(),
-            release_on: String::new(),
-            state: "overdue",
-        }
-    }
-
-    #[test]
-    fn the_overview_lists_the_soonest_releases_and_counts_the_rest() {
-        let (shown, more) = soonest((0..RELEASES + 7).map(row).collect());
-        assert_eq!(shown.len(), RELEASES);
-        assert_eq!(more, 7);
-        assert_eq!(shown[0].number, "HT-0");
-        let (shown, more) = soonest((0..3).map(row).collect());
-        assert_eq!((shown.len(), more), (3, 0));
-    }
 }

@@ -6,14 +6,19 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 
 use super::domain::overdue_receivable;
+use super::queries::Pick;
 use super::views::{RetentionRow, retention_rows, signed};
 use super::{domain, queries};
 use crate::db::TenantScope;
 use crate::error::AppResult;
+use crate::funds::domain::ContractDirection;
 use crate::roles::ModuleId;
 use crate::web::Layout;
 use crate::web::format::money;
 use crate::web::registry::{Audience, DashboardPanel, PanelContext, PanelFuture};
+
+/// How many retention releases the panel lists, those held by others first.
+const RELEASES: usize = 8;
 
 pub fn dashboard_panels() -> Vec<DashboardPanel> {
     vec![DashboardPanel {
@@ -66,21 +71,47 @@ pub async fn dashboard_panel(tx: &mut TenantScope, today: NaiveDate) -> AppResul
     let this = flows.get(&current).copied().unwrap_or_default();
     let balance =
         queries::opening_cash(tx).await? + domain::balance(flows.range(..=current).map(|(_, f)| f));
-    let contracts = queries::contracts(tx, None).await?;
-    let totals = domain::totals(&contracts);
+    let through = domain::releases_through(today);
+    let open = queries::open_by_project(tx, through).await?;
+    let receivable: Decimal = open.iter().map(|p| p.receivable).sum();
+    let payable: Decimal = open.iter().map(|p| p.payable).sum();
+    // Only contracts with something receivable can have something overdue.
+    let receivables = queries::contracts(
+        tx,
+        None,
+        Pick::Open {
+            direction: ContractDirection::Income,
+            limit: i64::MAX,
+        },
+    )
+    .await?;
     let items = queries::certified_items(tx, None).await?;
-    let overdue = overdue_receivable(&contracts, &items, today);
-    let mut releases = retention_rows(&contracts, true, today, false);
-    releases.extend(retention_rows(&contracts, false, today, false));
-    releases.truncate(8);
+    let overdue = overdue_receivable(&receivables, &items, today);
+    let listed = i64::try_from(RELEASES).unwrap_or(i64::MAX);
+    let mut releases = Vec::new();
+    for direction in [ContractDirection::Income, ContractDirection::Expense] {
+        let due = queries::contracts(
+            tx,
+            None,
+            Pick::Releases {
+                direction,
+                through,
+                limit: listed,
+            },
+        )
+        .await?;
+        let income = direction == ContractDirection::Income;
+        releases.extend(retention_rows(&due, income, today, false));
+    }
+    releases.truncate(RELEASES);
     Ok(Panel {
         month: current.format("%Y-%m").to_string(),
         inflow: money(this.inflow),
         outflow: money(this.outflow),
         balance: signed(balance),
         balance_negative: balance < Decimal::ZERO,
-        receivable: money(totals.receivable),
-        payable: money(totals.payable),
+        receivable: money(receivable),
+        payable: money(payable),
         overdue_receivable: money(overdue),
         has_overdue: overdue > Decimal::ZERO,
         releases,

@@ -45,11 +45,11 @@ pub struct ContractLine {
 
 fn line(k: &ContractMoney, today: chrono::NaiveDate) -> ContractLine {
     let (done, settled, open) = if k.is_income() {
-        (k.certified, k.received, k.receivable())
+        (k.certified, k.received, k.receivable)
     } else {
-        (k.invoiced, k.paid_total(), k.payable())
+        (k.invoiced, k.paid_total(), k.payable)
     };
-    let held = k.retention_held();
+    let held = k.retention_held;
     ContractLine {
         id: k.id,
         number: k.number.clone(),
@@ -104,7 +104,7 @@ pub async fn show(mut p: ProjectTx<Funds>, page: Page) -> AppResult<Response> {
     let plan = queries::plan_by_month(&plan_rows);
     let (first, last) = super::domain::range(&actual, &plan, today);
     let timeline = domain::timeline(&actual, &plan, first, last, current);
-    let contracts = queries::contracts(&mut p.tx, Some(project.id)).await?;
+    let contracts = queries::contracts(&mut p.tx, Some(project.id), queries::Pick::All).await?;
     let t = domain::totals(&contracts);
     let cash = domain::balance(actual.range(..=current).map(|(_, f)| f));
     let (cash_in, cash_out) = actual

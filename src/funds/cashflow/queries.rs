@@ -178,17 +178,46 @@ pub async fn save_plan_month(
     .await?)
 }
 
-/// Every signed or closed contract the viewer sees (or only `project`'s) with its money.
+/// Which of the viewer's signed or closed contracts to read.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Pick {
+    /// All of them, by project, direction and number.
+    All,
+    /// Those of `direction` with something receivable or payable, the largest first.
+    Open {
+        direction: ContractDirection,
+        limit: i64,
+    },
+    /// Those of `direction` holding retention due back by `through`, the soonest first.
+    Releases {
+        direction: ContractDirection,
+        through: NaiveDate,
+        limit: i64,
+    },
+}
+
+/// The contracts the viewer sees (or only `project`'s) that `pick` takes, with their money.
 pub async fn contracts(
     scope: &mut TenantScope,
     project: Option<ProjectId>,
+    pick: Pick,
 ) -> AppResult<Vec<ContractMoney>> {
+    let (mode, direction, through, limit) = match pick {
+        Pick::All => ("all", None, None, i64::MAX),
+        Pick::Open { direction, limit } => ("open", Some(direction), None, limit),
+        Pick::Releases {
+            direction,
+            through,
+            limit,
+        } => ("releases", Some(direction), Some(through), limit),
+    };
     scope.plan_with_values().await?;
     let tenant = scope.tenant_id();
     Ok(sqlx::query_as!(
         ContractMoney,
         // One row per contract: `contract_money` is kept by triggers on the variations,
-        // applications, invoices, payment requests and the ledger (migration 0014).
+        // applications, invoices, payment requests and the ledger, with the figures that
+        // follow from them (migration 0014).
         r#"select k.id as "id: ContractId", k.project_id, p.code as project_code, k.number, k.title,
                   k.direction as "direction: ContractDirection", k.counterparty_id,
                   cp.name as counterparty, k.status as "status: ContractStatus",
@@ -201,7 +230,10 @@ pub async fn contracts(
                   coalesce(m.invoiced, 0) as "invoiced!",
                   coalesce(m.paid, 0) as "paid!",
                   coalesce(m.retention_paid, 0) as "retention_paid!",
-                  coalesce(m.due_to_pay, 0) as "due_to_pay!"
+                  coalesce(m.due_to_pay, 0) as "due_to_pay!",
+                  coalesce(m.receivable, 0) as "receivable!",
+                  coalesce(m.payable, 0) as "payable!",
+                  coalesce(m.retention_held, 0) as "retention_held!"
            from contract k
            join project p on p.tenant_id = k.tenant_id and p.id = k.project_id
            join counterparty cp on cp.tenant_id = k.tenant_id and cp.id = k.counterparty_id
@@ -209,9 +241,59 @@ pub async fn contracts(
            where k.tenant_id = $1 and k.status <> 'draft'
              and ($2::bigint is null or k.project_id = $2)
              and k.project_id in (select * from visible_project_ids($1))
-           order by p.code, k.direction desc, k.number"#,
+             and ($4::text is null or k.direction = $4)
+             and (case $3
+                    when 'open' then m.receivable > 0 or m.payable > 0
+                    when 'releases' then m.retention_held > 0 and k.retention_release_on <= $5
+                    else true end)
+           order by case when $3 = 'open' then m.receivable + m.payable end desc,
+                    case when $3 = 'releases' then k.retention_release_on end,
+                    p.code, k.direction desc, k.number
+           limit $6"#,
         tenant as TenantId,
-        project as Option<ProjectId>
+        project as Option<ProjectId>,
+        mode,
+        direction as Option<ContractDirection>,
+        through,
+        limit
+    )
+    .fetch_all(scope.conn())
+    .await?)
+}
+
+/// What a project's contracts hold open: receivable, payable, and how many releases of
+/// retention held by others (income) and from others (expense) are due by `through`.
+#[derive(Debug, Clone, Default)]
+pub struct ProjectOpen {
+    pub project_id: i64,
+    pub receivable: Decimal,
+    pub payable: Decimal,
+    pub releases_by_others: i64,
+    pub releases_from_others: i64,
+}
+
+/// Each visible project's open figures, added up from its contracts' rows.
+pub async fn open_by_project(
+    scope: &mut TenantScope,
+    through: NaiveDate,
+) -> AppResult<Vec<ProjectOpen>> {
+    let tenant = scope.tenant_id();
+    Ok(sqlx::query_as!(
+        ProjectOpen,
+        r#"select k.project_id,
+                  coalesce(sum(m.receivable), 0) as "receivable!",
+                  coalesce(sum(m.payable), 0) as "payable!",
+                  count(*) filter (where k.direction = 'income' and m.retention_held > 0
+                                     and k.retention_release_on <= $2) as "releases_by_others!",
+                  count(*) filter (where k.direction = 'expense' and m.retention_held > 0
+                                     and k.retention_release_on <= $2) as "releases_from_others!"
+           from contract k
+           join contract_money m on m.tenant_id = k.tenant_id and m.contract_id = k.id
+           where k.tenant_id = $1 and k.status <> 'draft'
+             and k.project_id in (select * from visible_project_ids($1))
+           group by k.project_id"#,
+        tenant as TenantId,
+        through
     )
     .fetch_all(scope.conn())
     .await?)

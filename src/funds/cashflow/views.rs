@@ -112,7 +112,7 @@ pub(crate) fn retention_rows(
 ) -> Vec<RetentionRow> {
     let mut rows: Vec<(&ContractMoney, Release)> = contracts
         .iter()
-        .filter(|k| k.is_income() == income && k.retention_held() > Decimal::ZERO)
+        .filter(|k| k.is_income() == income && k.retention_held > Decimal::ZERO)
         .map(|k| (k, Release::of(k.retention_release_on, today)))
         .filter(|(_, r)| all || matches!(r, Release::Overdue | Release::Upcoming))
         .collect();
@@ -123,7 +123,7 @@ pub(crate) fn retention_rows(
             project: k.project_code.clone(),
             number: k.number.clone(),
             counterparty: k.counterparty.clone(),
-            held: money(k.retention_held()),
+            held: money(k.retention_held),
             release_on: k
                 .retention_release_on
                 .map(|d| d.to_string())
