@@ -248,67 +248,6 @@ $$;
 create trigger cost_committed_total_keep after insert or update or delete on contract_money
     for each row execute function cost_committed_total_keep();
 
-alter table cost_committed_total enable row level security;
-alter table cost_committed_total force row level security;
-create policy tenant_isolation on cost_committed_total
-    using (tenant_id = nullif(current_setting('app.tenant_id', true), '')::bigint)
-    with check (tenant_id = nullif(current_setting('app.tenant_id', true), '')::bigint);
-grant select, insert, update, delete on cost_committed_total to girder_app;
-
-alter table contract_money enable row level security;
-alter table contract_money force row level security;
-create policy tenant_isolation on contract_money
-    using (tenant_id = nullif(current_setting('app.tenant_id', true), '')::bigint)
-    with check (tenant_id = nullif(current_setting('app.tenant_id', true), '')::bigint);
-grant select, insert, update, delete on contract_money to girder_app;
-
--- What is there already. Row-level security binds the migration's role too, hence one
--- tenant at a time.
-do $$
-declare
-    t record;
-begin
-    for t in select id from tenant loop
-        perform set_config('app.tenant_id', t.id::text, true);
-        insert into contract_money
-            (tenant_id, contract_id, variations, certified, retention_certified, invoiced_net,
-             invoiced, due_to_pay, received, retention_received, paid, retention_paid)
-        select k.tenant_id, k.id,
-               coalesce((select sum(v.amount) from contract_variation v
-                         where v.tenant_id = k.tenant_id and v.contract_id = k.id), 0),
-               coalesce(a.certified, 0), coalesce(a.retention, 0),
-               coalesce(e.net, 0), coalesce(e.gross, 0),
-               coalesce((select sum(q.amount) from payment_request q
-                         where q.tenant_id = k.tenant_id and q.contract_id = k.id
-                           and q.status = 'approved'), 0),
-               coalesce(f.received, 0), coalesce(f.retention_received, 0),
-               coalesce(f.paid, 0), coalesce(f.retention_paid, 0)
-        from contract k
-        left join (select contract_id, sum(certified_amount) as certified,
-                          sum(retention_amount) as retention
-                   from payment_application
-                   where tenant_id = t.id and status = 'certified'
-                   group by contract_id) a on a.contract_id = k.id
-        left join (select contract_id, sum(amount) as net, sum(amount + tax_amount) as gross
-                   from cost_entry
-                   where tenant_id = t.id and contract_id is not null
-                   group by contract_id) e on e.contract_id = k.id
-        left join (select contract_id,
-                          sum(amount) filter (where kind = 'progress_receipt') as received,
-                          sum(amount) filter (where kind = 'retention_receipt')
-                              as retention_received,
-                          sum(amount) filter (where kind = 'contract_payment') as paid,
-                          sum(amount) filter (where kind = 'retention_payment')
-                              as retention_paid
-                   from fund_contract_flow
-                   where tenant_id = t.id
-                   group by contract_id) f on f.contract_id = k.id
-        where k.tenant_id = t.id;
-    end loop;
-    perform set_config('app.tenant_id', '', true);
-end
-$$;
-
 -- The cost centre's views read the row instead of the entries and the ledger.
 create or replace view project_billing with (security_invoker = true) as
 select k.tenant_id, k.project_id,
@@ -358,19 +297,69 @@ $$;
 create trigger cost_actual_total_keep after insert or update or delete on cost_actual_month
     for each row execute function cost_actual_total_keep();
 
-alter table cost_actual_total enable row level security;
-alter table cost_actual_total force row level security;
-create policy tenant_isolation on cost_actual_total
-    using (tenant_id = nullif(current_setting('app.tenant_id', true), '')::bigint)
-    with check (tenant_id = nullif(current_setting('app.tenant_id', true), '')::bigint);
-grant select, insert, update, delete on cost_actual_total to girder_app;
+grant select on cost_committed, project_billing to girder_app;
 
+-- Row-level security on the new tables, as on every tenant table.
+do $$
+declare
+    t text;
+begin
+    foreach t in array array['contract_money', 'cost_committed_total', 'cost_actual_total']
+    loop
+        execute format('alter table %I enable row level security', t);
+        execute format('alter table %I force row level security', t);
+        execute format(
+            'create policy tenant_isolation on %I
+                using (tenant_id = nullif(current_setting(''app.tenant_id'', true), '''')::bigint)
+                with check (tenant_id = nullif(current_setting(''app.tenant_id'', true), '''')::bigint)',
+            t);
+        execute format('grant select, insert, update, delete on %I to girder_app', t);
+    end loop;
+end
+$$;
+
+-- What is there already. Row-level security binds the migration's role too, hence one
+-- tenant at a time.
 do $$
 declare
     t record;
 begin
     for t in select id from tenant loop
         perform set_config('app.tenant_id', t.id::text, true);
+        insert into contract_money
+            (tenant_id, contract_id, variations, certified, retention_certified, invoiced_net,
+             invoiced, due_to_pay, received, retention_received, paid, retention_paid)
+        select k.tenant_id, k.id,
+               coalesce((select sum(v.amount) from contract_variation v
+                         where v.tenant_id = k.tenant_id and v.contract_id = k.id), 0),
+               coalesce(a.certified, 0), coalesce(a.retention, 0),
+               coalesce(e.net, 0), coalesce(e.gross, 0),
+               coalesce((select sum(q.amount) from payment_request q
+                         where q.tenant_id = k.tenant_id and q.contract_id = k.id
+                           and q.status = 'approved'), 0),
+               coalesce(f.received, 0), coalesce(f.retention_received, 0),
+               coalesce(f.paid, 0), coalesce(f.retention_paid, 0)
+        from contract k
+        left join (select contract_id, sum(certified_amount) as certified,
+                          sum(retention_amount) as retention
+                   from payment_application
+                   where tenant_id = t.id and status = 'certified'
+                   group by contract_id) a on a.contract_id = k.id
+        left join (select contract_id, sum(amount) as net, sum(amount + tax_amount) as gross
+                   from cost_entry
+                   where tenant_id = t.id and contract_id is not null
+                   group by contract_id) e on e.contract_id = k.id
+        left join (select contract_id,
+                          sum(amount) filter (where kind = 'progress_receipt') as received,
+                          sum(amount) filter (where kind = 'retention_receipt')
+                              as retention_received,
+                          sum(amount) filter (where kind = 'contract_payment') as paid,
+                          sum(amount) filter (where kind = 'retention_payment')
+                              as retention_paid
+                   from fund_contract_flow
+                   where tenant_id = t.id
+                   group by contract_id) f on f.contract_id = k.id
+        where k.tenant_id = t.id;
         insert into cost_actual_total (tenant_id, project_id, category_id, entries, amount)
         select tenant_id, project_id, category_id, sum(entries), sum(amount)
         from cost_actual_month
@@ -380,5 +369,3 @@ begin
     perform set_config('app.tenant_id', '', true);
 end
 $$;
-
-grant select on cost_committed, project_billing to girder_app;
