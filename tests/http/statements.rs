@@ -4,8 +4,8 @@
 
 use axum::http::StatusCode;
 
-use crate::support::TestApp;
 use crate::support::builders::ProjectBuilder;
+use crate::support::{TestApp, TestClient};
 
 /// The key pages, on the company's first project where a page is a project's.
 fn pages(project: i64) -> Vec<String> {
@@ -29,6 +29,17 @@ fn pages(project: i64) -> Vec<String> {
     .collect()
 }
 
+/// The statements a page sent, as its `X-Db-Statements` header says (it must answer 200).
+async fn statements_of(client: &mut TestClient, path: &str) -> String {
+    let r = client.get(path).await;
+    assert_eq!(r.status, StatusCode::OK, "{path}: {}", r.body);
+    r.headers
+        .get("x-db-statements")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("missing")
+        .to_owned()
+}
+
 /// Each page's statement count in a company of `projects` projects from the building
 /// template.
 async fn statements_per_page(projects: usize) -> Vec<(String, String)> {
@@ -44,14 +55,7 @@ async fn statements_per_page(projects: usize) -> Vec<(String, String)> {
     }
     let mut counts = Vec::new();
     for path in pages(first.unwrap_or_default()) {
-        let r = owner.get(&path).await;
-        assert_eq!(r.status, StatusCode::OK, "{path}: {}", r.body);
-        let n = r
-            .headers
-            .get("x-db-statements")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("missing")
-            .to_owned();
+        let n = statements_of(&mut owner, &path).await;
         counts.push((
             path.replace(&first.unwrap_or_default().to_string(), "{p}"),
             n,
@@ -114,15 +118,7 @@ async fn summary_statements(workers: usize) -> Vec<(String, String)> {
         "/labour?by=crew&then=month".to_owned(),
         "/labour?by=month&then=worker&per=3".to_owned(),
     ] {
-        let r = owner.get(&path).await;
-        assert_eq!(r.status, StatusCode::OK, "{path}: {}", r.body);
-        assert!(r.body.contains("id=\"total-amount\""), "{path}");
-        let n = r
-            .headers
-            .get("x-db-statements")
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or("missing")
-            .to_owned();
+        let n = statements_of(&mut owner, &path).await;
         counts.push((path, n));
     }
     counts
