@@ -7,7 +7,7 @@
 -- Kept by row-level triggers in the writer's own transaction (a statement trigger's
 -- transition tables are not available on a distributed PostgreSQL). Each trigger takes the
 -- old row's share away and adds the new row's, so an insert, an edit, a status change and a
--- delete all land; a row of `contract_money` exists once anything was recorded.
+-- delete all land; every contract has its row from the moment it is written.
 create table contract_money (
     tenant_id           bigint not null references tenant (id),
     contract_id         bigint not null,
@@ -35,18 +35,15 @@ create table contract_money (
     foreign key (tenant_id, contract_id) references contract (tenant_id, id) on delete cascade
 );
 
--- Adds a change to a contract's row. A removal only updates: when the contract itself is
--- being deleted (a draft, with its variations by cascade) its row may already be gone.
+-- Adds a change to a contract's row. Every contract has its row from the start
+-- (`contract_money_terms`); while a contract is being deleted (a draft, its variations going
+-- with it by cascade) its row may already be gone, and there is nothing left to add to.
 create function contract_money_add(
-    t bigint, k bigint, removing boolean, d_variations numeric, d_certified numeric,
+    t bigint, k bigint, d_variations numeric, d_certified numeric,
     d_retention_certified numeric, d_invoiced_net numeric, d_invoiced numeric,
     d_due_to_pay numeric, d_received numeric, d_retention_received numeric, d_paid numeric,
     d_retention_paid numeric
-) returns void language plpgsql as $$
-begin
-    if k is null then
-        return;
-    end if;
+) returns void language sql as $$
     update contract_money m
     set variations = m.variations + d_variations,
         certified = m.certified + d_certified,
@@ -58,31 +55,11 @@ begin
         retention_received = m.retention_received + d_retention_received,
         paid = m.paid + d_paid,
         retention_paid = m.retention_paid + d_retention_paid
-    where m.tenant_id = t and m.contract_id = k;
-    if found or removing then
-        return;
-    end if;
-    insert into contract_money as m
-        (tenant_id, contract_id, variations, certified, retention_certified, invoiced_net,
-         invoiced, due_to_pay, received, retention_received, paid, retention_paid)
-    values (t, k, d_variations, d_certified, d_retention_certified, d_invoiced_net, d_invoiced,
-            d_due_to_pay, d_received, d_retention_received, d_paid, d_retention_paid)
-    on conflict (tenant_id, contract_id) do update
-    set variations = m.variations + excluded.variations,
-        certified = m.certified + excluded.certified,
-        retention_certified = m.retention_certified + excluded.retention_certified,
-        invoiced_net = m.invoiced_net + excluded.invoiced_net,
-        invoiced = m.invoiced + excluded.invoiced,
-        due_to_pay = m.due_to_pay + excluded.due_to_pay,
-        received = m.received + excluded.received,
-        retention_received = m.retention_received + excluded.retention_received,
-        paid = m.paid + excluded.paid,
-        retention_paid = m.retention_paid + excluded.retention_paid;
-end
+    where m.tenant_id = t and m.contract_id = k
 $$;
 
 -- A source row's share of its contract's money (`sign` -1 takes an old row's share away).
-create function contract_money_share(source text, r jsonb, sign int, removing boolean)
+create function contract_money_share(source text, r jsonb, sign int)
 returns void language plpgsql as $$
 declare
     t bigint := (r ->> 'tenant_id')::bigint;
@@ -91,25 +68,25 @@ declare
 begin
     case source
     when 'contract_variation' then
-        perform contract_money_add(t, k, removing, amount, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+        perform contract_money_add(t, k, amount, 0, 0, 0, 0, 0, 0, 0, 0, 0);
     when 'payment_application' then
         if r ->> 'status' = 'certified' then
-            perform contract_money_add(t, k, removing, 0,
+            perform contract_money_add(t, k, 0,
                                        sign * (r ->> 'certified_amount')::numeric,
                                        sign * (r ->> 'retention_amount')::numeric,
                                        0, 0, 0, 0, 0, 0, 0);
         end if;
     when 'cost_entry' then
-        perform contract_money_add(t, k, removing, 0, 0, 0, amount,
+        perform contract_money_add(t, k, 0, 0, 0, amount,
                                    amount + sign * (r ->> 'tax_amount')::numeric,
                                    0, 0, 0, 0, 0);
     when 'payment_request' then
         if r ->> 'status' = 'approved' then
-            perform contract_money_add(t, k, removing, 0, 0, 0, 0, 0, amount, 0, 0, 0, 0);
+            perform contract_money_add(t, k, 0, 0, 0, 0, 0, amount, 0, 0, 0, 0);
         end if;
     when 'fund_contract_flow' then
         perform contract_money_add(
-            t, k, removing, 0, 0, 0, 0, 0, 0,
+            t, k, 0, 0, 0, 0, 0, 0,
             case when r ->> 'kind' = 'progress_receipt' then amount else 0 end,
             case when r ->> 'kind' = 'retention_receipt' then amount else 0 end,
             case when r ->> 'kind' = 'contract_payment' then amount else 0 end,
@@ -121,10 +98,10 @@ $$;
 create function contract_money_keep() returns trigger language plpgsql as $$
 begin
     if tg_op in ('UPDATE', 'DELETE') then
-        perform contract_money_share(tg_table_name, to_jsonb(old), -1, true);
+        perform contract_money_share(tg_table_name, to_jsonb(old), -1);
     end if;
     if tg_op in ('UPDATE', 'INSERT') then
-        perform contract_money_share(tg_table_name, to_jsonb(new), 1, false);
+        perform contract_money_share(tg_table_name, to_jsonb(new), 1);
     end if;
     return null;
 end
@@ -254,7 +231,7 @@ select k.tenant_id, k.project_id,
        coalesce(sum(m.certified + m.retention_certified), 0)::numeric(18, 2) as billed,
        coalesce(sum(m.received + m.retention_received), 0)::numeric(18, 2) as collected
 from contract k
-left join contract_money m on m.tenant_id = k.tenant_id and m.contract_id = k.id
+join contract_money m on m.tenant_id = k.tenant_id and m.contract_id = k.id
 where k.direction = 'income'
 group by k.tenant_id, k.project_id;
 

@@ -215,29 +215,29 @@ pub async fn contracts(
     let tenant = scope.tenant_id();
     Ok(sqlx::query_as!(
         ContractMoney,
-        // One row per contract: `contract_money` is kept by triggers on the variations,
-        // applications, invoices, payment requests and the ledger, with the figures that
-        // follow from them (migration 0014).
+        // Every contract has its row of `contract_money`, kept by triggers on the
+        // variations, applications, invoices, payment requests and the ledger, with the
+        // figures that follow from them (migration 0014).
         r#"select k.id as "id: ContractId", k.project_id, p.code as project_code, k.number, k.title,
                   k.direction as "direction: ContractDirection", k.counterparty_id,
                   cp.name as counterparty, k.status as "status: ContractStatus",
-                  k.amount + coalesce(m.variations, 0) as "current_amount!",
+                  k.amount + m.variations as "current_amount!",
                   k.retention_percent, k.retention_release_on,
-                  coalesce(m.certified, 0) as "certified!",
-                  coalesce(m.retention_certified, 0) as "retention_certified!",
-                  coalesce(m.received, 0) as "received!",
-                  coalesce(m.retention_received, 0) as "retention_received!",
-                  coalesce(m.invoiced, 0) as "invoiced!",
-                  coalesce(m.paid, 0) as "paid!",
-                  coalesce(m.retention_paid, 0) as "retention_paid!",
-                  coalesce(m.due_to_pay, 0) as "due_to_pay!",
-                  coalesce(m.receivable, 0) as "receivable!",
-                  coalesce(m.payable, 0) as "payable!",
-                  coalesce(m.retention_held, 0) as "retention_held!"
+                  m.certified as "certified!",
+                  m.retention_certified as "retention_certified!",
+                  m.received as "received!",
+                  m.retention_received as "retention_received!",
+                  m.invoiced as "invoiced!",
+                  m.paid as "paid!",
+                  m.retention_paid as "retention_paid!",
+                  m.due_to_pay as "due_to_pay!",
+                  m.receivable as "receivable!",
+                  m.payable as "payable!",
+                  m.retention_held as "retention_held!"
            from contract k
            join project p on p.tenant_id = k.tenant_id and p.id = k.project_id
            join counterparty cp on cp.tenant_id = k.tenant_id and cp.id = k.counterparty_id
-           left join contract_money m on m.tenant_id = k.tenant_id and m.contract_id = k.id
+           join contract_money m on m.tenant_id = k.tenant_id and m.contract_id = k.id
            where k.tenant_id = $1 and k.status <> 'draft'
              and ($2::bigint is null or k.project_id = $2)
              and k.project_id in (select * from visible_project_ids($1))
